@@ -1,0 +1,84 @@
+"""Money stored exactly on every database.
+
+SQLite keeps a DecimalField as a float (NUMERIC affinity) and SUM() drifts in the cents, so money
+is stored as an integer count of hundredths of 万元 (i.e. of 100 元) and returned as a Decimal in
+万元 with two places. Sums over it are integer sums on both SQLite and PostgreSQL.
+"""
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django import forms
+from django.core import checks, exceptions
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+CENT = Decimal("0.01")
+MAX_MONEY = Decimal("9999999999999.99")  # 万元; far beyond any real project, inside BIGINT
+
+
+def to_money(value) -> Decimal | None:
+    """Parse a number into Decimal 万元 with two places; None stays None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, float):
+        value = repr(value)
+    try:
+        result = Decimal(str(value).strip().replace(",", ""))
+    except (InvalidOperation, ValueError) as exc:
+        raise exceptions.ValidationError(_("金额格式不正确"), code="invalid") from exc
+    if not result.is_finite():
+        raise exceptions.ValidationError(_("金额格式不正确"), code="invalid")
+    return result.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+class MoneyField(models.BigIntegerField):
+    """A Decimal amount in 万元 (two places) kept as an integer number of 0.01 万元."""
+
+    description = _("金额（万元）")
+
+    def from_db_value(self, value, expression, connection):
+        if value is None:
+            return None
+        return (Decimal(value) / 100).quantize(CENT)
+
+    def to_python(self, value):
+        if value is None or isinstance(value, Decimal) and value == value.quantize(CENT):
+            return value
+        return to_money(value)
+
+    def get_prep_value(self, value):
+        value = super(models.IntegerField, self).get_prep_value(value)
+        if value is None:
+            return None
+        if hasattr(value, "resolve_expression"):
+            return value
+        money = to_money(value)
+        return int(money * 100)
+
+    def check(self, **kwargs):
+        return [*super().check(**kwargs), *self._check_no_choices()]
+
+    def _check_no_choices(self):
+        if self.choices:
+            return [checks.Error("MoneyField does not take choices.", obj=self)]
+        return []
+
+    def validate(self, value, model_instance):
+        super().validate(value, model_instance)
+        if value is not None and abs(value) > MAX_MONEY:
+            raise exceptions.ValidationError(_("金额超出允许范围"), code="max_value")
+
+    @property
+    def validators(self):
+        # BigIntegerField's range validators speak in stored units; ours are checked in validate().
+        return list(self._validators)
+
+    def formfield(self, **kwargs):
+        defaults = {
+            "form_class": forms.DecimalField,
+            "max_digits": 15,
+            "decimal_places": 2,
+            "localize": False,
+        }
+        defaults.update(kwargs)
+        return models.Field.formfield(self, **defaults)

@@ -1,0 +1,49 @@
+"""Session lifetime (30 min idle, 12 h absolute) and security headers for every response."""
+
+import time
+
+from django.conf import settings
+from django.contrib.auth import logout
+
+_REFRESH_EVERY = 60  # seconds: renew the idle timer at most once a minute, not on every request
+
+
+class SessionTimeoutMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = int(time.time())
+            session = request.session
+            started = session.get("_tj_login_at")
+            if started is None:
+                session["_tj_login_at"] = now
+            elif now - started > settings.SESSION_ABSOLUTE_SECONDS:
+                logout(request)
+                return self.get_response(request)
+            last = session.get("_tj_seen_at", 0)
+            if now - last >= _REFRESH_EVERY:
+                # Modifying the session re-saves it with a fresh SESSION_COOKIE_AGE (sliding expiry).
+                session["_tj_seen_at"] = now
+        return self.get_response(request)
+
+
+class SecurityHeadersMiddleware:
+    """CSP and no-store for authenticated pages (RELIABILITY.md S-HDR)."""
+
+    csp = (
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        "script-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'"
+    )
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Content-Security-Policy", self.csp)
+        if getattr(request, "user", None) is not None and request.user.is_authenticated:
+            response["Cache-Control"] = "no-store"
+        return response

@@ -1,0 +1,94 @@
+"""Reads about users' places: the access grants every scoped queryset is built from."""
+
+from dataclasses import dataclass, field
+
+from .choices import Role, Scope
+from .models import Membership, Region, Unit
+
+EDITOR_ROLES = frozenset({Role.ADMIN, Role.DISPATCHER, Role.REPORTER})
+OFFICE_ROLES = frozenset({Role.ADMIN, Role.DISPATCHER})
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    scope: str
+    region_path: str
+    region_id: int
+    unit_id: int
+
+
+@dataclass(frozen=True)
+class Access:
+    user_id: int | None
+    is_superuser: bool = False
+    grants: tuple[Grant, ...] = field(default_factory=tuple)
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(g.role for g in self.grants)
+
+    def has_role(self, *roles: str) -> bool:
+        return self.is_superuser or any(g.role in roles for g in self.grants)
+
+    def grants_for(self, roles) -> list[Grant]:
+        return [g for g in self.grants if g.role in roles]
+
+    def region_paths(self, roles) -> list[str]:
+        return [g.region_path for g in self.grants_for(roles) if g.scope == Scope.REGION]
+
+    def unit_ids(self, roles) -> list[int]:
+        return [g.unit_id for g in self.grants_for(roles)]
+
+
+def user_access(user) -> Access:
+    """The user's grants, computed once per request (cached on the user object)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Access(user_id=None)
+    cached = getattr(user, "_tuijin_access", None)
+    if cached is not None:
+        return cached
+    rows = (
+        Membership.objects.filter(user=user, is_active=True, unit__is_active=True)
+        .values_list("role", "scope", "unit__region__path", "unit__region_id", "unit_id")
+        .order_by("id")
+    )
+    access = Access(user_id=user.pk, is_superuser=user.is_superuser, grants=tuple(Grant(*row) for row in rows))
+    user._tuijin_access = access
+    return access
+
+
+def regions_editable_by(user):
+    """Regions where the user may place a project (their editor grants' subtrees)."""
+    access = user_access(user)
+    if access.is_superuser:
+        return Region.objects.all()
+    paths = access.region_paths(EDITOR_ROLES)
+    if not paths:
+        return Region.objects.none()
+    from django.db.models import Q
+
+    query = Q()
+    for path in paths:
+        query |= Q(path__startswith=path)
+    return Region.objects.filter(query)
+
+
+def regions_visible_to(user):
+    access = user_access(user)
+    if access.is_superuser or not access.grants:
+        return Region.objects.all() if access.is_superuser else Region.objects.none()
+    from django.db.models import Q
+
+    paths = {g.region_path for g in access.grants}
+    query = Q()
+    for path in paths:
+        query |= Q(path__startswith=path)
+    return Region.objects.filter(query)
+
+
+def primary_unit(user) -> Unit | None:
+    access = user_access(user)
+    if not access.grants:
+        return None
+    return Unit.objects.filter(pk=access.grants[0].unit_id).first()

@@ -1,0 +1,25 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CanonicalStage(models.TextChoices):
+    """The one internal lifecycle every city's vocabulary maps onto (DESIGN.md §2.1)."""
+
+    RESERVE = "reserve", _("谋划储备")
+    PRELIMINARY = "preliminary", _("前期")
+    NEW_START = "new_start", _("新开工")
+    CONSTRUCTION = "construction", _("续建在建")
+    COMPLETED = "completed", _("竣工")
+    OPERATING = "operating", _("投产")
+    EFFECTIVE = "effective", _("达效")
+    PAUSED = "paused", _("暂停")
+    CANCELLED = "cancelled", _("取消")
+
+
+class LeaderRole(models.TextChoices):
+    CONTRACTED = "contracted", _("分包领导")
+    LINKED = "linked", _("挂点领导")
+    COORDINATING = "coordinating", _("联系领导")
+
+
+PROJECT_CODE_PATTERN = r"^\d{4}-\d{6}-\d{2}-\d{2}-\d{6}$"

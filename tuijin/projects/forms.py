@@ -1,0 +1,151 @@
+"""Ledger forms: field-level checks here, the ledger's rules in services.project_validate."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from tuijin.org.models import Leader, Unit
+from tuijin.org.selectors import regions_editable_by
+
+from . import services
+from .choices import LeaderRole
+from .models import AnnualPlan, Category, Level, Nature, Program, Project, Stage
+
+
+def _style(form: forms.Form) -> None:
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
+            continue
+        css = "form-select" if isinstance(widget, forms.Select | forms.SelectMultiple) else "form-control"
+        widget.attrs.setdefault("class", css)
+
+
+class ProjectForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    contracted_leaders = forms.ModelMultipleChoiceField(
+        label=_("分包领导"), queryset=Leader.objects.filter(is_active=True), required=False
+    )
+    linked_leaders = forms.ModelMultipleChoiceField(
+        label=_("挂点领导"), queryset=Leader.objects.filter(is_active=True), required=False
+    )
+    reason = forms.CharField(label=_("修改说明"), max_length=200, required=False)
+
+    class Meta:
+        model = Project
+        fields = [
+            "name", "code", "stats_code", "year_listed", "level", "category", "nature", "stage", "is_paused",
+            "programs", "region", "address", "longitude", "latitude", "scale",
+            "total_investment", "fund_central", "fund_provincial", "fund_local", "fund_bond", "fund_loan",
+            "fund_enterprise", "fund_other", "start_year", "end_year", "planned_start", "actual_start",
+            "planned_completion", "actual_completion", "land_area", "owner", "owner_contact", "owner_phone",
+            "lead_unit", "responsible_units", "parent", "remarks",
+        ]
+        widgets = {
+            "scale": forms.Textarea(attrs={"rows": 3}),
+            "remarks": forms.Textarea(attrs={"rows": 2}),
+            "programs": forms.CheckboxSelectMultiple,
+            "planned_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "actual_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "planned_completion": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "actual_completion": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "responsible_units": forms.SelectMultiple(attrs={"size": 6}),
+        }
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["region"].queryset = regions_editable_by(user).exclude(level="province")
+        self.fields["level"].queryset = Level.objects.filter(is_active=True)
+        self.fields["nature"].queryset = Nature.objects.filter(is_active=True)
+        self.fields["stage"].queryset = Stage.objects.filter(is_active=True)
+        self.fields["programs"].queryset = Program.objects.filter(is_active=True)
+        self.fields["category"].queryset = Category.objects.filter(is_active=True).select_related("parent")
+        units = Unit.objects.filter(is_active=True).select_related("region")
+        self.fields["owner"].queryset = units.filter(kind="owner")
+        self.fields["lead_unit"].queryset = units.exclude(kind="owner")
+        self.fields["responsible_units"].queryset = units.exclude(kind="owner")
+        self.fields["parent"].queryset = Project.objects.editable_by(user).filter(is_archived=False).only("id", "name")
+        if self.instance.pk:
+            self.fields["parent"].queryset = self.fields["parent"].queryset.exclude(pk=self.instance.pk)
+            self.fields["version"].initial = self.instance.version
+            links = list(self.instance.leader_links.all())
+            self.fields["contracted_leaders"].initial = [
+                link.leader_id for link in links if link.role == LeaderRole.CONTRACTED
+            ]
+            self.fields["linked_leaders"].initial = [link.leader_id for link in links if link.role != LeaderRole.CONTRACTED]
+            self.fields["responsible_units"].initial = list(
+                self.instance.responsible_links.values_list("unit_id", flat=True)
+            )
+        else:
+            self.fields["reason"].widget = forms.HiddenInput()
+        for name in ("total_investment",):
+            self.fields[name].min_value = None
+        _style(self)
+
+    def clean_version(self):
+        version = self.cleaned_data.get("version")
+        if self.instance.pk and not version:
+            raise ValidationError(_("表单缺少版本号，请刷新页面后重试"))
+        return version
+
+    def clean(self):
+        cleaned = super().clean()
+        both = set(cleaned.get("contracted_leaders") or []) & set(cleaned.get("linked_leaders") or [])
+        if both:
+            self.add_error("linked_leaders", _("同一位领导不能同时是分包领导和挂点领导"))
+        return cleaned
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self._errors:
+            return
+        try:
+            services.project_validate(self.instance)
+        except ValidationError as exc:
+            self._update_errors(exc)
+
+    def leader_pairs(self):
+        pairs = [(leader, LeaderRole.CONTRACTED) for leader in self.cleaned_data.get("contracted_leaders") or []]
+        pairs += [(leader, LeaderRole.LINKED) for leader in self.cleaned_data.get("linked_leaders") or []]
+        return pairs
+
+
+class AnnualPlanForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    reason = forms.CharField(label=_("修改说明"), max_length=200, required=False)
+
+    class Meta:
+        model = AnnualPlan
+        fields = [
+            "year", "planned_investment", "completed_before", "construction_goal", "progress_goal",
+            "planned_start", "planned_completion",
+        ]
+        widgets = {
+            "construction_goal": forms.Textarea(attrs={"rows": 3}),
+            "progress_goal": forms.Textarea(attrs={"rows": 3}),
+            "planned_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "planned_completion": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, project=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.project = project
+        if self.instance.pk:
+            self.fields["year"].disabled = True
+            self.fields["version"].initial = self.instance.version
+        _style(self)
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self._errors:
+            return
+        try:
+            services.annual_plan_validate(self.instance)
+        except ValidationError as exc:
+            self._update_errors(exc)
+
+
+class ArchiveForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("归档原因"), max_length=200, widget=forms.TextInput(attrs={"class": "form-control"}))

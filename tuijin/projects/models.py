@@ -1,0 +1,282 @@
+"""The project ledger: dictionaries, projects, their leaders and annual plans."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from tuijin.core.fields import MoneyField
+from tuijin.core.models import DictionaryModel, VersionedModel
+from tuijin.org.models import Leader, Region, Unit
+from tuijin.org.selectors import EDITOR_ROLES, user_access
+
+from .choices import PROJECT_CODE_PATTERN, CanonicalStage, LeaderRole
+
+project_code_validator = RegexValidator(
+    PROJECT_CODE_PATTERN, _("项目代码格式应为“年份-6位区划代码-2位行业代码-2位类型代码-6位流水号”，如 2026-371302-48-01-012345")
+)
+
+
+class Level(DictionaryModel):
+    class Meta(DictionaryModel.Meta):
+        verbose_name = _("项目级别")
+        verbose_name_plural = _("项目级别")
+
+
+class Nature(DictionaryModel):
+    class Meta(DictionaryModel.Meta):
+        verbose_name = _("建设性质")
+        verbose_name_plural = _("建设性质")
+
+
+class Program(DictionaryModel):
+    description = models.TextField(_("说明"), blank=True)
+
+    class Meta(DictionaryModel.Meta):
+        verbose_name = _("专项行动")
+        verbose_name_plural = _("专项行动")
+
+
+class Category(models.Model):
+    name = models.CharField(_("名称"), max_length=100)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级类别"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    sort = models.PositiveIntegerField(_("排序"), default=100)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("项目类别")
+        verbose_name_plural = _("项目类别")
+        ordering = ["sort", "id"]
+        constraints = [models.UniqueConstraint(fields=["parent", "name"], name="projects_category_unique_name")]
+
+    def __str__(self) -> str:
+        return f"{self.parent.name} / {self.name}" if self.parent_id else self.name
+
+    def subtree_ids(self) -> list[int]:
+        ids, frontier = [self.pk], [self.pk]
+        while frontier:
+            frontier = list(Category.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+            ids.extend(frontier)
+        return ids
+
+
+class Stage(DictionaryModel):
+    """A local lifecycle word (续建, 预备, 竣工投产…) mapped onto the canonical stage."""
+
+    canonical = models.CharField(_("标准阶段"), max_length=20, choices=CanonicalStage.choices)
+
+    class Meta(DictionaryModel.Meta):
+        verbose_name = _("项目阶段")
+        verbose_name_plural = _("项目阶段")
+
+
+class ProjectQuerySet(models.QuerySet):
+    """The one scoping rule (DESIGN.md §1): every page, export and command goes through these."""
+
+    project_path = ""  # lookup prefix from this model to Project ("" for Project itself)
+
+    def _p(self, lookup: str) -> str:
+        return f"{self.project_path}{lookup}"
+
+    def _scope_q(self, grants) -> Q | None:
+        query = None
+        for grant in grants:
+            if grant.scope == "region":
+                part = Q(**{self._p("region__path__startswith"): grant.region_path})
+                if grant.role == "reporter":
+                    part |= self._unit_q(grant.unit_id)
+            else:
+                part = self._unit_q(grant.unit_id)
+            query = part if query is None else query | part
+        return query
+
+    def _unit_q(self, unit_id: int) -> Q:
+        return Q(**{self._p("lead_unit_id"): unit_id}) | Q(
+            **{self._p("pk__in"): ProjectResponsibleUnit.objects.filter(unit_id=unit_id).values("project_id")}
+        )
+
+    def visible_to(self, user):
+        access = user_access(user)
+        if access.is_superuser:
+            return self.all()
+        query = self._scope_q(access.grants)
+        if query is None:
+            return self.none()
+        return self.filter(query)
+
+    def editable_by(self, user):
+        access = user_access(user)
+        if access.is_superuser:
+            return self.all()
+        query = self._scope_q(access.grants_for(EDITOR_ROLES))
+        if query is None:
+            return self.none()
+        return self.filter(query)
+
+
+class ProjectManager(models.Manager.from_queryset(ProjectQuerySet)):
+    pass
+
+
+class Project(VersionedModel):
+    code = models.CharField(
+        _("项目代码"), max_length=24, blank=True, validators=[project_code_validator],
+        help_text=_("全国投资项目在线审批监管平台赋予的项目代码"),
+    )
+    stats_code = models.CharField(_("入库入统代码"), max_length=40, blank=True)
+    name = models.CharField(_("项目名称"), max_length=200)
+    year_listed = models.PositiveIntegerField(
+        _("列入年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    level = models.ForeignKey(Level, verbose_name=_("项目级别"), on_delete=models.PROTECT)
+    category = models.ForeignKey(Category, verbose_name=_("项目类别"), on_delete=models.PROTECT)
+    nature = models.ForeignKey(Nature, verbose_name=_("建设性质"), on_delete=models.PROTECT)
+    programs = models.ManyToManyField(Program, verbose_name=_("专项行动"), blank=True, related_name="projects")
+    region = models.ForeignKey(Region, verbose_name=_("所属区域"), on_delete=models.PROTECT, related_name="projects")
+    address = models.CharField(_("建设地点"), max_length=200, blank=True)
+    latitude = models.DecimalField(
+        _("纬度"), max_digits=9, decimal_places=6, null=True, blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("经度"), max_digits=9, decimal_places=6, null=True, blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    scale = models.TextField(_("建设内容及规模"), blank=True)
+    total_investment = MoneyField(_("总投资（万元）"))
+    fund_central = MoneyField(_("中央资金（万元）"), null=True, blank=True)
+    fund_provincial = MoneyField(_("省级资金（万元）"), null=True, blank=True)
+    fund_local = MoneyField(_("市县财政资金（万元）"), null=True, blank=True)
+    fund_bond = MoneyField(_("专项债券（万元）"), null=True, blank=True)
+    fund_loan = MoneyField(_("银行贷款（万元）"), null=True, blank=True)
+    fund_enterprise = MoneyField(_("企业自筹（万元）"), null=True, blank=True)
+    fund_other = MoneyField(_("其他资金（万元）"), null=True, blank=True)
+    start_year = models.PositiveIntegerField(
+        _("建设起始年"), null=True, blank=True, validators=[MinValueValidator(1990), MaxValueValidator(2100)]
+    )
+    end_year = models.PositiveIntegerField(
+        _("建设截止年"), null=True, blank=True, validators=[MinValueValidator(1990), MaxValueValidator(2100)]
+    )
+    planned_start = models.DateField(_("计划开工日期"), null=True, blank=True)
+    actual_start = models.DateField(_("实际开工日期"), null=True, blank=True)
+    planned_completion = models.DateField(_("计划竣工日期"), null=True, blank=True)
+    actual_completion = models.DateField(_("实际竣工日期"), null=True, blank=True)
+    land_area = models.DecimalField(
+        _("用地面积（亩）"), max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    owner = models.ForeignKey(
+        Unit, verbose_name=_("项目业主"), null=True, blank=True, on_delete=models.PROTECT, related_name="owned_projects"
+    )
+    owner_contact = models.CharField(_("业主联系人"), max_length=50, blank=True)
+    owner_phone = models.CharField(_("联系电话"), max_length=50, blank=True)
+    lead_unit = models.ForeignKey(
+        Unit, verbose_name=_("牵头单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="led_projects"
+    )
+    responsible_units = models.ManyToManyField(
+        Unit, verbose_name=_("责任单位"), blank=True, through="ProjectResponsibleUnit", related_name="responsible_for"
+    )
+    leaders = models.ManyToManyField(Leader, verbose_name=_("联系领导"), blank=True, through="ProjectLeader")
+    stage = models.ForeignKey(Stage, verbose_name=_("项目阶段"), on_delete=models.PROTECT)
+    is_paused = models.BooleanField(_("暂停实施"), default=False)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("所属打包项目"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    remarks = models.TextField(_("备注"), blank=True)
+    is_archived = models.BooleanField(_("已归档"), default=False)
+    archived_at = models.DateTimeField(_("归档时间"), null=True, blank=True)
+    archive_reason = models.CharField(_("归档原因"), max_length=200, blank=True)
+    search_text = models.TextField(editable=False, default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("创建人"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+
+    history = HistoricalRecords(excluded_fields=["search_text", "updated_at"], m2m_fields=[programs])
+    objects = ProjectManager()
+
+    FUND_FIELDS = (
+        "fund_central", "fund_provincial", "fund_local", "fund_bond", "fund_loan", "fund_enterprise", "fund_other",
+    )
+
+    class Meta:
+        verbose_name = _("项目")
+        verbose_name_plural = _("项目")
+        ordering = ["-year_listed", "id"]
+        indexes = [
+            models.Index(fields=["is_archived", "region"], name="projects_archived_region"),
+            models.Index(fields=["total_investment"], name="projects_total_investment"),
+            models.Index(fields=["code"], name="projects_code"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def build_search_text(self) -> str:
+        owner = self.owner.name if self.owner_id else ""
+        return " ".join(p for p in (self.name, self.code, self.stats_code, owner) if p).lower()
+
+
+class ProjectScopedQuerySet(ProjectQuerySet):
+    project_path = "project__"
+
+
+class ProjectResponsibleUnit(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="responsible_links")
+    unit = models.ForeignKey(Unit, verbose_name=_("责任单位"), on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+    objects = models.Manager.from_queryset(ProjectScopedQuerySet)()
+
+    class Meta:
+        verbose_name = _("责任单位")
+        verbose_name_plural = _("责任单位")
+        constraints = [models.UniqueConstraint(fields=["project", "unit"], name="projects_responsible_unique")]
+
+    def __str__(self) -> str:
+        return str(self.unit)
+
+
+class ProjectLeader(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="leader_links")
+    leader = models.ForeignKey(Leader, verbose_name=_("领导"), on_delete=models.PROTECT, related_name="project_links")
+    role = models.CharField(_("联系方式"), max_length=20, choices=LeaderRole.choices, default=LeaderRole.CONTRACTED)
+    history = HistoricalRecords()
+    objects = models.Manager.from_queryset(ProjectScopedQuerySet)()
+
+    class Meta:
+        verbose_name = _("项目联系领导")
+        verbose_name_plural = _("项目联系领导")
+        constraints = [models.UniqueConstraint(fields=["project", "leader"], name="projects_leader_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.leader.name}（{self.get_role_display()}）"
+
+
+class AnnualPlan(VersionedModel):
+    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="annual_plans")
+    year = models.PositiveIntegerField(_("年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    planned_investment = MoneyField(_("年度计划投资（万元）"))
+    completed_before = MoneyField(
+        _("开工至上年底累计完成投资（万元）"), default=0,
+        help_text=_("上年底以前已完成的投资，用于计算剩余投资和开工累计"),
+    )
+    construction_goal = models.TextField(_("年度建设目标"), blank=True)
+    progress_goal = models.TextField(_("形象进度目标"), blank=True)
+    planned_start = models.DateField(_("年内计划开工"), null=True, blank=True)
+    planned_completion = models.DateField(_("年内计划竣工"), null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = models.Manager.from_queryset(ProjectScopedQuerySet)()
+
+    class Meta:
+        verbose_name = _("年度计划")
+        verbose_name_plural = _("年度计划")
+        ordering = ["-year"]
+        constraints = [models.UniqueConstraint(fields=["project", "year"], name="projects_annualplan_unique_year")]
+        indexes = [models.Index(fields=["year", "project"], name="projects_plan_year_project")]
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.year}年计划"

@@ -1,0 +1,245 @@
+"""Every write to the ledger: validation, history (who/when/before/after), version checks, events."""
+
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tuijin.core import events
+from tuijin.core.exceptions import ConflictError
+from tuijin.org.choices import Role
+from tuijin.org.selectors import OFFICE_ROLES, regions_editable_by, user_access
+
+from .models import AnnualPlan, Project, ProjectLeader, ProjectResponsibleUnit
+
+PROJECT_CHANGED = "project.changed"
+ANNUAL_PLAN_CHANGED = "annual_plan.changed"
+
+
+def project_validate(project: Project) -> None:
+    """The ledger's rules, shared by the edit form, the importer and the CLI."""
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    if project.total_investment is not None and project.total_investment < 0:
+        add("total_investment", _("总投资不能为负数"))
+    funds = [getattr(project, name) for name in Project.FUND_FIELDS]
+    for name, value in zip(Project.FUND_FIELDS, funds, strict=True):
+        if value is not None and value < 0:
+            add(name, _("资金金额不能为负数"))
+    fund_sum = sum((v for v in funds if v is not None), Decimal("0"))
+    if project.total_investment is not None and fund_sum > project.total_investment:
+        add("fund_other", _("资金来源合计（%(sum)s万元）超过总投资（%(total)s万元）")
+            % {"sum": fund_sum, "total": project.total_investment})
+    if project.start_year and project.end_year and project.end_year < project.start_year:
+        add("end_year", _("建设截止年不能早于起始年"))
+    if project.planned_start and project.planned_completion and project.planned_completion < project.planned_start:
+        add("planned_completion", _("计划竣工日期不能早于计划开工日期"))
+    if project.actual_start and project.actual_completion and project.actual_completion < project.actual_start:
+        add("actual_completion", _("实际竣工日期不能早于实际开工日期"))
+    if project.actual_completion and not project.actual_start:
+        add("actual_start", _("已填写实际竣工日期时，须填写实际开工日期"))
+    today = timezone.localdate()
+    if project.actual_start and project.actual_start > today:
+        add("actual_start", _("实际开工日期不能晚于今天"))
+    if project.actual_completion and project.actual_completion > today:
+        add("actual_completion", _("实际竣工日期不能晚于今天"))
+    if project.parent_id and project.pk and project.parent_id == project.pk:
+        add("parent", _("打包项目不能是项目自身"))
+    if project.code:
+        duplicate = Project.objects.filter(code=project.code, is_archived=False).exclude(pk=project.pk)
+        if duplicate.exists():
+            add("code", _("项目代码 %(code)s 已被项目“%(name)s”使用") % {"code": project.code, "name": duplicate.first().name})
+    if project.total_investment is not None and project.pk:
+        over = (
+            AnnualPlan.objects.filter(project_id=project.pk)
+            .order_by("year")
+            .values_list("year", "planned_investment", "completed_before")
+        )
+        for year, planned, before in over:
+            if planned + before > project.total_investment:
+                add("total_investment", _("总投资不能小于%(year)s年的上年底累计完成投资与年度计划投资之和（%(sum)s万元）")
+                    % {"year": year, "sum": planned + before})
+                break
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_region(user, project: Project) -> None:
+    if not regions_editable_by(user).filter(pk=project.region_id).exists():
+        raise ValidationError({"region": _("您无权在“%(region)s”登记项目") % {"region": project.region}})
+
+
+def _stamp(obj, user, reason: str = ""):
+    """Tell django-simple-history who made this change and why (also outside a request, e.g. the CLI)."""
+    obj._history_user = user if getattr(user, "pk", None) else None
+    obj._change_reason = reason
+    return obj
+
+
+def _save_links(project: Project, responsible_units, leaders, user) -> None:
+    if responsible_units is not None:
+        wanted = {u.pk for u in responsible_units}
+        current = set(project.responsible_links.values_list("unit_id", flat=True))
+        for link in project.responsible_links.filter(unit_id__in=current - wanted):
+            _stamp(link, user).delete()
+        for unit_id in wanted - current:
+            _stamp(ProjectResponsibleUnit(project=project, unit_id=unit_id), user).save()
+    if leaders is not None:
+        wanted = {leader.pk: role for leader, role in leaders}
+        for link in project.leader_links.all():
+            if link.leader_id not in wanted:
+                _stamp(link, user).delete()
+            elif link.role != wanted[link.leader_id]:
+                link.role = wanted[link.leader_id]
+                _stamp(link, user).save()
+        existing = set(project.leader_links.values_list("leader_id", flat=True))
+        for leader_id, role in wanted.items():
+            if leader_id not in existing:
+                _stamp(ProjectLeader(project=project, leader_id=leader_id, role=role), user).save()
+
+
+@transaction.atomic
+def project_create(
+    user, project: Project, *, programs=(), responsible_units=(), leaders=(), reason: str = ""
+) -> Project:
+    """Register a new project in the ledger; `leaders` is a list of (Leader, role)."""
+    access = user_access(user)
+    if not access.has_role(Role.ADMIN, Role.DISPATCHER, Role.REPORTER):
+        raise PermissionDenied
+    _check_region(user, project)
+    project_validate(project)
+    project.full_clean(exclude=["code"] if not project.code else None, validate_unique=False)
+    project.version = 1
+    project.created_by = user if getattr(user, "pk", None) else None
+    project.search_text = project.build_search_text()
+    _stamp(project, user, reason or _("新建项目")).save()
+    project.programs.set(programs)
+    _save_links(project, responsible_units, leaders, user)
+    transaction.on_commit(lambda: events.emit(PROJECT_CHANGED, project_id=project.pk, user=user))
+    return project
+
+
+def _claim_version(model, pk: int, version: int, user) -> None:
+    """Compare-and-swap on the version: 0 rows means someone saved in between (RELIABILITY.md §3.2)."""
+    claimed = model.objects.filter(pk=pk, version=version).update(version=F("version") + 1)
+    if not claimed:
+        raise ConflictError()
+
+
+@transaction.atomic
+def project_update(
+    user, project: Project, *, version: int, programs=None, responsible_units=None, leaders=None, reason: str = ""
+) -> Project:
+    """Save an edited project read at `version`; a stale version raises ConflictError and writes nothing."""
+    if not Project.objects.editable_by(user).filter(pk=project.pk).exists():
+        raise Http404
+    original = Project.objects.get(pk=project.pk)
+    if original.region_id != project.region_id:
+        _check_region(user, project)
+    if original.is_archived:
+        raise ValidationError(_("已归档的项目不能修改"))
+    project_validate(project)
+    _claim_version(Project, project.pk, version, user)
+    project.version = version + 1
+    project.search_text = project.build_search_text()
+    _stamp(project, user, reason).save()
+    if programs is not None:
+        project.programs.set(programs)
+    _save_links(project, responsible_units, leaders, user)
+    transaction.on_commit(lambda: events.emit(PROJECT_CHANGED, project_id=project.pk, user=user))
+    return project
+
+
+@transaction.atomic
+def project_archive(user, project: Project, *, version: int, reason: str) -> Project:
+    """Archive instead of deleting: the project leaves the ledger, its history stays."""
+    access = user_access(user)
+    if not access.has_role(*OFFICE_ROLES):
+        raise PermissionDenied
+    if not Project.objects.editable_by(user).filter(pk=project.pk).exists():
+        raise Http404
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("请填写归档原因")})
+    project.refresh_from_db()
+    if project.is_archived:
+        raise ValidationError(_("该项目已归档"))
+    _claim_version(Project, project.pk, version, user)
+    project.version = version + 1
+    project.is_archived = True
+    project.archived_at = timezone.now()
+    project.archive_reason = reason[:200]
+    _stamp(project, user, _("归档：%(reason)s") % {"reason": reason}).save()
+    transaction.on_commit(lambda: events.emit(PROJECT_CHANGED, project_id=project.pk, user=user))
+    return project
+
+
+@transaction.atomic
+def project_restore(user, project: Project, *, version: int) -> Project:
+    access = user_access(user)
+    if not access.has_role(*OFFICE_ROLES):
+        raise PermissionDenied
+    if not Project.objects.editable_by(user).filter(pk=project.pk).exists():
+        raise Http404
+    _claim_version(Project, project.pk, version, user)
+    project.refresh_from_db()
+    project.is_archived = False
+    project.archived_at = None
+    project.archive_reason = ""
+    _stamp(project, user, _("恢复归档项目")).save()
+    transaction.on_commit(lambda: events.emit(PROJECT_CHANGED, project_id=project.pk, user=user))
+    return project
+
+
+def annual_plan_validate(plan: AnnualPlan) -> None:
+    errors: dict[str, list[str]] = {}
+    project = plan.project
+    if plan.planned_investment is not None and plan.planned_investment < 0:
+        errors.setdefault("planned_investment", []).append(_("年度计划投资不能为负数"))
+    if plan.completed_before is not None and plan.completed_before < 0:
+        errors.setdefault("completed_before", []).append(_("累计完成投资不能为负数"))
+    if plan.planned_investment is not None and plan.completed_before is not None and not errors:
+        remaining = project.total_investment - plan.completed_before
+        if plan.completed_before > project.total_investment:
+            errors.setdefault("completed_before", []).append(
+                _("上年底累计完成投资不能超过总投资（%(total)s万元）") % {"total": project.total_investment}
+            )
+        elif plan.planned_investment > remaining:
+            errors.setdefault("planned_investment", []).append(
+                _("年度计划投资不能超过剩余投资 %(remaining)s万元（总投资 %(total)s − 上年底累计 %(before)s）")
+                % {"remaining": remaining, "total": project.total_investment, "before": plan.completed_before}
+            )
+    if plan.planned_start and plan.planned_completion and plan.planned_completion < plan.planned_start:
+        errors.setdefault("planned_completion", []).append(_("年内计划竣工不能早于年内计划开工"))
+    duplicate = AnnualPlan.objects.filter(project_id=project.pk, year=plan.year).exclude(pk=plan.pk)
+    if plan.year and duplicate.exists():
+        errors.setdefault("year", []).append(_("该项目%(year)s年的年度计划已存在") % {"year": plan.year})
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def annual_plan_save(user, plan: AnnualPlan, *, version: int | None = None, reason: str = "") -> AnnualPlan:
+    """Create (version None) or update an annual plan read at `version`."""
+    if not Project.objects.editable_by(user).filter(pk=plan.project_id).exists():
+        raise Http404
+    if plan.project.is_archived:
+        raise ValidationError(_("已归档的项目不能修改"))
+    annual_plan_validate(plan)
+    if plan.pk is None:
+        plan.version = 1
+    else:
+        _claim_version(AnnualPlan, plan.pk, version, user)
+        plan.version = version + 1
+    _stamp(plan, user, reason).save()
+    transaction.on_commit(
+        lambda: events.emit(ANNUAL_PLAN_CHANGED, project_id=plan.project_id, year=plan.year, user=user)
+    )
+    return plan

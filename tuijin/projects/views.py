@@ -1,0 +1,204 @@
+"""Ledger pages: thin views over selectors (reads) and services (writes)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from tuijin.core.exceptions import ConflictError
+from tuijin.core.views import is_htmx
+from tuijin.org.choices import Role
+from tuijin.org.selectors import OFFICE_ROLES, regions_editable_by, user_access
+
+from . import selectors, services
+from .filtersets import LedgerFilterSet
+from .forms import AnnualPlanForm, ArchiveForm, ProjectForm
+from .models import AnnualPlan, Project
+from .tables import LEDGER_COLUMNS, parse_sort
+
+
+@login_required
+def project_list(request):
+    include_archived = request.GET.get("archived") == "1"
+    queryset = selectors.ledger_queryset(request.user, include_archived=include_archived)
+    filterset = LedgerFilterSet(request.GET, queryset=queryset, user=request.user)
+    filtered = filterset.qs
+    year = filterset.selected_year or selectors.current_year()
+    sort, ordering = parse_sort(request.GET.get("sort"))
+    page_obj, rows = selectors.ledger_page(filtered, year=year, ordering=ordering, page=request.GET.get("page"))
+    totals = selectors.ledger_totals(filtered, year)
+    params = request.GET.copy()
+    params.pop("page", None)
+    params.pop("sort", None)
+    access = user_access(request.user)
+    context = {
+        "filter": filterset,
+        "rows": rows,
+        "page_obj": page_obj,
+        "totals": totals,
+        "year": year,
+        "columns": LEDGER_COLUMNS,
+        "sort": sort,
+        "include_archived": include_archived,
+        "base_query": params.urlencode(),
+        "can_create": access.has_role(Role.ADMIN, Role.DISPATCHER, Role.REPORTER)
+        and regions_editable_by(request.user).exists(),
+    }
+    template = "projects/_ledger_table.html" if is_htmx(request) else "projects/project_list.html"
+    return render(request, template, context)
+
+
+def _detail_context(request, project, tab):
+    access = user_access(request.user)
+    editable = selectors.project_editable(request.user, project)
+    return {
+        "project": project,
+        "tab": tab,
+        "can_edit": editable and not project.is_archived,
+        "can_archive": editable and access.has_role(*OFFICE_ROLES),
+    }
+
+
+@login_required
+def project_detail(request, pk):
+    project = selectors.project_for_user(request.user, pk)
+    context = _detail_context(request, project, "overview")
+    context["leader_links"] = project.leader_links.select_related("leader").order_by("role", "id")
+    context["responsible_units"] = [link.unit for link in project.responsible_links.select_related("unit")]
+    context["programs"] = list(project.programs.all())
+    context["current_plan"] = project.annual_plans.filter(year=selectors.current_year()).first()
+    context["archive_form"] = ArchiveForm(initial={"version": project.version})
+    return render(request, "projects/project_detail.html", context)
+
+
+@login_required
+def project_plans(request, pk):
+    project = selectors.project_for_user(request.user, pk)
+    context = _detail_context(request, project, "plans")
+    context["plans"] = project.annual_plans.order_by("-year")
+    return render(request, "projects/project_plans.html", context)
+
+
+@login_required
+def project_history(request, pk):
+    project = selectors.project_for_user(request.user, pk)
+    context = _detail_context(request, project, "history")
+    context["entries"] = selectors.project_history(project)
+    return render(request, "projects/project_history.html", context)
+
+
+def _conflict_message(request):
+    messages.error(request, _("已被他人修改：该项目在您编辑期间已被其他人保存，您的修改没有保存。下方已载入最新内容，请核对后重新修改。"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_create(request):
+    access = user_access(request.user)
+    if not access.has_role(Role.ADMIN, Role.DISPATCHER, Role.REPORTER) or not regions_editable_by(request.user).exists():
+        raise PermissionDenied
+    form = ProjectForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            project = services.project_create(
+                request.user,
+                form.save(commit=False),
+                programs=form.cleaned_data["programs"],
+                responsible_units=form.cleaned_data["responsible_units"],
+                leaders=form.leader_pairs(),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("项目“%(name)s”已登记") % {"name": project.name})
+            return redirect("projects:detail", pk=project.pk)
+    return render(request, "projects/project_form.html", {"form": form, "project": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_edit(request, pk):
+    project = get_object_or_404(Project.objects.editable_by(request.user), pk=pk)
+    if project.is_archived:
+        messages.error(request, _("已归档的项目不能修改"))
+        return redirect("projects:detail", pk=pk)
+    form = ProjectForm(request.POST or None, instance=project, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.project_update(
+                request.user,
+                form.save(commit=False),
+                version=form.cleaned_data["version"],
+                programs=form.cleaned_data["programs"],
+                responsible_units=form.cleaned_data["responsible_units"],
+                leaders=form.leader_pairs(),
+                reason=form.cleaned_data.get("reason", ""),
+            )
+        except ConflictError:
+            _conflict_message(request)
+            fresh = Project.objects.get(pk=pk)
+            form = ProjectForm(instance=fresh, user=request.user)
+            return render(request, "projects/project_form.html", {"form": form, "project": fresh, "conflict": True}, status=409)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("修改已保存"))
+            return redirect("projects:detail", pk=pk)
+    return render(request, "projects/project_form.html", {"form": form, "project": project})
+
+
+@login_required
+@require_POST
+def project_archive(request, pk):
+    project = get_object_or_404(Project.objects.editable_by(request.user), pk=pk)
+    form = ArchiveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写归档原因"))
+        return redirect("projects:detail", pk=pk)
+    try:
+        services.project_archive(request.user, project, version=form.cleaned_data["version"], reason=form.cleaned_data["reason"])
+    except ConflictError:
+        _conflict_message(request)
+        return redirect("projects:detail", pk=pk)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect("projects:detail", pk=pk)
+    messages.success(request, _("项目已归档，可在台账中勾选“含已归档”查看"))
+    return redirect("projects:detail", pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_edit(request, pk, year=None):
+    project = get_object_or_404(Project.objects.editable_by(request.user), pk=pk)
+    if project.is_archived:
+        raise Http404
+    plan = None
+    if year is not None:
+        plan = get_object_or_404(AnnualPlan, project=project, year=year)
+    form = AnnualPlanForm(request.POST or None, instance=plan, project=project)
+    if plan is None and request.method == "GET":
+        form.initial.setdefault("year", selectors.current_year())
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                services.annual_plan_save(
+                    request.user, form.save(commit=False), version=form.cleaned_data.get("version"),
+                    reason=form.cleaned_data.get("reason", ""),
+                )
+        except ConflictError:
+            _conflict_message(request)
+            fresh = AnnualPlan.objects.get(pk=plan.pk)
+            form = AnnualPlanForm(instance=fresh, project=project)
+            return render(request, "projects/plan_form.html", {"form": form, "project": project, "plan": fresh}, status=409)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("年度计划已保存"))
+            return redirect(reverse("projects:plans", args=[pk]))
+    return render(request, "projects/plan_form.html", {"form": form, "project": project, "plan": plan})
