@@ -6,6 +6,8 @@ from datetime import datetime
 from django.db import models
 from django.utils.translation import gettext as _
 
+from .fields import MoneyField
+
 
 @dataclass
 class Change:
@@ -35,6 +37,8 @@ def _display(field: models.Field, value, names: dict) -> str:
         return "是" if value else "否"
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, MoneyField):
+        return f"{value:,.2f}"
     if isinstance(field, models.ForeignKey):
         return names.get((field.related_model, value), f"#{value}")
     return str(value)

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CanonicalStage(models.TextChoices):
@@ -13,7 +14,7 @@ class CanonicalStage(models.TextChoices):
     OPERATING = "operating", _("投产")
     EFFECTIVE = "effective", _("达效")
     PAUSED = "paused", _("暂停")
-    CANCELLED = "cancelled", _("取消")
+    CANCELLED = "cancelled", pgettext_lazy("项目阶段", "取消")
 
 
 class LeaderRole(models.TextChoices):

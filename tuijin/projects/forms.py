@@ -65,9 +65,15 @@ class ProjectForm(forms.ModelForm):
         self.fields["owner"].queryset = units.filter(kind="owner")
         self.fields["lead_unit"].queryset = units.exclude(kind="owner")
         self.fields["responsible_units"].queryset = units.exclude(kind="owner")
-        self.fields["parent"].queryset = Project.objects.editable_by(user).filter(is_archived=False).only("id", "name")
+        # A package (打包项目) is chosen among top-level projects of the same region; on a new project,
+        # among existing packages. Keeps the list short at province scale.
+        parents = Project.objects.editable_by(user).filter(is_archived=False, parent__isnull=True).only("id", "name")
         if self.instance.pk:
-            self.fields["parent"].queryset = self.fields["parent"].queryset.exclude(pk=self.instance.pk)
+            parents = parents.filter(region_id=self.instance.region_id).exclude(pk=self.instance.pk)
+        else:
+            parents = parents.filter(children__isnull=False).distinct()
+        self.fields["parent"].queryset = parents
+        if self.instance.pk:
             self.fields["version"].initial = self.instance.version
             links = list(self.instance.leader_links.all())
             self.fields["contracted_leaders"].initial = [

@@ -211,12 +211,18 @@ class Project(VersionedModel):
             models.Index(fields=["total_investment"], name="projects_total_investment"),
             models.Index(fields=["code"], name="projects_code"),
         ]
+        constraints = [
+            # The national code identifies one live project; archived ones keep theirs for the record.
+            models.UniqueConstraint(
+                fields=["code"], condition=Q(is_archived=False) & ~Q(code=""), name="projects_unique_live_code"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
 
     def build_search_text(self) -> str:
-        owner = self.owner.name if self.owner_id else ""
+        owner = self.owner.name if self.owner is not None else ""
         return " ".join(p for p in (self.name, self.code, self.stats_code, owner) if p).lower()
 
 

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
@@ -119,11 +119,22 @@ def project_create(
     project.version = 1
     project.created_by = user if getattr(user, "pk", None) else None
     project.search_text = project.build_search_text()
-    _stamp(project, user, reason or _("新建项目")).save()
+    _save_project(_stamp(project, user, reason or _("新建项目")))
     project.programs.set(programs)
     _save_links(project, responsible_units, leaders, user)
     transaction.on_commit(lambda: events.emit(PROJECT_CHANGED, project_id=project.pk, user=user))
     return project
+
+
+def _save_project(project: Project) -> None:
+    """Save, turning a lost race on the unique live code into the same message as project_validate."""
+    try:
+        with transaction.atomic():
+            project.save()
+    except IntegrityError as exc:
+        if project.code and Project.objects.filter(code=project.code, is_archived=False).exclude(pk=project.pk).exists():
+            raise ValidationError({"code": [_("项目代码 %(code)s 已被其他项目使用") % {"code": project.code}]}) from exc
+        raise
 
 
 def _claim_version(model, pk: int, version: int, user) -> None:
@@ -149,7 +160,7 @@ def project_update(
     _claim_version(Project, project.pk, version, user)
     project.version = version + 1
     project.search_text = project.build_search_text()
-    _stamp(project, user, reason).save()
+    _save_project(_stamp(project, user, reason))
     if programs is not None:
         project.programs.set(programs)
     _save_links(project, responsible_units, leaders, user)
@@ -193,7 +204,7 @@ def project_restore(user, project: Project, *, version: int) -> Project:
     project.is_archived = False
     project.archived_at = None
     project.archive_reason = ""
-    _stamp(project, user, _("恢复归档项目")).save()
+    _save_project(_stamp(project, user, _("恢复归档项目")))
     transaction.on_commit(lambda: events.emit(PROJECT_CHANGED, project_id=project.pk, user=user))
     return project
 
@@ -238,7 +249,12 @@ def annual_plan_save(user, plan: AnnualPlan, *, version: int | None = None, reas
     else:
         _claim_version(AnnualPlan, plan.pk, version, user)
         plan.version = version + 1
-    _stamp(plan, user, reason).save()
+    try:
+        with transaction.atomic():
+            _stamp(plan, user, reason).save()
+    except IntegrityError as exc:
+        # Two first saves of the same (project, year) at once: the unique constraint decides.
+        raise ValidationError({"year": [_("该项目%(year)s年的年度计划已存在") % {"year": plan.year}]}) from exc
     transaction.on_commit(
         lambda: events.emit(ANNUAL_PLAN_CHANGED, project_id=plan.project_id, year=plan.year, user=user)
     )

@@ -1,12 +1,22 @@
 """Ledger columns: labels, sort keys and alignment, rendered by one lean template.
 
 Kept as plain data rather than django-tables2: the ledger renders 50 rows x 11 columns within its
-80 ms budget only if no per-cell template or per-row query is involved (PERFORMANCE.md).
+80 ms budget only if no per-cell template or per-row query is involved (PERFORMANCE.md). The rows
+themselves are written by `render_rows` below: through the template engine 50 rows cost about as
+much as all of the page's SQL.
 """
 
+import html
 from dataclasses import dataclass
 
+from django.template import Context
+from django.template.base import render_value_in_context
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from tuijin.core.templatetags.tuijin import money
 
 
 @dataclass(frozen=True)
@@ -41,3 +51,50 @@ def parse_sort(value: str | None) -> tuple[str, list[str]]:
         value, key = DEFAULT_SORT, DEFAULT_SORT.lstrip("-")
     prefix = "-" if value.startswith("-") else ""
     return value, [prefix + SORTS[key]]
+
+
+def _text(value, context: Context) -> str:
+    """`{{ value }}`: plain strings escaped; numbers, dates and lazy strings as the engine renders them."""
+    if type(value) is str:
+        return html.escape(value)
+    return render_value_in_context(value, context)
+
+
+def render_rows(rows, start_index: int) -> SafeString:
+    """The ledger's body rows, byte for byte what a `{% for p in rows %}` loop in the template wrote.
+
+    `rows` are projects from `selectors.ledger_page` (relations selected, leader links prefetched,
+    `plan_investment` set); `start_index` is the page's first row number.
+    """
+    context = Context(autoescape=True)
+    if not rows:
+        empty = html.escape(gettext("没有符合条件的项目。请调整筛选条件，或点击“重置”。"))
+        return mark_safe(f'<tr><td colspan="11" class="text-center text-muted py-4">{empty}</td></tr>')
+    archived = html.escape(gettext("已归档"))
+    paused = html.escape(gettext("暂停"))
+    out = []
+    for number, p in enumerate(rows, start=start_index):
+        url = html.escape(reverse("projects:detail", args=[p.pk]))
+        badge = f' <span class="badge text-bg-secondary">{archived}</span>' if p.is_archived else ""
+        code = f'<div class="small text-muted">{_text(p.code, context)}</div>' if p.code else ""
+        pause = f' <span class="badge text-bg-warning">{paused}</span>' if p.is_paused else ""
+        period = f"{_text(p.start_year, context)}–{_text(p.end_year or '', context)}" if p.start_year else ""
+        lead = _text(p.lead_unit.name or "", context) if p.lead_unit_id else ""
+        leaders = "、".join(_text(link.leader.name, context) for link in p.leader_links.all())
+        muted = ' class="text-muted"' if p.is_archived else ""
+        out.append(
+            f"<tr{muted}>\n"
+            f"<td>{_text(number, context)}</td>\n"
+            f'<td><a href="{url}">{_text(p.name, context)}</a>{badge}{code}</td>\n'
+            f"<td>{_text(p.region.name, context)}</td>\n"
+            f"<td>{_text(p.category.name, context)}</td>\n"
+            f"<td>{_text(p.level.name, context)}</td>\n"
+            f"<td>{_text(p.stage.name, context)}{pause}</td>\n"
+            f'<td class="num">{_text(money(p.total_investment), context)}</td>\n'
+            f'<td class="num">{_text(money(p.plan_investment), context)}</td>\n'
+            f"<td>{period}</td>\n"
+            f"<td>{lead}</td>\n"
+            f"<td>{leaders}</td>\n"
+            "</tr>"
+        )
+    return mark_safe("".join(out))

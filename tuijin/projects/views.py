@@ -19,7 +19,7 @@ from . import selectors, services
 from .filtersets import LedgerFilterSet
 from .forms import AnnualPlanForm, ArchiveForm, ProjectForm
 from .models import AnnualPlan, Project
-from .tables import LEDGER_COLUMNS, parse_sort
+from .tables import LEDGER_COLUMNS, parse_sort, render_rows
 
 
 @login_required
@@ -30,8 +30,10 @@ def project_list(request):
     filtered = filterset.qs
     year = filterset.selected_year or selectors.current_year()
     sort, ordering = parse_sort(request.GET.get("sort"))
-    page_obj, rows = selectors.ledger_page(filtered, year=year, ordering=ordering, page=request.GET.get("page"))
     totals = selectors.ledger_totals(filtered, year)
+    page_obj, rows = selectors.ledger_page(
+        filtered, year=year, ordering=ordering, page=request.GET.get("page"), count=totals.count
+    )
     params = request.GET.copy()
     params.pop("page", None)
     params.pop("sort", None)
@@ -39,6 +41,7 @@ def project_list(request):
     context = {
         "filter": filterset,
         "rows": rows,
+        "rows_html": render_rows(rows, page_obj.start_index()),
         "page_obj": page_obj,
         "totals": totals,
         "year": year,

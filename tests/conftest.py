@@ -1,0 +1,142 @@
+"""The test city: 山东省 → 临沂市 → 兰山区 / 罗庄区, its units, a leader, one user per role, two projects.
+
+Principals (the permission matrix uses these names):
+  admin          superuser
+  dispatcher     市发展和改革委员会, dispatcher, scope region (whole city)
+  leader         市人民政府, leader (read-only, whole city)
+  reporter_a     兰山区人民政府, reporter, scope region
+  reporter_b     罗庄区人民政府, reporter, scope region
+  handler        市自然资源和规划局, handler (read-only, whole city)
+  inspector      市委市政府督查室, inspector (read-only, whole city)
+  dept_reporter  市交通运输局, reporter, scope unit (only projects the bureau leads or is responsible for)
+  outsider       a logged-in user with no membership
+  anonymous      not logged in
+
+Use `client.force_login(user)`; django-axes needs a request to authenticate, so only the login
+tests post to /login/.
+"""
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.db.models import Model
+
+from tuijin.projects.models import (
+    AnnualPlan,
+    Project,
+    ProjectLeader,
+    ProjectResponsibleUnit,
+)
+
+from . import factories as f
+
+PRINCIPALS = (
+    "anonymous", "admin", "dispatcher", "leader", "reporter_a", "reporter_b", "handler", "inspector",
+    "dept_reporter", "outsider",
+)
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # WhiteNoise warns on every request when STATIC_ROOT does not exist (no collectstatic in tests).
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """On SQLite, test in a file rather than Django's shared in-memory database.
+
+    Threads on the in-memory database fail at once with "database table is locked", so the
+    concurrency tests need a file to see the WAL + IMMEDIATE behaviour production has
+    (RELIABILITY.md §3.3). TUIJIN_TEST_SQLITE_NAME chooses the file; by default it is per process.
+    """
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    test = db.setdefault("TEST", {})
+    if db["ENGINE"] == "django.db.backends.sqlite3" and not test.get("NAME"):
+        test["NAME"] = str(Path(settings.DATA_DIR) / f"test-{os.getpid()}.sqlite3")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def city(db):
+    """Regions, units, a 联系领导 and every principal (factories.build_city)."""
+    return f.build_city()
+
+
+@pytest.fixture
+def regions(city):
+    return city.regions
+
+
+@pytest.fixture
+def units(city):
+    return city.units
+
+
+@pytest.fixture
+def contact_leader(city):
+    """A 联系领导 (the Leader record projects link to), not a user."""
+    return city.contact_leader
+
+
+@pytest.fixture
+def users(city) -> dict:
+    """Every principal by name; "anonymous" is None."""
+    return city.users
+
+
+@pytest.fixture
+def own_project(city):
+    """A 兰山区 project led by 兰山区人民政府, total 12,345.67, this year's plan 2,000.00 万元."""
+    return f.build_own_project(city)
+
+
+@pytest.fixture
+def other_project(city):
+    """A 罗庄区 project led by 罗庄区人民政府, total 31,000.00, this year's plan 5,000.00 万元."""
+    return f.build_other_project(city)
+
+
+def _rows(model: type[Model]) -> list[tuple]:
+    fields = [f.attname for f in model._meta.concrete_fields if f.attname != "updated_at"]
+    return sorted(model.objects.order_by().values_list(*fields))
+
+
+@dataclass(frozen=True)
+class DbState:
+    projects: list
+    plans: list
+    project_history: int
+    plan_history: int
+    leader_links: list
+    unit_links: list
+    program_links: list
+    link_history: int
+
+
+@pytest.fixture
+def db_state(db):
+    """db_state() → everything a ledger write could touch; equal snapshots mean nothing was written."""
+
+    def snapshot() -> DbState:
+        return DbState(
+            projects=_rows(Project),
+            plans=_rows(AnnualPlan),
+            project_history=Project.history.count(),
+            plan_history=AnnualPlan.history.count(),
+            leader_links=_rows(ProjectLeader),
+            unit_links=_rows(ProjectResponsibleUnit),
+            program_links=sorted(Project.programs.through.objects.values_list("project_id", "program_id")),
+            link_history=ProjectLeader.history.count() + ProjectResponsibleUnit.history.count(),
+        )
+
+    return snapshot

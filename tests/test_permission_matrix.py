@@ -1,0 +1,249 @@
+"""Every URL x every principal x own/other district's project x GET/POST gives the expected answer.
+
+Read the table as the access rules of the ledger (RELIABILITY.md §4 AC-MATRIX):
+  login   302 to /login/?next=…                  (anonymous)
+  →/      302 to /  · →list 302 to /projects/ · →login 302 to /login/
+  ok      200, nothing written                   (a page, or a POST the page treats like a GET)
+  form    200 with the form shown again, nothing written (e.g. a region outside the user's scope)
+  saved   302 and the write happened
+  403     role not allowed, nothing written
+  404     project outside the user's scope (never 403: it must not reveal that the project exists)
+  405     method not allowed, nothing written
+
+"own" is the 兰山区 project (reporter_a's district), "other" the 罗庄区 project (reporter_b's).
+For projects:create the object column is the region posted in the form.
+
+Read-only roles (leader, handler, inspector) get 404, not 403, on the edit pages of projects they can
+see: the views look the project up with get_object_or_404(Project.objects.editable_by(user)). Only
+archive answers 403, for a reporter who may edit the project but not archive it.
+"""
+
+from types import SimpleNamespace
+
+import pytest
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tuijin.projects.models import AnnualPlan, Project
+from tuijin.projects.selectors import current_year
+
+from . import factories as f
+from .conftest import PRINCIPALS
+
+#  url name            method object   anonymous admin  dispatcher leader reporter_a reporter_b handler inspector dept_reporter outsider
+MATRIX = """
+home                   GET    -        →list     →list  →list      →list  →list      →list      →list   →list     →list         →list
+home                   POST   -        →list     →list  →list      →list  →list      →list      →list   →list     →list         →list
+login                  GET    -        ok        →/     →/         →/     →/         →/         →/      →/        →/            →/
+login                  POST   -        form      →/     →/         →/     →/         →/         →/      →/        →/            →/
+logout                 GET    -        405       405    405        405    405        405        405     405       405           405
+logout                 POST   -        →login    →login →login     →login →login     →login     →login  →login    →login        →login
+projects:list          GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
+projects:list          POST   -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
+projects:create        GET    -        login     ok     ok         403    ok         ok         403     403       403           403
+projects:create        POST   own      login     saved  saved      403    saved      form       403     403       403           403
+projects:create        POST   other    login     saved  saved      403    form       saved      403     403       403           403
+projects:detail        GET    own      login     ok     ok         ok     ok         404        ok      ok        404           404
+projects:detail        GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404
+projects:detail        POST   own      login     ok     ok         ok     ok         404        ok      ok        404           404
+projects:detail        POST   other    login     ok     ok         ok     404        ok         ok      ok        404           404
+projects:plans         GET    own      login     ok     ok         ok     ok         404        ok      ok        404           404
+projects:plans         GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404
+projects:plans         POST   own      login     ok     ok         ok     ok         404        ok      ok        404           404
+projects:plans         POST   other    login     ok     ok         ok     404        ok         ok      ok        404           404
+projects:history       GET    own      login     ok     ok         ok     ok         404        ok      ok        404           404
+projects:history       GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404
+projects:history       POST   own      login     ok     ok         ok     ok         404        ok      ok        404           404
+projects:history       POST   other    login     ok     ok         ok     404        ok         ok      ok        404           404
+projects:edit          GET    own      login     ok     ok         404    ok         404        404     404       404           404
+projects:edit          GET    other    login     ok     ok         404    404        ok         404     404       404           404
+projects:edit          POST   own      login     saved  saved      404    saved      404        404     404       404           404
+projects:edit          POST   other    login     saved  saved      404    404        saved      404     404       404           404
+projects:archive       GET    own      login     405    405        405    405        405        405     405       405           405
+projects:archive       GET    other    login     405    405        405    405        405        405     405       405           405
+projects:archive       POST   own      login     saved  saved      404    403        404        404     404       404           404
+projects:archive       POST   other    login     saved  saved      404    404        403        404     404       404           404
+projects:plan_create   GET    own      login     ok     ok         404    ok         404        404     404       404           404
+projects:plan_create   GET    other    login     ok     ok         404    404        ok         404     404       404           404
+projects:plan_create   POST   own      login     saved  saved      404    saved      404        404     404       404           404
+projects:plan_create   POST   other    login     saved  saved      404    404        saved      404     404       404           404
+projects:plan_edit     GET    own      login     ok     ok         404    ok         404        404     404       404           404
+projects:plan_edit     GET    other    login     ok     ok         404    404        ok         404     404       404           404
+projects:plan_edit     POST   own      login     saved  saved      404    saved      404        404     404       404           404
+projects:plan_edit     POST   other    login     saved  saved      404    404        saved      404     404       404           404
+"""
+
+EXCLUDED_NAMESPACES = {"admin"}
+EXCLUDED_PREFIXES = ("admin/", "i18n/", "static/", "media/")
+
+
+def parse_matrix() -> list[tuple[str, str, str, str, str]]:
+    cases = []
+    for line in MATRIX.strip().splitlines():
+        name, method, obj, *expected = line.split()
+        assert len(expected) == len(PRINCIPALS), f"row {name} {method} {obj} has {len(expected)} columns"
+        for principal, outcome in zip(PRINCIPALS, expected, strict=True):
+            cases.append((name, method, obj, principal, outcome))
+    return cases
+
+
+CASES = parse_matrix()
+
+
+def project_url_names(resolver=None, prefix: str = "", namespace: str = "") -> set[str]:
+    """Names of every URL pattern the project itself defines (not admin, i18n or static files)."""
+    resolver = resolver or get_resolver()
+    names = set()
+    for pattern in resolver.url_patterns:
+        route = prefix + str(pattern.pattern)
+        if route.startswith(EXCLUDED_PREFIXES):
+            continue
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace in EXCLUDED_NAMESPACES:
+                continue
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= project_url_names(pattern, route, inner)
+        elif isinstance(pattern, URLPattern):
+            assert pattern.name, f"URL pattern {route!r} has no name, so the matrix cannot cover it"
+            names.add(namespace + pattern.name)
+    return names
+
+
+def test_every_url_pattern_has_a_matrix_row_for_get_and_post():
+    covered = {(name, method) for name, method, *_ in CASES}
+    missing = sorted(
+        f"{name} {method}" for name in project_url_names() for method in ("GET", "POST")
+        if (name, method) not in covered
+    )
+    assert not missing, f"URLs without a permission-matrix row: {missing}"
+
+
+def test_the_matrix_has_no_rows_for_urls_that_no_longer_exist():
+    assert {name for name, *_ in CASES} <= project_url_names()
+
+
+def test_the_url_walk_finds_the_ledger_pages_and_skips_admin():
+    names = project_url_names()
+    assert {"projects:list", "projects:edit", "login", "logout"} <= names
+    assert not any(name.startswith("admin:") for name in names)
+    assert "set_language" not in names
+
+
+# --------------------------------------------------------------------------------------- cases
+
+
+def url_for(name: str, project: Project | None) -> str:
+    if name == "projects:plan_edit":
+        return reverse(name, args=[project.pk, current_year()])
+    if name in {"home", "login", "logout", "projects:list", "projects:create"}:
+        return reverse(name)
+    return reverse(name, args=[project.pk])
+
+
+def payload(name: str, obj: str, project: Project | None, regions) -> dict:
+    if name == "projects:create":
+        region = regions.lanshan if obj == "own" else regions.luozhuang
+        return f.project_form_data(f.ProjectFactory.build(name="矩阵新建项目", region=region))
+    if name == "projects:edit":
+        return f.project_form_data(project, name=project.name + "（已修改）", total_investment="40000.00")
+    if name == "projects:archive":
+        return {"version": project.version, "reason": "项目取消"}
+    if name == "projects:plan_create":
+        return f.plan_form_data(year=current_year() + 1, planned_investment="10.00")
+    if name == "projects:plan_edit":
+        plan = AnnualPlan.objects.get(project=project, year=current_year())
+        return f.plan_form_data(plan, planned_investment="10.00")
+    return {}
+
+
+def assert_saved(name: str, project: Project | None, before_count: int):
+    if name == "projects:create":
+        assert Project.objects.count() == before_count + 1
+        assert Project.objects.filter(name="矩阵新建项目").exists()
+        return
+    fresh = Project.objects.get(pk=project.pk)
+    if name == "projects:edit":
+        assert fresh.name.endswith("（已修改）")
+        assert fresh.version == project.version + 1
+    elif name == "projects:archive":
+        assert fresh.is_archived
+        assert fresh.archive_reason == "项目取消"
+    elif name == "projects:plan_create":
+        assert AnnualPlan.objects.filter(project=project, year=current_year() + 1).exists()
+    elif name == "projects:plan_edit":
+        plan = AnnualPlan.objects.get(project=project, year=current_year())
+        assert str(plan.planned_investment) == "10.00"
+        assert plan.version == 2
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """The city and both projects, built once for the ~400 cases below.
+
+    Built inside an outer transaction that is rolled back after the module; each case runs in its
+    own savepoint (pytest-django's `db`), so a case that saves cannot leak into the next one.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        city = f.build_city()
+        yield SimpleNamespace(city=city, own=f.build_own_project(city), other=f.build_other_project(city))
+        transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "method", "obj", "principal", "outcome"),
+    CASES,
+    ids=[f"{n}-{m}-{o}-{p}" for n, m, o, p, _ in CASES],
+)
+def test_each_principal_gets_the_expected_answer_from_each_url(client, world, db_state, name, method, obj, principal, outcome):
+    project = {"own": world.own, "other": world.other}.get(obj)
+    regions, user = world.city.regions, world.city.users[principal]
+    if user is not None:
+        client.force_login(user)
+    url = url_for(name, project)
+    before = db_state()
+    before_count = Project.objects.count()
+
+    if method == "GET":
+        response = client.get(url)
+    else:
+        response = client.post(url, payload(name, obj, project, regions))
+
+    redirects = {"login": None, "→/": "/", "→list": reverse("projects:list"), "→login": reverse("login")}
+    if outcome in redirects:
+        assert response.status_code == 302, response.content.decode()[:500]
+        location = response["Location"]
+        if outcome == "login":
+            assert location.startswith(reverse("login") + "?next=")
+        else:
+            assert location == redirects[outcome]
+        assert db_state() == before
+    elif outcome in {"ok", "form"}:
+        assert response.status_code == 200
+        assert db_state() == before
+        if outcome == "form":
+            assert "选择一个有效的选项" in response.content.decode() or "这个字段是必填项" in response.content.decode()
+    elif outcome == "saved":
+        assert response.status_code == 302, _errors(response)
+        assert_saved(name, project, before_count)
+    else:
+        assert response.status_code == int(outcome)
+        assert db_state() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["put", "patch", "delete"])
+@pytest.mark.parametrize("name", sorted({n for n, *_ in CASES}))
+def test_other_http_methods_never_write(client, world, db_state, name, method):
+    """PUT/PATCH/DELETE as the superuser: refused (405) or treated as a read, never a write."""
+    client.force_login(world.city.users["admin"])
+    before = db_state()
+    response = getattr(client, method)(url_for(name, world.own), data="", content_type="application/x-www-form-urlencoded")
+    assert response.status_code in {200, 302, 405}
+    assert db_state() == before
+
+
+def _errors(response) -> str:
+    context = getattr(response, "context", None)
+    form = context.get("form") if context else None
+    return f"form errors: {form.errors.as_json()}" if form is not None else response.content.decode()[:300]

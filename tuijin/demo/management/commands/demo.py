@@ -1,0 +1,59 @@
+"""`tuijin demo`: load the demo city (临沂市) into an empty database."""
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from tuijin.demo import data
+from tuijin.demo.builder import DEFAULT_SEED, DemoBuilder, DemoDataError, demo_state
+
+ALREADY_LOADED = "演示数据已存在，无需重复加载"
+REFUSED = "数据库中已有非演示数据，拒绝加载演示城市（请使用空数据库）"
+
+
+class Command(BaseCommand):
+    help = "在空数据库中加载演示城市（临沂市：区县、单位、领导、演示账号和约600个重点项目）"
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--if-empty", action="store_true",
+            help="数据库中已有任何数据（演示或非演示）时，仅提示并正常退出",
+        )
+        parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="随机种子（默认 %(default)s）")
+
+    def handle(self, *args, if_empty=False, seed=DEFAULT_SEED, **options):
+        started = time.monotonic()
+        with transaction.atomic():
+            state = demo_state()
+            if state == "demo":
+                self.stdout.write(ALREADY_LOADED)
+                return
+            if state == "other":
+                if if_empty:
+                    self.stdout.write("数据库中已有数据，跳过加载演示城市。")
+                    return
+                raise CommandError(REFUSED)
+            try:
+                summary = DemoBuilder(seed).build()
+            except DemoDataError as exc:
+                raise CommandError(f"演示数据生成失败：{exc}") from exc
+        self._report(summary, time.monotonic() - started)
+
+    def _report(self, s: dict, seconds: float) -> None:
+        out = self.stdout.write
+        out(self.style.SUCCESS(f"已加载演示城市：临沂市（用时 {seconds:.1f} 秒）"))
+        out(f"  行政区域：{s['regions']} 个（省、市及 {s['regions'] - 2} 个县区和开发区）")
+        out(
+            f"  单位：{s['units']} 个（党委政府/管委会 {s['governments']}、职能部门 {s['departments']}、"
+            f"项目业主 {s['owners']}）"
+        )
+        out(f"  市级领导：{s['leaders']} 名")
+        years = "、".join(f"{y}年 {n} 个" for y, n in s["projects_by_year"].items())
+        out(f"  项目：{s['projects']} 个（按列入年度：{years}），总投资 {s['total_investment'] / 10000:,.2f} 亿元")
+        out(f"  其中赋码项目 {s['with_code']} 个，年度计划 {s['plans']} 条")
+        stages = "、".join(f"{name} {n}" for name, n in sorted(s["projects_by_stage"].items(), key=lambda kv: -kv[1]))
+        out(f"  项目阶段：{stages}")
+        out(f"演示账号（密码均为 {data.DEMO_PASSWORD}）：")
+        for username, display, role, unit, scope in s["logins"]:
+            out(f"  {username:<11}{display:<5}{role} · {unit} · 数据范围：{scope}")
