@@ -21,11 +21,11 @@ fi
 
 status=0
 echo "== pytest on SQLite"
-$BIN/pytest "$@" || status=$?
+$BIN/pytest -q "$@" || status=$?
 
 if [ -n "${TUIJIN_TEST_DATABASE_URL:-}" ]; then
   echo "== pytest on PostgreSQL (${TUIJIN_TEST_DATABASE_URL%%@*}@…)"
-  DATABASE_URL="$TUIJIN_TEST_DATABASE_URL" $BIN/pytest "$@" || status=$?
+  DATABASE_URL="$TUIJIN_TEST_DATABASE_URL" $BIN/pytest -q "$@" || status=$?
 else
   echo "(TUIJIN_TEST_DATABASE_URL not set: PostgreSQL run skipped)"
 fi

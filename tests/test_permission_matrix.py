@@ -13,9 +13,10 @@ Read the table as the access rules of the ledger (RELIABILITY.md §4 AC-MATRIX):
 "own" is the 兰山区 project (reporter_a's district), "other" the 罗庄区 project (reporter_b's).
 For projects:create the object column is the region posted in the form.
 
-Read-only roles (leader, handler, inspector) get 404, not 403, on the edit pages of projects they can
-see: the views look the project up with get_object_or_404(Project.objects.editable_by(user)). Only
-archive answers 403, for a reporter who may edit the project but not archive it.
+Read-only roles (leader, handler, inspector) get 403 on the edit pages of projects they can see: the
+project is looked up in the user's visible scope first (404 outside it), then the edit right is checked.
+Archive also answers 403 to a reporter, who may edit the project but not archive it. Read-only pages
+accept only GET/HEAD (405 otherwise).
 """
 
 from types import SimpleNamespace
@@ -39,38 +40,38 @@ login                  POST   -        form      →/     →/         →/     
 logout                 GET    -        405       405    405        405    405        405        405     405       405           405
 logout                 POST   -        →login    →login →login     →login →login     →login     →login  →login    →login        →login
 projects:list          GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
-projects:list          POST   -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
+projects:list          POST   -        login     405    405        405    405        405        405     405       405           405
 projects:create        GET    -        login     ok     ok         403    ok         ok         403     403       403           403
 projects:create        POST   own      login     saved  saved      403    saved      form       403     403       403           403
 projects:create        POST   other    login     saved  saved      403    form       saved      403     403       403           403
 projects:detail        GET    own      login     ok     ok         ok     ok         404        ok      ok        404           404
 projects:detail        GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404
-projects:detail        POST   own      login     ok     ok         ok     ok         404        ok      ok        404           404
-projects:detail        POST   other    login     ok     ok         ok     404        ok         ok      ok        404           404
+projects:detail        POST   own      login     405    405        405    405        405        405     405       405           405
+projects:detail        POST   other    login     405    405        405    405        405        405     405       405           405
 projects:plans         GET    own      login     ok     ok         ok     ok         404        ok      ok        404           404
 projects:plans         GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404
-projects:plans         POST   own      login     ok     ok         ok     ok         404        ok      ok        404           404
-projects:plans         POST   other    login     ok     ok         ok     404        ok         ok      ok        404           404
+projects:plans         POST   own      login     405    405        405    405        405        405     405       405           405
+projects:plans         POST   other    login     405    405        405    405        405        405     405       405           405
 projects:history       GET    own      login     ok     ok         ok     ok         404        ok      ok        404           404
 projects:history       GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404
-projects:history       POST   own      login     ok     ok         ok     ok         404        ok      ok        404           404
-projects:history       POST   other    login     ok     ok         ok     404        ok         ok      ok        404           404
-projects:edit          GET    own      login     ok     ok         404    ok         404        404     404       404           404
-projects:edit          GET    other    login     ok     ok         404    404        ok         404     404       404           404
-projects:edit          POST   own      login     saved  saved      404    saved      404        404     404       404           404
-projects:edit          POST   other    login     saved  saved      404    404        saved      404     404       404           404
+projects:history       POST   own      login     405    405        405    405        405        405     405       405           405
+projects:history       POST   other    login     405    405        405    405        405        405     405       405           405
+projects:edit          GET    own      login     ok     ok         403    ok         404        403     403       404           404
+projects:edit          GET    other    login     ok     ok         403    404        ok         403     403       404           404
+projects:edit          POST   own      login     saved  saved      403    saved      404        403     403       404           404
+projects:edit          POST   other    login     saved  saved      403    404        saved      403     403       404           404
 projects:archive       GET    own      login     405    405        405    405        405        405     405       405           405
 projects:archive       GET    other    login     405    405        405    405        405        405     405       405           405
-projects:archive       POST   own      login     saved  saved      404    403        404        404     404       404           404
-projects:archive       POST   other    login     saved  saved      404    404        403        404     404       404           404
-projects:plan_create   GET    own      login     ok     ok         404    ok         404        404     404       404           404
-projects:plan_create   GET    other    login     ok     ok         404    404        ok         404     404       404           404
-projects:plan_create   POST   own      login     saved  saved      404    saved      404        404     404       404           404
-projects:plan_create   POST   other    login     saved  saved      404    404        saved      404     404       404           404
-projects:plan_edit     GET    own      login     ok     ok         404    ok         404        404     404       404           404
-projects:plan_edit     GET    other    login     ok     ok         404    404        ok         404     404       404           404
-projects:plan_edit     POST   own      login     saved  saved      404    saved      404        404     404       404           404
-projects:plan_edit     POST   other    login     saved  saved      404    404        saved      404     404       404           404
+projects:archive       POST   own      login     saved  saved      403    403        404        403     403       404           404
+projects:archive       POST   other    login     saved  saved      403    404        403        403     403       404           404
+projects:plan_create   GET    own      login     ok     ok         403    ok         404        403     403       404           404
+projects:plan_create   GET    other    login     ok     ok         403    404        ok         403     403       404           404
+projects:plan_create   POST   own      login     saved  saved      403    saved      404        403     403       404           404
+projects:plan_create   POST   other    login     saved  saved      403    404        saved      403     403       404           404
+projects:plan_edit     GET    own      login     ok     ok         403    ok         404        403     403       404           404
+projects:plan_edit     GET    other    login     ok     ok         403    404        ok         403     403       404           404
+projects:plan_edit     POST   own      login     saved  saved      403    saved      404        403     403       404           404
+projects:plan_edit     POST   other    login     saved  saved      403    404        saved      403     403       404           404
 """
 
 EXCLUDED_NAMESPACES = {"admin"}

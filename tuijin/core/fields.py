@@ -42,8 +42,6 @@ class MoneyField(models.BigIntegerField):
         return (Decimal(value) / 100).quantize(CENT)
 
     def to_python(self, value):
-        if value is None or isinstance(value, Decimal) and value == value.quantize(CENT):
-            return value
         return to_money(value)
 
     def get_prep_value(self, value):

@@ -4,12 +4,20 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from tuijin.org.models import Leader, Unit
+from tuijin.org.models import Leader, Region, Unit
 from tuijin.org.selectors import regions_editable_by
 
 from . import services
 from .choices import LeaderRole
 from .models import AnnualPlan, Category, Level, Nature, Program, Project, Stage
+
+MISSING_VERSION = _("表单缺少版本号，请刷新页面后重试")
+
+
+def _require_version(form: forms.ModelForm, cleaned: dict) -> None:
+    """An edit must say which version it was made on; otherwise the lost-update check cannot work."""
+    if form.instance.pk and not cleaned.get("version"):
+        form.add_error(None, MISSING_VERSION)
 
 
 def _style(form: forms.Form) -> None:
@@ -55,7 +63,11 @@ class ProjectForm(forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["region"].queryset = regions_editable_by(user).exclude(level="province")
+        regions = regions_editable_by(user).exclude(level="province")
+        if self.instance.pk:
+            # Editors who reach the project through their unit (lead/responsible) keep its region.
+            regions = regions | Region.objects.filter(pk=self.instance.region_id)
+        self.fields["region"].queryset = regions
         self.fields["level"].queryset = Level.objects.filter(is_active=True)
         self.fields["nature"].queryset = Nature.objects.filter(is_active=True)
         self.fields["stage"].queryset = Stage.objects.filter(is_active=True)
@@ -89,14 +101,9 @@ class ProjectForm(forms.ModelForm):
             self.fields[name].min_value = None
         _style(self)
 
-    def clean_version(self):
-        version = self.cleaned_data.get("version")
-        if self.instance.pk and not version:
-            raise ValidationError(_("表单缺少版本号，请刷新页面后重试"))
-        return version
-
     def clean(self):
         cleaned = super().clean()
+        _require_version(self, cleaned)
         both = set(cleaned.get("contracted_leaders") or []) & set(cleaned.get("linked_leaders") or [])
         if both:
             self.add_error("linked_leaders", _("同一位领导不能同时是分包领导和挂点领导"))
@@ -142,6 +149,11 @@ class AnnualPlanForm(forms.ModelForm):
             self.fields["version"].initial = self.instance.version
         _style(self)
 
+    def clean(self):
+        cleaned = super().clean()
+        _require_version(self, cleaned)
+        return cleaned
+
     def _post_clean(self):
         super()._post_clean()
         if self._errors:
@@ -153,5 +165,8 @@ class AnnualPlanForm(forms.ModelForm):
 
 
 class ArchiveForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
-    reason = forms.CharField(label=_("归档原因"), max_length=200, widget=forms.TextInput(attrs={"class": "form-control"}))
+    version = forms.IntegerField(widget=forms.HiddenInput, error_messages={"required": MISSING_VERSION})
+    reason = forms.CharField(
+        label=_("归档原因"), max_length=200, error_messages={"required": _("请填写归档原因")},
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.paginator import Paginator
-from django.db.models import Count, FilteredRelation, Prefetch, Q, Sum
+from django.db.models import Count, F, FilteredRelation, Prefetch, Q, Sum
 from django.utils import timezone
 from django.utils.functional import cached_property
 
@@ -89,9 +89,10 @@ def ledger_page(filtered, *, year: int, ordering: list[str], page: int, per_page
     page_obj = paginator.get_page(page)
     ids = list(page_obj.object_list)
     rows = (
-        Project.objects.filter(id__in=ids)
+        with_year_plan(Project.objects.filter(id__in=ids), year)
         .select_related(*LEDGER_ROW_RELATIONS)
         .only(*LEDGER_ROW_FIELDS)
+        .annotate(plan_investment=F(f"{YEAR_PLAN}__planned_investment"))
         .prefetch_related(
             Prefetch(
                 "leader_links",
@@ -99,14 +100,8 @@ def ledger_page(filtered, *, year: int, ordering: list[str], page: int, per_page
             )
         )
     )
-    plans = dict(AnnualPlan.objects.filter(project_id__in=ids, year=year).values_list("project_id", "planned_investment"))
     by_id = {p.id: p for p in rows}
-    ordered = []
-    for pk in ids:
-        project = by_id[pk]
-        project.plan_investment = plans.get(pk)
-        ordered.append(project)
-    return page_obj, ordered
+    return page_obj, [by_id[pk] for pk in ids]
 
 
 def project_for_user(user, pk: int) -> Project:

@@ -9,6 +9,7 @@ much as all of the page's SQL.
 import html
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.template import Context
 from django.template.base import render_value_in_context
 from django.urls import reverse
@@ -54,10 +55,16 @@ def parse_sort(value: str | None) -> tuple[str, list[str]]:
 
 
 def _text(value, context: Context) -> str:
-    """`{{ value }}`: plain strings escaped; numbers, dates and lazy strings as the engine renders them."""
+    """`{{ value }}`: strings escaped, integers as digits unless thousands are grouped, anything else
+    (lazy strings, dates, decimals) through the template engine's own rendering."""
     if type(value) is str:
         return html.escape(value)
+    if type(value) is int and not settings.USE_THOUSAND_SEPARATOR:
+        return str(value)
     return render_value_in_context(value, context)
+
+
+_URL_PK = 918273645
 
 
 def render_rows(rows, start_index: int) -> SafeString:
@@ -72,9 +79,11 @@ def render_rows(rows, start_index: int) -> SafeString:
         return mark_safe(f'<tr><td colspan="11" class="text-center text-muted py-4">{empty}</td></tr>')
     archived = html.escape(gettext("已归档"))
     paused = html.escape(gettext("暂停"))
+    # One reverse() for the page; a project's link differs only in its id.
+    url_head, url_tail = html.escape(reverse("projects:detail", args=[_URL_PK])).split(str(_URL_PK))
     out = []
     for number, p in enumerate(rows, start=start_index):
-        url = html.escape(reverse("projects:detail", args=[p.pk]))
+        url = f"{url_head}{p.pk}{url_tail}"
         badge = f' <span class="badge text-bg-secondary">{archived}</span>' if p.is_archived else ""
         code = f'<div class="small text-muted">{_text(p.code, context)}</div>' if p.code else ""
         pause = f' <span class="badge text-bg-warning">{paused}</span>' if p.is_paused else ""

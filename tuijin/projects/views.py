@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from tuijin.core.exceptions import ConflictError
 from tuijin.core.views import is_htmx
@@ -23,6 +23,7 @@ from .tables import LEDGER_COLUMNS, parse_sort, render_rows
 
 
 @login_required
+@require_safe
 def project_list(request):
     include_archived = request.GET.get("archived") == "1"
     queryset = selectors.ledger_queryset(request.user, include_archived=include_archived)
@@ -68,18 +69,23 @@ def _detail_context(request, project, tab):
 
 
 @login_required
+@require_safe
 def project_detail(request, pk):
-    project = selectors.project_for_user(request.user, pk)
+    return _render_detail(request, selectors.project_for_user(request.user, pk))
+
+
+def _render_detail(request, project, status=200):
     context = _detail_context(request, project, "overview")
     context["leader_links"] = project.leader_links.select_related("leader").order_by("role", "id")
     context["responsible_units"] = [link.unit for link in project.responsible_links.select_related("unit")]
     context["programs"] = list(project.programs.all())
     context["current_plan"] = project.annual_plans.filter(year=selectors.current_year()).first()
     context["archive_form"] = ArchiveForm(initial={"version": project.version})
-    return render(request, "projects/project_detail.html", context)
+    return render(request, "projects/project_detail.html", context, status=status)
 
 
 @login_required
+@require_safe
 def project_plans(request, pk):
     project = selectors.project_for_user(request.user, pk)
     context = _detail_context(request, project, "plans")
@@ -88,11 +94,20 @@ def project_plans(request, pk):
 
 
 @login_required
+@require_safe
 def project_history(request, pk):
     project = selectors.project_for_user(request.user, pk)
     context = _detail_context(request, project, "history")
     context["entries"] = selectors.project_history(project)
     return render(request, "projects/project_history.html", context)
+
+
+def _editable_project(request, pk) -> Project:
+    """Out of scope: 404 (the project's existence is not revealed). In scope but read-only: 403."""
+    project = selectors.project_for_user(request.user, pk)
+    if not selectors.project_editable(request.user, project):
+        raise PermissionDenied
+    return project
 
 
 def _conflict_message(request):
@@ -126,7 +141,7 @@ def project_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_edit(request, pk):
-    project = get_object_or_404(Project.objects.editable_by(request.user), pk=pk)
+    project = _editable_project(request, pk)
     if project.is_archived:
         messages.error(request, _("已归档的项目不能修改"))
         return redirect("projects:detail", pk=pk)
@@ -158,16 +173,20 @@ def project_edit(request, pk):
 @login_required
 @require_POST
 def project_archive(request, pk):
-    project = get_object_or_404(Project.objects.editable_by(request.user), pk=pk)
+    project = _editable_project(request, pk)
+    if not user_access(request.user).has_role(*OFFICE_ROLES):
+        raise PermissionDenied
     form = ArchiveForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("请填写归档原因"))
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
         return redirect("projects:detail", pk=pk)
     try:
         services.project_archive(request.user, project, version=form.cleaned_data["version"], reason=form.cleaned_data["reason"])
     except ConflictError:
         _conflict_message(request)
-        return redirect("projects:detail", pk=pk)
+        return _render_detail(request, selectors.project_for_user(request.user, pk), status=409)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
         return redirect("projects:detail", pk=pk)
@@ -178,7 +197,7 @@ def project_archive(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_edit(request, pk, year=None):
-    project = get_object_or_404(Project.objects.editable_by(request.user), pk=pk)
+    project = _editable_project(request, pk)
     if project.is_archived:
         raise Http404
     plan = None
