@@ -197,7 +197,7 @@ def test_total_investment_cannot_drop_below_an_annual_plan_and_completed_before(
         reverse("projects:edit", args=[own_project.pk]), f.project_form_data(own_project, total_investment="4999.99")
     )
     assert response.status_code == 200
-    assert f"总投资不能小于{current_year()}年的上年底累计完成投资与年度计划投资之和（5000.00万元）" in text(response)
+    assert f"总投资不能小于{current_year()}年的上年底累计完成投资与年度计划投资之和（5,000.00万元）" in text(response)
     assert db_state() == before
 
 
@@ -228,12 +228,12 @@ BAD_PLAN_INPUT = [
     pytest.param({"completed_before": "-0.01"}, "累计完成投资不能为负数", id="negative-completed-before"),
     pytest.param(
         {"completed_before": "4000.00", "planned_investment": "8345.68"},
-        "年度计划投资不能超过剩余投资 8345.67万元（总投资 12345.67 − 上年底累计 4000.00）",
+        "年度计划投资不能超过剩余投资 8,345.67万元（总投资 12,345.67 − 上年底累计 4,000.00）",
         id="plan-above-remaining",
     ),
     pytest.param(
         {"completed_before": "12345.68", "planned_investment": "0.00"},
-        "上年底累计完成投资不能超过总投资（12345.67万元）",
+        "上年底累计完成投资不能超过总投资（12,345.67万元）",
         id="completed-before-above-total",
     ),
     pytest.param(

@@ -30,6 +30,13 @@ class HistoryEntry:
 ACTIONS = {"+": "新建", "~": "修改", "-": "删除"}
 
 
+def _label(obj) -> str:
+    """People by their display name (张调度), everything else by its str()."""
+    if hasattr(obj, "get_full_name"):
+        return obj.get_full_name() or obj.get_username()
+    return str(obj)
+
+
 def _display(field: models.Field, value, names: dict) -> str:
     if value is None or value == "":
         return "（空）"
@@ -57,7 +64,7 @@ def describe(records, model, subject=lambda record: "", skip=("version", "id")) 
     names = {}
     for related, ids in wanted.items():
         for obj in related._default_manager.filter(pk__in=ids):
-            names[(related, obj.pk)] = str(obj)
+            names[(related, obj.pk)] = _label(obj)
 
     entries = []
     last_by_object: dict = {}

@@ -152,7 +152,9 @@ class LedgerFilterSet(django_filters.FilterSet):
 
     @property
     def selected_year(self) -> int | None:
-        value = self.form.cleaned_data.get("year") if self.form.is_valid() else None
+        # The year stands even when another field is invalid (e.g. a stale bookmarked region).
+        self.form.is_valid()
+        value = getattr(self.form, "cleaned_data", {}).get("year")
         return int(value) if value else None
 
     def filter_year(self, queryset, name, value):

@@ -20,16 +20,30 @@ def _require_version(form: forms.ModelForm, cleaned: dict) -> None:
         form.add_error(None, MISSING_VERSION)
 
 
+class MarkInvalidMixin:
+    """Fields with errors get Bootstrap's is-invalid, so the red marks the message promises are there."""
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+
 def _style(form: forms.Form) -> None:
     for field in form.fields.values():
         widget = field.widget
-        if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
+        if isinstance(widget, forms.CheckboxSelectMultiple):
+            continue
+        if isinstance(widget, forms.CheckboxInput):
+            widget.attrs.setdefault("class", "form-check-input")
             continue
         css = "form-select" if isinstance(widget, forms.Select | forms.SelectMultiple) else "form-control"
         widget.attrs.setdefault("class", css)
 
 
-class ProjectForm(forms.ModelForm):
+class ProjectForm(MarkInvalidMixin, forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     contracted_leaders = forms.ModelMultipleChoiceField(
         label=_("分包领导"), queryset=Leader.objects.filter(is_active=True), required=False
@@ -124,7 +138,7 @@ class ProjectForm(forms.ModelForm):
         return pairs
 
 
-class AnnualPlanForm(forms.ModelForm):
+class AnnualPlanForm(MarkInvalidMixin, forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     reason = forms.CharField(label=_("修改说明"), max_length=200, required=False)
 

@@ -20,6 +20,10 @@ PROJECT_CHANGED = "project.changed"
 ANNUAL_PLAN_CHANGED = "annual_plan.changed"
 
 
+def _money(value: Decimal) -> str:
+    return f"{value:,.2f}"
+
+
 def project_validate(project: Project) -> None:
     """The ledger's rules, shared by the edit form, the importer and the CLI."""
     errors: dict[str, list[str]] = {}
@@ -34,9 +38,10 @@ def project_validate(project: Project) -> None:
         if value is not None and value < 0:
             add(name, _("资金金额不能为负数"))
     fund_sum = sum((v for v in funds if v is not None), Decimal("0"))
-    if project.total_investment is not None and fund_sum > project.total_investment:
+    total_ok = project.total_investment is not None and project.total_investment >= 0
+    if total_ok and fund_sum > project.total_investment:
         add("fund_other", _("资金来源合计（%(sum)s万元）超过总投资（%(total)s万元）")
-            % {"sum": fund_sum, "total": project.total_investment})
+            % {"sum": _money(fund_sum), "total": _money(project.total_investment)})
     if project.start_year and project.end_year and project.end_year < project.start_year:
         add("end_year", _("建设截止年不能早于起始年"))
     if project.planned_start and project.planned_completion and project.planned_completion < project.planned_start:
@@ -56,7 +61,7 @@ def project_validate(project: Project) -> None:
         duplicate = Project.objects.filter(code=project.code, is_archived=False).exclude(pk=project.pk)
         if duplicate.exists():
             add("code", _("项目代码 %(code)s 已被项目“%(name)s”使用") % {"code": project.code, "name": duplicate.first().name})
-    if project.total_investment is not None and project.pk:
+    if total_ok and project.pk:
         over = (
             AnnualPlan.objects.filter(project_id=project.pk)
             .order_by("year")
@@ -65,7 +70,7 @@ def project_validate(project: Project) -> None:
         for year, planned, before in over:
             if planned + before > project.total_investment:
                 add("total_investment", _("总投资不能小于%(year)s年的上年底累计完成投资与年度计划投资之和（%(sum)s万元）")
-                    % {"year": year, "sum": planned + before})
+                    % {"year": year, "sum": _money(planned + before)})
                 break
     if errors:
         raise ValidationError(errors)
@@ -220,12 +225,16 @@ def annual_plan_validate(plan: AnnualPlan) -> None:
         remaining = project.total_investment - plan.completed_before
         if plan.completed_before > project.total_investment:
             errors.setdefault("completed_before", []).append(
-                _("上年底累计完成投资不能超过总投资（%(total)s万元）") % {"total": project.total_investment}
+                _("上年底累计完成投资不能超过总投资（%(total)s万元）") % {"total": _money(project.total_investment)}
             )
         elif plan.planned_investment > remaining:
             errors.setdefault("planned_investment", []).append(
                 _("年度计划投资不能超过剩余投资 %(remaining)s万元（总投资 %(total)s − 上年底累计 %(before)s）")
-                % {"remaining": remaining, "total": project.total_investment, "before": plan.completed_before}
+                % {
+                    "remaining": _money(remaining),
+                    "total": _money(project.total_investment),
+                    "before": _money(plan.completed_before),
+                }
             )
     if plan.planned_start and plan.planned_completion and plan.planned_completion < plan.planned_start:
         errors.setdefault("planned_completion", []).append(_("年内计划竣工不能早于年内计划开工"))

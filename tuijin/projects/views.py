@@ -133,8 +133,12 @@ def project_create(request):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("项目“%(name)s”已登记") % {"name": project.name})
-            return redirect("projects:detail", pk=project.pk)
+            messages.success(
+                request,
+                _("项目“%(name)s”已登记。请接着填写年度计划：有年度计划的项目才会出现在该年度的台账中。")
+                % {"name": project.name},
+            )
+            return redirect("projects:plan_create", pk=project.pk)
     return render(request, "projects/project_form.html", {"form": form, "project": None})
 
 

@@ -1,0 +1,153 @@
+"""`tuijin bench`: the ledger bench runs in its own throw-away database, and the ledger's fast paths
+(the filter bar's dropdowns, the rows written in Python) render exactly what Django's templates did."""
+
+import glob
+import json
+import os
+import tempfile
+from copy import deepcopy
+from io import StringIO
+
+import django_filters
+import pytest
+from django import forms
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection, connections
+from django.http import QueryDict
+from django.template import engines
+from django.utils.translation import gettext_lazy as _
+
+from tuijin.core.bench import percentile
+from tuijin.org.models import Region, Unit
+from tuijin.projects.bench import generate_province
+from tuijin.projects.filtersets import LeanSelect, LedgerFilterSet
+from tuijin.projects.models import Project
+from tuijin.projects.selectors import current_year, ledger_page
+from tuijin.projects.tables import render_rows
+
+LATENCIES = ("ledger_dispatcher_p50", "ledger_dispatcher_p95", "ledger_reporter_p50", "ledger_reporter_p95")
+
+
+def _leftovers() -> set[str]:
+    """Temporary bench databases: SQLite directories beside the data, or PostgreSQL databases."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT datname FROM pg_database WHERE datname LIKE 'tuijin_bench_%%'")
+            return {name for (name,) in cursor.fetchall()}
+    places = (tempfile.gettempdir(), str(settings.DATA_DIR))
+    return {path for place in places for path in glob.glob(os.path.join(place, "tuijin_bench_*"))}
+
+
+@pytest.mark.django_db
+def test_the_ledger_bench_reports_one_json_object_and_leaves_the_configured_database_alone(own_project, db_state):
+    before = db_state()
+    leftovers = _leftovers()
+    settings_before = deepcopy(settings.DATABASES["default"])
+    default_connection = connections["default"]
+    out, err = StringIO(), StringIO()
+
+    call_command("bench", "ledger", "--json", "--scale", "0.015", "--requests", "10", stdout=out, stderr=err)
+
+    report = json.loads(out.getvalue())  # exactly one JSON object on stdout
+    assert report["bench"] == "ledger"
+    assert report["database"] == connection.vendor
+    metrics = report["metrics"]
+    for key in (*LATENCIES, "totals_p50", "totals_p95"):
+        assert metrics[key]["unit"] == "ms"
+        assert metrics[key]["value"] > 0
+    for key in ("ledger_dispatcher_p95", "ledger_reporter_p95", "totals_p95"):
+        metric = metrics[key]
+        assert metric["ok"] is (metric["value"] <= metric["target"])
+    assert metrics["ledger_dispatcher_p95"]["target"] == 80
+    assert metrics["totals_p95"]["target"] == 20
+    assert metrics["ledger_dispatcher_p50"]["target"] is None and metrics["ledger_dispatcher_p50"]["ok"] is None
+    params = report["params"]
+    assert params["projects"] == 300
+    assert params["requests_per_principal"] == 10
+    assert params["queries_constant_in_rows"] is True
+    if connection.vendor == "sqlite":
+        assert params["journal_mode"] == "wal"  # a real file with the configured pragmas, not :memory:
+
+    # The configured database is untouched and still the one in use; nothing is left behind.
+    assert db_state() == before
+    assert Project.objects.count() == 1
+    assert not Region.objects.filter(code="370100").exists()
+    assert connections["default"] is default_connection
+    assert settings.DATABASES["default"] == settings_before
+    assert _leftovers() == leftovers
+
+
+def test_an_unknown_bench_is_refused_with_the_list_of_benches():
+    with pytest.raises(Exception, match="ledger"):
+        call_command("bench", "no-such-bench", stdout=StringIO(), stderr=StringIO())
+
+
+def test_percentiles_interpolate_between_ranks():
+    assert percentile([10.0], 95) == 10.0
+    assert percentile([1, 2, 3, 4], 50) == 2.5
+    assert percentile(list(range(1, 101)), 95) == pytest.approx(95.05)
+
+
+def test_the_lean_select_renders_what_djangos_select_template_renders():
+    cases = [
+        ({"class": "form-select", "data-on": True, "data-off": False}, [("", _("全部区域")), (1, "A&B"), (2, "C")], 2,
+         {"id": "id_unit"}),
+        ({}, [("", "<全部>"), ('a"b', "引号"), (3, 3), (None, "none")], 'a"b', {"id": "x", "required": True}),
+        ({"class": "c"}, [(1, "a"), (1, "b")], [1], {}),
+        ({"class": "c"}, [], None, None),
+    ]
+    for base_attrs, choices, value, attrs in cases:
+        django_select, lean = forms.Select(attrs=base_attrs), LeanSelect(attrs=base_attrs)
+        django_select.choices = lean.choices = choices
+        assert lean.render("n<", value, attrs) == django_select.render("n<", value, attrs)
+
+
+@pytest.mark.django_db
+def test_the_filter_bar_renders_what_django_would():
+    generate_province(40, seed=7)
+    region = Region.objects.filter(level="district").order_by("code")[3]
+    unit = Unit.objects.filter(kind="government", region=region).get()
+    data = QueryDict(f"region={region.pk}&unit={unit.pk}&q=%3Cb%3E")
+    fast = LedgerFilterSet(data, queryset=Project.objects.all(), user=None)
+    plain = LedgerFilterSet(data, queryset=Project.objects.all(), user=None)
+    for field in plain.form.fields.values():
+        field.widget = forms.Select(attrs=field.widget.attrs) if isinstance(field.widget, LeanSelect) else field.widget
+        if isinstance(field, forms.ModelChoiceField):
+            field.iterator = django_filters.fields.ModelChoiceIterator
+        if isinstance(field, forms.ChoiceField):
+            field.widget.choices = field.choices
+    for name in fast.form.fields:
+        assert str(fast.form[name]) == str(plain.form[name]), name
+
+
+# The ledger rows as the template wrote them before tables.render_rows took over.
+TEMPLATE_ROWS = """{% load i18n tuijin %}{% for p in rows %}<tr{% if p.is_archived %} class="text-muted"{% endif %}>
+<td>{{ page_obj.start_index|add:forloop.counter0 }}</td>
+<td><a href="{% url 'projects:detail' p.pk %}">{{ p.name }}</a>{% if p.is_archived %} <span class="badge text-bg-secondary">{% translate "已归档" %}</span>{% endif %}{% if p.code %}<div class="small text-muted">{{ p.code }}</div>{% endif %}</td>
+<td>{{ p.region.name }}</td>
+<td>{{ p.category.name }}</td>
+<td>{{ p.level.name }}</td>
+<td>{{ p.stage.name }}{% if p.is_paused %} <span class="badge text-bg-warning">{% translate "暂停" %}</span>{% endif %}</td>
+<td class="num">{{ p.total_investment|money }}</td>
+<td class="num">{{ p.plan_investment|money }}</td>
+<td>{% if p.start_year %}{{ p.start_year }}–{{ p.end_year|default:"" }}{% endif %}</td>
+<td>{{ p.lead_unit.name|default:"" }}</td>
+<td>{% for l in p.leader_links.all %}{{ l.leader.name }}{% if not forloop.last %}、{% endif %}{% endfor %}</td>
+</tr>{% empty %}<tr><td colspan="11" class="text-center text-muted py-4">{% translate "没有符合条件的项目。请调整筛选条件，或点击“重置”。" %}</td></tr>{% endfor %}"""
+
+
+@pytest.mark.django_db
+def test_the_rows_written_in_python_match_the_template_loop_they_replace():
+    generate_province(120, seed=11)
+    projects = list(Project.objects.order_by("id")[:6])
+    Project.objects.filter(pk=projects[0].pk).update(is_archived=True, is_paused=True, name="<b>A&B</b>", code="")
+    Project.objects.filter(pk=projects[1].pk).update(lead_unit=None, start_year=None)
+    Project.objects.filter(pk=projects[2].pk).update(end_year=None)
+    template = engines["django"].from_string(TEMPLATE_ROWS)
+    year = current_year()
+    for page in (1, 2, 3):
+        page_obj, rows = ledger_page(Project.objects.all(), year=year, ordering=["name"], page=page)
+        expected = template.render({"rows": rows, "page_obj": page_obj})
+        assert render_rows(rows, page_obj.start_index()) == expected
+    assert render_rows([], 0) == template.render({"rows": [], "page_obj": None})
