@@ -14,6 +14,7 @@ from django import forms
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, connections
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import QueryDict
 from django.template import engines
 from django.utils.translation import gettext_lazy as _
@@ -22,7 +23,7 @@ from tuijin.core.bench import percentile
 from tuijin.org.models import Region, Unit
 from tuijin.projects.bench import generate_province
 from tuijin.projects.filtersets import LeanSelect, LedgerFilterSet
-from tuijin.projects.models import Project
+from tuijin.projects.models import Project, ProjectLeader
 from tuijin.projects.selectors import current_year, ledger_page
 from tuijin.projects.tables import render_rows
 
@@ -148,6 +149,9 @@ def test_the_rows_written_in_python_match_the_template_loop_they_replace():
     year = current_year()
     for page in (1, 2, 3):
         page_obj, rows = ledger_page(Project.objects.all(), year=year, ordering=["name"], page=page)
+        # What the template read: the leader links as ledger_page prefetched them before.
+        links = ProjectLeader.objects.select_related("leader").order_by("id")
+        prefetch_related_objects(rows, Prefetch("leader_links", queryset=links))
         expected = template.render({"rows": rows, "page_obj": page_obj})
         assert render_rows(rows, page_obj.start_index()) == expected
     assert render_rows([], 0) == template.render({"rows": [], "page_obj": None})

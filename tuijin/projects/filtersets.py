@@ -140,11 +140,13 @@ class LedgerFilterSet(django_filters.FilterSet):
         self.form.fields["region"].queryset = regions
         # EXISTS per unit rather than a join on led_projects: the join multiplied units by their
         # projects (20,000 rows at province scale) only for DISTINCT to fold them back.
+        # Owners are excluded first so that SQLite only probes projects for the few other units.
         leads = Exists(Project.objects.filter(lead_unit=OuterRef("pk")))
-        units = Unit.objects.filter(Q(kind__in=["government", "department"]) | leads)
-        units = units.filter(is_active=True, region__in=regions).exclude(kind="owner")
+        units = Unit.objects.exclude(kind="owner").filter(Q(kind__in=["government", "department"]) | leads)
+        units = units.filter(is_active=True, region__in=regions)
         self.filters["unit"].queryset = units
         self.form.fields["unit"].queryset = units
+        # Every dropdown reads its options in one plain query; regions and units as (id, name) rows.
         for name, field in self.form.fields.items():
             if isinstance(field, forms.ModelChoiceField):
                 field.iterator = NameChoices if name in ("region", "unit") else OneQueryChoices
@@ -168,7 +170,8 @@ class LedgerFilterSet(django_filters.FilterSet):
         return with_year_plan(queryset, int(value)).filter(**{f"{YEAR_PLAN}__isnull": False})
 
     def filter_region(self, queryset, name, value):
-        return queryset.filter(region__path__startswith=value.path)
+        # The subtree's region ids as a subquery (one LIKE over 200 regions), not a LIKE per project.
+        return queryset.filter(region__in=value.subtree())
 
     def filter_category(self, queryset, name, value):
         return queryset.filter(category_id__in=value.subtree_ids())
