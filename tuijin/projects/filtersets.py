@@ -40,10 +40,9 @@ class LeanSelect(forms.Select):
             has_selected |= selected
             # `{{ widget.label }}`: plain strings are simply escaped; anything else (lazy, safe,
             # numbers, dates) goes through the template engine's own rendering of a variable.
-            label = _escape(option_label) if type(option_label) is str else render_value_in_context(option_label, context)
-            options.append(
-                f'\n  <option value="{_escape(str(option_value))}"{" selected" if selected else ""}>{label}</option>\n'
-            )
+            label = html.escape(option_label) if type(option_label) is str else render_value_in_context(option_label, context)
+            text = str(option_value) if type(option_value) is int else _escape(str(option_value))
+            options.append(f'\n  <option value="{text}"{" selected" if selected else ""}>{label}</option>\n')
         html_attrs = "".join(
             f" {_escape(key)}" if val is True else f' {_escape(key)}="{_escape(str(val))}"'
             for key, val in self.build_attrs(self.attrs, attrs).items()

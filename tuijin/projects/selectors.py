@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.core.paginator import Paginator
 from django.db import connections
-from django.db.models import Count, F, FilteredRelation, Q, Sum
+from django.db.models import Count, F, FilteredRelation, Q, Sum, Window
 from django.utils import timezone
 from django.utils.functional import cached_property
 
@@ -79,7 +79,7 @@ def _ids_from_index_prefix(ids_qs, ordering: list[str], page_obj, count: int | N
     """
     if connections[ids_qs.db].vendor != "sqlite" or not count or count <= FEW_ROWS:
         return None
-    if [o.lstrip("-") for o in ordering] != ["total_investment"] or page_obj.end_index() > PREFIX_PAGE_ROWS:
+    if not _sorts_by_index(ordering) or page_obj.end_index() > PREFIX_PAGE_ROWS:
         return None
     first, last = page_obj.start_index(), page_obj.end_index()
     prefix = Project.objects.order_by(*ordering, "-id").values("pk")[: 8 * last]
@@ -113,14 +113,73 @@ def ledger_page(filtered, *, year: int, ordering: list[str], page: int, per_page
         # would walk the sort index from the top and test the scope on every project it passes
         # (55 ms at province scale). Reading the matches first is one plain pass, then a small sort.
         ids_qs = Project.objects.filter(pk__in=filtered.values("pk"))
-    if any(o.lstrip("-") == "plan_investment" for o in ordering):
-        ids_qs = with_year_plan(ids_qs, year)
-        ordering = [o.replace("plan_investment", f"{YEAR_PLAN}__planned_investment") for o in ordering]
+    ids_qs, ordering = _plan_ordering(ids_qs, ordering, year)
     ids_qs = ids_qs.order_by(*ordering, "-id").values_list("id", flat=True)
     paginator = Paginator(ids_qs, per_page) if count is None else _CountedPaginator(ids_qs, per_page, count=count)
     page_obj = paginator.get_page(page)
     ids = _ids_from_index_prefix(ids_qs, ordering, page_obj, count) or list(page_obj.object_list)
     page_obj.object_list = ids
+    return page_obj, _ledger_rows(ids, year)
+
+
+def ledger_page_and_totals(filtered, *, year: int, ordering: list[str], page, per_page: int = 50):
+    """(page, rows, totals) of the ledger list, in as few passes over the filtered set as the sort allows.
+
+    Sorted by total investment, the page comes from walking that column's index, so the totals get
+    their own query. Any other sort reads every match anyway: the totals then ride along on that
+    pass as window aggregates (COUNT/SUM ... OVER ()), one pass instead of two (10-15 ms a page on
+    PostgreSQL at province scale). Pages past the end and below 1 go the long way, like Paginator.
+    """
+    number = _page_number(page)
+    if not _sorts_by_index(ordering) and number is not None:
+        ids_qs, window_ordering = _plan_ordering(with_year_plan(filtered, year), ordering, year)
+        found = list(
+            ids_qs.annotate(
+                ledger_n=Window(Count("id")),
+                ledger_total=Window(Sum("total_investment")),
+                ledger_plan=Window(Sum(f"{YEAR_PLAN}__planned_investment")),
+            )
+            .order_by(*window_ordering, "-id")
+            .values_list("id", "ledger_n", "ledger_total", "ledger_plan")[(number - 1) * per_page : number * per_page]
+        )
+        if found or number == 1:
+            zero = Decimal("0.00")
+            n, total, plan = found[0][1:] if found else (0, zero, zero)
+            totals = LedgerTotals(n, total or zero, plan or zero)
+            page_obj = _CountedPaginator([], per_page, count=n).get_page(number)
+            page_obj.object_list = [row[0] for row in found]
+            return page_obj, _ledger_rows(page_obj.object_list, year), totals
+    totals = ledger_totals(filtered, year)
+    page_obj, rows = ledger_page(filtered, year=year, ordering=ordering, page=page, per_page=per_page, count=totals.count)
+    return page_obj, rows, totals
+
+
+def _page_number(page) -> int | None:
+    """The page number as Paginator.get_page reads it (not a whole number: 1); None below 1."""
+    try:
+        if isinstance(page, float) and not page.is_integer():
+            raise ValueError
+        number = int(page)
+    except (TypeError, ValueError):
+        return 1
+    return number if number >= 1 else None
+
+
+def _sorts_by_index(ordering: list[str]) -> bool:
+    """Ordered by total investment: the one sortable column with an index of its own."""
+    return [o.lstrip("-") for o in ordering] == ["total_investment"]
+
+
+def _plan_ordering(queryset, ordering: list[str], year: int):
+    """Sorting by the year's plan orders by the joined `year_plan` (see with_year_plan)."""
+    if not any(o.lstrip("-") == "plan_investment" for o in ordering):
+        return queryset, ordering
+    ordering = [o.replace("plan_investment", f"{YEAR_PLAN}__planned_investment") for o in ordering]
+    return with_year_plan(queryset, year), ordering
+
+
+def _ledger_rows(ids: list[int], year: int) -> list[Project]:
+    """The projects of `ids`, in that order, with what a ledger row shows."""
     rows = (
         with_year_plan(Project.objects.filter(id__in=ids), year)
         .select_related(*LEDGER_ROW_RELATIONS)
@@ -137,7 +196,7 @@ def ledger_page(filtered, *, year: int, ordering: list[str], page: int, per_page
     for project in rows:
         project.leader_names = leader_names.get(project.id, [])
         by_id[project.id] = project
-    return page_obj, [by_id[pk] for pk in ids]
+    return [by_id[pk] for pk in ids]
 
 
 def project_for_user(user, pk: int) -> Project:

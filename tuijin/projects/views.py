@@ -31,9 +31,8 @@ def project_list(request):
     filtered = filterset.qs
     year = filterset.selected_year or selectors.current_year()
     sort, ordering = parse_sort(request.GET.get("sort"))
-    totals = selectors.ledger_totals(filtered, year)
-    page_obj, rows = selectors.ledger_page(
-        filtered, year=year, ordering=ordering, page=request.GET.get("page"), count=totals.count
+    page_obj, rows, totals = selectors.ledger_page_and_totals(
+        filtered, year=year, ordering=ordering, page=request.GET.get("page")
     )
     params = request.GET.copy()
     params.pop("page", None)

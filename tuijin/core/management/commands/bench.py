@@ -24,6 +24,10 @@ class Command(BaseCommand):
             "--requests", type=int, default=None, help="每个角色计时的请求数 timed requests per principal"
         )
         parser.add_argument(
+            "--rounds", type=int, default=bench.BenchOptions.rounds,
+            help="计时轮数，报告各轮的中位数 timing rounds; figures are the median over rounds",
+        )
+        parser.add_argument(
             "--check", action="store_true", help="有指标未达标时以状态 1 退出 exit 1 when a target is missed"
         )
         # For tests and quick runs: fraction of the documented data volume, and the generator's seed.
@@ -44,11 +48,14 @@ class Command(BaseCommand):
             raise CommandError("--scale must be positive")
         if options["requests"] is not None and options["requests"] < 1:
             raise CommandError("--requests must be at least 1")
+        if options["rounds"] < 1:
+            raise CommandError("--rounds must be at least 1")
         as_json = options["json"]
         verbose = options["verbosity"] >= 2 or (options["verbosity"] >= 1 and not as_json)
         run_options = bench.BenchOptions(
             scale=options["scale"],
             requests=options["requests"],
+            rounds=options["rounds"],
             seed=options["seed"],
             log=(lambda message: self.stderr.write(message)) if verbose else bench.BenchOptions.log,
         )
