@@ -78,7 +78,7 @@ _REGISTRY: dict[str, Bench] = {}
 
 
 def register(name: str, help: str = "") -> Callable:
-    """Decorator: `@register("ledger")` over `def run(options: BenchOptions) -> BenchResult`."""
+    """Decorator: `@register("name")` over `def run(options: BenchOptions) -> BenchResult`."""
 
     def decorator(func: Callable[[BenchOptions], BenchResult]):
         existing = _REGISTRY.get(name)

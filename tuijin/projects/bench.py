@@ -387,7 +387,8 @@ def _busiest(queryset, field_name: str) -> list[int]:
 
 
 def request_mix(data: Province, user, rng: random.Random) -> list[dict[str, str]]:
-    """Realistic ledger requests for one principal: paging, every sort both ways, every filter, mixes."""
+    """Realistic ledger requests for one principal: paging (to the last page), every sort both ways,
+    every filter, combinations."""
     visible = ledger_queryset(user)
     offered = regions_visible_to(user).exclude(level=RegionLevel.PROVINCE)  # the filter's region options
     by_region = [pk for pk in _busiest(visible, "region_id") if offered.filter(pk=pk).exists()]
@@ -407,7 +408,9 @@ def request_mix(data: Province, user, rng: random.Random) -> list[dict[str, str]
     area = str(city.pk if city is not None else district.pk)
     year = current_year()
 
-    mix: list[dict[str, str]] = [{}, {"page": "2"}, {"page": "3"}, {"page": "7"}, {"page": "9999"}]
+    default = LedgerFilterSet(QueryDict(), queryset=visible, user=user).qs.count()
+    last_page = str(max(1, math.ceil(default / 50)))  # the ledger shows 50 rows a page
+    mix: list[dict[str, str]] = [{}, {"page": "2"}, {"page": "3"}, {"page": "7"}, {"page": last_page}]
     for key in SORTS:
         mix += [{"sort": key}, {"sort": f"-{key}"}]
     if city is not None:

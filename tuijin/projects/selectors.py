@@ -68,27 +68,22 @@ class _CountedPaginator(Paginator):
 # Up to this many matches, ledger_page reads the matching ids before sorting them (see there).
 FEW_ROWS = 1000
 
-def _ids_from_index_prefix(ids_qs, ordering: list[str], page_obj, count: int | None) -> list[int] | None:
-    """SQLite only: a shallow page in total-investment order, looked for among the first projects of
-    the index in that order. None when it does not apply or the prefix held too few matches.
+def _index_prefix_ids(filtered, ordering: list[str], first: int, last: int) -> list[int] | None:
+    """Matches first..last (0-based, end excluded) in total-investment order, looked for among the
+    first 8 × last projects of that index; None when that prefix held fewer.
 
-    Without statistics SQLite reads the year's plans and sorts every match (15-20 ms at province
-    scale) where it could walk the total-investment index; PostgreSQL walks it by itself (1 ms) and
-    does worse with the hint. The matches among a prefix of the global order are a prefix of the
-    matches' order, so when that prefix holds the whole page, the page is exact.
+    The matches among a prefix of the global order are a prefix of the matches' order, so a prefix
+    holding the whole page gives exactly the page.
     """
-    if connections[ids_qs.db].vendor != "sqlite" or not count or count <= FEW_ROWS:
-        return None
-    if not _sorts_by_index(ordering) or page_obj.end_index() > PREFIX_PAGE_ROWS:
-        return None
-    first, last = page_obj.start_index(), page_obj.end_index()
     prefix = Project.objects.order_by(*ordering, "-id").values("pk")[: 8 * last]
-    ids = list(ids_qs.filter(pk__in=prefix)[first - 1 : last])
-    return ids if len(ids) == last - first + 1 else None
+    ids = list(filtered.filter(pk__in=prefix).order_by(*ordering, "-id").values_list("id", flat=True)[first:last])
+    return ids if len(ids) == last - first else None
 
 
-# How deep into a large result _ids_from_index_prefix looks (the first five pages).
+# How deep a page may lie for the total-investment index to serve it: SQLite is shown a prefix of the
+# index (the first five pages); PostgreSQL's walk costs about as much as one full pass at 2,500 rows.
 PREFIX_PAGE_ROWS = 250
+WALK_PAGE_ROWS = 2500
 
 # What a ledger row shows (tables.render_rows), and nothing more: building 50 projects with all
 # their columns and eight related objects each cost more than the page's SQL.
@@ -117,41 +112,57 @@ def ledger_page(filtered, *, year: int, ordering: list[str], page: int, per_page
     ids_qs = ids_qs.order_by(*ordering, "-id").values_list("id", flat=True)
     paginator = Paginator(ids_qs, per_page) if count is None else _CountedPaginator(ids_qs, per_page, count=count)
     page_obj = paginator.get_page(page)
-    ids = _ids_from_index_prefix(ids_qs, ordering, page_obj, count) or list(page_obj.object_list)
-    page_obj.object_list = ids
-    return page_obj, _ledger_rows(ids, year)
+    page_obj.object_list = list(page_obj.object_list)
+    return page_obj, _ledger_rows(page_obj.object_list, year)
 
 
 def ledger_page_and_totals(filtered, *, year: int, ordering: list[str], page, per_page: int = 50):
-    """(page, rows, totals) of the ledger list, in as few passes over the filtered set as the sort allows.
+    """(page, rows, totals) of the ledger list, in as few passes over the filtered set as possible.
 
-    Sorted by total investment, the page comes from walking that column's index, so the totals get
-    their own query. Any other sort reads every match anyway: the totals then ride along on that
-    pass as window aggregates (COUNT/SUM ... OVER ()), one pass instead of two (10-15 ms a page on
-    PostgreSQL at province scale). Pages past the end and below 1 go the long way, like Paginator.
+    A page near the top in total-investment order comes from that column's index, and the totals get
+    one query of their own. Everything else reads every match anyway, so the totals ride along on that
+    pass as window aggregates (COUNT/SUM ... OVER ()): one pass instead of two. Where the index serves,
+    PostgreSQL walks it by itself (about 1 ms a page); SQLite, without statistics, would read the year's
+    plans and sort every match (15-20 ms at province scale), so it is shown the index's first projects
+    and, when they do not hold the page (a district's few hundred projects), takes the single pass.
+    Pages past the end and below 1 take the long way, as Paginator does.
     """
     number = _page_number(page)
-    if not _sorts_by_index(ordering) and number is not None:
-        ids_qs, window_ordering = _plan_ordering(with_year_plan(filtered, year), ordering, year)
-        found = list(
-            ids_qs.annotate(
-                ledger_n=Window(Count("id")),
-                ledger_total=Window(Sum("total_investment")),
-                ledger_plan=Window(Sum(f"{YEAR_PLAN}__planned_investment")),
+    if number is not None:
+        first, last = (number - 1) * per_page, number * per_page
+        sqlite = connections[filtered.db].vendor == "sqlite"
+        indexed = _sorts_by_index(ordering) and last <= (PREFIX_PAGE_ROWS if sqlite else WALK_PAGE_ROWS)
+        if indexed and sqlite:
+            ids = _index_prefix_ids(filtered, ordering, first, last)
+            if ids is not None:
+                totals = ledger_totals(filtered, year)
+                return (*_page_of(ids, number, per_page, totals.count, year), totals)
+        if not indexed or sqlite:
+            ids_qs, window_ordering = _plan_ordering(with_year_plan(filtered, year), ordering, year)
+            found = list(
+                ids_qs.annotate(
+                    ledger_n=Window(Count("id")),
+                    ledger_total=Window(Sum("total_investment")),
+                    ledger_plan=Window(Sum(f"{YEAR_PLAN}__planned_investment")),
+                )
+                .order_by(*window_ordering, "-id")
+                .values_list("id", "ledger_n", "ledger_total", "ledger_plan")[first:last]
             )
-            .order_by(*window_ordering, "-id")
-            .values_list("id", "ledger_n", "ledger_total", "ledger_plan")[(number - 1) * per_page : number * per_page]
-        )
-        if found or number == 1:
-            zero = Decimal("0.00")
-            n, total, plan = found[0][1:] if found else (0, zero, zero)
-            totals = LedgerTotals(n, total or zero, plan or zero)
-            page_obj = _CountedPaginator([], per_page, count=n).get_page(number)
-            page_obj.object_list = [row[0] for row in found]
-            return page_obj, _ledger_rows(page_obj.object_list, year), totals
+            if found or number == 1:
+                zero = Decimal("0.00")
+                n, total, plan = found[0][1:] if found else (0, zero, zero)
+                totals = LedgerTotals(n, total or zero, plan or zero)
+                return (*_page_of([row[0] for row in found], number, per_page, n, year), totals)
     totals = ledger_totals(filtered, year)
     page_obj, rows = ledger_page(filtered, year=year, ordering=ordering, page=page, per_page=per_page, count=totals.count)
     return page_obj, rows, totals
+
+
+def _page_of(ids: list[int], number: int, per_page: int, count: int, year: int):
+    """(page, rows) for ids already picked for page `number` of a result of `count` rows."""
+    page_obj = _CountedPaginator([], per_page, count=count).get_page(number)
+    page_obj.object_list = ids
+    return page_obj, _ledger_rows(ids, year)
 
 
 def _page_number(page) -> int | None:
