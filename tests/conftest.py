@@ -66,6 +66,16 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_filter_options():
+    """Each test's rolled-back data must not show up in the next test's cached filter options."""
+    from tuijin.projects.filtersets import options_changed
+
+    options_changed()
+    yield
+    options_changed()
+
+
 @pytest.fixture
 def city(db):
     """Regions, units, a 联系领导 and every principal (factories.build_city)."""

@@ -289,3 +289,28 @@ def test_the_ledger_runs_the_same_number_of_queries_for_5_and_60_projects(as_dis
     # Today 18: session, user, grants, count + page ids, plans, rows, leaders, 2 totals, can_create,
     # and 7 filter dropdowns. The budget leaves a little room; the equality above is the real guard.
     assert many <= 20, f"the ledger list page ran {many} queries"
+
+
+# ------------------------------------------------------------------------- cached filter options
+
+
+def _options(response, field: str) -> list[str]:
+    return [label for _, label in response.context["filter"].form.fields[field].choices]
+
+
+def test_filter_options_are_cached_per_scope_and_refreshed_by_saves(client, users, regions, own_project):
+    client.force_login(users["dispatcher"])
+    assert "兰山区" in _options(ledger(client), "region")
+    client.force_login(users["reporter_a"])
+    reporter_regions = _options(ledger(client), "region")
+    # The reporter's cached list is their own scope, not the dispatcher's.
+    assert "兰山区" in reporter_regions and "罗庄区" not in reporter_regions
+
+    with CaptureQueriesContext(connection) as cached:
+        ledger(client)
+    assert not [q for q in cached.captured_queries if 'FROM "org_region"' in q["sql"] and "ORDER BY" in q["sql"]]
+
+    f.UnitFactory(name="兰山区住房和城乡建设局", region=regions.lanshan)
+    assert "兰山区住房和城乡建设局" in _options(ledger(client), "unit")
+    Level.objects.create(name="重大示范", sort=99)
+    assert "重大示范" in _options(ledger(client), "level")

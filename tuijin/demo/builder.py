@@ -1006,7 +1006,11 @@ class DemoBuilder:
 
 
 def build_demo(seed: int = DEFAULT_SEED) -> dict:
-    return DemoBuilder(seed).build()
+    from tuijin.projects.filtersets import options_changed
+
+    result = DemoBuilder(seed).build()
+    options_changed()  # bulk_create sends no signals
+    return result
 
 
 def demo_digest() -> str:

@@ -1,9 +1,11 @@
 """The ledger filter: one FilterSet for the list page, the export and (later) the API."""
 
 import html
+import time
 
 import django_filters
 from django import forms
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Exists, OuterRef, Q
 from django.template import Context
 from django.template.base import render_value_in_context
@@ -51,8 +53,40 @@ class LeanSelect(forms.Select):
         return mark_safe(f'<select name="{_escape(name)}"{html_attrs}>{"".join(options)}\n</select>')
 
 
+# The filter bar's options, kept for a minute per process. They are read on every ledger view (seven
+# queries and about a thousand options at province scale: 8-13 ms) and change rarely: a save or delete
+# of anything they show empties the cache of the process that made it (signals in apps.py), and other
+# processes see the change within OPTIONS_TTL seconds.
+OPTIONS_TTL = 60.0
+_options: dict[tuple, tuple[float, list]] = {}
+
+
+def options_changed(**kwargs) -> None:
+    """Forget every cached option list (connected to saves and deletes in ProjectsConfig.ready)."""
+    _options.clear()
+
+
+def _cached_options(field_name: str, queryset, build) -> list:
+    """The options `build()` makes from `queryset`, cached under the queryset's SQL: the same SQL and
+    parameters (the user's scope is part of them) give the same options."""
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # .none(): e.g. a user with no scope
+        return []
+    key = (queryset.db, field_name, sql, params)
+    now = time.monotonic()
+    hit = _options.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    options = build()
+    if len(_options) > 500:  # many distinct scopes: start over rather than grow without bound
+        _options.clear()
+    _options[key] = (now + OPTIONS_TTL, options)
+    return options
+
+
 class OneQueryChoices(django_filters.fields.ModelChoiceIterator):
-    """A dropdown's options from one plain SELECT.
+    """A dropdown's options from one plain SELECT, cached (see _cached_options).
 
     Django reads choices through `.iterator()`, which on PostgreSQL is a server-side cursor (DECLARE,
     FETCH, CLOSE): three round trips for each of the filter bar's seven dropdowns on every page view.
@@ -63,8 +97,9 @@ class OneQueryChoices(django_filters.fields.ModelChoiceIterator):
             yield ("", self.field.empty_label)
         if self.field.null_label is not None:
             yield (self.field.null_value, self.field.null_label)
-        for obj in self.queryset.all():
-            yield self.choice(obj)
+        yield from _cached_options(
+            self.field.label, self.queryset, lambda: [self.choice(obj) for obj in self.queryset.all()]
+        )
 
 
 class NameChoices(OneQueryChoices):
@@ -79,7 +114,7 @@ class NameChoices(OneQueryChoices):
             yield ("", self.field.empty_label)
         if self.field.null_label is not None:
             yield (self.field.null_value, self.field.null_label)
-        yield from self.queryset.values_list("pk", "name")
+        yield from _cached_options(self.field.label, self.queryset, lambda: list(self.queryset.values_list("pk", "name")))
 
 
 def _escape(text) -> str:
