@@ -72,6 +72,25 @@ projects:plan_edit     GET    own      login     ok     ok         403    ok    
 projects:plan_edit     GET    other    login     ok     ok         403    404        ok         403     403       404           404
 projects:plan_edit     POST   own      login     saved  saved      403    saved      404        403     403       404           404
 projects:plan_edit     POST   other    login     saved  saved      403    404        saved      403     403       404           404
+ledgerio:export_xlsx   GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
+ledgerio:export_xlsx   POST   -        login     405    405        405    405        405        405     405       405           405
+ledgerio:export_csv    GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
+ledgerio:export_csv    POST   -        login     405    405        405    405        405        405     405       405           405
+ledgerio:upload        GET    -        login     ok     ok         403    ok         ok         403     403       ok            403
+ledgerio:upload        POST   -        login     ok     ok         403    ok         ok         403     403       ok            403
+ledgerio:preview       GET    own      login     ok     ok         403    ok         ok         403     403       ok            403
+ledgerio:preview       GET    other    login     404    404        403    404        404        403     403       404           403
+ledgerio:preview       POST   own      login     400    400        403    400        400        403     403       400           403
+ledgerio:preview       POST   other    login     404    404        403    404        404        403     403       404           403
+ledgerio:confirm       GET    own      login     405    405        405    405        405        405     405       405           405
+ledgerio:confirm       POST   own      login     saved  saved      403    saved      saved      403     403       302           403
+ledgerio:confirm       POST   other    login     404    404        403    404        404        403     403       404           403
+ledgerio:discard       GET    own      login     405    405        405    405        405        405     405       405           405
+ledgerio:discard       POST   own      login     302    302        403    302        302        403     403       302           403
+ledgerio:discard       POST   other    login     404    404        403    404        404        403     403       404           403
+ledgerio:result        GET    own      login     302    302        403    302        302        403     403       302           403
+ledgerio:result        GET    other    login     404    404        403    404        404        403     403       404           403
+ledgerio:result        POST   own      login     405    405        405    405        405        405     405       405           405
 """
 
 EXCLUDED_NAMESPACES = {"admin"}
@@ -133,10 +152,39 @@ def test_the_url_walk_finds_the_ledger_pages_and_skips_admin():
 # --------------------------------------------------------------------------------------- cases
 
 
-def url_for(name: str, project: Project | None) -> str:
+IMPORT_BATCH_URLS = {"ledgerio:preview", "ledgerio:confirm", "ledgerio:discard", "ledgerio:result"}
+IMPORT_FILE = "序号,项目名称,项目类别,建设性质,项目阶段,总投资（万元）\r\n1,矩阵导入项目,道路桥梁,新建,在建,100\r\n"
+
+
+def import_batch(obj: str, principal: str, city):
+    """"own": a batch of the requesting user (a stored one-row file whose region is the user's own);
+    "other": reporter_b's batch (reporter_a's when reporter_b asks). Anonymous gets reporter_a's."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tuijin.ledgerio import services
+    from tuijin.ledgerio.models import ImportBatch
+
+    owner = city.users.get(principal) if obj == "own" else None
+    if owner is None:
+        owner = city.users["reporter_a" if principal == "reporter_b" else "reporter_b"]
+    if not services.can_import(owner):
+        return ImportBatch.objects.create(user=owner, filename="台账.csv", stored_name="missing.csv")
+    return services.batch_start(owner, SimpleUploadedFile("台账.csv", IMPORT_FILE.encode()))
+
+
+def drop_stored_file(batch) -> None:
+    from tuijin.ledgerio import services
+
+    services.batch_path(batch).unlink(missing_ok=True)
+
+
+def url_for(name: str, project) -> str:
+    if name in IMPORT_BATCH_URLS:
+        return reverse(name, args=[project.token])  # `project` is the ImportBatch here
     if name == "projects:plan_edit":
         return reverse(name, args=[project.pk, current_year()])
-    if name in {"home", "login", "logout", "projects:list", "projects:create"}:
+    if name in {"home", "login", "logout", "projects:list", "projects:create", "ledgerio:export_xlsx",
+                "ledgerio:export_csv", "ledgerio:upload"}:
         return reverse(name)
     return reverse(name, args=[project.pk])
 
@@ -161,6 +209,10 @@ def assert_saved(name: str, project: Project | None, before_count: int):
     if name == "projects:create":
         assert Project.objects.count() == before_count + 1
         assert Project.objects.filter(name="矩阵新建项目").exists()
+        return
+    if name == "ledgerio:confirm":
+        assert Project.objects.count() == before_count + 1
+        assert Project.objects.filter(name="矩阵导入项目").exists()
         return
     fresh = Project.objects.get(pk=project.pk)
     if name == "projects:edit":
@@ -199,6 +251,8 @@ def world(django_db_setup, django_db_blocker):
 def test_each_principal_gets_the_expected_answer_from_each_url(client, world, db_state, name, method, obj, principal, outcome):
     project = {"own": world.own, "other": world.other}.get(obj)
     regions, user = world.city.regions, world.city.users[principal]
+    if name in IMPORT_BATCH_URLS:
+        project = import_batch(obj, principal, world.city)
     if user is not None:
         client.force_login(user)
     url = url_for(name, project)
@@ -209,6 +263,8 @@ def test_each_principal_gets_the_expected_answer_from_each_url(client, world, db
         response = client.get(url)
     else:
         response = client.post(url, payload(name, obj, project, regions))
+    if name in IMPORT_BATCH_URLS:
+        drop_stored_file(project)
 
     redirects = {"login": None, "→/": "/", "→list": reverse("projects:list"), "→login": reverse("login")}
     if outcome in redirects:
@@ -238,8 +294,11 @@ def test_each_principal_gets_the_expected_answer_from_each_url(client, world, db
 def test_other_http_methods_never_write(client, world, db_state, name, method):
     """PUT/PATCH/DELETE as the superuser: refused (405) or treated as a read, never a write."""
     client.force_login(world.city.users["admin"])
+    target = import_batch("own", "admin", world.city) if name in IMPORT_BATCH_URLS else world.own
     before = db_state()
-    response = getattr(client, method)(url_for(name, world.own), data="", content_type="application/x-www-form-urlencoded")
+    response = getattr(client, method)(url_for(name, target), data="", content_type="application/x-www-form-urlencoded")
+    if name in IMPORT_BATCH_URLS:
+        drop_stored_file(target)
     assert response.status_code in {200, 302, 405}
     assert db_state() == before
 

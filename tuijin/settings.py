@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "tuijin.core",
     "tuijin.org",
     "tuijin.projects",
+    "tuijin.ledgerio",
     "tuijin.demo",
 ]
 
@@ -208,6 +209,12 @@ STORAGES = {
 }
 
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Ledger import (tuijin.ledgerio): file size and row limits, and how long an unconfirmed upload is kept.
+TUIJIN_IMPORT_MAX_BYTES = int(float(os.environ.get("TUIJIN_IMPORT_MAX_MB", "20")) * 1024 * 1024)
+TUIJIN_IMPORT_MAX_ROWS = int(os.environ.get("TUIJIN_IMPORT_MAX_ROWS", "20000"))
+TUIJIN_IMPORT_KEEP_HOURS = float(os.environ.get("TUIJIN_IMPORT_KEEP_HOURS", "2"))
+# Uploads larger than the import limit are refused before they are read (plus room for the form).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
 LOGGING = {

@@ -14,5 +14,6 @@ urlpatterns = [
     path("logout/", core_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("projects/", include("tuijin.projects.urls")),
+    path("ledger/", include("tuijin.ledgerio.urls")),
     path("admin/", admin.site.urls),
 ]

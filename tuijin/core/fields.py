@@ -53,6 +53,13 @@ class MoneyField(models.BigIntegerField):
         money = to_money(value)
         return int(money * 100)
 
+    def bulk_db_value(self, value):
+        """get_db_prep_save for bulk writers (tuijin.core.bulk): a two-place Decimal straight to its
+        integer hundredths, anything else the long way."""
+        if type(value) is Decimal and value.as_tuple().exponent == -2:
+            return int(value.scaleb(2))
+        return self.get_prep_value(value)
+
     def check(self, **kwargs):
         return [*super().check(**kwargs), *self._check_no_choices()]
 

@@ -26,3 +26,12 @@ def yi(value) -> str:
 def qs_join(base: str, **params) -> str:
     extra = "&".join(f"{k}={v}" for k, v in params.items() if v not in (None, ""))
     return "?" + "&".join(part for part in (base, extra) if part)
+
+
+@register.filter
+def get_item(mapping, key):
+    """`{{ mapping|get_item:key }}`: a dict entry by a variable key; "" when absent."""
+    try:
+        return mapping.get(key, "")
+    except AttributeError:
+        return ""

@@ -1,0 +1,2 @@
+"""Spreadsheet machinery that knows no domain word: safe reading (reader), cell values (values),
+safe writing (writer)."""

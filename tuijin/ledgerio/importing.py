@@ -1,0 +1,1342 @@
+"""Ledger import: read a sheet, classify its rows, map and validate them in bulk, then write them at once.
+
+`analyze()` does everything but write: the preview, `--dry-run` and the final check before a commit
+all see the same result. `commit()` re-checks versions and writes the whole file (or only its valid
+rows) in one transaction, with history. Nothing here issues one query per row.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tuijin.core.sheets.headers import find_header
+from tuijin.core.sheets.values import (
+    BLANKS,
+    UNITS,
+    normalize_text,
+    parse_amount,
+    parse_date,
+    parse_period,
+    strip_markers,
+    year_in,
+)
+from tuijin.org.choices import RegionLevel, Role
+from tuijin.org.models import Leader, Region, Unit
+from tuijin.org.selectors import regions_editable_by, user_access
+from tuijin.projects.models import AnnualPlan, Category, Level, Nature, Program, Project, Stage
+from tuijin.projects.services import annual_plan_rules, project_rules
+
+from .choices import LEADER_FIELDS, MONEY_FIELDS, SINGLE_FIELDS, DictionaryKind, LedgerField, RowKind
+from .mapping import ColumnMap, SynonymIndex, map_columns
+from .models import ValueSynonym
+
+F = LedgerField
+ZERO = Decimal("0.00")
+# Fields every project needs; the preview offers a default for each the sheet does not give.
+REQUIRED = (F.REGION, F.LEVEL, F.CATEGORY, F.NATURE, F.STAGE)
+DEFAULTABLE = REQUIRED
+MAX_SHOWN_ERRORS = 500
+
+_SPLIT = re.compile(r"[、,，;；/\n]+")
+_CN_NUMBER = "一二三四五六七八九十百零〇"
+_GROUP_NUMBER = re.compile(rf"^\s*([（(]?)\s*([{_CN_NUMBER}]+)\s*([)）]?)\s*[、.．:：]?\s*")
+_COUNT_SUFFIX = re.compile(r"[（(]?\s*(?:共|计)?\s*(\d+)\s*(?:项|个)\s*[)）]?\s*$")
+_TOTAL = re.compile(r"^(?:总\s*计|合\s*计)")
+_SUBTOTAL = re.compile(r"^(?:其中|小\s*计)|合\s*计|小\s*计")
+_FOOTNOTE = re.compile(r"^(?:注|备注|说明|附注|填表说明|填报说明|注释)\s*[:：]|^(?:填报人|填表人|审核人|制表人|制表|填报单位|填报日期|联系人|负责人|单位负责人)\s*[:：]")
+_PERSON_TAIL = re.compile(r"^(.*?)[\s,，、]+([\u4e00-\u9fff]{2,4})$")
+_LEADER_TITLE = re.compile(r"^(.+?)[（(](.+?)[)）]$")
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+
+
+@dataclass
+class Issue:
+    """An error or a warning, where the user will find it in the spreadsheet."""
+
+    sheet: str
+    row: int | None  # 1-based as the spreadsheet shows it; None for the whole file
+    column: str  # the column's header (with its letter in `letter`)
+    message: str
+    letter: str = ""
+
+    def as_dict(self) -> dict:
+        return {"sheet": self.sheet, "row": self.row, "column": self.column, "message": self.message}
+
+    def __str__(self) -> str:
+        where = [self.sheet]
+        if self.row:
+            where.append(_("第%(row)s行") % {"row": self.row})
+        if self.column:
+            where.append(f"{self.letter}列“{self.column}”" if self.letter else f"“{self.column}”")
+        return "，".join(where) + "：" + self.message
+
+
+@dataclass
+class Row:
+    number: int  # 1-based spreadsheet row
+    kind: str
+    label: str = ""
+    values: dict = field(default_factory=dict)  # field → parsed value
+    markers: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+    context: dict = field(default_factory=dict)  # field → value from the group rows above
+    project: Project | None = None  # existing project this row updates
+    action: str = ""  # "create" | "update" for project rows
+    built: tuple | None = None  # (Project, AnnualPlan | None) as they will be saved, once valid
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+    def get_kind_display(self) -> str:
+        return RowKind(self.kind).label
+
+
+@dataclass
+class Analysis:
+    filename: str
+    sheet: str
+    sheet_names: list
+    year: int
+    title: str = ""
+    header_rows: tuple = ()
+    columns: list = field(default_factory=list)  # ColumnMap
+    saved_mapping: bool = False
+    units: dict = field(default_factory=dict)  # column index → unit
+    sheet_unit: str | None = None
+    rows: list = field(default_factory=list)
+    errors: list = field(default_factory=list)  # file-level Issues
+    warnings: list = field(default_factory=list)
+    reconciliation: list = field(default_factory=list)
+    defaults: dict = field(default_factory=dict)  # field → object chosen for rows that lack it
+    inferred: dict = field(default_factory=dict)  # field → how it was inferred (shown in the preview)
+    missing: list = field(default_factory=list)  # required fields with no column and no default
+    rows_read: int = 0
+    user: object = None  # the importing user; None for the system (CLI without --user)
+    editable_paths: list | None = None  # region paths the user may import into; None: all
+    timings: dict = field(default_factory=dict)  # seconds per phase (the bench reports them)
+
+    @property
+    def project_rows(self) -> list[Row]:
+        return [row for row in self.rows if row.kind == RowKind.PROJECT]
+
+    @property
+    def all_errors(self) -> list[Issue]:
+        return self.errors + [issue for row in self.rows for issue in row.errors]
+
+    @property
+    def all_warnings(self) -> list[Issue]:
+        return self.warnings + [issue for row in self.rows for issue in row.warnings]
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors and all(row.valid for row in self.project_rows)
+
+    def column(self, name: str) -> ColumnMap | None:
+        return next((c for c in self.columns if c.field == name), None)
+
+    def totals(self, rows=None) -> dict[str, Decimal]:
+        rows = self.project_rows if rows is None else rows
+        return {
+            "total_investment": sum((r.values.get(F.TOTAL_INVESTMENT) or ZERO for r in rows), ZERO),
+            "annual_plan": sum((r.values.get(F.PLAN_INVESTMENT) or ZERO for r in rows), ZERO),
+        }
+
+    def counts(self) -> dict[str, int]:
+        rows = self.project_rows
+        return {
+            "projects": len(rows),
+            "create": sum(1 for r in rows if r.valid and r.action == "create"),
+            "update": sum(1 for r in rows if r.valid and r.action == "update"),
+            "invalid": sum(1 for r in rows if not r.valid),
+        }
+
+    def skipped_rows(self) -> list[dict]:
+        return [{"row": r.number, "kind": r.kind} for r in self.rows if r.kind != RowKind.PROJECT]
+
+
+class ImportError_(Exception):
+    """The file cannot be imported at all (no header found, sheet missing): a Chinese message."""
+
+
+# ------------------------------------------------------------------------------------ dictionaries
+
+
+def _key(text) -> str:
+    """Names compared loosely: NFKC, no spaces."""
+    return normalize_text(text).replace(" ", "")
+
+
+class Dictionaries:
+    """Everything rows are matched against, read once per analysis."""
+
+    def __init__(self, user):
+        self.user = user
+        self.regions = list(Region.objects.only("id", "code", "name", "level", "path", "parent_id"))
+        self.region_by_id = {r.pk: r for r in self.regions}
+        self.region_by_code = {r.code: r for r in self.regions}
+        self.regions_by_name: dict[str, list[Region]] = defaultdict(list)
+        for region in self.regions:
+            self.regions_by_name[_key(region.name)].append(region)
+        if user is None:
+            self.editable_paths = None  # the system (CLI without --user): every region
+        else:
+            self.editable_paths = [r.path for r in regions_editable_by(user).only("path")]
+        self.synonyms: dict[str, dict[str, str]] = defaultdict(dict)
+        for kind, text, value in ValueSynonym.objects.filter(is_active=True).values_list("kind", "text", "value"):
+            self.synonyms[kind][_key(text)] = _key(value)
+        self.levels = self._names(Level.objects.filter(is_active=True))
+        self.natures = self._names(Nature.objects.filter(is_active=True))
+        self.stages = self._names(Stage.objects.filter(is_active=True))
+        self.programs = self._names(Program.objects.filter(is_active=True))
+        categories = list(Category.objects.filter(is_active=True).select_related("parent").order_by("parent_id", "sort", "id"))
+        self.categories = self._names(categories)
+        # "市政 / 道路桥梁", as the export writes a sub-category
+        self.category_paths = {_key(f"{c.parent.name}/{c.name}"): c for c in categories if c.parent_id}
+        # "市政 / 道路桥梁": the export writes a category with its parent (exporting.CATEGORY_SEPARATOR).
+        self.category_paths = {
+            (_key(c.parent.name) if c.parent_id else "", _key(c.name)): c
+            for c in Category.objects.filter(is_active=True).select_related("parent")
+        }
+        self.by_kind = {
+            DictionaryKind.LEVEL: self.levels, DictionaryKind.NATURE: self.natures,
+            DictionaryKind.STAGE: self.stages, DictionaryKind.PROGRAM: self.programs,
+            DictionaryKind.CATEGORY: self.categories,
+        }
+        self.units_by_name: dict[str, list[tuple[int, int]]] = defaultdict(list)  # name → [(unit id, region id)]
+        for pk, name, region_id in Unit.objects.filter(is_active=True).values_list("id", "name", "region_id"):
+            self.units_by_name[_key(name)].append((pk, region_id))
+        self.leaders_by_name: dict[str, int] = {}
+        for pk, name in Leader.objects.filter(is_active=True).order_by("sort", "id").values_list("id", "name"):
+            self.leaders_by_name.setdefault(_key(name), pk)
+
+    @staticmethod
+    def _names(queryset) -> dict:
+        found = {}
+        for obj in queryset:
+            found.setdefault(_key(obj.name), obj)
+        return found
+
+    def lookup(self, kind: str, text):
+        """A dictionary value by its name or a synonym; None when unknown."""
+        key = _key(text)
+        if kind == DictionaryKind.CATEGORY and "/" in key:
+            parent, _sep, child = key.rpartition("/")
+            return self.category_paths.get((parent, child))
+        if not key:
+            return None
+        values = self.by_kind[kind]
+        if key in values:
+            return values[key]
+        if kind == DictionaryKind.CATEGORY and "/" in key:
+            return self.category_paths.get(key)
+        target = self.synonyms[kind].get(key)
+        if target is not None:
+            return values.get(target)
+        stripped = re.sub(r"(?:项目|类)$", "", key)
+        if stripped != key:
+            return values.get(stripped) or values.get(self.synonyms[kind].get(stripped, ""))
+        return None
+
+    def editable(self, region: Region) -> bool:
+        return self.editable_paths is None or any(region.path.startswith(p) for p in self.editable_paths)
+
+    def region(self, text) -> tuple[Region | None, str]:
+        """A region by code or name, preferring the user's own; (None, reason) when not found."""
+        raw = normalize_text(text)
+        if not raw:
+            return None, ""
+        if raw.isdigit():
+            region = self.region_by_code.get(raw) or self.region_by_code.get(raw[:6] if len(raw) == 12 and raw.endswith("000000") else "")
+            if region is not None:
+                return region, ""
+        key = _key(raw)
+        candidates = self.regions_by_name.get(key, [])
+        if not candidates:
+            # "兰山" for 兰山区, "临沂" for 临沂市
+            candidates = [r for r in self.regions if _key(r.name).rstrip("市区县") == key.rstrip("市区县") and len(key) >= 2]
+        if len(candidates) > 1:
+            mine = [r for r in candidates if self.editable(r)]
+            candidates = mine if mine else candidates
+        if len(candidates) == 1:
+            return candidates[0], ""
+        if not candidates:
+            return None, _("区域“%(name)s”不存在（可填写行政区划代码或系统中的区域名称）") % {"name": raw}
+        return None, _("区域名称“%(name)s”对应多个区域，请填写行政区划代码") % {"name": raw}
+
+    def root_region(self) -> Region | None:
+        """The one region the user acts for, as a default; None when they act for several."""
+        if self.editable_paths is None:
+            tops = [r for r in self.regions if r.parent_id is None]
+            return tops[0] if len(tops) == 1 else None
+        tops = {p for p in self.editable_paths if not any(p != q and p.startswith(q) for q in self.editable_paths)}
+        if len(tops) != 1:
+            return None
+        return next((r for r in self.regions if r.path == next(iter(tops))), None)
+
+    def level_for(self, region: Region):
+        name = {RegionLevel.PROVINCE: "省重点", RegionLevel.CITY: "市重点"}.get(region.level, "县（区）重点")
+        return self.levels.get(_key(name))
+
+
+# ---------------------------------------------------------------------------------------- analysis
+
+
+def analyze(workbook, *, filename: str, user=None, sheet: str | None = None, year: int | None = None,
+            overrides: dict | None = None, defaults: dict | None = None, index: SynonymIndex | None = None) -> Analysis:
+    """Everything about importing `workbook` (tuijin.core.sheets.reader.Workbook) except writing it.
+
+    `overrides` maps column index → field (the user's corrections); `defaults` maps a required field
+    to a value (region code or name, dictionary names) for rows that do not give it.
+    """
+    if user is not None and not user_access(user).has_role(Role.ADMIN, Role.DISPATCHER, Role.REPORTER):
+        raise ImportError_(_("您的角色不能导入项目台账"))
+    names = [s.name for s in workbook.sheets]
+    index = index or SynonymIndex()
+    chosen = _pick_sheet(workbook, sheet, index)
+    header = find_header(chosen, index.known)
+    if header is None:
+        raise ImportError_(
+            _("工作表“%(sheet)s”中找不到表头（至少要有“项目名称”等两个可识别的列名）。请检查是否选对了工作表。")
+            % {"sheet": chosen.name}
+        )
+    maps, saved = map_columns(header.columns, index, overrides=overrides)
+    analysis = Analysis(
+        filename=filename, sheet=chosen.name, sheet_names=names, year=0, title=header.title or "",
+        header_rows=(header.top + 1, header.bottom + 1), columns=maps, saved_mapping=saved,
+        sheet_unit=header.unit,
+    )
+    dicts = Dictionaries(user)
+    analysis.user, analysis.editable_paths = user, dicts.editable_paths
+    _check_columns(analysis)
+    analysis.year = _import_year(analysis, year)
+    _units(analysis)
+    _resolve_defaults(analysis, dicts, defaults or {})
+    epoch_1904 = bool(getattr(workbook, "epoch_1904", False))
+    started = time.perf_counter()
+    _read_rows(analysis, chosen, header, dicts, epoch_1904, csv=getattr(workbook, "format", "") == "csv")
+    analysis.timings["rows"] = time.perf_counter() - started
+    _match(analysis, dicts)
+    analysis.timings["match"] = time.perf_counter() - started - analysis.timings["rows"]
+    _validate(analysis)
+    _reconcile(analysis)
+    analysis.timings["analyze"] = time.perf_counter() - started
+    return analysis
+
+
+def _pick_sheet(workbook, name: str | None, index: SynonymIndex):
+    if name:
+        for candidate in workbook.sheets:
+            if candidate.name == name:
+                return candidate
+        raise ImportError_(_("文件中没有名为“%(name)s”的工作表（有：%(names)s）")
+                           % {"name": name, "names": "、".join(s.name for s in workbook.sheets)})
+    # The first sheet with a recognisable header; the first sheet when none has one.
+    for candidate in workbook.sheets:
+        if find_header(candidate, index.known) is not None:
+            return candidate
+    return workbook.sheets[0]
+
+
+def _check_columns(analysis: Analysis) -> None:
+    seen: dict[str, ColumnMap] = {}
+    for column in analysis.columns:
+        if column.field in SINGLE_FIELDS and column.field != F.IGNORE:
+            if column.field in seen:
+                first = seen[column.field]
+                analysis.errors.append(Issue(
+                    analysis.sheet, None, column.label,
+                    _("与%(letter)s列“%(first)s”都对应“%(field)s”，请在列对应中只保留一列")
+                    % {"letter": first.letter, "first": first.label, "field": F(column.field).label},
+                    column.letter,
+                ))
+            else:
+                seen[column.field] = column
+    if F.NAME not in seen:
+        # A name column left without a header (a real template does this): the blank-headed column
+        # right after 序号.
+        serial = seen.get(F.SERIAL)
+        after = next((c for c in analysis.columns if serial is not None and c.index == serial.index + 1), None)
+        if after is None and serial is not None:
+            after = ColumnMap(serial.index + 1, "", F.IGNORE)
+            analysis.columns.insert(analysis.columns.index(serial) + 1, after)
+        if after is not None and not after.label and after.field == F.IGNORE:
+            after.field = F.NAME
+            analysis.warnings.append(Issue(analysis.sheet, None, "", _("%(letter)s列没有表头，按“项目名称”导入")
+                                           % {"letter": after.letter}, after.letter))
+        else:
+            analysis.errors.append(Issue(analysis.sheet, None, "", _("没有找到“项目名称”列，请在列对应中指定")))
+
+
+def _import_year(analysis: Analysis, year: int | None) -> int:
+    """The plan year: given, else the plan column's header year, else the year after the
+    "至2009年底累计" column's, else the title's, else this year."""
+    plan = analysis.column(F.PLAN_INVESTMENT)
+    header_year = plan.year if plan is not None else None
+    before = analysis.column(F.COMPLETED_BEFORE)
+    if header_year is None and before is not None and before.year:
+        header_year = before.year + 1
+    if header_year is None:
+        header_year = year_in(analysis.title)
+    if year:
+        if header_year and header_year != year:
+            analysis.warnings.append(Issue(
+                analysis.sheet, None, plan.label if plan else "",
+                _("表头写的是%(header)s年，按您指定的%(year)s年导入年度计划") % {"header": header_year, "year": year},
+            ))
+        return year
+    return header_year or timezone.localdate().year
+
+
+def _units(analysis: Analysis) -> None:
+    for column in analysis.columns:
+        if column.field not in MONEY_FIELDS:
+            continue
+        unit = column.unit or analysis.sheet_unit
+        if unit is None:
+            unit = "万元"
+            analysis.warnings.append(Issue(
+                analysis.sheet, None, column.label, _("表头和表格上方都没有注明金额单位，按“万元”导入"), column.letter,
+            ))
+        elif column.unit and analysis.sheet_unit and column.unit != analysis.sheet_unit:
+            analysis.warnings.append(Issue(
+                analysis.sheet, None, column.label,
+                _("表头单位“%(column)s”与表格上方的“单位：%(sheet)s”不同，按表头的“%(column)s”导入")
+                % {"column": column.unit, "sheet": analysis.sheet_unit}, column.letter,
+            ))
+        analysis.units[column.index] = unit
+
+
+def _resolve_defaults(analysis: Analysis, dicts: Dictionaries, given: dict) -> None:
+    present = _present(analysis)
+    for name in DEFAULTABLE:
+        text = given.get(name) or given.get(str(name))
+        if not text:
+            continue
+        if name == F.REGION:
+            value, reason = dicts.region(text)
+            if value is not None and not dicts.editable(value):
+                value, reason = None, _("您无权在“%(region)s”登记项目") % {"region": value.name}
+        else:
+            value = dicts.lookup(name if name != F.REGION else "", text)
+            reason = "" if value is not None else _("“%(value)s”不是有效的%(field)s") % {"value": text, "field": F(name).label}
+        if value is None:
+            analysis.errors.append(Issue(analysis.sheet, None, str(F(name).label), _("默认值：") + reason))
+        else:
+            analysis.defaults[name] = value
+    if F.REGION not in analysis.defaults and F.REGION not in present:
+        root = dicts.root_region()
+        if root is not None:
+            analysis.defaults[F.REGION] = root
+            analysis.inferred[F.REGION] = _("表中没有区域列，按您所在的“%(region)s”导入") % {"region": root.name}
+
+
+# ------------------------------------------------------------------------------------------- rows
+
+
+def _text(value) -> str:
+    return normalize_text(value)
+
+
+def _row_label(texts: list[str], columns: list[ColumnMap]) -> str:
+    """The text a non-project row is known by: its 序号 and name cells, else its first text cell."""
+    wanted = [c.index for c in columns if c.field in (F.SERIAL, F.NAME)]
+    parts = [texts[i] for i in wanted if i < len(texts) and texts[i]]
+    if parts:
+        return " ".join(parts)
+    return next((t for t in texts if t), "")
+
+
+def classify(cells: list, columns: list[ColumnMap], sheet_unit_columns: dict, texts: list[str] | None = None) -> tuple[str, str]:
+    """(kind, label) of one data row (`texts`: its cells through normalize_text, if already done)."""
+    texts = [_text(v) for v in cells] if texts is None else texts
+    cells = texts
+    if not any(t and t not in ("", " ") for t in texts):
+        return RowKind.BLANK, ""
+    label = _row_label(texts, columns)
+    compact = label.replace(" ", "")
+    first = next((t for t in texts if t), "")
+    if _FOOTNOTE.match(first) or _FOOTNOTE.match(compact):
+        return RowKind.FOOTNOTE, first
+    serial_col = next((c.index for c in columns if c.field == F.SERIAL), None)
+    name_col = next((c.index for c in columns if c.field == F.NAME), None)
+    serial = texts[serial_col] if serial_col is not None and serial_col < len(texts) else ""
+    name = texts[name_col] if name_col is not None and name_col < len(texts) else ""
+    if _TOTAL.match(compact) or _TOTAL.match(serial.replace(" ", "")) or _TOTAL.match(name.replace(" ", "")):
+        return RowKind.TOTAL, label
+    if _SUBTOTAL.search(name.replace(" ", "")) or _SUBTOTAL.match(serial.replace(" ", "")) or compact.startswith("其中"):
+        return RowKind.SUBTOTAL, label
+    serial_plain, _markers = strip_markers(serial)
+    if serial_plain and _GROUP_NUMBER.match(serial_plain) and not serial_plain.isdigit():
+        return RowKind.GROUP, label
+    if not serial_plain and name and (_GROUP_NUMBER.match(name) and _GROUP_NUMBER.match(name).end() < len(name)):
+        return RowKind.GROUP, label
+    if not serial_plain and name and _COUNT_SUFFIX.search(name) and not _has_amounts(cells, sheet_unit_columns):
+        return RowKind.GROUP, label
+    if not name and not serial_plain.replace(".", "").isdigit() and _COUNT_SUFFIX.search(compact):
+        return RowKind.GROUP, label  # "预备重点项目（10项）" in the label column
+    if name:
+        return RowKind.PROJECT, label
+    if all(_zero(t) for t in texts):
+        return RowKind.BLANK, ""  # an empty template line with 0.0 in its formula columns
+    if len([t for t in texts if t]) == 1 and not _has_amounts(cells, sheet_unit_columns):
+        return RowKind.FOOTNOTE, first
+    if not serial_plain and _has_amounts(cells, sheet_unit_columns):
+        return RowKind.DETAIL, label  # a line under the project above (资金来源 …)
+    return RowKind.PROJECT, label
+
+
+def _zero(text: str) -> bool:
+    if text in BLANKS:
+        return True
+    try:
+        return float(text.replace(",", "")) == 0
+    except ValueError:
+        return False
+
+
+def _has_amounts(texts: list, money_columns: dict) -> bool:
+    """Whether any money cell holds something (`texts`: the row's normalized cells)."""
+    for index in money_columns:
+        if index < len(texts) and texts[index] not in BLANKS:
+            return True
+    return False
+
+
+def group_text(label: str) -> str:
+    """"一、市本级（48项）" → "市本级"; "（一）在建（11项）" → "在建"; "龙海市合计14个" → "龙海市"."""
+    text = normalize_text(label).replace(" ", "")
+    text = _GROUP_NUMBER.sub("", text, count=1)
+    text = _COUNT_SUFFIX.sub("", text)
+    text = re.sub(r"(?:合计|小计)$", "", text)
+    text = re.sub(r"^其中[:：]?", "", text)
+    return text.strip("、.．:：")
+
+
+def _group_depth(label: str) -> int:
+    match = _GROUP_NUMBER.match(normalize_text(label))
+    if match is None:
+        return 1
+    return 2 if match.group(1) else 1
+
+
+_REGION_LIKE = re.compile(r"(?:省|市|区|县|旗|镇|乡|街道|本级)$")
+_OWN_LEVEL = {"市本级": (RegionLevel.CITY,), "省本级": (RegionLevel.PROVINCE,),
+              "县本级": (RegionLevel.COUNTY, RegionLevel.DISTRICT), "区本级": (RegionLevel.DISTRICT, RegionLevel.COUNTY),
+              "本级": None}
+
+
+def _group_context(text: str, dicts: Dictionaries, default: Region | None = None) -> tuple[dict, str]:
+    """What a group label tells the rows under it: {field: value}, or a warning."""
+    if not text:
+        return {}, ""
+    if text in _OWN_LEVEL:
+        # "市本级" is the city the file is for: the default region, else the user's own, when it is a city.
+        levels = _OWN_LEVEL[text]
+        for region in (default, dicts.root_region()):
+            if region is not None and (levels is None or region.level in levels):
+                return {F.REGION: region}, ""
+        return {F.REGION: None}, _("分组“%(label)s”对应的区域无法确定，请在“默认值”中选择区域") % {"label": text}
+    region, _reason = dicts.region(text)
+    if region is not None:
+        return {F.REGION: region}, ""
+    found = {}
+    for kind, name in ((DictionaryKind.STAGE, F.STAGE), (DictionaryKind.CATEGORY, F.CATEGORY),
+                       (DictionaryKind.LEVEL, F.LEVEL)):
+        value = dicts.lookup(kind, text)
+        if value is not None:
+            found[name] = value
+            break
+    if found:
+        return found, ""
+    # A label that looks like a region name but is none of ours: its rows get no region from the
+    # user's own one (F.REGION: None), only from a default the user chooses.
+    unknown = {F.REGION: None} if _REGION_LIKE.search(text) else {}
+    return unknown, _("分组“%(label)s”不是已知的区域、阶段、类别或级别，其下项目不据此设置") % {"label": text}
+
+
+def _read_rows(analysis: Analysis, sheet, header, dicts: Dictionaries, epoch_1904: bool, *, csv: bool = False) -> None:
+    """Classify and parse the rows under the header. In a CSV a text cell that begins with "'" loses
+    that one quote: spreadsheets (and Tuijin's export) put it before text that could run as a formula."""
+    columns = analysis.columns
+    money = {c.index: UNITS[analysis.units[c.index]] for c in columns if c.field in MONEY_FIELDS}
+    mapped = {c.index for c in columns if c.field != F.IGNORE}
+    stack: list[tuple[int, dict]] = []  # (depth, context) of the open groups
+    footnotes = False
+    for offset, cells in enumerate(sheet.rows[header.bottom + 1:], start=header.bottom + 2):
+        cells = list(cells)
+        if csv:
+            cells = [c[1:] if isinstance(c, str) and c.startswith("'") else c for c in cells]
+        # Cells of imported columns through normalize_text; the others only as far as telling blank
+        # from not (thousands of rows × columns add up).
+        texts = [normalize_text(v) if i in mapped else _cheap_text(v) for i, v in enumerate(cells)]
+        kind, label = classify(cells, columns, money, texts)
+        if footnotes and kind in (RowKind.PROJECT, RowKind.GROUP) and not _has_amounts(texts, money):
+            kind = RowKind.FOOTNOTE  # the numbered lines of a note ("1、项目性质：…")
+        previous = next((r for r in reversed(analysis.rows) if r.kind != RowKind.BLANK), None)
+        if kind == RowKind.GROUP and previous is not None and previous.kind == RowKind.SUBTOTAL \
+                and not _GROUP_NUMBER.match(label) and previous.label.replace(" ", "").startswith("其中"):
+            kind = RowKind.SUBTOTAL  # "其中：在建重点项目（90项）" then "预备重点项目（10项）"
+        row = Row(offset, kind, label)
+        analysis.rows.append(row)
+        if kind == RowKind.BLANK:
+            continue
+        if kind == RowKind.DETAIL:
+            analysis.rows_read += 1
+            row.warnings.append(Issue(analysis.sheet, offset, "", _("没有项目名称和序号，视为上一项目的明细行，未导入")))
+            continue
+        analysis.rows_read += 1
+        if kind == RowKind.FOOTNOTE:
+            footnotes = True
+            continue
+        if kind in (RowKind.GROUP, RowKind.SUBTOTAL):
+            text = group_text(label)
+            if kind == RowKind.SUBTOTAL and (label.replace(" ", "").startswith(("其中", "小计")) or not text):
+                continue
+            context, warning = _group_context(text, dicts, analysis.defaults.get(F.REGION))
+            depth = _group_depth(label) if kind == RowKind.GROUP else 1
+            while stack and stack[-1][0] >= depth:
+                stack.pop()
+            stack.append((depth, context))
+            if warning:
+                row.warnings.append(Issue(analysis.sheet, offset, "", warning))
+            continue
+        if kind == RowKind.TOTAL:
+            row.values = _money_values(analysis, cells, money, row, quiet=True)
+            continue
+        for _depth, context in stack:
+            row.context.update(context)
+        _parse_project_row(analysis, row, cells, dicts, money, epoch_1904, texts)
+
+
+def _cheap_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    return normalize_text(value)
+
+
+def _money_values(analysis: Analysis, cells, money: dict, row: Row, *, quiet: bool = False) -> dict:
+    values = {}
+    for column in analysis.columns:
+        if column.index not in money or column.index >= len(cells):
+            continue
+        try:
+            values[column.field] = parse_amount(cells[column.index], money[column.index])
+        except ValidationError as exc:
+            if not quiet:
+                row.errors.append(Issue(analysis.sheet, row.number, column.label, exc.messages[0], column.letter))
+    return values
+
+
+def _split(value) -> list[str]:
+    return [part.strip() for part in _SPLIT.split(str(value)) if part.strip()]
+
+
+def _parse_project_row(analysis: Analysis, row: Row, cells: list, dicts: Dictionaries, money: dict, epoch_1904: bool,
+                       texts: list[str]):
+    values = row.values
+
+    def error(column: ColumnMap | None, message: str) -> None:
+        row.errors.append(Issue(analysis.sheet, row.number, column.label if column else "", message,
+                                column.letter if column else ""))
+
+    remarks = []
+    for column in analysis.columns:
+        name = column.field
+        if name == F.IGNORE or column.index >= len(cells):
+            continue
+        raw = cells[column.index]
+        text = texts[column.index]
+        # Names of units and people keep their own forms (full-width brackets), in one line.
+        as_written = " ".join(_CONTROL_CHARS.sub("", raw).split()) if isinstance(raw, str) else text
+        if text in BLANKS and name not in (F.NAME,):
+            continue
+        try:
+            if name in MONEY_FIELDS:
+                values[name] = parse_amount(raw, money[column.index])
+            elif name == F.SERIAL:
+                serial, markers = strip_markers(text)
+                row.markers += markers
+            elif name == F.NAME:
+                original = str(raw if raw is not None else "")
+                clean = " ".join(_CONTROL_CHARS.sub("", original).split())
+                clean, markers = strip_markers(clean)
+                row.markers += markers
+                values[name] = clean
+            elif name == F.CODE:
+                values[name] = text.replace(" ", "")
+            elif name in (F.STATS_CODE, F.OWNER_CONTACT):
+                values[name] = text
+            elif name == F.OWNER_PHONE:
+                values[name] = text
+            elif name in (F.ADDRESS, F.SCALE, F.CONSTRUCTION_GOAL):
+                values[name] = str(raw).strip() if isinstance(raw, str) else text
+            elif name == F.REMARKS:
+                remarks.append(str(raw).strip() if isinstance(raw, str) else text)
+            elif name == F.PERIOD:
+                values[F.START_YEAR], values[F.END_YEAR] = parse_period(raw)
+            elif name in (F.START_YEAR, F.END_YEAR):
+                start, _end = parse_period(raw)
+                values[name] = start
+            elif name in (F.PLANNED_START, F.PLANNED_COMPLETION):
+                values[name] = parse_date(raw, epoch_1904=epoch_1904)
+            elif name == F.LAND_AREA:
+                values[name] = _decimal(text)
+            elif name == F.REGION:
+                region, reason = dicts.region(text)
+                if region is None:
+                    error(column, reason)
+                else:
+                    values[name] = region
+            elif name in (F.LEVEL, F.CATEGORY, F.NATURE, F.STAGE):
+                value = dicts.lookup(name, text)
+                values[f"{name}_text"] = text
+                other = {F.NATURE: F.STAGE, F.STAGE: F.NATURE}.get(name)
+                if value is not None:
+                    values[name] = value
+                elif other is None or dicts.lookup(other, text) is None:
+                    error(column, _("“%(value)s”不是有效的%(field)s（可在系统管理中添加同义词）")
+                          % {"value": text, "field": F(name).label})
+            elif name == F.PROGRAMS:
+                found = []
+                for part in _split(text):
+                    program = dicts.lookup(DictionaryKind.PROGRAM, part)
+                    if program is None:
+                        error(column, _("“%(value)s”不是有效的专项行动") % {"value": part})
+                    else:
+                        found.append(program)
+                values[name] = found
+            elif name in (F.OWNER, F.LEAD_UNIT):
+                unit_name = as_written
+                if name == F.OWNER and ("负责人" in column.label or "责任人" in column.label):
+                    match = _PERSON_TAIL.match(unit_name)
+                    if match and len(match.group(1)) >= 4:
+                        unit_name, person = match.group(1).strip(), match.group(2)
+                        values.setdefault(F.OWNER_CONTACT, person)
+                values[name] = unit_name[:100]
+            elif name == F.RESPONSIBLE_UNITS:
+                values.setdefault(name, [])
+                values[name] += [part[:100] for part in _split(as_written) if part not in values[name]]
+            elif name in LEADER_FIELDS:
+                people = values.setdefault(F.LEADERS, [])  # (name, title, role), first role wins
+                for part in _split(as_written):
+                    match = _LEADER_TITLE.match(part)
+                    person = (match.group(1), match.group(2)) if match else (part, "")
+                    if person[0] not in [p[0] for p in people]:
+                        people.append((*person, LEADER_FIELDS[name]))
+            elif name == F.REGION_CODE:
+                region, reason = dicts.region(text)
+                if region is None:
+                    error(column, reason)
+                else:
+                    values[F.REGION] = region  # the code wins over a name
+            elif name == F.YEAR_LISTED:
+                year, _end = parse_period(raw)
+                if year is not None:
+                    values[name] = year
+        except ValidationError as exc:
+            error(column, exc.messages[0])
+    if remarks:
+        values[F.REMARKS] = "\n".join(remarks)
+    if row.markers:
+        note = _("原表标记：%(markers)s") % {"markers": "".join(row.markers)}
+        values[F.REMARKS] = f"{values[F.REMARKS]}\n{note}" if values.get(F.REMARKS) else note
+    # Lifecycle words cross over: 项目性质 "新开工" gives the stage, 项目阶段 "在建" the nature (unless a
+    # group row above, such as "（一）在建", says so explicitly).
+    for own, other in ((F.STAGE, F.NATURE), (F.NATURE, F.STAGE)):
+        if own not in values and row.context.get(own) is None and f"{other}_text" in values:
+            crossed = dicts.lookup(own, values[f"{other}_text"])
+            if crossed is not None:
+                values[own] = crossed
+    for name in (F.LEVEL, F.CATEGORY, F.NATURE, F.STAGE):
+        values.pop(f"{name}_text", None)
+    if not values.get(F.NAME):
+        error(analysis.column(F.NAME), _("项目名称不能为空"))
+
+
+def _present(analysis: Analysis) -> set:
+    fields = {c.field for c in analysis.columns}
+    if F.REGION_CODE in fields:
+        fields.add(F.REGION)
+    return fields
+
+
+def _decimal(text: str) -> Decimal | None:
+    try:
+        value = Decimal(text.replace(",", ""))
+    except ArithmeticError:
+        raise ValidationError(_("“%(value)s”不是有效的数字") % {"value": text[:30]}) from None
+    if not value.is_finite() or abs(value) >= Decimal("1e10"):
+        raise ValidationError(_("“%(value)s”不是有效的数字") % {"value": text[:30]})
+    return value.quantize(Decimal("0.01"))
+
+
+# --------------------------------------------------------------------------------------- matching
+
+
+def name_key(name: str) -> str:
+    """A project name as matched: NFKC, no spaces or markers."""
+    text, _markers = strip_markers(normalize_text(name))
+    return text.replace(" ", "").lower()
+
+
+def _match(analysis: Analysis, dicts: Dictionaries) -> None:
+    """Fill in each project row's region and required fields, and find the project it updates."""
+    rows = [r for r in analysis.project_rows if r.values.get(F.NAME)]
+    for row in rows:
+        for name in REQUIRED:
+            if name in row.values:
+                continue
+            if row.context.get(name) is not None:
+                row.values[name] = row.context[name]
+            elif name in row.context and name in analysis.inferred:
+                continue  # under a group naming an unknown region: only a default the user chose applies
+            elif name in analysis.defaults:
+                row.values[name] = analysis.defaults[name]
+        if F.LEVEL not in row.values and F.REGION in row.values:
+            row.values[F.LEVEL] = dicts.level_for(row.values[F.REGION])
+            analysis.inferred.setdefault(F.LEVEL, _("表中没有级别列，按项目所在区域的层级确定（市级区域为“市重点”等）"))
+    codes = {r.values[F.CODE] for r in rows if r.values.get(F.CODE)}
+    by_code = {}
+    if codes:
+        for project in Project.objects.filter(code__in=codes, is_archived=False):
+            by_code[project.code] = project
+    region_ids = {r.values[F.REGION].pk for r in rows if r.values.get(F.REGION)}
+    by_name: dict[tuple[int, str], list[int]] = defaultdict(list)
+    if region_ids:
+        for pk, name, region_id in Project.objects.filter(region_id__in=region_ids, is_archived=False).values_list(
+            "id", "name", "region_id"
+        ):
+            by_name[(region_id, name_key(name))].append(pk)
+    wanted = {pks[0] for r in rows if r.values.get(F.REGION)
+              for pks in [by_name.get((r.values[F.REGION].pk, name_key(r.values[F.NAME])), [])] if len(pks) == 1}
+    by_pk = {p.pk: p for p in Project.objects.filter(pk__in=wanted)} if wanted else {}
+    seen_code: dict[str, int] = {}
+    seen_name: dict[tuple, int] = {}
+    for row in rows:
+        values = row.values
+        code = values.get(F.CODE)
+        region = values.get(F.REGION)
+        key = (region.pk if region else None, name_key(values[F.NAME]))
+        column_code = analysis.column(F.CODE)
+        if code and code in seen_code:
+            row.errors.append(Issue(analysis.sheet, row.number, column_code.label if column_code else "",
+                                    _("与第%(row)s行的项目代码相同（同一文件中项目重复）") % {"row": seen_code[code]},
+                                    column_code.letter if column_code else ""))
+            continue
+        if key in seen_name and region is not None:
+            column = analysis.column(F.NAME)
+            row.errors.append(Issue(analysis.sheet, row.number, column.label, _("与第%(row)s行是同一区域的同名项目（同一文件中项目重复）")
+                                    % {"row": seen_name[key]}, column.letter))
+            continue
+        if code:
+            seen_code[code] = row.number
+        seen_name[key] = row.number
+        project = by_code.get(code) if code else None
+        if project is None and region is not None:
+            pks = by_name.get((region.pk, key[1]), [])
+            if len(pks) > 1:
+                column = analysis.column(F.NAME)
+                row.errors.append(Issue(analysis.sheet, row.number, column.label,
+                                        _("系统中“%(region)s”有多个同名项目，请填写项目代码以区分") % {"region": region.name},
+                                        column.letter))
+                continue
+            project = by_pk.get(pks[0]) if pks else None
+        row.project = project
+        row.action = "update" if project is not None else "create"
+
+
+# ------------------------------------------------------------------------------------- validation
+
+
+_CHAR_LIMITS = {name: Project._meta.get_field(name).max_length
+                for name in ("name", "code", "stats_code", "address", "owner_contact", "owner_phone")}
+
+
+def _validate(analysis: Analysis) -> None:
+    """Every project row through the edit form's rules (projects.services.project_rules) and the
+    annual plan's, with what they need from the database read in bulk."""
+    rows = [r for r in analysis.project_rows if r.values.get(F.NAME) and r.action]
+    present = _present(analysis)
+    missing_everywhere = [name for name in REQUIRED if name not in present and name not in analysis.defaults]
+    for name in missing_everywhere:
+        if not any(name in r.values for r in rows):
+            analysis.missing.append(name)
+            analysis.errors.append(Issue(analysis.sheet, None, str(F(name).label),
+                                         _("表中没有“%(field)s”列，请在“默认值”中选择%(field)s，或在列对应中指定")
+                                         % {"field": F(name).label}))
+    existing_ids = [r.project.pk for r in rows if r.project is not None]
+    plans: dict[int, list] = defaultdict(list)
+    if existing_ids:
+        for plan in AnnualPlan.objects.filter(project_id__in=existing_ids).order_by("year"):
+            plans[plan.project_id].append(plan)
+    code_owner = {}
+    codes = [r.values[F.CODE] for r in rows if r.values.get(F.CODE)]
+    if codes:
+        code_owner = dict(Project.objects.filter(code__in=codes, is_archived=False).values_list("code", "id"))
+    scoped = analysis.user is not None
+    editable_ids = set()
+    if scoped and existing_ids:
+        editable_ids = set(Project.objects.editable_by(analysis.user).filter(pk__in=existing_ids).values_list("id", flat=True))
+    code_field = Project._meta.get_field("code")
+    for row in rows:
+        values = row.values
+
+        def error(name: str, message: str, row=row) -> None:
+            column = analysis.column(name) or (analysis.column(F.PERIOD) if name in (F.START_YEAR, F.END_YEAR) else None)
+            row.errors.append(Issue(analysis.sheet, row.number, column.label if column else str(F(name).label) if name in F.values else "",
+                                    message, column.letter if column else ""))
+
+        for name in REQUIRED:
+            column = analysis.column(name)
+            if column is not None and any(e.letter == column.letter for e in row.errors):
+                continue  # the cell is there but unreadable, and already said so
+            if values.get(name) is None and name not in analysis.missing:
+                if row.action == "create" or name == F.REGION:
+                    error(name, _("缺少%(field)s") % {"field": F(name).label})
+        total_column = analysis.column(F.TOTAL_INVESTMENT)
+        unreadable = total_column is not None and any(e.letter == total_column.letter for e in row.errors)
+        if values.get(F.TOTAL_INVESTMENT) is None and row.action == "create" and not unreadable:
+            error(F.TOTAL_INVESTMENT, _("总投资不能为空"))  # (an unreadable amount has its own message)
+        for name, limit in _CHAR_LIMITS.items():
+            if len(values.get(name) or "") > limit:
+                error(name, _("不能超过%(limit)s个字（现有%(n)s个）") % {"limit": limit, "n": len(values[name])})
+        if values.get(F.CODE):
+            try:
+                code_field.run_validators(values[F.CODE])
+            except ValidationError as exc:
+                error(F.CODE, exc.messages[0])
+            owner = code_owner.get(values[F.CODE])
+            if owner is not None and (row.project is None or owner != row.project.pk):
+                error(F.CODE, _("项目代码 %(code)s 已被系统中另一个项目使用") % {"code": values[F.CODE]})
+        region = values.get(F.REGION)
+        if region is not None and scoped:
+            if not _region_editable(analysis, region):
+                error(F.REGION, _("“%(region)s”不在您的管辖范围内，不能导入该区域的项目") % {"region": region.name})
+        if row.project is not None and scoped and row.project.pk not in editable_ids:
+            error(F.NAME, _("该项目已在系统中，但不在您的管辖范围内"))
+        if values.get(F.YEAR_LISTED) is not None and not 2000 <= values[F.YEAR_LISTED] <= 2100:
+            error(F.YEAR_LISTED, _("年份%(year)s超出范围（2000–2100）") % {"year": values[F.YEAR_LISTED]})
+        for name in (F.START_YEAR, F.END_YEAR):
+            year = values.get(name)
+            if year is not None and not 1990 <= year <= 2100:
+                error(name, _("年份%(year)s超出范围（1990–2100）") % {"year": year})
+        if row.errors:
+            continue
+        project = build_project(row, analysis)
+        plan_rows = [(p.year, p.planned_investment, p.completed_before) for p in plans.get(project.pk, []) if p.year != analysis.year]
+        plan = build_plan(row, analysis, project, plans.get(project.pk, []))
+        if plan is not None:
+            plan_rows.append((plan.year, plan.planned_investment, plan.completed_before))
+            plan_rows.sort()
+        for name, messages in project_rules(project, plans=plan_rows).items():
+            for message in messages:
+                error(name, message)
+        if plan is not None:
+            for name, messages in annual_plan_rules(plan, project.total_investment).items():
+                target = {"planned_investment": F.PLAN_INVESTMENT, "completed_before": F.COMPLETED_BEFORE}.get(name, name)
+                for message in messages:
+                    error(target, message)
+        row.built = (project, plan)
+
+
+def _region_editable(analysis: Analysis, region: Region) -> bool:
+    paths = analysis.editable_paths
+    return paths is None or any(region.path.startswith(p) for p in paths)
+
+
+PROJECT_VALUE_FIELDS = (
+    F.YEAR_LISTED, F.CODE, F.STATS_CODE, F.NAME, F.ADDRESS, F.SCALE, F.START_YEAR, F.END_YEAR, F.PLANNED_START,
+    F.PLANNED_COMPLETION, F.TOTAL_INVESTMENT, F.OWNER_CONTACT, F.OWNER_PHONE, F.LAND_AREA, F.REMARKS,
+)
+PROJECT_FK_FIELDS = (F.REGION, F.LEVEL, F.CATEGORY, F.NATURE, F.STAGE)
+
+
+def build_project(row: Row, analysis: Analysis) -> Project:
+    """The project as it will be saved: an unsaved copy of the existing one with the sheet's values
+    over it (blank cells keep what is there), or a new one."""
+    values = row.values
+    if row.project is not None:
+        project = Project.objects.model(**{f.attname: getattr(row.project, f.attname) for f in Project._meta.concrete_fields})
+        project._state.adding = False
+    else:
+        project = Project(year_listed=analysis.year, version=1)
+    for name in PROJECT_VALUE_FIELDS:
+        if values.get(name) not in (None, ""):
+            setattr(project, name, values[name])
+    for name in PROJECT_FK_FIELDS:
+        if values.get(name) is not None:
+            setattr(project, f"{name}_id", values[name].pk)
+    return project
+
+
+def build_plan(row: Row, analysis: Analysis, project: Project, existing: list) -> AnnualPlan | None:
+    values = row.values
+    given = [values.get(F.PLAN_INVESTMENT), values.get(F.COMPLETED_BEFORE), values.get(F.CONSTRUCTION_GOAL)]
+    if all(v in (None, "") for v in given):
+        return None
+    plan = next((p for p in existing if p.year == analysis.year), None)
+    if plan is None:
+        plan = AnnualPlan(project=project, year=analysis.year, planned_investment=ZERO, completed_before=ZERO, version=1)
+    else:
+        plan = AnnualPlan.objects.model(**{f.attname: getattr(plan, f.attname) for f in AnnualPlan._meta.concrete_fields})
+        plan._state.adding = False
+        plan.project = project
+    if values.get(F.PLAN_INVESTMENT) is not None:
+        plan.planned_investment = values[F.PLAN_INVESTMENT]
+    if values.get(F.COMPLETED_BEFORE) is not None:
+        plan.completed_before = values[F.COMPLETED_BEFORE]
+    if values.get(F.CONSTRUCTION_GOAL):
+        plan.construction_goal = values[F.CONSTRUCTION_GOAL]
+    return plan
+
+
+# ---------------------------------------------------------------------------------- reconciliation
+
+
+def _reconcile(analysis: Analysis) -> None:
+    """The 合计 row against the sum of the project rows, for each money column and the count."""
+    total_row = next((r for r in analysis.rows if r.kind == RowKind.TOTAL), None)
+    if total_row is None:
+        return
+    projects = analysis.project_rows
+    for column in analysis.columns:
+        if column.field not in MONEY_FIELDS:
+            continue
+        stated = total_row.values.get(column.field)
+        if stated is None:
+            continue
+        summed = sum((r.values.get(column.field) or ZERO for r in projects), ZERO)
+        analysis.reconciliation.append({
+            "column": column.label, "letter": column.letter, "row": total_row.number,
+            "stated": stated, "sum": summed, "difference": summed - stated, "ok": summed == stated,
+        })
+    match = re.search(r"(\d+)\s*(?:项|个)", total_row.label)
+    if match:
+        stated_count = int(match.group(1))
+        analysis.reconciliation.append({
+            "column": _("项目个数"), "letter": "", "row": total_row.number, "stated": stated_count,
+            "sum": len(projects), "difference": len(projects) - stated_count, "ok": stated_count == len(projects),
+        })
+
+
+def reconciliation_json(analysis: Analysis) -> list[dict]:
+    return [{**item, **{k: str(item[k]) for k in ("stated", "sum", "difference")}} for item in analysis.reconciliation]
+
+
+
+
+# ------------------------------------------------------------------------------------------- commit
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0  # invalid project rows left out (only when importing the valid rows)
+    plans: int = 0
+    units_created: list = field(default_factory=list)
+    leaders_created: list = field(default_factory=list)
+    project_ids: list = field(default_factory=list)
+    timings: dict = field(default_factory=dict)
+
+
+class StaleImport(Exception):
+    """Projects changed between the preview and the confirmation."""
+
+    def __init__(self, names: list[str]):
+        self.names = names
+        shown = "、".join(names[:5]) + ("等" if len(names) > 5 else "")
+        super().__init__(_("预览后以下项目已被他人修改：%(names)s。请重新上传或刷新预览后再确认。") % {"names": shown})
+
+
+def commit(analysis: Analysis, *, valid_only: bool = False) -> ImportResult:
+    """Write the analysed file in one transaction: all its project rows, or with `valid_only` the valid
+    ones. Raises ValidationError when it has errors (and valid_only is not set), StaleImport when a
+    project changed since the analysis; nothing is written then."""
+    from django.db import transaction
+
+    from tuijin.core import events
+    from tuijin.core.bulk import create_history, create_objects, update_objects
+    from tuijin.projects.filtersets import options_changed
+    from tuijin.projects.models import ProjectLeader, ProjectResponsibleUnit
+    from tuijin.projects.services import ANNUAL_PLAN_CHANGED, PROJECT_CHANGED
+
+    if analysis.errors or (not analysis.valid and not valid_only):
+        raise ValidationError(_("文件中有错误，未导入任何数据"))
+    rows = [r for r in analysis.project_rows if r.valid and r.built is not None]
+    result = ImportResult(skipped=sum(1 for r in analysis.project_rows if not r.valid))
+    if not rows:
+        return result
+    user = analysis.user if getattr(analysis.user, "pk", None) else None
+    reason = _("台账导入：%(file)s") % {"file": analysis.filename[:80]}
+    dicts = Dictionaries(analysis.user)
+    now = timezone.now()
+    started = last = time.perf_counter()
+
+    def tick(phase: str) -> None:
+        nonlocal last
+        now_ = time.perf_counter()
+        result.timings[f"write_{phase}"] = now_ - last
+        last = now_
+
+    with transaction.atomic():
+        existing = {r.project.pk: r.project.version for r in rows if r.project is not None}
+        if existing:
+            current = {}
+            for chunk in _chunks(list(existing), 5000):
+                current.update(Project.objects.select_for_update().filter(pk__in=chunk).values_list("id", "version"))
+            stale = [pk for pk, version in existing.items() if current.get(pk) != version]
+            if stale:
+                names = [r.project.name for r in rows if r.project is not None and r.project.pk in set(stale)]
+                raise StaleImport(names)
+
+        units = _UnitMaker(dicts, result)
+        leaders = _LeaderMaker(dicts, result)
+        for row in rows:
+            project, _plan = row.built
+            region = dicts.region_by_id[project.region_id]
+            if row.values.get(F.OWNER):
+                project.owner_id = units.get(row.values[F.OWNER], region, "owner")
+            if row.values.get(F.LEAD_UNIT):
+                project.lead_unit_id = units.get(row.values[F.LEAD_UNIT], region, "department")
+            row.unit_ids = [units.get(name, region, "department") for name in row.values.get(F.RESPONSIBLE_UNITS, [])]
+            row.leader_ids = [(leaders.get(name, title), role) for name, title, role in row.values.get(F.LEADERS, [])]
+        units.save(user, reason, now)
+        leaders.save(user, reason, now)
+        tick("units")
+        for row in rows:
+            project = row.built[0]
+            for name in ("owner", "lead_unit"):
+                pending = getattr(project, f"{name}_id")
+                if isinstance(pending, _Pending):
+                    setattr(project, f"{name}_id", pending.pk)
+            row.unit_ids = [u.pk if isinstance(u, _Pending) else u for u in row.unit_ids]
+            row.leader_ids = [(x.pk if isinstance(x, _Pending) else x, role) for x, role in row.leader_ids]
+
+        new = [r for r in rows if r.project is None]
+        changed = [r for r in rows if r.project is not None]
+        # The owner's name goes into search_text: as the sheet names it, or for owners the sheet does
+        # not name (an update keeping its owner) from the database.
+        owner_names = {r.built[0].owner_id: r.values[F.OWNER] for r in rows if r.values.get(F.OWNER)}
+        unnamed = {r.built[0].owner_id for r in rows if r.built[0].owner_id and not r.values.get(F.OWNER)}
+        for chunk in _chunks(list(unnamed), 5000):
+            owner_names.update(Unit.objects.filter(pk__in=chunk).values_list("id", "name"))
+        for row in rows:
+            project = row.built[0]
+            project.search_text = " ".join(
+                p for p in (project.name, project.code, project.stats_code, owner_names.get(project.owner_id, "")) if p
+            ).lower()
+            project.updated_at = now
+        creating = [r.built[0] for r in new]
+        for project in creating:
+            project.created_by_id = getattr(user, "pk", None)
+            project.created_at = now
+            project.version = 1
+        tick("project_prep")
+        create_objects(Project, creating)
+        tick("project_insert")
+        create_history(Project, creating, history_type="+", user=user, reason=reason, when=now)
+        tick("project_history")
+        updating = []
+        for row in changed:
+            project = row.built[0]
+            project.version = row.project.version + 1
+            updating.append(project)
+        if updating:
+            fields = [f.name for f in Project._meta.concrete_fields
+                      if not f.primary_key and f.name not in ("created_at", "created_by", "is_archived", "archived_at",
+                                                              "archive_reason", "parent")]
+            update_objects(Project, updating, fields)
+            create_history(Project, updating, history_type="~", user=user, reason=reason, when=now)
+
+        tick("project_update")
+        _save_links(rows, user, reason, now, ProjectResponsibleUnit, ProjectLeader)
+        tick("links")
+        result.plans = _save_plans(rows, user, reason, now)
+        tick("plans")
+        result.created, result.updated = len(new), len(changed)
+        result.timings["write"] = time.perf_counter() - started
+        result.project_ids = [r.built[0].pk for r in rows]
+
+        project_ids = list(result.project_ids)
+        year = analysis.year
+
+        def after_commit():
+            options_changed()
+            for pk in project_ids:
+                events.emit(PROJECT_CHANGED, project_id=pk, user=analysis.user)
+                events.emit(ANNUAL_PLAN_CHANGED, project_id=pk, year=year, user=analysis.user)
+
+        transaction.on_commit(after_commit)
+    return result
+
+
+def _chunks(items: list, size: int):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+class _Pending:
+    """A unit or leader to be created; its pk is set once saved."""
+
+    def __init__(self, obj: dict):
+        self.obj = obj
+
+    @property
+    def pk(self):
+        return self.obj["id"]
+
+
+class _UnitMaker:
+    """Units by name: an existing one in the project's region or above it, else one elsewhere in the
+    user's scope, else a new one in the project's region (created on confirmation)."""
+
+    def __init__(self, dicts: Dictionaries, result: ImportResult):
+        self.dicts, self.result = dicts, result
+        self.new: dict[tuple[int, str], _Pending] = {}
+        self.ancestors: dict[int, set[int]] = {}
+
+    def get(self, name: str, region: Region, kind: str):
+        key = _key(name)
+        found = self.dicts.units_by_name.get(key, [])
+        if found:
+            ancestors = self.ancestors.get(region.pk)
+            if ancestors is None:
+                ancestors = self.ancestors[region.pk] = {r.pk for r in self.dicts.regions if region.path.startswith(r.path)}
+            near = [pk for pk, region_id in found if region_id in ancestors]
+            if near:
+                return near[0]
+            mine = [pk for pk, region_id in found if self.dicts.editable(self.dicts.region_by_id[region_id])]
+            if mine:
+                return mine[0]
+        pending = self.new.get((region.pk, key))
+        if pending is None:
+            pending = _Pending({"name": name.strip()[:100], "region_id": region.pk, "kind": kind})
+            self.new[(region.pk, key)] = pending
+        return pending
+
+    def save(self, user, reason: str, now) -> None:
+        from tuijin.core.bulk import create_history, create_rows
+
+        objs = [p.obj for p in self.new.values()]
+        if objs:
+            for unit in objs:
+                unit["created_at"] = unit["updated_at"] = now
+            create_rows(Unit, objs)
+            create_history(Unit, objs, history_type="+", user=user, reason=reason, when=now)
+            self.result.units_created = [u["name"] for u in objs]
+
+
+class _LeaderMaker:
+    def __init__(self, dicts: Dictionaries, result: ImportResult):
+        self.dicts, self.result = dicts, result
+        self.new: dict[str, _Pending] = {}
+
+    def get(self, name: str, title: str):
+        key = _key(name)
+        if key in self.dicts.leaders_by_name:
+            return self.dicts.leaders_by_name[key]
+        if key not in self.new:
+            self.new[key] = _Pending({"name": name.strip()[:50], "title": (title or "").strip()[:100]})
+        return self.new[key]
+
+    def save(self, user, reason: str, now) -> None:
+        from tuijin.core.bulk import create_history, create_rows
+
+        objs = [p.obj for p in self.new.values()]
+        if objs:
+            for leader in objs:
+                leader["created_at"] = leader["updated_at"] = now
+            create_rows(Leader, objs)
+            create_history(Leader, objs, history_type="+", user=user, reason=reason, when=now)
+            self.result.leaders_created = [leader["name"] for leader in objs]
+
+
+def _save_links(rows, user, reason, now, ProjectResponsibleUnit, ProjectLeader) -> None:
+    """Programs, responsible units and leaders: a non-empty cell replaces the project's list."""
+    from django.apps import apps
+
+    from tuijin.core.bulk import create_history, create_rows
+
+    through = Project.programs.through
+    m2m_history = apps.get_model("projects", "HistoricalProject_programs")
+    program_rows, unit_rows, leader_rows = [], [], []
+    replace_programs, replace_units, replace_leaders = [], [], []
+    for row in rows:
+        project = row.built[0]
+        if F.PROGRAMS in row.values:
+            if row.project is not None:
+                replace_programs.append(project.pk)
+            program_rows += [through(project_id=project.pk, program_id=p.pk) for p in row.values[F.PROGRAMS]]
+        if row.unit_ids:
+            if row.project is not None:
+                replace_units.append(project.pk)
+            unit_rows += [{"project_id": project.pk, "unit_id": pk} for pk in dict.fromkeys(row.unit_ids)]
+        if row.leader_ids:
+            if row.project is not None:
+                replace_leaders.append(project.pk)
+            leader_rows += [{"project_id": project.pk, "leader_id": pk, "role": role}
+                            for pk, role in dict(reversed(row.leader_ids)).items()]
+    for chunk in _chunks(replace_programs, 5000):
+        through.objects.filter(project_id__in=chunk).delete()
+    for model, ids in ((ProjectResponsibleUnit, replace_units), (ProjectLeader, replace_leaders)):
+        for chunk in _chunks(ids, 5000):
+            gone = list(model.objects.filter(project_id__in=chunk))
+            create_history(model, gone, history_type="-", user=user, reason=reason, when=now)
+            model.objects.filter(pk__in=[link.pk for link in gone]).delete()
+    if program_rows:
+        through.objects.bulk_create(program_rows, batch_size=1000)
+        project_ids = list({r.project_id for r in program_rows})
+        history_ids = {}
+        for chunk in _chunks(project_ids, 5000):
+            history_ids.update(
+                Project.history.filter(id__in=chunk).order_by("history_id").values_list("id", "history_id")
+            )  # the newest history row per project wins in the dict
+        if any(r.pk is None for r in program_rows):
+            program_rows = list(through.objects.filter(project_id__in=project_ids))
+        m2m_history.objects.bulk_create(
+            [m2m_history(history_id=history_ids[r.project_id], id=r.pk, project_id=r.project_id, program_id=r.program_id)
+             for r in program_rows],
+            batch_size=1000,
+        )
+    for model, items in ((ProjectResponsibleUnit, unit_rows), (ProjectLeader, leader_rows)):
+        create_rows(model, items)
+        create_history(model, items, history_type="+", user=user, reason=reason, when=now)
+
+
+def _save_plans(rows, user, reason, now) -> int:
+    from tuijin.core.bulk import create_history, create_objects, update_objects
+
+    creating, updating = [], []
+    for row in rows:
+        project, plan = row.built
+        if plan is None:
+            continue
+        plan.project_id = project.pk
+        plan.updated_at = now
+        if plan.pk is None:
+            plan.version = 1
+            plan.created_at = now
+            creating.append(plan)
+        else:
+            plan.version += 1
+            updating.append(plan)
+    create_objects(AnnualPlan, creating)
+    create_history(AnnualPlan, creating, history_type="+", user=user, reason=reason, when=now)
+    if updating:
+        update_objects(AnnualPlan, updating, ["planned_investment", "completed_before", "construction_goal", "version",
+                                              "updated_at"])
+        create_history(AnnualPlan, updating, history_type="~", user=user, reason=reason, when=now)
+    return len(creating) + len(updating)

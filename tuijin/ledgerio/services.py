@@ -1,0 +1,228 @@
+"""Ledger import entry points for the web flow, the CLI and the bench.
+
+The web flow keeps the uploaded file in the data directory between the preview and the confirmation
+(an ImportBatch); the file is deleted when the import is confirmed, fails or is discarded, and files
+of abandoned batches are removed after TUIJIN_IMPORT_KEEP_HOURS.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tuijin.core.sheets.reader import SheetReadError, read_workbook
+from tuijin.org.choices import Role
+from tuijin.org.selectors import user_access
+
+from .choices import BatchStatus
+from .importing import Analysis, ImportError_, ImportResult, StaleImport, analyze, commit, reconciliation_json
+from .mapping import SynonymIndex, remember
+
+__all__ = ["ImportError_", "SheetReadError", "StaleImport"]
+
+IMPORT_ROLES = (Role.ADMIN, Role.DISPATCHER, Role.REPORTER)
+
+
+def max_bytes() -> int:
+    return int(getattr(settings, "TUIJIN_IMPORT_MAX_BYTES", 20 * 1024 * 1024))
+
+
+def max_rows() -> int:
+    return int(getattr(settings, "TUIJIN_IMPORT_MAX_ROWS", 20000))
+
+
+def can_import(user) -> bool:
+    return user_access(user).has_role(*IMPORT_ROLES)
+
+
+def read(source, filename: str, *, sheet: str | None = None):
+    """The workbook, within the configured limits; SheetReadError (Chinese message) otherwise."""
+    return read_workbook(source, filename, max_bytes=max_bytes(), max_rows=max_rows(), sheet=sheet)
+
+
+def import_ledger(source, filename: str, *, user=None, sheet=None, year=None, dry_run=False, overrides=None,
+                  defaults=None, valid_only=False) -> tuple[Analysis, ImportResult | None]:
+    """Read, analyse and (unless dry_run or invalid) write a ledger file. Raises SheetReadError for an
+    unreadable file and ImportError_ for one without a usable sheet."""
+    workbook = read(source, filename, sheet=sheet)
+    analysis = analyze(workbook, filename=filename, user=user, sheet=sheet, year=year, overrides=overrides,
+                       defaults=defaults)
+    if dry_run or analysis.errors or (not analysis.valid and not valid_only):
+        return analysis, None
+    return analysis, commit(analysis, valid_only=valid_only)
+
+
+def summary(analysis: Analysis, result: ImportResult | None, *, dry_run: bool = False) -> dict:
+    """The CLI's JSON object (issue #3): what was read, written, skipped and found wrong."""
+    counts = analysis.counts()
+    totals = analysis.totals()
+    if result is not None:
+        created, updated = result.created, result.updated
+    elif dry_run and not analysis.all_errors:
+        created, updated = counts["create"], counts["update"]
+    else:
+        created = updated = 0
+    return {
+        "file": analysis.filename,
+        "sheet": analysis.sheet,
+        "year": analysis.year,
+        "rows_read": analysis.rows_read,
+        "projects": counts["projects"],
+        "created": created,
+        "updated": updated,
+        "dry_run": dry_run,
+        "written": result is not None,
+        "skipped_rows": analysis.skipped_rows(),
+        "errors": [issue.as_dict() for issue in analysis.all_errors],
+        "warnings": [issue.as_dict() for issue in analysis.all_warnings],
+        "totals": {"total_investment": str(totals["total_investment"]), "annual_plan": str(totals["annual_plan"])},
+        "reconciliation": reconciliation_json(analysis),
+        "columns": [{"column": c.letter, "header": c.label, "field": c.field, "unit": analysis.units.get(c.index)}
+                    for c in analysis.columns],
+    }
+
+
+# ----------------------------------------------------------------------------------------- web flow
+
+
+def _folder() -> Path:
+    folder = Path(settings.DATA_DIR) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def batch_path(batch) -> Path:
+    return _folder() / batch.stored_name
+
+
+def batch_start(user, upload, *, year: int | None = None):
+    """Keep an uploaded file for its preview. The file is read once here, so an unreadable one is
+    refused at once (SheetReadError) and never kept."""
+    from .models import ImportBatch
+
+    if not can_import(user):
+        raise PermissionDenied
+    purge_abandoned()
+    if upload.size > max_bytes():
+        raise SheetReadError(_("文件大小超过上限（%(mb)s MB）") % {"mb": max_bytes() // (1024 * 1024)})
+    suffix = Path(upload.name).suffix.lower()[:8] if Path(upload.name).suffix.lower() in (".xlsx", ".xls", ".ods", ".csv", ".xlsm") else ".bin"
+    stored = f"{uuid.uuid4().hex}{suffix}"
+    path = _folder() / stored
+    with open(path, "wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    try:
+        read(path, upload.name)
+    except Exception:
+        path.unlink(missing_ok=True)
+        raise
+    return ImportBatch.objects.create(user=user, filename=Path(upload.name).name[:255], stored_name=stored,
+                                      size=upload.size, year=year)
+
+
+def batch_analyze(batch, *, overrides=None, defaults=None) -> Analysis:
+    workbook = read(batch_path(batch), batch.filename, sheet=batch.sheet or None)
+    options = batch.options or {}
+    return analyze(workbook, filename=batch.filename, user=batch.user, sheet=batch.sheet or None,
+                   year=batch.year, overrides=overrides if overrides is not None else options.get("overrides"),
+                   defaults=defaults if defaults is not None else options.get("defaults"))
+
+
+def batch_update(batch, *, sheet: str, year: int | None, overrides: dict | None, defaults: dict, remember_mapping: bool):
+    """The user's choices in the preview: sheet, year, column mapping and defaults."""
+    options = dict(batch.options or {})
+    if batch.sheet and sheet != batch.sheet:
+        overrides = None  # another sheet has other columns (batch.sheet is blank until the user picks one)
+    options["overrides"] = {str(k): v for k, v in (overrides or {}).items()} or None
+    options["defaults"] = {k: v for k, v in defaults.items() if v}
+    batch.sheet, batch.year, batch.options = sheet, year, options
+    batch.save(update_fields=["sheet", "year", "options"])
+    analysis = batch_analyze(batch)
+    if remember_mapping and overrides:
+        from tuijin.core.sheets.headers import find_header
+
+        workbook = read(batch_path(batch), batch.filename, sheet=batch.sheet or None)
+        sheet_obj = next(s for s in workbook.sheets if s.name == analysis.sheet)
+        header = find_header(sheet_obj, SynonymIndex().known)
+        if header is not None:
+            remember(header.columns, analysis.columns, batch.user)
+    return analysis
+
+
+def batch_confirm(batch, *, valid_only: bool) -> ImportResult:
+    """Import the batch's file as previewed. Its file is removed once the import is done or has failed;
+    only a StaleImport (projects changed since the preview) keeps it, for a fresh preview."""
+    if batch.status != BatchStatus.PREVIEW:
+        raise ValidationError(_("该批次已处理，请重新上传文件"))
+    try:
+        analysis = batch_analyze(batch)
+        seen = (batch.options or {}).get("seen")
+        if seen is not None:
+            changed = [r.project.name for r in analysis.project_rows
+                       if r.project is not None and seen.get(str(r.project.pk)) not in (None, r.project.version)]
+            if changed:
+                raise StaleImport(changed)
+        with transaction.atomic():
+            result = commit(analysis, valid_only=valid_only)
+            batch.status = BatchStatus.DONE
+            batch.finished_at = timezone.now()
+            batch.result = {**summary(analysis, result), "project_ids": result.project_ids[:5000],
+                            "units_created": result.units_created[:200],
+                            "leaders_created": result.leaders_created[:200], "skipped": result.skipped}
+            batch.save(update_fields=["status", "finished_at", "result"])
+    except StaleImport:
+        raise
+    except (ValidationError, SheetReadError, ImportError_) as exc:
+        batch.status = BatchStatus.FAILED
+        batch.finished_at = timezone.now()
+        batch.result = {"error": exc.messages[0] if isinstance(exc, ValidationError) else str(exc)}
+        batch.save(update_fields=["status", "finished_at", "result"])
+        batch_path(batch).unlink(missing_ok=True)
+        raise
+    batch_path(batch).unlink(missing_ok=True)
+    return result
+
+
+def remember_seen(batch, analysis: Analysis) -> None:
+    """The versions of the projects the preview showed for update: a confirmation after any of them
+    changed is refused (StaleImport) instead of overwriting someone's edit unseen."""
+    seen = {str(r.project.pk): r.project.version for r in analysis.project_rows if r.project is not None}
+    if (batch.options or {}).get("seen") != seen:
+        batch.options = {**(batch.options or {}), "seen": seen}
+        batch.save(update_fields=["options"])
+
+
+def batch_discard(batch) -> None:
+    batch_path(batch).unlink(missing_ok=True)
+    if batch.status == BatchStatus.PREVIEW:
+        batch.status = BatchStatus.EXPIRED
+        batch.finished_at = timezone.now()
+        batch.save(update_fields=["status", "finished_at"])
+
+
+def purge_abandoned() -> int:
+    """Remove the files of previews nobody confirmed within TUIJIN_IMPORT_KEEP_HOURS, and stray files."""
+    from .models import ImportBatch
+
+    hours = float(getattr(settings, "TUIJIN_IMPORT_KEEP_HOURS", 2))
+    cutoff = timezone.now() - datetime.timedelta(hours=hours)
+    removed = 0
+    for batch in ImportBatch.objects.filter(status=BatchStatus.PREVIEW, created_at__lt=cutoff):
+        batch_discard(batch)
+        removed += 1
+    folder = _folder()
+    keep = set(ImportBatch.objects.filter(status=BatchStatus.PREVIEW).values_list("stored_name", flat=True))
+    for name in os.listdir(folder):
+        path = folder / name
+        if name not in keep and path.stat().st_mtime < cutoff.timestamp():
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
