@@ -44,7 +44,7 @@ STANDARD_HEADERS = [
     "建设性质", "项目阶段", "专项行动", "建设地点", "建设内容及规模", "建设起止年限", "计划开工日期", "计划竣工日期",
     "建设用地面积（亩）", "总投资（万元）", f"{YEAR}年计划投资（万元）", "开工至上年底累计完成投资（万元）", "年度建设目标",
     "项目业主单位/业主名称", "项目业主单位/联系人", "项目业主单位/联系电话", "牵头单位", "责任单位",
-    "联系领导/分包领导", "联系领导/挂点领导", "联系领导/联系领导", "备注",
+    "项目领导/分包领导", "项目领导/挂点领导", "项目领导/联系领导", "备注",
 ]
 
 
@@ -176,7 +176,7 @@ def test_group_headers_are_merged_over_their_columns_and_the_others_span_both_he
     assert f"{col['owner']}3:{col['owner_phone']}3" in merged
     assert ws[f"{col['owner']}3"].value == "项目业主单位"
     assert f"{col['leaders_contracted']}3:{col['leaders_coordinating']}3" in merged
-    assert ws[f"{col['leaders_contracted']}3"].value == "联系领导"
+    assert ws[f"{col['leaders_contracted']}3"].value == "项目领导"
     for key in ("number", "name", "total_investment", "planned_investment", "remarks"):
         assert f"{col[key]}3:{col[key]}4" in merged, key
     assert f"A{TOTALS_ROW}:C{TOTALS_ROW}" in merged  # 合计（N项） over 序号, 项目代码, 项目名称

@@ -32,7 +32,9 @@ def ledger(city):
             name=f"特色往返项目{i}（二期）", code=f"{year}-371302-48-01-{700000 + i:06d}", region=city.regions.lanshan,
             total_investment=Decimal("99999999.99") if i == 0 else Decimal("12345.67") + i, owner=city.units.owner,
             owner_contact="张三", address="兰山区某路", scale="建设道路 3.5 公里；桥梁 2 座",
-            leaders=[city.contact_leader], responsible_units=[city.units.transport],
+            # every role, so that the export's three leader columns must come back as they went out
+            leaders=[(city.contact_leader, ("contracted", "linked", "coordinating")[i % 3])],
+            responsible_units=[city.units.transport],
             plan=Decimal("2000.50") + i, plan__completed_before=Decimal("100.25"),
         ))
     projects = lanshan + luozhuang + special
@@ -44,7 +46,7 @@ def snapshot() -> dict:
     projects = {p["name"]: p for p in Project.objects.values(*FIELDS)}
     plans = {(name, year): (planned, before) for name, year, planned, before in
              AnnualPlan.objects.values_list("project__name", "year", "planned_investment", "completed_before")}
-    leaders = sorted(ProjectLeader.objects.values_list("project__name", "leader_id"))
+    leaders = sorted(ProjectLeader.objects.values_list("project__name", "leader_id", "role"))
     units = sorted(ProjectResponsibleUnit.objects.values_list("project__name", "unit_id"))
     return {"projects": projects, "plans": plans, "leaders": leaders, "units": units}
 

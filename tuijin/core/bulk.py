@@ -183,3 +183,39 @@ def create_history(model, objs: list, *, history_type: str, user, reason: str, w
     if unknown:
         raise RuntimeError(f"{history._meta.label}: cannot fill {sorted(unknown)}")
     insert_rows(history, columns, (row(obj) for obj in objs))
+
+
+def copy_to_history(model, ids: Sequence[int], *, history_type: str, user, reason: str, when) -> None:
+    """django-simple-history rows for the rows `ids` of `model` as they are stored now: one
+    INSERT … SELECT per few thousand ids, so the history holds exactly what the table holds and no
+    row passes through Python. "+" after creating, "~" after changing, "-" before deleting."""
+    if not ids:
+        return
+    history = model.history.model
+    connection = connections[_using(model)]
+    quote = connection.ops.quote_name
+    source = {f.attname: f.column for f in model._meta.concrete_fields}
+    special = {"history_date": when, "history_change_reason": reason or None, "history_type": history_type,
+               "history_user_id": getattr(user, "pk", None)}
+    columns, selected, params = [], [], []
+    for field in history._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        columns.append(quote(field.column))
+        if field.attname in special:
+            converter = _converter(field, connection)
+            value = special[field.attname]
+            selected.append("%s")
+            params.append(value if converter is None or value is None else converter(value))
+        elif field.attname in source:
+            selected.append(f"t.{quote(source[field.attname])}")
+        else:
+            raise RuntimeError(f"{history._meta.label}: no source for {field.attname}")
+    pk = quote(model._meta.pk.column)
+    head = (f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(columns)}) "
+            f"SELECT {', '.join(selected)} FROM {quote(model._meta.db_table)} t WHERE t.{pk} IN ")
+    ids = list(ids)
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), 5000):
+            chunk = ids[start:start + 5000]
+            cursor.execute(head + "(" + ", ".join(["%s"] * len(chunk)) + f") ORDER BY t.{pk}", params + chunk)

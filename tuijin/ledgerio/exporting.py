@@ -23,7 +23,7 @@ from tuijin.projects.selectors import YEAR_PLAN, current_year, with_year_plan
 from tuijin.projects.tables import parse_sort
 
 OWNER_GROUP = "项目业主单位"
-LEADER_GROUP = "联系领导"
+LEADER_GROUP = "项目领导"  # over 分包领导 | 挂点领导 | 联系领导 (a group named like a column would fold into it)
 # 联系领导 split by role, so that a re-import gives every leader back the role they had.
 LEADER_COLUMNS = (
     ("leaders_contracted", "分包领导", LeaderRole.CONTRACTED),

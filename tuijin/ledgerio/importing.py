@@ -124,6 +124,7 @@ class Analysis:
     user: object = None  # the importing user; None for the system (CLI without --user)
     editable_paths: list | None = None  # region paths the user may import into; None: all
     timings: dict = field(default_factory=dict)  # seconds per phase (the bench reports them)
+    _by_field: tuple | None = field(default=None, repr=False)
 
     @property
     def project_rows(self) -> list[Row]:
@@ -142,7 +143,12 @@ class Analysis:
         return not self.errors and all(row.valid for row in self.project_rows)
 
     def column(self, name: str) -> ColumnMap | None:
-        return next((c for c in self.columns if c.field == name), None)
+        if self._by_field is None or self._by_field[0] is not self.columns or self._by_field[1] != len(self.columns):
+            by_field = {}
+            for column in self.columns:
+                by_field.setdefault(column.field, column)
+            self._by_field = (self.columns, len(self.columns), by_field)
+        return self._by_field[2].get(name)
 
     def totals(self, rows=None) -> dict[str, Decimal]:
         rows = self.project_rows if rows is None else rows
@@ -181,6 +187,8 @@ class Dictionaries:
 
     def __init__(self, user):
         self.user = user
+        self._looked_up: dict = {}
+        self._regions_found: dict = {}
         self.regions = list(Region.objects.only("id", "code", "name", "level", "path", "parent_id"))
         self.region_by_id = {r.pk: r for r in self.regions}
         self.region_by_code = {r.code: r for r in self.regions}
@@ -200,13 +208,8 @@ class Dictionaries:
         self.programs = self._names(Program.objects.filter(is_active=True))
         categories = list(Category.objects.filter(is_active=True).select_related("parent").order_by("parent_id", "sort", "id"))
         self.categories = self._names(categories)
-        # "市政 / 道路桥梁", as the export writes a sub-category
-        self.category_paths = {_key(f"{c.parent.name}/{c.name}"): c for c in categories if c.parent_id}
         # "市政 / 道路桥梁": the export writes a category with its parent (exporting.CATEGORY_SEPARATOR).
-        self.category_paths = {
-            (_key(c.parent.name) if c.parent_id else "", _key(c.name)): c
-            for c in Category.objects.filter(is_active=True).select_related("parent")
-        }
+        self.category_paths = {(_key(c.parent.name) if c.parent_id else "", _key(c.name)): c for c in categories}
         self.by_kind = {
             DictionaryKind.LEVEL: self.levels, DictionaryKind.NATURE: self.natures,
             DictionaryKind.STAGE: self.stages, DictionaryKind.PROGRAM: self.programs,
@@ -227,7 +230,14 @@ class Dictionaries:
         return found
 
     def lookup(self, kind: str, text):
-        """A dictionary value by its name or a synonym; None when unknown."""
+        """A dictionary value by its name or a synonym; None when unknown (remembered per text: a
+        ledger repeats the same few words thousands of times)."""
+        memo = (kind, text)
+        if memo not in self._looked_up:
+            self._looked_up[memo] = self._lookup(kind, text)
+        return self._looked_up[memo]
+
+    def _lookup(self, kind: str, text):
         key = _key(text)
         if kind == DictionaryKind.CATEGORY and "/" in key:
             parent, _sep, child = key.rpartition("/")
@@ -237,8 +247,6 @@ class Dictionaries:
         values = self.by_kind[kind]
         if key in values:
             return values[key]
-        if kind == DictionaryKind.CATEGORY and "/" in key:
-            return self.category_paths.get(key)
         target = self.synonyms[kind].get(key)
         if target is not None:
             return values.get(target)
@@ -252,6 +260,11 @@ class Dictionaries:
 
     def region(self, text) -> tuple[Region | None, str]:
         """A region by code or name, preferring the user's own; (None, reason) when not found."""
+        if text not in self._regions_found:
+            self._regions_found[text] = self._region(text)
+        return self._regions_found[text]
+
+    def _region(self, text) -> tuple[Region | None, str]:
         raw = normalize_text(text)
         if not raw:
             return None, ""
@@ -570,6 +583,7 @@ def _read_rows(analysis: Analysis, sheet, header, dicts: Dictionaries, epoch_190
     columns = analysis.columns
     money = {c.index: UNITS[analysis.units[c.index]] for c in columns if c.field in MONEY_FIELDS}
     mapped = {c.index for c in columns if c.field != F.IGNORE}
+    handlers = _handlers(analysis)
     stack: list[tuple[int, dict]] = []  # (depth, context) of the open groups
     footnotes = False
     for offset, cells in enumerate(sheet.rows[header.bottom + 1:], start=header.bottom + 2):
@@ -615,7 +629,7 @@ def _read_rows(analysis: Analysis, sheet, header, dicts: Dictionaries, epoch_190
             continue
         for _depth, context in stack:
             row.context.update(context)
-        _parse_project_row(analysis, row, cells, dicts, money, epoch_1904, texts)
+        _parse_project_row(analysis, row, cells, dicts, money, epoch_1904, texts, handlers)
 
 
 def _cheap_text(value) -> str:
@@ -643,8 +657,150 @@ def _split(value) -> list[str]:
     return [part.strip() for part in _SPLIT.split(str(value)) if part.strip()]
 
 
+class _Cell:
+    """What a column handler needs besides the cell: the row being filled and the lookups."""
+
+    __slots__ = ("analysis", "row", "values", "dicts", "money", "epoch_1904", "remarks", "error")
+
+    def __init__(self, analysis, row, dicts, money, epoch_1904, remarks, error):
+        self.analysis, self.row, self.values, self.dicts = analysis, row, row.values, dicts
+        self.money, self.epoch_1904, self.remarks, self.error = money, epoch_1904, remarks, error
+
+
+def _as_written(raw, text: str) -> str:
+    """Names of units and people keep their own forms (full-width brackets), in one line."""
+    return " ".join(_CONTROL_CHARS.sub("", raw).split()) if isinstance(raw, str) else text
+
+
+def _money(c: _Cell, column, raw, text):
+    c.values[column.field] = parse_amount(raw, c.money[column.index])
+
+
+def _serial(c: _Cell, column, raw, text):
+    _serial_text, markers = strip_markers(text)
+    c.row.markers += markers
+
+
+def _name(c: _Cell, column, raw, text):
+    original = str(raw if raw is not None else "")
+    clean, markers = strip_markers(" ".join(_CONTROL_CHARS.sub("", original).split()))
+    c.row.markers += markers
+    c.values[F.NAME] = clean
+
+
+def _code(c: _Cell, column, raw, text):
+    c.values[F.CODE] = text.replace(" ", "")
+
+
+def _plain(c: _Cell, column, raw, text):
+    c.values[column.field] = text
+
+
+def _long_text(c: _Cell, column, raw, text):
+    c.values[column.field] = raw.strip() if isinstance(raw, str) else text
+
+
+def _remarks(c: _Cell, column, raw, text):
+    c.remarks.append(raw.strip() if isinstance(raw, str) else text)
+
+
+def _period(c: _Cell, column, raw, text):
+    c.values[F.START_YEAR], c.values[F.END_YEAR] = parse_period(raw)
+
+
+def _year(c: _Cell, column, raw, text):
+    year, _end = parse_period(raw)
+    if year is not None:
+        c.values[column.field] = year
+
+
+def _date(c: _Cell, column, raw, text):
+    c.values[column.field] = parse_date(raw, epoch_1904=c.epoch_1904)
+
+
+def _land(c: _Cell, column, raw, text):
+    c.values[F.LAND_AREA] = _decimal(text)
+
+
+def _region(c: _Cell, column, raw, text):
+    region, reason = c.dicts.region(text)
+    if region is None:
+        c.error(column, reason)
+    else:
+        c.values[F.REGION] = region  # from 区划代码 too: a code wins over a name (it comes later)
+
+
+def _dictionary(c: _Cell, column, raw, text):
+    name = column.field
+    value = c.dicts.lookup(name, text)
+    c.values[f"{name}_text"] = text
+    other = {F.NATURE: F.STAGE, F.STAGE: F.NATURE}.get(name)
+    if value is not None:
+        c.values[name] = value
+    elif other is None or c.dicts.lookup(other, text) is None:
+        c.error(column, _("“%(value)s”不是有效的%(field)s（可在系统管理中添加同义词）")
+                % {"value": text, "field": F(name).label})
+
+
+def _programs(c: _Cell, column, raw, text):
+    found = []
+    for part in _split(text):
+        program = c.dicts.lookup(DictionaryKind.PROGRAM, part)
+        if program is None:
+            c.error(column, _("“%(value)s”不是有效的专项行动") % {"value": part})
+        else:
+            found.append(program)
+    c.values[F.PROGRAMS] = found
+
+
+def _unit(c: _Cell, column, raw, text):
+    unit_name = _as_written(raw, text)
+    if column.field == F.OWNER and ("负责人" in column.label or "责任人" in column.label):
+        match = _PERSON_TAIL.match(unit_name)
+        if match and len(match.group(1)) >= 4:
+            unit_name, person = match.group(1).strip(), match.group(2)
+            c.values.setdefault(F.OWNER_CONTACT, person)
+    c.values[column.field] = unit_name[:100]
+
+
+def _responsible(c: _Cell, column, raw, text):
+    units = c.values.setdefault(F.RESPONSIBLE_UNITS, [])
+    units += [part[:100] for part in _split(_as_written(raw, text)) if part not in units]
+
+
+def _leaders(c: _Cell, column, raw, text):
+    people = c.values.setdefault(F.LEADERS, [])  # (name, title, role), first role wins
+    for part in _split(_as_written(raw, text)):
+        match = _LEADER_TITLE.match(part)
+        person = (match.group(1), match.group(2)) if match else (part, "")
+        if person[0] not in [p[0] for p in people]:
+            people.append((*person, LEADER_FIELDS[column.field]))
+
+
+_HANDLERS = {
+    **{name: _money for name in MONEY_FIELDS},
+    F.SERIAL: _serial, F.NAME: _name, F.CODE: _code,
+    F.STATS_CODE: _plain, F.OWNER_CONTACT: _plain, F.OWNER_PHONE: _plain,
+    F.ADDRESS: _long_text, F.SCALE: _long_text, F.CONSTRUCTION_GOAL: _long_text, F.REMARKS: _remarks,
+    F.PERIOD: _period, F.START_YEAR: _year, F.END_YEAR: _year, F.YEAR_LISTED: _year,
+    F.PLANNED_START: _date, F.PLANNED_COMPLETION: _date, F.LAND_AREA: _land,
+    F.REGION: _region, F.REGION_CODE: _region,
+    F.LEVEL: _dictionary, F.CATEGORY: _dictionary, F.NATURE: _dictionary, F.STAGE: _dictionary,
+    F.PROGRAMS: _programs, F.OWNER: _unit, F.LEAD_UNIT: _unit, F.RESPONSIBLE_UNITS: _responsible,
+    **{name: _leaders for name in LEADER_FIELDS},
+}
+
+
+def _handlers(analysis: Analysis) -> list:
+    """(column, handler) for the imported columns; 区划代码 after 所属区域, so that the code wins."""
+    found = [(c, _HANDLERS[c.field]) for c in analysis.columns if c.field in _HANDLERS]
+    return sorted(found, key=lambda pair: pair[0].field == F.REGION_CODE)
+
+
+
+
 def _parse_project_row(analysis: Analysis, row: Row, cells: list, dicts: Dictionaries, money: dict, epoch_1904: bool,
-                       texts: list[str]):
+                       texts: list[str], handlers: list):
     values = row.values
 
     def error(column: ColumnMap | None, message: str) -> None:
@@ -652,99 +808,16 @@ def _parse_project_row(analysis: Analysis, row: Row, cells: list, dicts: Diction
                                 column.letter if column else ""))
 
     remarks = []
-    for column in analysis.columns:
-        name = column.field
-        if name == F.IGNORE or column.index >= len(cells):
+    cell = _Cell(analysis, row, dicts, money, epoch_1904, remarks, error)
+    for column, handler in handlers:
+        index = column.index
+        if index >= len(cells):
             continue
-        raw = cells[column.index]
-        text = texts[column.index]
-        # Names of units and people keep their own forms (full-width brackets), in one line.
-        as_written = " ".join(_CONTROL_CHARS.sub("", raw).split()) if isinstance(raw, str) else text
-        if text in BLANKS and name not in (F.NAME,):
+        text = texts[index]
+        if text in BLANKS and handler is not _name:
             continue
         try:
-            if name in MONEY_FIELDS:
-                values[name] = parse_amount(raw, money[column.index])
-            elif name == F.SERIAL:
-                serial, markers = strip_markers(text)
-                row.markers += markers
-            elif name == F.NAME:
-                original = str(raw if raw is not None else "")
-                clean = " ".join(_CONTROL_CHARS.sub("", original).split())
-                clean, markers = strip_markers(clean)
-                row.markers += markers
-                values[name] = clean
-            elif name == F.CODE:
-                values[name] = text.replace(" ", "")
-            elif name in (F.STATS_CODE, F.OWNER_CONTACT):
-                values[name] = text
-            elif name == F.OWNER_PHONE:
-                values[name] = text
-            elif name in (F.ADDRESS, F.SCALE, F.CONSTRUCTION_GOAL):
-                values[name] = str(raw).strip() if isinstance(raw, str) else text
-            elif name == F.REMARKS:
-                remarks.append(str(raw).strip() if isinstance(raw, str) else text)
-            elif name == F.PERIOD:
-                values[F.START_YEAR], values[F.END_YEAR] = parse_period(raw)
-            elif name in (F.START_YEAR, F.END_YEAR):
-                start, _end = parse_period(raw)
-                values[name] = start
-            elif name in (F.PLANNED_START, F.PLANNED_COMPLETION):
-                values[name] = parse_date(raw, epoch_1904=epoch_1904)
-            elif name == F.LAND_AREA:
-                values[name] = _decimal(text)
-            elif name == F.REGION:
-                region, reason = dicts.region(text)
-                if region is None:
-                    error(column, reason)
-                else:
-                    values[name] = region
-            elif name in (F.LEVEL, F.CATEGORY, F.NATURE, F.STAGE):
-                value = dicts.lookup(name, text)
-                values[f"{name}_text"] = text
-                other = {F.NATURE: F.STAGE, F.STAGE: F.NATURE}.get(name)
-                if value is not None:
-                    values[name] = value
-                elif other is None or dicts.lookup(other, text) is None:
-                    error(column, _("“%(value)s”不是有效的%(field)s（可在系统管理中添加同义词）")
-                          % {"value": text, "field": F(name).label})
-            elif name == F.PROGRAMS:
-                found = []
-                for part in _split(text):
-                    program = dicts.lookup(DictionaryKind.PROGRAM, part)
-                    if program is None:
-                        error(column, _("“%(value)s”不是有效的专项行动") % {"value": part})
-                    else:
-                        found.append(program)
-                values[name] = found
-            elif name in (F.OWNER, F.LEAD_UNIT):
-                unit_name = as_written
-                if name == F.OWNER and ("负责人" in column.label or "责任人" in column.label):
-                    match = _PERSON_TAIL.match(unit_name)
-                    if match and len(match.group(1)) >= 4:
-                        unit_name, person = match.group(1).strip(), match.group(2)
-                        values.setdefault(F.OWNER_CONTACT, person)
-                values[name] = unit_name[:100]
-            elif name == F.RESPONSIBLE_UNITS:
-                values.setdefault(name, [])
-                values[name] += [part[:100] for part in _split(as_written) if part not in values[name]]
-            elif name in LEADER_FIELDS:
-                people = values.setdefault(F.LEADERS, [])  # (name, title, role), first role wins
-                for part in _split(as_written):
-                    match = _LEADER_TITLE.match(part)
-                    person = (match.group(1), match.group(2)) if match else (part, "")
-                    if person[0] not in [p[0] for p in people]:
-                        people.append((*person, LEADER_FIELDS[name]))
-            elif name == F.REGION_CODE:
-                region, reason = dicts.region(text)
-                if region is None:
-                    error(column, reason)
-                else:
-                    values[F.REGION] = region  # the code wins over a name
-            elif name == F.YEAR_LISTED:
-                year, _end = parse_period(raw)
-                if year is not None:
-                    values[name] = year
+            handler(cell, column, cells[index], text)
         except ValidationError as exc:
             error(column, exc.messages[0])
     if remarks:
@@ -963,15 +1036,34 @@ PROJECT_VALUE_FIELDS = (
 PROJECT_FK_FIELDS = (F.REGION, F.LEVEL, F.CATEGORY, F.NATURE, F.STAGE)
 
 
+_BLANKS: dict = {}
+
+
+def _blank(model):
+    """A new instance with every field at its default, built positionally: Model(**kwargs) walks
+    every field and keyword, ten thousand times per import."""
+    if model not in _BLANKS:
+        fields = model._meta.concrete_fields
+        fixed = [None if f.primary_key else f.get_default() for f in fields]
+        fresh = [i for i, f in enumerate(fields) if f.has_default() and callable(f.default)]  # one each
+        _BLANKS[model] = (fixed, fresh, fields)
+    fixed, fresh, fields = _BLANKS[model]
+    values = list(fixed)
+    for i in fresh:
+        values[i] = fields[i].get_default()
+    return model(*values)
+
+
 def build_project(row: Row, analysis: Analysis) -> Project:
     """The project as it will be saved: an unsaved copy of the existing one with the sheet's values
     over it (blank cells keep what is there), or a new one."""
     values = row.values
     if row.project is not None:
-        project = Project.objects.model(**{f.attname: getattr(row.project, f.attname) for f in Project._meta.concrete_fields})
+        project = Project(*[getattr(row.project, f.attname) for f in Project._meta.concrete_fields])
         project._state.adding = False
     else:
-        project = Project(year_listed=analysis.year, version=1)
+        project = _blank(Project)
+        project.year_listed, project.version = analysis.year, 1
     for name in PROJECT_VALUE_FIELDS:
         if values.get(name) not in (None, ""):
             setattr(project, name, values[name])
@@ -988,11 +1080,12 @@ def build_plan(row: Row, analysis: Analysis, project: Project, existing: list) -
         return None
     plan = next((p for p in existing if p.year == analysis.year), None)
     if plan is None:
-        plan = AnnualPlan(project=project, year=analysis.year, planned_investment=ZERO, completed_before=ZERO, version=1)
+        plan = _blank(AnnualPlan)
+        plan.year, plan.planned_investment, plan.completed_before, plan.version = analysis.year, ZERO, ZERO, 1
     else:
-        plan = AnnualPlan.objects.model(**{f.attname: getattr(plan, f.attname) for f in AnnualPlan._meta.concrete_fields})
+        plan = AnnualPlan(*[getattr(plan, f.attname) for f in AnnualPlan._meta.concrete_fields])
         plan._state.adding = False
-        plan.project = project
+    plan.project = project
     if values.get(F.PLAN_INVESTMENT) is not None:
         plan.planned_investment = values[F.PLAN_INVESTMENT]
     if values.get(F.COMPLETED_BEFORE) is not None:
@@ -1068,7 +1161,7 @@ def commit(analysis: Analysis, *, valid_only: bool = False) -> ImportResult:
     from django.db import transaction
 
     from tuijin.core import events
-    from tuijin.core.bulk import create_history, create_objects, update_objects
+    from tuijin.core.bulk import copy_to_history, create_objects, update_objects
     from tuijin.projects.filtersets import options_changed
     from tuijin.projects.models import ProjectLeader, ProjectResponsibleUnit
     from tuijin.projects.services import ANNUAL_PLAN_CHANGED, PROJECT_CHANGED
@@ -1147,7 +1240,7 @@ def commit(analysis: Analysis, *, valid_only: bool = False) -> ImportResult:
         tick("project_prep")
         create_objects(Project, creating)
         tick("project_insert")
-        create_history(Project, creating, history_type="+", user=user, reason=reason, when=now)
+        copy_to_history(Project, [p.pk for p in creating], history_type="+", user=user, reason=reason, when=now)
         tick("project_history")
         updating = []
         for row in changed:
@@ -1159,7 +1252,7 @@ def commit(analysis: Analysis, *, valid_only: bool = False) -> ImportResult:
                       if not f.primary_key and f.name not in ("created_at", "created_by", "is_archived", "archived_at",
                                                               "archive_reason", "parent")]
             update_objects(Project, updating, fields)
-            create_history(Project, updating, history_type="~", user=user, reason=reason, when=now)
+            copy_to_history(Project, [p.pk for p in updating], history_type="~", user=user, reason=reason, when=now)
 
         tick("project_update")
         _save_links(rows, user, reason, now, ProjectResponsibleUnit, ProjectLeader)
@@ -1228,14 +1321,14 @@ class _UnitMaker:
         return pending
 
     def save(self, user, reason: str, now) -> None:
-        from tuijin.core.bulk import create_history, create_rows
+        from tuijin.core.bulk import copy_to_history, create_rows
 
         objs = [p.obj for p in self.new.values()]
         if objs:
             for unit in objs:
                 unit["created_at"] = unit["updated_at"] = now
             create_rows(Unit, objs)
-            create_history(Unit, objs, history_type="+", user=user, reason=reason, when=now)
+            copy_to_history(Unit, [u["id"] for u in objs], history_type="+", user=user, reason=reason, when=now)
             self.result.units_created = [u["name"] for u in objs]
 
 
@@ -1253,14 +1346,14 @@ class _LeaderMaker:
         return self.new[key]
 
     def save(self, user, reason: str, now) -> None:
-        from tuijin.core.bulk import create_history, create_rows
+        from tuijin.core.bulk import copy_to_history, create_rows
 
         objs = [p.obj for p in self.new.values()]
         if objs:
             for leader in objs:
                 leader["created_at"] = leader["updated_at"] = now
             create_rows(Leader, objs)
-            create_history(Leader, objs, history_type="+", user=user, reason=reason, when=now)
+            copy_to_history(Leader, [x["id"] for x in objs], history_type="+", user=user, reason=reason, when=now)
             self.result.leaders_created = [leader["name"] for leader in objs]
 
 
@@ -1268,7 +1361,7 @@ def _save_links(rows, user, reason, now, ProjectResponsibleUnit, ProjectLeader) 
     """Programs, responsible units and leaders: a non-empty cell replaces the project's list."""
     from django.apps import apps
 
-    from tuijin.core.bulk import create_history, create_rows
+    from tuijin.core.bulk import copy_to_history, create_rows
 
     through = Project.programs.through
     m2m_history = apps.get_model("projects", "HistoricalProject_programs")
@@ -1293,9 +1386,9 @@ def _save_links(rows, user, reason, now, ProjectResponsibleUnit, ProjectLeader) 
         through.objects.filter(project_id__in=chunk).delete()
     for model, ids in ((ProjectResponsibleUnit, replace_units), (ProjectLeader, replace_leaders)):
         for chunk in _chunks(ids, 5000):
-            gone = list(model.objects.filter(project_id__in=chunk))
-            create_history(model, gone, history_type="-", user=user, reason=reason, when=now)
-            model.objects.filter(pk__in=[link.pk for link in gone]).delete()
+            gone = list(model.objects.filter(project_id__in=chunk).values_list("pk", flat=True))
+            copy_to_history(model, gone, history_type="-", user=user, reason=reason, when=now)
+            model.objects.filter(pk__in=gone).delete()
     if program_rows:
         through.objects.bulk_create(program_rows, batch_size=1000)
         project_ids = list({r.project_id for r in program_rows})
@@ -1313,11 +1406,11 @@ def _save_links(rows, user, reason, now, ProjectResponsibleUnit, ProjectLeader) 
         )
     for model, items in ((ProjectResponsibleUnit, unit_rows), (ProjectLeader, leader_rows)):
         create_rows(model, items)
-        create_history(model, items, history_type="+", user=user, reason=reason, when=now)
+        copy_to_history(model, [item["id"] for item in items], history_type="+", user=user, reason=reason, when=now)
 
 
 def _save_plans(rows, user, reason, now) -> int:
-    from tuijin.core.bulk import create_history, create_objects, update_objects
+    from tuijin.core.bulk import copy_to_history, create_objects, update_objects
 
     creating, updating = [], []
     for row in rows:
@@ -1334,9 +1427,9 @@ def _save_plans(rows, user, reason, now) -> int:
             plan.version += 1
             updating.append(plan)
     create_objects(AnnualPlan, creating)
-    create_history(AnnualPlan, creating, history_type="+", user=user, reason=reason, when=now)
+    copy_to_history(AnnualPlan, [p.pk for p in creating], history_type="+", user=user, reason=reason, when=now)
     if updating:
         update_objects(AnnualPlan, updating, ["planned_investment", "completed_before", "construction_goal", "version",
                                               "updated_at"])
-        create_history(AnnualPlan, updating, history_type="~", user=user, reason=reason, when=now)
+        copy_to_history(AnnualPlan, [p.pk for p in updating], history_type="~", user=user, reason=reason, when=now)
     return len(creating) + len(updating)

@@ -38,6 +38,10 @@ def normalize_text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
+        # Most cells are already clean: printable (so no control characters, and no whitespace but the
+        # ASCII space), no double spaces, NFKC already. Same result as the long way, several times faster.
+        if value.isprintable() and "  " not in value and unicodedata.is_normalized("NFKC", value):
+            return value.strip()
         text = value
     elif isinstance(value, bool):
         text = str(value)
