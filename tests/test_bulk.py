@@ -52,3 +52,16 @@ def test_updates_write_the_given_fields_and_a_change_history(own_project):
     own_project.refresh_from_db()
     assert (own_project.name, own_project.total_investment) == ("改名后的项目", Decimal("99999.99"))
     assert own_project.history.first().history_type == "~"
+
+
+def test_deleted_rows_get_exactly_one_history_row(own_project, contact_leader):
+    from tuijin.core.bulk import copy_to_history, delete_rows
+    from tuijin.projects.models import ProjectLeader
+
+    link = ProjectLeader.objects.create(project=own_project, leader=contact_leader)
+    with transaction.atomic():
+        copy_to_history(ProjectLeader, [link.pk], history_type="-", user=None, reason="台账导入：替换", when=timezone.now())
+        delete_rows(ProjectLeader, [link.pk])
+    assert not ProjectLeader.objects.filter(pk=link.pk).exists()
+    gone = ProjectLeader.history.filter(id=link.pk, history_type="-")
+    assert list(gone.values_list("history_change_reason", flat=True)) == ["台账导入：替换"]
