@@ -126,6 +126,7 @@ class Analysis:
     timings: dict = field(default_factory=dict)  # seconds per phase (the bench reports them)
     _by_field: tuple | None = field(default=None, repr=False)
     dicts: object = field(default=None, repr=False)  # the Dictionaries the rows were matched with
+    editable_regions: dict = field(default_factory=dict, repr=False)  # region id → may import into it
 
     @property
     def project_rows(self) -> list[Row]:
@@ -473,6 +474,12 @@ def _row_label(texts: list[str], columns: list[ColumnMap]) -> str:
 def classify(cells: list, columns: list[ColumnMap], sheet_unit_columns: dict, texts: list[str] | None = None) -> tuple[str, str]:
     """(kind, label) of one data row (`texts`: its cells through normalize_text, if already done)."""
     texts = [_text(v) for v in cells] if texts is None else texts
+    serial_col, name_col = _positions(columns)
+    if serial_col is not None and name_col is not None and serial_col < len(cells) and name_col < len(texts):
+        # The common case first: a numbered row with a name is a project (no pattern can say otherwise).
+        raw_serial = cells[serial_col]
+        if type(raw_serial) in (int, float) and raw_serial > 0 and texts[name_col]:
+            return RowKind.PROJECT, f"{texts[serial_col]} {texts[name_col]}"
     cells = texts
     if not any(t and t not in ("", " ") for t in texts):
         return RowKind.BLANK, ""
@@ -481,8 +488,6 @@ def classify(cells: list, columns: list[ColumnMap], sheet_unit_columns: dict, te
     first = next((t for t in texts if t), "")
     if _FOOTNOTE.match(first) or _FOOTNOTE.match(compact):
         return RowKind.FOOTNOTE, first
-    serial_col = next((c.index for c in columns if c.field == F.SERIAL), None)
-    name_col = next((c.index for c in columns if c.field == F.NAME), None)
     serial = texts[serial_col] if serial_col is not None and serial_col < len(texts) else ""
     name = texts[name_col] if name_col is not None and name_col < len(texts) else ""
     if _TOTAL.match(compact) or _TOTAL.match(serial.replace(" ", "")) or _TOTAL.match(name.replace(" ", "")):
@@ -507,6 +512,20 @@ def classify(cells: list, columns: list[ColumnMap], sheet_unit_columns: dict, te
     if not serial_plain and _has_amounts(cells, sheet_unit_columns):
         return RowKind.DETAIL, label  # a line under the project above (资金来源 …)
     return RowKind.PROJECT, label
+
+
+_POSITIONS: dict = {}
+
+
+def _positions(columns: list[ColumnMap]) -> tuple[int | None, int | None]:
+    """(序号 column, name column) of a mapping, worked out once per mapping."""
+    key = (id(columns), len(columns), tuple(c.field for c in columns))
+    if key not in _POSITIONS:
+        if len(_POSITIONS) > 100:
+            _POSITIONS.clear()
+        _POSITIONS[key] = (next((c.index for c in columns if c.field == F.SERIAL), None),
+                           next((c.index for c in columns if c.field == F.NAME), None))
+    return _POSITIONS[key]
 
 
 def _zero(text: str) -> bool:
@@ -964,6 +983,7 @@ def _validate(analysis: Analysis) -> None:
     if scoped and existing_ids:
         editable_ids = set(Project.objects.editable_by(analysis.user).filter(pk__in=existing_ids).values_list("id", flat=True))
     code_field = Project._meta.get_field("code")
+    today = timezone.localdate()
     for row in rows:
         values = row.values
 
@@ -1014,7 +1034,7 @@ def _validate(analysis: Analysis) -> None:
         if plan is not None:
             plan_rows.append((plan.year, plan.planned_investment, plan.completed_before))
             plan_rows.sort()
-        for name, messages in project_rules(project, plans=plan_rows).items():
+        for name, messages in project_rules(project, plans=plan_rows, today=today).items():
             for message in messages:
                 error(name, message)
         if plan is not None:
@@ -1027,7 +1047,11 @@ def _validate(analysis: Analysis) -> None:
 
 def _region_editable(analysis: Analysis, region: Region) -> bool:
     paths = analysis.editable_paths
-    return paths is None or any(region.path.startswith(p) for p in paths)
+    if paths is None:
+        return True
+    if region.pk not in analysis.editable_regions:
+        analysis.editable_regions[region.pk] = any(region.path.startswith(p) for p in paths)
+    return analysis.editable_regions[region.pk]
 
 
 PROJECT_VALUE_FIELDS = (

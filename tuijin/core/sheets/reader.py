@@ -19,6 +19,7 @@ import zlib
 from array import array
 from dataclasses import dataclass, field
 from html import unescape
+from xml.parsers import expat
 
 import python_calamine
 from defusedxml import DefusedXmlException
@@ -272,6 +273,7 @@ def _read_zip(data: bytes, limits: _Limits, max_uncompressed: int, sheet: str | 
         if fmt == "xlsx" and (b"<sheetData" in body or b":sheetData" in body):
             scans[info.filename] = _scan_worksheet(body)
         elif fmt == "ods" and info.filename == "content.xml":
+            _check_well_formed(body)  # calamine's .ods reader loops forever on an unclosed table
             scans.update(_scan_ods(body))
         elif info.file_size <= 16 * MB:  # package parts parsed below: workbook, relationships
             contents[info.filename] = body
@@ -374,6 +376,22 @@ def _check_xml_prolog(body: bytes) -> None:
             return  # the root element: nothing after it can declare entities
         if pos < 0:
             return
+
+
+def _check_well_formed(body: bytes) -> None:
+    """Parse the whole document with expat, building nothing; no DTD is allowed on the way."""
+
+    def refuse(*_args):
+        raise _unsafe_xml()
+
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    try:
+        parser.Parse(body, True)
+    except (expat.ExpatError, LookupError, ValueError) as exc:  # LookupError: unknown encoding
+        raise _corrupt() from exc
 
 
 def _safe_parse(body: bytes):
