@@ -8,6 +8,7 @@ Import-level tests reuse both: every "reject" file must leave the database untou
 
 import datetime
 import io
+import re
 import shutil
 import struct
 import warnings
@@ -387,6 +388,77 @@ def ods_repeated_rows(tmp: Path):
         b"<text:p>x</text:p></table:table-cell></table:table-row></table:table>"
     )
     return write(tmp / "bomb.ods", ods_bytes(table)), "reject"
+
+
+# calamine trusts sizes and chains it finds in the file. With python-calamine 0.9.1 (calamine 0.37)
+# the lying DIMENSIONS, the uniqueCount and the unclosed .ods table abort or hang the process; the
+# others are refused as defence in depth (older calamine versions reserved or looped on them).
+
+
+def patched_template_stream(kind: int, offset: int, fmt: str, value: int) -> bytes:
+    """The real .xls template with one field of its first record of ``kind`` overwritten."""
+    stream = bytearray(template_workbook_stream())
+    pos = next(pos for pos, found, _length in biff_records(bytes(stream)) if found == kind)
+    struct.pack_into(fmt, stream, pos + 4 + offset, value)
+    return build_cfb({"Workbook": bytes(stream)})
+
+
+@case("reject", "文件已损坏")
+def xls_lying_dimensions(tmp: Path):
+    """DIMENSIONS claiming 4 billion rows × 65,535 columns: calamine reserves that many cells."""
+    data = patched_template_stream(0x0200, 4, "<I", 0xFFFFFFFF)
+    return write(tmp / "dimensions.xls", data), "reject"
+
+
+@case("reject", "文件已损坏")
+def xls_huge_shared_string_count(tmp: Path):
+    """An SST record announcing 2³¹ − 1 strings (older calamine versions reserve a string for each)."""
+    return write(tmp / "sst.xls", patched_template_stream(0x00FC, 4, "<i", 0x7FFFFFFF)), "reject"
+
+
+@case("reject", "文件已损坏")
+def ole_cyclic_sector_chain(tmp: Path):
+    """The Workbook stream's last sector links back to its first (older calamine versions read forever)."""
+    from tuijin.core.sheets.reader import _CompoundFile
+
+    data = bytearray(build_cfb({"Workbook": template_workbook_stream()}))
+    compound = _CompoundFile(bytes(data))
+    start = next(start for name, _kind, start, _size in compound.entries if name == "Workbook")
+    last = start
+    while compound.fat[last] != 0xFFFFFFFE:
+        last = compound.fat[last]
+    struct.pack_into("<I", data, 512 + 4 * last, start)  # build_cfb puts the FAT first, in order
+    return write(tmp / "cycle.xls", bytes(data)), "reject"
+
+
+@case("reject", "文件已损坏")
+def ole_huge_fat_count(tmp: Path):
+    """A header announcing 2³² − 1 FAT sectors (older calamine versions reserve room for them)."""
+    data = bytearray(build_cfb({"Workbook": template_workbook_stream()}))
+    struct.pack_into("<I", data, 0x2C, 0xFFFFFFFF)
+    return write(tmp / "fat.xls", bytes(data)), "reject"
+
+
+@case("reject", "文件已损坏")
+def xlsx_huge_shared_string_count(tmp: Path):
+    """sharedStrings.xml with uniqueCount="4294967295": calamine reserves 100 GB."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer)
+    book.add_worksheet().write_row(0, 0, ["序号", "项目名称"])
+    book.close()
+    package = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    strings = package.read("xl/sharedStrings.xml")
+    strings = re.sub(rb'uniqueCount="[0-9]+"', b'uniqueCount="4294967295"', strings)
+    data = rewrite_zip(buffer.getvalue(), replace={"xl/sharedStrings.xml": strings})
+    return write(tmp / "sst.xlsx", data), "reject"
+
+
+@case("reject", "文件已损坏")
+def ods_unclosed_table(tmp: Path):
+    """A table that never closes: calamine's .ods reader would loop forever."""
+    table = b'<table:table table:name="S1"><table:table-row><table:table-cell office:value-type="string">'
+    table += b"<text:p>x</text:p></table:table-cell></table:table-row></Cable:table>"
+    return write(tmp / "unclosed.ods", ods_bytes(table)), "reject"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -3,6 +3,8 @@
 import datetime
 import io
 import os
+import random
+import signal
 import struct
 import sys
 import time
@@ -68,7 +70,15 @@ def test_every_corpus_file_takes_under_10_s_and_300_mb(tmp_path):
             except BaseException:
                 os._exit(1)
             os._exit(0)
-        _pid, status, usage = os.wait4(pid, 0)
+        while True:  # a hang must fail the test, not block it
+            done, status, usage = os.wait4(pid, os.WNOHANG)
+            if done:
+                break
+            if time.monotonic() - started > 30:
+                os.kill(pid, signal.SIGKILL)
+                os.wait4(pid, 0)
+                pytest.fail(f"{name}: reading did not finish in 30 s")
+            time.sleep(0.01)
         seconds = time.monotonic() - started
         assert os.waitstatus_to_exitcode(status) == 0, f"{name}: the reader crashed or raised something else"
         extra_mb = usage.ru_maxrss / 1024
@@ -426,3 +436,85 @@ def test_a_10000_by_25_xlsx_reads_in_well_under_a_second(big_xlsx):
     assert len(rows) == 10001 and len(rows[0]) == 25
     assert rows[10000][1] == 12500.0
     assert min(timings) < 1.0, timings
+
+
+# ---------------------------------------------------------------------------------------------
+# Mutation fuzzing: whatever the bytes, a SheetReadError or a workbook, never a crash or a hang
+
+
+def _mutations(data: bytes, seed: int, count: int):
+    rng = random.Random(seed)
+    for _ in range(count):
+        mutated = bytearray(data)
+        choice = rng.random()
+        if choice < 0.4:
+            for _ in range(rng.randint(1, 16)):
+                mutated[rng.randrange(len(mutated))] = rng.randrange(256)
+        elif choice < 0.6:
+            del mutated[rng.randrange(len(mutated)) :]
+        else:
+            at = rng.randrange(len(mutated))
+            mutated[at : at + 4] = struct.pack("<I", rng.choice([0, 0xFFFF, 0x7FFFFFFF, 0xFFFFFFFF]))
+        yield bytes(mutated)
+
+
+def _mutated_members(data: bytes, seed: int, count: int):
+    """Zip packages whose XML members are edited, then packed again (so they pass the CRC checks)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    members = {info.filename: source.read(info.filename) for info in source.infolist()}
+    names = sorted(name for name in members if name.endswith((".xml", ".rels")))
+    rng = random.Random(seed)
+    snippets = [b"<", b">", b'"', b'r="XFD1048576"', b'uniqueCount="99999999"', b"</c>", b"<row>", b"&amp;"]
+    for _ in range(count):
+        name = rng.choice(names)
+        body = bytearray(members[name])
+        at = rng.randrange(len(body) + 1)
+        if rng.random() < 0.5:
+            body[at:at] = rng.choice(snippets)
+        else:
+            del body[at : at + rng.randint(1, 40)]
+        yield corpus.rewrite_zip(data, replace={name: bytes(body)})
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="isolates the run in a forked child")
+def test_mutated_files_are_read_or_refused_never_crash(tmp_path):
+    xls = TEMPLATE_XLS.read_bytes()
+    xlsx = corpus.ledger_xlsx(tmp_path / "a.xlsx").read_bytes()
+    ods = corpus.ods_bytes(
+        b'<table:table table:name="S"><table:table-row><table:table-cell office:value-type="string">'
+        b"<text:p>x</text:p></table:table-cell></table:table-row></table:table>"
+    )
+    xls_streams = (
+        corpus.build_cfb({"Workbook": stream})
+        for stream in _mutations(corpus.template_workbook_stream(), 5, 150)
+    )
+    cases = [
+        ("x.xls", _mutations(xls, 1, 150)),
+        ("x.xls", xls_streams),
+        ("x.xlsx", _mutations(xlsx, 2, 150)),
+        ("x.xlsx", _mutated_members(xlsx, 3, 150)),
+        ("x.ods", _mutated_members(ods, 4, 150)),
+        ("x.csv", _mutations("序号,项目名称\n1,甲\n".encode(), 6, 150)),
+    ]
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        code = 0
+        for filename, files in cases:
+            for data in files:
+                try:
+                    read_workbook(data, filename)
+                except SheetReadError:
+                    pass
+                except BaseException:
+                    code = 1
+        os._exit(code)
+    started = time.monotonic()
+    while not (done := os.wait4(pid, os.WNOHANG))[0]:
+        if time.monotonic() - started > 120:
+            os.kill(pid, signal.SIGKILL)
+            os.wait4(pid, 0)
+            pytest.fail("reading mutated files hung")
+        time.sleep(0.05)
+    assert os.waitstatus_to_exitcode(done[1]) == 0, (
+        "a mutated file crashed the reader or raised something else"
+    )

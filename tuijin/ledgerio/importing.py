@@ -1203,7 +1203,7 @@ def commit(analysis: Analysis, *, valid_only: bool = False) -> ImportResult:
     """Write the analysed file in one transaction: all its project rows, or with `valid_only` the valid
     ones. Raises ValidationError when it has errors (and valid_only is not set), StaleImport when a
     project changed since the analysis; nothing is written then."""
-    from django.db import transaction
+    from django.db import connections, transaction
 
     from tuijin.core import events
     from tuijin.core.bulk import copy_to_history, create_rows, update_objects
@@ -1304,6 +1304,13 @@ def commit(analysis: Analysis, *, valid_only: bool = False) -> ImportResult:
         tick("links")
         result.plans = _save_plans(rows, user, reason, now)
         tick("plans")
+        # Foreign keys are checked at commit on both databases (deferred): check them here, so that a
+        # broken reference fails inside this import with its own message, and the import's time
+        # includes the checks (the bench rolls back, where deferred checks would never run).
+        connection = connections[Project.objects.db]
+        connection.check_constraints(table_names=[model._meta.db_table for model in (
+            Unit, Leader, Project, Project.programs.through, ProjectResponsibleUnit, ProjectLeader, AnnualPlan)])
+        tick("constraints")
         result.created, result.updated = len(new), len(changed)
         result.timings["write"] = time.perf_counter() - started
         result.project_ids = [r.built[0].pk for r in rows]

@@ -1,10 +1,12 @@
 """Read an uploaded spreadsheet (.xlsx, .xls, .ods, .csv) safely into plain rows of cell values.
 
-The real format comes from the file's bytes, not its name. Zip packages are checked before any
-parser sees them (size, member count, compression ratio, member names, entity declarations), and
-every sheet's extent is measured first, because calamine allocates rows × columns cells at once:
-a two-cell file reaching XFD1048576 would otherwise take the process down. Every failure is a
-``SheetReadError`` with a short Chinese message for the person who uploaded the file.
+The real format comes from the file's bytes, not its name. Whatever calamine would trust is checked
+first, because a lie in a few bytes makes it abort or hang the whole process instead of raising:
+the zip package (size, member count, compression ratio, member names, entity declarations, the
+shared-string count), every sheet's extent (calamine allocates rows × columns cells at once, so a
+two-cell file reaching XFD1048576 asks for 550 GB), the .xls compound file and its records, and
+the well-formedness of .ods content. Every failure is a ``SheetReadError`` with a short Chinese
+message for the person who uploaded the file.
 """
 
 import csv
@@ -240,6 +242,7 @@ def _reject_text(data: bytes) -> None:
 # ---------------------------------------------------------------------------------------------
 # Zip packages: .xlsx and .ods
 
+_SST_UNIQUE = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?sst\b[^>]*?\buniqueCount="([0-9]+)"')
 _UNSAFE_XML = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _CT_SHEET = (
@@ -269,9 +272,13 @@ def _read_zip(data: bytes, limits: _Limits, max_uncompressed: int, sheet: str | 
         body = _inflate(data, info)
         if not _looks_like_xml(body):
             continue
-        _check_xml_prolog(body)
+        ascii_body, root = _check_xml_prolog(body)
         if fmt == "xlsx" and (b"<sheetData" in body or b":sheetData" in body):
             scans[info.filename] = _scan_worksheet(body)
+        elif fmt == "xlsx" and (match := _SST_UNIQUE.match(ascii_body, root)):
+            count = match.group(1)
+            if len(count) > 12 or int(count) > len(body) // 4 + 16:  # calamine reserves a string each
+                raise _corrupt()
         elif fmt == "ods" and info.filename == "content.xml":
             _check_well_formed(body)  # calamine's .ods reader loops forever on an unclosed table
             scans.update(_scan_ods(body))
@@ -358,8 +365,9 @@ def _looks_like_xml(body: bytes) -> bool:
     return body[:64].replace(b"\x00", b"").lstrip(b"\xef\xbb\xbf\xff\xfe \t\r\n").startswith(b"<")
 
 
-def _check_xml_prolog(body: bytes) -> None:
-    """No DTD before the root element: entity declarations are the only way to a billion laughs or an XXE."""
+def _check_xml_prolog(body: bytes) -> tuple[bytes, int]:
+    """No DTD before the root element: entity declarations are the only way to a billion laughs or
+    an XXE. Returns the document as ASCII-compatible bytes and where its root element starts."""
     if b"\x00" in body[:4]:  # UTF-16 XML: its ASCII characters without the zero bytes
         body = body.replace(b"\x00", b"")
     pos = 0
@@ -373,9 +381,10 @@ def _check_xml_prolog(body: bytes) -> None:
                 raise _unsafe_xml()
             pos += 2
         else:
-            return  # the root element: nothing after it can declare entities
+            return body, pos  # the root element: nothing after it can declare entities
         if pos < 0:
-            return
+            break
+    return body, len(body)
 
 
 def _check_well_formed(body: bytes) -> None:
@@ -841,6 +850,7 @@ _BIFF_SST = 0x00FC
 _BIFF_DIMENSIONS = 0x0200
 _BIFF_EOF = 0x000A
 _RECORD = struct.Struct("<HH")
+_RECORD_AND_CELL = struct.Struct("<HHHH")  # type, length, then (row, col) for cell records
 
 
 def _records(stream: bytes, pos: int):
@@ -878,24 +888,12 @@ def _scan_biff(stream: bytes) -> _BiffScan:
             if not 0 <= unique <= len(stream) // 3:  # calamine reserves a string per count up front
                 raise _corrupt()
     budget = 2 * len(stream) + 1024  # sheets are disjoint in a real file; overlapping walks are an attack
+    padded = stream + b"\x00\x00\x00\x00"  # so an 8-byte unpack at the last record stays inside
     for offset, name in sheets:
         if offset > len(stream):
             raise _corrupt()
-        rows = cols = 0
-        for pos, kind, length in _records(stream, offset):
-            budget -= 4 + length
-            if kind in _BIFF_CELLS and length >= 4:
-                row, col = _RECORD.unpack_from(stream, pos + 4)
-                rows, cols = max(rows, row + 1), max(cols, col + 1)
-            elif kind == _BIFF_MULRK and length >= 6:
-                row = struct.unpack_from("<H", stream, pos + 4)[0]
-                last_col = struct.unpack_from("<H", stream, pos + 2 + length)[0]
-                rows, cols = max(rows, row + 1), max(cols, last_col + 1)
-            elif (
-                kind == _BIFF_DIMENSIONS
-                and _dimension_cells(stream[pos + 4 : pos + 4 + length]) > _BIFF8_CELLS
-            ):
-                raise _corrupt()
+        rows, cols, walked = _sheet_extent(padded, offset, len(stream))
+        budget -= walked
         if budget < 0:
             raise _corrupt()
         previous = result.scans.get(name)
@@ -903,6 +901,40 @@ def _scan_biff(stream: bytes) -> _BiffScan:
             rows, cols = max(rows, previous.rows), max(cols, previous.cols)
         result.scans[name] = _SheetScan(rows=rows, cols=cols)
     return result
+
+
+def _sheet_extent(stream: bytes, pos: int, end: int) -> tuple[int, int, int]:
+    """(rows, columns, bytes walked) of the sheet whose records start at ``pos``.
+
+    The hot loop of .xls reading: one unpack per record gives its type, length and, for a cell,
+    its row and column.
+    """
+    read = _RECORD_AND_CELL.unpack_from
+    cells, mulrk, dimensions, eof = _BIFF_CELLS, _BIFF_MULRK, _BIFF_DIMENSIONS, _BIFF_EOF
+    start = pos
+    rows = cols = 0
+    while pos + 4 <= end:
+        kind, length, row, col = read(stream, pos)
+        data = pos + 4
+        if data + length > end:
+            raise _corrupt()
+        if kind in cells:
+            if length >= 4:
+                if row >= rows:
+                    rows = row + 1
+                if col >= cols:
+                    cols = col + 1
+        elif kind == mulrk:
+            if length >= 6:
+                last_col = _RECORD.unpack_from(stream, data + length - 4)[1]
+                rows, cols = max(rows, row + 1), max(cols, last_col + 1)
+        elif kind == dimensions:
+            if _dimension_cells(stream[data : data + length]) > _BIFF8_CELLS:
+                raise _corrupt()
+        elif kind == eof:
+            return rows, cols, data + length - start
+        pos = data + length
+    return rows, cols, pos - start
 
 
 def _dimension_cells(record: bytes) -> int:
