@@ -405,7 +405,7 @@ def patched_template_stream(kind: int, offset: int, fmt: str, value: int) -> byt
 
 @case("reject", "文件已损坏")
 def xls_lying_dimensions(tmp: Path):
-    """DIMENSIONS claiming 4 billion rows × 65,535 columns: calamine reserves that many cells."""
+    """A DIMENSIONS record claiming 4 billion rows: calamine reserves rows × columns cells and aborts."""
     data = patched_template_stream(0x0200, 4, "<I", 0xFFFFFFFF)
     return write(tmp / "dimensions.xls", data), "reject"
 
