@@ -602,7 +602,8 @@ def _read_rows(analysis: Analysis, sheet, header, dicts: Dictionaries, epoch_190
     that one quote: spreadsheets (and Tuijin's export) put it before text that could run as a formula."""
     columns = analysis.columns
     money = {c.index: UNITS[analysis.units[c.index]] for c in columns if c.field in MONEY_FIELDS}
-    mapped = {c.index for c in columns if c.field != F.IGNORE}
+    # Columns whose parsers read the normalized text; the others parse the raw cell.
+    mapped = {c.index for c in columns if c.field in _READS_TEXT}
     handlers = _handlers(analysis)
     stack: list[tuple[int, dict]] = []  # (depth, context) of the open groups
     footnotes = False
@@ -653,10 +654,13 @@ def _read_rows(analysis: Analysis, sheet, header, dicts: Dictionaries, epoch_190
 
 
 def _cheap_text(value) -> str:
+    """Enough of a cell to tell blank from not, zero from not, and a footnote's first words."""
     if value is None:
         return ""
     if isinstance(value, str):
         return value.strip()
+    if type(value) in (int, float):
+        return str(value)
     return normalize_text(value)
 
 
@@ -796,6 +800,9 @@ def _leaders(c: _Cell, column, raw, text):
         if person[0] not in [p[0] for p in people]:
             people.append((*person, LEADER_FIELDS[column.field]))
 
+
+_READS_TEXT = frozenset({F.SERIAL, F.NAME, F.CODE, F.STATS_CODE, F.OWNER_CONTACT, F.OWNER_PHONE, F.LAND_AREA,
+                         F.REGION, F.REGION_CODE, F.LEVEL, F.CATEGORY, F.NATURE, F.STAGE, F.PROGRAMS})
 
 _HANDLERS = {
     **{name: _money for name in MONEY_FIELDS},
@@ -1352,9 +1359,12 @@ class _UnitMaker:
         self.dicts, self.result = dicts, result
         self.new: dict[tuple[int, str], _Pending] = {}
         self.ancestors: dict[int, set[int]] = {}
+        self.keys: dict[str, str] = {}  # name as written → _key(name)
 
     def get(self, name: str, region: Region, kind: str):
-        key = _key(name)
+        key = self.keys.get(name)
+        if key is None:
+            key = self.keys[name] = _key(name)
         found = self.dicts.units_by_name.get(key, [])
         if found:
             ancestors = self.ancestors.get(region.pk)
