@@ -635,8 +635,9 @@ def _read_rows(analysis: Analysis, sheet, header, dicts: Dictionaries, epoch_190
             continue
         if kind in (RowKind.GROUP, RowKind.SUBTOTAL):
             text = group_text(label)
-            if kind == RowKind.SUBTOTAL and (label.replace(" ", "").startswith(("其中", "小计")) or not text):
-                continue
+            compact = label.replace(" ", "")
+            if kind == RowKind.SUBTOTAL and (compact.startswith(("其中", "小计")) or "合计" not in compact or not text):
+                continue  # a breakdown line ("其中：在建…", "预备重点项目（10项）"), no group of its own
             context, warning = _group_context(text, dicts, analysis.defaults.get(F.REGION))
             depth = _group_depth(label) if kind == RowKind.GROUP else 1
             while stack and stack[-1][0] >= depth:
