@@ -20,10 +20,11 @@ $(BIN)/.installed: $(BIN)/python pyproject.toml
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
-tuijin/static/vendor/htmx/htmx.min.js: node_modules/.package-lock.json scripts/copy_vendor.mjs
+tuijin/static/vendor/.copied: node_modules/.package-lock.json scripts/copy_vendor.mjs
 	npm run --silent vendor
+	touch $@
 
-vendor: tuijin/static/vendor/htmx/htmx.min.js
+vendor: tuijin/static/vendor/.copied
 
 install: $(BIN)/.installed vendor
 

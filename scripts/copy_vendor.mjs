@@ -11,6 +11,7 @@ const files = [
   ["bootstrap/dist/js/bootstrap.bundle.min.js", "bootstrap/bootstrap.bundle.min.js"],
   ["bootstrap/dist/js/bootstrap.bundle.min.js.map", "bootstrap/bootstrap.bundle.min.js.map"],
   ["htmx.org/dist/htmx.min.js", "htmx/htmx.min.js"],
+  ["echarts/dist/echarts.min.js", "echarts/echarts.min.js"],
 ];
 for (const [src, dst] of files) {
   const to = join(dest, dst);

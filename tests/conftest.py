@@ -23,12 +23,14 @@ from pathlib import Path
 import pytest
 from django.db.models import Model
 
+from tuijin.core.models import Notification
 from tuijin.projects.models import (
     AnnualPlan,
     Project,
     ProjectLeader,
     ProjectResponsibleUnit,
 )
+from tuijin.reports.models import ProgressReport, Reminder, ReportEvent, ReportPeriod
 
 from . import factories as f
 
@@ -131,6 +133,12 @@ class DbState:
     unit_links: list
     program_links: list
     link_history: int
+    periods: list
+    reports: list
+    report_events: int
+    report_history: int
+    reminders: int
+    notifications: int
 
 
 @pytest.fixture
@@ -147,6 +155,12 @@ def db_state(db):
             unit_links=_rows(ProjectResponsibleUnit),
             program_links=sorted(Project.programs.through.objects.values_list("project_id", "program_id")),
             link_history=ProjectLeader.history.count() + ProjectResponsibleUnit.history.count(),
+            periods=_rows(ReportPeriod),
+            reports=_rows(ProgressReport),
+            report_events=ReportEvent.objects.count(),
+            report_history=ProgressReport.history.count(),
+            reminders=Reminder.objects.count(),
+            notifications=Notification.objects.count(),
         )
 
     return snapshot

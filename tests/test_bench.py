@@ -6,6 +6,8 @@ import json
 import os
 import tempfile
 from copy import deepcopy
+from datetime import date
+from decimal import Decimal
 from io import StringIO
 
 import django_filters
@@ -23,7 +25,7 @@ from tuijin.core.bench import latency_metrics, percentile
 from tuijin.org.models import Region, Unit
 from tuijin.projects.bench import generate_province
 from tuijin.projects.filtersets import LeanSelect, LedgerFilterSet
-from tuijin.projects.models import Project, ProjectLeader
+from tuijin.projects.models import AnnualPlan, Project, ProjectLeader
 from tuijin.projects.selectors import current_year, ledger_page, ledger_page_and_totals, ledger_totals
 from tuijin.projects.tables import render_rows
 
@@ -144,10 +146,11 @@ TEMPLATE_ROWS = """{% load i18n tuijin %}{% for p in rows %}<tr{% if p.is_archiv
 <td>{{ p.stage.name }}{% if p.is_paused %} <span class="badge text-bg-warning">{% translate "暂停" %}</span>{% endif %}</td>
 <td class="num">{{ p.total_investment|money }}</td>
 <td class="num">{{ p.plan_investment|money }}</td>
+<td class="num">{% if p.plan_through %}{{ p.plan_completed|money }}<div class="small text-muted">截至{{ p.plan_through.month }}月</div>{% else %}—{% endif %}</td>
 <td>{% if p.start_year %}{{ p.start_year }}–{{ p.end_year|default:"" }}{% endif %}</td>
 <td>{{ p.lead_unit.name|default:"" }}</td>
 <td>{% for l in p.leader_links.all %}{{ l.leader.name }}{% if not forloop.last %}、{% endif %}{% endfor %}</td>
-</tr>{% empty %}<tr><td colspan="11" class="text-center text-muted py-4">{% translate "没有符合条件的项目。请调整筛选条件，或点击“重置”。" %}</td></tr>{% endfor %}"""
+</tr>{% empty %}<tr><td colspan="12" class="text-center text-muted py-4">{% translate "没有符合条件的项目。请调整筛选条件，或点击“重置”。" %}</td></tr>{% endfor %}"""
 
 
 @pytest.mark.django_db
@@ -157,6 +160,9 @@ def test_the_rows_written_in_python_match_the_template_loop_they_replace():
     Project.objects.filter(pk=projects[0].pk).update(is_archived=True, is_paused=True, name="<b>A&B</b>", code="")
     Project.objects.filter(pk=projects[1].pk).update(lead_unit=None, start_year=None)
     Project.objects.filter(pk=projects[2].pk).update(end_year=None)
+    # Two plans with the monthly dispatch's approved figure (本年累计完成), one of them "<" money.
+    AnnualPlan.objects.filter(project__in=projects[3:5], year=current_year()).update(
+        completed_ytd=Decimal("1234.50"), completed_through=date(current_year(), 3, 31))
     template = engines["django"].from_string(TEMPLATE_ROWS)
     year = current_year()
     for page in (1, 2, 3):

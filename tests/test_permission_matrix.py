@@ -19,6 +19,7 @@ Archive also answers 403 to a reporter, who may edit the project but not archive
 accept only GET/HEAD (405 otherwise).
 """
 
+from datetime import date
 from types import SimpleNamespace
 
 import pytest
@@ -91,6 +92,35 @@ ledgerio:discard       POST   other    login     404    404        403    404   
 ledgerio:result        GET    own      login     302    302        403    302        302        403     403       302           403
 ledgerio:result        GET    other    login     404    404        403    404        404        403     403       404           403
 ledgerio:result        POST   own      login     405    405        405    405        405        405     405       405           405
+notifications          GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
+notifications          POST   -        login     405    405        405    405        405        405     405       405           405
+notifications_read     GET    -        login     405    405        405    405        405        405     405       405           405
+notifications_read     POST   -        login     302    302        302    302        302        302     302       302           302
+reports:inbox          GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
+reports:inbox          POST   -        login     405    405        405    405        405        405     405       405           405
+reports:period_open    GET    -        login     ok     ok         403    403        403        403     403       403           403
+reports:period_open    POST   -        login     saved  saved      403    403        403        403     403       403           403
+reports:period         GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
+reports:period         POST   -        login     405    405        405    405        405        405     405       405           405
+reports:period_close   GET    -        login     405    405        405    405        405        405     405       405           405
+reports:period_close   POST   -        login     saved  saved      403    403        403        403     403       403           403
+reports:period_remind  GET    -        login     405    405        405    405        405        405     405       405           405
+reports:period_remind  POST   -        login     saved  saved      403    403        403        403     403       403           403
+reports:grid           GET    -        login     ok     ok         403    ok         ok         403     403       ok            403
+reports:grid           POST   own      login     saved  saved      403    saved      404        403     403       404           403
+reports:grid           POST   other    login     saved  saved      403    404        saved      403     403       404           403
+reports:review         GET    -        login     ok     ok         403    403        403        403     403       403           403
+reports:review         POST   own      login     saved  saved      403    403        403        403     403       403           403
+reports:report         GET    own      login     ok     ok         ok     ok         404        ok      ok        404           404
+reports:report         GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404
+reports:report         POST   own      login     saved  saved      403    saved      404        403     403       404           404
+reports:report         POST   other    login     saved  saved      403    404        saved      403     403       404           404
+reports:report_review  GET    own      login     405    405        405    405        405        405     405       405           405
+reports:report_review  POST   own      login     saved  saved      403    403        404        403     403       404           404
+reports:report_review  POST   other    login     saved  saved      403    404        403        403     403       404           404
+reports:project        GET    own      login     ok     ok         ok     ok         404        ok      ok        404           404
+reports:project        GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404
+reports:project        POST   own      login     405    405        405    405        405        405     405       405           405
 """
 
 EXCLUDED_NAMESPACES = {"admin"}
@@ -178,18 +208,64 @@ def drop_stored_file(batch) -> None:
     services.batch_path(batch).unlink(missing_ok=True)
 
 
-def url_for(name: str, project) -> str:
+PERIOD_URLS = {"reports:period", "reports:period_close", "reports:period_remind", "reports:grid", "reports:review"}
+REPORT_URLS = {"reports:report", "reports:report_review"}
+# Report URLs whose case needs the report handed in first (the review answers only submitted ones).
+SUBMITTED_FIRST = {"reports:review", "reports:report_review"}
+
+
+def url_for(name: str, project, world=None) -> str:
+    if name in PERIOD_URLS:
+        return reverse(name, args=[world.period.pk])
+    if name in REPORT_URLS:
+        return reverse(name, args=[report_of(world, project).pk])
     if name in IMPORT_BATCH_URLS:
         return reverse(name, args=[project.token])  # `project` is the ImportBatch here
     if name == "projects:plan_edit":
         return reverse(name, args=[project.pk, current_year()])
     if name in {"home", "login", "logout", "projects:list", "projects:create", "ledgerio:export_xlsx",
-                "ledgerio:export_csv", "ledgerio:upload"}:
+                "ledgerio:export_csv", "ledgerio:upload", "notifications", "notifications_read", "reports:inbox",
+                "reports:period_open"}:
         return reverse(name)
     return reverse(name, args=[project.pk])
 
 
-def payload(name: str, obj: str, project: Project | None, regions) -> dict:
+def report_of(world, project):
+    from tuijin.reports.models import ProgressReport
+
+    return ProgressReport.objects.get(period=world.period, project=project)
+
+
+def prepare(name: str, project, world) -> None:
+    """Set the scene a case needs before the "nothing written" snapshot is taken."""
+    if name in SUBMITTED_FIRST and project is not None:
+        from tuijin.reports import services as report_services
+
+        report = report_of(world, project)
+        report_services.reports_save(None, world.period, [
+            {"id": report.pk, "version": report.version, "amount": "12.50", "progress": "主体施工"}], submit=True)
+
+
+def payload(name: str, obj: str, project: Project | None, regions, world=None) -> dict:
+    if name == "reports:period_open":
+        return {"year": current_year() + 1, "month": 1, "cadence": "month", "seq": 1, "stages": ["construction"]}
+    if name == "reports:period_close":
+        return {"version": world.period.version}
+    if name == "reports:period_remind":
+        return {"unit": ""}
+    if name == "reports:grid":
+        report = report_of(world, project)
+        return {"action": "save", "row": [report.pk], f"r{report.pk}-version": report.version,
+                f"r{report.pk}-amount": "88.80", f"r{report.pk}-progress": "矩阵填报"}
+    if name == "reports:report":
+        report = report_of(world, project)
+        return {"action": "save", "version": report.version, "amount": "88.80", "progress": "矩阵填报"}
+    if name == "reports:review":
+        report = report_of(world, project)
+        return {"pick": [report.pk], f"v{report.pk}": report.version}
+    if name == "reports:report_review":
+        report = report_of(world, project)
+        return {"decision": "approve", "version": report.version, "comment": ""}
     if name == "projects:create":
         region = regions.lanshan if obj == "own" else regions.luozhuang
         return f.project_form_data(f.ProjectFactory.build(name="矩阵新建项目", region=region))
@@ -205,7 +281,26 @@ def payload(name: str, obj: str, project: Project | None, regions) -> dict:
     return {}
 
 
-def assert_saved(name: str, project: Project | None, before_count: int):
+def assert_saved(name: str, project: Project | None, before_count: int, world=None):
+    from tuijin.reports.models import Reminder, ReportPeriod
+
+    if name == "reports:period_open":
+        period = ReportPeriod.objects.get(year=current_year() + 1, month=1)
+        assert period.status == "open"
+        return
+    if name == "reports:period_close":
+        assert ReportPeriod.objects.get(pk=world.period.pk).status == "closed"
+        return
+    if name == "reports:period_remind":
+        assert Reminder.objects.filter(period=world.period).exists()
+        return
+    if name in {"reports:grid", "reports:report"}:
+        report = report_of(world, project)
+        assert (report.state, str(report.amount), report.progress) == ("draft", "88.80", "矩阵填报")
+        return
+    if name in {"reports:review", "reports:report_review"}:
+        assert report_of(world, project).state == "approved"
+        return
     if name == "projects:create":
         assert Project.objects.count() == before_count + 1
         assert Project.objects.filter(name="矩阵新建项目").exists()
@@ -238,7 +333,12 @@ def world(django_db_setup, django_db_blocker):
     """
     with django_db_blocker.unblock(), transaction.atomic():
         city = f.build_city()
-        yield SimpleNamespace(city=city, own=f.build_own_project(city), other=f.build_other_project(city))
+        own, other = f.build_own_project(city), f.build_other_project(city)
+        from tuijin.reports import services as report_services
+
+        today = date.today()
+        period = report_services.period_open(None, year=current_year(), month=today.month, project_ids=[own.pk, other.pk])
+        yield SimpleNamespace(city=city, own=own, other=other, period=period)
         transaction.set_rollback(True)
 
 
@@ -255,14 +355,15 @@ def test_each_principal_gets_the_expected_answer_from_each_url(client, world, db
         project = import_batch(obj, principal, world.city)
     if user is not None:
         client.force_login(user)
-    url = url_for(name, project)
+    prepare(name, project, world)
+    url = url_for(name, project, world)
     before = db_state()
     before_count = Project.objects.count()
 
     if method == "GET":
         response = client.get(url)
     else:
-        response = client.post(url, payload(name, obj, project, regions))
+        response = client.post(url, payload(name, obj, project, regions, world))
     if name in IMPORT_BATCH_URLS:
         drop_stored_file(project)
 
@@ -282,7 +383,7 @@ def test_each_principal_gets_the_expected_answer_from_each_url(client, world, db
             assert "选择一个有效的选项" in response.content.decode() or "这个字段是必填项" in response.content.decode()
     elif outcome == "saved":
         assert response.status_code == 302, _errors(response)
-        assert_saved(name, project, before_count)
+        assert_saved(name, project, before_count, world)
     else:
         assert response.status_code == int(outcome)
         assert db_state() == before
@@ -296,7 +397,7 @@ def test_other_http_methods_never_write(client, world, db_state, name, method):
     client.force_login(world.city.users["admin"])
     target = import_batch("own", "admin", world.city) if name in IMPORT_BATCH_URLS else world.own
     before = db_state()
-    response = getattr(client, method)(url_for(name, target), data="", content_type="application/x-www-form-urlencoded")
+    response = getattr(client, method)(url_for(name, target, world), data="", content_type="application/x-www-form-urlencoded")
     if name in IMPORT_BATCH_URLS:
         drop_stored_file(target)
     assert response.status_code in {200, 302, 405}

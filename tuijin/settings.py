@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "tuijin.org",
     "tuijin.projects",
     "tuijin.ledgerio",
+    "tuijin.reports",
     "tuijin.demo",
 ]
 

@@ -15,5 +15,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("projects/", include("tuijin.projects.urls")),
     path("ledger/", include("tuijin.ledgerio.urls")),
+    path("reports/", include("tuijin.reports.urls")),
+    path("notifications/", core_views.notifications, name="notifications"),
+    path("notifications/read/", core_views.notifications_read, name="notifications_read"),
     path("admin/", admin.site.urls),
 ]

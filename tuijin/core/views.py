@@ -1,8 +1,13 @@
 """Login and logout in Chinese, and small helpers shared by every app's views."""
 
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST, require_safe
 
 
 class ChineseAuthenticationForm(AuthenticationForm):
@@ -31,3 +36,25 @@ class LogoutView(auth_views.LogoutView):
 
 def is_htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+
+
+@login_required
+@require_safe
+def notifications(request):
+    """The user's messages (催报, 退回…), newest first."""
+    from .models import Notification
+
+    items = list(Notification.objects.filter(user=request.user)[:100])
+    return render(request, "notifications.html", {"items": items})
+
+
+@login_required
+@require_POST
+def notifications_read(request):
+    from .notify import mark_read
+
+    mark_read(request.user)
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        target = reverse("notifications")
+    return redirect(target)

@@ -1361,11 +1361,26 @@ class _UnitMaker:
         self.new: dict[tuple[int, str], _Pending] = {}
         self.ancestors: dict[int, set[int]] = {}
         self.keys: dict[str, str] = {}  # name as written → _key(name)
+        self.found: dict[tuple[str, int], int] = {}  # (key, region) → an existing unit's pk
 
     def get(self, name: str, region: Region, kind: str):
         key = self.keys.get(name)
         if key is None:
             key = self.keys[name] = _key(name)
+        known = self.found.get((key, region.pk))
+        if known is not None:
+            return known
+        pk = self._existing(key, region)
+        if pk is not None:
+            self.found[(key, region.pk)] = pk
+            return pk
+        pending = self.new.get((region.pk, key))
+        if pending is None:
+            pending = _Pending({"name": name.strip()[:100], "region_id": region.pk, "kind": kind})
+            self.new[(region.pk, key)] = pending
+        return pending
+
+    def _existing(self, key: str, region: Region) -> int | None:
         found = self.dicts.units_by_name.get(key, [])
         if found:
             ancestors = self.ancestors.get(region.pk)
@@ -1377,11 +1392,7 @@ class _UnitMaker:
             mine = [pk for pk, region_id in found if self.dicts.editable(self.dicts.region_by_id[region_id])]
             if mine:
                 return mine[0]
-        pending = self.new.get((region.pk, key))
-        if pending is None:
-            pending = _Pending({"name": name.strip()[:100], "region_id": region.pk, "kind": kind})
-            self.new[(region.pk, key)] = pending
-        return pending
+        return None
 
     def save(self, user, reason: str, now) -> None:
         from tuijin.core.bulk import copy_to_history, create_rows

@@ -292,8 +292,15 @@ class AnnualPlan(VersionedModel):
     progress_goal = models.TextField(_("形象进度目标"), blank=True)
     planned_start = models.DateField(_("年内计划开工"), null=True, blank=True)
     planned_completion = models.DateField(_("年内计划竣工"), null=True, blank=True)
+    monthly_plan = models.JSONField(
+        _("月度累计计划（万元）"), default=list, blank=True,
+        help_text=_("1-12月累计计划投资；不填则按年内建设月份平均分解"),
+    )
+    # The year's approved figures, kept by the monthly dispatch (tuijin.reports) for the ledger.
+    completed_ytd = MoneyField(_("本年累计完成投资（万元）"), default=0, editable=False)
+    completed_through = models.DateField(_("累计完成截至"), null=True, blank=True, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "completed_ytd", "completed_through"])
     objects = models.Manager.from_queryset(ProjectScopedQuerySet)()
 
     class Meta:

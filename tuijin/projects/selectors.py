@@ -205,7 +205,11 @@ def _ledger_rows(ids: list[int], year: int) -> list[Project]:
         with_year_plan(Project.objects.filter(id__in=ids), year)
         .select_related(*LEDGER_ROW_RELATIONS)
         .only(*LEDGER_ROW_FIELDS)
-        .annotate(plan_investment=F(f"{YEAR_PLAN}__planned_investment"))
+        .annotate(
+            plan_investment=F(f"{YEAR_PLAN}__planned_investment"),
+            plan_completed=F(f"{YEAR_PLAN}__completed_ytd"),
+            plan_through=F(f"{YEAR_PLAN}__completed_through"),
+        )
         .order_by()
     )
     # The leaders' names in one query, without prefetch_related's per-row querysets.

@@ -15,6 +15,7 @@ from tuijin.org.choices import Role
 from tuijin.org.selectors import OFFICE_ROLES, regions_editable_by, user_access
 
 from .models import AnnualPlan, Project, ProjectLeader, ProjectResponsibleUnit
+from .plans import monthly_plan_errors
 
 PROJECT_CHANGED = "project.changed"
 ANNUAL_PLAN_CHANGED = "annual_plan.changed"
@@ -260,6 +261,9 @@ def annual_plan_rules(plan: AnnualPlan, total_investment: Decimal) -> dict[str, 
             )
     if plan.planned_start and plan.planned_completion and plan.planned_completion < plan.planned_start:
         errors.setdefault("planned_completion", []).append(_("年内计划竣工不能早于年内计划开工"))
+    monthly = monthly_plan_errors(plan.monthly_plan, plan.planned_investment)
+    if monthly:
+        errors.setdefault("monthly_plan", []).extend(monthly)
     return errors
 
 

@@ -35,3 +35,27 @@ def get_item(mapping, key):
         return mapping.get(key, "")
     except AttributeError:
         return ""
+
+
+@register.filter
+def cents(value) -> str:
+    """Decimal 万元 → integer hundredths, for scripts that must add money exactly; "" for None."""
+    if value is None or value == "":
+        return ""
+    return str(int(Decimal(value).scaleb(2)))
+
+
+@register.filter
+def tenths(value) -> str:
+    """A one-decimal percentage → integer tenths (91.7 → 917); "" for None."""
+    if value is None or value == "":
+        return ""
+    return str(int(Decimal(value).scaleb(1)))
+
+
+@register.inclusion_tag("_project_tabs.html")
+def project_tabs(project, tab):
+    """The tabs other apps add to a project's page (tuijin.projects.tabs)."""
+    from tuijin.projects.tabs import extra_tabs
+
+    return {"project": project, "tab": tab, "tabs": extra_tabs()}

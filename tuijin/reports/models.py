@@ -1,0 +1,186 @@
+"""The monthly dispatch (月度调度): report periods, one progress report per project and period, their
+workflow events and the office's reminders."""
+
+import calendar
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from tuijin.core.fields import MoneyField
+from tuijin.core.models import TimeStampedModel, VersionedModel
+from tuijin.org.models import Unit
+from tuijin.projects.models import Project, ProjectQuerySet, ProjectScopedQuerySet
+
+from .choices import Cadence, PeriodStatus, ReportAction, ReportState, WorkStatus
+
+SUBPERIOD_NAMES = {
+    Cadence.MONTH: ("",),
+    Cadence.HALF: (_("上半月"), _("下半月")),
+    Cadence.TEN_DAY: (_("上旬"), _("中旬"), _("下旬")),
+}
+
+
+def period_bounds(cadence: str, year: int, month: int, seq: int) -> tuple[date, date]:
+    """First and last day of a period."""
+    last_day = calendar.monthrange(year, month)[1]
+    if cadence == Cadence.HALF:
+        edges = [(1, 15), (16, last_day)]
+    elif cadence == Cadence.TEN_DAY:
+        edges = [(1, 10), (11, 20), (21, last_day)]
+    else:
+        edges = [(1, last_day)]
+    first, last = edges[seq - 1]
+    return date(year, month, first), date(year, month, last)
+
+
+def default_due(cadence: str, starts_on: date, ends_on: date) -> date:
+    """A month's reports are due on the 25th (FACTS.md §1.2 C14); a 旬 or half-month's on its last day."""
+    if cadence == Cadence.MONTH:
+        return date(starts_on.year, starts_on.month, 25)
+    return ends_on
+
+
+class ReportPeriod(VersionedModel):
+    cadence = models.CharField(_("填报周期"), max_length=10, choices=Cadence.choices, default=Cadence.MONTH)
+    year = models.PositiveIntegerField(_("年度"))
+    month = models.PositiveSmallIntegerField(_("月份"))
+    seq = models.PositiveSmallIntegerField(_("期次"), default=1)
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"))
+    due_on = models.DateField(_("填报截止日期"))
+    status = models.CharField(_("状态"), max_length=10, choices=PeriodStatus.choices, default=PeriodStatus.OPEN)
+    note = models.CharField(_("填报要求"), max_length=500, blank=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("开启人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("关闭人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("调度期")
+        verbose_name_plural = _("调度期")
+        ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["cadence", "year", "month", "seq"], name="reports_period_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        names = SUBPERIOD_NAMES.get(self.cadence, ("",))
+        suffix = names[self.seq - 1] if 0 < self.seq <= len(names) else ""
+        return f"{self.year}年{self.month}月{suffix}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == PeriodStatus.OPEN
+
+
+class ProgressReport(VersionedModel):
+    """One project's report for one period. The cumulative figures are kept by the services from the
+    amounts (tuijin.reports.figures), never typed."""
+
+    period = models.ForeignKey(ReportPeriod, verbose_name=_("调度期"), on_delete=models.PROTECT, related_name="reports")
+    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="progress_reports")
+    # Copied from the period so that a project's earlier amounts of the year are one indexed range.
+    period_end = models.DateField(_("期末日期"), editable=False)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("填报单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="progress_reports"
+    )
+    state = models.CharField(_("状态"), max_length=10, choices=ReportState.choices, default=ReportState.PENDING)
+    amount = MoneyField(_("本期完成投资（万元）"), null=True, blank=True, help_text=_("本期形成实物工作量"))
+    progress = models.TextField(_("形象进度"), blank=True)
+    work_status = models.CharField(_("开复工情况"), max_length=20, choices=WorkStatus.choices, blank=True)
+    workers_planned = models.PositiveIntegerField(_("应出勤施工人数"), null=True, blank=True)
+    workers_on_site = models.PositiveIntegerField(_("现场施工人数"), null=True, blank=True)
+    problems = models.TextField(_("存在问题及困难"), blank=True)
+    next_steps = models.TextField(_("下步计划及需协调事项"), blank=True)
+    year_to_date = MoneyField(_("本年累计完成投资（万元）"), default=0, editable=False)
+    since_start = MoneyField(_("开工累计完成投资（万元）"), default=0, editable=False)
+    submitted_at = models.DateTimeField(_("上报时间"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上报人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    is_late = models.BooleanField(_("逾期上报"), default=False)
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("审核人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    review_comment = models.TextField(_("审核意见"), blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at", "year_to_date", "since_start"])
+    objects = models.Manager.from_queryset(ProjectScopedQuerySet)()
+
+    class Meta:
+        verbose_name = _("调度填报")
+        verbose_name_plural = _("调度填报")
+        ordering = ["period_end", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "project"], name="reports_one_per_project_period"),
+        ]
+        indexes = [
+            models.Index(fields=["project", "period_end"], name="reports_project_end"),
+            models.Index(fields=["period", "state"], name="reports_period_state"),
+            models.Index(fields=["period", "unit"], name="reports_period_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} · {self.period}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in {ReportState.PENDING, ReportState.DRAFT, ReportState.RETURNED}
+
+
+class ReportEventQuerySet(ProjectQuerySet):
+    project_path = "report__project__"
+
+
+class ReportEvent(models.Model):
+    """A step of a report's workflow: who moved it from which state to which, when, and why."""
+
+    report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("操作"), max_length=10, choices=ReportAction.choices)
+    from_state = models.CharField(_("原状态"), max_length=10, choices=ReportState.choices)
+    to_state = models.CharField(_("新状态"), max_length=10, choices=ReportState.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    comment = models.TextField(_("意见"), blank=True)
+
+    objects = models.Manager.from_queryset(ReportEventQuerySet)()
+
+    class Meta:
+        verbose_name = _("填报流转记录")
+        verbose_name_plural = _("填报流转记录")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Reminder(TimeStampedModel):
+    """The office chased a unit for its missing reports of a period (in-app now; SMS/e-mail later)."""
+
+    period = models.ForeignKey(ReportPeriod, on_delete=models.CASCADE, related_name="reminders")
+    unit = models.ForeignKey(Unit, verbose_name=_("单位"), null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("催报人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    missing = models.PositiveIntegerField(_("未报项目数"), default=0)
+    recipients = models.PositiveIntegerField(_("通知人数"), default=0)
+
+    class Meta:
+        verbose_name = _("催报记录")
+        verbose_name_plural = _("催报记录")
+        ordering = ["-created_at"]

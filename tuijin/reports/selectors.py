@@ -1,0 +1,230 @@
+"""Every read of the monthly dispatch, always through the scoped querysets."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, Max, Q
+from django.http import Http404
+from django.utils import timezone
+
+from tuijin.org.selectors import OFFICE_ROLES, user_access
+from tuijin.projects.models import AnnualPlan, Project
+from tuijin.projects.plans import active_months, even_monthly_plan
+
+from . import figures
+from .choices import EDITABLE_STATES, HANDED_IN_STATES, PeriodStatus, ReportState
+from .models import ProgressReport, Reminder, ReportPeriod
+from .services import opening_balances
+
+
+def is_office(user) -> bool:
+    return user_access(user).has_role(*OFFICE_ROLES)
+
+
+def open_periods():
+    return ReportPeriod.objects.filter(status=PeriodStatus.OPEN).order_by("-starts_on", "-id")
+
+
+def period_get(pk: int) -> ReportPeriod:
+    period = ReportPeriod.objects.filter(pk=pk).first()
+    if period is None:
+        raise Http404
+    return period
+
+
+def report_for_user(user, pk: int, *, editable: bool = False) -> ProgressReport:
+    reports = ProgressReport.objects.editable_by(user) if editable else ProgressReport.objects.visible_to(user)
+    report = reports.select_related("period", "project", "project__region", "unit").filter(pk=pk).first()
+    if report is None:
+        raise Http404
+    return report
+
+
+def inbox(user, period: ReportPeriod):
+    """The user's reports of a period that they may fill, by state then project."""
+    return (
+        ProgressReport.objects.editable_by(user).filter(period=period)
+        .select_related("project", "project__region", "unit")
+        .order_by("project__region__path", "project__name", "id")
+    )
+
+
+def state_counts(reports) -> dict[str, int]:
+    counts = dict.fromkeys(ReportState.values, 0)
+    for state, n in reports.order_by().values_list("state").annotate(n=Count("id")):
+        counts[state] = n
+    return counts
+
+
+# ---------------------------------------------------------------------------------- figures for rows
+
+
+@dataclass
+class Basis:
+    """What a report's derived figures are computed from, besides its own amount."""
+
+    earlier: Decimal
+    opening: Decimal
+    planned: Decimal | None
+    total: Decimal | None
+    monthly_plan: list | None
+    planned_start: date | None
+    planned_completion: date | None
+
+    def figures(self, amount, period_end: date) -> figures.Figures:
+        return figures.compute(amount=amount, earlier_this_year=self.earlier, opening=self.opening,
+                               planned=self.planned, total=self.total, period_end=period_end,
+                               monthly_plan=self.monthly_plan, planned_start=self.planned_start,
+                               planned_completion=self.planned_completion)
+
+    def schedule_pct(self, period_end: date) -> Decimal:
+        return self.figures(None, period_end).schedule_pct
+
+
+def bases(reports: list[ProgressReport], period: ReportPeriod) -> dict[int, Basis]:
+    """Per project of `reports`: the basis of its figures for `period` (three queries for any number)."""
+    project_ids = [r.project_id for r in reports]
+    earlier: dict[int, Decimal] = defaultdict(lambda: figures.ZERO)
+    for pk, amount in ProgressReport.objects.filter(
+        project_id__in=project_ids, period_end__gte=date(period.year, 1, 1), period_end__lt=period.ends_on,
+        amount__isnull=False,
+    ).values_list("project_id", "amount"):
+        earlier[pk] += amount
+    openings = opening_balances(project_ids, period.year)
+    plans = {
+        p.project_id: p for p in AnnualPlan.objects.filter(project_id__in=project_ids, year=period.year).only(
+            "project_id", "planned_investment", "monthly_plan", "planned_start", "planned_completion")
+    }
+    totals = dict(Project.objects.filter(pk__in=project_ids).values_list("pk", "total_investment"))
+    result = {}
+    for pk in project_ids:
+        plan = plans.get(pk)
+        result[pk] = Basis(
+            earlier=earlier[pk], opening=openings.get(pk, figures.ZERO), total=totals.get(pk),
+            planned=plan.planned_investment if plan else None, monthly_plan=plan.monthly_plan if plan else None,
+            planned_start=plan.planned_start if plan else None,
+            planned_completion=plan.planned_completion if plan else None,
+        )
+    return result
+
+
+# ------------------------------------------------------------------------------------------ overview
+
+
+@dataclass
+class Tally:
+    name: str
+    key: object = None
+    required: int = 0
+    counts: dict = field(default_factory=lambda: dict.fromkeys(ReportState.values, 0))
+    late: int = 0
+    reminders: int = 0
+    last_reminder: object = None
+
+    @property
+    def handed_in(self) -> int:
+        return sum(self.counts[s] for s in HANDED_IN_STATES)
+
+    @property
+    def missing(self) -> int:
+        return self.required - self.handed_in
+
+    @property
+    def rate(self) -> Decimal | None:
+        return figures.percent(Decimal(self.handed_in), Decimal(self.required))
+
+
+@dataclass
+class Overview:
+    period: ReportPeriod
+    total: Tally
+    by_unit: list[Tally]
+    by_region: list[Tally]
+    overdue: bool
+
+
+def period_overview(user, period: ReportPeriod) -> Overview:
+    """Submitted / late / missing by unit and by region, within what the user may see: two grouped
+    queries over the period's reports, whatever their number. `user` None: every project (the CLI)."""
+    scoped = ProgressReport.objects.all() if user is None else ProgressReport.objects.visible_to(user)
+    reports = scoped.filter(period=period).order_by()
+    total = Tally(name="合计")
+    units: dict = {}
+    rows = reports.values_list("unit_id", "unit__name", "state").annotate(n=Count("id"), late=Count("id", filter=Q(is_late=True)))
+    for unit_id, unit_name, state, n, late in rows:
+        tally = units.setdefault(unit_id, Tally(name=unit_name or "（未指定牵头单位）", key=unit_id))
+        for t in (tally, total):
+            t.counts[state] += n
+            t.required += n
+            t.late += late
+    regions: dict = {}
+    for region_id, region_name, path, state, n, late in reports.values_list(
+        "project__region_id", "project__region__name", "project__region__path", "state"
+    ).annotate(n=Count("id"), late=Count("id", filter=Q(is_late=True))):
+        tally = regions.setdefault(region_id, Tally(name=region_name, key=path))
+        tally.counts[state] += n
+        tally.required += n
+        tally.late += late
+    for unit_id, n, last in Reminder.objects.filter(period=period).values_list("unit_id").annotate(
+        n=Count("id"), last=Max("created_at")
+    ):
+        if unit_id in units:
+            units[unit_id].reminders, units[unit_id].last_reminder = n, last
+    by_unit = sorted(units.values(), key=lambda t: (-t.missing, t.name))
+    by_region = sorted(regions.values(), key=lambda t: t.key)
+    return Overview(period, total, by_unit, by_region, timezone.localdate() > period.due_on)
+
+
+def review_queue(user, period: ReportPeriod):
+    return (
+        ProgressReport.objects.visible_to(user).filter(period=period, state=ReportState.SUBMITTED)
+        .select_related("project", "project__region", "unit", "submitted_by")
+        .order_by("submitted_at", "id")
+    )
+
+
+def missing_reports(user, period: ReportPeriod, unit_id=None):
+    reports = ProgressReport.objects.visible_to(user).filter(period=period, state__in=list(EDITABLE_STATES))
+    if unit_id is not None:
+        reports = reports.filter(unit_id=unit_id)
+    return reports.select_related("project", "unit").order_by("unit__name", "project__name")
+
+
+# ---------------------------------------------------------------------------------- project history
+
+
+def project_reports(project: Project):
+    return project.progress_reports.select_related("period").order_by("-period_end", "-id")
+
+
+def s_curve(project: Project, year: int) -> dict:
+    """Planned vs actual cumulative investment of a year, month by month (万元, as strings for ECharts):
+    the plan from the annual plan (its monthly plan, or spread evenly), the actual from the reports."""
+    plan = AnnualPlan.objects.filter(project=project, year=year).first()
+    planned = []
+    if plan is not None:
+        if plan.monthly_plan:
+            planned = [Decimal(v) for v in plan.monthly_plan]
+        else:
+            planned = even_monthly_plan(plan.planned_investment, *active_months(year, plan.planned_start, plan.planned_completion))
+    actual: dict[int, Decimal] = {}
+    for end, ytd in project.progress_reports.filter(
+        period_end__year=year
+    ).exclude(state=ReportState.PENDING).order_by("period_end").values_list("period_end", "year_to_date"):
+        actual[end.month] = ytd
+    today = timezone.localdate()
+    last_month = 12 if year < today.year else (today.month if year == today.year else 0)
+    actual_series, running = [], None
+    for month in range(1, 13):
+        if month in actual:
+            running = actual[month]
+        actual_series.append(str(running) if running is not None and month <= max(last_month, max(actual, default=0)) else None)
+    return {
+        "year": year,
+        "months": [f"{m}月" for m in range(1, 13)],
+        "planned": [str(v) for v in planned],
+        "actual": actual_series,
+        "planned_total": str(plan.planned_investment) if plan else None,
+    }

@@ -1,0 +1,606 @@
+"""Every write of the monthly dispatch: periods, reports and their workflow, reminders.
+
+Each write validates (Chinese messages, nothing written on error), keeps history (simple_history on
+periods and reports, a ReportEvent per state change), checks versions against lost updates and
+refreshes what depends on it: the cumulative figures of the project's later reports and the ledger's
+approved 本年累计 on the annual plan.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tuijin.core import events
+from tuijin.core.exceptions import ConflictError
+from tuijin.core.fields import to_money
+from tuijin.core.notify import notify
+from tuijin.org.choices import Role, Scope
+from tuijin.org.selectors import OFFICE_ROLES, user_access
+from tuijin.projects.models import AnnualPlan, Project
+
+from . import figures
+from .choices import (
+    DEFAULT_REPORTING_STAGES,
+    EDITABLE_STATES,
+    Cadence,
+    PeriodStatus,
+    ReportAction,
+    ReportState,
+    WorkStatus,
+)
+from .models import ProgressReport, Reminder, ReportEvent, ReportPeriod, default_due, period_bounds
+
+REPORT_CHANGED = "report.changed"
+PERIOD_CHANGED = "period.changed"
+
+# The fields a clerk fills; everything else on a report is kept by these services.
+REPORT_FIELDS = ("amount", "progress", "work_status", "workers_planned", "workers_on_site", "problems", "next_steps")
+TEXT_LIMIT = 2000
+
+
+def _stamp(obj, user, reason: str = ""):
+    obj._history_user = user if getattr(user, "pk", None) else None
+    obj._change_reason = reason
+    return obj
+
+
+def _money(value: Decimal) -> str:
+    return f"{value:,.2f}"
+
+
+def require_office(user) -> None:
+    """Office work (periods, review, reminders): dispatchers and admins; `None` is the system (the
+    CLI without --user), which acts on every project."""
+    if user is not None and not user_access(user).has_role(*OFFICE_ROLES):
+        raise PermissionDenied
+
+
+def _visible(model, user):
+    return model.objects.all() if user is None else model.objects.visible_to(user)
+
+
+# ------------------------------------------------------------------------------------------ periods
+
+
+@transaction.atomic
+def period_open(user, *, year: int, month: int, cadence: str = Cadence.MONTH, seq: int = 1,
+                due_on: date | None = None, stages=DEFAULT_REPORTING_STAGES, project_ids=None,
+                note: str = "") -> ReportPeriod:
+    """Open a report period and create a pending report for every project that must report: the
+    office's projects in `stages` (in construction and 前期 by default), or exactly `project_ids`."""
+    require_office(user)
+    errors: dict[str, list[str]] = {}
+    if cadence not in Cadence.values:
+        errors["cadence"] = [_("填报周期不正确")]
+    if not 2000 <= int(year) <= 2100:
+        errors["year"] = [_("年度应在2000至2100之间")]
+    if not 1 <= int(month) <= 12:
+        errors["month"] = [_("月份应在1至12之间")]
+    subperiods = {Cadence.MONTH: 1, Cadence.HALF: 2, Cadence.TEN_DAY: 3}.get(cadence, 1)
+    if not 1 <= int(seq) <= subperiods:
+        errors["seq"] = [_("期次不正确")]
+    if errors:
+        raise ValidationError(errors)
+    starts_on, ends_on = period_bounds(cadence, year, month, seq)
+    due_on = due_on or default_due(cadence, starts_on, ends_on)
+    if due_on < starts_on:
+        raise ValidationError({"due_on": [_("填报截止日期不能早于本期开始日期（%(d)s）") % {"d": starts_on}]})
+    label = ReportPeriod(cadence=cadence, year=year, month=month, seq=seq).label
+    if ReportPeriod.objects.filter(cadence=cadence, year=year, month=month, seq=seq).exists():
+        raise ValidationError({"month": [_("%(label)s的调度期已经开启过") % {"label": label}]})
+    overlap = ReportPeriod.objects.filter(starts_on__lte=ends_on, ends_on__gte=starts_on).first()
+    if overlap:
+        raise ValidationError({"month": [_("与已有调度期“%(other)s”时间重叠") % {"other": overlap.label}]})
+    projects = _visible(Project, user).filter(is_archived=False)
+    if project_ids is not None:
+        wanted = set(project_ids)
+        projects = projects.filter(pk__in=wanted)
+        found = set(projects.values_list("pk", flat=True))
+        if wanted - found:
+            raise ValidationError({"projects": [_("以下项目不存在或不在您的范围内：%(ids)s")
+                                               % {"ids": "、".join(str(i) for i in sorted(wanted - found))}]})
+    else:
+        projects = projects.filter(stage__canonical__in=list(stages))
+    period = ReportPeriod(cadence=cadence, year=year, month=month, seq=seq, starts_on=starts_on, ends_on=ends_on,
+                          due_on=due_on, note=note[:500], opened_by=user if getattr(user, "pk", None) else None)
+    try:
+        with transaction.atomic():
+            _stamp(period, user, _("开启调度期")).save()
+    except IntegrityError as exc:
+        raise ValidationError({"month": [_("%(label)s的调度期已经开启过") % {"label": label}]}) from exc
+    rows = list(projects.values_list("pk", "lead_unit_id"))
+    _create_pending(period, rows)
+    transaction.on_commit(lambda: events.emit(PERIOD_CHANGED, period_id=period.pk, user=user))
+    return period
+
+
+def _create_pending(period: ReportPeriod, rows) -> int:
+    reports = [
+        ProgressReport(period=period, project_id=pk, unit_id=unit_id, period_end=period.ends_on)
+        for pk, unit_id in rows
+    ]
+    ProgressReport.objects.bulk_create(reports, batch_size=2000)
+    refresh_cumulative([pk for pk, _unit in rows], period.year)
+    return len(reports)
+
+
+@transaction.atomic
+def period_add_projects(user, period: ReportPeriod, project_ids) -> int:
+    """Add projects that must also report this period (projects already in it are left alone)."""
+    require_office(user)
+    period = _open_period_for_update(period)
+    wanted = set(project_ids)
+    rows = list(_visible(Project, user).filter(pk__in=wanted, is_archived=False).values_list("pk", "lead_unit_id"))
+    missing = wanted - {pk for pk, _u in rows}
+    if missing:
+        raise ValidationError(_("以下项目不存在或不在您的范围内：%(ids)s") % {"ids": "、".join(map(str, sorted(missing)))})
+    present = set(period.reports.filter(project_id__in=wanted).values_list("project_id", flat=True))
+    return _create_pending(period, [row for row in rows if row[0] not in present])
+
+
+@transaction.atomic
+def period_remove_report(user, report: ProgressReport) -> None:
+    """Take a project out of the period; only while nothing has been reported for it."""
+    require_office(user)
+    report = _report_in_scope(user, report.pk, visible=True)
+    _open_period_for_update(report.period)
+    if report.state != ReportState.PENDING:
+        raise ValidationError(_("该项目本期已有填报内容，不能移出"))
+    _stamp(report, user, _("移出调度期")).delete()
+
+
+@transaction.atomic
+def period_close(user, period: ReportPeriod, *, version: int | None = None) -> ReportPeriod:
+    """Close (freeze) a period: no report of it changes any more."""
+    require_office(user)
+    period = ReportPeriod.objects.select_for_update().get(pk=period.pk)
+    if period.status == PeriodStatus.CLOSED:
+        raise ValidationError(_("%(label)s的调度期已关闭") % {"label": period.label})
+    if version is not None and period.version != version:
+        raise ConflictError()
+    period.status = PeriodStatus.CLOSED
+    period.closed_at = timezone.now()
+    period.closed_by = user if getattr(user, "pk", None) else None
+    period.version += 1
+    _stamp(period, user, _("关闭调度期")).save()
+    transaction.on_commit(lambda: events.emit(PERIOD_CHANGED, period_id=period.pk, user=user))
+    return period
+
+
+@transaction.atomic
+def period_set_due(user, period: ReportPeriod, due_on: date, *, version: int) -> ReportPeriod:
+    require_office(user)
+    period = _open_period_for_update(period)
+    if due_on < period.starts_on:
+        raise ValidationError({"due_on": [_("填报截止日期不能早于本期开始日期（%(d)s）") % {"d": period.starts_on}]})
+    if period.version != version:
+        raise ConflictError()
+    period.due_on = due_on
+    period.version = version + 1
+    _stamp(period, user, _("调整填报截止日期")).save()
+    return period
+
+
+def _open_period_for_update(period: ReportPeriod) -> ReportPeriod:
+    period = ReportPeriod.objects.get(pk=period.pk)
+    if period.status != PeriodStatus.OPEN:
+        raise ValidationError(_("%(label)s的调度期已关闭，不能再修改") % {"label": period.label})
+    return period
+
+
+# ------------------------------------------------------------------------------- cumulative figures
+
+
+def opening_balances(project_ids, year: int) -> dict[int, Decimal]:
+    """开工至上年底累计 per project: the year's annual plan where it gives one (above zero), otherwise
+    the 开工累计 of the project's last report before the year, otherwise zero."""
+    ids = list(set(project_ids))
+    result = {pk: figures.ZERO for pk in ids}
+    given = dict(
+        AnnualPlan.objects.filter(project_id__in=ids, year=year, completed_before__gt=0)
+        .values_list("project_id", "completed_before")
+    )
+    rest = [pk for pk in ids if pk not in given]
+    if rest:
+        last = (
+            ProgressReport.objects.filter(project_id__in=rest, period_end__lt=date(year, 1, 1))
+            .exclude(state=ReportState.PENDING)
+            .order_by("project_id", "-period_end")
+            .values_list("project_id", "since_start")
+        )
+        for pk, since_start in last:
+            if pk not in given:
+                given[pk] = since_start
+    result.update(given)
+    return result
+
+
+def refresh_cumulative(project_ids, year: int) -> int:
+    """Recompute 本年累计 and 开工累计 of every report of these projects from `year` on; returns the
+    number of reports whose figures changed. One read of the reports, one bulk update.
+
+    A later year opens where the year before ended (its last report's 开工累计), unless that year's
+    annual plan gives its own 开工至上年底累计.
+    """
+    ids = sorted(set(project_ids))
+    changed = []
+    for chunk_start in range(0, len(ids), 2000):
+        chunk = ids[chunk_start:chunk_start + 2000]
+        reports = list(
+            ProgressReport.objects.filter(project_id__in=chunk, period_end__gte=date(year, 1, 1))
+            .order_by("project_id", "period_end", "id")
+            .only("id", "project_id", "period_end", "amount", "state", "year_to_date", "since_start")
+        )
+        opening = opening_balances(chunk, year)
+        given_later = defaultdict(dict)
+        later_years = {r.period_end.year for r in reports} - {year}
+        if later_years:
+            for pk, y, before in AnnualPlan.objects.filter(
+                project_id__in=chunk, year__in=later_years, completed_before__gt=0
+            ).values_list("project_id", "year", "completed_before"):
+                given_later[y][pk] = before
+        current: dict[int, tuple[int, Decimal, Decimal]] = {}  # project → (year, opening, year to date)
+        for report in reports:
+            pk, y = report.project_id, report.period_end.year
+            held = current.get(pk)
+            if held is None or held[0] != y:
+                if held is None:
+                    start = opening[pk] if y == year else opening_balances([pk], y)[pk]
+                else:
+                    start = given_later[y].get(pk, held[1] + held[2])
+                held = (y, start, figures.ZERO)
+            ytd = held[2] + (report.amount or figures.ZERO)
+            current[pk] = (y, held[1], ytd)
+            since = held[1] + ytd
+            if report.year_to_date != ytd or report.since_start != since:
+                report.year_to_date, report.since_start = ytd, since
+                changed.append(report)
+    ProgressReport.objects.bulk_update(changed, ["year_to_date", "since_start"], batch_size=1000)
+    return len(changed)
+
+
+def refresh_approved(project_ids, year: int) -> None:
+    """The ledger's 本年累计完成 (AnnualPlan.completed_ytd): the year's last approved report's figure."""
+    ids = set(project_ids)
+    latest: dict[int, tuple[date, Decimal]] = {}
+    rows = (
+        ProgressReport.objects.filter(project_id__in=ids, state=ReportState.APPROVED,
+                                      period_end__gte=date(year, 1, 1), period_end__lte=date(year, 12, 31))
+        .order_by("project_id", "period_end").values_list("project_id", "period_end", "year_to_date")
+    )
+    for pk, end, ytd in rows:
+        latest[pk] = (end, ytd)
+    for plan in AnnualPlan.objects.filter(project_id__in=ids, year=year):
+        end, ytd = latest.get(plan.project_id, (None, figures.ZERO))
+        if plan.completed_ytd != ytd or plan.completed_through != end:
+            AnnualPlan.objects.filter(pk=plan.pk).update(completed_ytd=ytd, completed_through=end)
+
+
+# ------------------------------------------------------------------------------------------ reports
+
+
+@dataclass
+class RowErrors:
+    """Why a batch of reports was not saved: {report id: {field: [messages]}} and the stale reports."""
+
+    errors: dict[int, dict[str, list[str]]] = field(default_factory=dict)
+    conflicts: dict[int, ProgressReport] = field(default_factory=dict)
+
+    def add(self, report_id: int, field_name: str, message: str) -> None:
+        self.errors.setdefault(report_id, {}).setdefault(field_name, []).append(message)
+
+    def __bool__(self) -> bool:
+        return bool(self.errors or self.conflicts)
+
+
+class BatchError(Exception):
+    def __init__(self, problems: RowErrors):
+        self.problems = problems
+        super().__init__(_("填报未保存：请按提示修改后重新保存"))
+
+
+def clean_report_data(data: dict) -> tuple[dict, dict[str, list[str]]]:
+    """Parse a clerk's values (strings from a form or a sheet) into field values, with Chinese errors."""
+    values: dict = {}
+    errors: dict[str, list[str]] = {}
+    raw = data.get("amount")
+    if raw is not None and str(raw).strip() != "":
+        try:
+            amount = to_money(raw)
+        except ValidationError:
+            errors["amount"] = [_("本期完成投资应为数字（万元）")]
+        else:
+            if amount < 0:
+                errors["amount"] = [_("本期完成投资不能为负数")]
+            values["amount"] = amount
+    elif "amount" in data:
+        values["amount"] = None
+    for name in ("progress", "problems", "next_steps"):
+        if name in data:
+            text = str(data[name] or "").strip()
+            if len(text) > TEXT_LIMIT:
+                errors[name] = [_("内容过长（不超过%(n)s字）") % {"n": TEXT_LIMIT}]
+            values[name] = text
+    if "work_status" in data:
+        status = str(data["work_status"] or "").strip()
+        if status and status not in WorkStatus.values:
+            errors["work_status"] = [_("开复工情况不正确")]
+        values["work_status"] = status
+    for name, label in (("workers_planned", _("应出勤施工人数")), ("workers_on_site", _("现场施工人数"))):
+        if name in data:
+            raw = str(data[name] if data[name] is not None else "").strip()
+            if not raw:
+                values[name] = None
+                continue
+            try:
+                number = int(raw)
+            except ValueError:
+                errors[name] = [_("%(label)s应为整数") % {"label": label}]
+                continue
+            if number < 0:
+                errors[name] = [_("%(label)s不能为负数") % {"label": label}]
+            elif number > 1_000_000:
+                errors[name] = [_("%(label)s超出合理范围") % {"label": label}]
+            values[name] = number
+    return values, errors
+
+
+def _report_in_scope(user, pk: int, *, visible: bool = False) -> ProgressReport:
+    if user is None:
+        reports = ProgressReport.objects.all()
+    else:
+        reports = ProgressReport.objects.visible_to(user) if visible else ProgressReport.objects.editable_by(user)
+    report = reports.select_related("period", "project").filter(pk=pk).first()
+    if report is None:
+        raise Http404
+    return report
+
+
+def _earlier_this_year(project_ids, period: ReportPeriod) -> dict[int, Decimal]:
+    """Sum of each project's amounts reported for the year's periods before this one."""
+    totals: dict[int, Decimal] = defaultdict(lambda: figures.ZERO)
+    rows = ProgressReport.objects.filter(
+        project_id__in=project_ids, period_end__gte=date(period.year, 1, 1), period_end__lt=period.ends_on,
+        amount__isnull=False,
+    ).values_list("project_id", "amount")
+    for pk, amount in rows:
+        totals[pk] += amount
+    return totals
+
+
+def _check_rows(user, period: ReportPeriod, rows: list[dict], *, submit_ids: set[int]) -> tuple[list, RowErrors]:
+    """Read and validate a batch: [(report, values)] and the problems; nothing written."""
+    problems = RowErrors()
+    ids = [int(row["id"]) for row in rows]
+    scoped = ProgressReport.objects.all() if user is None else ProgressReport.objects.editable_by(user)
+    reports = {
+        r.pk: r for r in scoped.filter(pk__in=ids, period=period)
+        .select_related("project")
+    }
+    missing = [pk for pk in ids if pk not in reports]
+    if missing:
+        raise Http404
+    if len(set(ids)) != len(ids):
+        raise ValidationError(_("同一项目在本次提交中出现了多次"))
+    earlier = _earlier_this_year([r.project_id for r in reports.values()], period)
+    openings = opening_balances([r.project_id for r in reports.values()], period.year)
+    checked = []
+    for row in rows:
+        report = reports[int(row["id"])]
+        values, errors = clean_report_data(row)
+        for name, messages in errors.items():
+            for message in messages:
+                problems.add(report.pk, name, message)
+        if report.version != int(row.get("version") or 0):
+            problems.conflicts[report.pk] = report
+            continue
+        if report.state not in EDITABLE_STATES:
+            problems.add(report.pk, "__all__", _("该填报%(state)s，不能修改") % {"state": report.get_state_display()})
+            continue
+        if errors:
+            continue
+        amount = values.get("amount", report.amount)
+        if amount is not None and report.project.total_investment is not None:
+            since = openings[report.project_id] + earlier[report.project_id] + amount
+            if since > report.project.total_investment:
+                problems.add(report.pk, "amount", _("开工累计完成投资（%(since)s万元）将超过总投资（%(total)s万元）")
+                             % {"since": _money(since), "total": _money(report.project.total_investment)})
+        if report.pk in submit_ids:
+            final = {name: values.get(name, getattr(report, name)) for name in REPORT_FIELDS}
+            if final["amount"] is None:
+                problems.add(report.pk, "amount", _("上报前请填写本期完成投资（没有完成请填0）"))
+            if not final["progress"]:
+                problems.add(report.pk, "progress", _("上报前请填写形象进度"))
+        checked.append((report, values))
+    return checked, problems
+
+
+@transaction.atomic
+def reports_save(user, period: ReportPeriod, rows: list[dict], *, submit=False) -> list[ProgressReport]:
+    """Save a batch of one period's reports (the batch grid, a single report, an import): each row is
+    {"id", "version", field: value…}. All or nothing: any invalid or stale row raises BatchError and
+    writes nothing. `submit` hands the reports in as well (→ submitted): True for every row, or a set
+    of report ids (the grid's ticked rows; the others are saved as drafts)."""
+    period = ReportPeriod.objects.get(pk=period.pk)
+    if period.status != PeriodStatus.OPEN:
+        raise ValidationError(_("%(label)s的调度期已关闭，不能再填报") % {"label": period.label})
+    if not rows:
+        raise ValidationError(_("没有要保存的填报"))
+    submit_ids = {int(row["id"]) for row in rows} if submit is True else set(submit or ())
+    checked, problems = _check_rows(user, period, rows, submit_ids=submit_ids)
+    if problems:
+        raise BatchError(problems)
+    now = timezone.now()
+    late = timezone.localdate() > period.due_on
+    saved, events_rows = [], []
+    for report, values in checked:
+        submit = report.pk in submit_ids
+        changed = any(getattr(report, name) != value for name, value in values.items())
+        if not changed and not submit:
+            continue
+        claimed = ProgressReport.objects.filter(pk=report.pk, version=report.version).update(version=F("version") + 1)
+        if not claimed:
+            # Someone saved between our read and now: undo the whole batch, tell the user.
+            transaction.set_rollback(True)
+            raise BatchError(RowErrors(conflicts={report.pk: ProgressReport.objects.get(pk=report.pk)}))
+        before = report.state
+        for name, value in values.items():
+            setattr(report, name, value)
+        report.version += 1
+        if submit:
+            report.state = ReportState.SUBMITTED
+            report.submitted_at, report.submitted_by = now, user
+            report.is_late = late
+            report.review_comment = report.review_comment if before == ReportState.RETURNED else ""
+        else:
+            report.state = ReportState.DRAFT
+        _stamp(report, user, _("上报") if submit else _("保存草稿")).save()
+        events_rows.append(ReportEvent(report=report, action=ReportAction.SUBMIT if submit else ReportAction.SAVE,
+                                       from_state=before, to_state=report.state, user=user))
+        saved.append(report)
+    ReportEvent.objects.bulk_create(events_rows)
+    if saved:
+        if any("amount" in values for _report, values in checked):
+            refresh_cumulative([r.project_id for r in saved], period.year)
+        project_ids = [r.project_id for r in saved]
+        transaction.on_commit(lambda: events.emit(REPORT_CHANGED, project_ids=project_ids, period_id=period.pk, user=user))
+    return saved
+
+
+def report_save(user, report: ProgressReport, data: dict, *, version: int, submit: bool = False) -> ProgressReport:
+    """One report (the single-project form): the batch rules for a batch of one."""
+    report = _report_in_scope(user, report.pk)
+    saved = reports_save(user, report.period, [{**data, "id": report.pk, "version": version}], submit=submit)
+    report.refresh_from_db()
+    return saved[0] if saved else report
+
+
+@transaction.atomic
+def reports_submit(user, period: ReportPeriod, report_ids) -> list[ProgressReport]:
+    """Hand in saved drafts as they stand (the inbox's 上报 button)."""
+    reports = ProgressReport.objects.editable_by(user).filter(period=period, pk__in=list(report_ids))
+    rows = [{"id": r.pk, "version": r.version} for r in reports]
+    if len(rows) != len(set(report_ids)):
+        raise Http404
+    return reports_save(user, period, rows, submit=True)
+
+
+def _review(user, report: ProgressReport, *, version: int, action: str, comment: str) -> ProgressReport:
+    require_office(user)
+    report = _report_in_scope(user, report.pk, visible=True)
+    if report.period.status != PeriodStatus.OPEN:
+        raise ValidationError(_("%(label)s的调度期已关闭，不能再审核") % {"label": report.period.label})
+    if report.state != ReportState.SUBMITTED:
+        raise ValidationError(_("只有已上报的填报才能审核（当前：%(state)s）") % {"state": report.get_state_display()})
+    comment = (comment or "").strip()
+    if action == ReportAction.RETURN and not comment:
+        raise ValidationError({"comment": [_("请填写退回原因")]})
+    if len(comment) > TEXT_LIMIT:
+        raise ValidationError({"comment": [_("内容过长（不超过%(n)s字）") % {"n": TEXT_LIMIT}]})
+    claimed = ProgressReport.objects.filter(pk=report.pk, version=version, state=ReportState.SUBMITTED).update(
+        version=F("version") + 1
+    )
+    if not claimed:
+        raise ConflictError()
+    before = report.state
+    report.version = version + 1
+    report.state = ReportState.APPROVED if action == ReportAction.APPROVE else ReportState.RETURNED
+    report.reviewed_at, report.reviewed_by, report.review_comment = timezone.now(), user, comment
+    _stamp(report, user, ReportAction(action).label).save()
+    ReportEvent.objects.create(report=report, action=action, from_state=before, to_state=report.state,
+                               user=user, comment=comment)
+    refresh_approved([report.project_id], report.period.year)
+    if action == ReportAction.RETURN:
+        url = reverse("reports:report", args=[report.pk])
+        notify(_submitter_and_unit_reporters(report),
+               _("%(period)s“%(project)s”的填报被退回：%(comment)s")
+               % {"period": report.period.label, "project": report.project.name, "comment": comment}, url)
+    transaction.on_commit(lambda: events.emit(
+        REPORT_CHANGED, project_ids=[report.project_id], period_id=report.period_id, user=user))
+    return report
+
+
+@transaction.atomic
+def report_approve(user, report: ProgressReport, *, version: int, comment: str = "") -> ProgressReport:
+    return _review(user, report, version=version, action=ReportAction.APPROVE, comment=comment)
+
+
+@transaction.atomic
+def report_return(user, report: ProgressReport, *, version: int, comment: str) -> ProgressReport:
+    return _review(user, report, version=version, action=ReportAction.RETURN, comment=comment)
+
+
+@transaction.atomic
+def reports_approve_many(user, period: ReportPeriod, versions: dict[int, int]) -> int:
+    """Approve several submitted reports at once ({id: version}); any stale or unsubmitted one stops
+    the whole batch."""
+    count = 0
+    for pk, version in versions.items():
+        report = ProgressReport(pk=pk)
+        _review(user, report, version=version, action=ReportAction.APPROVE, comment="")
+        count += 1
+    return count
+
+
+# ---------------------------------------------------------------------------------------- reminders
+
+
+def _reporters_for(unit_id: int | None, region_paths: set[str]):
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(is_active=True)
+    query = Q(pk__in=[])
+    if unit_id:
+        query |= Q(memberships__unit_id=unit_id, memberships__role=Role.REPORTER, memberships__is_active=True)
+    found = list(users.filter(query).distinct())
+    if found or not region_paths:
+        return found
+    # No clerk in the unit itself: the reporters of the district the projects are in.
+    region_query = Q(pk__in=[])
+    for path in region_paths:
+        prefixes = [path[:i] for i in range(1, len(path) + 1)]
+        region_query |= Q(memberships__unit__region__path__in=prefixes, memberships__scope=Scope.REGION)
+    return list(users.filter(region_query, memberships__role=Role.REPORTER, memberships__is_active=True).distinct())
+
+
+def _submitter_and_unit_reporters(report: ProgressReport):
+    users = list(_reporters_for(report.unit_id, {report.project.region.path}))
+    if report.submitted_by_id:
+        users.insert(0, report.submitted_by)
+    return users
+
+
+@transaction.atomic
+def period_remind(user, period: ReportPeriod, *, unit_id: int | None = None, all_units: bool = False) -> list[Reminder]:
+    """Chase the units with reports not yet handed in (one unit, or every unit with `all_units`)."""
+    require_office(user)
+    period = _open_period_for_update(period)
+    missing = _visible(ProgressReport, user).filter(period=period, state__in=list(EDITABLE_STATES))
+    if not all_units:
+        missing = missing.filter(unit_id=unit_id) if unit_id else missing.filter(unit__isnull=True)
+    by_unit: dict[int | None, set[str]] = defaultdict(set)
+    counts: dict[int | None, int] = defaultdict(int)
+    for unit, path in missing.values_list("unit_id", "project__region__path"):
+        by_unit[unit].add(path)
+        counts[unit] += 1
+    if not by_unit:
+        raise ValidationError(_("没有需要催报的单位：所选单位的项目都已上报"))
+    url = reverse("reports:inbox")
+    reminders = []
+    for unit, paths in by_unit.items():
+        recipients = _reporters_for(unit, paths)
+        text = _("请于%(due)s前完成%(period)s调度填报：尚有%(n)s个项目未上报") % {
+            "due": f"{period.due_on.month}月{period.due_on.day}日", "period": period.label, "n": counts[unit]}
+        notify(recipients, text, url)
+        reminders.append(Reminder(period=period, unit_id=unit, sent_by=user if getattr(user, "pk", None) else None,
+                                  missing=counts[unit], recipients=len({u.pk for u in recipients})))
+    return Reminder.objects.bulk_create(reminders)

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reports"
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("periods/new/", views.period_open, name="period_open"),
+    path("periods/<int:pk>/", views.period_detail, name="period"),
+    path("periods/<int:pk>/close/", views.period_close, name="period_close"),
+    path("periods/<int:pk>/remind/", views.period_remind, name="period_remind"),
+    path("periods/<int:pk>/grid/", views.grid, name="grid"),
+    path("periods/<int:pk>/review/", views.review, name="review"),
+    path("<int:pk>/", views.report_detail, name="report"),
+    path("<int:pk>/review/", views.report_review, name="report_review"),
+    path("project/<int:pk>/", views.project_reports, name="project"),
+]

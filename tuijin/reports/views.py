@@ -1,0 +1,387 @@
+"""Dispatch pages: thin views over selectors (reads) and services (writes)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from tuijin.core.exceptions import ConflictError
+from tuijin.org.selectors import EDITOR_ROLES, user_access
+from tuijin.projects.selectors import project_for_user
+
+from . import selectors, services
+from .choices import EDITABLE_STATES, ReportState, WorkStatus
+from .forms import PeriodOpenForm, ReportForm, ReviewForm
+from .models import ProgressReport
+
+GRID_FIELDS = ("amount", "progress", "work_status", "workers_planned", "workers_on_site", "problems")
+
+
+def _require_office(request) -> None:
+    if not selectors.is_office(request.user):
+        raise PermissionDenied
+
+
+def _require_editor(request) -> None:
+    if not user_access(request.user).has_role(*EDITOR_ROLES):
+        raise PermissionDenied
+
+
+def _errors_text(exc: ValidationError) -> str:
+    return "；".join(exc.messages)
+
+
+# ------------------------------------------------------------------------------------------- inbox
+
+
+@login_required
+@require_safe
+def inbox(request):
+    """The clerk's start page: each open period with their projects' states; the office's periods."""
+    access = user_access(request.user)
+    periods = []
+    for period in selectors.open_periods():
+        mine = selectors.inbox(request.user, period) if access.has_role(*EDITOR_ROLES) else ProgressReport.objects.none()
+        periods.append({"period": period, "counts": selectors.state_counts(mine), "total": mine.count(),
+                        "overdue": timezone.localdate() > period.due_on})
+    context = {
+        "periods": periods,
+        "is_office": selectors.is_office(request.user),
+        "can_report": access.has_role(*EDITOR_ROLES),
+        "recent": selectors.ReportPeriod.objects.all()[:24],
+    }
+    return render(request, "reports/inbox.html", context)
+
+
+# ----------------------------------------------------------------------------------------- periods
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def period_open(request):
+    _require_office(request)
+    form = PeriodOpenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            period = services.period_open(
+                request.user, year=data["year"], month=data["month"], cadence=data["cadence"], seq=data["seq"],
+                due_on=data["due_on"], stages=data["stages"], note=data["note"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("%(label)s调度期已开启，%(n)s个项目须填报，截止%(due)s")
+                             % {"label": period.label, "n": period.reports.count(), "due": period.due_on})
+            return redirect("reports:period", pk=period.pk)
+    return render(request, "reports/period_open.html", {"form": form})
+
+
+@login_required
+@require_safe
+def period_detail(request, pk):
+    """Period overview: submitted / late / missing by unit and by region (within the user's scope)."""
+    period = selectors.period_get(pk)
+    overview = selectors.period_overview(request.user, period)
+    return render(request, "reports/period_detail.html", {
+        "period": period, "overview": overview, "is_office": selectors.is_office(request.user),
+        "states": ReportState,
+    })
+
+
+@login_required
+@require_POST
+def period_close(request, pk):
+    _require_office(request)
+    period = selectors.period_get(pk)
+    try:
+        services.period_close(request.user, period, version=_int(request.POST.get("version")))
+    except ConflictError:
+        messages.error(request, _("已被他人修改：该调度期刚被其他人修改，请核对后再操作"))
+    except ValidationError as exc:
+        messages.error(request, _errors_text(exc))
+    else:
+        messages.success(request, _("%(label)s调度期已关闭，填报已冻结") % {"label": period.label})
+    return redirect("reports:period", pk=pk)
+
+
+@login_required
+@require_POST
+def period_remind(request, pk):
+    _require_office(request)
+    period = selectors.period_get(pk)
+    unit = request.POST.get("unit", "")
+    try:
+        reminders = services.period_remind(
+            request.user, period, unit_id=_int(unit) if unit not in ("", "none") else None, all_units=unit == ""
+        )
+    except ValidationError as exc:
+        messages.error(request, _errors_text(exc))
+    else:
+        people = sum(r.recipients for r in reminders)
+        missing = sum(r.missing for r in reminders)
+        if people:
+            messages.success(request, _("已向%(units)s个单位的%(people)s名填报员发送催报（%(missing)s个项目未上报）")
+                             % {"units": len(reminders), "people": people, "missing": missing})
+        else:
+            messages.warning(request, _("已记录催报，但这些单位还没有填报员账号，请联系系统管理员开通"))
+    return redirect("reports:period", pk=pk)
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+# -------------------------------------------------------------------------------------- batch grid
+
+
+def _grid_rows(request, period, reports, posted=None, problems=None):
+    """Rows for the grid template: the report, its figures' basis and what to show in each input."""
+    bases = selectors.bases(reports, period)
+    rows = []
+    for index, report in enumerate(reports, start=1):
+        basis = bases[report.project_id]
+        values = {name: getattr(report, name) for name in GRID_FIELDS}
+        values = {k: ("" if v is None else v) for k, v in values.items()}
+        if posted and report.pk in posted:
+            values.update(posted[report.pk])
+        shown_amount = values.get("amount")
+        try:
+            amount = services.to_money(shown_amount) if shown_amount not in ("", None) else None
+        except ValidationError:
+            amount = None
+        figures = basis.figures(amount, period.ends_on)
+        conflict = problems.conflicts.get(report.pk) if problems else None
+        rows.append({
+            "index": index, "report": report, "basis": basis, "figures": figures, "values": values,
+            "editable": report.state in EDITABLE_STATES and period.is_open,
+            "errors": (problems.errors.get(report.pk, {}) if problems else {}),
+            "conflict": conflict,
+            "version": conflict.version if conflict else report.version,
+        })
+    return rows
+
+
+def _posted_rows(request) -> tuple[list[dict], set[int]]:
+    rows, submit_ids = [], set()
+    for raw in request.POST.getlist("row"):
+        pk = _int(raw)
+        if pk is None:
+            continue
+        row = {"id": pk, "version": request.POST.get(f"r{pk}-version")}
+        for name in GRID_FIELDS:
+            key = f"r{pk}-{name}"
+            if key in request.POST:
+                row[name] = request.POST.get(key)
+        rows.append(row)
+        if request.POST.get(f"r{pk}-pick"):
+            submit_ids.add(pk)
+    return rows, submit_ids
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def grid(request, pk):
+    """The batch grid: every report of the period the user may fill, on one page."""
+    _require_editor(request)
+    period = selectors.period_get(pk)
+    reports = list(selectors.inbox(request.user, period))
+    autosave = request.headers.get("X-Tuijin-Autosave") == "1"
+    status, posted, problems = 200, None, None
+    if request.method == "POST":
+        rows, submit_ids = _posted_rows(request)
+        action = request.POST.get("action", "save")
+        submit = submit_ids if action == "submit" else set()
+        if action == "submit" and not submit_ids:
+            messages.error(request, _("请勾选要上报的项目"))
+        else:
+            try:
+                saved = services.reports_save(request.user, period, rows, submit=submit)
+            except services.BatchError as exc:
+                problems = exc.problems
+                status = 409 if problems.conflicts else 400
+                posted = {row["id"]: {k: v for k, v in row.items() if k in GRID_FIELDS} for row in rows}
+                if autosave:
+                    return JsonResponse(_problems_json(problems), status=status)
+                if problems.conflicts:
+                    messages.error(request, _("已被他人修改：%(n)s个项目的填报在您编辑期间已被其他人保存，本次没有保存任何内容。"
+                                              "您填写的数值仍在下方，标红的行显示了对方保存的数值，请核对后再次保存。")
+                                   % {"n": len(problems.conflicts)})
+                if problems.errors:
+                    messages.error(request, _("%(n)s个项目的填报有误，本次没有保存任何内容，请按标红处修改") % {"n": len(problems.errors)})
+            except ValidationError as exc:
+                if autosave:
+                    return JsonResponse({"ok": False, "message": _errors_text(exc)}, status=400)
+                messages.error(request, _errors_text(exc))
+                status = 400
+            else:
+                if autosave:
+                    return JsonResponse({"ok": True, "versions": {r.pk: r.version for r in saved},
+                                         "states": {r.pk: r.get_state_display() for r in saved},
+                                         "saved_at": timezone.localtime().strftime("%H:%M:%S")})
+                submitted = sum(1 for r in saved if r.state == ReportState.SUBMITTED)
+                if submitted:
+                    messages.success(request, _("已上报%(n)s个项目，等待审核") % {"n": submitted})
+                else:
+                    messages.success(request, _("草稿已保存（%(n)s个项目有改动）") % {"n": len(saved)})
+                return redirect("reports:grid", pk=pk)
+        reports = list(selectors.inbox(request.user, period))
+    context = {
+        "period": period,
+        "rows": _grid_rows(request, period, reports, posted, problems),
+        "work_statuses": WorkStatus.choices,
+        "counts": selectors.state_counts(selectors.inbox(request.user, period)),
+    }
+    return render(request, "reports/grid.html", context, status=status)
+
+
+def _problems_json(problems) -> dict:
+    return {
+        "ok": False,
+        "errors": {str(pk): errors for pk, errors in problems.errors.items()},
+        "conflicts": {str(pk): {"version": r.version, "amount": None if r.amount is None else str(r.amount),
+                                "progress": r.progress, "state": r.get_state_display()}
+                      for pk, r in problems.conflicts.items()},
+        "message": _("已被他人修改或填写有误，本次没有保存"),
+    }
+
+
+# ---------------------------------------------------------------------------------- single report
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_detail(request, pk):
+    report = selectors.report_for_user(request.user, pk)
+    editable_by_user = ProgressReport.objects.editable_by(request.user).filter(pk=pk).exists()
+    can_edit = editable_by_user and report.state in EDITABLE_STATES and report.period.is_open
+    status = 200
+    initial = {name: ("" if getattr(report, name) is None else getattr(report, name)) for name in GRID_FIELDS}
+    initial.update(next_steps=report.next_steps, version=report.version)
+    form = ReportForm(initial=initial)
+    if request.method == "POST":
+        if not editable_by_user:
+            raise PermissionDenied
+        form = ReportForm(request.POST)
+        if form.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+            try:
+                services.report_save(request.user, report, data, version=form.cleaned_data["version"],
+                                     submit=request.POST.get("action") == "submit")
+            except services.BatchError as exc:
+                if exc.problems.conflicts:
+                    fresh = exc.problems.conflicts[report.pk]
+                    messages.error(request, _("已被他人修改：该填报在您编辑期间已被其他人保存（%(state)s，本期完成%(amount)s万元），"
+                                              "您的修改没有保存。您填写的内容仍在下方，核对后可再次保存。")
+                                   % {"state": fresh.get_state_display(), "amount": fresh.amount if fresh.amount is not None else "—"})
+                    form = ReportForm({**request.POST.dict(), "version": fresh.version})
+                    form.is_valid()
+                    status = 409
+                else:
+                    for field_name, errors in exc.problems.errors.get(report.pk, {}).items():
+                        for error in errors:
+                            form.add_error(field_name if field_name in form.fields else None, error)
+                    status = 400
+            except ValidationError as exc:
+                form.add_error(None, exc)
+                status = 400
+            else:
+                report.refresh_from_db()
+                messages.success(request, _("已上报，等待审核") if report.state == ReportState.SUBMITTED else _("草稿已保存"))
+                return redirect("reports:report", pk=pk)
+        report = selectors.report_for_user(request.user, pk)
+    basis = selectors.bases([report], report.period)[report.project_id]
+    amount_value = form["amount"].value()
+    try:
+        amount = services.to_money(amount_value) if amount_value not in (None, "") else report.amount
+    except ValidationError:
+        amount = report.amount
+    context = {
+        "report": report, "form": form, "can_edit": can_edit, "basis": basis,
+        "figures": basis.figures(amount, report.period.ends_on),
+        "events": report.events.select_related("user").order_by("at", "id"),
+        "can_review": selectors.is_office(request.user) and report.state == ReportState.SUBMITTED and report.period.is_open,
+        "review_form": ReviewForm(initial={"version": report.version}),
+    }
+    return render(request, "reports/report_detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def report_review(request, pk):
+    report = selectors.report_for_user(request.user, pk)
+    _require_office(request)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("审核表单不完整，请刷新页面后重试"))
+        return redirect("reports:report", pk=pk)
+    data = form.cleaned_data
+    try:
+        if data["decision"] == "approve":
+            services.report_approve(request.user, report, version=data["version"], comment=data["comment"])
+            messages.success(request, _("已审核通过：%(name)s") % {"name": report.project.name})
+        else:
+            services.report_return(request.user, report, version=data["version"], comment=data["comment"])
+            messages.success(request, _("已退回：%(name)s，已通知填报单位") % {"name": report.project.name})
+    except ConflictError:
+        messages.error(request, _("已被他人修改：该填报刚被其他人审核或修改，请核对后再操作"))
+    except ValidationError as exc:
+        messages.error(request, _errors_text(exc))
+    next_url = request.POST.get("next")
+    if next_url == "review":
+        return redirect("reports:review", pk=report.period_id)
+    return redirect("reports:report", pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review(request, pk):
+    """The office's review queue of a period; approve several at once."""
+    _require_office(request)
+    period = selectors.period_get(pk)
+    if request.method == "POST":
+        versions = {}
+        for raw in request.POST.getlist("pick"):
+            report_id = _int(raw)
+            version = _int(request.POST.get(f"v{report_id}"))
+            if report_id is not None and version is not None:
+                versions[report_id] = version
+        if not versions:
+            messages.error(request, _("请勾选要审核通过的填报"))
+        else:
+            try:
+                n = services.reports_approve_many(request.user, period, versions)
+            except ConflictError:
+                messages.error(request, _("已被他人修改：所选填报中有的刚被其他人审核或修改，本次没有审核任何填报，请核对后再操作"))
+            except ValidationError as exc:
+                messages.error(request, _errors_text(exc))
+            else:
+                messages.success(request, _("已审核通过%(n)s个填报") % {"n": n})
+        return redirect("reports:review", pk=pk)
+    queue = list(selectors.review_queue(request.user, period))
+    bases = selectors.bases(queue, period)
+    rows = [{"report": r, "figures": bases[r.project_id].figures(r.amount, period.ends_on)} for r in queue]
+    return render(request, "reports/review.html", {"period": period, "rows": rows})
+
+
+# --------------------------------------------------------------------------------- project history
+
+
+@login_required
+@require_safe
+def project_reports(request, pk):
+    project = project_for_user(request.user, pk)
+    year = _int(request.GET.get("year")) or timezone.localdate().year
+    reports = list(selectors.project_reports(project))
+    return render(request, "reports/project_reports.html", {
+        "project": project, "reports": reports, "year": year,
+        "years": sorted({r.period.year for r in reports} | {year}, reverse=True),
+        "curve": selectors.s_curve(project, year), "tab": "reports",
+    })
