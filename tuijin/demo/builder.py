@@ -37,6 +37,7 @@ from tuijin.projects.models import (
 from tuijin.projects.services import annual_plan_validate, project_validate
 
 from . import data
+from .dispatch import build_dispatch
 from .models import DemoRun
 
 DEFAULT_SEED = 371300
@@ -157,6 +158,8 @@ class DemoBuilder:
             self._build_users()
             bulk_create_with_history(self.leaders, Leader, default_change_reason=HISTORY_REASON)
             self._write_projects(planned)
+            dispatcher = get_user_model().objects.get(username="dispatcher")
+            self.dispatch = build_dispatch(random.Random(self.seed + 1), dispatcher)
             DemoRun.objects.create(seed=self.seed)
             return self._summary(planned)
 
@@ -1002,6 +1005,8 @@ class DemoBuilder:
             "with_code": sum(1 for p in projects if p.code),
             "plans": sum(len(p.plans) for p in planned),
             "total_investment": sum((p.total_investment for p in projects), Decimal(0)),
+            "report_periods": self.dispatch["periods"],
+            "reports": self.dispatch["reports"],
         }
 
 

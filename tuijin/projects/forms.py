@@ -10,6 +10,7 @@ from tuijin.org.selectors import regions_editable_by
 from . import services
 from .choices import LeaderRole
 from .models import AnnualPlan, Category, Level, Nature, Program, Project, Stage
+from .plans import active_months, even_monthly_plan
 
 MISSING_VERSION = _("表单缺少版本号，请刷新页面后重试")
 
@@ -155,17 +156,42 @@ class AnnualPlanForm(MarkInvalidMixin, forms.ModelForm):
             "planned_completion": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
+    MONTH_FIELDS = tuple(f"month_{m}" for m in range(1, 13))
+
     def __init__(self, *args, project=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.project = project
         if self.instance.pk:
             self.fields["year"].disabled = True
             self.fields["version"].initial = self.instance.version
+        monthly = list(self.instance.monthly_plan or [])
+        even = []
+        if self.instance.planned_investment is not None and self.instance.year:
+            first, last = active_months(self.instance.year, self.instance.planned_start, self.instance.planned_completion)
+            even = even_monthly_plan(self.instance.planned_investment, first, last)
+        for month, name in enumerate(self.MONTH_FIELDS, start=1):
+            self.fields[name] = forms.DecimalField(
+                label=_("%(m)s月累计") % {"m": month}, required=False, max_digits=15, decimal_places=2,
+                initial=monthly[month - 1] if len(monthly) == 12 else None,
+                widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "form-control form-control-sm",
+                                              "placeholder": f"{even[month - 1]:.2f}" if even else ""}),
+            )
         _style(self)
+
+    def month_fields(self):
+        return [self[name] for name in self.MONTH_FIELDS]
 
     def clean(self):
         cleaned = super().clean()
         _require_version(self, cleaned)
+        values = [cleaned.get(name) for name in self.MONTH_FIELDS]
+        if all(v is None for v in values):
+            self.instance.monthly_plan = []
+        elif any(v is None for v in values):
+            missing = "、".join(f"{m}月" for m, v in enumerate(values, start=1) if v is None)
+            self.add_error(None, _("月度累计计划须12个月都填写（缺：%(months)s），或全部留空按月平均分解") % {"months": missing})
+        else:
+            self.instance.monthly_plan = [f"{v:.2f}" for v in values]
         return cleaned
 
     def _post_clean(self):
@@ -175,7 +201,12 @@ class AnnualPlanForm(MarkInvalidMixin, forms.ModelForm):
         try:
             services.annual_plan_validate(self.instance)
         except ValidationError as exc:
-            self._update_errors(exc)
+            errors = exc.message_dict
+            monthly = errors.pop("monthly_plan", [])
+            if errors:
+                self._update_errors(ValidationError(errors))
+            for message in monthly:
+                self.add_error(None, message)
 
 
 class ArchiveForm(forms.Form):

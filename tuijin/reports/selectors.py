@@ -214,13 +214,12 @@ def s_curve(project: Project, year: int) -> dict:
         period_end__year=year
     ).exclude(state=ReportState.PENDING).order_by("period_end").values_list("period_end", "year_to_date"):
         actual[end.month] = ytd
-    today = timezone.localdate()
-    last_month = 12 if year < today.year else (today.month if year == today.year else 0)
+    last = max(actual, default=0)
     actual_series, running = [], None
     for month in range(1, 13):
         if month in actual:
             running = actual[month]
-        actual_series.append(str(running) if running is not None and month <= max(last_month, max(actual, default=0)) else None)
+        actual_series.append(str(running) if running is not None and month <= last else None)
     return {
         "year": year,
         "months": [f"{m}月" for m in range(1, 13)],

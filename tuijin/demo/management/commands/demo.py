@@ -54,6 +54,7 @@ class Command(BaseCommand):
         out(f"  其中赋码项目 {s['with_code']} 个，年度计划 {s['plans']} 条")
         stages = "、".join(f"{name} {n}" for name, n in sorted(s["projects_by_stage"].items(), key=lambda kv: -kv[1]))
         out(f"  项目阶段：{stages}")
+        out(f"  月度调度：2026年1-11月共 {s['report_periods']} 期（1-10月已关闭，11月填报中），填报记录 {s['reports']} 条")
         out(f"演示账号（密码均为 {data.DEMO_PASSWORD}）：")
         for username, display, role, unit, scope in s["logins"]:
             out(f"  {username:<11}{display:<5}{role} · {unit} · 数据范围：{scope}")
