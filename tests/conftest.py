@@ -30,7 +30,7 @@ from tuijin.projects.models import (
     ProjectLeader,
     ProjectResponsibleUnit,
 )
-from tuijin.reports.models import ProgressReport, Reminder, ReportEvent, ReportPeriod
+from tuijin.reports.models import ProgressReport, Reminder, ReportEvent, ReportPeriod, ReportPhoto
 
 from . import factories as f
 
@@ -61,6 +61,12 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     test = db.setdefault("TEST", {})
     if db["ENGINE"] == "django.db.backends.sqlite3" and not test.get("NAME"):
         test["NAME"] = str(Path(settings.DATA_DIR) / f"test-{os.getpid()}.sqlite3")
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded photos land in the test's own directory, never in the data directory."""
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture(autouse=True)
@@ -139,6 +145,7 @@ class DbState:
     report_history: int
     reminders: int
     notifications: int
+    photos: list
 
 
 @pytest.fixture
@@ -161,6 +168,7 @@ def db_state(db):
             report_history=ProgressReport.history.count(),
             reminders=Reminder.objects.count(),
             notifications=Notification.objects.count(),
+            photos=_rows(ReportPhoto),
         )
 
     return snapshot

@@ -118,6 +118,18 @@ reports:report         POST   other    login     saved  saved      403    404   
 reports:report_review  GET    own      login     405    405        405    405        405        405     405       405           405
 reports:report_review  POST   own      login     saved  saved      403    403        404        403     403       404           404
 reports:report_review  POST   other    login     saved  saved      403    404        403        403     403       404           404
+reports:photo_upload   GET    own      login     405    405        405    405        405        405     405       405           405
+reports:photo_upload   POST   own      login     saved  saved      403    saved      404        403     403       404           404
+reports:photo_upload   POST   other    login     saved  saved      403    404        saved      403     403       404           404
+reports:photo          GET    own      login     ok     ok         ok     ok         404        ok      ok        404           404
+reports:photo          GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404
+reports:photo          POST   own      login     405    405        405    405        405        405     405       405           405
+reports:photo_delete   GET    own      login     405    405        405    405        405        405     405       405           405
+reports:photo_delete   POST   own      login     saved  saved      403    saved      404        403     403       404           404
+reports:photo_delete   POST   other    login     saved  saved      403    404        saved      403     403       404           404
+reports:import         GET    -        login     ok     ok         403    ok         ok         403     403       ok            403
+reports:import         POST   own      login     saved  saved      403    saved      400        403     403       400           403
+reports:import         POST   other    login     saved  saved      403    400        saved      403     403       400           403
 reports:project        GET    own      login     ok     ok         ok     ok         404        ok      ok        404           404
 reports:project        GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404
 reports:project        POST   own      login     405    405        405    405        405        405     405       405           405
@@ -208,8 +220,10 @@ def drop_stored_file(batch) -> None:
     services.batch_path(batch).unlink(missing_ok=True)
 
 
-PERIOD_URLS = {"reports:period", "reports:period_close", "reports:period_remind", "reports:grid", "reports:review"}
-REPORT_URLS = {"reports:report", "reports:report_review"}
+PERIOD_URLS = {"reports:period", "reports:period_close", "reports:period_remind", "reports:grid", "reports:review",
+               "reports:import"}
+REPORT_URLS = {"reports:report", "reports:report_review", "reports:photo_upload"}
+PHOTO_URLS = {"reports:photo", "reports:photo_delete"}
 # Report URLs whose case needs the report handed in first (the review answers only submitted ones).
 SUBMITTED_FIRST = {"reports:review", "reports:report_review"}
 
@@ -219,6 +233,8 @@ def url_for(name: str, project, world=None) -> str:
         return reverse(name, args=[world.period.pk])
     if name in REPORT_URLS:
         return reverse(name, args=[report_of(world, project).pk])
+    if name in PHOTO_URLS:
+        return reverse(name, args=[report_of(world, project).photos.get().pk])
     if name in IMPORT_BATCH_URLS:
         return reverse(name, args=[project.token])  # `project` is the ImportBatch here
     if name == "projects:plan_edit":
@@ -238,6 +254,10 @@ def report_of(world, project):
 
 def prepare(name: str, project, world) -> None:
     """Set the scene a case needs before the "nothing written" snapshot is taken."""
+    if name in PHOTO_URLS and project is not None:
+        from tuijin.reports import services as report_services
+
+        report_services.photo_add(None, report_of(world, project), png_upload())
     if name in SUBMITTED_FIRST and project is not None:
         from tuijin.reports import services as report_services
 
@@ -246,7 +266,25 @@ def prepare(name: str, project, world) -> None:
             {"id": report.pk, "version": report.version, "amount": "12.50", "progress": "主体施工"}], submit=True)
 
 
+def png_upload():
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (8, 6), (200, 80, 40)).save(buffer, "PNG")
+    return SimpleUploadedFile("现场.png", buffer.getvalue(), content_type="image/png")
+
+
 def payload(name: str, obj: str, project: Project | None, regions, world=None) -> dict:
+    if name == "reports:photo_upload":
+        return {"photos": png_upload(), "caption": "矩阵照片"}
+    if name == "reports:import":
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        sheet = f"项目名称,本月完成投资（万元）,形象进度\r\n{project.name},66.60,矩阵导入\r\n"
+        return {"file": SimpleUploadedFile("月报.csv", sheet.encode()), "action": "import"}
     if name == "reports:period_open":
         return {"year": current_year() + 1, "month": 1, "cadence": "month", "seq": 1, "stages": ["construction"]}
     if name == "reports:period_close":
@@ -300,6 +338,16 @@ def assert_saved(name: str, project: Project | None, before_count: int, world=No
         return
     if name in {"reports:review", "reports:report_review"}:
         assert report_of(world, project).state == "approved"
+        return
+    if name == "reports:photo_upload":
+        assert report_of(world, project).photos.get().caption == "矩阵照片"
+        return
+    if name == "reports:import":
+        report = report_of(world, project)
+        assert (report.state, str(report.amount), report.progress) == ("draft", "66.60", "矩阵导入")
+        return
+    if name == "reports:photo_delete":
+        assert not report_of(world, project).photos.exists()
         return
     if name == "projects:create":
         assert Project.objects.count() == before_count + 1
@@ -396,6 +444,7 @@ def test_other_http_methods_never_write(client, world, db_state, name, method):
     """PUT/PATCH/DELETE as the superuser: refused (405) or treated as a read, never a write."""
     client.force_login(world.city.users["admin"])
     target = import_batch("own", "admin", world.city) if name in IMPORT_BATCH_URLS else world.own
+    prepare(name, target, world)
     before = db_state()
     response = getattr(client, method)(url_for(name, target, world), data="", content_type="application/x-www-form-urlencoded")
     if name in IMPORT_BATCH_URLS:

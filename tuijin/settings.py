@@ -214,6 +214,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 TUIJIN_IMPORT_MAX_BYTES = int(float(os.environ.get("TUIJIN_IMPORT_MAX_MB", "20")) * 1024 * 1024)
 TUIJIN_IMPORT_MAX_ROWS = int(os.environ.get("TUIJIN_IMPORT_MAX_ROWS", "20000"))
 TUIJIN_IMPORT_KEEP_HOURS = float(os.environ.get("TUIJIN_IMPORT_KEEP_HOURS", "2"))
+# Site photos on progress reports (tuijin.reports): size per image and images per report.
+TUIJIN_PHOTO_MAX_MB = float(os.environ.get("TUIJIN_PHOTO_MAX_MB", "10"))
+TUIJIN_PHOTOS_PER_REPORT = int(os.environ.get("TUIJIN_PHOTOS_PER_REPORT", "20"))
+# Outside channels for in-app messages (dotted paths of callables taking the new Notification rows): SMS, e-mail.
+TUIJIN_NOTIFY_CHANNELS = [c for c in os.environ.get("TUIJIN_NOTIFY_CHANNELS", "").split(",") if c.strip()]
 # Uploads larger than the import limit are refused before they are read (plus room for the form).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tuijin.core.sheets import rows as sheet_rows
 from tuijin.core.sheets.headers import find_header
 from tuijin.core.sheets.values import (
     BLANKS,
@@ -46,12 +47,12 @@ DEFAULTABLE = REQUIRED
 MAX_SHOWN_ERRORS = 500
 
 _SPLIT = re.compile(r"[、,，;；/\n]+")
-_CN_NUMBER = "一二三四五六七八九十百零〇"
-_GROUP_NUMBER = re.compile(rf"^\s*([（(]?)\s*([{_CN_NUMBER}]+)\s*([)）]?)\s*[、.．:：]?\s*")
-_COUNT_SUFFIX = re.compile(r"[（(]?\s*(?:共|计)?\s*(\d+)\s*(?:项|个)\s*[)）]?\s*$")
-_TOTAL = re.compile(r"^(?:总\s*计|合\s*计)")
-_SUBTOTAL = re.compile(r"^(?:其中|小\s*计)|合\s*计|小\s*计")
-_FOOTNOTE = re.compile(r"^(?:注|备注|说明|附注|填表说明|填报说明|注释)\s*[:：]|^(?:填报人|填表人|审核人|制表人|制表|填报单位|填报日期|联系人|负责人|单位负责人)\s*[:：]")
+_CN_NUMBER = sheet_rows.CN_NUMBER
+_GROUP_NUMBER = sheet_rows.GROUP_NUMBER
+_COUNT_SUFFIX = sheet_rows.COUNT_SUFFIX
+_TOTAL = sheet_rows.TOTAL
+_SUBTOTAL = sheet_rows.SUBTOTAL
+_FOOTNOTE = sheet_rows.FOOTNOTE
 _PERSON_TAIL = re.compile(r"^(.*?)[\s,，、]+([\u4e00-\u9fff]{2,4})$")
 _LEADER_TITLE = re.compile(r"^(.+?)[（(](.+?)[)）]$")
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f]")

@@ -184,3 +184,34 @@ class Reminder(TimeStampedModel):
         verbose_name = _("催报记录")
         verbose_name_plural = _("催报记录")
         ordering = ["-created_at"]
+
+
+class ReportPhoto(models.Model):
+    """A site photo on a report, with the time and place its camera recorded (EXIF)."""
+
+    report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="photos")
+    file = models.FileField(_("文件"), upload_to="reports/", max_length=200)
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    content_type = models.CharField(_("类型"), max_length=50)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    width = models.PositiveIntegerField(_("宽"))
+    height = models.PositiveIntegerField(_("高"))
+    taken_at = models.DateTimeField(_("拍摄时间"), null=True, blank=True)
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    caption = models.CharField(_("说明"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = models.Manager.from_queryset(ReportEventQuerySet)()
+
+    class Meta:
+        verbose_name = _("现场照片")
+        verbose_name_plural = _("现场照片")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name

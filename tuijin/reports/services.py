@@ -37,7 +37,15 @@ from .choices import (
     ReportState,
     WorkStatus,
 )
-from .models import ProgressReport, Reminder, ReportEvent, ReportPeriod, default_due, period_bounds
+from .models import (
+    ProgressReport,
+    Reminder,
+    ReportEvent,
+    ReportPeriod,
+    ReportPhoto,
+    default_due,
+    period_bounds,
+)
 
 REPORT_CHANGED = "report.changed"
 PERIOD_CHANGED = "period.changed"
@@ -202,7 +210,8 @@ def _open_period_for_update(period: ReportPeriod) -> ReportPeriod:
 
 def opening_balances(project_ids, year: int) -> dict[int, Decimal]:
     """开工至上年底累计 per project: the year's annual plan where it gives one (above zero), otherwise
-    the 开工累计 of the project's last report before the year, otherwise zero."""
+    the 开工累计 of the project's last report before the year (a pending one carries the figure before
+    it, as refresh_cumulative keeps it), otherwise zero."""
     ids = list(set(project_ids))
     result = {pk: figures.ZERO for pk in ids}
     given = dict(
@@ -213,7 +222,6 @@ def opening_balances(project_ids, year: int) -> dict[int, Decimal]:
     if rest:
         last = (
             ProgressReport.objects.filter(project_id__in=rest, period_end__lt=date(year, 1, 1))
-            .exclude(state=ReportState.PENDING)
             .order_by("project_id", "-period_end")
             .values_list("project_id", "since_start")
         )
@@ -377,6 +385,17 @@ def _earlier_this_year(project_ids, period: ReportPeriod) -> dict[int, Decimal]:
     return totals
 
 
+def _later_peaks(project_ids, period: ReportPeriod) -> dict[int, tuple[date, Decimal]]:
+    """Per project, its highest 开工累计 in later periods (with that period's end)."""
+    peaks: dict[int, tuple[date, Decimal]] = {}
+    rows = ProgressReport.objects.filter(project_id__in=project_ids, period_end__gt=period.ends_on).values_list(
+        "project_id", "period_end", "since_start")
+    for pk, end, since in rows:
+        if pk not in peaks or since > peaks[pk][1]:
+            peaks[pk] = (end, since)
+    return peaks
+
+
 def _check_rows(user, period: ReportPeriod, rows: list[dict], *, submit_ids: set[int]) -> tuple[list, RowErrors]:
     """Read and validate a batch: [(report, values)] and the problems; nothing written."""
     problems = RowErrors()
@@ -393,6 +412,7 @@ def _check_rows(user, period: ReportPeriod, rows: list[dict], *, submit_ids: set
         raise ValidationError(_("同一项目在本次提交中出现了多次"))
     earlier = _earlier_this_year([r.project_id for r in reports.values()], period)
     openings = opening_balances([r.project_id for r in reports.values()], period.year)
+    later_peaks = _later_peaks([r.project_id for r in reports.values()], period)
     checked = []
     for row in rows:
         report = reports[int(row["id"])]
@@ -409,11 +429,19 @@ def _check_rows(user, period: ReportPeriod, rows: list[dict], *, submit_ids: set
         if errors:
             continue
         amount = values.get("amount", report.amount)
-        if amount is not None and report.project.total_investment is not None:
+        total = report.project.total_investment
+        if amount is not None and total is not None:
             since = openings[report.project_id] + earlier[report.project_id] + amount
-            if since > report.project.total_investment:
+            if since > total:
                 problems.add(report.pk, "amount", _("开工累计完成投资（%(since)s万元）将超过总投资（%(total)s万元）")
-                             % {"since": _money(since), "total": _money(report.project.total_investment)})
+                             % {"since": _money(since), "total": _money(total)})
+            elif report.project_id in later_peaks:
+                # Later periods carry this amount too: their 开工累计 moves by the change.
+                end, peak = later_peaks[report.project_id]
+                moved = peak + amount - (report.amount or figures.ZERO)
+                if moved > total:
+                    problems.add(report.pk, "amount", _("将使%(period)s的开工累计完成投资（%(since)s万元）超过总投资（%(total)s万元）")
+                                 % {"period": f"{end.year}年{end.month}月", "since": _money(moved), "total": _money(total)})
         if report.pk in submit_ids:
             final = {name: values.get(name, getattr(report, name)) for name in REPORT_FIELDS}
             if final["amount"] is None:
@@ -449,8 +477,8 @@ def reports_save(user, period: ReportPeriod, rows: list[dict], *, submit=False) 
             continue
         claimed = ProgressReport.objects.filter(pk=report.pk, version=report.version).update(version=F("version") + 1)
         if not claimed:
-            # Someone saved between our read and now: undo the whole batch, tell the user.
-            transaction.set_rollback(True)
+            # Someone saved between our read and now: the exception undoes the whole batch (atomic);
+            # the user is shown what the other person saved.
             raise BatchError(RowErrors(conflicts={report.pk: ProgressReport.objects.get(pk=report.pk)}))
         before = report.state
         for name, value in values.items():
@@ -471,6 +499,7 @@ def reports_save(user, period: ReportPeriod, rows: list[dict], *, submit=False) 
     if saved:
         if any("amount" in values for _report, values in checked):
             refresh_cumulative([r.project_id for r in saved], period.year)
+            refresh_approved([r.project_id for r in saved], period.year)
         project_ids = [r.project_id for r in saved]
         transaction.on_commit(lambda: events.emit(REPORT_CHANGED, project_ids=project_ids, period_id=period.pk, user=user))
     return saved
@@ -604,3 +633,50 @@ def period_remind(user, period: ReportPeriod, *, unit_id: int | None = None, all
         reminders.append(Reminder(period=period, unit_id=unit, sent_by=user if getattr(user, "pk", None) else None,
                                   missing=counts[unit], recipients=len({u.pk for u in recipients})))
     return Reminder.objects.bulk_create(reminders)
+
+
+# ------------------------------------------------------------------------------------------- photos
+
+
+@transaction.atomic
+def photo_add(user, report: ProgressReport, upload, *, caption: str = "") -> ReportPhoto:
+    """Attach a site photo to a report the user may fill (while it can still change)."""
+    from django.conf import settings
+    from django.core.files.storage import default_storage
+
+    from . import photos
+
+    report = _report_in_scope(user, report.pk)
+    if report.period.status != PeriodStatus.OPEN:
+        raise ValidationError(_("%(label)s的调度期已关闭，不能再上传照片") % {"label": report.period.label})
+    if report.state not in EDITABLE_STATES:
+        raise ValidationError(_("该填报%(state)s，不能再上传照片") % {"state": report.get_state_display()})
+    if report.photos.count() >= settings.TUIJIN_PHOTOS_PER_REPORT:
+        raise ValidationError(_("每个填报最多上传%(n)s张照片") % {"n": settings.TUIJIN_PHOTOS_PER_REPORT})
+    info = photos.inspect(upload)
+    now = timezone.now()
+    name = default_storage.save(photos.stored_name(info, timezone.localtime(now)), upload)
+    photo = ReportPhoto(
+        report=report, file=name, original_name=(upload.name or "")[:200], content_type=info.content_type,
+        size=upload.size, width=info.width, height=info.height, taken_at=info.taken_at,
+        latitude=info.latitude, longitude=info.longitude, caption=(caption or "").strip()[:200],
+        uploaded_by=user if getattr(user, "pk", None) else None,
+    )
+    try:
+        _stamp(photo, user, _("上传现场照片")).save()
+    except Exception:
+        default_storage.delete(name)
+        raise
+    return photo
+
+
+@transaction.atomic
+def photo_delete(user, photo) -> None:
+    from django.core.files.storage import default_storage
+
+    report = _report_in_scope(user, photo.report_id)
+    if report.period.status != PeriodStatus.OPEN or report.state not in EDITABLE_STATES:
+        raise ValidationError(_("该填报已不能修改，照片不能删除"))
+    name = photo.file.name
+    _stamp(photo, user, _("删除现场照片")).delete()
+    transaction.on_commit(lambda: default_storage.delete(name))

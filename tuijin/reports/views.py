@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,7 +14,7 @@ from tuijin.core.exceptions import ConflictError
 from tuijin.org.selectors import EDITOR_ROLES, user_access
 from tuijin.projects.selectors import project_for_user
 
-from . import selectors, services
+from . import selectors, services, tables
 from .choices import EDITABLE_STATES, ReportState, WorkStatus
 from .forms import PeriodOpenForm, ReportForm, ReviewForm
 from .models import ProgressReport
@@ -87,9 +88,13 @@ def period_detail(request, pk):
     """Period overview: submitted / late / missing by unit and by region (within the user's scope)."""
     period = selectors.period_get(pk)
     overview = selectors.period_overview(request.user, period)
+    is_office = selectors.is_office(request.user)
     return render(request, "reports/period_detail.html", {
-        "period": period, "overview": overview, "is_office": selectors.is_office(request.user),
-        "states": ReportState,
+        "period": period, "overview": overview, "is_office": is_office, "states": ReportState,
+        # A province's ~900 unit rows are written in Python (tables.py), not by a template loop.
+        "unit_rows": tables.render_unit_rows(overview, period=period, is_office=is_office,
+                                             csrf_token=get_token(request)),
+        "region_rows": tables.render_region_rows(overview),
     })
 
 
@@ -307,6 +312,7 @@ def report_detail(request, pk):
         "report": report, "form": form, "can_edit": can_edit, "basis": basis,
         "figures": basis.figures(amount, report.period.ends_on),
         "events": report.events.select_related("user").order_by("at", "id"),
+        "photos": report.photos.select_related("uploaded_by"),
         "can_review": selectors.is_office(request.user) and report.state == ReportState.SUBMITTED and report.period.is_open,
         "review_form": ReviewForm(initial={"version": report.version}),
     }
@@ -385,3 +391,124 @@ def project_reports(request, pk):
         "years": sorted({r.period.year for r in reports} | {year}, reverse=True),
         "curve": selectors.s_curve(project, year), "tab": "reports",
     })
+
+
+# ------------------------------------------------------------------------------------------- photos
+
+
+@login_required
+@require_POST
+def photo_upload(request, pk):
+    report = selectors.report_for_user(request.user, pk)
+    if not ProgressReport.objects.editable_by(request.user).filter(pk=pk).exists():
+        raise PermissionDenied
+    files = request.FILES.getlist("photos")
+    if not files:
+        messages.error(request, _("请选择要上传的照片"))
+        return redirect("reports:report", pk=pk)
+    added = 0
+    for upload in files:
+        try:
+            services.photo_add(request.user, report, upload, caption=request.POST.get("caption", ""))
+        except ValidationError as exc:
+            messages.error(request, _errors_text(exc))
+        else:
+            added += 1
+    if added:
+        messages.success(request, _("已上传%(n)s张现场照片") % {"n": added})
+    return redirect("reports:report", pk=pk)
+
+
+@login_required
+@require_safe
+def photo_file(request, pk):
+    """A photo, only for users who may see its project (never a public media URL)."""
+    from django.http import FileResponse, Http404
+
+    from .models import ReportPhoto
+
+    photo = ReportPhoto.objects.visible_to(request.user).filter(pk=pk).first()
+    if photo is None:
+        raise Http404
+    try:
+        handle = photo.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, content_type=photo.content_type)
+    response["Content-Disposition"] = "inline"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def photo_delete(request, pk):
+    from .models import ReportPhoto
+
+    photo = ReportPhoto.objects.visible_to(request.user).filter(pk=pk).first()
+    if photo is None:
+        from django.http import Http404
+
+        raise Http404
+    if not ProgressReport.objects.editable_by(request.user).filter(pk=photo.report_id).exists():
+        raise PermissionDenied
+    try:
+        services.photo_delete(request.user, photo)
+    except ValidationError as exc:
+        messages.error(request, _errors_text(exc))
+    else:
+        messages.success(request, _("照片已删除"))
+    return redirect("reports:report", pk=photo.report_id)
+
+
+# ------------------------------------------------------------------------------------------- import
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_reports(request, pk):
+    """Upload a unit's monthly sheet: check it (nothing written), or import it as drafts / submitted."""
+    from django.conf import settings
+
+    from tuijin.core.sheets.reader import SheetReadError
+
+    from . import importing
+
+    _require_editor(request)
+    period = selectors.period_get(pk)
+    context = {"period": period, "analysis": None, "max_mb": settings.TUIJIN_IMPORT_MAX_BYTES // (1024 * 1024)}
+    status = 200
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, _("请选择要导入的月报表文件"))
+            return render(request, "reports/import.html", context, status=400)
+        if upload.size > settings.TUIJIN_IMPORT_MAX_BYTES:
+            messages.error(request, _("文件超过%(mb)sMB，请拆分后再导入") % {"mb": context["max_mb"]})
+            return render(request, "reports/import.html", context, status=400)
+        if not period.is_open:
+            messages.error(request, _("%(label)s的调度期已关闭，不能再导入") % {"label": period.label})
+            return render(request, "reports/import.html", context, status=400)
+        try:
+            analysis = importing.analyze(request.user, period, upload.read(), upload.name,
+                                         sheet=request.POST.get("sheet") or None)
+        except SheetReadError as exc:
+            messages.error(request, str(exc))
+            return render(request, "reports/import.html", context, status=400)
+        if request.POST.get("action") == "import" and analysis.valid:
+            try:
+                importing.commit(request.user, analysis, submit=request.POST.get("submit") == "1")
+            except ValidationError as exc:
+                messages.error(request, _errors_text(exc))
+            if analysis.saved:
+                messages.success(request, _("已从“%(file)s”导入%(n)s个项目的填报%(how)s")
+                                 % {"file": upload.name, "n": analysis.saved,
+                                    "how": _("并上报") if request.POST.get("submit") == "1" else _("（草稿，请核对后上报）")})
+                return redirect("reports:grid", pk=pk)
+        if analysis.issues:
+            status = 400
+            messages.error(request, _("文件有%(n)s处错误，没有导入任何内容，请修改后重新上传") % {"n": len(analysis.issues)})
+        elif request.POST.get("action") != "import":
+            messages.info(request, _("检查通过：%(n)s个项目可以导入，请再次选择文件并点“导入”") % {"n": len(analysis.rows)})
+        context["analysis"] = analysis
+    return render(request, "reports/import.html", context, status=status)
