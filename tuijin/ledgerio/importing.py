@@ -498,7 +498,7 @@ def classify(cells: list, columns: list[ColumnMap], sheet_unit_columns: dict, te
     serial_plain, _markers = strip_markers(serial)
     if serial_plain and _GROUP_NUMBER.match(serial_plain) and not serial_plain.isdigit():
         return RowKind.GROUP, label
-    if not serial_plain and name and (_GROUP_NUMBER.match(name) and _GROUP_NUMBER.match(name).end() < len(name)):
+    if not serial_plain and name and (sheet_rows.GROUP_LABEL.match(name) and _GROUP_NUMBER.match(name).end() < len(name)):
         return RowKind.GROUP, label
     if not serial_plain and name and _COUNT_SUFFIX.search(name) and not _has_amounts(cells, sheet_unit_columns):
         return RowKind.GROUP, label

@@ -100,7 +100,7 @@ class ReportImport:
         return not self.issues
 
     def as_dict(self) -> dict:
-        total = sum((r.values.get("amount") or Decimal(0) for r in self.rows), Decimal("0.00"))
+        total = sum((Decimal(r.values["amount"]) for r in self.rows if r.values.get("amount")), Decimal("0.00"))
         return {
             "period": self.period.label, "sheet": self.sheet,
             "columns": {LABELS[k]: v for k, v in self.columns.items()},
@@ -109,7 +109,8 @@ class ReportImport:
         }
 
 
-def analyze(user, period: ReportPeriod, content, filename: str, *, sheet: str | None = None) -> ReportImport:
+def analyze(user, period: ReportPeriod, content, filename: str, *, sheet: str | None = None,
+            submit: bool = False) -> ReportImport:
     """Read and check a file; nothing is written. Raises SheetReadError for an unreadable file."""
     from django.conf import settings
 
@@ -139,7 +140,26 @@ def analyze(user, period: ReportPeriod, content, filename: str, *, sheet: str | 
         result.issues.append(Issue(None, "", _("表中没有“本月完成投资”或“1-N月累计完成投资”列，无法导入完成投资")))
         return result
     _read_rows(user, period, result, sheet_obj, header, columns)
+    if result.rows and not result.issues:
+        _check(user, period, result, submit)
     return result
+
+
+def _check(user, period: ReportPeriod, result: ReportImport, submit: bool) -> None:
+    """The grid's rules on the matched rows, without writing: so 只检查 / --dry-run find every error."""
+    rows = [{"id": r.report.pk, "version": r.report.version, **r.values} for r in result.rows]
+    _checked, problems = services._check_rows(user, period, rows, submit_ids={r["id"] for r in rows} if submit else set())
+    _issues_from(result, problems)
+
+
+def _issues_from(result: ReportImport, problems) -> None:
+    by_report = {r.report.pk: r for r in result.rows}
+    for pk, errors in problems.errors.items():
+        for field_name, messages in errors.items():
+            for message in messages:
+                result.issues.append(Issue(by_report[pk].row, LABELS.get(field_name, ""), message))
+    for pk in problems.conflicts:
+        result.issues.append(Issue(by_report[pk].row, LABELS["name"], _("该项目的填报刚被他人修改，请重新导入")))
 
 
 def _unit_factor(label: str, header) -> Decimal:
@@ -203,6 +223,8 @@ def _read_rows(user, period, result: ReportImport, sheet, header, columns) -> No
 
 def _row_kind(first: str, compact: str, serial: str, name: str, code: str) -> str | None:
     """"blank", "footnote", "total", "subtotal", "group" for the rows that are not projects."""
+    if name and serial.replace(".", "").isdigit() and float(serial) > 0:
+        return None  # a numbered row with a name is a project, whatever words its name contains
     if sheet_rows.FOOTNOTE.match(first) or sheet_rows.FOOTNOTE.match(compact):
         return "footnote"
     if sheet_rows.TOTAL.match(compact) or sheet_rows.TOTAL.match(serial.replace(" ", "")):
@@ -215,7 +237,7 @@ def _row_kind(first: str, compact: str, serial: str, name: str, code: str) -> st
         return "group"
     if not serial.replace(".", "").isdigit() and sheet_rows.COUNT_SUFFIX.search(compact):
         return "group"  # "预备重点项目（10项）", "龙海市合计14个"
-    if not serial and name and sheet_rows.GROUP_NUMBER.match(name) and sheet_rows.GROUP_NUMBER.match(name).end() < len(name):
+    if not serial and name and sheet_rows.GROUP_LABEL.match(name) and sheet_rows.GROUP_NUMBER.match(name).end() < len(name):
         return "group"
     if not name:
         return "blank" if not code else None
@@ -273,16 +295,10 @@ def commit(user, analysis: ReportImport, *, submit: bool = False) -> list[Progre
     if not analysis.valid or not analysis.rows:
         return []
     rows = [{"id": r.report.pk, "version": r.report.version, **r.values} for r in analysis.rows]
-    by_report = {r.report.pk: r for r in analysis.rows}
     try:
         saved = services.reports_save(user, analysis.period, rows, submit=submit)
     except services.BatchError as exc:
-        for pk, errors in exc.problems.errors.items():
-            for field_name, messages in errors.items():
-                for message in messages:
-                    analysis.issues.append(Issue(by_report[pk].row, LABELS.get(field_name, ""), message))
-        for pk in exc.problems.conflicts:
-            analysis.issues.append(Issue(by_report[pk].row, LABELS["name"], _("该项目的填报刚被他人修改，请重新导入")))
+        _issues_from(analysis, exc.problems)
         return []
     analysis.saved = len(saved)
     return saved

@@ -13,3 +13,6 @@ FOOTNOTE = re.compile(
     r"^(?:注|备注|说明|附注|填表说明|填报说明|注释)\s*[:：]"
     r"|^(?:填报人|填表人|审核人|制表人|制表|填报单位|填报日期|联系人|负责人|单位负责人)\s*[:：]"
 )
+# A group label written in the name column: a numeral with its separator ("一、市本级", "（一）在建"), so a
+# project name that merely starts with a numeral ("三河口大桥工程") is not taken for a group.
+GROUP_LABEL = re.compile(rf"^\s*(?:[（(]\s*[{CN_NUMBER}]+\s*[)）]|[{CN_NUMBER}]+\s*[、.．:：])")

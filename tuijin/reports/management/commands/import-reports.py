@@ -43,7 +43,7 @@ class Command(BaseCommand):
         except OSError as exc:
             self._unreadable(options, f"无法读取文件：{exc.strerror or exc}")
         try:
-            analysis = importing.analyze(user, period, content, path.name, sheet=options["sheet"])
+            analysis = importing.analyze(user, period, content, path.name, sheet=options["sheet"], submit=options["submit"])
             if analysis.valid and not options["dry_run"]:
                 importing.commit(user, analysis, submit=options["submit"])
         except SheetReadError as exc:
