@@ -9,6 +9,7 @@ from django.db.models import Count, Max, Q
 from django.http import Http404
 from django.utils import timezone
 
+from tuijin.org.models import Region, Unit
 from tuijin.org.selectors import OFFICE_ROLES, user_access
 from tuijin.projects.models import AnnualPlan, Project
 from tuijin.projects.plans import active_months, even_monthly_plan
@@ -146,27 +147,39 @@ class Overview:
 
 
 def period_overview(user, period: ReportPeriod) -> Overview:
-    """Submitted / late / missing by unit and by region, within what the user may see: two grouped
-    queries over the period's reports, whatever their number. `user` None: every project (the CLI)."""
+    """Submitted / late / missing by unit and by region, within what the user may see: one grouped
+    query over the period's reports, whatever their number (and the names of the units and regions
+    found). `user` None: every project (the CLI)."""
     scoped = ProgressReport.objects.all() if user is None else ProgressReport.objects.visible_to(user)
     reports = scoped.filter(period=period).order_by()
+    # One pass over the period's reports, grouped by unit, region and state (a few thousand groups at
+    # province scale; grouping by unit and by region separately read the reports twice), then the
+    # names of the units and regions found. Units in id order, so that ties in the sort below keep
+    # the order they always had.
+    rows = sorted(
+        reports.values_list("unit_id", "project__region_id", "state")
+        .annotate(n=Count("id"), late=Count("id", filter=Q(is_late=True))).order_by(),
+        key=lambda row: (row[0] is not None, row[0] or 0),
+    )
+    unit_names = dict(Unit.objects.filter(pk__in={row[0] for row in rows if row[0] is not None})
+                      .order_by().values_list("pk", "name"))
+    region_names = {pk: (name, path) for pk, name, path in Region.objects.filter(pk__in={row[1] for row in rows})
+                    .order_by().values_list("pk", "name", "path")}
     total = Tally(name="合计")
     units: dict = {}
-    rows = reports.values_list("unit_id", "unit__name", "state").annotate(n=Count("id"), late=Count("id", filter=Q(is_late=True)))
-    for unit_id, unit_name, state, n, late in rows:
-        tally = units.setdefault(unit_id, Tally(name=unit_name or "（未指定牵头单位）", key=unit_id))
-        for t in (tally, total):
+    regions: dict = {}
+    for unit_id, region_id, state, n, late in rows:
+        unit = units.get(unit_id)
+        if unit is None:
+            unit = units[unit_id] = Tally(name=unit_names.get(unit_id) or "（未指定牵头单位）", key=unit_id)
+        region = regions.get(region_id)
+        if region is None:
+            name, path = region_names[region_id]
+            region = regions[region_id] = Tally(name=name, key=path)
+        for t in (unit, region, total):
             t.counts[state] += n
             t.required += n
             t.late += late
-    regions: dict = {}
-    for region_id, region_name, path, state, n, late in reports.values_list(
-        "project__region_id", "project__region__name", "project__region__path", "state"
-    ).annotate(n=Count("id"), late=Count("id", filter=Q(is_late=True))):
-        tally = regions.setdefault(region_id, Tally(name=region_name, key=path))
-        tally.counts[state] += n
-        tally.required += n
-        tally.late += late
     for unit_id, n, last in Reminder.objects.filter(period=period).values_list("unit_id").annotate(
         n=Count("id"), last=Max("created_at")
     ):

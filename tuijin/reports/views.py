@@ -491,7 +491,8 @@ def import_reports(request, pk):
             return render(request, "reports/import.html", context, status=400)
         try:
             analysis = importing.analyze(request.user, period, upload.read(), upload.name,
-                                         sheet=request.POST.get("sheet") or None)
+                                         sheet=request.POST.get("sheet") or None,
+                                         submit=request.POST.get("submit") == "1")
         except SheetReadError as exc:
             messages.error(request, str(exc))
             return render(request, "reports/import.html", context, status=400)
