@@ -12,7 +12,7 @@ def ledger_rows(page) -> list[dict]:
             name: r.cells[1].querySelector('a').textContent.trim(),
             region: r.cells[2].textContent.trim(),
             total: r.cells[6].textContent.trim(),
-            leaders: r.cells[10].textContent.trim(),
+            leaders: r.cells[11].textContent.trim(),
         }))"""
     )
 

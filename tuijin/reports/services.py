@@ -470,7 +470,9 @@ def reports_save(user, period: ReportPeriod, rows: list[dict], *, submit=False) 
     now = timezone.now()
     late = timezone.localdate() > period.due_on
     saved, events_rows = [], []
-    for report, values in checked:
+    # Claim rows in primary-key order: two batches over the same reports then queue behind each other
+    # instead of deadlocking on PostgreSQL (RELIABILITY.md CC-LOST with opposite orders).
+    for report, values in sorted(checked, key=lambda item: item[0].pk):
         submit = report.pk in submit_ids
         changed = any(getattr(report, name) != value for name, value in values.items())
         if not changed and not submit:
