@@ -27,6 +27,7 @@ class LedgerField(models.TextChoices):
     TOTAL_INVESTMENT = "total_investment", _("总投资")
     PLAN_INVESTMENT = "plan_investment", _("年度计划投资")
     COMPLETED_BEFORE = "completed_before", _("开工至上年底累计完成投资")
+    MONTHLY_PLAN = "monthly_plan", _("月度计划投资（分月）")
     CONSTRUCTION_GOAL = "construction_goal", _("年度建设目标")
     OWNER = "owner", _("项目业主")
     OWNER_CONTACT = "owner_contact", _("业主联系人")
@@ -42,10 +43,12 @@ class LedgerField(models.TextChoices):
 
 
 # Columns holding money: the unit (元/万元/亿元) is read from the header or the sheet's unit line.
-MONEY_FIELDS = frozenset({LedgerField.TOTAL_INVESTMENT, LedgerField.PLAN_INVESTMENT, LedgerField.COMPLETED_BEFORE})
+MONEY_FIELDS = frozenset({LedgerField.TOTAL_INVESTMENT, LedgerField.PLAN_INVESTMENT, LedgerField.COMPLETED_BEFORE,
+                          LedgerField.MONTHLY_PLAN})
 
 # Fields a column may hold only once per sheet (the others, like 备注, may be joined).
 SINGLE_FIELDS = frozenset(set(LedgerField) - {LedgerField.IGNORE, LedgerField.REMARKS, LedgerField.RESPONSIBLE_UNITS,
+                                                LedgerField.MONTHLY_PLAN,
                                                 LedgerField.LEADERS, LedgerField.LEADERS_LINKED,
                                                 LedgerField.LEADERS_COORDINATING, LedgerField.PROGRAMS})
 # Leader columns and the role a leader named in them gets.

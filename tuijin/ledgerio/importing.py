@@ -36,7 +36,7 @@ from tuijin.projects.models import AnnualPlan, Category, Level, Nature, Program,
 from tuijin.projects.services import annual_plan_rules, project_rules
 
 from .choices import LEADER_FIELDS, MONEY_FIELDS, SINGLE_FIELDS, DictionaryKind, LedgerField, RowKind
-from .mapping import ColumnMap, SynonymIndex, map_columns
+from .mapping import ColumnMap, SynonymIndex, map_columns, plan_month
 from .models import ValueSynonym
 
 F = LedgerField
@@ -702,6 +702,17 @@ def _money(c: _Cell, column, raw, text):
     c.values[column.field] = parse_amount(raw, c.money[column.index])
 
 
+def _monthly(c: _Cell, column, raw, text):
+    """One month of the annual plan's monthly breakdown; build_plan turns the months into the
+    cumulative plan (AnnualPlan.monthly_plan)."""
+    amount = parse_amount(raw, c.money[column.index])
+    if amount is None:
+        return
+    month, cumulative = plan_month(column.label) or (None, False)
+    if month is not None:
+        c.values.setdefault(F.MONTHLY_PLAN, {})[month] = (amount, cumulative)
+
+
 def _serial(c: _Cell, column, raw, text):
     _serial_text, markers = strip_markers(text)
     c.row.markers += markers
@@ -808,6 +819,7 @@ _READS_TEXT = frozenset({F.SERIAL, F.NAME, F.CODE, F.STATS_CODE, F.OWNER_CONTACT
 
 _HANDLERS = {
     **{name: _money for name in MONEY_FIELDS},
+    F.MONTHLY_PLAN: _monthly,
     F.SERIAL: _serial, F.NAME: _name, F.CODE: _code,
     F.STATS_CODE: _plain, F.OWNER_CONTACT: _plain, F.OWNER_PHONE: _plain,
     F.ADDRESS: _long_text, F.SCALE: _long_text, F.CONSTRUCTION_GOAL: _long_text, F.REMARKS: _remarks,
@@ -1048,7 +1060,8 @@ def _validate(analysis: Analysis) -> None:
                 error(name, message)
         if plan is not None:
             for name, messages in annual_plan_rules(plan, project.total_investment).items():
-                target = {"planned_investment": F.PLAN_INVESTMENT, "completed_before": F.COMPLETED_BEFORE}.get(name, name)
+                target = {"planned_investment": F.PLAN_INVESTMENT, "completed_before": F.COMPLETED_BEFORE,
+                          "monthly_plan": F.MONTHLY_PLAN}.get(name, name)
                 for message in messages:
                     error(target, message)
         row.built = (project, plan)
@@ -1129,7 +1142,8 @@ def build_project(row: Row, analysis: Analysis) -> Project:
 
 def build_plan(row: Row, analysis: Analysis, project: Project, existing: list) -> AnnualPlan | None:
     values = row.values
-    given = [values.get(F.PLAN_INVESTMENT), values.get(F.COMPLETED_BEFORE), values.get(F.CONSTRUCTION_GOAL)]
+    given = [values.get(F.PLAN_INVESTMENT), values.get(F.COMPLETED_BEFORE), values.get(F.CONSTRUCTION_GOAL),
+             values.get(F.MONTHLY_PLAN)]
     if all(v in (None, "") for v in given):
         return None
     plan = next((p for p in existing if p.year == analysis.year), None)
@@ -1146,6 +1160,22 @@ def build_plan(row: Row, analysis: Analysis, project: Project, existing: list) -
         plan.completed_before = values[F.COMPLETED_BEFORE]
     if values.get(F.CONSTRUCTION_GOAL):
         plan.construction_goal = values[F.CONSTRUCTION_GOAL]
+    if values.get(F.MONTHLY_PLAN):
+        plan.monthly_plan = cumulative_plan(values[F.MONTHLY_PLAN])
+    return plan
+
+
+def cumulative_plan(months: dict[int, tuple[Decimal, bool]]) -> list[str]:
+    """The twelve cumulative amounts from a sheet's month columns: amounts per month are added up,
+    cumulative ones ("1-3月累计计划") taken as they are. Months missing leave the list short, which the
+    annual plan's rules report ("月度累计计划须有12个月的数值")."""
+    plan, running = [], ZERO
+    for month in range(1, 13):
+        if month not in months:
+            return plan
+        amount, cumulative = months[month]
+        running = amount if cumulative else running + amount
+        plan.append(f"{running:.2f}")
     return plan
 
 
@@ -1159,7 +1189,7 @@ def _reconcile(analysis: Analysis) -> None:
         return
     projects = analysis.project_rows
     for column in analysis.columns:
-        if column.field not in MONEY_FIELDS:
+        if column.field not in MONEY_FIELDS or column.field == F.MONTHLY_PLAN:
             continue
         stated = total_row.values.get(column.field)
         if stated is None:
@@ -1504,7 +1534,7 @@ def _save_plans(rows, user, reason, now) -> int:
     create_rows(AnnualPlan, creating)
     copy_to_history(AnnualPlan, [p.pk for p in creating], history_type="+", user=user, reason=reason, when=now)
     if updating:
-        update_objects(AnnualPlan, updating, ["planned_investment", "completed_before", "construction_goal", "version",
+        update_objects(AnnualPlan, updating, ["planned_investment", "completed_before", "construction_goal", "monthly_plan", "version",
                                               "updated_at"])
         copy_to_history(AnnualPlan, [p.pk for p in updating], history_type="~", user=user, reason=reason, when=now)
     return len(creating) + len(updating)

@@ -15,6 +15,30 @@ from .models import HeaderSynonym, SavedMapping
 _YEAR = re.compile(r"(?<!\d)(19|20)\d{2}(?=年)")
 _BRACKETED = re.compile(r"\((?:[^()]*?(?:元|亩|%|项|个|平方米|公里|千米|米)[^()]*?)\)")
 _NOISE = re.compile(r"[\s\"'“”‘’:：、,，.。]")
+_CN_MONTH = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10, "十一": 11, "十二": 12}
+# A month's planned investment: "3月计划投资", "3月份计划", "1-3月累计计划投资" (from January: cumulative),
+# or a bare "3月" under a group that says 计划 ("2026年分月计划/3月").
+_MONTH_PLAN = re.compile(
+    r"^(?:(?P<first>1|一)[-~～至到])?(?P<month>1[0-2]|[1-9]|十[一二]?|[一二三四五六七八九])月(?:份)?"
+    r"(?P<cum1>累计)?计划(?:完成)?(?:投资)?(?P<cum2>累计)?(?:额)?$"
+)
+_BARE_MONTH = re.compile(r"^(?P<month>1[0-2]|[1-9]|十[一二]?|[一二三四五六七八九])月(?:份)?$")
+
+
+def plan_month(label: str) -> tuple[int, bool] | None:
+    """(month, cumulative) when a header names a month's planned investment, else None."""
+    key = header_key(label)
+    parent, _, last = key.rpartition("/")
+    match = _MONTH_PLAN.match(last)
+    if match is None and "计划" in parent:
+        match = _BARE_MONTH.match(last)
+    if match is None:
+        return None
+    month = match.group("month")
+    number = int(month) if month.isdigit() else _CN_MONTH[month]
+    groups = match.groupdict()
+    cumulative = bool(groups.get("first") or groups.get("cum1") or groups.get("cum2") or "累计" in parent)
+    return number, cumulative
 
 
 def header_key(label: str) -> str:
@@ -79,6 +103,8 @@ class SynonymIndex:
         field = self.fields.get(key)
         if field is not None:
             return field
+        if plan_month(label) is not None:
+            return LedgerField.MONTHLY_PLAN
         if "/" in key:
             parent, _, last = key.rpartition("/")
             # "2010年实际完成情况/1-3月实际完成投资" is not a plan; the lower cell alone decides only
