@@ -197,10 +197,11 @@ def grid(request, pk):
     """The batch grid: every report of the period the user may fill, on one page."""
     _require_editor(request)
     period = selectors.period_get(pk)
-    reports = list(selectors.inbox(request.user, period))
     autosave = request.headers.get("X-Tuijin-Autosave") == "1"
     status, posted, problems = 200, None, None
-    if request.method == "POST":
+    if request.method != "POST":
+        reports = list(selectors.inbox(request.user, period))
+    else:  # a save redirects or answers JSON; only a refused one shows the grid, read afresh below
         rows, submit_ids = _posted_rows(request)
         action = request.POST.get("action", "save")
         submit = submit_ids if action == "submit" else set()
