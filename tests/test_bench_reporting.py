@@ -196,7 +196,7 @@ def test_the_overview_from_one_query_is_the_overview_from_two(generated):
 
 # The overview's rows as reports/period_detail.html wrote them before tables.py took over.
 TEMPLATE_UNIT_ROWS = """{% load i18n tuijin %}<tbody>{% for t in overview.by_unit %}<tr{% if t.missing %} class="table-warning"{% endif %}>
-<td>{{ t.name }}</td><td class="num">{{ t.required }}</td><td class="num">{{ t.handed_in }}</td><td class="num">{{ t.counts.approved }}</td>
+<td>{% if t.missing %}<a href="?unit={{ t.key|default_if_none:'none' }}#missing">{{ t.name }}</a>{% else %}{{ t.name }}{% endif %}</td><td class="num">{{ t.required }}</td><td class="num">{{ t.handed_in }}</td><td class="num">{{ t.counts.approved }}</td>
 <td class="num">{{ t.counts.returned }}</td><td class="num{% if t.missing %} text-danger fw-bold{% endif %}">{{ t.missing }}</td><td class="num">{{ t.late }}</td>
 <td class="text-nowrap">{% if t.reminders %}<span class="small text-muted">{% blocktranslate with n=t.reminders %}已催{{ n }}次{% endblocktranslate %} {{ t.last_reminder|date:"m-d H:i" }}</span>{% endif %}
 {% if is_office and period.is_open and t.missing %}<form method="post" action="{% url 'reports:period_remind' period.pk %}" class="d-inline">{% csrf_token %}<input type="hidden" name="unit" value="{{ t.key|default_if_none:'none' }}"><button class="btn btn-link btn-sm p-0" type="submit">{% translate "催报" %}</button></form>{% endif %}</td>

@@ -130,6 +130,8 @@ reports:photo_delete   POST   other    login     saved  saved      403    404   
 reports:import         GET    -        login     ok     ok         403    ok         ok         403     403       ok            403
 reports:import         POST   own      login     saved  saved      403    saved      400        403     403       400           403
 reports:import         POST   other    login     saved  saved      403    400        saved      403     403       400           403
+reports:period_projects GET   -        login     405    405        405    405        405        405     405       405           405
+reports:period_projects POST  own      login     saved  saved      403    403        403        403     403       403           403
 reports:project        GET    own      login     ok     ok         ok     ok         404        ok      ok        404           404
 reports:project        GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404
 reports:project        POST   own      login     405    405        405    405        405        405     405       405           405
@@ -221,7 +223,7 @@ def drop_stored_file(batch) -> None:
 
 
 PERIOD_URLS = {"reports:period", "reports:period_close", "reports:period_remind", "reports:grid", "reports:review",
-               "reports:import"}
+               "reports:import", "reports:period_projects"}
 REPORT_URLS = {"reports:report", "reports:report_review", "reports:photo_upload"}
 PHOTO_URLS = {"reports:photo", "reports:photo_delete"}
 # Report URLs whose case needs the report handed in first (the review answers only submitted ones).
@@ -291,6 +293,8 @@ def payload(name: str, obj: str, project: Project | None, regions, world=None) -
         return {"version": world.period.version}
     if name == "reports:period_remind":
         return {"unit": ""}
+    if name == "reports:period_projects":
+        return {"remove": report_of(world, project).pk}
     if name == "reports:grid":
         report = report_of(world, project)
         return {"action": "save", "row": [report.pk], f"r{report.pk}-version": report.version,
@@ -331,6 +335,9 @@ def assert_saved(name: str, project: Project | None, before_count: int, world=No
         return
     if name == "reports:period_remind":
         assert Reminder.objects.filter(period=world.period).exists()
+        return
+    if name == "reports:period_projects":
+        assert not world.period.reports.filter(project=project).exists()
         return
     if name in {"reports:grid", "reports:report"}:
         report = report_of(world, project)

@@ -198,9 +198,12 @@ def review_queue(user, period: ReportPeriod):
     )
 
 
-def missing_reports(user, period: ReportPeriod, unit_id=None):
+def missing_reports(user, period: ReportPeriod, unit_id=None, *, without_unit: bool = False):
+    """Reports of the period not handed in yet (pending, draft, returned), of one unit if given."""
     reports = ProgressReport.objects.visible_to(user).filter(period=period, state__in=list(EDITABLE_STATES))
-    if unit_id is not None:
+    if without_unit:
+        reports = reports.filter(unit__isnull=True)
+    elif unit_id is not None:
         reports = reports.filter(unit_id=unit_id)
     return reports.select_related("project", "unit").order_by("unit__name", "project__name")
 

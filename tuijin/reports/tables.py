@@ -51,12 +51,15 @@ def render_unit_rows(overview, *, period, is_office: bool, csrf_token: str) -> S
         if t.reminders:
             when = _text(date_filter(template_localtime(t.last_reminder), "m-d H:i"), context)
             reminders = f'<span class="small text-muted">{reminded % {"n": _text(t.reminders, context)}} {when}</span>'
+        name = _text(t.name, context)
+        if missing:  # the list of that unit's missing projects, below the tables
+            name = f'<a href="?unit={_text("none" if t.key is None else t.key, context)}#missing">{name}</a>'
         remind = ""
         if can_remind and missing:
             remind = f"{form_head}{_text('none' if t.key is None else t.key, context)}{form_tail}"
         out.append(
             f"<tr{WARNING if missing else ''}>\n"
-            f'<td>{_text(t.name, context)}</td><td class="num">{_text(t.required, context)}</td>'
+            f'<td>{name}</td><td class="num">{_text(t.required, context)}</td>'
             f'<td class="num">{_text(t.handed_in, context)}</td><td class="num">{_text(t.counts["approved"], context)}</td>\n'
             f'<td class="num">{_text(t.counts["returned"], context)}</td>'
             f'<td class="num{" text-danger fw-bold" if missing else ""}">{_text(missing, context)}</td>'

@@ -9,6 +9,7 @@ urlpatterns = [
     path("periods/<int:pk>/", views.period_detail, name="period"),
     path("periods/<int:pk>/close/", views.period_close, name="period_close"),
     path("periods/<int:pk>/remind/", views.period_remind, name="period_remind"),
+    path("periods/<int:pk>/projects/", views.period_projects, name="period_projects"),
     path("periods/<int:pk>/grid/", views.grid, name="grid"),
     path("periods/<int:pk>/review/", views.review, name="review"),
     path("periods/<int:pk>/import/", views.import_reports, name="import"),

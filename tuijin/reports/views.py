@@ -89,13 +89,58 @@ def period_detail(request, pk):
     period = selectors.period_get(pk)
     overview = selectors.period_overview(request.user, period)
     is_office = selectors.is_office(request.user)
+    unit = request.GET.get("unit")
+    missing = None
+    if unit is not None:
+        missing = list(selectors.missing_reports(request.user, period, unit_id=_int(unit),
+                                                 without_unit=unit == "none")[:500])
     return render(request, "reports/period_detail.html", {
         "period": period, "overview": overview, "is_office": is_office, "states": ReportState,
+        "missing": missing,
         # A province's ~900 unit rows are written in Python (tables.py), not by a template loop.
         "unit_rows": tables.render_unit_rows(overview, period=period, is_office=is_office,
                                              csrf_token=get_token(request)),
         "region_rows": tables.render_region_rows(overview),
     })
+
+
+@login_required
+@require_POST
+def period_projects(request, pk):
+    """The office adjusts who must report: add projects by 项目代码 or exact name, or take a pending one out."""
+    from tuijin.projects.models import Project
+
+    _require_office(request)
+    period = selectors.period_get(pk)
+    remove = _int(request.POST.get("remove"))
+    try:
+        if remove is not None:
+            report = selectors.report_for_user(request.user, remove)
+            if report.period_id != period.pk:
+                raise PermissionDenied
+            services.period_remove_report(request.user, report)
+            messages.success(request, _("已将“%(name)s”移出本期填报") % {"name": report.project.name})
+        else:
+            text = request.POST.get("projects", "").replace("，", "\n").replace(",", "\n")
+            wanted = [w.strip() for w in text.splitlines() if w.strip()]
+            if not wanted:
+                raise ValidationError(_("请填写要加入的项目代码或项目名称，每行一个"))
+            visible = Project.objects.visible_to(request.user).filter(is_archived=False)
+            ids, unknown = [], []
+            for word in wanted[:200]:
+                found = list(visible.filter(code=word).values_list("pk", flat=True)) or list(
+                    visible.filter(name=word).values_list("pk", flat=True))
+                if len(found) == 1:
+                    ids.append(found[0])
+                else:
+                    unknown.append(word)
+            if unknown:
+                raise ValidationError(_("以下项目找不到（或名称对应多个项目，请用项目代码）：%(words)s") % {"words": "、".join(unknown)})
+            added = services.period_add_projects(request.user, period, ids)
+            messages.success(request, _("已加入%(n)s个项目（已在本期的不重复加入）") % {"n": added})
+    except ValidationError as exc:
+        messages.error(request, _errors_text(exc))
+    return redirect("reports:period", pk=pk)
 
 
 @login_required
