@@ -123,23 +123,25 @@ def test_the_generated_cumulative_figures_are_what_the_services_compute(generate
         services.refresh_approved(ids, year)
     assert sorted(AnnualPlan.objects.values_list("pk", "completed_ytd", "completed_through")) == plans
 
-    # And by hand: 本年累计 is the year's amounts so far; 开工累计 adds the year's opening balance, which
+    # And by hand: 本年累计 is the year's amounts handed in so far plus the report's own; 开工累计 adds the year's opening balance, which
     # is the annual plan's 开工至上年底累计 when it gives one, otherwise where the year before ended.
     given = {(pk, year): before for pk, year, before in AnnualPlan.objects.filter(completed_before__gt=0)
              .values_list("project_id", "year", "completed_before")}
     by_project = defaultdict(list)
     for row in ProgressReport.objects.order_by("project_id", "period_end").values_list(
-            "project_id", "period_end", "amount", "year_to_date", "since_start"):
+            "project_id", "period_end", "amount", "year_to_date", "since_start", "state"):
         by_project[row[0]].append(row[1:])
     checked = 0
     for pk, rows in by_project.items():
         year, opening, ytd = None, Decimal("0.00"), Decimal("0.00")
-        for end, amount, year_to_date, since_start in rows:
+        for end, amount, year_to_date, since_start, state in rows:
             if end.year != year:
                 opening = given.get((pk, end.year), opening + ytd)
                 year, ytd = end.year, Decimal("0.00")
-            ytd += amount or 0
-            assert (year_to_date, since_start) == (ytd, opening + ytd), (pk, end)
+            shown = ytd + (amount or 0)  # a report shows its own amount on top of what was handed in
+            assert (year_to_date, since_start) == (shown, opening + shown), (pk, end)
+            if state in ("submitted", "approved"):
+                ytd = shown  # only amounts handed in carry forward
             checked += 1
         total = Project.objects.get(pk=pk).total_investment
         assert rows[-1][3] <= total  # never more than the project's total investment

@@ -59,10 +59,11 @@ def save(user, period: ReportPeriod, project, *, submit=False, **values) -> None
 
 @pytest.fixture
 def march(users, own_project, other_project) -> ReportPeriod:
-    """The earlier period: own_project reported 300.25 万元, other_project 1,000.00 万元 (drafts)."""
+    """The earlier period: own_project reported 300.25 万元, other_project 1,000.00 万元 (handed in: only
+    amounts handed in count for later months)."""
     period = open_month(EARLIER, own_project, other_project)
-    save(users["reporter_a"], period, own_project, amount="300.25", progress="征地拆迁")
-    save(users["reporter_b"], period, other_project, amount="1000.00", progress="河道清淤")
+    save(users["reporter_a"], period, own_project, amount="300.25", progress="征地拆迁", submit=True)
+    save(users["reporter_b"], period, other_project, amount="1000.00", progress="河道清淤", submit=True)
     return period
 
 

@@ -60,6 +60,16 @@ def submit(user, report: ProgressReport, amount="100.00", progress="主体结构
     return save(user, report, submit=True, amount=amount, progress=progress, **values)
 
 
+def hand_in(user, report: ProgressReport, amount: str) -> list[ProgressReport]:
+    """Submit an amount: only amounts handed in count for the months after them."""
+    return save(user, report, submit=True, amount=amount, progress="施工中")
+
+
+def send_back(user, report: ProgressReport, comment: str = "请核实") -> ProgressReport:
+    report.refresh_from_db()
+    return services.report_return(user, report, version=report.version, comment=comment)
+
+
 def approve(user, report: ProgressReport, comment: str = "") -> ProgressReport:
     report.refresh_from_db()
     return services.report_approve(user, report, version=report.version, comment=comment)
@@ -269,7 +279,7 @@ def test_add_projects_creates_pending_reports_for_the_new_ones_only(city, dispat
 
 def test_add_projects_gives_the_new_report_its_cumulative_figures(dispatcher, reporter, own_project, other_project):
     january = open_month(dispatcher, 1, project_ids=[own_project.pk])
-    save(reporter, report_of(january, own_project), amount="130.00")
+    hand_in(reporter, report_of(january, own_project), "130.00")
     february = open_month(dispatcher, 2, project_ids=[other_project.pk])
     services.period_add_projects(dispatcher, february, [own_project.pk])
     added = report_of(february, own_project)
@@ -418,7 +428,7 @@ def test_since_start_above_total_investment_is_refused(reporter, own_project, ow
 
 def test_since_start_check_counts_the_earlier_months(dispatcher, reporter, own_project):
     january, february = open_month(dispatcher, 1), open_month(dispatcher, 2)
-    save(reporter, report_of(january, own_project), amount="12000.00")
+    hand_in(reporter, report_of(january, own_project), "12000.00")
     with pytest.raises(services.BatchError) as error:
         save(reporter, report_of(february, own_project), amount="400.00")
     assert error.value.problems.errors[report_of(february, own_project).pk] == {
@@ -429,10 +439,13 @@ def test_since_start_check_counts_the_earlier_months(dispatcher, reporter, own_p
 
 def test_raising_an_earlier_month_cannot_push_a_later_month_above_total(dispatcher, reporter, own_project):
     january, february = open_month(dispatcher, 1), open_month(dispatcher, 2)
-    save(reporter, report_of(january, own_project), amount="100.00")
-    save(reporter, report_of(february, own_project), amount="12000.00")   # 开工累计 12,100.00 ≤ 12,345.67
+    hand_in(reporter, report_of(january, own_project), "100.00")
+    hand_in(reporter, report_of(february, own_project), "12000.00")   # 开工累计 12,100.00 ≤ 12,345.67
+    send_back(dispatcher, report_of(january, own_project))  # January reopens for a correction
+    hand_in(reporter, report_of(january, own_project), "100.00")
+    send_back(dispatcher, report_of(january, own_project))
     with pytest.raises(services.BatchError):
-        save(reporter, report_of(january, own_project), amount="400.00")  # February would be 12,400.00
+        save(reporter, report_of(january, own_project), amount="400.00")  # February would be 12,400.00 once handed in
     assert report_of(february, own_project).since_start <= own_project.total_investment
 
 
@@ -561,9 +574,9 @@ def test_pending_reports_start_from_the_opening_balance(quarter):
 
 def test_three_months_of_amounts(reporter, quarter):
     january, february, march = quarter
-    save(reporter, january, amount="100.00")
-    save(reporter, february, amount="250.50")
-    save(reporter, march, amount="75.25")
+    hand_in(reporter, january, "100.00")
+    hand_in(reporter, february, "250.50")
+    hand_in(reporter, march, "75.25")
     assert figures_of(quarter) == [
         (D("100.00"), D("1100.00")),      # 100.00;                 1,000 + 100.00
         (D("350.50"), D("1350.50")),      # 100.00 + 250.50
@@ -571,34 +584,42 @@ def test_three_months_of_amounts(reporter, quarter):
     ]
 
 
-def test_changing_an_earlier_month_updates_the_later_ones(reporter, quarter):
+def test_changing_an_earlier_month_updates_the_later_ones(dispatcher, reporter, quarter):
     january, february, march = quarter
-    save(reporter, march, amount="75.25")
-    save(reporter, february, amount="250.50")
+    hand_in(reporter, march, "75.25")
+    hand_in(reporter, february, "250.50")
     assert figures_of(quarter) == [(D("0.00"), D("1000.00")), (D("250.50"), D("1250.50")),
                                    (D("325.75"), D("1325.75"))]
-    save(reporter, january, amount="100.00")
+    hand_in(reporter, january, "100.00")
     assert figures_of(quarter) == [(D("100.00"), D("1100.00")), (D("350.50"), D("1350.50")),
                                    (D("425.75"), D("1425.75"))]
-    save(reporter, january, amount="40.00")
+    send_back(dispatcher, january)  # returned: its 100.00 stops counting for February and March
+    assert figures_of(quarter) == [(D("100.00"), D("1100.00")), (D("250.50"), D("1250.50")),
+                                   (D("325.75"), D("1325.75"))]
+    hand_in(reporter, january, "40.00")
     assert figures_of(quarter) == [(D("40.00"), D("1040.00")), (D("290.50"), D("1290.50")),
                                    (D("365.75"), D("1365.75"))]
-    save(reporter, january, amount="")  # cleared: counts as nothing
-    assert figures_of(quarter) == [(D("0.00"), D("1000.00")), (D("250.50"), D("1250.50")),
-                                   (D("325.75"), D("1325.75"))]
+
+
+def test_a_draft_shows_its_own_amount_but_does_not_carry_it_forward(reporter, quarter):
+    january, february, _march = quarter
+    save(reporter, january, amount="100.00")  # never submitted
+    hand_in(reporter, february, "50.00")
+    assert figures_of(quarter) == [(D("100.00"), D("1100.00")), (D("50.00"), D("1050.00")),
+                                   (D("50.00"), D("1050.00"))]
 
 
 def test_a_month_opened_later_starts_from_the_amounts_so_far(dispatcher, reporter, quarter, own_project):
-    save(reporter, quarter[0], amount="100.00")
-    save(reporter, quarter[1], amount="250.50")
+    hand_in(reporter, quarter[0], "100.00")
+    hand_in(reporter, quarter[1], "250.50")
     april = report_of(open_month(dispatcher, 4), own_project)
     assert (april.year_to_date, april.since_start) == (D("350.50"), D("1350.50"))
 
 
 def test_opening_balance_change_is_picked_up_by_the_next_save(reporter, own_project, quarter):
-    save(reporter, quarter[0], amount="100.00")
+    hand_in(reporter, quarter[0], "100.00")
     AnnualPlan.objects.filter(project=own_project).update(completed_before=D("2000.00"))
-    save(reporter, quarter[1], amount="50.00")
+    hand_in(reporter, quarter[1], "50.00")
     assert figures_of(quarter) == [(D("100.00"), D("2100.00")), (D("150.00"), D("2150.00")),
                                    (D("150.00"), D("2150.00"))]
 
@@ -616,8 +637,8 @@ def last_year(dispatcher, reporter, own_project):
     """November and December of last year reported 300.00 + 200.00 (no annual plan for last year)."""
     november = report_of(open_month(dispatcher, 11, y=year() - 1), own_project)
     december = report_of(open_month(dispatcher, 12, y=year() - 1), own_project)
-    save(reporter, november, amount="300.00")
-    save(reporter, december, amount="200.00")
+    hand_in(reporter, november, "300.00")
+    hand_in(reporter, december, "200.00")
     return november, december
 
 
@@ -628,7 +649,8 @@ def test_new_year_opens_from_last_years_last_since_start(dispatcher, reporter, o
     save(reporter, january, amount="100.00")
     assert figures_of([january]) == [(D("100.00"), D("600.00"))]
 
-    save(reporter, last_year[1], amount="250.00")  # last December corrected: this January follows
+    send_back(dispatcher, last_year[1])
+    hand_in(reporter, last_year[1], "250.00")  # last December corrected: this January follows
     assert figures_of([*last_year, january]) == [(D("300.00"), D("300.00")), (D("550.00"), D("550.00")),
                                                  (D("100.00"), D("650.00"))]
 
@@ -638,7 +660,8 @@ def test_new_year_uses_the_plans_opening_balance_when_given(dispatcher, reporter
     january = report_of(open_month(dispatcher, 1), own_project)
     save(reporter, january, amount="100.00")
     assert figures_of([january]) == [(D("100.00"), D("900.00"))]
-    save(reporter, last_year[1], amount="250.00")  # the plan's figure wins over last year's reports
+    send_back(dispatcher, last_year[1])
+    hand_in(reporter, last_year[1], "250.00")  # the plan's figure wins over last year's reports
     assert figures_of([january]) == [(D("100.00"), D("900.00"))]
 
 
@@ -793,14 +816,15 @@ def test_approved_figure_on_the_plan_is_the_latest_approved_month(dispatcher, re
     assert plan.completed_ytd == D("160.00")
 
 
-def test_changing_an_earlier_draft_updates_the_approved_figure_on_the_plan(dispatcher, reporter, own_project):
+def test_a_correction_of_an_earlier_month_updates_the_approved_figure_on_the_plan(dispatcher, reporter, own_project):
     february, march = open_month(dispatcher, 2), open_month(dispatcher, 3)
     feb, mar = report_of(february, own_project), report_of(march, own_project)
-    save(reporter, feb, amount="100.00")
+    hand_in(reporter, feb, "100.00")
     submit(reporter, mar, amount="50.00")
     approve(dispatcher, mar)
     assert plan_of(own_project).completed_ytd == D("150.00")
-    save(reporter, feb, amount="200.00")
+    send_back(dispatcher, feb)
+    hand_in(reporter, feb, "200.00")
     mar.refresh_from_db()
     assert mar.year_to_date == D("250.00")
     assert plan_of(own_project).completed_ytd == mar.year_to_date

@@ -215,7 +215,6 @@ def generate_reporting(data: Province, *, seed: int = BenchOptions.seed, reviewe
                         cents = int(target / 12 * rng.uniform(0.2, 1.8))
                     headroom = total_cents * 9 // 10 - held[1] - held[2]  # cumulative stays below 90% of total
                     cents = max(0, min(cents, headroom))
-                    held[2] += cents
                     amount = _money(cents)
                     progress = rng.choice(PROGRESS)
                     work_status = rng.choice(WORK_STATUSES)
@@ -238,8 +237,11 @@ def generate_reporting(data: Province, *, seed: int = BenchOptions.seed, reviewe
                         reviewed_by = reviewer_id
                         if state == ReportState.RETURNED:
                             comment = "请核实本期完成投资与形象进度是否一致"
-                ytd = _money(held[2])
-                since = _money(held[1] + held[2])
+                own = cents if amount is not None else 0
+                ytd = _money(held[2] + own)
+                since = _money(held[1] + held[2] + own)
+                if state in (ReportState.SUBMITTED, ReportState.APPROVED):
+                    held[2] += own  # only amounts handed in carry forward (services.refresh_cumulative)
                 if state == ReportState.APPROVED:
                     approved[(pk, year)] = (period.ends_on, ytd)
                 rows.append((

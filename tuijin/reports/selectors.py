@@ -90,7 +90,7 @@ def bases(reports: list[ProgressReport], period: ReportPeriod) -> dict[int, Basi
     earlier: dict[int, Decimal] = defaultdict(lambda: figures.ZERO)
     for pk, amount in ProgressReport.objects.filter(
         project_id__in=project_ids, period_end__gte=date(period.year, 1, 1), period_end__lt=period.ends_on,
-        amount__isnull=False,
+        amount__isnull=False, state__in=list(HANDED_IN_STATES),
     ).values_list("project_id", "amount"):
         earlier[pk] += amount
     openings = opening_balances(project_ids, period.year)

@@ -31,6 +31,7 @@ from . import figures
 from .choices import (
     DEFAULT_REPORTING_STAGES,
     EDITABLE_STATES,
+    HANDED_IN_STATES,
     Cadence,
     PeriodStatus,
     ReportAction,
@@ -210,8 +211,8 @@ def _open_period_for_update(period: ReportPeriod) -> ReportPeriod:
 
 def opening_balances(project_ids, year: int) -> dict[int, Decimal]:
     """开工至上年底累计 per project: the year's annual plan where it gives one (above zero), otherwise
-    the 开工累计 of the project's last report before the year (a pending one carries the figure before
-    it, as refresh_cumulative keeps it), otherwise zero."""
+    what the project's reports before the year add up to (the last one's 开工累计 without its own amount
+    if it was never handed in), otherwise zero."""
     ids = list(set(project_ids))
     result = {pk: figures.ZERO for pk in ids}
     given = dict(
@@ -223,11 +224,14 @@ def opening_balances(project_ids, year: int) -> dict[int, Decimal]:
         last = (
             ProgressReport.objects.filter(project_id__in=rest, period_end__lt=date(year, 1, 1))
             .order_by("project_id", "-period_end")
-            .values_list("project_id", "since_start")
+            .values_list("project_id", "since_start", "amount", "state")
         )
-        for pk, since_start in last:
+        for pk, since_start, amount, state in last:
             if pk not in given:
-                given[pk] = since_start
+                # A report not handed in shows its own amount on top of what counts; the year after
+                # opens from what counts.
+                own = amount if amount is not None and state not in HANDED_IN_STATES else figures.ZERO
+                given[pk] = since_start - own
     result.update(given)
     return result
 
@@ -236,8 +240,11 @@ def refresh_cumulative(project_ids, year: int) -> int:
     """Recompute 本年累计 and 开工累计 of every report of these projects from `year` on; returns the
     number of reports whose figures changed. One read of the reports, one bulk update.
 
-    A later year opens where the year before ended (its last report's 开工累计), unless that year's
-    annual plan gives its own 开工至上年底累计.
+    Only amounts handed in (submitted or approved) count for the periods after them: a draft or a
+    returned report shows its own amount on top of what counts, never carries it forward (so a
+    figure the office sent back, or a clerk never submitted, does not flow into next month).
+    A later year opens where the year before ended, unless that year's annual plan gives its own
+    开工至上年底累计.
     """
     ids = sorted(set(project_ids))
     changed = []
@@ -266,8 +273,10 @@ def refresh_cumulative(project_ids, year: int) -> int:
                 else:
                     start = given_later[y].get(pk, held[1] + held[2])
                 held = (y, start, figures.ZERO)
-            ytd = held[2] + (report.amount or figures.ZERO)
-            current[pk] = (y, held[1], ytd)
+            own = report.amount or figures.ZERO
+            ytd = held[2] + own
+            counted = held[2] + own if report.state in HANDED_IN_STATES else held[2]
+            current[pk] = (y, held[1], counted)
             since = held[1] + ytd
             if report.year_to_date != ytd or report.since_start != since:
                 report.year_to_date, report.since_start = ytd, since
@@ -374,11 +383,11 @@ def _report_in_scope(user, pk: int, *, visible: bool = False) -> ProgressReport:
 
 
 def _earlier_this_year(project_ids, period: ReportPeriod) -> dict[int, Decimal]:
-    """Sum of each project's amounts reported for the year's periods before this one."""
+    """Sum of each project's amounts handed in for the year's periods before this one."""
     totals: dict[int, Decimal] = defaultdict(lambda: figures.ZERO)
     rows = ProgressReport.objects.filter(
         project_id__in=project_ids, period_end__gte=date(period.year, 1, 1), period_end__lt=period.ends_on,
-        amount__isnull=False,
+        amount__isnull=False, state__in=list(HANDED_IN_STATES),
     ).values_list("project_id", "amount")
     for pk, amount in rows:
         totals[pk] += amount
@@ -438,7 +447,8 @@ def _check_rows(user, period: ReportPeriod, rows: list[dict], *, submit_ids: set
             elif report.project_id in later_peaks:
                 # Later periods carry this amount too: their 开工累计 moves by the change.
                 end, peak = later_peaks[report.project_id]
-                moved = peak + amount - (report.amount or figures.ZERO)
+                # (An editable report's own amount does not count for them yet: all of it moves them.)
+                moved = peak + amount
                 if moved > total:
                     problems.add(report.pk, "amount", _("将使%(period)s的开工累计完成投资（%(since)s万元）超过总投资（%(total)s万元）")
                                  % {"period": f"{end.year}年{end.month}月", "since": _money(moved), "total": _money(total)})
@@ -499,7 +509,7 @@ def reports_save(user, period: ReportPeriod, rows: list[dict], *, submit=False) 
         saved.append(report)
     ReportEvent.objects.bulk_create(events_rows)
     if saved:
-        if any("amount" in values for _report, values in checked):
+        if any("amount" in values for _report, values in checked) or any(r.pk in submit_ids for r in saved):
             refresh_cumulative([r.project_id for r in saved], period.year)
             refresh_approved([r.project_id for r in saved], period.year)
         project_ids = [r.project_id for r in saved]
@@ -549,6 +559,8 @@ def _review(user, report: ProgressReport, *, version: int, action: str, comment:
     _stamp(report, user, ReportAction(action).label).save()
     ReportEvent.objects.create(report=report, action=action, from_state=before, to_state=report.state,
                                user=user, comment=comment)
+    if action == ReportAction.RETURN:  # its amount stops counting for the months after it
+        refresh_cumulative([report.project_id], report.period.year)
     refresh_approved([report.project_id], report.period.year)
     if action == ReportAction.RETURN:
         url = reverse("reports:report", args=[report.pk])
