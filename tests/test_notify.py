@@ -57,3 +57,13 @@ def test_mark_read_touches_only_the_users_own_messages(users):
     notify([users["reporter_a"], users["reporter_b"]], "通知")
     assert mark_read(users["reporter_a"]) == 1
     assert unread_count(users["reporter_b"]) == 1
+
+
+def test_opening_a_message_marks_it_read_and_goes_to_its_page(client, users):
+    item = notify([users["reporter_a"]], "退回", "/reports/")[0]
+    client.force_login(users["reporter_b"])
+    assert client.get(reverse("notification_open", args=[item.pk])).status_code == 404  # not theirs
+    client.force_login(users["reporter_a"])
+    response = client.get(reverse("notification_open", args=[item.pk]))
+    assert response.status_code == 302 and response["Location"] == "/reports/"
+    assert unread_count(users["reporter_a"]) == 0

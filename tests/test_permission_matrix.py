@@ -96,6 +96,8 @@ notifications          GET    -        login     ok     ok         ok     ok    
 notifications          POST   -        login     405    405        405    405        405        405     405       405           405
 notifications_read     GET    -        login     405    405        405    405        405        405     405       405           405
 notifications_read     POST   -        login     302    302        302    302        302        302     302       302           302
+notification_open      GET    -        login     404    404        404    302        404        404     404       404           404
+notification_open      POST   -        login     405    405        405    405        405        405     405       405           405
 reports:inbox          GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
 reports:inbox          POST   -        login     405    405        405    405        405        405     405       405           405
 reports:period_open    GET    -        login     ok     ok         403    403        403        403     403       403           403
@@ -231,6 +233,10 @@ SUBMITTED_FIRST = {"reports:review", "reports:report_review"}
 
 
 def url_for(name: str, project, world=None) -> str:
+    if name == "notification_open":
+        from tuijin.core.models import Notification
+
+        return reverse(name, args=[Notification.objects.get(text="矩阵消息").pk])
     if name in PERIOD_URLS:
         return reverse(name, args=[world.period.pk])
     if name in REPORT_URLS:
@@ -256,6 +262,10 @@ def report_of(world, project):
 
 def prepare(name: str, project, world) -> None:
     """Set the scene a case needs before the "nothing written" snapshot is taken."""
+    if name == "notification_open":
+        from tuijin.core.notify import notify
+
+        notify([world.city.users["reporter_a"]], "矩阵消息", "/reports/")
     if name in PHOTO_URLS and project is not None:
         from tuijin.reports import services as report_services
 

@@ -18,5 +18,6 @@ urlpatterns = [
     path("reports/", include("tuijin.reports.urls")),
     path("notifications/", core_views.notifications, name="notifications"),
     path("notifications/read/", core_views.notifications_read, name="notifications_read"),
+    path("notifications/<int:pk>/", core_views.notification_open, name="notification_open"),
     path("admin/", admin.site.urls),
 ]

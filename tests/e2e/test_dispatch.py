@@ -70,7 +70,10 @@ def test_open_fill_submit_return_fix_approve(page, new_page, live_server, login,
     office.get_by_label("审核意见（退回时必填）").fill("请补充路基完成比例")
     office.get_by_role("button", name="退回修改").click()
     expect(office.locator(".alert-success")).to_contain_text("已退回")
-    expect(office.locator("#report-state")).to_have_text("已退回")
+    # The office is taken on to the next report waiting for review.
+    expect(office.locator("#report-state")).to_have_text("已上报")
+    expect(office.get_by_role("heading", level=1)).not_to_have_text(ROAD)
+    assert ProgressReport.objects.get(period=period, project__name=ROAD).state == "returned"
 
     # The clerk is told, fixes it and hands it in again.
     clerk.goto(f"{live_server.url}/reports/")
@@ -88,9 +91,9 @@ def test_open_fill_submit_return_fix_approve(page, new_page, live_server, login,
     # The office approves all four at once.
     office.goto(f"{live_server.url}/reports/periods/{period.pk}/review/")
     office.locator("#review-queue input[name=pick]").first.wait_for()
-    for box in office.locator("#review-queue input[name=pick]").all():
-        box.check()
-    office.get_by_role("button", name="所选审核通过").click()
+    office.get_by_label("全选").check()
+    expect(office.locator("#review-queue input[name=pick]:checked")).to_have_count(4)
+    office.get_by_role("button", name="所选审核通过").first.click()
     expect(office.locator(".alert-success")).to_contain_text("已审核通过4个填报")
     assert ProgressReport.objects.filter(period=period, state="approved").count() == 4
 

@@ -108,7 +108,11 @@ def test_status_prints_chinese_lines_without_json(november):
 
 
 def test_close(november):
-    result = run_json("close", "2026-11")
+    with pytest.raises(CommandError) as error:
+        run("close", "2026-11")  # 罗庄区's report still awaits review
+    assert str(error.value).startswith("还有1个填报待审核：请先审核通过或退回，再关闭调度期")
+    assert ReportPeriod.objects.get(pk=november.pk).status == PeriodStatus.OPEN
+    result = run_json("close", "2026-11", "--force")
     assert result == {"period": "2026年11月", "id": november.pk, "status": "closed"}
     november.refresh_from_db()
     assert november.status == PeriodStatus.CLOSED

@@ -867,7 +867,12 @@ def test_late_flag_follows_the_resubmission(dispatcher, reporter, own_project):
 
 def test_close_freezes_the_period(dispatcher, reporter, own_report, other_report, db_state):
     submit(reporter, own_report)
-    period = services.period_close(dispatcher, own_report.period)
+    before = db_state()
+    with pytest.raises(ValidationError) as error:
+        services.period_close(dispatcher, own_report.period)
+    assert error.value.messages[0].startswith("还有1个填报待审核")
+    assert db_state() == before
+    period = services.period_close(dispatcher, own_report.period, force=True)
     assert period.status == PeriodStatus.CLOSED
     assert period.closed_by == dispatcher
     assert period.closed_at is not None
@@ -934,6 +939,17 @@ def test_remind_one_unit(city, dispatcher, march):
     assert list(Notification.objects.values_list("user__username", flat=True)) == ["reporter_a"]
 
 
+def test_a_reminder_before_the_due_date_names_it(city, dispatcher, own_project):
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    due = date(today.year + 1, 1, 25)
+    period = services.period_open(dispatcher, year=today.year + 1, month=1, due_on=due)
+    services.period_remind(dispatcher, period, all_units=True)
+    assert list(Notification.objects.values_list("text", flat=True)) == [
+        f"请于1月25日前完成{today.year + 1}年1月调度填报：尚有1个项目未上报"]
+
+
 def test_remind_counts_each_units_missing_projects(city, dispatcher, reporter, own_project):
     for name in ("兰山区第二项目", "兰山区第三项目"):
         stage_project(city, name, "续建")
@@ -942,7 +958,7 @@ def test_remind_counts_each_units_missing_projects(city, dispatcher, reporter, o
     services.period_remind(dispatcher, period, unit_id=city.units.lanshan_government.pk)
     assert list(Reminder.objects.values_list("missing", "recipients")) == [(2, 1)]
     assert list(Notification.objects.values_list("text", flat=True)) == [
-        "请于5月28日前完成2026年5月调度填报：尚有2个项目未上报"
+        "2026年5月调度填报已超过截止日期（5月28日），尚有2个项目未上报，请尽快填报"  # today is past it
     ]
 
 

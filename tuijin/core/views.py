@@ -58,3 +58,22 @@ def notifications_read(request):
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         target = reverse("notifications")
     return redirect(target)
+
+
+@login_required
+@require_safe
+def notification_open(request, pk):
+    """Open a message: it counts as read, then its page (only one's own messages; others 404)."""
+    from django.http import Http404
+
+    from .models import Notification
+    from .notify import mark_read
+
+    item = Notification.objects.filter(pk=pk, user=request.user).first()
+    if item is None:
+        raise Http404
+    mark_read(request.user, [item.pk])
+    target = item.url
+    if not target or not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("notifications")
+    return redirect(target)

@@ -96,6 +96,11 @@ class ReportImport:
     saved: int = 0
 
     @property
+    def column_labels(self) -> list[tuple[str, str]]:
+        """(what Tuijin reads, the sheet's header) for the preview."""
+        return [(LABELS[k], v) for k, v in self.columns.items()]
+
+    @property
     def valid(self) -> bool:
         return not self.issues
 
@@ -140,7 +145,7 @@ def analyze(user, period: ReportPeriod, content, filename: str, *, sheet: str | 
         result.issues.append(Issue(None, "", _("表中没有“本月完成投资”或“1-N月累计完成投资”列，无法导入完成投资")))
         return result
     _read_rows(user, period, result, sheet_obj, header, columns)
-    if result.rows and not result.issues:
+    if result.rows:  # the save rules on the rows that matched, so one check finds every error
         _check(user, period, result, submit)
     return result
 

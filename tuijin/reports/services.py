@@ -168,12 +168,17 @@ def period_remove_report(user, report: ProgressReport) -> None:
 
 
 @transaction.atomic
-def period_close(user, period: ReportPeriod, *, version: int | None = None) -> ReportPeriod:
-    """Close (freeze) a period: no report of it changes any more."""
+def period_close(user, period: ReportPeriod, *, version: int | None = None, force: bool = False) -> ReportPeriod:
+    """Close (freeze) a period: no report of it changes any more. Refused while reports await review
+    (their figures would never reach the ledger) unless `force`."""
     require_office(user)
     period = ReportPeriod.objects.select_for_update().get(pk=period.pk)
     if period.status == PeriodStatus.CLOSED:
         raise ValidationError(_("%(label)s的调度期已关闭") % {"label": period.label})
+    waiting = period.reports.filter(state=ReportState.SUBMITTED).count()
+    if waiting and not force:
+        raise ValidationError(_("还有%(n)s个填报待审核：请先审核通过或退回，再关闭调度期（关闭后不能再审核，数字不会进入台账）")
+                              % {"n": waiting})
     if version is not None and period.version != version:
         raise ConflictError()
     period.status = PeriodStatus.CLOSED
@@ -641,8 +646,13 @@ def period_remind(user, period: ReportPeriod, *, unit_id: int | None = None, all
     reminders = []
     for unit, paths in by_unit.items():
         recipients = _reporters_for(unit, paths)
-        text = _("请于%(due)s前完成%(period)s调度填报：尚有%(n)s个项目未上报") % {
-            "due": f"{period.due_on.month}月{period.due_on.day}日", "period": period.label, "n": counts[unit]}
+        due = f"{period.due_on.month}月{period.due_on.day}日"
+        if timezone.localdate() > period.due_on:
+            text = _("%(period)s调度填报已超过截止日期（%(due)s），尚有%(n)s个项目未上报，请尽快填报") % {
+                "due": due, "period": period.label, "n": counts[unit]}
+        else:
+            text = _("请于%(due)s前完成%(period)s调度填报：尚有%(n)s个项目未上报") % {
+                "due": due, "period": period.label, "n": counts[unit]}
         notify(recipients, text, url)
         reminders.append(Reminder(period=period, unit_id=unit, sent_by=user if getattr(user, "pk", None) else None,
                                   missing=counts[unit], recipients=len({u.pk for u in recipients})))

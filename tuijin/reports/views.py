@@ -78,6 +78,10 @@ def period_open(request):
         else:
             messages.success(request, _("%(label)s调度期已开启，%(n)s个项目须填报，截止%(due)s")
                              % {"label": period.label, "n": period.reports.count(), "due": period.due_on})
+            still_open = [p.label for p in selectors.open_periods().exclude(pk=period.pk)]
+            if still_open:
+                messages.warning(request, _("注意：%(labels)s调度期仍在填报中，审核完后请及时关闭")
+                                 % {"labels": "、".join(still_open)})
             return redirect("reports:period", pk=period.pk)
     return render(request, "reports/period_open.html", {"form": form})
 
@@ -96,12 +100,20 @@ def period_detail(request, pk):
                                                  without_unit=unit == "none")[:500])
     return render(request, "reports/period_detail.html", {
         "period": period, "overview": overview, "is_office": is_office, "states": ReportState,
-        "missing": missing,
+        "missing": missing, "can_report": user_access(request.user).has_role(*EDITOR_ROLES),
+        "missing_unit": _unit_name(overview, unit),
         # A province's ~900 unit rows are written in Python (tables.py), not by a template loop.
         "unit_rows": tables.render_unit_rows(overview, period=period, is_office=is_office,
                                              csrf_token=get_token(request)),
         "region_rows": tables.render_region_rows(overview),
     })
+
+
+def _unit_name(overview, unit) -> str:
+    if unit is None:
+        return ""
+    key = None if unit == "none" else _int(unit)
+    return next((t.name for t in overview.by_unit if t.key == key), "")
 
 
 @login_required
@@ -386,10 +398,11 @@ def report_review(request, pk):
         messages.error(request, _("已被他人修改：该填报刚被其他人审核或修改，请核对后再操作"))
     except ValidationError as exc:
         messages.error(request, _errors_text(exc))
-    next_url = request.POST.get("next")
-    if next_url == "review":
-        return redirect("reports:review", pk=report.period_id)
-    return redirect("reports:report", pk=pk)
+    # On to the next report waiting for review (the queue's order), or back to the queue when none.
+    following = selectors.review_queue(request.user, report.period).exclude(pk=pk).first()
+    if following is not None and report.period.is_open:
+        return redirect("reports:report", pk=following.pk)
+    return redirect("reports:review", pk=report.period_id)
 
 
 @login_required

@@ -95,6 +95,7 @@
     const row = event.target.closest("tr[data-report]");
     if (!row || !event.target.classList.contains("cell")) return;
     if (event.target.classList.contains("amount")) recompute(row);
+    tickWhenComplete(row);
     dirty.add(row.dataset.report);
     row.classList.add("row-dirty");
     schedule();
@@ -107,6 +108,16 @@
       schedule();
     }
   });
+
+  // A row with both the amount and the 形象进度 filled is ready to hand in: tick it (and untick it when
+  // one of them is cleared), so 上报所选 never sends half-filled rows.
+  function tickWhenComplete(row) {
+    const box = row.querySelector("input.pick");
+    const amount = row.querySelector("input.amount");
+    const progress = row.querySelector("input.progress-text");
+    if (!box || !amount || !progress) return;
+    box.checked = amount.value.trim() !== "" && progress.value.trim() !== "";
+  }
 
   function schedule() {
     clearTimeout(timer);

@@ -38,6 +38,7 @@ class Command(BaseCommand):
         parser.add_argument("--due", help="填报截止日期 YYYY-MM-DD（open；默认当月25日）")
         parser.add_argument("--cadence", choices=Cadence.values, default=Cadence.MONTH, help="month 月报 / half 半月报 / ten 旬报")
         parser.add_argument("--seq", type=int, default=1, help="期次（半月报 1-2，旬报 1-3）")
+        parser.add_argument("--force", action="store_true", help="close：仍有待审核的填报时也关闭")
         parser.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
         parser.add_argument("--user", help="以该用户的身份和数据范围操作（默认：系统，全部项目）")
 
@@ -58,7 +59,7 @@ class Command(BaseCommand):
                 message = f"{period.label}调度期已开启：{result['projects']}个项目须填报，截止{period.due_on}"
             elif options["action"] == "close":
                 period = self._period(year, month, options)
-                period = services.period_close(user, period)
+                period = services.period_close(user, period, force=options["force"])
                 result = {"period": period.label, "id": period.pk, "status": period.status}
                 message = f"{period.label}调度期已关闭"
             else:
