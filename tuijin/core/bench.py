@@ -265,3 +265,17 @@ def run(name: str, options: BenchOptions | None = None) -> Report:
         result = bench.func(options)
     result.params = {**details, **result.params, "calibration_ms": [before, calibration_ms()]}
     return Report(name, vendor, result)
+
+
+def environment(options: BenchOptions) -> dict[str, Any]:
+    """What every bench reports about where it ran, besides its own figures."""
+    import platform
+    import time
+
+    import django
+    from django.conf import settings
+
+    return {
+        "cpu_count": os.cpu_count(), "python": platform.python_version(), "django": django.get_version(),
+        "debug": settings.DEBUG, "seed": options.seed, "generated_at": time.strftime("%Y-%m-%d"),
+    }

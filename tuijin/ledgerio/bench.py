@@ -12,12 +12,9 @@ import csv
 import gc
 import io
 import os
-import platform
 import resource
 import statistics
-import time
 
-import django
 from django.conf import settings
 from django.db import connection
 from django.test import Client
@@ -25,7 +22,7 @@ from django.test.utils import override_settings
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
-from tuijin.core.bench import BenchError, BenchOptions, BenchResult, Metric, elapsed_ms, register
+from tuijin.core.bench import BenchError, BenchOptions, BenchResult, Metric, elapsed_ms, environment, register
 from tuijin.core.sheets.writer import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from tuijin.org.choices import Role
 from tuijin.projects.bench import PROJECTS, _principal, generate_province
@@ -113,12 +110,7 @@ def export_bench(options: BenchOptions) -> BenchResult:
             "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
             "generate_seconds": round(generate_ms / 1000, 2),
             "load_average": [round(load_before[0], 2), round(os.getloadavg()[0], 2)],
-            "cpu_count": os.cpu_count(),
-            "python": platform.python_version(),
-            "django": django.get_version(),
-            "debug": settings.DEBUG,
-            "seed": options.seed,
-            "generated_at": time.strftime("%Y-%m-%d"),
+            **environment(options),
         },
     )
 

@@ -12,19 +12,16 @@ from __future__ import annotations
 
 import io
 import os
-import platform
 import random
 import statistics
 import time
 from collections import Counter
 from decimal import Decimal
 
-import django
 import xlsxwriter
-from django.conf import settings
 from django.db import connection, transaction
 
-from tuijin.core.bench import BenchError, BenchOptions, BenchResult, Metric, register
+from tuijin.core.bench import BenchError, BenchOptions, BenchResult, Metric, environment, register
 from tuijin.core.sheets.reader import read_workbook
 from tuijin.org.choices import Role
 from tuijin.projects.bench import _principal, generate_province
@@ -163,8 +160,6 @@ def import_bench(options: BenchOptions) -> BenchResult:
         "file_bytes": len(content),
         "phase_seconds": {**{k: round(v, 3) for k, v in analysis.timings.items()},
                           **{k: round(v, 3) for k, v in result.timings.items()}},
-        "load_average": [round(x, 2) for x in os.getloadavg()], "cpu_count": os.cpu_count(),
-        "python": platform.python_version(), "django": django.get_version(), "debug": settings.DEBUG,
-        "seed": options.seed, "generated_at": time.strftime("%Y-%m-%d"),
+        "load_average": [round(x, 2) for x in os.getloadavg()], **environment(options),
     })
 

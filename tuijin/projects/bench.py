@@ -11,13 +11,10 @@ from __future__ import annotations
 import gc
 import math
 import os
-import platform
 import random
-import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-import django
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
@@ -33,6 +30,7 @@ from tuijin.core.bench import (
     BenchResult,
     Metric,
     elapsed_ms,
+    environment,
     latency_metrics,
     register,
     round_percentiles,
@@ -562,12 +560,7 @@ def ledger_bench(options: BenchOptions) -> BenchResult:
             "generate_seconds": round(generate_ms / 1000, 2),
             # Other work on the machine inflates every figure: 1-minute load before and after timing.
             "load_average": [round(load_before[0], 2), round(os.getloadavg()[0], 2)],
-            "cpu_count": os.cpu_count(),
             "year": current_year(),
-            "python": platform.python_version(),
-            "django": django.get_version(),
-            "debug": settings.DEBUG,
-            "seed": options.seed,
-            "generated_at": time.strftime("%Y-%m-%d"),
+            **environment(options),
         },
     )

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import gc
 import os
-import platform
 import random
 import statistics
 import threading
@@ -33,7 +32,6 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from urllib.parse import urlencode
 
-import django
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.test import Client
@@ -47,6 +45,7 @@ from tuijin.core.bench import (
     BenchResult,
     Metric,
     elapsed_ms,
+    environment,
     latency_metrics,
     register,
     round_percentiles,
@@ -526,11 +525,6 @@ def reporting_bench(options: BenchOptions) -> BenchResult:
             "clerks": len(clerks),
             "generate_seconds": {"province": round(province_ms / 1000, 2), "reports": round(reports_ms / 1000, 2)},
             "load_average": [round(load_before[0], 2), round(load_after[0], 2)],
-            "cpu_count": os.cpu_count(),
-            "python": platform.python_version(),
-            "django": django.get_version(),
-            "debug": settings.DEBUG,
-            "seed": options.seed,
-            "generated_at": time.strftime("%Y-%m-%d"),
+            **environment(options),
         },
     )

@@ -7,9 +7,9 @@ written), 2 it could not be read.
 import json
 import sys
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from tuijin.core.management.acting import acting_user
 from tuijin.ledgerio.choices import LedgerField
 from tuijin.ledgerio.importing import DEFAULTABLE, StaleImport
 from tuijin.ledgerio.services import ImportError_, SheetReadError, import_ledger, summary
@@ -32,11 +32,7 @@ class Command(BaseCommand):
         parser.add_argument("--valid-only", action="store_true", help="只导入无错误的行（仍在一个事务中）")
 
     def handle(self, *args, **options):
-        user = None
-        if options["user"]:
-            user = get_user_model().objects.filter(username=options["user"], is_active=True).first()
-            if user is None:
-                raise CommandError(f"用户“{options['user']}”不存在或已停用")
+        user = acting_user(options["user"])
         defaults = {}
         for item in options["default"]:
             name, sep, value = item.partition("=")

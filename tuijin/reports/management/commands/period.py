@@ -4,10 +4,10 @@ import json
 import re
 from datetime import date
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from tuijin.core.management.acting import acting_user
 from tuijin.reports import selectors, services
 from tuijin.reports.choices import Cadence, ReportState
 from tuijin.reports.models import ReportPeriod
@@ -43,11 +43,7 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="以该用户的身份和数据范围操作（默认：系统，全部项目）")
 
     def handle(self, *args, **options):
-        user = None
-        if options["user"]:
-            user = get_user_model().objects.filter(username=options["user"], is_active=True).first()
-            if user is None:
-                raise CommandError(f"用户“{options['user']}”不存在或已停用")
+        user = acting_user(options["user"])
         year, month = _month(options["month"])
         try:
             if options["action"] == "open":
