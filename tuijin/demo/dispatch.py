@@ -81,7 +81,11 @@ def build_dispatch(rng: random.Random, dispatcher) -> dict:
             else:
                 state = ReportState.APPROVED
             amount = None
-            before_start = plan.planned_start is not None and plan.planned_start.year == YEAR and month < plan.planned_start.month
+            before_start = (
+                project.stage.canonical == "preliminary"  # 前期: approvals, no physical work to report yet
+                or (project.start_year is not None and project.start_year > YEAR)
+                or (plan.planned_start is not None and plan.planned_start.year == YEAR and month < plan.planned_start.month)
+            )
             if state != ReportState.PENDING and before_start:
                 amount = Decimal("0.00")  # still in 前期 this month: no physical work yet
             elif state != ReportState.PENDING:
