@@ -488,9 +488,9 @@ def reports_save(user, period: ReportPeriod, rows: list[dict], *, submit=False) 
     # Claim rows in primary-key order: two batches over the same reports then queue behind each other
     # instead of deadlocking on PostgreSQL (RELIABILITY.md CC-LOST with opposite orders).
     for report, values in sorted(checked, key=lambda item: item[0].pk):
-        submit = report.pk in submit_ids
+        handing_in = report.pk in submit_ids
         changed = any(getattr(report, name) != value for name, value in values.items())
-        if not changed and not submit:
+        if not changed and not handing_in:
             continue
         claimed = ProgressReport.objects.filter(pk=report.pk, version=report.version).update(version=F("version") + 1)
         if not claimed:
@@ -501,15 +501,15 @@ def reports_save(user, period: ReportPeriod, rows: list[dict], *, submit=False) 
         for name, value in values.items():
             setattr(report, name, value)
         report.version += 1
-        if submit:
+        if handing_in:
             report.state = ReportState.SUBMITTED
             report.submitted_at, report.submitted_by = now, user
             report.is_late = late
             report.review_comment = report.review_comment if before == ReportState.RETURNED else ""
         else:
             report.state = ReportState.DRAFT
-        _stamp(report, user, _("上报") if submit else _("保存草稿")).save()
-        events_rows.append(ReportEvent(report=report, action=ReportAction.SUBMIT if submit else ReportAction.SAVE,
+        _stamp(report, user, _("上报") if handing_in else _("保存草稿")).save()
+        events_rows.append(ReportEvent(report=report, action=ReportAction.SUBMIT if handing_in else ReportAction.SAVE,
                                        from_state=before, to_state=report.state, user=user))
         saved.append(report)
     ReportEvent.objects.bulk_create(events_rows)
