@@ -100,3 +100,11 @@ def describe(records, model, subject=lambda record: "", skip=("version", "id")) 
         )
     entries.reverse()
     return entries
+
+
+def stamp(obj, user, reason: str = ""):
+    """Tell django-simple-history who makes the next save or delete of `obj` and why (also outside a
+    request: the CLI, imports); a user without a pk (the system) is recorded as nobody."""
+    obj._history_user = user if getattr(user, "pk", None) else None
+    obj._change_reason = reason
+    return obj

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from tuijin.core import events
 from tuijin.core.exceptions import ConflictError
+from tuijin.core.history import stamp
 from tuijin.org.choices import Role
 from tuijin.org.selectors import OFFICE_ROLES, regions_editable_by, user_access
 
@@ -95,11 +96,6 @@ def _check_region(user, project: Project) -> None:
         raise ValidationError({"region": _("您无权在“%(region)s”登记项目") % {"region": project.region}})
 
 
-def _stamp(obj, user, reason: str = ""):
-    """Tell django-simple-history who made this change and why (also outside a request, e.g. the CLI)."""
-    obj._history_user = user if getattr(user, "pk", None) else None
-    obj._change_reason = reason
-    return obj
 
 
 def _save_links(project: Project, responsible_units, leaders, user) -> None:
@@ -107,21 +103,21 @@ def _save_links(project: Project, responsible_units, leaders, user) -> None:
         wanted = {u.pk for u in responsible_units}
         current = set(project.responsible_links.values_list("unit_id", flat=True))
         for link in project.responsible_links.filter(unit_id__in=current - wanted):
-            _stamp(link, user).delete()
+            stamp(link, user).delete()
         for unit_id in wanted - current:
-            _stamp(ProjectResponsibleUnit(project=project, unit_id=unit_id), user).save()
+            stamp(ProjectResponsibleUnit(project=project, unit_id=unit_id), user).save()
     if leaders is not None:
         wanted = {leader.pk: role for leader, role in leaders}
         for link in project.leader_links.all():
             if link.leader_id not in wanted:
-                _stamp(link, user).delete()
+                stamp(link, user).delete()
             elif link.role != wanted[link.leader_id]:
                 link.role = wanted[link.leader_id]
-                _stamp(link, user).save()
+                stamp(link, user).save()
         existing = set(project.leader_links.values_list("leader_id", flat=True))
         for leader_id, role in wanted.items():
             if leader_id not in existing:
-                _stamp(ProjectLeader(project=project, leader_id=leader_id, role=role), user).save()
+                stamp(ProjectLeader(project=project, leader_id=leader_id, role=role), user).save()
 
 
 @transaction.atomic
@@ -138,7 +134,7 @@ def project_create(
     project.version = 1
     project.created_by = user if getattr(user, "pk", None) else None
     project.search_text = project.build_search_text()
-    _save_project(_stamp(project, user, reason or _("新建项目")))
+    _save_project(stamp(project, user, reason or _("新建项目")))
     project.programs.set(programs)
     _save_links(project, responsible_units, leaders, user)
     transaction.on_commit(lambda: events.emit(PROJECT_CHANGED, project_id=project.pk, user=user))
@@ -179,7 +175,7 @@ def project_update(
     _claim_version(Project, project.pk, version, user)
     project.version = version + 1
     project.search_text = project.build_search_text()
-    _save_project(_stamp(project, user, reason))
+    _save_project(stamp(project, user, reason))
     if programs is not None:
         project.programs.set(programs)
     _save_links(project, responsible_units, leaders, user)
@@ -206,7 +202,7 @@ def project_archive(user, project: Project, *, version: int, reason: str) -> Pro
     project.is_archived = True
     project.archived_at = timezone.now()
     project.archive_reason = reason[:200]
-    _stamp(project, user, _("归档：%(reason)s") % {"reason": reason}).save()
+    stamp(project, user, _("归档：%(reason)s") % {"reason": reason}).save()
     transaction.on_commit(lambda: events.emit(PROJECT_CHANGED, project_id=project.pk, user=user))
     return project
 
@@ -223,7 +219,7 @@ def project_restore(user, project: Project, *, version: int) -> Project:
     project.is_archived = False
     project.archived_at = None
     project.archive_reason = ""
-    _save_project(_stamp(project, user, _("恢复归档项目")))
+    _save_project(stamp(project, user, _("恢复归档项目")))
     transaction.on_commit(lambda: events.emit(PROJECT_CHANGED, project_id=project.pk, user=user))
     return project
 
@@ -282,7 +278,7 @@ def annual_plan_save(user, plan: AnnualPlan, *, version: int | None = None, reas
         plan.version = version + 1
     try:
         with transaction.atomic():
-            _stamp(plan, user, reason).save()
+            stamp(plan, user, reason).save()
     except IntegrityError as exc:
         # Two first saves of the same (project, year) at once: the unique constraint decides.
         raise ValidationError({"year": [_("该项目%(year)s年的年度计划已存在") % {"year": plan.year}]}) from exc

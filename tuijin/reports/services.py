@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from tuijin.core import events
 from tuijin.core.exceptions import ConflictError
 from tuijin.core.fields import to_money
+from tuijin.core.history import stamp
 from tuijin.core.notify import notify
 from tuijin.org.choices import Role, Scope
 from tuijin.org.selectors import OFFICE_ROLES, user_access
@@ -56,10 +57,6 @@ REPORT_FIELDS = ("amount", "progress", "work_status", "workers_planned", "worker
 TEXT_LIMIT = 2000
 
 
-def _stamp(obj, user, reason: str = ""):
-    obj._history_user = user if getattr(user, "pk", None) else None
-    obj._change_reason = reason
-    return obj
 
 
 def _money(value: Decimal) -> str:
@@ -123,7 +120,7 @@ def period_open(user, *, year: int, month: int, cadence: str = Cadence.MONTH, se
                           due_on=due_on, note=note[:500], opened_by=user if getattr(user, "pk", None) else None)
     try:
         with transaction.atomic():
-            _stamp(period, user, _("开启调度期")).save()
+            stamp(period, user, _("开启调度期")).save()
     except IntegrityError as exc:
         raise ValidationError({"month": [_("%(label)s的调度期已经开启过") % {"label": label}]}) from exc
     rows = list(projects.values_list("pk", "lead_unit_id"))
@@ -164,7 +161,7 @@ def period_remove_report(user, report: ProgressReport) -> None:
     _open_period_for_update(report.period)
     if report.state != ReportState.PENDING:
         raise ValidationError(_("该项目本期已有填报内容，不能移出"))
-    _stamp(report, user, _("移出调度期")).delete()
+    stamp(report, user, _("移出调度期")).delete()
 
 
 @transaction.atomic
@@ -185,7 +182,7 @@ def period_close(user, period: ReportPeriod, *, version: int | None = None, forc
     period.closed_at = timezone.now()
     period.closed_by = user if getattr(user, "pk", None) else None
     period.version += 1
-    _stamp(period, user, _("关闭调度期")).save()
+    stamp(period, user, _("关闭调度期")).save()
     transaction.on_commit(lambda: events.emit(PERIOD_CHANGED, period_id=period.pk, user=user))
     return period
 
@@ -200,7 +197,7 @@ def period_set_due(user, period: ReportPeriod, due_on: date, *, version: int) ->
         raise ConflictError()
     period.due_on = due_on
     period.version = version + 1
-    _stamp(period, user, _("调整填报截止日期")).save()
+    stamp(period, user, _("调整填报截止日期")).save()
     return period
 
 
@@ -508,7 +505,7 @@ def reports_save(user, period: ReportPeriod, rows: list[dict], *, submit=False) 
             report.review_comment = report.review_comment if before == ReportState.RETURNED else ""
         else:
             report.state = ReportState.DRAFT
-        _stamp(report, user, _("上报") if handing_in else _("保存草稿")).save()
+        stamp(report, user, _("上报") if handing_in else _("保存草稿")).save()
         events_rows.append(ReportEvent(report=report, action=ReportAction.SUBMIT if handing_in else ReportAction.SAVE,
                                        from_state=before, to_state=report.state, user=user))
         saved.append(report)
@@ -561,7 +558,7 @@ def _review(user, report: ProgressReport, *, version: int, action: str, comment:
     report.version = version + 1
     report.state = ReportState.APPROVED if action == ReportAction.APPROVE else ReportState.RETURNED
     report.reviewed_at, report.reviewed_by, report.review_comment = timezone.now(), user, comment
-    _stamp(report, user, ReportAction(action).label).save()
+    stamp(report, user, ReportAction(action).label).save()
     ReportEvent.objects.create(report=report, action=action, from_state=before, to_state=report.state,
                                user=user, comment=comment)
     if action == ReportAction.RETURN:  # its amount stops counting for the months after it
@@ -687,7 +684,7 @@ def photo_add(user, report: ProgressReport, upload, *, caption: str = "") -> Rep
         uploaded_by=user if getattr(user, "pk", None) else None,
     )
     try:
-        _stamp(photo, user, _("上传现场照片")).save()
+        stamp(photo, user, _("上传现场照片")).save()
     except Exception:
         default_storage.delete(name)
         raise
@@ -702,5 +699,5 @@ def photo_delete(user, photo) -> None:
     if report.period.status != PeriodStatus.OPEN or report.state not in EDITABLE_STATES:
         raise ValidationError(_("该填报已不能修改，照片不能删除"))
     name = photo.file.name
-    _stamp(photo, user, _("删除现场照片")).delete()
+    stamp(photo, user, _("删除现场照片")).delete()
     transaction.on_commit(lambda: default_storage.delete(name))
