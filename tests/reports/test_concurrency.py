@@ -206,7 +206,7 @@ def test_cc_lost_exactly_one_save_per_pair_and_no_silent_overwrite(lost_update_s
 def test_cc_lost_the_other_clerk_of_each_pair_is_told_of_the_conflict(lost_update_setup, transport):
     """The loser gets BatchError with the conflict (HTTP: 409 "已被他人修改"), never an error.
 
-    On PostgreSQL (READ COMMITTED) both clerks usually pass the version check in _check_rows and the
+    On PostgreSQL (READ COMMITTED) both clerks usually pass the version check in check_rows and the
     loser is stopped by the version claim (the conditional UPDATE): that path must answer the same."""
     period, reports, clerks = lost_update_setup
 

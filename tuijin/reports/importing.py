@@ -153,7 +153,7 @@ def analyze(user, period: ReportPeriod, content, filename: str, *, sheet: str | 
 def _check(user, period: ReportPeriod, result: ReportImport, submit: bool) -> None:
     """The grid's rules on the matched rows, without writing: so 只检查 / --dry-run find every error."""
     rows = [{"id": r.report.pk, "version": r.report.version, **r.values} for r in result.rows]
-    _checked, problems = services._check_rows(user, period, rows, submit_ids={r["id"] for r in rows} if submit else set())
+    _checked, problems = services.check_rows(user, period, rows, submit_ids={r["id"] for r in rows} if submit else set())
     _issues_from(result, problems)
 
 
@@ -179,7 +179,7 @@ def _read_rows(user, period, result: ReportImport, sheet, header, columns) -> No
     by_name: dict[str, list[ProgressReport]] = {}
     for report in reports:
         by_name.setdefault(_key(report.project.name), []).append(report)
-    earlier = services._earlier_this_year([r.project_id for r in reports], period)
+    earlier = services.earlier_this_year([r.project_id for r in reports], period)
     seen: dict[int, int] = {}
     index = {name: column.index for name, column in columns.items()}
 

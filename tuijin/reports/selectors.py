@@ -1,6 +1,5 @@
 """Every read of the monthly dispatch, always through the scoped querysets."""
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -17,7 +16,7 @@ from tuijin.projects.plans import active_months, even_monthly_plan
 from . import figures
 from .choices import EDITABLE_STATES, HANDED_IN_STATES, PeriodStatus, ReportState
 from .models import ProgressReport, Reminder, ReportPeriod
-from .services import opening_balances
+from .services import earlier_this_year, opening_balances
 
 
 def is_office(user) -> bool:
@@ -87,12 +86,7 @@ class Basis:
 def bases(reports: list[ProgressReport], period: ReportPeriod) -> dict[int, Basis]:
     """Per project of `reports`: the basis of its figures for `period` (three queries for any number)."""
     project_ids = [r.project_id for r in reports]
-    earlier: dict[int, Decimal] = defaultdict(lambda: figures.ZERO)
-    for pk, amount in ProgressReport.objects.filter(
-        project_id__in=project_ids, period_end__gte=date(period.year, 1, 1), period_end__lt=period.ends_on,
-        amount__isnull=False, state__in=list(HANDED_IN_STATES),
-    ).values_list("project_id", "amount"):
-        earlier[pk] += amount
+    earlier = earlier_this_year(project_ids, period)
     openings = opening_balances(project_ids, period.year)
     plans = {
         p.project_id: p for p in AnnualPlan.objects.filter(project_id__in=project_ids, year=period.year).only(

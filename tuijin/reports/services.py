@@ -384,7 +384,7 @@ def _report_in_scope(user, pk: int, *, visible: bool = False) -> ProgressReport:
     return report
 
 
-def _earlier_this_year(project_ids, period: ReportPeriod) -> dict[int, Decimal]:
+def earlier_this_year(project_ids, period: ReportPeriod) -> dict[int, Decimal]:
     """Sum of each project's amounts handed in for the year's periods before this one."""
     totals: dict[int, Decimal] = defaultdict(lambda: figures.ZERO)
     rows = ProgressReport.objects.filter(
@@ -407,8 +407,9 @@ def _later_peaks(project_ids, period: ReportPeriod) -> dict[int, tuple[date, Dec
     return peaks
 
 
-def _check_rows(user, period: ReportPeriod, rows: list[dict], *, submit_ids: set[int]) -> tuple[list, RowErrors]:
-    """Read and validate a batch: [(report, values)] and the problems; nothing written."""
+def check_rows(user, period: ReportPeriod, rows: list[dict], *, submit_ids: set[int]) -> tuple[list, RowErrors]:
+    """Read and validate a batch: [(report, values)] and the problems; nothing written (reports_save
+    runs it first; the import runs it alone to check a file)."""
     problems = RowErrors()
     ids = [int(row["id"]) for row in rows]
     scoped = ProgressReport.objects.all() if user is None else ProgressReport.objects.editable_by(user)
@@ -421,7 +422,7 @@ def _check_rows(user, period: ReportPeriod, rows: list[dict], *, submit_ids: set
         raise Http404
     if len(set(ids)) != len(ids):
         raise ValidationError(_("同一项目在本次提交中出现了多次"))
-    earlier = _earlier_this_year([r.project_id for r in reports.values()], period)
+    earlier = earlier_this_year([r.project_id for r in reports.values()], period)
     openings = opening_balances([r.project_id for r in reports.values()], period.year)
     later_peaks = _later_peaks([r.project_id for r in reports.values()], period)
     checked = []
@@ -476,7 +477,7 @@ def reports_save(user, period: ReportPeriod, rows: list[dict], *, submit=False) 
     if not rows:
         raise ValidationError(_("没有要保存的填报"))
     submit_ids = {int(row["id"]) for row in rows} if submit is True else set(submit or ())
-    checked, problems = _check_rows(user, period, rows, submit_ids=submit_ids)
+    checked, problems = check_rows(user, period, rows, submit_ids=submit_ids)
     if problems:
         raise BatchError(problems)
     now = timezone.now()
