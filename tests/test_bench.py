@@ -139,6 +139,7 @@ def test_the_filter_bar_renders_what_django_would():
 # The ledger rows as the template wrote them before tables.render_rows took over.
 TEMPLATE_ROWS = """{% load i18n tuijin %}{% for p in rows %}<tr{% if p.is_archived %} class="text-muted"{% endif %}>
 <td>{{ page_obj.start_index|add:forloop.counter0 }}</td>
+<td class="text-center"><span class="light-dot light-{{ p.light }}" role="img" aria-label="{{ p.get_light_display }}{% if p.light_reason %}：{{ p.light_reason }}{% endif %}" title="{{ p.get_light_display }}{% if p.light_reason %}：{{ p.light_reason }}{% endif %}"></span></td>
 <td><a href="{% url 'projects:detail' p.pk %}">{{ p.name }}</a>{% if p.is_archived %} <span class="badge text-bg-secondary">{% translate "已归档" %}</span>{% endif %}{% if p.code %}<div class="small text-muted">{{ p.code }}</div>{% endif %}</td>
 <td>{{ p.region.name }}</td>
 <td>{{ p.category.name }}</td>
@@ -150,7 +151,7 @@ TEMPLATE_ROWS = """{% load i18n tuijin %}{% for p in rows %}<tr{% if p.is_archiv
 <td>{% if p.start_year %}{{ p.start_year }}–{{ p.end_year|default:"" }}{% endif %}</td>
 <td>{{ p.lead_unit.name|default:"" }}</td>
 <td>{% for l in p.leader_links.all %}{{ l.leader.name }}{% if not forloop.last %}、{% endif %}{% endfor %}</td>
-</tr>{% empty %}<tr><td colspan="12" class="text-center text-muted py-4">{% translate "没有符合条件的项目。请调整筛选条件，或点击“重置”。" %}</td></tr>{% endfor %}"""
+</tr>{% empty %}<tr><td colspan="13" class="text-center text-muted py-4">{% translate "没有符合条件的项目。请调整筛选条件，或点击“重置”。" %}</td></tr>{% endfor %}"""
 
 
 @pytest.mark.django_db
@@ -159,7 +160,8 @@ def test_the_rows_written_in_python_match_the_template_loop_they_replace():
     projects = list(Project.objects.order_by("id")[:6])
     Project.objects.filter(pk=projects[0].pk).update(is_archived=True, is_paused=True, name="<b>A&B</b>", code="")
     Project.objects.filter(pk=projects[1].pk).update(lead_unit=None, start_year=None)
-    Project.objects.filter(pk=projects[2].pk).update(end_year=None)
+    Project.objects.filter(pk=projects[2].pk).update(end_year=None, light=2, light_reason="“主体<封顶>”节点逾期3天")
+    Project.objects.filter(pk=projects[3].pk).update(light=1, light_reason="")
     # Two plans with the monthly dispatch's approved figure (本年累计完成), one of them "<" money.
     AnnualPlan.objects.filter(project__in=projects[3:5], year=current_year()).update(
         completed_ytd=Decimal("1234.50"), completed_through=date(current_year(), 3, 31))

@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "tuijin.projects",
     "tuijin.ledgerio",
     "tuijin.reports",
+    "tuijin.schedules",
+    "tuijin.alerts",
     "tuijin.demo",
 ]
 

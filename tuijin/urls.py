@@ -16,6 +16,8 @@ urlpatterns = [
     path("projects/", include("tuijin.projects.urls")),
     path("ledger/", include("tuijin.ledgerio.urls")),
     path("reports/", include("tuijin.reports.urls")),
+    path("schedules/", include("tuijin.schedules.urls")),
+    path("alerts/", include("tuijin.alerts.urls")),
     path("notifications/", core_views.notifications, name="notifications"),
     path("notifications/read/", core_views.notifications_read, name="notifications_read"),
     path("notifications/<int:pk>/", core_views.notification_open, name="notification_open"),

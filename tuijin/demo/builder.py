@@ -39,6 +39,7 @@ from tuijin.projects.services import annual_plan_validate, project_validate
 from . import data
 from .dispatch import build_dispatch
 from .models import DemoRun
+from .schedules import build_lights, build_schedules
 
 DEFAULT_SEED = 371300
 YEARS = (2024, 2025, 2026)
@@ -160,6 +161,8 @@ class DemoBuilder:
             self._write_projects(planned)
             dispatcher = get_user_model().objects.get(username="dispatcher")
             self.dispatch = build_dispatch(random.Random(self.seed + 1), dispatcher)
+            self.schedules = build_schedules(random.Random(self.seed + 2), LAST_ACTUAL_DATE)
+            build_lights()
             DemoRun.objects.create(seed=self.seed)
             return self._summary(planned)
 

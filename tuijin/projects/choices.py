@@ -23,4 +23,12 @@ class LeaderRole(models.TextChoices):
     COORDINATING = "coordinating", _("联系领导")
 
 
+class Light(models.IntegerChoices):
+    """A project's warning light (红黄绿灯): its worst active alert, kept by tuijin.alerts."""
+
+    GREEN = 0, _("绿灯")
+    YELLOW = 1, _("黄灯")
+    RED = 2, _("红灯")
+
+
 PROJECT_CODE_PATTERN = r"^\d{4}-\d{6}-\d{2}-\d{2}-\d{6}$"

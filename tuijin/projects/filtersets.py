@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tuijin.org.models import Leader, Region, Unit
 
+from .choices import Light
 from .models import Category, Level, Program, Project, ProjectResponsibleUnit, Stage
 from .selectors import YEAR_PLAN, current_year, with_year_plan
 
@@ -149,6 +150,10 @@ class LedgerFilterSet(django_filters.FilterSet):
         label=_("联系领导"), queryset=Leader.objects.filter(is_active=True).only("name", "title"), method="filter_leader",
         empty_label=_("全部领导"), widget=SELECT,
     )
+    light = django_filters.ChoiceFilter(
+        label=_("预警"), choices=[(str(v), label) for v, label in Light.choices], empty_label=_("全部"),
+        widget=SELECT, method="filter_light",
+    )
     q = django_filters.CharFilter(
         label=_("关键词"), method="filter_text",
         widget=forms.TextInput(attrs={"class": "form-control form-control-sm", "placeholder": _("项目名称、代码或业主")}),
@@ -220,6 +225,9 @@ class LedgerFilterSet(django_filters.FilterSet):
 
     def filter_leader(self, queryset, name, value):
         return queryset.filter(leader_links__leader=value)
+
+    def filter_light(self, queryset, name, value):
+        return queryset.filter(light=int(value)) if value else queryset
 
     def filter_text(self, queryset, name, value):
         for word in value.lower().split():

@@ -12,7 +12,7 @@ from tuijin.core.models import DictionaryModel, VersionedModel
 from tuijin.org.models import Leader, Region, Unit
 from tuijin.org.selectors import EDITOR_ROLES, user_access
 
-from .choices import PROJECT_CODE_PATTERN, CanonicalStage, LeaderRole
+from .choices import PROJECT_CODE_PATTERN, CanonicalStage, LeaderRole, Light
 
 project_code_validator = RegexValidator(
     PROJECT_CODE_PATTERN, _("项目代码格式应为“年份-6位区划代码-2位行业代码-2位类型代码-6位流水号”，如 2026-371302-48-01-012345")
@@ -207,13 +207,21 @@ class Project(VersionedModel):
     archived_at = models.DateTimeField(_("归档时间"), null=True, blank=True)
     archive_reason = models.CharField(_("归档原因"), max_length=200, blank=True)
     search_text = models.TextField(editable=False, default="")
+    # The warning light and its reason in words, derived from the active alerts and written only by
+    # tuijin.alerts (never by a form save, see save()); indexed for the ledger's light filter.
+    light = models.PositiveSmallIntegerField(_("预警"), choices=Light.choices, default=Light.GREEN, editable=False)
+    light_reason = models.CharField(_("预警原因"), max_length=300, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("创建人"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+",
     )
 
-    history = HistoricalRecords(excluded_fields=["search_text", "updated_at"], m2m_fields=[programs])
+    history = HistoricalRecords(excluded_fields=["search_text", "updated_at", "light", "light_reason"], m2m_fields=[programs])
     objects = ProjectManager()
+
+    # Kept by other services than the one saving the form: a save of a project read earlier must not
+    # write back the light it read.
+    DERIVED_FIELDS = frozenset({"light", "light_reason"})
 
     FUND_FIELDS = (
         "fund_central", "fund_provincial", "fund_local", "fund_bond", "fund_loan", "fund_enterprise", "fund_other",
@@ -229,6 +237,7 @@ class Project(VersionedModel):
             models.Index(fields=["is_archived", "region", "total_investment", "id"], name="projects_scope_totals"),
             models.Index(fields=["total_investment"], name="projects_total_investment"),
             models.Index(fields=["code"], name="projects_code"),
+            models.Index(fields=["light", "is_archived"], name="projects_light"),
         ]
         constraints = [
             # The national code identifies one live project; archived ones keep theirs for the record.
@@ -239,6 +248,12 @@ class Project(VersionedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            kwargs["update_fields"] = [f.name for f in self._meta.concrete_fields
+                                       if not f.primary_key and f.name not in self.DERIVED_FIELDS]
+        super().save(*args, **kwargs)
 
     def build_search_text(self) -> str:
         owner = self.owner.name if self.owner is not None else ""

@@ -89,7 +89,7 @@ WALK_PAGE_ROWS = 2500
 # their columns and eight related objects each cost more than the page's SQL.
 LEDGER_ROW_RELATIONS = ("region", "level", "category", "stage", "lead_unit")
 LEDGER_ROW_FIELDS = (
-    "id", "name", "code", "is_archived", "is_paused", "total_investment", "start_year", "end_year",
+    "id", "name", "code", "is_archived", "is_paused", "total_investment", "start_year", "end_year", "light", "light_reason",
     *LEDGER_ROW_RELATIONS, *(f"{relation}__name" for relation in LEDGER_ROW_RELATIONS),
 )
 

@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 
 from tuijin.core.templatetags.tuijin import money
 
+from .choices import Light
+
 
 @dataclass(frozen=True)
 class Column:
@@ -29,6 +31,7 @@ class Column:
 
 
 LEDGER_COLUMNS = (
+    Column("light", _("预警"), "light"),
     Column("name", _("项目名称"), "name"),
     Column("region", _("区域"), "region__path"),
     Column("category", _("类别"), "category__sort"),
@@ -77,14 +80,17 @@ def render_rows(rows, start_index: int) -> SafeString:
     context = Context(autoescape=True)
     if not rows:
         empty = html.escape(gettext("没有符合条件的项目。请调整筛选条件，或点击“重置”。"))
-        return mark_safe(f'<tr><td colspan="12" class="text-center text-muted py-4">{empty}</td></tr>')
+        return mark_safe(f'<tr><td colspan="13" class="text-center text-muted py-4">{empty}</td></tr>')
     archived = html.escape(gettext("已归档"))
     paused = html.escape(gettext("暂停"))
+    lights = {value: html.escape(str(label)) for value, label in Light.choices}
     # One reverse() for the page; a project's link differs only in its id.
     url_head, url_tail = html.escape(reverse("projects:detail", args=[_URL_PK])).split(str(_URL_PK))
     out = []
     for number, p in enumerate(rows, start=start_index):
         url = f"{url_head}{p.pk}{url_tail}"
+        why = f"{lights[p.light]}：{html.escape(p.light_reason)}" if p.light_reason else lights[p.light]
+        light = f'<span class="light-dot light-{p.light}" role="img" aria-label="{why}" title="{why}"></span>'
         badge = f' <span class="badge text-bg-secondary">{archived}</span>' if p.is_archived else ""
         code = f'<div class="small text-muted">{_text(p.code, context)}</div>' if p.code else ""
         pause = f' <span class="badge text-bg-warning">{paused}</span>' if p.is_paused else ""
@@ -99,6 +105,7 @@ def render_rows(rows, start_index: int) -> SafeString:
         out.append(
             f"<tr{muted}>\n"
             f"<td>{_text(number, context)}</td>\n"
+            f'<td class="text-center">{light}</td>\n'
             f'<td><a href="{url}">{_text(p.name, context)}</a>{badge}{code}</td>\n'
             f"<td>{_text(p.region.name, context)}</td>\n"
             f"<td>{_text(p.category.name, context)}</td>\n"

@@ -666,7 +666,7 @@ def photo_add(user, report: ProgressReport, upload, *, caption: str = "") -> Rep
     from django.conf import settings
     from django.core.files.storage import default_storage
 
-    from . import photos
+    from tuijin.core import photos
 
     report = _report_in_scope(user, report.pk)
     if report.period.status != PeriodStatus.OPEN:

@@ -62,9 +62,9 @@ def inspect(upload) -> PhotoInfo:
     return PhotoInfo(extension, content_type, width, height, _taken_at(exif), latitude, longitude)
 
 
-def stored_name(info: PhotoInfo, when: datetime) -> str:
+def stored_name(info: PhotoInfo, when: datetime, folder: str = "reports") -> str:
     """Where the file goes under MEDIA_ROOT: never the user's file name."""
-    return f"reports/{when:%Y/%m}/{uuid.uuid4().hex}.{info.extension}"
+    return f"{folder}/{when:%Y/%m}/{uuid.uuid4().hex}.{info.extension}"
 
 
 def _taken_at(exif) -> datetime | None:

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AlertsConfig(AppConfig):
+    name = "tuijin.alerts"
+    label = "alerts"
+    verbose_name = _("预警")
+
+    def ready(self):
+        from tuijin.projects import tabs
+
+        from . import subscribers
+
+        tabs.register("alerts", _("预警"), "alerts:project")
+        subscribers.connect()

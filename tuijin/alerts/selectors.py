@@ -1,0 +1,54 @@
+"""Reads of the warning engine, through the user's scope: the warnings list with its filters (a
+leader's own projects first), a project's alerts, the rules and the last full refresh."""
+
+from django.db.models import Exists, OuterRef, Q
+
+from tuijin.projects.models import Project, ProjectLeader
+
+from .models import Alert, AlertRule, AlertRun
+
+
+def mine_q(user) -> Q:
+    """Projects the user is the contact leader of (org.Leader linked to the user)."""
+    return Q(Exists(ProjectLeader.objects.filter(project_id=OuterRef("project_id"), leader__user=user)))
+
+
+def is_leader_of_any(user) -> bool:
+    return ProjectLeader.objects.filter(leader__user=user).exists()
+
+
+def alert_list(user, projects, *, light=None, dimension: str = "", mine: bool = False):
+    """Active alerts of `projects` (already scoped and filtered), the user's own projects first, then
+    red before yellow and the longest-standing first."""
+    alerts = Alert.objects.active().filter(project__in=projects.values("pk"))
+    if light:
+        alerts = alerts.filter(level=light)
+    if dimension:
+        alerts = alerts.filter(dimension=dimension)
+    alerts = alerts.annotate(mine=mine_q(user))
+    if mine:
+        alerts = alerts.filter(mine=True)
+    return (alerts.select_related("project", "project__region", "rule")
+            .order_by("-mine", "-level", "first_seen", "project_id", "rule__sort"))
+
+
+def summary(projects) -> dict:
+    """Projects by light and active alerts by dimension, over `projects`."""
+    from django.db.models import Count
+
+    lights = dict(projects.values("light").order_by().annotate(n=Count("id")).values_list("light", "n"))
+    dims = dict(Alert.objects.active().filter(project__in=projects.values("pk")).values("dimension").order_by()
+                .annotate(n=Count("id")).values_list("dimension", "n"))
+    return {"lights": lights, "dimensions": dims}
+
+
+def project_alerts(project: Project):
+    return list(Alert.objects.filter(project=project).select_related("rule").order_by("resolved_at", "-level", "-first_seen")[:200])
+
+
+def rules():
+    return AlertRule.objects.prefetch_related("levels", "categories").order_by("-is_active", "dimension", "sort", "id")
+
+
+def last_run() -> AlertRun | None:
+    return AlertRun.objects.select_related("triggered_by").filter(finished_at__isnull=False).first()

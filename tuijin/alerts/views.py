@@ -1,0 +1,148 @@
+"""Warning pages (红黄绿灯): the list, a project's alerts, the rules and presets. Thin views over
+selectors and services."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from tuijin.core.exceptions import ConflictError
+from tuijin.org.choices import Role
+from tuijin.org.selectors import OFFICE_ROLES, user_access
+from tuijin.projects.choices import Light
+from tuijin.projects.filtersets import LedgerFilterSet
+from tuijin.projects.selectors import ledger_queryset, project_for_user
+
+from . import rules as rule_text
+from . import selectors, services
+from .choices import DIMENSION_METHODS, Dimension, Preset
+from .forms import PresetForm, RuleForm
+from .models import AlertRule
+
+
+def _can_edit_rules(user) -> bool:
+    return user_access(user).has_role(Role.ADMIN, Role.DISPATCHER)
+
+
+@login_required
+@require_safe
+def alert_list(request):
+    data = request.GET.copy()
+    data.setdefault("year", "")
+    light = _int(data.pop("light", [None])[-1])  # here the light is the alert's, not a project filter
+    filterset = LedgerFilterSet(data, queryset=ledger_queryset(request.user), user=request.user)
+    projects = filterset.qs
+    dimension = request.GET.get("dimension", "")
+    if dimension not in Dimension.values:
+        dimension = ""
+    mine = request.GET.get("mine") == "1"
+    alerts = selectors.alert_list(request.user, projects, light=light if light in (Light.YELLOW, Light.RED) else None,
+                                  dimension=dimension, mine=mine)
+    page = Paginator(alerts, 50).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "alerts/alert_list.html", {
+        "filter": filterset, "page_obj": page, "summary": selectors.summary(projects),
+        "dimensions": Dimension.choices, "dimension": dimension, "light": light, "mine": mine,
+        "is_leader": selectors.is_leader_of_any(request.user), "base_query": params.urlencode(),
+        "is_office": user_access(request.user).has_role(*OFFICE_ROLES), "last_run": selectors.last_run(),
+    })
+
+
+@login_required
+@require_POST
+def refresh(request):
+    if not user_access(request.user).has_role(*OFFICE_ROLES):
+        raise PermissionDenied
+    run, result = services.refresh_all(request.user)
+    lights = result.by_light
+    messages.success(request, _("已重新计算%(n)s个项目的预警：红灯%(r)s个、黄灯%(y)s个；新增%(c)s条，解除%(x)s条")
+                     % {"n": result.projects, "r": lights["red"], "y": lights["yellow"], "c": result.created, "x": result.resolved})
+    return redirect("alerts:list")
+
+
+@login_required
+@require_safe
+def project_alerts(request, pk):
+    project = project_for_user(request.user, pk)
+    alerts = selectors.project_alerts(project)
+    return render(request, "alerts/project_alerts.html", {
+        "project": project, "tab": "alerts", "active": [a for a in alerts if a.resolved_at is None],
+        "resolved": [a for a in alerts if a.resolved_at is not None],
+    })
+
+
+@login_required
+@require_safe
+def rule_list(request):
+    rules = list(selectors.rules())
+    for rule in rules:
+        rule.text = rule_text.describe_thresholds(rule.method, rule.yellow, rule.red)
+    return render(request, "alerts/rules.html", {
+        "rules": rules, "can_edit": _can_edit_rules(request.user), "preset_form": PresetForm(initial={"preset": services.active_preset()}),
+        "active_preset": Preset(services.active_preset()).label, "last_run": selectors.last_run(),
+    })
+
+
+@login_required
+@require_POST
+def preset(request):
+    if not _can_edit_rules(request.user):
+        raise PermissionDenied
+    form = PresetForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择一个预设规则"))
+        return redirect("alerts:rules")
+    try:
+        services.apply_preset(request.user, form.cleaned_data["preset"])
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, _("已启用预设：%(p)s。全部项目的预警已按新规则重新计算。") % {"p": Preset(form.cleaned_data["preset"]).label})
+    return redirect("alerts:rules")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rule_edit(request, pk):
+    if not _can_edit_rules(request.user):
+        raise PermissionDenied
+    rule = get_object_or_404(AlertRule, pk=pk)
+    methods = DIMENSION_METHODS.get(rule.dimension, ())
+    if request.method == "POST":
+        form = RuleForm(request.POST, methods=methods)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.rule_update(request.user, rule, version=data["version"], name=data["name"], method=data["method"],
+                                     yellow=data["yellow"], red=data["red"], is_active=data["is_active"],
+                                     levels=data["levels"], categories=data["categories"],
+                                     min_annual_plan=data["min_annual_plan"], note=data["note"])
+            except ConflictError:
+                form.add_error(None, _("该规则刚被其他人修改，您的修改未保存。请刷新后在最新内容上重新修改。"))
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    for field, errors in exc.message_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    form.add_error(None, exc)
+            else:
+                messages.success(request, _("已保存规则“%(name)s”，相关项目的预警已重新计算") % {"name": data["name"]})
+                return redirect("alerts:rules")
+    else:
+        form = RuleForm(methods=methods, initial={
+            "version": rule.version, "name": rule.name, "method": rule.method, "yellow": rule.yellow, "red": rule.red,
+            "min_annual_plan": rule.min_annual_plan, "levels": rule.levels.all(), "categories": rule.categories.all(),
+            "is_active": rule.is_active, "note": rule.note,
+        })
+    return render(request, "alerts/rule_form.html", {"form": form, "rule": rule})
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,33 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TemplateKind(models.TextChoices):
+    BUILDING = "building", _("房建类")
+    ROAD = "road", _("交通类")
+    WATER = "water", _("水利类")
+    INDUSTRY = "industry", _("产业类")
+    PRELIMINARY = "preliminary", _("前期工作")
+    OTHER = "other", _("其他")
+
+
+class MilestoneStatus(models.TextChoices):
+    """A milestone's state on a given day, derived from its dates (never stored)."""
+
+    DONE = "done", _("按期完成")
+    DONE_LATE = "done_late", _("逾期完成")
+    OVERDUE = "overdue", _("已逾期")
+    DUE_SOON = "due_soon", _("临近时限")
+    PLANNED = "planned", _("未到期")
+    UNSCHEDULED = "unscheduled", _("未排期")
+
+
+class ApprovalStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("未启动")
+    IN_PROGRESS = "in_progress", _("办理中")
+    DONE = "done", _("已办结")
+    NOT_NEEDED = "not_needed", _("无需办理")
+
+
+OPEN_APPROVAL_STATES = (ApprovalStatus.NOT_STARTED, ApprovalStatus.IN_PROGRESS)
+DUE_SOON_DAYS = 7  # 临近时限: due within a week (宜昌 在线督查's yellow)

@@ -1,0 +1,61 @@
+"""Schedule and approval forms: field-level parsing here (dates, choices), the rules in services."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tuijin.projects.forms import MarkInvalidMixin, _style
+
+from .choices import ApprovalStatus
+from .models import MilestoneTemplate
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_ERRORS = {"invalid": _("日期格式不正确，应为 年-月-日，如 2026-12-31")}
+
+
+class ApplyTemplateForm(MarkInvalidMixin, forms.Form):
+    template = forms.ModelChoiceField(label=_("节点模板"), queryset=MilestoneTemplate.objects.filter(is_active=True),
+                                      empty_label=None, error_messages={"required": _("请选择节点模板"),
+                                                                        "invalid_choice": _("请选择启用中的节点模板")})
+    target_date = forms.DateField(label=_("目标日期"), widget=DATE, error_messages={**DATE_ERRORS, "required": _("请填写目标日期（最后一个节点的完成日期）")},
+                                  help_text=_("最后一个节点（如正式投产、建成通车）的完成日期，其余节点按标准工期倒排"))
+    replace = forms.BooleanField(label=_("替换现有节点"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class MilestoneForm(MarkInvalidMixin, forms.Form):
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    name = forms.CharField(label=_("节点名称"), max_length=100, error_messages={"required": _("请填写节点名称"),
+                                                                          "max_length": _("节点名称不能超过100个字")})
+    planned_date = forms.DateField(label=_("计划完成日期"), required=False, widget=DATE, error_messages=DATE_ERRORS)
+    actual_date = forms.DateField(label=_("实际完成日期"), required=False, widget=DATE, error_messages=DATE_ERRORS)
+    responsible = forms.CharField(label=_("责任人"), max_length=50, required=False,
+                                  error_messages={"max_length": _("责任人不能超过50个字")})
+    note = forms.CharField(label=_("说明"), max_length=500, required=False, error_messages={"max_length": _("说明不能超过500个字")})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class BaselineForm(forms.Form):
+    reason = forms.CharField(label=_("调整原因"), max_length=500, required=False,
+                             error_messages={"max_length": _("原因不能超过500个字")})
+
+
+class ApprovalForm(MarkInvalidMixin, forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    required = forms.BooleanField(label=_("需要办理"), required=False)
+    status = forms.ChoiceField(label=_("办理状态"), choices=ApprovalStatus.choices, error_messages={"invalid_choice": _("办理状态不正确")})
+    target_date = forms.DateField(label=_("计划办结日期"), required=False, widget=DATE, error_messages=DATE_ERRORS)
+    done_date = forms.DateField(label=_("办结日期"), required=False, widget=DATE, error_messages=DATE_ERRORS)
+    document_no = forms.CharField(label=_("批准文号"), max_length=100, required=False, error_messages={"max_length": _("批准文号不能超过100个字")})
+    approving_unit = forms.CharField(label=_("审批单位"), max_length=100, required=False, error_messages={"max_length": _("审批单位不能超过100个字")})
+    responsible = forms.CharField(label=_("责任人"), max_length=50, required=False, error_messages={"max_length": _("责任人不能超过50个字")})
+    note = forms.CharField(label=_("需协调解决问题"), max_length=500, required=False, error_messages={"max_length": _("需协调解决问题不能超过500个字")})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)

@@ -1,0 +1,129 @@
+"""Reads of schedules and approvals, always through the user's scope: a project's nodes with their
+status, its baselines and checklist, and the Gantt rows (挂图作战) of any filtered set of projects."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+
+from tuijin.projects.models import Project
+
+from . import scheduling
+from .choices import ApprovalStatus, MilestoneStatus
+from .models import Approval, Baseline, Milestone, MilestoneTemplate, Schedule
+
+GANTT_LIMIT = 500
+
+
+def milestone_for_user(user, pk: int) -> Milestone:
+    return get_object_or_404(Milestone.objects.visible_to(user).select_related("project"), pk=pk)
+
+
+def approval_for_user(user, pk: int) -> Approval:
+    return get_object_or_404(Approval.objects.visible_to(user).select_related("project", "type"), pk=pk)
+
+
+def project_milestones(project: Project, today: date) -> list[Milestone]:
+    """The project's nodes in order, each with `status`, `days_late` and the previous node's dates
+    (`starts`, `baseline_starts`) so a Gantt bar spans from one node to the next."""
+    milestones = list(Milestone.objects.filter(project=project).order_by("sort", "id"))
+    _annotate(milestones, today)
+    return milestones
+
+
+def _annotate(milestones: list[Milestone], today: date) -> None:
+    previous: Milestone | None = None
+    for m in milestones:
+        if previous is not None and previous.project_id != m.project_id:
+            previous = None
+        m.status = scheduling.milestone_status(m.planned_date, m.actual_date, today)
+        m.status_label = MilestoneStatus(m.status).label
+        m.days_late = scheduling.days_late(m.planned_date, m.actual_date, today)
+        m.starts = previous.planned_date if previous else None
+        m.baseline_starts = previous.baseline_date if previous else None
+        m.actual_starts = previous.actual_date if previous else None
+        previous = m
+
+
+def schedule_of(project: Project) -> Schedule | None:
+    return Schedule.objects.filter(project=project).select_related("template", "approved_by").first()
+
+
+def baselines(project: Project) -> list[Baseline]:
+    return list(Baseline.objects.filter(project=project).select_related("created_by").prefetch_related("items"))
+
+
+def templates():
+    return MilestoneTemplate.objects.filter(is_active=True).prefetch_related("steps")
+
+
+@dataclass
+class ApprovalSummary:
+    required: int
+    done: int
+    overdue: int
+
+
+def project_approvals(project: Project, today: date) -> tuple[list[Approval], ApprovalSummary]:
+    approvals = list(Approval.objects.filter(project=project).select_related("type").order_by("type__sort", "type_id"))
+    overdue = 0
+    for a in approvals:
+        a.is_overdue = (a.required and a.status in (ApprovalStatus.NOT_STARTED, ApprovalStatus.IN_PROGRESS)
+                        and a.target_date is not None and a.target_date < today)
+        a.days_overdue = (today - a.target_date).days if a.is_overdue else 0
+        overdue += a.is_overdue
+    required = [a for a in approvals if a.required]
+    return approvals, ApprovalSummary(len(required), sum(a.status == ApprovalStatus.DONE for a in required), overdue)
+
+
+# --------------------------------------------------------------------------------------------- Gantt
+
+
+def gantt_rows(projects, today: date, *, status: str = "", limit: int = GANTT_LIMIT) -> tuple[list[dict], int]:
+    """(rows, total) of the nodes of `projects` (a scoped queryset), ordered by project then node:
+    one dict per node with planned, baseline and actual spans, for the Gantt chart's JSON. At most
+    `limit` rows; `total` says how many matched."""
+    nodes = Milestone.objects.filter(project__in=projects.values("pk"))
+    if status == MilestoneStatus.OVERDUE:
+        nodes = nodes.filter(actual_date__isnull=True, planned_date__lt=today)
+    elif status == MilestoneStatus.DUE_SOON:
+        nodes = nodes.filter(actual_date__isnull=True, planned_date__gte=today, planned_date__lte=today + timedelta(days=7))
+    elif status == "open":
+        nodes = nodes.filter(actual_date__isnull=True)
+    elif status == "done":
+        nodes = nodes.filter(actual_date__isnull=False)
+    total = nodes.count()
+    picked = list(nodes.order_by("project__region__path", "project_id", "sort", "id")
+                  .values_list("pk", "project_id", "sort")[:limit])
+    project_ids = {p for _pk, p, _s in picked}
+    # Each bar starts at the previous node of the same project (over all its nodes, not only the
+    # filtered ones), so whole projects are read for the picked rows.
+    full = list(Milestone.objects.filter(project_id__in=project_ids).order_by("project_id", "sort", "id")
+                .only("id", "project_id", "name", "sort", "planned_date", "baseline_date", "actual_date"))
+    _annotate(full, today)
+    by_pk = {m.pk: m for m in full}
+    names = dict(Project.objects.filter(pk__in=project_ids).values_list("pk", "name"))
+    head, tail = reverse("projects:detail", args=[918273645]).split("918273645")
+    rows = []
+    for pk, project_id, _sort in picked:
+        m = by_pk.get(pk)
+        if m is None:
+            continue
+        rows.append({
+            "id": m.pk, "project": names.get(project_id, ""), "project_url": f"{head}{project_id}{tail}",
+            "name": m.name, "start": _iso(m.starts or m.planned_date), "end": _iso(m.planned_date),
+            "baseline_start": _iso(m.baseline_starts or m.baseline_date), "baseline_end": _iso(m.baseline_date),
+            "actual": _iso(m.actual_date), "status": str(m.status), "status_label": str(m.status_label),
+            "days_late": m.days_late,
+        })
+    return rows, total
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def gantt_payload(rows: list[dict], total: int, today: date) -> dict:
+    return {"today": today.isoformat(), "rows": rows, "total": total, "truncated": total > len(rows),
+            "statuses": {s.value: str(s.label) for s in MilestoneStatus}}

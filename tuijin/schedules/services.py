@@ -1,0 +1,347 @@
+"""Every write of schedules and approvals: applying a template (倒排工期), editing and completing
+milestones, freezing baselines, keeping the approvals checklist.
+
+Each write checks scope (a project the user may edit; others' answer 404), validates with Chinese
+messages and writes nothing on error, keeps history (simple-history with who and why), compares
+versions against lost updates, and tells the warning engine which projects changed.
+"""
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tuijin.core import events
+from tuijin.core.exceptions import ConflictError
+from tuijin.core.history import stamp
+from tuijin.org.selectors import EDITOR_ROLES, OFFICE_ROLES, user_access
+from tuijin.projects.models import Project
+
+from . import scheduling
+from .choices import ApprovalStatus
+from .models import (
+    Approval,
+    ApprovalType,
+    Baseline,
+    BaselineItem,
+    Milestone,
+    MilestoneTemplate,
+    Schedule,
+)
+
+SCHEDULE_CHANGED = "schedule.changed"  # payload: project_ids, user
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
+MAX_MILESTONES = 60
+
+
+def _changed(project_ids, user) -> None:
+    ids = sorted(set(project_ids))
+    transaction.on_commit(lambda: events.emit(SCHEDULE_CHANGED, project_ids=ids, user=user))
+
+
+def editable_project(user, project_id: int) -> Project:
+    """The project, locked for this transaction, if the user may edit it; Http404 otherwise."""
+    if user is not None and not user_access(user).has_role(*EDITOR_ROLES):
+        raise PermissionDenied
+    projects = Project.objects.all() if user is None else Project.objects.editable_by(user)
+    project = projects.select_for_update().filter(pk=project_id).first()
+    if project is None:
+        raise Http404
+    if project.is_archived:
+        raise ValidationError(_("已归档的项目不能修改"))
+    return project
+
+
+def require_office(user) -> None:
+    if user is not None and not user_access(user).has_role(*OFFICE_ROLES):
+        raise PermissionDenied
+
+
+def _claim(model, obj, version: int | None) -> None:
+    """Compare-and-swap on the version; a stale one raises ConflictError with what is stored now."""
+    if version is None:
+        return
+    if not model.objects.filter(pk=obj.pk, version=version).update(version=F("version") + 1):
+        raise ConflictError(current=model.objects.filter(pk=obj.pk).first())
+    obj.version = version + 1
+
+
+def _check_date(value: date | None, label: str, errors: dict, field: str) -> None:
+    if value is not None and not EARLIEST <= value <= LATEST:
+        errors.setdefault(field, []).append(_("%(label)s应在2000年至2100年之间") % {"label": label})
+
+
+# ------------------------------------------------------------------------------------------ templates
+
+
+def suggested_template(project: Project) -> MilestoneTemplate | None:
+    """The active template whose categories contain the project's category (or its parent)."""
+    category_ids = [project.category_id]
+    if project.category and project.category.parent_id:
+        category_ids.append(project.category.parent_id)
+    return (MilestoneTemplate.objects.filter(is_active=True, categories__in=category_ids).order_by("sort", "id").first())
+
+
+def preview_template(template: MilestoneTemplate, target: date) -> list[tuple[str, int, date]]:
+    """(node, standard days, planned date) for applying `template` with the last node on `target`."""
+    steps = list(template.steps.all())
+    dates = scheduling.backward_dates([s.duration_days for s in steps], target)
+    return [(s.name, s.duration_days, d) for s, d in zip(steps, dates, strict=True)]
+
+
+@transaction.atomic
+def apply_template(user, project: Project, template: MilestoneTemplate, target: date, *, replace: bool = False) -> list[Milestone]:
+    """Give the project the template's nodes, dated backwards from `target` (the last node's date).
+
+    A project that already has nodes keeps them unless `replace`; nodes already reached (with an
+    actual date) or an approved baseline are never thrown away: adjust such a schedule node by node.
+    """
+    project = editable_project(user, project.pk)
+    errors: dict[str, list[str]] = {}
+    if template is None or not template.is_active:
+        errors["template"] = [_("请选择启用中的节点模板")]
+    if target is None:
+        errors["target_date"] = [_("请填写目标日期（最后一个节点的完成日期）")]
+    _check_date(target, _("目标日期"), errors, "target_date")
+    if errors:
+        raise ValidationError(errors)
+    steps = list(template.steps.all())
+    if not steps:
+        raise ValidationError({"template": [_("模板“%(name)s”没有节点，请先在系统管理中补充") % {"name": template.name}]})
+    existing = Milestone.objects.filter(project=project)
+    if existing.exists():
+        if not replace:
+            raise ValidationError(_("该项目已有节点计划。如需按模板重新生成，请勾选“替换现有节点”"))
+        if existing.filter(actual_date__isnull=False).exists():
+            raise ValidationError(_("已有节点记录了实际完成日期，不能按模板整体替换，请逐个调整节点"))
+        if Baseline.objects.filter(project=project).exists():
+            raise ValidationError(_("进度计划已批准基线，不能按模板整体替换；请逐个调整节点，或调整后重新批准基线"))
+        for old in existing:
+            stamp(old, user, _("按模板重新生成节点")).delete()
+    dates = scheduling.backward_dates([s.duration_days for s in steps], target)
+    milestones = []
+    for step, planned in zip(steps, dates, strict=True):
+        milestone = Milestone(project=project, name=step.name, sort=step.sort, planned_date=planned, version=1)
+        stamp(milestone, user, _("套用模板“%(name)s”") % {"name": template.name}).save()
+        milestones.append(milestone)
+    schedule, _created = Schedule.objects.get_or_create(project=project)
+    schedule.template, schedule.target_date = template, target
+    stamp(schedule, user, _("套用模板“%(name)s”") % {"name": template.name}).save()
+    _changed([project.pk], user)
+    return milestones
+
+
+# ----------------------------------------------------------------------------------------- milestones
+
+
+MILESTONE_FIELDS = ("name", "planned_date", "actual_date", "responsible", "note", "sort")
+
+
+def milestone_rules(milestone: Milestone, today: date) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if not (milestone.name or "").strip():
+        errors["name"] = [_("请填写节点名称")]
+    elif len(milestone.name.strip()) > 100:
+        errors["name"] = [_("节点名称不能超过100个字")]
+    _check_date(milestone.planned_date, _("计划完成日期"), errors, "planned_date")
+    _check_date(milestone.actual_date, _("实际完成日期"), errors, "actual_date")
+    if milestone.actual_date and milestone.actual_date > today:
+        errors.setdefault("actual_date", []).append(_("实际完成日期不能晚于今天（%(d)s）") % {"d": today})
+    if len(milestone.responsible or "") > 50:
+        errors["responsible"] = [_("责任人不能超过50个字")]
+    if len(milestone.note or "") > 500:
+        errors["note"] = [_("说明不能超过500个字")]
+    return errors
+
+
+@transaction.atomic
+def milestone_add(user, project: Project, *, name: str, planned_date: date | None = None, responsible: str = "",
+                  note: str = "") -> Milestone:
+    project = editable_project(user, project.pk)
+    if Milestone.objects.filter(project=project).count() >= MAX_MILESTONES:
+        raise ValidationError(_("每个项目最多%(n)s个节点") % {"n": MAX_MILESTONES})
+    last = Milestone.objects.filter(project=project).order_by("-sort").values_list("sort", flat=True).first() or 0
+    milestone = Milestone(project=project, name=(name or "").strip(), planned_date=planned_date,
+                          responsible=(responsible or "").strip(), note=(note or "").strip(), sort=last + 10, version=1)
+    errors = milestone_rules(milestone, timezone.localdate())
+    if errors:
+        raise ValidationError(errors)
+    stamp(milestone, user, _("新增节点")).save()
+    Schedule.objects.get_or_create(project=project)
+    _changed([project.pk], user)
+    return milestone
+
+
+@transaction.atomic
+def milestone_update(user, milestone: Milestone, *, version: int, reason: str = "", **values) -> Milestone:
+    """Change a node's planned or actual date, name, person or note; `values` are MILESTONE_FIELDS."""
+    unknown = set(values) - set(MILESTONE_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown milestone fields {sorted(unknown)}")
+    project = editable_project(user, milestone.project_id)
+    current = Milestone.objects.filter(pk=milestone.pk, project=project).first()
+    if current is None:
+        raise Http404
+    for name, value in values.items():
+        setattr(current, name, value.strip() if isinstance(value, str) else value)
+    errors = milestone_rules(current, timezone.localdate())
+    if errors:
+        raise ValidationError(errors)
+    _claim(Milestone, current, version)
+    stamp(current, user, reason).save()
+    _changed([project.pk], user)
+    return current
+
+
+@transaction.atomic
+def milestone_delete(user, milestone: Milestone, *, version: int) -> None:
+    project = editable_project(user, milestone.project_id)
+    current = Milestone.objects.filter(pk=milestone.pk, project=project).first()
+    if current is None:
+        raise Http404
+    if current.actual_date is not None:
+        raise ValidationError(_("节点“%(name)s”已记录实际完成日期，不能删除") % {"name": current.name})
+    _claim(Milestone, current, version)
+    stamp(current, user, _("删除节点")).delete()
+    _changed([project.pk], user)
+
+
+@transaction.atomic
+def milestone_evidence(user, milestone: Milestone, upload) -> Milestone:
+    """Attach (or replace) the photo that proves the node was reached."""
+    from django.core.files.storage import default_storage
+
+    from tuijin.core import photos
+
+    project = editable_project(user, milestone.project_id)
+    current = Milestone.objects.filter(pk=milestone.pk, project=project).first()
+    if current is None:
+        raise Http404
+    info = photos.inspect(upload)
+    name = default_storage.save(photos.stored_name(info, timezone.localtime(), folder="milestones"), upload)
+    old = current.evidence.name if current.evidence else ""
+    current.evidence, current.evidence_name, current.evidence_type = name, (upload.name or "")[:200], info.content_type
+    current.evidence_taken_at, current.evidence_latitude, current.evidence_longitude = info.taken_at, info.latitude, info.longitude
+    current.version += 1
+    try:
+        stamp(current, user, _("上传节点佐证照片")).save()
+    except Exception:
+        default_storage.delete(name)
+        raise
+    if old:
+        transaction.on_commit(lambda: default_storage.delete(old))
+    return current
+
+
+# ------------------------------------------------------------------------------------------ baselines
+
+
+@transaction.atomic
+def baseline_approve(user, project: Project, *, reason: str = "") -> Baseline:
+    """Freeze the planned dates as a baseline: the first approval, or a re-baselining (which needs a
+    reason and keeps every earlier baseline)."""
+    require_office(user)
+    project = editable_project(user, project.pk)
+    milestones = list(Milestone.objects.filter(project=project).order_by("sort", "id"))
+    if not milestones:
+        raise ValidationError(_("该项目还没有节点计划，无法批准基线"))
+    unscheduled = [m.name for m in milestones if m.planned_date is None]
+    if unscheduled:
+        raise ValidationError(_("以下节点还没有计划完成日期：%(names)s") % {"names": "、".join(unscheduled[:5])})
+    schedule, _created = Schedule.objects.select_for_update().get_or_create(project=project)
+    reason = (reason or "").strip()
+    if schedule.baseline_number and not reason:
+        raise ValidationError({"reason": [_("调整基线须填写原因")]})
+    if len(reason) > 500:
+        raise ValidationError({"reason": [_("原因不能超过500个字")]})
+    number = schedule.baseline_number + 1
+    baseline = Baseline.objects.create(project=project, number=number, reason=reason,
+                                       created_by=user if getattr(user, "pk", None) else None)
+    BaselineItem.objects.bulk_create([
+        BaselineItem(baseline=baseline, milestone=m, name=m.name, sort=m.sort, planned_date=m.planned_date)
+        for m in milestones
+    ])
+    for m in milestones:
+        if m.baseline_date != m.planned_date:
+            m.baseline_date = m.planned_date
+            m.version += 1
+            stamp(m, user, _("批准基线V%(n)s") % {"n": number}).save()
+    schedule.baseline_number = number
+    schedule.approved_at = timezone.now()
+    schedule.approved_by = user if getattr(user, "pk", None) else None
+    schedule.version += 1
+    stamp(schedule, user, (_("重新批准基线V%(n)s：%(reason)s") % {"n": number, "reason": reason}) if number > 1
+          else _("批准基线V1")).save()
+    _changed([project.pk], user)
+    return baseline
+
+
+# ------------------------------------------------------------------------------------------ approvals
+
+
+@transaction.atomic
+def approvals_init(user, project: Project) -> list[Approval]:
+    """Put every active procedure type on the project's checklist (those it lacks), required as the
+    type says by default."""
+    project = editable_project(user, project.pk)
+    have = set(Approval.objects.filter(project=project).values_list("type_id", flat=True))
+    created = []
+    for kind in ApprovalType.objects.filter(is_active=True).exclude(pk__in=have):
+        approval = Approval(project=project, type=kind, required=kind.required_by_default, version=1,
+                            status=ApprovalStatus.NOT_STARTED if kind.required_by_default else ApprovalStatus.NOT_NEEDED)
+        stamp(approval, user, _("建立前期手续清单")).save()
+        created.append(approval)
+    if not created and not have:
+        raise ValidationError(_("系统中还没有启用的前期手续类型，请管理员先在系统管理中添加"))
+    _changed([project.pk], user)
+    return created
+
+
+APPROVAL_FIELDS = ("required", "status", "target_date", "done_date", "document_no", "approving_unit", "responsible", "note")
+
+
+def approval_rules(approval: Approval, today: date) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if approval.status not in ApprovalStatus.values:
+        errors["status"] = [_("办理状态不正确")]
+    _check_date(approval.target_date, _("计划办结日期"), errors, "target_date")
+    _check_date(approval.done_date, _("办结日期"), errors, "done_date")
+    if approval.status == ApprovalStatus.DONE and approval.done_date is None:
+        errors.setdefault("done_date", []).append(_("已办结的手续请填写办结日期"))
+    if approval.done_date is not None and approval.status != ApprovalStatus.DONE:
+        errors.setdefault("status", []).append(_("填写了办结日期，请将办理状态设为“已办结”"))
+    if approval.done_date and approval.done_date > today:
+        errors.setdefault("done_date", []).append(_("办结日期不能晚于今天（%(d)s）") % {"d": today})
+    if not approval.required and approval.status not in (ApprovalStatus.NOT_NEEDED, ApprovalStatus.DONE):
+        errors.setdefault("status", []).append(_("不需要办理的手续，状态请选“无需办理”"))
+    if approval.required and approval.status == ApprovalStatus.NOT_NEEDED:
+        errors.setdefault("status", []).append(_("需要办理的手续不能选“无需办理”；如确实不需要，请取消勾选“需要办理”"))
+    for field, limit, label in (("document_no", 100, _("批准文号")), ("approving_unit", 100, _("审批单位")),
+                                ("responsible", 50, _("责任人")), ("note", 500, _("需协调解决问题"))):
+        if len(getattr(approval, field) or "") > limit:
+            errors.setdefault(field, []).append(_("%(label)s不能超过%(n)s个字") % {"label": label, "n": limit})
+    return errors
+
+
+@transaction.atomic
+def approval_update(user, approval: Approval, *, version: int, **values) -> Approval:
+    unknown = set(values) - set(APPROVAL_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown approval fields {sorted(unknown)}")
+    project = editable_project(user, approval.project_id)
+    current = Approval.objects.select_related("type").filter(pk=approval.pk, project=project).first()
+    if current is None:
+        raise Http404
+    for name, value in values.items():
+        setattr(current, name, value.strip() if isinstance(value, str) else value)
+    errors = approval_rules(current, timezone.localdate())
+    if errors:
+        raise ValidationError(errors)
+    _claim(Approval, current, version)
+    stamp(current, user).save()
+    _changed([project.pk], user)
+    return current

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+app_name = "schedules"
+urlpatterns = [
+    path("gantt/", views.gantt, name="gantt"),
+    path("gantt/data/", views.gantt_data, name="gantt_data"),
+    path("project/<int:pk>/", views.project_schedule, name="project"),
+    path("project/<int:pk>/apply/", views.apply_template, name="apply"),
+    path("project/<int:pk>/milestones/add/", views.milestone_add, name="milestone_add"),
+    path("project/<int:pk>/baseline/", views.baseline_approve, name="baseline"),
+    path("project/<int:pk>/approvals/", views.project_approvals, name="approvals"),
+    path("project/<int:pk>/approvals/init/", views.approvals_init, name="approvals_init"),
+    path("milestones/<int:pk>/", views.milestone_edit, name="milestone_edit"),
+    path("milestones/<int:pk>/delete/", views.milestone_delete, name="milestone_delete"),
+    path("milestones/<int:pk>/evidence/", views.milestone_evidence, name="milestone_evidence"),
+    path("milestones/<int:pk>/photo/", views.milestone_photo, name="milestone_photo"),
+    path("approvals/<int:pk>/", views.approval_edit, name="approval_edit"),
+]

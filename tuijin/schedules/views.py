@@ -1,0 +1,263 @@
+"""Schedule pages (倒排工期、挂图作战) and the approvals checklist (前期手续): thin views over selectors
+(reads) and services (writes). Writes answer with a message and a redirect back to the page."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from tuijin.core.exceptions import ConflictError
+from tuijin.org.selectors import OFFICE_ROLES, user_access
+from tuijin.projects.filtersets import LedgerFilterSet
+from tuijin.projects.selectors import ledger_queryset, project_editable, project_for_user
+
+from . import selectors, services
+from .choices import ApprovalStatus, MilestoneStatus
+from .forms import ApplyTemplateForm, ApprovalForm, BaselineForm, MilestoneForm
+
+
+def _errors_text(exc: ValidationError) -> str:
+    return "；".join(exc.messages)
+
+
+def _form_errors(form) -> str:
+    return "；".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+def _is_office(user) -> bool:
+    return user_access(user).has_role(*OFFICE_ROLES)
+
+
+def _write(request, action, success: str, conflict: str = "") -> bool:
+    """Run a service call; turn its errors into messages. True when it succeeded."""
+    try:
+        action()
+    except ConflictError:
+        messages.error(request, conflict or _("已被他人修改：该记录刚被其他人修改，您的修改未保存，请核对后重新填写"))
+    except ValidationError as exc:
+        messages.error(request, _errors_text(exc))
+    else:
+        messages.success(request, success)
+        return True
+    return False
+
+
+# ------------------------------------------------------------------------------------ project tabs
+
+
+@login_required
+@require_safe
+def project_schedule(request, pk):
+    project = project_for_user(request.user, pk)
+    today = timezone.localdate()
+    milestones = selectors.project_milestones(project, today)
+    schedule = selectors.schedule_of(project)
+    can_edit = project_editable(request.user, project) and not project.is_archived
+    suggested = services.suggested_template(project)
+    rows = [{
+        "id": m.pk, "project": project.name, "name": m.name, "start": selectors._iso(m.starts or m.planned_date),
+        "end": selectors._iso(m.planned_date), "baseline_start": selectors._iso(m.baseline_starts or m.baseline_date),
+        "baseline_end": selectors._iso(m.baseline_date), "actual": selectors._iso(m.actual_date),
+        "status": str(m.status), "status_label": str(m.status_label), "days_late": m.days_late,
+    } for m in milestones]
+    return render(request, "schedules/project_schedule.html", {
+        "project": project, "tab": "schedule", "milestones": milestones, "schedule": schedule,
+        "baselines": selectors.baselines(project), "can_edit": can_edit,
+        "can_approve": can_edit and _is_office(request.user),
+        "apply_form": ApplyTemplateForm(initial={"template": suggested, "target_date": project.planned_completion}),
+        "templates": selectors.templates(), "gantt": selectors.gantt_payload(rows, len(rows), today),
+        "overdue": sum(m.status == MilestoneStatus.OVERDUE for m in milestones),
+    })
+
+
+@login_required
+@require_POST
+def apply_template(request, pk):
+    project = project_for_user(request.user, pk)
+    form = ApplyTemplateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect("schedules:project", pk=pk)
+    data = form.cleaned_data
+    _write(request, lambda: services.apply_template(request.user, project, data["template"], data["target_date"],
+                                                    replace=data["replace"]),
+           _("已按“%(t)s”倒排生成节点计划，目标日期%(d)s。请核对各节点日期，确认后报调度员批准基线。")
+           % {"t": data["template"].name, "d": data["target_date"]})
+    return redirect("schedules:project", pk=pk)
+
+
+@login_required
+@require_POST
+def milestone_add(request, pk):
+    project = project_for_user(request.user, pk)
+    form = MilestoneForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect("schedules:project", pk=pk)
+    data = form.cleaned_data
+    _write(request, lambda: services.milestone_add(request.user, project, name=data["name"], planned_date=data["planned_date"],
+                                                   responsible=data["responsible"], note=data["note"]),
+           _("已新增节点“%(name)s”") % {"name": data["name"]})
+    return redirect("schedules:project", pk=pk)
+
+
+@login_required
+@require_POST
+def milestone_edit(request, pk):
+    milestone = selectors.milestone_for_user(request.user, pk)
+    form = MilestoneForm(request.POST)
+    if not form.is_valid() or form.cleaned_data["version"] is None:
+        messages.error(request, _form_errors(form) or _("页面已过期，请刷新后重新填写"))
+        return redirect("schedules:project", pk=milestone.project_id)
+    data = form.cleaned_data
+    values = {k: data[k] for k in ("name", "planned_date", "actual_date", "responsible", "note")}
+    _write(request, lambda: services.milestone_update(request.user, milestone, version=data["version"], **values),
+           _("已保存节点“%(name)s”") % {"name": data["name"]})
+    return redirect(f"{_schedule_url(milestone.project_id)}#m-{milestone.pk}")
+
+
+def _schedule_url(project_id: int) -> str:
+    from django.urls import reverse
+
+    return reverse("schedules:project", args=[project_id])
+
+
+@login_required
+@require_POST
+def milestone_delete(request, pk):
+    milestone = selectors.milestone_for_user(request.user, pk)
+    version = _int(request.POST.get("version"))
+    _write(request, lambda: services.milestone_delete(request.user, milestone, version=version),
+           _("已删除节点“%(name)s”") % {"name": milestone.name})
+    return redirect("schedules:project", pk=milestone.project_id)
+
+
+@login_required
+@require_POST
+def milestone_evidence(request, pk):
+    milestone = selectors.milestone_for_user(request.user, pk)
+    upload = request.FILES.get("photo")
+    if upload is None:
+        messages.error(request, _("请选择要上传的佐证照片"))
+    else:
+        _write(request, lambda: services.milestone_evidence(request.user, milestone, upload),
+               _("已上传“%(name)s”的佐证照片") % {"name": milestone.name})
+    return redirect(f"{_schedule_url(milestone.project_id)}#m-{milestone.pk}")
+
+
+@login_required
+@require_safe
+def milestone_photo(request, pk):
+    """The evidence photo, only to users who may see the project."""
+    milestone = selectors.milestone_for_user(request.user, pk)
+    if not milestone.evidence:
+        raise Http404
+    try:
+        handle = milestone.evidence.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, content_type=milestone.evidence_type or "application/octet-stream")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = "inline"
+    return response
+
+
+@login_required
+@require_POST
+def baseline_approve(request, pk):
+    project = project_for_user(request.user, pk)
+    if not _is_office(request.user):
+        raise PermissionDenied
+    form = BaselineForm(request.POST)
+    reason = form.data.get("reason", "") if not form.is_valid() else form.cleaned_data["reason"]
+    _write(request, lambda: services.baseline_approve(request.user, project, reason=reason),
+           _("已批准进度计划基线，此后节点计划日期的调整都将与基线对照"))
+    return redirect("schedules:project", pk=pk)
+
+
+@login_required
+@require_safe
+def project_approvals(request, pk):
+    project = project_for_user(request.user, pk)
+    approvals, summary = selectors.project_approvals(project, timezone.localdate())
+    return render(request, "schedules/project_approvals.html", {
+        "project": project, "tab": "approvals", "approvals": approvals, "summary": summary,
+        "can_edit": project_editable(request.user, project) and not project.is_archived,
+        "statuses": ApprovalStatus.choices,
+    })
+
+
+@login_required
+@require_POST
+def approvals_init(request, pk):
+    project = project_for_user(request.user, pk)
+    _write(request, lambda: services.approvals_init(request.user, project), _("已建立前期手续清单，请逐项填写计划办结日期"))
+    return redirect("schedules:approvals", pk=pk)
+
+
+@login_required
+@require_POST
+def approval_edit(request, pk):
+    approval = selectors.approval_for_user(request.user, pk)
+    form = ApprovalForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"{approval.type.name}：{_form_errors(form)}")
+        return redirect("schedules:approvals", pk=approval.project_id)
+    data = dict(form.cleaned_data)
+    version = data.pop("version")
+    _write(request, lambda: services.approval_update(request.user, approval, version=version, **data),
+           _("已保存“%(name)s”") % {"name": approval.type.name})
+    return redirect(f"{_approvals_url(approval.project_id)}#a-{approval.pk}")
+
+
+def _approvals_url(project_id: int) -> str:
+    from django.urls import reverse
+
+    return reverse("schedules:approvals", args=[project_id])
+
+
+# ------------------------------------------------------------------------------------------- Gantt
+
+
+GANTT_STATUSES = [("", _("全部节点")), ("open", _("未完成")), (MilestoneStatus.OVERDUE, _("已逾期")),
+                  (MilestoneStatus.DUE_SOON, _("临近时限（7天内）")), ("done", _("已完成"))]
+
+
+def _gantt_filter(request):
+    data = request.GET.copy()
+    data.setdefault("year", "")  # nodes of every project, not only those with this year's plan
+    return LedgerFilterSet(data, queryset=ledger_queryset(request.user), user=request.user)
+
+
+@login_required
+@require_safe
+def gantt(request):
+    """挂图作战: the nodes of any filtered set of projects on one chart."""
+    filterset = _gantt_filter(request)
+    status = request.GET.get("status", "")
+    query = request.GET.urlencode()
+    return render(request, "schedules/gantt.html", {
+        "filter": filterset, "status": status, "statuses": GANTT_STATUSES, "query": query,
+    })
+
+
+@login_required
+@require_safe
+def gantt_data(request):
+    filterset = _gantt_filter(request)
+    if not filterset.is_valid():
+        return JsonResponse({"error": _("筛选条件不正确，请重新选择")}, status=400)
+    today = timezone.localdate()
+    rows, total = selectors.gantt_rows(filterset.qs, today, status=request.GET.get("status", ""))
+    return JsonResponse(selectors.gantt_payload(rows, total, today))
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
