@@ -10,6 +10,7 @@ order, as Django's own bulk_create assumes on both databases.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterable, Sequence
 
 from django.db import connections, models, router
@@ -35,6 +36,8 @@ def _converter(field: models.Field, connection) -> Callable | None:
     kind = field.get_internal_type()
     if kind in _PLAIN:
         return None
+    if connection.vendor == "postgresql" and kind in ("DateField", "DateTimeField", "TimeField"):
+        return None  # psycopg takes them as they are (Django's adapt_*field_value hand them through there)
     if kind == "DateField":
         return connection.ops.adapt_datefield_value
     if kind == "DateTimeField":
@@ -69,7 +72,10 @@ def allocate_ids(model, count: int) -> list[int]:
     table, pk = model._meta.db_table, model._meta.pk.column
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, pk, count])
+            # The sequence's name in a subquery, looked up once: as nextval's argument it would be
+            # looked up again for every id (ten times the cost of the nextval calls themselves).
+            cursor.execute("SELECT nextval((SELECT pg_get_serial_sequence(%s, %s))::regclass) FROM generate_series(1, %s)",
+                           [table, pk, count])
             return [row[0] for row in cursor.fetchall()]
         if not connection.in_atomic_block:
             raise RuntimeError("allocate_ids needs a transaction (transaction.atomic)")
@@ -83,29 +89,35 @@ def allocate_ids(model, count: int) -> list[int]:
     return list(range(highest + 1, highest + 1 + count))
 
 
+def _driver_values(converters: Sequence[Callable | None], rows: Iterable[Sequence]) -> list[list]:
+    """`rows` as lists of driver values: only the columns with a converter are touched, and None stays None."""
+    converting = [(i, convert) for i, convert in enumerate(converters) if convert is not None]
+    values = []
+    for row in rows:
+        row = list(row)
+        for i, convert in converting:
+            if row[i] is not None:
+                row[i] = convert(row[i])
+        values.append(row)
+    return values
+
+
 def insert_rows(model, columns: Sequence[models.Field], rows: Iterable[Sequence]) -> int:
-    """INSERT `rows` (values in `columns` order, Python values) into `model`'s table: one prepared
-    statement run for every row (executemany). Returns the number of rows."""
+    """INSERT `rows` (values in `columns` order, Python values) into `model`'s table: COPY on PostgreSQL,
+    one prepared statement run for every row (executemany) on SQLite. Returns the number of rows."""
     alias = _using(model)
     connection = connections[alias]
-    converters = [_converter(f, connection) for f in columns]
+    params = _driver_values([_converter(f, connection) for f in columns], rows)
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(f.column) for f in columns)
-    sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
-    if all(c is None for c in converters):
-        params = [list(row) for row in rows]
-    else:
-        params = [[value if convert is None or value is None else convert(value)
-                   for convert, value in zip(converters, row, strict=True)] for row in rows]
     if params:
         with connection.cursor() as cursor:
-            if connection.vendor == "sqlite":
-                cursor.executemany(sql, params)  # one prepared statement stepped per row: SQLite's fastest
+            if connection.vendor == "sqlite":  # one prepared statement stepped per row: SQLite's fastest
+                cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})", params)
             else:
                 # PostgreSQL: COPY, the bulk load path. (An INSERT per row, or many rows per INSERT, has
                 # every value quoted in Python by Django's client-side binding: seconds at 10,000 rows.)
-                copy_sql = f"COPY {table} ({names}) FROM STDIN"
-                with cursor.cursor.copy(copy_sql) as copy:
+                with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                     for row in params:
                         copy.write_row(row)
     return len(params)
@@ -142,29 +154,42 @@ def create_rows(model, rows: list[dict]) -> None:
     for row, new_id in zip(rows, allocate_ids(model, len(rows)), strict=True):
         row[pk] = new_id
         for field in per_row:
-            row.setdefault(field.attname, field.get_default())
-        for name, value in fixed.items():  # filled in, so that create_history sees them too
-            row.setdefault(name, value)
-    insert_rows(model, columns, ([row[f.attname] for f in columns] for row in rows))
+            if field.attname not in row:
+                row[field.attname] = field.get_default()
+        for name in fixed.keys() - row.keys():  # filled in, so that create_history sees them too
+            row[name] = fixed[name]
+    values = operator.itemgetter(*[f.attname for f in columns])  # (a model has an id and a column at least)
+    insert_rows(model, columns, map(values, rows))
 
 
 def update_objects(model, objs: list[models.Model], fields: Sequence[str]) -> None:
-    """UPDATE `fields` of saved instances: one statement run for all rows (executemany)."""
+    """UPDATE `fields` of saved instances (or _Record-like objects with attributes and a pk). SQLite: one
+    prepared statement run for every row (executemany). PostgreSQL: the new values are copied into a
+    temporary table and applied in one UPDATE … FROM (an UPDATE per row costs a statement's round of
+    parsing, planning and locking each: 0.15 s for a thousand projects)."""
     if not objs:
         return
     alias = _using(model)
     connection = connections[alias]
+    quote = connection.ops.quote_name
     columns = [model._meta.get_field(name) for name in fields]
-    converters = [_converter(f, connection) for f in columns]
-    sets = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in columns)
-    sql = (f"UPDATE {connection.ops.quote_name(model._meta.db_table)} SET {sets} "
-           f"WHERE {connection.ops.quote_name(model._meta.pk.column)} = %s")
-    params = []
-    for obj in objs:
-        values = [getattr(obj, f.attname) for f in columns]
-        params.append([v if c is None or v is None else c(v) for c, v in zip(converters, values, strict=True)] + [obj.pk])
+    converters = [_converter(f, connection) for f in columns] + [None]  # the pk last, for WHERE
+    params = _driver_values(converters, ([getattr(obj, f.attname) for f in columns] + [obj.pk] for obj in objs))
+    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
     with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+        if connection.vendor != "postgresql":
+            sets = ", ".join(f"{quote(f.column)} = %s" for f in columns)
+            cursor.executemany(f"UPDATE {table} SET {sets} WHERE {pk} = %s", params)
+            return
+        names = [quote(f.column) for f in columns]
+        cursor.execute(f"CREATE TEMPORARY TABLE tuijin_bulk_update ON COMMIT DROP AS "
+                       f"SELECT {', '.join(names)}, {pk} FROM {table} WITH NO DATA")
+        with cursor.cursor.copy(f"COPY tuijin_bulk_update ({', '.join(names)}, {pk}) FROM STDIN") as copy:
+            for row in params:
+                copy.write_row(row)
+        sets = ", ".join(f"{name} = u.{name}" for name in names)
+        cursor.execute(f"UPDATE {table} t SET {sets} FROM tuijin_bulk_update u WHERE t.{pk} = u.{pk}")
+        cursor.execute("DROP TABLE tuijin_bulk_update")
 
 
 def create_history(model, objs: list, *, history_type: str, user, reason: str, when) -> None:
