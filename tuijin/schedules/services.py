@@ -70,6 +70,12 @@ def _claim(model, obj, version: int | None) -> None:
     obj.version = version + 1
 
 
+def _schedule(project: Project) -> Schedule:
+    """The project's schedule (locked), or a new unsaved one: its first save is stamped by the caller,
+    so its history says who created it and why."""
+    return Schedule.objects.select_for_update().filter(project=project).first() or Schedule(project=project, version=1)
+
+
 def _check_date(value: date | None, label: str, errors: dict, field: str) -> None:
     if value is not None and not EARLIEST <= value <= LATEST:
         errors.setdefault(field, []).append(_("%(label)s应在2000年至2100年之间") % {"label": label})
@@ -128,7 +134,7 @@ def apply_template(user, project: Project, template: MilestoneTemplate, target: 
         milestone = Milestone(project=project, name=step.name, sort=step.sort, planned_date=planned, version=1)
         stamp(milestone, user, _("套用模板“%(name)s”") % {"name": template.name}).save()
         milestones.append(milestone)
-    schedule, _created = Schedule.objects.get_or_create(project=project)
+    schedule = _schedule(project)
     schedule.template, schedule.target_date = template, target
     stamp(schedule, user, _("套用模板“%(name)s”") % {"name": template.name}).save()
     _changed([project.pk], user)
@@ -171,7 +177,9 @@ def milestone_add(user, project: Project, *, name: str, planned_date: date | Non
     if errors:
         raise ValidationError(errors)
     stamp(milestone, user, _("新增节点")).save()
-    Schedule.objects.get_or_create(project=project)
+    schedule = _schedule(project)
+    if schedule.pk is None:
+        stamp(schedule, user, _("新增节点")).save()
     _changed([project.pk], user)
     return milestone
 
@@ -252,7 +260,7 @@ def baseline_approve(user, project: Project, *, reason: str = "") -> Baseline:
     unscheduled = [m.name for m in milestones if m.planned_date is None]
     if unscheduled:
         raise ValidationError(_("以下节点还没有计划完成日期：%(names)s") % {"names": "、".join(unscheduled[:5])})
-    schedule, _created = Schedule.objects.select_for_update().get_or_create(project=project)
+    schedule = _schedule(project)
     reason = (reason or "").strip()
     if schedule.baseline_number and not reason:
         raise ValidationError({"reason": [_("调整基线须填写原因")]})
@@ -273,7 +281,8 @@ def baseline_approve(user, project: Project, *, reason: str = "") -> Baseline:
     schedule.baseline_number = number
     schedule.approved_at = timezone.now()
     schedule.approved_by = user if getattr(user, "pk", None) else None
-    schedule.version += 1
+    if schedule.pk is not None:
+        schedule.version += 1
     stamp(schedule, user, (_("重新批准基线V%(n)s：%(reason)s") % {"n": number, "reason": reason}) if number > 1
           else _("批准基线V1")).save()
     _changed([project.pk], user)
