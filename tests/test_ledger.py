@@ -165,6 +165,7 @@ SORT_KEYS = {
     "plan_investment": lambda p: p.annual_plans.get(year=YEAR).planned_investment,
     "period": lambda p: p.start_year,
     "lead_unit": lambda p: p.lead_unit.name,
+    "light": lambda p: p.light,
 }
 
 
@@ -175,6 +176,10 @@ def test_every_sortable_column_has_a_sort_test():
 @pytest.mark.parametrize("direction", ["", "-"])
 @pytest.mark.parametrize("column", sorted(SORTS))
 def test_sorting_by_each_column_in_both_directions(as_dispatcher, three_projects, column, direction):
+    if column == "light":  # the warning engine's verdicts: green, yellow, red
+        for light, project in enumerate(three_projects):
+            Project.objects.filter(pk=project.pk).update(light=light)
+            project.light = light
     expected = [p.name for p in sorted(three_projects, key=SORT_KEYS[column], reverse=direction == "-")]
     assert len(set(map(SORT_KEYS[column], three_projects))) == 3, "the fixture must not tie on this column"
     response = ledger(as_dispatcher, sort=direction + column)

@@ -1,0 +1,28 @@
+"""Admins edit the schedule dictionaries: milestone templates with their nodes, approval types."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import ApprovalType, MilestoneTemplate, MilestoneTemplateStep
+
+
+class StepInline(admin.TabularInline):
+    model = MilestoneTemplateStep
+    extra = 1
+    fields = ("sort", "name", "duration_days")
+
+
+@admin.register(MilestoneTemplate)
+class MilestoneTemplateAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "kind", "sort", "is_active")
+    list_filter = ("kind", "is_active")
+    list_editable = ("sort", "is_active")
+    filter_horizontal = ("categories",)
+    inlines = [StepInline]
+
+
+@admin.register(ApprovalType)
+class ApprovalTypeAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "short_name", "required_by_default", "sort", "is_active")
+    list_editable = ("required_by_default", "sort", "is_active")
+    search_fields = ("name", "short_name")
