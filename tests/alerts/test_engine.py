@@ -229,6 +229,15 @@ def test_the_last_handed_in_report_counts(half_year):
                                   "截至6月底完成年度计划33.3%，低于序时进度16.7个百分点")]
 
 
+@pytest.mark.parametrize("stage", ["竣工", "投产", "谋划"])
+def test_only_projects_that_report_are_judged_on_investment(half_year, stage):
+    # A completed or operating project (or one still in 谋划) has no monthly reports to judge: its
+    # plan for the year is not "0 % done".
+    Project.objects.filter(pk=half_year.pk).update(stage=Stage.objects.get(name=stage))
+    refresh(half_year, dimensions=[Dimension.INVESTMENT_LAG])
+    assert alerts(half_year) == []
+
+
 @pytest.mark.parametrize("state", [ReportState.PENDING, ReportState.DRAFT, ReportState.RETURNED])
 def test_reports_not_handed_in_count_nothing(half_year, state):
     hand_in(half_year, 5, "600.00", state=state)
