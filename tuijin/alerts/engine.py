@@ -46,6 +46,10 @@ def register(dimension: str, measure: Measure) -> None:
     _measures[dimension] = measure
 
 
+def is_measured(dimension: str) -> bool:
+    return dimension in _measures
+
+
 def measure(rule, projects, today: date) -> dict[int, Finding]:
     found = _measures.get(rule.dimension)
     return found(rule, projects, today) if found else {}

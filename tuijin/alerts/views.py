@@ -16,8 +16,8 @@ from tuijin.projects.choices import Light
 from tuijin.projects.filtersets import LedgerFilterSet
 from tuijin.projects.selectors import ledger_queryset, project_for_user
 
+from . import engine, selectors, services
 from . import rules as rule_text
-from . import selectors, services
 from .choices import DIMENSION_METHODS, Dimension, Preset
 from .forms import PresetForm, RuleForm
 from .models import AlertRule
@@ -81,6 +81,7 @@ def rule_list(request):
     rules = list(selectors.rules())
     for rule in rules:
         rule.text = rule_text.describe_thresholds(rule.method, rule.yellow, rule.red)
+        rule.measured = engine.is_measured(rule.dimension)
     return render(request, "alerts/rules.html", {
         "rules": rules, "can_edit": _can_edit_rules(request.user), "preset_form": PresetForm(initial={"preset": services.active_preset()}),
         "active_preset": Preset(services.active_preset()).label, "last_run": selectors.last_run(),

@@ -71,7 +71,7 @@
           }
           return {type: "group", children: children};
         },
-        markLine: today === null ? undefined : {silent: true, symbol: "none", label: {formatter: "今天", position: "start"},
+        markLine: today === null ? undefined : {silent: true, symbol: "none", label: {formatter: "今天", position: "end"},
                                                 lineStyle: {color: "#c62828", type: "solid", width: 1.5}, data: [{xAxis: today}]}
       }]
     });
