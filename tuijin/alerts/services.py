@@ -9,6 +9,7 @@ changes; `tuijin refresh-alerts` and the office's button run it for everything.
 
 from dataclasses import dataclass, field
 from datetime import date
+from types import SimpleNamespace
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -168,7 +169,8 @@ def _refresh_lights(ids) -> int:
         new_light, reasons = worst.get(pk, (Light.GREEN, []))
         new_reason = "；".join(reasons)[:REASON_LIMIT]
         if (light, reason) != (new_light, new_reason):
-            updates.append(Project(pk=pk, light=new_light, light_reason=new_reason))
+            # Plain records, not Project instances: building 10,000 models costs more than the UPDATE.
+            updates.append(SimpleNamespace(pk=pk, light=new_light, light_reason=new_reason))
     update_objects(Project, updates, ["light", "light_reason"])
     return len(updates)
 
