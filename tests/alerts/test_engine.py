@@ -262,6 +262,18 @@ def test_no_period_due_means_no_investment_judgement(half_year):
     assert alerts(half_year) == []
 
 
+def test_in_january_last_december_is_judged_against_last_years_plan(city, dispatcher):
+    # December 2026 (due 2027-01-05) is the latest period due on 2027-01-20: 序时 100 %, 900 of 1,200
+    # handed in = 75.0 % → 25.0 points behind, yellow; the 2027 plan plays no part yet.
+    project = make_project(city, "跨年项目")
+    AnnualPlan.objects.create(project=project, year=2026, planned_investment=D("1200.00"))
+    AnnualPlan.objects.create(project=project, year=2027, planned_investment=D("5000.00"))
+    report_services.period_open(dispatcher, year=2026, month=12, due_on=date(2027, 1, 5), project_ids=[project.pk])
+    assert ProgressReport.objects.filter(project=project).update(state=ReportState.APPROVED, year_to_date=D("900.00")) == 1
+    refresh(project, today=date(2027, 1, 20), dimensions=[Dimension.INVESTMENT_LAG])
+    assert alerts(project) == [(Dimension.INVESTMENT_LAG, Y, D("25.0"), "截至12月底完成年度计划75.0%，低于序时进度25.0个百分点")]
+
+
 def test_the_projects_own_monthly_plan_is_its_schedule(half_year):
     # cumulative plan: June 400 of 1,200 → 序时 33.3 %; 200 done = 16.7 % → 16.6 points (even spread: 33.3)
     AnnualPlan.objects.filter(project=half_year).update(

@@ -84,9 +84,9 @@ def start_overdue(rule, projects, today: date) -> dict[int, Finding]:
 
 
 def evaluation_period(today: date) -> ReportPeriod | None:
-    """The latest period of this year already due (年初至上月底): what the year's progress is judged on."""
-    return (ReportPeriod.objects.filter(due_on__lt=today, ends_on__lt=today, year=today.year)
-            .order_by("-ends_on", "-id").first())
+    """The latest period already due (年初至上月底): what the year's progress is judged on. In January
+    that is last December, judged against last year's plan, until this year's first period falls due."""
+    return ReportPeriod.objects.filter(due_on__lt=today, ends_on__lt=today).order_by("-ends_on", "-id").first()
 
 
 def investment_lag(rule, projects, today: date, *, period: ReportPeriod | None = None) -> dict[int, Finding]:
