@@ -12,11 +12,13 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tuijin.core.bulk import paused_gc
 from tuijin.core.sheets import rows as sheet_rows
 from tuijin.core.sheets.headers import find_header
 from tuijin.core.sheets.values import (
@@ -307,6 +309,7 @@ class Dictionaries:
 # ---------------------------------------------------------------------------------------- analysis
 
 
+@paused_gc()
 def analyze(workbook, *, filename: str, user=None, sheet: str | None = None, year: int | None = None,
             overrides: dict | None = None, defaults: dict | None = None, index: SynonymIndex | None = None) -> Analysis:
     """Everything about importing `workbook` (tuijin.core.sheets.reader.Workbook) except writing it.
@@ -606,15 +609,18 @@ def _read_rows(analysis: Analysis, sheet, header, dicts: Dictionaries, epoch_190
     # Columns whose parsers read the normalized text; the others parse the raw cell.
     mapped = {c.index for c in columns if c.field in _READS_TEXT}
     handlers = _handlers(analysis)
+    normalized = _Normalized()
     stack: list[tuple[int, dict]] = []  # (depth, context) of the open groups
     footnotes = False
     for offset, cells in enumerate(sheet.rows[header.bottom + 1:], start=header.bottom + 2):
         cells = list(cells)
         if csv:
             cells = [c[1:] if isinstance(c, str) and c.startswith("'") else c for c in cells]
-        # Cells of imported columns through normalize_text; the others only as far as telling blank
-        # from not (thousands of rows × columns add up).
-        texts = [normalize_text(v) if i in mapped else _cheap_text(v) for i, v in enumerate(cells)]
+        # Cells of imported columns through normalize_text (each distinct text once: a ledger repeats
+        # its regions, dictionary words, periods and contacts thousands of times); the others only as
+        # far as telling blank from not (thousands of rows × columns add up).
+        texts = [(normalized[v] if type(v) is str else normalize_text(v)) if i in mapped
+                 else (v.strip() if type(v) is str else _cheap_text(v)) for i, v in enumerate(cells)]
         kind, label = classify(cells, columns, money, texts)
         if footnotes and kind in (RowKind.PROJECT, RowKind.GROUP) and not _has_amounts(texts, money):
             kind = RowKind.FOOTNOTE  # the numbered lines of a note ("1、项目性质：…")
@@ -653,6 +659,15 @@ def _read_rows(analysis: Analysis, sheet, header, dicts: Dictionaries, epoch_190
         for _depth, context in stack:
             row.context.update(context)
         _parse_project_row(analysis, row, cells, dicts, money, epoch_1904, texts, handlers)
+
+
+class _Normalized(dict):
+    """normalize_text of text cells, remembered per text. (Only text: 1, 1.0 and True are equal keys
+    with different texts.)"""
+
+    def __missing__(self, text: str) -> str:
+        self[text] = normalize_text(text)
+        return self[text]
 
 
 def _cheap_text(value) -> str:
@@ -741,12 +756,17 @@ def _remarks(c: _Cell, column, raw, text):
     c.remarks.append(raw.strip() if isinstance(raw, str) else text)
 
 
+# The same few periods, leader and unit lists fill thousands of rows: each cell value is parsed once
+# (typed: 2010 and 2010.0 are equal keys but different cells; errors are not remembered).
+_parse_period = lru_cache(maxsize=4096, typed=True)(parse_period)
+
+
 def _period(c: _Cell, column, raw, text):
-    c.values[F.START_YEAR], c.values[F.END_YEAR] = parse_period(raw)
+    c.values[F.START_YEAR], c.values[F.END_YEAR] = _parse_period(raw)
 
 
 def _year(c: _Cell, column, raw, text):
-    year, _end = parse_period(raw)
+    year, _end = _parse_period(raw)
     if year is not None:
         c.values[column.field] = year
 
@@ -802,16 +822,29 @@ def _unit(c: _Cell, column, raw, text):
 
 def _responsible(c: _Cell, column, raw, text):
     units = c.values.setdefault(F.RESPONSIBLE_UNITS, [])
-    units += [part[:100] for part in _split(_as_written(raw, text)) if part not in units]
+    units += [part[:100] for part in _unit_names(raw, text) if part not in units]
+
+
+@lru_cache(maxsize=4096)
+def _unit_names(raw, text: str) -> tuple[str, ...]:
+    return tuple(_split(_as_written(raw, text)))
 
 
 def _leaders(c: _Cell, column, raw, text):
     people = c.values.setdefault(F.LEADERS, [])  # (name, title, role), first role wins
-    for part in _split(_as_written(raw, text)):
-        match = _LEADER_TITLE.match(part)
-        person = (match.group(1), match.group(2)) if match else (part, "")
+    for person in _people(raw, text):
         if person[0] not in [p[0] for p in people]:
             people.append((*person, LEADER_FIELDS[column.field]))
+
+
+@lru_cache(maxsize=4096)
+def _people(raw, text: str) -> tuple[tuple[str, str], ...]:
+    """(name, title) of each person a cell names: "张三（副市长）、李四"."""
+    people = []
+    for part in _split(_as_written(raw, text)):
+        match = _LEADER_TITLE.match(part)
+        people.append((match.group(1), match.group(2)) if match else (part, ""))
+    return tuple(people)
 
 
 _READS_TEXT = frozenset({F.SERIAL, F.NAME, F.CODE, F.STATS_CODE, F.OWNER_CONTACT, F.OWNER_PHONE, F.LAND_AREA,
@@ -933,17 +966,20 @@ def _match(analysis: Analysis, dicts: Dictionaries) -> None:
             "id", "name", "region_id"
         ):
             by_name[(region_id, name_key(name))].append(pk)
-    wanted = {pks[0] for r in rows if r.values.get(F.REGION)
-              for pks in [by_name.get((r.values[F.REGION].pk, name_key(r.values[F.NAME])), [])] if len(pks) == 1}
+    # Each row's (region id, name key), worked out once: the rows are matched by it twice.
+    keys = []
+    for row in rows:
+        region = row.values.get(F.REGION)
+        keys.append((region.pk if region else None, name_key(row.values[F.NAME])))
+    wanted = {pks[0] for key in keys if key[0] is not None for pks in [by_name.get(key, [])] if len(pks) == 1}
     by_pk = {p.pk: p for p in Project.objects.filter(pk__in=wanted)} if wanted else {}
     seen_code: dict[str, int] = {}
     seen_name: dict[tuple, int] = {}
-    for row in rows:
+    column_code = analysis.column(F.CODE)
+    for row, key in zip(rows, keys, strict=True):
         values = row.values
         code = values.get(F.CODE)
         region = values.get(F.REGION)
-        key = (region.pk if region else None, name_key(values[F.NAME]))
-        column_code = analysis.column(F.CODE)
         if code and code in seen_code:
             row.errors.append(Issue(analysis.sheet, row.number, column_code.label if column_code else "",
                                     _("与第%(row)s行的项目代码相同（同一文件中项目重复）") % {"row": seen_code[code]},
@@ -1235,6 +1271,7 @@ class StaleImport(Exception):
         super().__init__(_("预览后以下项目已被他人修改：%(names)s。请重新上传或刷新预览后再确认。") % {"names": shown})
 
 
+@paused_gc()
 def commit(analysis: Analysis, *, valid_only: bool = False) -> ImportResult:
     """Write the analysed file in one transaction: all its project rows, or with `valid_only` the valid
     ones. Raises ValidationError when it has errors (and valid_only is not set), StaleImport when a
