@@ -11,7 +11,9 @@ Read the table as the access rules of the ledger (RELIABILITY.md §4 AC-MATRIX):
   405     method not allowed, nothing written
 
 "own" is the 兰山区 project (reporter_a's district), "other" the 罗庄区 project (reporter_b's).
-For projects:create the object column is the region posted in the form.
+For projects:create the object column is the region posted in the form. For the schedules' node and
+approval URLs it is the project whose first node (a template applied) or required approval is used;
+alerts:rule edits a warning rule, which belongs to no project ("-"): only admin and dispatcher may.
 
 Read-only roles (leader, handler, inspector) get 403 on the edit pages of projects they can see: the
 project is looked up in the user's visible scope first (404 outside it), then the edit right is checked.
@@ -19,7 +21,7 @@ Archive also answers 403 to a reporter, who may edit the project but not archive
 accept only GET/HEAD (405 otherwise).
 """
 
-from datetime import date
+from datetime import date, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -137,6 +139,68 @@ reports:period_projects POST  own      login     saved  saved      403    403   
 reports:project        GET    own      login     ok     ok         ok     ok         404        ok      ok        404           404
 reports:project        GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404
 reports:project        POST   own      login     405    405        405    405        405        405     405       405           405
+schedules:project      GET    own      login     ok     ok         ok     ok         404        ok      ok        404           404
+schedules:project      GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404
+schedules:project      POST   own      login     405    405        405    405        405        405     405       405           405
+schedules:project      POST   other    login     405    405        405    405        405        405     405       405           405
+schedules:approvals    GET    own      login     ok     ok         ok     ok         404        ok      ok        404           404
+schedules:approvals    GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404
+schedules:approvals    POST   own      login     405    405        405    405        405        405     405       405           405
+schedules:approvals    POST   other    login     405    405        405    405        405        405     405       405           405
+schedules:apply        GET    own      login     405    405        405    405        405        405     405       405           405
+schedules:apply        GET    other    login     405    405        405    405        405        405     405       405           405
+schedules:apply        POST   own      login     saved  saved      403    saved      404        403     403       404           404
+schedules:apply        POST   other    login     saved  saved      403    404        saved      403     403       404           404
+schedules:milestone_add GET own        login     405    405        405    405        405        405     405       405           405
+schedules:milestone_add GET other      login     405    405        405    405        405        405     405       405           405
+schedules:milestone_add POST own       login     saved  saved      403    saved      404        403     403       404           404
+schedules:milestone_add POST other     login     saved  saved      403    404        saved      403     403       404           404
+schedules:approvals_init GET own       login     405    405        405    405        405        405     405       405           405
+schedules:approvals_init GET other     login     405    405        405    405        405        405     405       405           405
+schedules:approvals_init POST own      login     saved  saved      403    saved      404        403     403       404           404
+schedules:approvals_init POST other    login     saved  saved      403    404        saved      403     403       404           404
+schedules:milestone_edit GET own       login     405    405        405    405        405        405     405       405           405
+schedules:milestone_edit GET other     login     405    405        405    405        405        405     405       405           405
+schedules:milestone_edit POST own      login     saved  saved      403    saved      404        403     403       404           404
+schedules:milestone_edit POST other    login     saved  saved      403    404        saved      403     403       404           404
+schedules:milestone_delete GET own     login     405    405        405    405        405        405     405       405           405
+schedules:milestone_delete GET other   login     405    405        405    405        405        405     405       405           405
+schedules:milestone_delete POST own    login     saved  saved      403    saved      404        403     403       404           404
+schedules:milestone_delete POST other  login     saved  saved      403    404        saved      403     403       404           404
+schedules:milestone_evidence GET own   login     405    405        405    405        405        405     405       405           405
+schedules:milestone_evidence GET other login     405    405        405    405        405        405     405       405           405
+schedules:milestone_evidence POST own  login     saved  saved      403    saved      404        403     403       404           404
+schedules:milestone_evidence POST other login     saved  saved      403    404        saved      403     403       404           404
+schedules:approval_edit GET own        login     405    405        405    405        405        405     405       405           405
+schedules:approval_edit GET other      login     405    405        405    405        405        405     405       405           405
+schedules:approval_edit POST own       login     saved  saved      403    saved      404        403     403       404           404
+schedules:approval_edit POST other     login     saved  saved      403    404        saved      403     403       404           404
+schedules:baseline     GET    own      login     405    405        405    405        405        405     405       405           405
+schedules:baseline     GET    other    login     405    405        405    405        405        405     405       405           405
+schedules:baseline     POST   own      login     saved  saved      403    403        404        403     403       404           404
+schedules:baseline     POST   other    login     saved  saved      403    404        403        403     403       404           404
+schedules:milestone_photo GET own      login     ok     ok         ok     ok         404        ok      ok        404           404
+schedules:milestone_photo GET other    login     ok     ok         ok     404        ok         ok      ok        404           404
+schedules:milestone_photo POST own     login     405    405        405    405        405        405     405       405           405
+schedules:milestone_photo POST other   login     405    405        405    405        405        405     405       405           405
+schedules:gantt        GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
+schedules:gantt        POST   -        login     405    405        405    405        405        405     405       405           405
+schedules:gantt_data   GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
+schedules:gantt_data   POST   -        login     405    405        405    405        405        405     405       405           405
+alerts:list            GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
+alerts:list            POST   -        login     405    405        405    405        405        405     405       405           405
+alerts:refresh         GET    -        login     405    405        405    405        405        405     405       405           405
+alerts:refresh         POST   -        login     saved  saved      403    403        403        403     403       403           403
+alerts:rules           GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
+alerts:rules           POST   -        login     405    405        405    405        405        405     405       405           405
+alerts:preset          GET    -        login     405    405        405    405        405        405     405       405           405
+alerts:preset          POST   -        login     saved  saved      403    403        403        403     403       403           403
+alerts:rule            GET    -        login     ok     ok         403    403        403        403     403       403           403
+alerts:rule            POST   -        login     saved  saved      403    403        403        403     403       403           403
+alerts:project         GET    own      login     ok     ok         ok     ok         404        ok      ok        404           404
+alerts:project         GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404
+alerts:project         POST   own      login     405    405        405    405        405        405     405       405           405
+alerts:project         POST   other    login     405    405        405    405        405        405     405       405           405
 """
 
 EXCLUDED_NAMESPACES = {"admin"}
@@ -232,7 +296,45 @@ PHOTO_URLS = {"reports:photo", "reports:photo_delete"}
 SUBMITTED_FIRST = {"reports:review", "reports:report_review"}
 
 
+# Schedule URLs that take a node or a checklist item of the project (the others take the project).
+MILESTONE_URLS = {"schedules:milestone_edit", "schedules:milestone_delete", "schedules:milestone_evidence",
+                  "schedules:milestone_photo"}
+APPROVAL_URLS = {"schedules:approval_edit"}
+# URLs whose case needs the project's nodes first (a template applied, dated backwards from a year ahead).
+MILESTONES_FIRST = MILESTONE_URLS | {"schedules:baseline"}
+MATRIX_RULE = {"preset": "standard", "dimension": "milestone_overdue"}  # the rule alerts:rule edits
+WUHAN_RULE = "投资完成低于时序进度（武汉）"
+NO_OBJECT_URLS = {"schedules:gantt", "schedules:gantt_data", "alerts:list", "alerts:refresh", "alerts:rules",
+                  "alerts:preset"}
+
+
+def milestone_of(project):
+    from tuijin.schedules.models import Milestone
+
+    return Milestone.objects.filter(project=project).order_by("sort", "id").first()
+
+
+def approval_of(project):
+    from tuijin.schedules.models import Approval
+
+    return Approval.objects.filter(project=project, required=True).order_by("type__sort", "type_id").first()
+
+
+def matrix_rule():
+    from tuijin.alerts.models import AlertRule
+
+    return AlertRule.objects.get(**MATRIX_RULE)
+
+
 def url_for(name: str, project, world=None) -> str:
+    if name in MILESTONE_URLS:
+        return reverse(name, args=[milestone_of(project).pk])
+    if name in APPROVAL_URLS:
+        return reverse(name, args=[approval_of(project).pk])
+    if name == "alerts:rule":
+        return reverse(name, args=[matrix_rule().pk])
+    if name in NO_OBJECT_URLS:
+        return reverse(name)
     if name == "notification_open":
         from tuijin.core.models import Notification
 
@@ -276,6 +378,20 @@ def prepare(name: str, project, world) -> None:
         report = report_of(world, project)
         report_services.reports_save(None, world.period, [
             {"id": report.pk, "version": report.version, "amount": "12.50", "progress": "主体施工"}], submit=True)
+    if name in MILESTONES_FIRST and project is not None:
+        from tuijin.schedules import services as schedule_services
+        from tuijin.schedules.models import MilestoneTemplate
+
+        template = MilestoneTemplate.objects.get(kind="building")
+        schedule_services.apply_template(None, project, template, date.today() + timedelta(days=365))
+    if name == "schedules:milestone_photo" and project is not None:
+        from tuijin.schedules import services as schedule_services
+
+        schedule_services.milestone_evidence(None, milestone_of(project), png_upload())
+    if name in APPROVAL_URLS and project is not None:
+        from tuijin.schedules import services as schedule_services
+
+        schedule_services.approvals_init(None, project)
 
 
 def png_upload():
@@ -290,6 +406,9 @@ def png_upload():
 
 
 def payload(name: str, obj: str, project: Project | None, regions, world=None) -> dict:
+    form = schedule_payload(name, project)
+    if form is not None:
+        return form
     if name == "reports:photo_upload":
         return {"photos": png_upload(), "caption": "矩阵照片"}
     if name == "reports:import":
@@ -333,9 +452,88 @@ def payload(name: str, obj: str, project: Project | None, regions, world=None) -
     return {}
 
 
-def assert_saved(name: str, project: Project | None, before_count: int, world=None):
+def schedule_payload(name: str, project: Project | None) -> dict | None:
+    """The form a schedule or warning page posts (None: not one of theirs)."""
+    target = date.today() + timedelta(days=200)
+    if name == "schedules:apply":
+        from tuijin.schedules.models import MilestoneTemplate
+
+        return {"template": MilestoneTemplate.objects.get(kind="building").pk, "target_date": target.isoformat()}
+    if name == "schedules:milestone_add":
+        return {"name": "矩阵新增节点", "planned_date": target.isoformat(), "responsible": "张三", "note": ""}
+    if name == "schedules:milestone_edit":
+        milestone = milestone_of(project)
+        return {"version": milestone.version, "name": "矩阵修改节点", "planned_date": target.isoformat(),
+                "responsible": "李四", "note": "矩阵"}
+    if name == "schedules:milestone_delete":
+        return {"version": milestone_of(project).version}
+    if name == "schedules:milestone_evidence":
+        return {"photo": png_upload()}
+    if name == "schedules:baseline":
+        return {"reason": ""}
+    if name == "schedules:approval_edit":
+        approval = approval_of(project)
+        return {"version": approval.version, "required": "on", "status": "in_progress", "target_date": target.isoformat(),
+                "document_no": "矩阵〔2025〕1号", "approving_unit": "市发展和改革委员会", "responsible": "王五", "note": ""}
+    if name == "alerts:preset":
+        return {"preset": "wuhan"}
+    if name == "alerts:rule":
+        rule = matrix_rule()
+        return {"version": rule.version, "name": rule.name, "method": rule.method, "yellow": "5.0", "red": str(rule.red),
+                "is_active": "on", "note": rule.note}
+    return None
+
+
+def assert_schedule_saved(name: str, project: Project | None, user) -> bool:
+    """Check the write of a schedule or warning case; False when `name` is none of theirs."""
+    from tuijin.alerts.models import AlertRule, AlertRun
+    from tuijin.schedules.models import Approval, Baseline, Milestone, Schedule
+
+    if name == "schedules:apply":
+        assert Milestone.objects.filter(project=project).count() >= 3
+        assert Schedule.objects.get(project=project).template.kind == "building"
+    elif name == "schedules:milestone_add":
+        assert Milestone.objects.get(project=project, name="矩阵新增节点").responsible == "张三"
+    elif name == "schedules:milestone_edit":
+        milestone = milestone_of(project)
+        assert (milestone.name, milestone.responsible, milestone.version) == ("矩阵修改节点", "李四", 2)
+    elif name == "schedules:milestone_delete":
+        assert Milestone.objects.filter(project=project).count() == len(template_steps()) - 1
+    elif name == "schedules:milestone_evidence":
+        milestone = milestone_of(project)
+        assert milestone.evidence and milestone.evidence_type == "image/png"
+    elif name == "schedules:baseline":
+        assert Baseline.objects.filter(project=project, number=1).exists()
+        assert Schedule.objects.get(project=project).baseline_number == 1
+        assert all(m.baseline_date == m.planned_date for m in Milestone.objects.filter(project=project))
+    elif name == "schedules:approvals_init":
+        assert Approval.objects.filter(project=project).exists()
+    elif name == "schedules:approval_edit":
+        approval = approval_of(project)
+        assert (approval.status, approval.document_no, approval.version) == ("in_progress", "矩阵〔2025〕1号", 2)
+    elif name == "alerts:refresh":
+        assert AlertRun.objects.filter(triggered_by=user, finished_at__isnull=False).exists()
+    elif name == "alerts:preset":
+        assert AlertRule.objects.get(name=WUHAN_RULE).is_active
+    elif name == "alerts:rule":
+        rule = matrix_rule()
+        assert (str(rule.yellow), rule.version) == ("5.0", 2)
+    else:
+        return False
+    return True
+
+
+def template_steps():
+    from tuijin.schedules.models import MilestoneTemplate
+
+    return list(MilestoneTemplate.objects.get(kind="building").steps.all())
+
+
+def assert_saved(name: str, project: Project | None, before_count: int, world=None, user=None):
     from tuijin.reports.models import Reminder, ReportPeriod
 
+    if assert_schedule_saved(name, project, user):
+        return
     if name == "reports:period_open":
         period = ReportPeriod.objects.get(year=current_year() + 1, month=1)
         assert period.status == "open"
@@ -387,6 +585,26 @@ def assert_saved(name: str, project: Project | None, before_count: int, world=No
         plan = AnnualPlan.objects.get(project=project, year=current_year())
         assert str(plan.planned_investment) == "10.00"
         assert plan.version == 2
+
+
+@pytest.fixture
+def db_state(db_state):
+    """conftest's snapshot plus every row of the schedule and warning apps (their history included),
+    so a refused schedule or warning case is seen to write nothing too."""
+    from django.apps import apps
+
+    models = [model for label in ("schedules", "alerts") for model in apps.get_app_config(label).get_models()]
+    models += [model.levels.through for model in models if model._meta.label == "alerts.AlertRule"]
+    models += [model.categories.through for model in models if model._meta.label == "alerts.AlertRule"]
+
+    def rows(model) -> list[tuple]:
+        fields = [field.attname for field in model._meta.concrete_fields if field.attname != "updated_at"]
+        return list(model.objects.order_by("pk").values_list(*fields))
+
+    def snapshot():
+        return db_state(), {model._meta.label: rows(model) for model in models}
+
+    return snapshot
 
 
 @pytest.fixture(scope="module")
@@ -444,11 +662,14 @@ def test_each_principal_gets_the_expected_answer_from_each_url(client, world, db
     elif outcome in {"ok", "form"}:
         assert response.status_code == 200
         assert db_state() == before
+        if name == "schedules:milestone_photo":
+            assert response["Content-Type"] == "image/png"
+            assert b"".join(response.streaming_content).startswith(b"\x89PNG")
         if outcome == "form":
             assert "选择一个有效的选项" in response.content.decode() or "这个字段是必填项" in response.content.decode()
     elif outcome == "saved":
         assert response.status_code == 302, _errors(response)
-        assert_saved(name, project, before_count, world)
+        assert_saved(name, project, before_count, world, user)
     else:
         assert response.status_code == int(outcome)
         assert db_state() == before

@@ -28,6 +28,13 @@ def _form_errors(form) -> str:
     return "；".join(str(e) for errors in form.errors.values() for e in errors)
 
 
+def _require_editor(request, project) -> None:
+    """The project is visible (else 404 already); a user who may not change it gets 403 before any
+    form is read, whatever was posted."""
+    if not project_editable(request.user, project):
+        raise PermissionDenied
+
+
 def _is_office(user) -> bool:
     return user_access(user).has_role(*OFFICE_ROLES)
 
@@ -78,6 +85,7 @@ def project_schedule(request, pk):
 @require_POST
 def apply_template(request, pk):
     project = project_for_user(request.user, pk)
+    _require_editor(request, project)
     form = ApplyTemplateForm(request.POST)
     if not form.is_valid():
         messages.error(request, _form_errors(form))
@@ -94,6 +102,7 @@ def apply_template(request, pk):
 @require_POST
 def milestone_add(request, pk):
     project = project_for_user(request.user, pk)
+    _require_editor(request, project)
     form = MilestoneForm(request.POST)
     if not form.is_valid():
         messages.error(request, _form_errors(form))
@@ -109,6 +118,7 @@ def milestone_add(request, pk):
 @require_POST
 def milestone_edit(request, pk):
     milestone = selectors.milestone_for_user(request.user, pk)
+    _require_editor(request, milestone.project)
     form = MilestoneForm(request.POST)
     if not form.is_valid() or form.cleaned_data["version"] is None:
         messages.error(request, _form_errors(form) or _("页面已过期，请刷新后重新填写"))
@@ -130,7 +140,11 @@ def _schedule_url(project_id: int) -> str:
 @require_POST
 def milestone_delete(request, pk):
     milestone = selectors.milestone_for_user(request.user, pk)
+    _require_editor(request, milestone.project)
     version = _int(request.POST.get("version"))
+    if version is None:  # a page without the version it was read at cannot prove it is current
+        messages.error(request, _("页面已过期，请刷新后重新操作"))
+        return redirect("schedules:project", pk=milestone.project_id)
     _write(request, lambda: services.milestone_delete(request.user, milestone, version=version),
            _("已删除节点“%(name)s”") % {"name": milestone.name})
     return redirect("schedules:project", pk=milestone.project_id)
@@ -140,6 +154,7 @@ def milestone_delete(request, pk):
 @require_POST
 def milestone_evidence(request, pk):
     milestone = selectors.milestone_for_user(request.user, pk)
+    _require_editor(request, milestone.project)
     upload = request.FILES.get("photo")
     if upload is None:
         messages.error(request, _("请选择要上传的佐证照片"))
@@ -195,6 +210,7 @@ def project_approvals(request, pk):
 @require_POST
 def approvals_init(request, pk):
     project = project_for_user(request.user, pk)
+    _require_editor(request, project)
     _write(request, lambda: services.approvals_init(request.user, project), _("已建立前期手续清单，请逐项填写计划办结日期"))
     return redirect("schedules:approvals", pk=pk)
 
@@ -203,6 +219,7 @@ def approvals_init(request, pk):
 @require_POST
 def approval_edit(request, pk):
     approval = selectors.approval_for_user(request.user, pk)
+    _require_editor(request, approval.project)
     form = ApprovalForm(request.POST)
     if not form.is_valid():
         messages.error(request, f"{approval.type.name}：{_form_errors(form)}")
