@@ -7,7 +7,7 @@ service (as tests/reports/test_services.py does) and the reports' states and 本
 directly, as the monthly dispatch would have left them.
 """
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -777,3 +777,22 @@ def test_today_defaults_to_the_local_date(late_node):
     alert = Alert.objects.active().get(project=late_node)
     assert alert.value == D((timezone.localdate() - date(2026, 6, 1)).days)
     assert alert.level == R
+
+
+def test_saving_a_rule_or_a_preset_re_judges_the_projects_at_once(city, dispatcher, django_capture_on_commit_callbacks):
+    # The refresh runs after the commit, on the real date: a node 40 days overdue is red (满30天), then
+    # yellow once the red threshold is raised to 60 days.
+    today = timezone.localdate()
+    project = make_project(city, "规则联动项目")
+    node(project, "主体封顶", today - timedelta(days=40))
+    services.refresh([project.pk])
+    assert alerts(project)[0][1] == R
+    rule = standard(Dimension.MILESTONE_OVERDUE)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.rule_update(dispatcher, rule, version=rule.version, name=rule.name, method=rule.method,
+                             yellow=D("1"), red=D("60"), is_active=True)
+    assert alerts(project)[0][1] == Y
+    assert light(project)[0] == Y
+    with django_capture_on_commit_callbacks(execute=True):
+        services.apply_preset(dispatcher, "wuhan")
+    assert alerts(project)[0][1] == Y  # 武汉 changes the investment rule only; the node rule stays
