@@ -104,3 +104,18 @@ def _gps(exif) -> tuple[Decimal | None, Decimal | None]:
     if lat is None or lng is None or not (-90 <= lat <= 90 and -180 <= lng <= 180):
         return None, None
     return lat, lng
+
+
+def photo_response(stored, content_type: str):
+    """Serve a stored photo (a FieldFile) inline, never sniffed as anything else; 404 when its file is gone.
+    Callers check the user's scope first."""
+    from django.http import FileResponse, Http404
+
+    try:
+        handle = stored.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, content_type=content_type or "application/octet-stream")
+    response["Content-Disposition"] = "inline"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from tuijin.core.exceptions import ConflictError
+from tuijin.core.photos import photo_response
 from tuijin.org.selectors import EDITOR_ROLES, user_access
 from tuijin.projects.selectors import project_for_user
 
@@ -482,21 +483,14 @@ def photo_upload(request, pk):
 @require_safe
 def photo_file(request, pk):
     """A photo, only for users who may see its project (never a public media URL)."""
-    from django.http import FileResponse, Http404
+    from django.http import Http404
 
     from .models import ReportPhoto
 
     photo = ReportPhoto.objects.visible_to(request.user).filter(pk=pk).first()
     if photo is None:
         raise Http404
-    try:
-        handle = photo.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(handle, content_type=photo.content_type)
-    response["Content-Disposition"] = "inline"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return photo_response(photo.file, photo.content_type)
 
 
 @login_required

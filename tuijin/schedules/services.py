@@ -187,19 +187,25 @@ def milestone_add(user, project: Project, *, name: str, planned_date: date | Non
 @transaction.atomic
 def milestone_update(user, milestone: Milestone, *, version: int, reason: str = "", **values) -> Milestone:
     """Change a node's planned or actual date, name, person or note; `values` are MILESTONE_FIELDS."""
-    unknown = set(values) - set(MILESTONE_FIELDS)
+    return _update(user, Milestone.objects.all(), milestone, MILESTONE_FIELDS, milestone_rules, values, version, reason)
+
+
+def _update(user, queryset, obj, allowed, rules, values: dict, version: int, reason: str = ""):
+    """Change `allowed` fields of a record of a project the user may edit: the rules checked on the
+    record as it would be, the version claimed, history stamped, the warning engine told."""
+    unknown = set(values) - set(allowed)
     if unknown:
-        raise ValueError(f"unknown milestone fields {sorted(unknown)}")
-    project = editable_project(user, milestone.project_id)
-    current = Milestone.objects.filter(pk=milestone.pk, project=project).first()
+        raise ValueError(f"unknown fields {sorted(unknown)}")
+    project = editable_project(user, obj.project_id)
+    current = queryset.filter(pk=obj.pk, project=project).first()
     if current is None:
         raise Http404
     for name, value in values.items():
         setattr(current, name, value.strip() if isinstance(value, str) else value)
-    errors = milestone_rules(current, timezone.localdate())
+    errors = rules(current, timezone.localdate())
     if errors:
         raise ValidationError(errors)
-    _claim(Milestone, current, version)
+    _claim(type(current), current, version)
     stamp(current, user, reason).save()
     _changed([project.pk], user)
     return current
@@ -338,19 +344,4 @@ def approval_rules(approval: Approval, today: date) -> dict[str, list[str]]:
 
 @transaction.atomic
 def approval_update(user, approval: Approval, *, version: int, **values) -> Approval:
-    unknown = set(values) - set(APPROVAL_FIELDS)
-    if unknown:
-        raise ValueError(f"unknown approval fields {sorted(unknown)}")
-    project = editable_project(user, approval.project_id)
-    current = Approval.objects.select_related("type").filter(pk=approval.pk, project=project).first()
-    if current is None:
-        raise Http404
-    for name, value in values.items():
-        setattr(current, name, value.strip() if isinstance(value, str) else value)
-    errors = approval_rules(current, timezone.localdate())
-    if errors:
-        raise ValidationError(errors)
-    _claim(Approval, current, version)
-    stamp(current, user).save()
-    _changed([project.pk], user)
-    return current
+    return _update(user, Approval.objects.select_related("type"), approval, APPROVAL_FIELDS, approval_rules, values, version)

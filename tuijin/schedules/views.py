@@ -4,13 +4,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from tuijin.core.exceptions import ConflictError
+from tuijin.core.photos import photo_response
 from tuijin.org.selectors import OFFICE_ROLES, user_access
 from tuijin.projects.filtersets import LedgerFilterSet
 from tuijin.projects.selectors import ledger_queryset, project_editable, project_for_user
@@ -171,14 +172,7 @@ def milestone_photo(request, pk):
     milestone = selectors.milestone_for_user(request.user, pk)
     if not milestone.evidence:
         raise Http404
-    try:
-        handle = milestone.evidence.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(handle, content_type=milestone.evidence_type or "application/octet-stream")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Disposition"] = "inline"
-    return response
+    return photo_response(milestone.evidence, milestone.evidence_type)
 
 
 @login_required
