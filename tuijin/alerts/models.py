@@ -37,7 +37,7 @@ class AlertRule(VersionedModel):
     sort = models.PositiveIntegerField(_("排序"), default=100)
     note = models.CharField(_("依据与说明"), max_length=300, blank=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"], m2m_fields=[levels, categories])
+    history = HistoricalRecords(user_db_constraint=False, excluded_fields=["updated_at"], m2m_fields=[levels, categories])
 
     class Meta:
         verbose_name = _("预警规则")

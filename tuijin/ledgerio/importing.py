@@ -1368,7 +1368,7 @@ def commit(analysis: Analysis, *, valid_only: bool = False) -> ImportResult:
         if updating:
             fields = [f.name for f in Project._meta.concrete_fields
                       if not f.primary_key and f.name not in ("created_at", "created_by", "is_archived", "archived_at",
-                                                              "archive_reason", "parent")]
+                                                              "archive_reason", "parent", *Project.DERIVED_FIELDS)]
             update_objects(Project, updating, fields)
             copy_to_history(Project, [p.pk for p in updating], history_type="~", user=user, reason=reason, when=now)
 

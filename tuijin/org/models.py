@@ -66,7 +66,7 @@ class Unit(TimeStampedModel):
     contact = models.CharField(_("联系人"), max_length=50, blank=True)
     phone = models.CharField(_("联系电话"), max_length=50, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(user_db_constraint=False, no_db_index=["region"])
 
     class Meta:
         verbose_name = _("单位")
@@ -92,7 +92,7 @@ class Leader(TimeStampedModel):
     )
     sort = models.PositiveIntegerField(_("排序"), default=100)
     is_active = models.BooleanField(_("在任"), default=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(user_db_constraint=False)
 
     class Meta:
         verbose_name = _("领导")
@@ -113,7 +113,7 @@ class Membership(TimeStampedModel):
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
     scope = models.CharField(_("数据范围"), max_length=10, choices=Scope.choices, default=Scope.REGION)
     is_active = models.BooleanField(_("有效"), default=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(user_db_constraint=False)
 
     class Meta:
         verbose_name = _("用户角色")

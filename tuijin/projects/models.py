@@ -216,7 +216,12 @@ class Project(VersionedModel):
         on_delete=models.SET_NULL, related_name="+",
     )
 
-    history = HistoricalRecords(excluded_fields=["search_text", "updated_at", "light", "light_reason"], m2m_fields=[programs])
+    # History is read by project (id) and date; the copied foreign keys need no index of their own
+    # there, and every index costs each bulk-imported history row (docs/benchmarks.md, import bench).
+    history = HistoricalRecords(
+        user_db_constraint=False, excluded_fields=["search_text", "updated_at", "light", "light_reason"], m2m_fields=[programs],
+        no_db_index=["level", "category", "nature", "region", "owner", "lead_unit", "stage", "parent", "created_by"],
+    )
     objects = ProjectManager()
 
     # Kept by other services than the one saving the form: a save of a project read earlier must not
@@ -267,7 +272,7 @@ class ProjectScopedQuerySet(ProjectQuerySet):
 class ProjectResponsibleUnit(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="responsible_links")
     unit = models.ForeignKey(Unit, verbose_name=_("责任单位"), on_delete=models.PROTECT, related_name="+")
-    history = HistoricalRecords()
+    history = HistoricalRecords(user_db_constraint=False, no_db_index=["unit"])
     objects = models.Manager.from_queryset(ProjectScopedQuerySet)()
 
     class Meta:
@@ -283,7 +288,7 @@ class ProjectLeader(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="leader_links")
     leader = models.ForeignKey(Leader, verbose_name=_("领导"), on_delete=models.PROTECT, related_name="project_links")
     role = models.CharField(_("联系方式"), max_length=20, choices=LeaderRole.choices, default=LeaderRole.CONTRACTED)
-    history = HistoricalRecords()
+    history = HistoricalRecords(user_db_constraint=False, no_db_index=["leader"])
     objects = models.Manager.from_queryset(ProjectScopedQuerySet)()
 
     class Meta:
@@ -315,7 +320,7 @@ class AnnualPlan(VersionedModel):
     completed_ytd = MoneyField(_("本年累计完成投资（万元）"), default=0, editable=False)
     completed_through = models.DateField(_("累计完成截至"), null=True, blank=True, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["updated_at", "completed_ytd", "completed_through"])
+    history = HistoricalRecords(user_db_constraint=False, excluded_fields=["updated_at", "completed_ytd", "completed_through"])
     objects = models.Manager.from_queryset(ProjectScopedQuerySet)()
 
     class Meta:

@@ -61,7 +61,7 @@ class ReportPeriod(VersionedModel):
     )
     closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(user_db_constraint=False, excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("调度期")
@@ -117,7 +117,7 @@ class ProgressReport(VersionedModel):
     )
     review_comment = models.TextField(_("审核意见"), blank=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at", "year_to_date", "since_start"])
+    history = HistoricalRecords(user_db_constraint=False, excluded_fields=["updated_at", "year_to_date", "since_start"])
     objects = models.Manager.from_queryset(ProjectScopedQuerySet)()
 
     class Meta:
@@ -205,7 +205,7 @@ class ReportPhoto(models.Model):
     )
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(user_db_constraint=False)
     objects = models.Manager.from_queryset(ReportEventQuerySet)()
 
     class Meta:

@@ -29,7 +29,7 @@ class MilestoneTemplate(DictionaryModel):
         Category, verbose_name=_("建议用于的项目类别"), blank=True, related_name="+",
         help_text=_("项目属于这些类别（含下级）时，默认推荐此模板"),
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(user_db_constraint=False)
 
     class Meta(DictionaryModel.Meta):
         verbose_name = _("节点模板")
@@ -44,7 +44,7 @@ class MilestoneTemplateStep(models.Model):
         _("标准工期（天）"), default=30, validators=[MaxValueValidator(MAX_DURATION_DAYS)],
         help_text=_("从上一节点到本节点所需的天数；第一个节点填从开工准备到本节点的天数"),
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(user_db_constraint=False)
 
     class Meta:
         verbose_name = _("模板节点")
@@ -68,7 +68,7 @@ class Schedule(VersionedModel):
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("批准人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(user_db_constraint=False, excluded_fields=["updated_at"])
     objects = models.Manager.from_queryset(ProjectScopedQuerySet)()
 
     class Meta:
@@ -98,7 +98,7 @@ class Milestone(VersionedModel):
     evidence_latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
     evidence_longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(user_db_constraint=False, excluded_fields=["updated_at"])
     objects = models.Manager.from_queryset(ProjectScopedQuerySet)()
 
     class Meta:
@@ -157,7 +157,7 @@ class ApprovalType(DictionaryModel):
     short_name = models.CharField(_("简称"), max_length=30, blank=True)
     description = models.CharField(_("说明"), max_length=300, blank=True)
     required_by_default = models.BooleanField(_("默认必须办理"), default=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(user_db_constraint=False)
 
     class Meta(DictionaryModel.Meta):
         verbose_name = _("前期手续类型")
@@ -178,7 +178,7 @@ class Approval(VersionedModel):
     responsible = models.CharField(_("责任人"), max_length=50, blank=True)
     note = models.CharField(_("需协调解决问题"), max_length=500, blank=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(user_db_constraint=False, excluded_fields=["updated_at"])
     objects = models.Manager.from_queryset(ProjectScopedQuerySet)()
 
     class Meta:
