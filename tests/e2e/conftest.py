@@ -197,6 +197,17 @@ def _password_hash() -> str:
     return _HASHES[key]
 
 
+def _reseed() -> None:
+    """The milestone templates, approval types and warning rules the migrations seed (a transactional
+    test's flush removed them), through the migrations' own seed functions."""
+    import importlib
+
+    from django.apps import apps
+
+    for module in ("tuijin.schedules.migrations.0002_seed", "tuijin.alerts.migrations.0002_seed_rules"):
+        importlib.import_module(module).seed(apps, None)
+
+
 @pytest.fixture
 def e2e_data(transactional_db):
     """Regions, units, users and eight projects with this year's plans, written through the services.
@@ -212,6 +223,7 @@ def e2e_data(transactional_db):
 
     year = selectors.current_year()
     data = E2EData(year=year)
+    _reseed()
 
     province = Region.objects.create(code="370000", name="山东省", level="province")
     city = Region.objects.create(code="371300", name="临沂市", level="city", parent=province)

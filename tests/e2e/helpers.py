@@ -9,10 +9,10 @@ def ledger_rows(page) -> list[dict]:
     """The ledger's data rows as {name, region, total, leaders} in display order."""
     return page.locator(ROWS).evaluate_all(
         """rows => rows.map(r => ({
-            name: r.cells[1].querySelector('a').textContent.trim(),
-            region: r.cells[2].textContent.trim(),
-            total: r.cells[6].textContent.trim(),
-            leaders: r.cells[11].textContent.trim(),
+            name: r.cells[2].querySelector('a').textContent.trim(),
+            region: r.cells[3].textContent.trim(),
+            total: r.cells[7].textContent.trim(),
+            leaders: r.cells[12].textContent.trim(),
         }))"""
     )
 
