@@ -8,6 +8,7 @@ approval checklists for the 前期 projects, and a planned start for the project
 
 from __future__ import annotations
 
+import os
 import random
 import statistics
 import time
@@ -135,5 +136,5 @@ def alerts_bench(options: BenchOptions) -> BenchResult:
         "projects": first.projects, "alerts_created": first.created, "by_light": first.by_light,
         "by_dimension": first.by_dimension, "full_seconds": [round(t, 3) for t in full_times],
         "incremental_median_ms": round(statistics.median(incremental), 1), "gantt_rows": sorted(set(rows)),
-        **generated, **environment(options),
+        "load_average": [round(x, 2) for x in os.getloadavg()], **generated, **environment(options),
     })
