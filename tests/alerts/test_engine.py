@@ -12,6 +12,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tuijin.alerts import engine, services
@@ -348,15 +350,27 @@ def late_node(city):
     return project
 
 
-def test_a_second_refresh_with_nothing_changed_only_confirms(late_node):
+def test_a_second_full_refresh_with_nothing_changed_only_confirms(late_node):
     before = Alert.objects.get(project=late_node)
-    result = refresh(late_node)
+    result = services.refresh(None, today=TODAY)
     after = Alert.objects.get(project=late_node)
     assert (result.created, result.changed, result.resolved, result.lights_changed) == (0, 0, 0, 0)
     assert Alert.objects.filter(project=late_node).count() == 1
     assert (after.pk, after.first_seen, after.level_since, after.reason) == (
         before.pk, before.first_seen, before.level_since, before.reason)
     assert after.last_seen > before.last_seen
+
+
+def test_a_refresh_after_a_save_that_changes_nothing_writes_nothing(late_node):
+    # What the events trigger after every save: reads only, so no write transaction (SQLite's lock).
+    before = Alert.objects.get(project=late_node)
+    with CaptureQueriesContext(connection) as queries:
+        result = refresh(late_node)
+    writes = [q["sql"] for q in queries.captured_queries
+              if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE", "SAVEPOINT", "BEGIN"))]
+    assert writes == []
+    assert result.projects == 1 and (result.created, result.changed, result.resolved) == (0, 0, 0)
+    assert Alert.objects.get(project=late_node).last_seen == before.last_seen
 
 
 def test_a_day_later_the_value_changes_and_the_level_keeps_its_start(city):

@@ -73,34 +73,46 @@ def _in_scope(rule: AlertRule, projects):
 def refresh(project_ids=None, *, dimensions=None, today: date | None = None, user=None) -> RefreshResult:
     """Recompute alerts for `project_ids` (None: every project) on the active rules of `dimensions`
     (None: all), and the lights of the projects concerned. Safe to run concurrently: a race on the
-    same alert is retried once."""
+    same alert is retried once.
+
+    A refresh of some projects (after a save) that finds nothing to change writes nothing — not even
+    "last seen", which the full recompute keeps — so it takes no write lock (SQLite has one writer)."""
+    today = today or timezone.localdate()
+    if project_ids is not None:
+        ids = sorted({int(pk) for pk in project_ids})
+        plan = _plan(ids, dimensions, today, timezone.now())
+        if not (plan.new_rows or plan.changed or plan.gone):
+            return RefreshResult(projects=len(ids))
     for attempt in (1, 2):
         try:
-            return _refresh(project_ids, dimensions, today or timezone.localdate())
+            return _refresh(project_ids, dimensions, today)
         except IntegrityError:
             if attempt == 2:
                 raise
     raise AssertionError  # pragma: no cover
 
 
-@transaction.atomic
-def _refresh(project_ids, dimensions, today: date) -> RefreshResult:
-    now = timezone.now()
-    ids = None if project_ids is None else sorted({int(pk) for pk in project_ids})
-    result = RefreshResult()
-    if ids is not None and not ids:
-        return result
+@dataclass
+class _Plan:
+    new_rows: list
+    changed: list
+    seen: list
+    gone: list
+
+
+def _plan(ids, dimensions, today: date, now) -> _Plan:
+    """What the active rules say about `ids` (None: every project) compared with the stored alerts:
+    alerts to create, to change, merely confirmed, and gone. Reads only."""
     all_rules = AlertRule.objects.all()
     if dimensions is not None:
         all_rules = all_rules.filter(dimension__in=list(dimensions))
     all_rules = list(all_rules.prefetch_related("levels", "categories"))
-    active_rules = [r for r in all_rules if r.is_active]
     base = judged_projects()
     if ids is not None:
         base = base.filter(pk__in=ids)
 
     verdicts: dict[tuple[int, int], tuple[int, engine.Finding]] = {}
-    for rule in active_rules:
+    for rule in (r for r in all_rules if r.is_active):
         for project_id, finding in engine.measure(rule, _in_scope(rule, base), today).items():
             level = rules.level_for(rule.method, finding.value, rule.yellow, rule.red)
             if level != Light.GREEN:
@@ -113,29 +125,40 @@ def _refresh(project_ids, dimensions, today: date) -> RefreshResult:
         "id", "project_id", "rule_id", "level", "value", "reason", "subject", "level_since")}
     dimension_of = {r.pk: r.dimension for r in all_rules}
 
-    new_rows, changed, seen, gone = [], [], [], []
+    plan = _Plan([], [], [], [])
     for key, (level, finding) in verdicts.items():
         reason = finding.reason[:REASON_LIMIT]
         alert = existing.get(key)
         if alert is None:
-            new_rows.append({"project_id": key[0], "rule_id": key[1], "dimension": dimension_of[key[1]], "level": level,
-                             "value": finding.value, "reason": reason, "subject": finding.subject, "first_seen": now,
-                             "last_seen": now, "level_since": now, "resolved_at": None})
+            plan.new_rows.append({"project_id": key[0], "rule_id": key[1], "dimension": dimension_of[key[1]],
+                                  "level": level, "value": finding.value, "reason": reason, "subject": finding.subject,
+                                  "first_seen": now, "last_seen": now, "level_since": now, "resolved_at": None})
         elif (alert.level, alert.value, alert.reason, alert.subject) != (level, finding.value, reason, finding.subject):
             if alert.level != level:
                 alert.level_since = now
             alert.level, alert.value, alert.reason, alert.subject, alert.last_seen = level, finding.value, reason, finding.subject, now
-            changed.append(alert)
+            plan.changed.append(alert)
         else:
-            seen.append(alert.pk)
-    gone = [a.pk for key, a in existing.items() if key not in verdicts]
-    create_rows(Alert, new_rows)
-    update_objects(Alert, changed, ["level", "value", "reason", "subject", "last_seen", "level_since"])
-    for chunk in _chunks(seen):
+            plan.seen.append(alert.pk)
+    plan.gone = [a.pk for key, a in existing.items() if key not in verdicts]
+    return plan
+
+
+@transaction.atomic
+def _refresh(project_ids, dimensions, today: date) -> RefreshResult:
+    now = timezone.now()
+    ids = None if project_ids is None else sorted({int(pk) for pk in project_ids})
+    result = RefreshResult()
+    if ids is not None and not ids:
+        return result
+    plan = _plan(ids, dimensions, today, now)  # again, inside the write transaction
+    create_rows(Alert, plan.new_rows)
+    update_objects(Alert, plan.changed, ["level", "value", "reason", "subject", "last_seen", "level_since"])
+    for chunk in _chunks(plan.seen):
         Alert.objects.filter(pk__in=chunk).update(last_seen=now)
-    for chunk in _chunks(gone):
+    for chunk in _chunks(plan.gone):
         Alert.objects.filter(pk__in=chunk).update(resolved_at=now)
-    result.created, result.changed, result.resolved = len(new_rows), len(changed), len(gone)
+    result.created, result.changed, result.resolved = len(plan.new_rows), len(plan.changed), len(plan.gone)
     result.lights_changed = _refresh_lights(ids)
     result.projects = len(ids) if ids is not None else judged_projects().count()
     return result
