@@ -810,3 +810,13 @@ def test_saving_a_rule_or_a_preset_re_judges_the_projects_at_once(city, dispatch
     with django_capture_on_commit_callbacks(execute=True):
         services.apply_preset(dispatcher, "wuhan")
     assert alerts(project)[0][1] == Y  # 武汉 changes the investment rule only; the node rule stays
+
+
+def test_a_refresh_of_more_projects_than_one_query_may_name_goes_in_parts(late_node, monkeypatch):
+    # A 20,000-row import names more ids than SQLite takes in one `IN (…)`: the refresh splits them.
+    monkeypatch.setattr(services, "CHUNK", 2)
+    project_ids = [late_node.pk, late_node.pk + 100_000, late_node.pk + 200_000]
+    Alert.objects.filter(project=late_node).delete()
+    result = services.refresh(project_ids, today=TODAY)
+    assert result.projects == 3 and result.created == 1
+    assert alerts(late_node)[0][0] == Dimension.MILESTONE_OVERDUE

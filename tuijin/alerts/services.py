@@ -80,6 +80,14 @@ def refresh(project_ids=None, *, dimensions=None, today: date | None = None, use
     today = today or timezone.localdate()
     if project_ids is not None:
         ids = sorted({int(pk) for pk in project_ids})
+        if len(ids) > CHUNK:  # a large import: in parts, each `id IN (…)` within SQLite's parameter limit
+            total = RefreshResult()
+            for part in _chunks(ids):
+                done = refresh(part, dimensions=dimensions, today=today)
+                total.projects += done.projects
+                total.created, total.changed = total.created + done.created, total.changed + done.changed
+                total.resolved, total.lights_changed = total.resolved + done.resolved, total.lights_changed + done.lights_changed
+            return total
         plan = _plan(ids, dimensions, today, timezone.now())
         if not (plan.new_rows or plan.changed or plan.gone):
             return RefreshResult(projects=len(ids))
