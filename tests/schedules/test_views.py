@@ -50,7 +50,7 @@ def test_an_invalid_date_is_named_in_chinese_and_nothing_changes(client, users, 
     first = planned[0]
     response = client.post(reverse("schedules:milestone_edit", args=[first.pk]), {
         "version": first.version, "name": first.name, "planned_date": "2026-13-45", "actual_date": ""}, follow=True)
-    assert "日期格式不正确，应为 年-月-日，如 2026-12-31" in messages_of(response)
+    assert f"{first.name}：日期格式不正确，应为 年-月-日，如 2026-12-31" in messages_of(response)
     assert Milestone.objects.get(pk=first.pk).planned_date == first.planned_date
 
 
@@ -60,7 +60,7 @@ def test_a_future_actual_date_is_refused_with_the_services_message(client, users
     response = client.post(reverse("schedules:milestone_edit", args=[first.pk]), {
         "version": first.version, "name": first.name, "planned_date": first.planned_date.isoformat(),
         "actual_date": "2099-01-01"}, follow=True)
-    assert any(m.startswith("实际完成日期不能晚于今天") for m in messages_of(response))
+    assert any(m.startswith(f"{first.name}：实际完成日期不能晚于今天") for m in messages_of(response))
     assert Milestone.objects.get(pk=first.pk).actual_date is None
 
 
@@ -72,3 +72,43 @@ def test_a_stale_edit_is_refused_and_says_so(client, users, planned):
         "version": first.version, "name": "改名", "planned_date": "", "actual_date": ""}, follow=True)
     assert any("已被他人修改" in m for m in messages_of(response))
     assert Milestone.objects.get(pk=first.pk).name == first.name
+
+
+def test_needed_and_not_needed_follow_each_other(client, users, own_project):
+    from tuijin.schedules.models import Approval
+
+    services.approvals_init(users["reporter_a"], own_project)
+    client.force_login(users["reporter_a"])
+    approval = Approval.objects.get(project=own_project, type__short_name="环评")
+    url = reverse("schedules:approval_edit", args=[approval.pk])
+    # 无需办理 chosen, 需要办理 still ticked: the procedure is no longer required
+    client.post(url, {"version": approval.version, "required": "on", "status": "not_needed"})
+    approval.refresh_from_db()
+    assert (approval.required, approval.status) == (False, "not_needed")
+    # 需要办理 ticked again, status still 无需办理: back on the checklist, not started
+    client.post(url, {"version": approval.version, "required": "on", "status": "not_needed"})
+    approval.refresh_from_db()
+    assert (approval.required, approval.status) == (True, "not_started")
+    # 需要办理 unticked with an open status: 无需办理
+    client.post(url, {"version": approval.version, "status": "in_progress"})
+    approval.refresh_from_db()
+    assert (approval.required, approval.status) == (False, "not_needed")
+
+
+def test_an_approval_rule_error_names_the_procedure(client, users, own_project):
+    from tuijin.schedules.models import Approval
+
+    services.approvals_init(users["reporter_a"], own_project)
+    client.force_login(users["reporter_a"])
+    approval = Approval.objects.get(project=own_project, type__short_name="环评")
+    response = client.post(reverse("schedules:approval_edit", args=[approval.pk]),
+                           {"version": approval.version, "required": "on", "status": "done"}, follow=True)
+    assert f"{approval.type.name}：已办结的手续请填写办结日期" in messages_of(response)
+    approval.refresh_from_db()
+    assert approval.status == "not_started"
+
+
+def test_the_baseline_message_names_its_version(client, users, planned):
+    client.force_login(users["dispatcher"])
+    response = client.post(reverse("schedules:baseline", args=[planned[0].project_id]), follow=True)
+    assert "已批准进度计划基线V1，此后节点计划日期的调整都将与基线对照" in messages_of(response)

@@ -72,6 +72,7 @@ def project_alerts(request, pk):
     return render(request, "alerts/project_alerts.html", {
         "project": project, "tab": "alerts", "active": [a for a in alerts if a.resolved_at is None],
         "resolved": [a for a in alerts if a.resolved_at is not None],
+        "judged": services.judged_projects().filter(pk=project.pk).exists(),
     })
 
 

@@ -43,6 +43,7 @@ def _annotate(milestones: list[Milestone], today: date) -> None:
         m.starts = previous.planned_date if previous else None
         m.baseline_starts = previous.baseline_date if previous else None
         m.actual_starts = previous.actual_date if previous else None
+        m.drift = (m.planned_date - m.baseline_date).days if m.planned_date and m.baseline_date else 0
         previous = m
 
 

@@ -8,6 +8,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from tuijin.core.exceptions import ConflictError
@@ -17,7 +18,7 @@ from tuijin.projects.filtersets import LedgerFilterSet
 from tuijin.projects.selectors import ledger_queryset, project_editable, project_for_user
 
 from . import selectors, services
-from .choices import ApprovalStatus, MilestoneStatus
+from .choices import OPEN_APPROVAL_STATES, ApprovalStatus, MilestoneStatus
 from .forms import ApplyTemplateForm, ApprovalForm, BaselineForm, MilestoneForm
 
 
@@ -40,14 +41,16 @@ def _is_office(user) -> bool:
     return user_access(user).has_role(*OFFICE_ROLES)
 
 
-def _write(request, action, success: str, conflict: str = "") -> bool:
-    """Run a service call; turn its errors into messages. True when it succeeded."""
+def _write(request, action, success: str, conflict: str = "", subject: str = "") -> bool:
+    """Run a service call; turn its errors into messages, named after `subject` (the row's node or
+    procedure) when there is one. True when it succeeded."""
+    prefix = f"{subject}：" if subject else ""
     try:
         action()
     except ConflictError:
-        messages.error(request, conflict or _("已被他人修改：该记录刚被其他人修改，您的修改未保存，请核对后重新填写"))
+        messages.error(request, prefix + (conflict or _("已被他人修改：该记录刚被其他人修改，您的修改未保存，请核对后重新填写")))
     except ValidationError as exc:
-        messages.error(request, _errors_text(exc))
+        messages.error(request, prefix + _errors_text(exc))
     else:
         messages.success(request, success)
         return True
@@ -122,12 +125,12 @@ def milestone_edit(request, pk):
     _require_editor(request, milestone.project)
     form = MilestoneForm(request.POST)
     if not form.is_valid() or form.cleaned_data["version"] is None:
-        messages.error(request, _form_errors(form) or _("页面已过期，请刷新后重新填写"))
+        messages.error(request, f"{milestone.name}：" + (_form_errors(form) or _("页面已过期，请刷新后重新填写")))
         return redirect("schedules:project", pk=milestone.project_id)
     data = form.cleaned_data
     values = {k: data[k] for k in ("name", "planned_date", "actual_date", "responsible", "note")}
     _write(request, lambda: services.milestone_update(request.user, milestone, version=data["version"], **values),
-           _("已保存节点“%(name)s”") % {"name": data["name"]})
+           _("已保存节点“%(name)s”") % {"name": data["name"]}, subject=milestone.name)
     return redirect(f"{_schedule_url(milestone.project_id)}#m-{milestone.pk}")
 
 
@@ -147,7 +150,7 @@ def milestone_delete(request, pk):
         messages.error(request, _("页面已过期，请刷新后重新操作"))
         return redirect("schedules:project", pk=milestone.project_id)
     _write(request, lambda: services.milestone_delete(request.user, milestone, version=version),
-           _("已删除节点“%(name)s”") % {"name": milestone.name})
+           _("已删除节点“%(name)s”") % {"name": milestone.name}, subject=milestone.name)
     return redirect("schedules:project", pk=milestone.project_id)
 
 
@@ -161,7 +164,7 @@ def milestone_evidence(request, pk):
         messages.error(request, _("请选择要上传的佐证照片"))
     else:
         _write(request, lambda: services.milestone_evidence(request.user, milestone, upload),
-               _("已上传“%(name)s”的佐证照片") % {"name": milestone.name})
+               _("已上传“%(name)s”的佐证照片") % {"name": milestone.name}, subject=milestone.name)
     return redirect(f"{_schedule_url(milestone.project_id)}#m-{milestone.pk}")
 
 
@@ -183,8 +186,12 @@ def baseline_approve(request, pk):
         raise PermissionDenied
     form = BaselineForm(request.POST)
     reason = form.data.get("reason", "") if not form.is_valid() else form.cleaned_data["reason"]
-    _write(request, lambda: services.baseline_approve(request.user, project, reason=reason),
-           _("已批准进度计划基线，此后节点计划日期的调整都将与基线对照"))
+    try:
+        baseline = services.baseline_approve(request.user, project, reason=reason)
+    except ValidationError as exc:
+        messages.error(request, _errors_text(exc))
+    else:
+        messages.success(request, _("已批准进度计划基线V%(n)s，此后节点计划日期的调整都将与基线对照") % {"n": baseline.number})
     return redirect("schedules:project", pk=pk)
 
 
@@ -220,9 +227,22 @@ def approval_edit(request, pk):
         return redirect("schedules:approvals", pk=approval.project_id)
     data = dict(form.cleaned_data)
     version = data.pop("version")
+    _one_switch(approval, data)
     _write(request, lambda: services.approval_update(request.user, approval, version=version, **data),
-           _("已保存“%(name)s”") % {"name": approval.type.name})
+           _("已保存“%(name)s”") % {"name": approval.type.name}, subject=approval.type.name)
     return redirect(f"{_approvals_url(approval.project_id)}#a-{approval.pk}")
+
+
+def _one_switch(approval, data: dict) -> None:
+    """需要办理 and 无需办理 say one thing: whichever of the two the user changed sets the other."""
+    status, required = data["status"], data["required"]
+    if status == ApprovalStatus.NOT_NEEDED and required:
+        if approval.required:  # 无需办理 was chosen
+            data["required"] = False
+        else:  # 需要办理 was ticked again
+            data["status"] = ApprovalStatus.NOT_STARTED
+    elif not required and status in OPEN_APPROVAL_STATES:
+        data["status"] = ApprovalStatus.NOT_NEEDED
 
 
 def _approvals_url(project_id: int) -> str:
@@ -234,8 +254,8 @@ def _approvals_url(project_id: int) -> str:
 # ------------------------------------------------------------------------------------------- Gantt
 
 
-GANTT_STATUSES = [("", _("全部节点")), ("open", _("未完成")), (MilestoneStatus.OVERDUE, _("已逾期")),
-                  (MilestoneStatus.DUE_SOON, _("临近时限（7天内）")), ("done", _("已完成"))]
+GANTT_STATUSES = [("", gettext_lazy("全部节点")), ("open", gettext_lazy("未完成")), (MilestoneStatus.OVERDUE, gettext_lazy("已逾期")),
+                  (MilestoneStatus.DUE_SOON, gettext_lazy("临近时限（7天内）")), ("done", gettext_lazy("已完成"))]
 
 
 def _gantt_filter(request):

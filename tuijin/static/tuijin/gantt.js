@@ -19,7 +19,14 @@
       return;
     }
     var multi = rows.some(function (r, i) { return i > 0 && r.project !== rows[0].project; });
-    var labels = rows.map(function (r) { return multi ? r.project + " · " + r.name : r.name; });
+    // Across projects the node's name comes first (it is what differs from row to row); the project's,
+    // shortened, after it. The tooltip has both in full.
+    var labels = rows.map(function (r) {
+      if (!multi) { return r.name; }
+      var project = r.project.length > 12 ? r.project.slice(0, 11) + "…" : r.project;
+      return r.name + " · " + project;
+    });
+    var fullLabels = rows.map(function (r) { return multi ? r.project + " · " + r.name : r.name; });
     var shown = Math.min(rows.length, VISIBLE_ROWS);
     el.style.height = (80 + shown * 26) + "px";
     var data = rows.map(function (r, i) {
@@ -33,17 +40,22 @@
       grid: {left: 10, right: rows.length > shown ? 40 : 16, top: 24, bottom: 30, containLabel: true},
       tooltip: {trigger: "item", formatter: function (p) {
         var r = p.data.row;
-        var lines = ["<strong>" + escapeHtml(labels[p.data.value[0]]) + "</strong>",
+        var lines = ["<strong>" + escapeHtml(fullLabels[p.data.value[0]]) + "</strong>",
           "计划：" + (r.end || "—"), "基线：" + (r.baseline_end || "—"), "实际：" + (r.actual || "—"),
           "状态：" + r.status_label + (r.days_late ? "（" + r.days_late + "天）" : "")];
         return lines.join("<br>");
       }},
-      xAxis: {type: "time", position: "top", splitLine: {show: true, lineStyle: {color: "#eee"}}},
+      // Today always on the axis (with a week's margin), so the red line shows how late a node is.
+      xAxis: {type: "time", position: "top", splitLine: {show: true, lineStyle: {color: "#eee"}},
+              min: function (v) { return today === null ? v.min : Math.min(v.min, today - 7 * 86400000); },
+              max: function (v) { return today === null ? v.max : Math.max(v.max, today + 7 * 86400000); }},
       yAxis: {type: "category", data: labels, inverse: true, axisTick: {show: false},
               axisLabel: {width: 260, overflow: "truncate"}},
+      // Rows scroll with the slider on the right (the time axis stays put: filterMode "none"); the
+      // mouse wheel keeps scrolling the page.
       dataZoom: rows.length > shown ? [
-        {type: "slider", yAxisIndex: 0, right: 8, width: 16, startValue: 0, endValue: shown - 1, filterMode: "weakFilter", showDetail: false},
-        {type: "inside", yAxisIndex: 0, startValue: 0, endValue: shown - 1, filterMode: "weakFilter", zoomOnMouseWheel: false, moveOnMouseWheel: true}
+        {type: "slider", yAxisIndex: 0, right: 6, width: 22, startValue: 0, endValue: shown - 1, filterMode: "none",
+         showDetail: false, zoomLock: true, brushSelect: false}
       ] : [],
       series: [{
         type: "custom", encode: {x: [1, 2, 5], y: 0}, data: data, clip: true,
