@@ -678,3 +678,24 @@ def test_approvals_of_another_district_and_read_only_roles(users, other_project,
         with pytest.raises(PermissionDenied):
             services.approvals_init(users[principal], other_project)
     assert schedule_state() == before
+
+
+def test_rebaselining_without_a_change_is_refused(planned, dispatcher, own_project, schedule_state):
+    services.baseline_approve(dispatcher, own_project)
+    before = schedule_state()
+    with pytest.raises(ValidationError) as exc:
+        services.baseline_approve(dispatcher, own_project, reason="例行复核")
+    assert message(exc) == ["节点计划与当前基线V1相同，无需重新批准"]
+    assert schedule_state() == before
+
+
+def test_only_the_office_deletes_a_node_of_an_approved_baseline(planned, dispatcher, reporter, own_project, schedule_state):
+    services.baseline_approve(dispatcher, own_project)
+    last = fresh(planned[-1])
+    before = schedule_state()
+    with pytest.raises(ValidationError) as exc:
+        services.milestone_delete(reporter, last, version=last.version)
+    assert message(exc) == ["节点“正式投产或交付使用”已纳入批准的基线，如需删除请联系调度员"]
+    assert schedule_state() == before
+    services.milestone_delete(dispatcher, last, version=last.version)
+    assert not Milestone.objects.filter(pk=last.pk).exists()

@@ -219,6 +219,8 @@ def milestone_delete(user, milestone: Milestone, *, version: int) -> None:
         raise Http404
     if current.actual_date is not None:
         raise ValidationError(_("节点“%(name)s”已记录实际完成日期，不能删除") % {"name": current.name})
+    if current.baseline_date is not None and user is not None and not user_access(user).has_role(*OFFICE_ROLES):
+        raise ValidationError(_("节点“%(name)s”已纳入批准的基线，如需删除请联系调度员") % {"name": current.name})
     _claim(Milestone, current, version)
     stamp(current, user, _("删除节点")).delete()
     _changed([project.pk], user)
@@ -267,6 +269,11 @@ def baseline_approve(user, project: Project, *, reason: str = "") -> Baseline:
     if unscheduled:
         raise ValidationError(_("以下节点还没有计划完成日期：%(names)s") % {"names": "、".join(unscheduled[:5])})
     schedule = _schedule(project)
+    if schedule.baseline_number:
+        current = set(BaselineItem.objects.filter(baseline__project=project, baseline__number=schedule.baseline_number)
+                      .values_list("milestone_id", "planned_date"))
+        if current == {(m.pk, m.planned_date) for m in milestones}:
+            raise ValidationError(_("节点计划与当前基线V%(n)s相同，无需重新批准") % {"n": schedule.baseline_number})
     reason = (reason or "").strip()
     if schedule.baseline_number and not reason:
         raise ValidationError({"reason": [_("调整基线须填写原因")]})
