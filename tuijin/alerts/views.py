@@ -22,6 +22,9 @@ from .choices import DIMENSION_METHODS, Dimension, Preset
 from .forms import PresetForm, RuleForm
 from .models import AlertRule
 
+# The ledger filters the warnings list offers over projects (its own light filter is the alert's).
+PROJECT_FILTERS = ("region", "unit", "leader", "category", "level", "stage", "q")
+
 
 def _can_edit_rules(user) -> bool:
     return user_access(user).has_role(Role.ADMIN, Role.DISPATCHER)
@@ -45,7 +48,7 @@ def alert_list(request):
     params = request.GET.copy()
     params.pop("page", None)
     return render(request, "alerts/alert_list.html", {
-        "filter": filterset, "page_obj": page, "summary": selectors.summary(projects),
+        "filter": filterset, "project_filters": PROJECT_FILTERS, "page_obj": page, "summary": selectors.summary(projects),
         "dimensions": Dimension.choices, "dimension": dimension, "light": light, "mine": mine,
         "is_leader": selectors.is_leader_of_any(request.user), "base_query": params.urlencode(),
         "is_office": user_access(request.user).has_role(*OFFICE_ROLES), "last_run": selectors.last_run(),

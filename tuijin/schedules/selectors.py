@@ -111,14 +111,19 @@ def gantt_rows(projects, today: date, *, status: str = "", limit: int = GANTT_LI
         m = by_pk.get(pk)
         if m is None:
             continue
-        rows.append({
-            "id": m.pk, "project": names.get(project_id, ""), "project_url": f"{head}{project_id}{tail}",
-            "name": m.name, "start": _iso(m.starts or m.planned_date), "end": _iso(m.planned_date),
-            "baseline_start": _iso(m.baseline_starts or m.baseline_date), "baseline_end": _iso(m.baseline_date),
-            "actual": _iso(m.actual_date), "status": str(m.status), "status_label": str(m.status_label),
-            "days_late": m.days_late,
-        })
+        rows.append(gantt_row(m, names.get(project_id, ""), f"{head}{project_id}{tail}"))
     return rows, total
+
+
+def gantt_row(m: Milestone, project_name: str, project_url: str = "") -> dict:
+    """One Gantt row (gantt.js) of an annotated milestone (see _annotate)."""
+    return {
+        "id": m.pk, "project": project_name, "project_url": project_url, "name": m.name,
+        "start": _iso(m.starts or m.planned_date), "end": _iso(m.planned_date),
+        "baseline_start": _iso(m.baseline_starts or m.baseline_date), "baseline_end": _iso(m.baseline_date),
+        "actual": _iso(m.actual_date), "status": str(m.status), "status_label": str(m.status_label),
+        "days_late": m.days_late,
+    }
 
 
 def _iso(value: date | None) -> str | None:

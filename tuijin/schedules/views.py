@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -69,12 +70,7 @@ def project_schedule(request, pk):
     schedule = selectors.schedule_of(project)
     can_edit = project_editable(request.user, project) and not project.is_archived
     suggested = services.suggested_template(project)
-    rows = [{
-        "id": m.pk, "project": project.name, "name": m.name, "start": selectors._iso(m.starts or m.planned_date),
-        "end": selectors._iso(m.planned_date), "baseline_start": selectors._iso(m.baseline_starts or m.baseline_date),
-        "baseline_end": selectors._iso(m.baseline_date), "actual": selectors._iso(m.actual_date),
-        "status": str(m.status), "status_label": str(m.status_label), "days_late": m.days_late,
-    } for m in milestones]
+    rows = [selectors.gantt_row(m, project.name) for m in milestones]
     return render(request, "schedules/project_schedule.html", {
         "project": project, "tab": "schedule", "milestones": milestones, "schedule": schedule,
         "baselines": selectors.baselines(project), "can_edit": can_edit,
@@ -131,13 +127,7 @@ def milestone_edit(request, pk):
     values = {k: data[k] for k in ("name", "planned_date", "actual_date", "responsible", "note")}
     _write(request, lambda: services.milestone_update(request.user, milestone, version=data["version"], **values),
            _("已保存节点“%(name)s”") % {"name": data["name"]}, subject=milestone.name)
-    return redirect(f"{_schedule_url(milestone.project_id)}#m-{milestone.pk}")
-
-
-def _schedule_url(project_id: int) -> str:
-    from django.urls import reverse
-
-    return reverse("schedules:project", args=[project_id])
+    return redirect(reverse("schedules:project", args=[milestone.project_id]) + f"#m-{milestone.pk}")
 
 
 @login_required
@@ -165,7 +155,7 @@ def milestone_evidence(request, pk):
     else:
         _write(request, lambda: services.milestone_evidence(request.user, milestone, upload),
                _("已上传“%(name)s”的佐证照片") % {"name": milestone.name}, subject=milestone.name)
-    return redirect(f"{_schedule_url(milestone.project_id)}#m-{milestone.pk}")
+    return redirect(reverse("schedules:project", args=[milestone.project_id]) + f"#m-{milestone.pk}")
 
 
 @login_required
@@ -230,7 +220,7 @@ def approval_edit(request, pk):
     _one_switch(approval, data)
     _write(request, lambda: services.approval_update(request.user, approval, version=version, **data),
            _("已保存“%(name)s”") % {"name": approval.type.name}, subject=approval.type.name)
-    return redirect(f"{_approvals_url(approval.project_id)}#a-{approval.pk}")
+    return redirect(reverse("schedules:approvals", args=[approval.project_id]) + f"#a-{approval.pk}")
 
 
 def _one_switch(approval, data: dict) -> None:
@@ -243,12 +233,6 @@ def _one_switch(approval, data: dict) -> None:
             data["status"] = ApprovalStatus.NOT_STARTED
     elif not required and status in OPEN_APPROVAL_STATES:
         data["status"] = ApprovalStatus.NOT_NEEDED
-
-
-def _approvals_url(project_id: int) -> str:
-    from django.urls import reverse
-
-    return reverse("schedules:approvals", args=[project_id])
 
 
 # ------------------------------------------------------------------------------------------- Gantt
