@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "tuijin.ledgerio",
     "tuijin.reports",
     "tuijin.schedules",
+    "tuijin.problems",
     "tuijin.alerts",
     "tuijin.demo",
 ]

@@ -17,6 +17,7 @@ urlpatterns = [
     path("ledger/", include("tuijin.ledgerio.urls")),
     path("reports/", include("tuijin.reports.urls")),
     path("schedules/", include("tuijin.schedules.urls")),
+    path("problems/", include("tuijin.problems.urls")),
     path("alerts/", include("tuijin.alerts.urls")),
     path("notifications/", core_views.notifications, name="notifications"),
     path("notifications/read/", core_views.notifications_read, name="notifications_read"),

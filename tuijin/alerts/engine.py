@@ -15,6 +15,9 @@ from decimal import Decimal
 from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 
+from tuijin.problems.choices import OPEN_PROBLEM_STATES, OrderStatus
+from tuijin.problems.models import Problem, SupervisionOrder
+from tuijin.problems.selectors import overdue_orders_q
 from tuijin.projects.choices import CanonicalStage
 from tuijin.projects.models import AnnualPlan
 from tuijin.reports.choices import DEFAULT_REPORTING_STAGES, HANDED_IN_STATES
@@ -157,7 +160,8 @@ def _overdue(rows, today: date, kind: str, first_text: str, more_text: str) -> d
         counts[project_id] = counts.get(project_id, 0) + 1
         if project_id not in found:  # the earliest is the most overdue
             days = (today - planned).days
-            found[project_id] = Finding(Decimal(days), first_text % {"name": name, "n": days, "d": planned}, f"{kind}:{pk}")
+            subject = f"{kind}:{pk}" if kind else pk
+            found[project_id] = Finding(Decimal(days), first_text % {"name": name, "n": days, "d": planned}, subject)
     for project_id, n in counts.items():
         if n > 1:
             f = found[project_id]
@@ -197,8 +201,29 @@ def report_missing(rule, projects, today: date) -> dict[int, Finding]:
     return found
 
 
+# ---------------------------------------------------------------------------------- problem overdue
+
+
+def problem_overdue(rule, projects, today: date) -> dict[int, Finding]:
+    """Problems not solved by their deadline (待受理、办理中) and supervision orders not answered or not
+    rectified by theirs; the project's most overdue one is named."""
+    ids = _ids(projects)
+    rows = [(pk, f"problem:{item}", _("问题“%(name)s”") % {"name": text[:20]}, deadline)
+            for pk, item, text, deadline in Problem.objects.filter(
+                project__in=ids, status__in=OPEN_PROBLEM_STATES, deadline__lt=today)
+            .values_list("project_id", "pk", "description", "deadline")]
+    for pk, item, status, reply_by, rectify_by, year, seq in (
+            SupervisionOrder.objects.filter(overdue_orders_q(today), project__in=ids)
+            .values_list("project_id", "pk", "status", "reply_by", "rectify_by", "year", "seq")):
+        rows.append((pk, f"order:{item}", f"督办〔{year}〕{seq}号", reply_by if status == OrderStatus.ISSUED else rectify_by))
+    rows.sort(key=lambda row: (row[0], row[3], row[1]))
+    return _overdue([(pk, subject, name, due) for pk, subject, name, due in rows], today, "",
+                    _("%(name)s逾期%(n)s天未办结（时限%(d)s）"), _("等%(k)s项问题督办逾期"))
+
+
 register(Dimension.START_OVERDUE, start_overdue)
 register(Dimension.INVESTMENT_LAG, investment_lag)
 register(Dimension.MILESTONE_OVERDUE, milestone_overdue)
 register(Dimension.APPROVAL_OVERDUE, approval_overdue)
 register(Dimension.REPORT_MISSING, report_missing)
+register(Dimension.PROBLEM_OVERDUE, problem_overdue)

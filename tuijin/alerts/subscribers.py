@@ -17,6 +17,7 @@ ALL = None
 INVESTMENT = [Dimension.INVESTMENT_LAG]
 REPORTING = [Dimension.INVESTMENT_LAG, Dimension.REPORT_MISSING]
 SCHEDULES = [Dimension.MILESTONE_OVERDUE, Dimension.APPROVAL_OVERDUE, Dimension.START_OVERDUE]
+PROBLEMS = [Dimension.PROBLEM_OVERDUE]
 
 
 def _ids(project_id=None, project_ids=None) -> list[int]:
@@ -55,7 +56,12 @@ def on_schedule(project_id=None, project_ids=None, **_):
     _refresh(_ids(project_id, project_ids), SCHEDULES)
 
 
+def on_problem(project_id=None, project_ids=None, **_):
+    _refresh(_ids(project_id, project_ids), PROBLEMS)
+
+
 def connect() -> None:
+    from tuijin.problems.services import PROBLEM_CHANGED
     from tuijin.projects.services import ANNUAL_PLAN_CHANGED, PROJECT_CHANGED
     from tuijin.reports.services import PERIOD_CHANGED, REPORT_CHANGED
     from tuijin.schedules.services import SCHEDULE_CHANGED
@@ -65,3 +71,4 @@ def connect() -> None:
     events.subscribe(REPORT_CHANGED, on_reports)
     events.subscribe(PERIOD_CHANGED, on_period)
     events.subscribe(SCHEDULE_CHANGED, on_schedule)
+    events.subscribe(PROBLEM_CHANGED, on_problem)

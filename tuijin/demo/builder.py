@@ -39,11 +39,13 @@ from tuijin.projects.services import annual_plan_validate, project_validate
 from . import data
 from .dispatch import build_dispatch
 from .models import DemoRun
+from .problems import build_problems
 from .schedules import build_lights, build_schedules
 
 DEFAULT_SEED = 371300
 YEARS = (2024, 2025, 2026)
 LAST_ACTUAL_DATE = date(2026, 11, 15)  # "today" is 2026-11-22: no actual date may lie beyond it
+DEMO_TODAY = date(2026, 11, 22)
 LAT_RANGE = (34.42, 36.18)
 LNG_RANGE = (117.42, 119.08)
 HISTORY_REASON = "加载演示数据"
@@ -163,6 +165,7 @@ class DemoBuilder:
             self.dispatch = build_dispatch(random.Random(self.seed + 1), dispatcher)
             self.schedules = build_schedules(random.Random(self.seed + 2), LAST_ACTUAL_DATE)
             build_lights()
+            self.problems = build_problems(random.Random(self.seed + 3), DEMO_TODAY)
             DemoRun.objects.create(seed=self.seed)
             return self._summary(planned)
 

@@ -1,0 +1,329 @@
+"""Problems (问题清单), supervision orders (督办单), meetings (例会、专题会…) and inspections (督导、观摩).
+
+A problem belongs to a project, is owned by a handling unit with a deadline, climbs the escalation
+ladder to the leader who can solve it and is closed off (销号) by the office; every step is an Event on
+its timeline. A supervision order is issued to a unit with a reply deadline; the unit answers with a
+rectification plan and progress, and the issuer verifies and closes it. A meeting's decisions and an
+inspection's findings are problems or orders that point back to the meeting or inspection.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from tuijin.core.models import DictionaryModel, VersionedModel
+from tuijin.org.models import Leader, Region, Unit
+from tuijin.projects.models import Project, ProjectScopedQuerySet
+from tuijin.reports.models import ProgressReport
+
+from .choices import (
+    InspectionKind,
+    Interval,
+    Ladder,
+    MeetingKind,
+    OrderAction,
+    OrderBasis,
+    OrderStatus,
+    ProblemAction,
+    ProblemStatus,
+    Source,
+)
+
+
+class ProblemType(DictionaryModel):
+    """资金、用地、征地拆迁… (seeded, edited by admins)."""
+
+    history = HistoricalRecords(user_db_constraint=False)
+
+    class Meta(DictionaryModel.Meta):
+        verbose_name = _("问题类型")
+        verbose_name_plural = _("问题类型")
+
+
+class Meeting(VersionedModel):
+    kind = models.CharField(_("会议类型"), max_length=20, choices=MeetingKind.choices, default=MeetingKind.REGULAR)
+    title = models.CharField(_("会议名称"), max_length=200)
+    held_on = models.DateField(_("会议日期"))
+    location = models.CharField(_("地点"), max_length=200, blank=True)
+    chair = models.ForeignKey(Leader, verbose_name=_("主持领导"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    attendees = models.TextField(_("参会人员"), blank=True)
+    minutes = models.TextField(_("会议纪要"), blank=True)
+    projects = models.ManyToManyField(Project, verbose_name=_("研究的项目"), blank=True, related_name="+")
+    region = models.ForeignKey(Region, verbose_name=_("组织区域"), on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, on_delete=models.SET_NULL, related_name="+")
+    history = HistoricalRecords(user_db_constraint=False, excluded_fields=["updated_at"], no_db_index=["chair", "region", "created_by"])
+
+    class Meta:
+        verbose_name = _("会议")
+        verbose_name_plural = _("会议")
+        ordering = ["-held_on", "-id"]
+        indexes = [models.Index(fields=["kind", "held_on"], name="problems_meeting_kind_day")]
+
+    def __str__(self) -> str:
+        return f"{self.held_on} {self.title}"
+
+
+class Inspection(VersionedModel):
+    kind = models.CharField(_("督查类型"), max_length=20, choices=InspectionKind.choices, default=InspectionKind.SUPERVISION)
+    title = models.CharField(_("督查名称"), max_length=200)
+    held_on = models.DateField(_("督查日期"))
+    leader = models.ForeignKey(Leader, verbose_name=_("带队领导"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    participants = models.TextField(_("参加人员"), blank=True)
+    findings = models.TextField(_("督查情况"), blank=True)
+    projects = models.ManyToManyField(Project, verbose_name=_("察看的项目"), blank=True, related_name="+")
+    region = models.ForeignKey(Region, verbose_name=_("组织区域"), on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, on_delete=models.SET_NULL, related_name="+")
+    history = HistoricalRecords(user_db_constraint=False, excluded_fields=["updated_at"], no_db_index=["leader", "region", "created_by"])
+
+    class Meta:
+        verbose_name = _("督查观摩")
+        verbose_name_plural = _("督查观摩")
+        ordering = ["-held_on", "-id"]
+        indexes = [models.Index(fields=["kind", "held_on"], name="problems_inspection_kind_day")]
+
+    def __str__(self) -> str:
+        return f"{self.held_on} {self.title}"
+
+
+class InspectionPhoto(models.Model):
+    """A site photo from an inspection, with the time and place its camera recorded (EXIF)."""
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="photos")
+    project = models.ForeignKey(Project, verbose_name=_("项目"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    file = models.FileField(_("照片"), upload_to="inspections/", max_length=200)
+    content_type = models.CharField(max_length=40)
+    caption = models.CharField(_("说明"), max_length=200, blank=True)
+    taken_at = models.DateTimeField(_("拍摄时间"), null=True, blank=True)
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    history = HistoricalRecords(user_db_constraint=False, no_db_index=["project", "uploaded_by"])
+
+    class Meta:
+        verbose_name = _("督查照片")
+        verbose_name_plural = _("督查照片")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.caption or self.file.name
+
+
+class MeetingCadence(models.Model):
+    """A standing rhythm such as 半月一例会 or 一月一督导: shows when the next one is due and what is due for it."""
+
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    meeting_kind = models.CharField(_("会议类型"), max_length=20, choices=MeetingKind.choices, blank=True)
+    inspection_kind = models.CharField(_("督查类型"), max_length=20, choices=InspectionKind.choices, blank=True)
+    interval = models.CharField(_("周期"), max_length=20, choices=Interval.choices)
+    first_on = models.DateField(_("首次日期"), help_text=_("还没有记录时，从这一天起排"))
+    sort = models.PositiveIntegerField(_("排序"), default=100)
+    is_active = models.BooleanField(_("启用"), default=True)
+    history = HistoricalRecords(user_db_constraint=False)
+
+    class Meta:
+        verbose_name = _("例会制度")
+        verbose_name_plural = _("例会制度")
+        ordering = ["sort", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(meeting_kind="") & ~Q(inspection_kind="")) | (~Q(meeting_kind="") & Q(inspection_kind="")),
+                name="problems_cadence_one_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Problem(VersionedModel):
+    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="problems")
+    type = models.ForeignKey(ProblemType, verbose_name=_("问题类型"), on_delete=models.PROTECT, related_name="+")
+    description = models.TextField(_("问题描述"))
+    source = models.CharField(_("来源"), max_length=20, choices=Source.choices, default=Source.PATROL)
+    report = models.ForeignKey(ProgressReport, verbose_name=_("来源月报"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    meeting = models.ForeignKey(Meeting, verbose_name=_("来源会议"), null=True, blank=True, on_delete=models.SET_NULL, related_name="problems")
+    inspection = models.ForeignKey(Inspection, verbose_name=_("来源督查"), null=True, blank=True, on_delete=models.SET_NULL, related_name="problems")
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("提出人"), null=True, on_delete=models.SET_NULL, related_name="+")
+    raised_on = models.DateField(_("提出日期"))
+    handling_unit = models.ForeignKey(Unit, verbose_name=_("责任单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    cooperating_units = models.ManyToManyField(Unit, verbose_name=_("配合单位"), blank=True, related_name="+")
+    coordinating_leader = models.ForeignKey(Leader, verbose_name=_("协调领导"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    level = models.PositiveSmallIntegerField(_("协调层级"), choices=Ladder.choices, default=Ladder.UNIT)
+    deadline = models.DateField(_("解决时限"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=20, choices=ProblemStatus.choices, default=ProblemStatus.PENDING)
+    resolution = models.TextField(_("解决情况"), blank=True)
+    closed_on = models.DateField(_("销号日期"), null=True, blank=True)
+    days_to_close = models.PositiveIntegerField(_("办结用时（天）"), null=True, blank=True, editable=False)
+
+    history = HistoricalRecords(
+        user_db_constraint=False, excluded_fields=["updated_at"],
+        no_db_index=["project", "type", "report", "meeting", "inspection", "raised_by", "handling_unit", "coordinating_leader"],
+    )
+    objects = models.Manager.from_queryset(ProjectScopedQuerySet)()
+
+    class Meta:
+        verbose_name = _("问题")
+        verbose_name_plural = _("问题")
+        ordering = ["-raised_on", "-id"]
+        indexes = [
+            models.Index(fields=["handling_unit", "status", "deadline"], name="problems_unit_inbox"),
+            models.Index(fields=["status", "deadline"], name="problems_status_deadline"),
+            models.Index(fields=["coordinating_leader", "status"], name="problems_leader_inbox"),
+            models.Index(fields=["project", "status"], name="problems_project_status"),
+            models.Index(fields=["raised_on"], name="problems_raised_on"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} · {self.description[:30]}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (ProblemStatus.PENDING, ProblemStatus.HANDLING)
+
+
+class SupervisionOrder(VersionedModel):
+    """督办单: numbered per year (督办〔2026〕12号), to one unit, with a reply deadline."""
+
+    year = models.PositiveIntegerField(_("年度"))
+    seq = models.PositiveIntegerField(_("序号"))
+    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="supervision_orders")
+    basis = models.CharField(_("督办事由"), max_length=20, choices=OrderBasis.choices, default=OrderBasis.PROJECT)
+    problem = models.ForeignKey(Problem, verbose_name=_("督办的问题"), null=True, blank=True, on_delete=models.SET_NULL, related_name="orders")
+    warning = models.CharField(_("督办的预警"), max_length=300, blank=True, help_text=_("下发时项目的预警，原样保留"))
+    meeting = models.ForeignKey(Meeting, verbose_name=_("来源会议"), null=True, blank=True, on_delete=models.SET_NULL, related_name="orders")
+    inspection = models.ForeignKey(Inspection, verbose_name=_("来源督查"), null=True, blank=True, on_delete=models.SET_NULL, related_name="orders")
+    unit = models.ForeignKey(Unit, verbose_name=_("承办单位"), on_delete=models.PROTECT, related_name="+")
+    content = models.TextField(_("督办内容"))
+    reply_by = models.DateField(_("回复时限"))
+    rectify_by = models.DateField(_("整改时限"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.ISSUED)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("签发人"), null=True, on_delete=models.SET_NULL, related_name="+")
+    issued_on = models.DateField(_("下发日期"))
+    plan = models.TextField(_("整改方案"), blank=True)
+    replied_on = models.DateField(_("回复日期"), null=True, blank=True)
+    closed_on = models.DateField(_("办结日期"), null=True, blank=True)
+
+    history = HistoricalRecords(
+        user_db_constraint=False, excluded_fields=["updated_at"],
+        no_db_index=["project", "problem", "meeting", "inspection", "unit", "issued_by"],
+    )
+    objects = models.Manager.from_queryset(ProjectScopedQuerySet)()
+
+    class Meta:
+        verbose_name = _("督办单")
+        verbose_name_plural = _("督办单")
+        ordering = ["-year", "-seq"]
+        constraints = [models.UniqueConstraint(fields=["year", "seq"], name="problems_order_number")]
+        indexes = [
+            models.Index(fields=["unit", "status", "reply_by"], name="problems_order_unit"),
+            models.Index(fields=["status", "reply_by"], name="problems_order_status"),
+            models.Index(fields=["project", "status"], name="problems_order_project"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def number(self) -> str:
+        return f"督办〔{self.year}〕{self.seq}号"
+
+    @property
+    def due(self):
+        """The date that counts now: the reply deadline until a plan is in, then the rectification one."""
+        if self.status == OrderStatus.ISSUED:
+            return self.reply_by
+        if self.status == OrderStatus.RECTIFYING:
+            return self.rectify_by
+        return None
+
+
+class Event(models.Model):
+    """One step on a problem's or an order's timeline: who, when, what, and what it changed."""
+
+    problem = models.ForeignKey(Problem, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
+    order = models.ForeignKey(SupervisionOrder, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("操作"), max_length=20)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, on_delete=models.SET_NULL, related_name="+")
+    actor_unit = models.ForeignKey(Unit, verbose_name=_("操作单位"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(_("时间"))
+    text = models.TextField(_("内容"), blank=True)
+    status_before = models.CharField(max_length=20, blank=True)
+    status_after = models.CharField(max_length=20, blank=True)
+    level_before = models.PositiveSmallIntegerField(null=True, blank=True)
+    level_after = models.PositiveSmallIntegerField(null=True, blank=True)
+    deadline_before = models.DateField(null=True, blank=True)
+    deadline_after = models.DateField(null=True, blank=True)
+    leader = models.ForeignKey(Leader, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("办理记录")
+        verbose_name_plural = _("办理记录")
+        ordering = ["at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(problem__isnull=False) & Q(order__isnull=True)) | (Q(problem__isnull=True) & Q(order__isnull=False)),
+                name="problems_event_one_subject",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_label()}"
+
+    def get_action_label(self) -> str:
+        labels = OrderAction if self.order_id else ProblemAction
+        return str(labels(self.action).label) if self.action in labels.values else self.action
+
+    def _status_label(self, value: str) -> str:
+        labels = OrderStatus if self.order_id else ProblemStatus
+        return str(labels(value).label) if value in labels.values else value
+
+    @property
+    def status_before_label(self) -> str:
+        return self._status_label(self.status_before)
+
+    @property
+    def status_after_label(self) -> str:
+        return self._status_label(self.status_after)
+
+    @property
+    def level_before_label(self) -> str:
+        return str(Ladder(self.level_before).label) if self.level_before in Ladder.values else ""
+
+    @property
+    def level_after_label(self) -> str:
+        return str(Ladder(self.level_after).label) if self.level_after in Ladder.values else ""
+
+
+class Attachment(models.Model):
+    """A document (PDF, Word, Excel, image) on a problem, an order or a meeting: 会议纪要, 整改报告…"""
+
+    problem = models.ForeignKey(Problem, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments")
+    order = models.ForeignKey(SupervisionOrder, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments")
+    meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("文件"), upload_to="problems/", max_length=200)
+    name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField(_("大小"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    history = HistoricalRecords(user_db_constraint=False, no_db_index=["problem", "order", "meeting", "uploaded_by"])
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(problem__isnull=False, order__isnull=True, meeting__isnull=True)
+                           | Q(problem__isnull=True, order__isnull=False, meeting__isnull=True)
+                           | Q(problem__isnull=True, order__isnull=True, meeting__isnull=False)),
+                name="problems_attachment_one_owner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,28 @@
+"""The problems app listens to the monthly reports below it: what a clerk writes under 存在问题及困难
+in a handed-in report becomes a problem here, without typing it again.
+
+Events arrive after the report's transaction committed; a failure here must not undo the report, so it
+is logged (the next hand-in of the same reports tries again)."""
+
+import logging
+
+from tuijin.core import events
+
+log = logging.getLogger(__name__)
+
+
+def on_reports(project_ids=None, period_id=None, **_):
+    from . import services
+
+    if not project_ids or period_id is None:
+        return
+    try:
+        services.problems_from_reports(period_id, project_ids)
+    except Exception:  # noqa: BLE001 — see the module docstring
+        log.exception("problems from reports failed for period %s", period_id)
+
+
+def connect() -> None:
+    from tuijin.reports.services import REPORT_CHANGED
+
+    events.subscribe(REPORT_CHANGED, on_reports)

@@ -1,0 +1,702 @@
+"""Problem lists and inboxes, supervision orders, meetings and inspections: thin views over selectors
+(reads) and services (writes). Out-of-scope records answer 404; steps the user may not take, 403."""
+
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from tuijin.core.exceptions import ConflictError
+from tuijin.core.photos import photo_response
+from tuijin.org.models import Leader, Unit
+from tuijin.projects.models import Project
+from tuijin.projects.selectors import project_for_user
+
+from . import selectors, services
+from .choices import (
+    ACTIVE_PROBLEM_STATES,
+    DUE_SOON_DAYS,
+    Ladder,
+    OrderAction,
+    OrderStatus,
+    ProblemAction,
+    ProblemStatus,
+    Source,
+)
+from .forms import DecisionForm, InspectionForm, MeetingForm, OrderForm, ProblemForm
+from .models import Attachment, Inspection, InspectionPhoto, Meeting, ProblemType
+
+PAGE = 50
+
+
+def _errors(exc: ValidationError) -> str:
+    return "；".join(exc.messages)
+
+
+def _form_errors(form) -> str:
+    return "；".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _write(request, action, success: str) -> bool:
+    try:
+        action()
+    except ConflictError:
+        messages.error(request, _("已被他人处理：该记录刚被其他人修改，您的操作未保存，请核对最新情况后重新操作"))
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, success)
+        return True
+    return False
+
+
+def _page(request, rows):
+    return Paginator(rows, PAGE).get_page(request.GET.get("page"))
+
+
+def _query(request) -> str:
+    """The page's filters for its pager links ("a=1&b=2&"), without the page number."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    encoded = params.urlencode()
+    return f"{encoded}&" if encoded else ""
+
+
+# ------------------------------------------------------------------------------------------- lists
+
+PROBLEM_FILTERS = ("status", "type", "level", "source", "unit", "due", "q")
+
+
+def _filter_problems(request, rows, today):
+    get = request.GET
+    status = get.get("status", "")
+    if status == "active":
+        rows = rows.filter(status__in=ACTIVE_PROBLEM_STATES)
+    elif status in ProblemStatus.values:
+        rows = rows.filter(status=status)
+    if _int(get.get("type")):
+        rows = rows.filter(type_id=_int(get.get("type")))
+    if _int(get.get("level")):
+        rows = rows.filter(level=_int(get.get("level")))
+    if get.get("source") in Source.values:
+        rows = rows.filter(source=get.get("source"))
+    if _int(get.get("unit")):
+        rows = rows.filter(handling_unit_id=_int(get.get("unit")))
+    due = get.get("due")
+    if due == "overdue":
+        rows = rows.filter(status__in=(ProblemStatus.PENDING, ProblemStatus.HANDLING), deadline__lt=today)
+    elif due == "soon":
+        rows = rows.filter(id__in=selectors.due_soon_problems(request.user, today).values("id"))
+    q = (get.get("q") or "").strip()[:50]
+    if q:
+        rows = rows.filter(Q(description__icontains=q) | Q(project__name__icontains=q))
+    return rows
+
+
+def _filter_context(request):
+    return {
+        "statuses": ProblemStatus.choices, "types": ProblemType.objects.filter(is_active=True), "levels": Ladder.choices,
+        "sources": Source.choices, "f": {k: request.GET.get(k, "") for k in PROBLEM_FILTERS},
+        "filter_units": Unit.objects.filter(pk__in=selectors.problems_visible_to(request.user).exclude(handling_unit=None)
+                                            .values("handling_unit_id").distinct()).order_by("name")[:500],
+    }
+
+
+@login_required
+@require_safe
+def problem_list(request):
+    today = timezone.localdate()
+    rows = _filter_problems(request, selectors.problem_list(request.user), today).order_by("-raised_on", "-id")
+    return render(request, "problems/problem_list.html", {
+        "page": _page(request, rows), "today": today, "query": _query(request), **_filter_context(request),
+    })
+
+
+@login_required
+@require_safe
+def inbox(request):
+    """The user's desk: what their unit must handle, what was escalated to them, their orders."""
+    today = timezone.localdate()
+    tab = request.GET.get("tab", "")
+    leader = selectors.leader_of(request.user)
+    tabs = [("unit", _("本单位办理"), selectors.unit_inbox(request.user)),
+            ("cooperate", _("配合办理"), selectors.cooperating_inbox(request.user)),
+            ("orders", _("督办单"), selectors.order_inbox(request.user))]
+    if leader is not None or request.user.is_superuser or selectors.user_access(request.user).has_role("leader"):
+        tabs.insert(0, ("leader", _("提请我协调"), selectors.leader_inbox(request.user)))
+    keys = [t[0] for t in tabs]
+    if tab not in keys:
+        tab = keys[0]
+    rows = dict((k, r) for k, _l, r in tabs)[tab]
+    return render(request, "problems/inbox.html", {
+        "tabs": [(k, label) for k, label, _r in tabs], "tab": tab, "page": _page(request, rows), "today": today,
+        "query": _query(request),
+    })
+
+
+@login_required
+@require_safe
+def overdue(request):
+    today = timezone.localdate()
+    which = request.GET.get("which", "overdue")
+    if which == "soon":
+        problems, orders = selectors.due_soon_problems(request.user, today), selectors.due_soon_orders(request.user, today)
+    else:
+        which = "overdue"
+        problems, orders = selectors.overdue_problems(request.user, today), selectors.overdue_orders(request.user, today)
+    return render(request, "problems/overdue.html", {
+        "which": which, "page": _page(request, problems), "query": _query(request), "orders": orders[:200], "order_count": orders.count(),
+        "today": today, "soon_days": DUE_SOON_DAYS,
+    })
+
+
+def _day(value):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@login_required
+@require_safe
+def stats(request):
+    today = timezone.localdate()
+    by = request.GET.get("by", "unit")
+    if by not in selectors.GROUPS:
+        by = "unit"
+    start, end = _day(request.GET.get("start")), _day(request.GET.get("end"))
+    if start is None and not request.GET.get("start"):
+        start = today.replace(month=1, day=1)
+    bad = (request.GET.get("start") and start is None) or (request.GET.get("end") and end is None)
+    if bad:
+        messages.error(request, _("日期格式不正确，应为 年-月-日，如 2026-12-31"))
+    if start and end and start > end:
+        messages.error(request, _("开始日期不能晚于结束日期"))
+        start, end = end, start
+    rows = selectors.closure_stats(request.user, by, today, start, end)
+    return render(request, "problems/stats.html", {
+        "rows": rows, "total": selectors.stat_total(rows), "by": by, "start": start, "end": end,
+        "groups": [("unit", _("按责任单位")), ("type", _("按问题类型")), ("month", _("按提出月份"))],
+    })
+
+
+@login_required
+@require_safe
+def project_problems(request, pk):
+    project = project_for_user(request.user, pk)
+    today = timezone.localdate()
+    problems = selectors.problems_visible_to(request.user).filter(project=project).select_related(*selectors.PROBLEM_RELATED)
+    orders = selectors.orders_visible_to(request.user).filter(project=project).select_related(*selectors.ORDER_RELATED)
+    return render(request, "problems/project_problems.html", {
+        "project": project, "tab": "problems", "problems": problems.order_by("-raised_on", "-id"),
+        "orders": orders, "today": today, "may_raise": services.may_raise(request.user, project) and not project.is_archived,
+        "may_issue": services.may_issue(request.user),
+    })
+
+
+# ---------------------------------------------------------------------------------------- problems
+
+
+@login_required
+def problem_new(request, pk):
+    project = project_for_user(request.user, pk)
+    if not services.may_raise(request.user, project):
+        raise PermissionDenied
+    form = ProblemForm(request.POST or None, with_source=True)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        source = data.pop("source")
+        try:
+            problem = services.problem_raise(request.user, project, data, source=source)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("问题已提出") + (_("，已交办%(unit)s") % {"unit": problem.handling_unit.name}
+                                                      if problem.handling_unit_id else _("，等待调度员交办")))
+            return redirect("problems:detail", pk=problem.pk)
+    return render(request, "problems/problem_form.html", {"project": project, "form": form, "title": _("提出问题")},
+                  status=400 if form.errors else 200)
+
+
+STEP_FIELDS = {
+    ProblemAction.ACCEPT: ("text",), ProblemAction.REPLY: ("text",), ProblemAction.EXTEND: ("text", "deadline"),
+    ProblemAction.ESCALATE: ("text", "level", "leader"), ProblemAction.INSTRUCT: ("text",),
+    ProblemAction.RESOLVE: ("text",), ProblemAction.CLOSE: ("text",), ProblemAction.RETURN: ("text",),
+    ProblemAction.UNSOLVABLE: ("text",), ProblemAction.REOPEN: ("text", "deadline"),
+}
+STEP_TEXT = {
+    ProblemAction.ACCEPT: "受理意见（可不填）", ProblemAction.REPLY: "办理情况", ProblemAction.EXTEND: "延期理由",
+    ProblemAction.ESCALATE: "提级理由", ProblemAction.INSTRUCT: "批示内容", ProblemAction.RESOLVE: "解决情况",
+    ProblemAction.CLOSE: "核实意见（可不填）", ProblemAction.RETURN: "退回理由", ProblemAction.UNSOLVABLE: "无法解决的原因",
+    ProblemAction.REOPEN: "重新打开的理由",
+}
+STEP_SUCCESS = {
+    ProblemAction.ACCEPT: "已受理，问题转入办理中", ProblemAction.REPLY: "已记录办理情况",
+    ProblemAction.EXTEND: "解决时限已延期", ProblemAction.ESCALATE: "已提级协调",
+    ProblemAction.INSTRUCT: "批示已记录并通知责任单位", ProblemAction.RESOLVE: "已提交办结，等待核实销号",
+    ProblemAction.CLOSE: "问题已核实销号", ProblemAction.RETURN: "已退回责任单位继续办理",
+    ProblemAction.UNSOLVABLE: "已确认无法解决", ProblemAction.REOPEN: "问题已重新打开",
+}
+
+
+@login_required
+@require_safe
+def problem_detail(request, pk):
+    problem = selectors.problem_for_user(request.user, pk)
+    today = timezone.localdate()
+    steps = [a for a in STEP_FIELDS if services.can(request.user, problem, a)]
+    can_assign = services.can(request.user, problem, ProblemAction.ASSIGN)
+    assign_form = None
+    if can_assign:
+        assign_form = ProblemForm(initial={
+            "type": problem.type_id, "description": problem.description, "handling_unit": problem.handling_unit_id,
+            "cooperating_units": list(problem.cooperating_units.values_list("pk", flat=True)), "deadline": problem.deadline})
+    return render(request, "problems/problem_detail.html", {
+        "problem": problem, "project": problem.project, "today": today,
+        "events": problem.events.select_related("actor", "actor_unit", "leader", "unit"),
+        "attachments": problem.attachments.select_related("uploaded_by"),
+        "cooperating": problem.cooperating_units.all(), "orders": problem.orders.all(),
+        "steps": [(a, ProblemAction(a).label, STEP_FIELDS[a], _(STEP_TEXT[a])) for a in steps], "assign_form": assign_form,
+        "can_attach": services.can(request.user, problem, ProblemAction.ATTACH),
+        "may_issue": services.may_issue(request.user) and problem.status in ACTIVE_PROBLEM_STATES,
+        "order_form": OrderForm(with_basis=False, initial={"unit": problem.handling_unit_id, "content": problem.description}),
+        "levels": [(v, label) for v, label in Ladder.choices if v > problem.level],
+        "leaders": Leader.objects.filter(is_active=True).order_by("sort", "id"),
+        "default_leader": problem.coordinating_leader or services.contracted_leader(problem.project),
+        "overdue_days": selectors.days_overdue(problem.deadline, today) if problem.is_open else 0,
+    })
+
+
+@login_required
+@require_POST
+def problem_assign(request, pk):
+    problem = selectors.problem_for_user(request.user, pk)
+    if not services.can(request.user, problem, ProblemAction.ASSIGN):
+        raise PermissionDenied
+    form = ProblemForm(request.POST)
+    version = _int(request.POST.get("version"))
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+    else:
+        _write(request, lambda: services.problem_assign(request.user, problem, form.cleaned_data, version=version),
+               _("已交办：%(unit)s") % {"unit": form.cleaned_data["handling_unit"] or _("（未定责任单位）")})
+    return redirect("problems:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def problem_step(request, pk, action):
+    problem = selectors.problem_for_user(request.user, pk)
+    if action not in STEP_FIELDS:
+        raise Http404
+    if not services.can(request.user, problem, action):
+        raise PermissionDenied
+    post = request.POST
+    deadline = None
+    if post.get("deadline"):
+        deadline = _day(post.get("deadline"))
+        if deadline is None:
+            messages.error(request, _("日期格式不正确，应为 年-月-日，如 2026-12-31"))
+            return redirect("problems:detail", pk=pk)
+    leader = None
+    if _int(post.get("leader")):
+        leader = Leader.objects.filter(pk=_int(post.get("leader"))).first()
+        if leader is None:
+            messages.error(request, _("所选领导不存在"))
+            return redirect("problems:detail", pk=pk)
+    _write(request, lambda: services.problem_step(request.user, problem, action, version=_int(post.get("version")),
+                                                  text=post.get("text", ""), deadline=deadline,
+                                                  level=_int(post.get("level")), leader=leader),
+           _(STEP_SUCCESS[action]))
+    return redirect("problems:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def problem_attach(request, pk):
+    problem = selectors.problem_for_user(request.user, pk)
+    if not services.can(request.user, problem, ProblemAction.ATTACH):
+        raise PermissionDenied
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("请选择要上传的文件"))
+    else:
+        _write(request, lambda: services.attachment_add(request.user, upload, problem=problem),
+               _("已上传附件“%(name)s”") % {"name": upload.name})
+    return redirect(reverse("problems:detail", args=[pk]) + "#attachments")
+
+
+@login_required
+@require_POST
+def problem_order(request, pk):
+    """Issue a supervision order about this problem (督办)."""
+    problem = selectors.problem_for_user(request.user, pk)
+    if not services.may_issue(request.user):
+        raise PermissionDenied
+    form = OrderForm(request.POST, with_basis=False)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect("problems:detail", pk=pk)
+    try:
+        order = services.order_issue(request.user, problem.project, {**form.cleaned_data, "basis": "problem"}, problem=problem)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+        return redirect("problems:detail", pk=pk)
+    messages.success(request, _("已下发%(number)s") % {"number": order.number})
+    return redirect("problems:order", pk=order.pk)
+
+
+def _attachment_for_user(user, pk) -> Attachment:
+    attachment = Attachment.objects.filter(pk=pk).first()
+    if attachment is None:
+        raise Http404
+    if attachment.problem_id:
+        selectors.problem_for_user(user, attachment.problem_id)
+    elif attachment.order_id:
+        selectors.order_for_user(user, attachment.order_id)
+    else:
+        selectors.meeting_for_user(user, attachment.meeting_id)
+    return attachment
+
+
+@login_required
+@require_safe
+def attachment_download(request, pk):
+    attachment = _attachment_for_user(request.user, pk)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, content_type=attachment.content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(attachment.name)}"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def attachment_delete(request, pk):
+    attachment = _attachment_for_user(request.user, pk)
+    back = (reverse("problems:detail", args=[attachment.problem_id]) if attachment.problem_id
+            else reverse("problems:order", args=[attachment.order_id]) if attachment.order_id
+            else reverse("problems:meeting", args=[attachment.meeting_id]))
+    _write(request, lambda: services.attachment_delete(request.user, attachment), _("已删除附件“%(name)s”") % {"name": attachment.name})
+    return redirect(back)
+
+
+# -------------------------------------------------------------------------------------------- orders
+
+
+@login_required
+@require_safe
+def order_list(request):
+    today = timezone.localdate()
+    rows = selectors.orders_visible_to(request.user).select_related(*selectors.ORDER_RELATED)
+    status = request.GET.get("status", "")
+    if status in OrderStatus.values:
+        rows = rows.filter(status=status)
+    elif status == "overdue":
+        rows = rows.filter(selectors.overdue_orders_q(today))
+    q = (request.GET.get("q") or "").strip()[:50]
+    if q:
+        rows = rows.filter(Q(content__icontains=q) | Q(project__name__icontains=q) | Q(unit__name__icontains=q))
+    return render(request, "problems/order_list.html", {
+        "page": _page(request, rows.order_by("-year", "-seq")), "today": today, "query": _query(request), "statuses": OrderStatus.choices,
+        "status": status, "q": q, "may_issue": services.may_issue(request.user),
+    })
+
+
+@login_required
+def order_new(request, pk):
+    project = project_for_user(request.user, pk)
+    if not services.may_issue(request.user):
+        raise PermissionDenied
+    initial = {"basis": "warning" if project.light else "project"}
+    form = OrderForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            order = services.order_issue(request.user, project, form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("已下发%(number)s") % {"number": order.number})
+            return redirect("problems:order", pk=order.pk)
+    return render(request, "problems/order_form.html", {"project": project, "form": form},
+                  status=400 if form.errors else 200)
+
+
+ORDER_SUCCESS = {
+    OrderAction.REPLY: "整改方案已回复", OrderAction.PROGRESS: "已报告整改进展",
+    OrderAction.RETURN: "已退回，请承办单位重新回复", OrderAction.CLOSE: "督办单已核实办结",
+}
+
+
+@login_required
+@require_safe
+def order_detail(request, pk):
+    order = selectors.order_for_user(request.user, pk)
+    today = timezone.localdate()
+    return render(request, "problems/order_detail.html", {
+        "order": order, "project": order.project, "today": today,
+        "events": order.events.select_related("actor", "actor_unit"),
+        "attachments": order.attachments.select_related("uploaded_by"),
+        "steps": [(a, OrderAction(a).label) for a in ORDER_SUCCESS if services.order_can(request.user, order, a)],
+        "can_attach": order.status != OrderStatus.CLOSED and (
+            services.order_can(request.user, order, OrderAction.REPLY) or services.order_can(request.user, order, OrderAction.PROGRESS)
+            or services.may_issue(request.user)),
+        "overdue_days": selectors.days_overdue(order.due, today),
+    })
+
+
+@login_required
+@require_POST
+def order_step(request, pk, action):
+    order = selectors.order_for_user(request.user, pk)
+    if action not in ORDER_SUCCESS:
+        raise Http404
+    if not services.order_can(request.user, order, action):
+        raise PermissionDenied
+    day = None
+    if request.POST.get("day"):
+        day = _day(request.POST.get("day"))
+        if day is None:
+            messages.error(request, _("日期格式不正确，应为 年-月-日，如 2026-12-31"))
+            return redirect("problems:order", pk=pk)
+    _write(request, lambda: services.order_step(request.user, order, action, version=_int(request.POST.get("version")),
+                                                text=request.POST.get("text", ""), day=day), _(ORDER_SUCCESS[action]))
+    return redirect("problems:order", pk=pk)
+
+
+@login_required
+@require_POST
+def order_attach(request, pk):
+    order = selectors.order_for_user(request.user, pk)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("请选择要上传的文件"))
+    else:
+        _write(request, lambda: services.attachment_add(request.user, upload, order=order),
+               _("已上传附件“%(name)s”") % {"name": upload.name})
+    return redirect("problems:order", pk=pk)
+
+
+@login_required
+@require_safe
+def order_print(request, pk):
+    order = selectors.order_for_user(request.user, pk)
+    return render(request, "problems/order_print.html", {"order": order, "project": order.project})
+
+
+# ----------------------------------------------------------------------------- meetings, inspections
+
+
+def _gathering_list(request, model, template):
+    today = timezone.localdate()
+    rows = (selectors.meetings_visible_to(request.user) if model is Meeting else selectors.inspections_visible_to(request.user))
+    kind = request.GET.get("kind", "")
+    if kind:
+        rows = rows.filter(kind=kind)
+    related = ("chair",) if model is Meeting else ("leader",)
+    return render(request, template, {
+        "page": _page(request, rows.select_related(*related)), "kind": kind, "query": _query(request),
+        "kinds": model._meta.get_field("kind").choices, "today": today,
+        "may_hold": services.may_hold(request.user),
+        "cadences": selectors.cadences(request.user, today) if model is Meeting else [],
+    })
+
+
+@login_required
+@require_safe
+def meeting_list(request):
+    return _gathering_list(request, Meeting, "problems/meeting_list.html")
+
+
+@login_required
+@require_safe
+def inspection_list(request):
+    return _gathering_list(request, Inspection, "problems/inspection_list.html")
+
+
+def _gathering_form(request, model, instance=None):
+    if not services.may_hold(request.user):
+        raise PermissionDenied
+    form_class = MeetingForm if model is Meeting else InspectionForm
+    name = "meeting" if model is Meeting else "inspection"
+    initial = {}
+    if instance is not None:
+        initial = {f: getattr(instance, f"{f}_id" if f in ("chair", "leader") else f) for f in services.GATHERING_FIELDS[model]}
+        initial["projects"] = list(instance.projects.values_list("pk", flat=True))
+        initial["version"] = instance.version
+    else:
+        initial = {"held_on": timezone.localdate()}
+        if request.GET.get("kind"):
+            initial["kind"] = request.GET.get("kind")
+    form = form_class(request.POST or None, initial=initial, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.gathering_save(request.user, model, form.cleaned_data, instance=instance,
+                                            version=form.cleaned_data.get("version"))
+        except ConflictError:
+            form.add_error(None, _("已被他人修改：该记录刚被其他人修改，您的修改未保存，请刷新后重新填写"))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("已保存“%(title)s”") % {"title": saved.title})
+            return redirect(f"problems:{name}", pk=saved.pk)
+    return render(request, "problems/gathering_form.html", {"form": form, "instance": instance, "name": name,
+                                                            "title": model._meta.verbose_name},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def meeting_new(request):
+    return _gathering_form(request, Meeting)
+
+
+@login_required
+def meeting_edit(request, pk):
+    return _gathering_form(request, Meeting, selectors.meeting_for_user(request.user, pk))
+
+
+@login_required
+def inspection_new(request):
+    return _gathering_form(request, Inspection)
+
+
+@login_required
+def inspection_edit(request, pk):
+    return _gathering_form(request, Inspection, selectors.inspection_for_user(request.user, pk))
+
+
+def _decision_projects(request, source):
+    visible = Project.objects.visible_to(request.user).filter(is_archived=False)
+    chosen = visible.filter(pk__in=source.projects.values("pk"))
+    return chosen if chosen.exists() else visible.order_by("name")
+
+
+def _gathering_detail(request, source, template):
+    today = timezone.localdate()
+    name = "meeting" if isinstance(source, Meeting) else "inspection"
+    problems = selectors.problems_visible_to(request.user).filter(**{name: source}).select_related(*selectors.PROBLEM_RELATED)
+    orders = selectors.orders_visible_to(request.user).filter(**{name: source}).select_related(*selectors.ORDER_RELATED)
+    context = {
+        name: source, "source": source, "today": today, "problems": problems, "orders": orders,
+        "projects": Project.objects.visible_to(request.user).filter(pk__in=source.projects.values("pk")).order_by("name"),
+        "may_hold": services.may_hold(request.user),
+        "decision_form": DecisionForm(projects=_decision_projects(request, source)) if services.may_hold(request.user) else None,
+    }
+    if isinstance(source, Meeting):
+        context["attachments"] = source.attachments.select_related("uploaded_by")
+    else:
+        context["photos"] = source.photos.select_related("project")
+    return render(request, template, context)
+
+
+@login_required
+@require_safe
+def meeting_detail(request, pk):
+    return _gathering_detail(request, selectors.meeting_for_user(request.user, pk), "problems/meeting_detail.html")
+
+
+@login_required
+@require_safe
+def inspection_detail(request, pk):
+    return _gathering_detail(request, selectors.inspection_for_user(request.user, pk), "problems/inspection_detail.html")
+
+
+def _decide(request, source):
+    name = "meeting" if isinstance(source, Meeting) else "inspection"
+    if not services.may_hold(request.user):
+        raise PermissionDenied
+    form = DecisionForm(request.POST, projects=_decision_projects(request, source))
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect(f"problems:{name}", pk=source.pk)
+    kind = form.cleaned_data["kind"]
+    try:
+        made = services.decision_add(request.user, source, kind, form.cleaned_data["project"], form.service_data())
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        if kind == "problem":
+            messages.success(request, _("已列入问题清单：%(project)s") % {"project": made.project.name})
+        else:
+            messages.success(request, _("已下发%(number)s") % {"number": made.number})
+    return redirect(reverse(f"problems:{name}", args=[source.pk]) + "#decisions")
+
+
+@login_required
+@require_POST
+def meeting_decide(request, pk):
+    return _decide(request, selectors.meeting_for_user(request.user, pk))
+
+
+@login_required
+@require_POST
+def inspection_decide(request, pk):
+    return _decide(request, selectors.inspection_for_user(request.user, pk))
+
+
+@login_required
+@require_POST
+def meeting_attach(request, pk):
+    meeting = selectors.meeting_for_user(request.user, pk)
+    if not services.may_hold(request.user):
+        raise PermissionDenied
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("请选择要上传的文件"))
+    else:
+        _write(request, lambda: services.attachment_add(request.user, upload, meeting=meeting),
+               _("已上传附件“%(name)s”") % {"name": upload.name})
+    return redirect("problems:meeting", pk=pk)
+
+
+@login_required
+@require_POST
+def inspection_photo_add(request, pk):
+    inspection = selectors.inspection_for_user(request.user, pk)
+    if not services.may_hold(request.user):
+        raise PermissionDenied
+    upload = request.FILES.get("photo")
+    project = None
+    if _int(request.POST.get("project")):
+        project = Project.objects.visible_to(request.user).filter(pk=_int(request.POST.get("project"))).first()
+        if project is None:
+            messages.error(request, _("所选项目不存在或无权查看"))
+            return redirect("problems:inspection", pk=pk)
+    if upload is None:
+        messages.error(request, _("请选择要上传的照片"))
+    else:
+        _write(request, lambda: services.inspection_photo_add(request.user, inspection, upload, project=project,
+                                                              caption=request.POST.get("caption", "")),
+               _("已上传照片"))
+    return redirect(reverse("problems:inspection", args=[pk]) + "#photos")
+
+
+@login_required
+@require_safe
+def inspection_photo(request, pk):
+    photo = InspectionPhoto.objects.filter(pk=pk).first()
+    if photo is None:
+        raise Http404
+    selectors.inspection_for_user(request.user, photo.inspection_id)
+    return photo_response(photo.file, photo.content_type)
