@@ -19,6 +19,23 @@ Read-only roles (leader, handler, inspector) get 403 on the edit pages of projec
 project is looked up in the user's visible scope first (404 outside it), then the edit right is checked.
 Archive also answers 403 to a reporter, who may edit the project but not archive it. Read-only pages
 accept only GET/HEAD (405 otherwise).
+
+The problems app (tuijin/problems) works on its own records, each prepared per case: "own" is a
+problem, supervision order, meeting or inspection of the 兰山区 project, "other" one of the 罗庄区
+project. The own problem is handled by 市自然资源和规划局 (handler's unit) with 市交通运输局
+(dept_reporter's) cooperating, was raised by reporter_a and escalated to the leader principal (a 联系领导
+linked to that user); the other one is handled by 罗庄区人民政府 (reporter_b's unit) and raised by
+reporter_b. The own order goes to 市自然资源和规划局, the other to 罗庄区人民政府. Meetings and
+inspections are organised by the city and took up their project. A problem is seen through its project,
+its handling or cooperating unit and its coordinating leader; an order through its project and its unit;
+a meeting or inspection through its region (every grant's region, a unit-scoped one included) or a
+project it took up. For the workflow URLs the name carries the step ("problems:step/accept" is
+/problems/<pk>/step/accept/), the object is prepared in the status that step is for, and "wrong" is the
+own one in a status the step is not for (403 even for those whose role allows the step; for assign, attach
+and attachment_delete a closed (已销号) problem, whose attachments may no longer be deleted: 302 with a
+message and nothing written); an unknown step ("fly") answers 404. problems:attachment's "order" and
+"meeting" are an attachment of the own order and of the own meeting (uploaded by handler and inspector
+respectively; own/other by handler and reporter_b).
 """
 
 from datetime import date, timedelta
@@ -201,6 +218,148 @@ alerts:project         GET    own      login     ok     ok         ok     ok    
 alerts:project         GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404
 alerts:project         POST   own      login     405    405        405    405        405        405     405       405           405
 alerts:project         POST   other    login     405    405        405    405        405        405     405       405           405
+problems:list          GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
+problems:list          POST   -        login     405    405        405    405        405        405     405       405           405
+problems:inbox         GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
+problems:inbox         POST   -        login     405    405        405    405        405        405     405       405           405
+problems:overdue       GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
+problems:overdue       POST   -        login     405    405        405    405        405        405     405       405           405
+problems:stats         GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
+problems:stats         POST   -        login     405    405        405    405        405        405     405       405           405
+problems:project       GET    own      login     ok     ok         ok     ok         404        ok      ok        404           404
+problems:project       GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404
+problems:project       POST   own      login     405    405        405    405        405        405     405       405           405
+problems:project       POST   other    login     405    405        405    405        405        405     405       405           405
+problems:new           GET    own      login     ok     ok         ok     ok         404        403     ok        404           404
+problems:new           GET    other    login     ok     ok         ok     404        ok         403     ok        404           404
+problems:new           POST   own      login     saved  saved      saved  saved      404        403     saved     404           404
+problems:new           POST   other    login     saved  saved      saved  404        saved      403     saved     404           404
+problems:order_new     GET    own      login     ok     ok         403    403        404        403     ok        404           404
+problems:order_new     GET    other    login     ok     ok         403    404        403        403     ok        404           404
+problems:order_new     POST   own      login     saved  saved      403    403        404        403     saved     404           404
+problems:order_new     POST   other    login     saved  saved      403    404        403        403     saved     404           404
+problems:detail        GET    own      login     ok     ok         ok     ok         404        ok      ok        ok            404
+problems:detail        GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404
+problems:detail        POST   own      login     405    405        405    405        405        405     405       405           405
+problems:detail        POST   other    login     405    405        405    405        405        405     405       405           405
+problems:assign        GET    own      login     405    405        405    405        405        405     405       405           405
+problems:assign        POST   own      login     saved  saved      403    403        404        403     403       403           404
+problems:assign        POST   other    login     saved  saved      403    404        403        403     403       404           404
+problems:assign        POST   wrong    login     403    403        403    403        404        403     403       403           404
+problems:step/accept   GET    own      login     405    405        405    405        405        405     405       405           405
+problems:step/accept   POST   own      login     saved  saved      403    403        404        saved   403       403           404
+problems:step/accept   POST   other    login     saved  saved      403    404        saved      403     403       404           404
+problems:step/accept   POST   wrong    login     403    403        403    403        404        403     403       403           404
+problems:step/reply    GET    own      login     405    405        405    405        405        405     405       405           405
+problems:step/reply    POST   own      login     saved  saved      403    403        404        saved   403       saved         404
+problems:step/reply    POST   other    login     saved  saved      403    404        saved      403     403       404           404
+problems:step/reply    POST   wrong    login     403    403        403    403        404        403     403       403           404
+problems:step/extend   POST   own      login     saved  saved      saved  403        404        403     403       403           404
+problems:step/extend   POST   other    login     saved  saved      403    404        403        403     403       404           404
+problems:step/extend   POST   wrong    login     403    403        403    403        404        403     403       403           404
+problems:step/escalate POST   own      login     saved  saved      saved  403        404        saved   403       403           404
+problems:step/escalate POST   other    login     saved  saved      403    404        saved      403     403       404           404
+problems:step/escalate POST   wrong    login     403    403        403    403        404        403     403       403           404
+problems:step/instruct POST   own      login     saved  403        saved  403        404        403     403       403           404
+problems:step/instruct POST   other    login     saved  403        saved  404        403        403     403       404           404
+problems:step/instruct POST   wrong    login     403    403        403    403        404        403     403       403           404
+problems:step/resolve  POST   own      login     saved  saved      403    403        404        saved   403       403           404
+problems:step/resolve  POST   other    login     saved  saved      403    404        saved      403     403       404           404
+problems:step/resolve  POST   wrong    login     403    403        403    403        404        403     403       403           404
+problems:step/close    POST   own      login     saved  saved      403    403        404        403     saved     403           404
+problems:step/close    POST   other    login     saved  saved      403    404        403        403     saved     404           404
+problems:step/close    POST   wrong    login     403    403        403    403        404        403     403       403           404
+problems:step/return   POST   own      login     saved  saved      403    403        404        403     saved     403           404
+problems:step/return   POST   other    login     saved  saved      403    404        403        403     saved     404           404
+problems:step/return   POST   wrong    login     403    403        403    403        404        403     403       403           404
+problems:step/unsolvable POST own      login     saved  saved      403    403        404        403     403       403           404
+problems:step/unsolvable POST other    login     saved  saved      403    404        403        403     403       404           404
+problems:step/unsolvable POST wrong    login     403    403        403    403        404        403     403       403           404
+problems:step/reopen   POST   own      login     saved  saved      403    403        404        403     403       403           404
+problems:step/reopen   POST   other    login     saved  saved      403    404        403        403     403       404           404
+problems:step/reopen   POST   wrong    login     403    403        403    403        404        403     403       403           404
+problems:step/fly      POST   own      login     404    404        404    404        404        404     404       404           404
+problems:attach        GET    own      login     405    405        405    405        405        405     405       405           405
+problems:attach        POST   own      login     saved  saved      403    saved      404        saved   saved     403           404
+problems:attach        POST   other    login     saved  saved      403    404        saved      403     saved     404           404
+problems:attach        POST   wrong    login     403    403        403    403        404        403     403       403           404
+problems:problem_order GET    own      login     405    405        405    405        405        405     405       405           405
+problems:problem_order POST   own      login     saved  saved      403    403        404        403     saved     403           404
+problems:problem_order POST   other    login     saved  saved      403    404        403        403     saved     404           404
+problems:attachment    GET    own      login     ok     ok         ok     ok         404        ok      ok        ok            404
+problems:attachment    GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404
+problems:attachment    GET    order    login     ok     ok         ok     ok         404        ok      ok        404           404
+problems:attachment    GET    meeting  login     ok     ok         ok     ok         404        ok      ok        ok            404
+problems:attachment    POST   own      login     405    405        405    405        405        405     405       405           405
+problems:attachment_delete GET own     login     405    405        405    405        405        405     405       405           405
+problems:attachment_delete POST own    login     saved  saved      403    403        404        saved   403       403           404
+problems:attachment_delete POST other  login     saved  saved      403    404        saved      403     403       404           404
+problems:attachment_delete POST order  login     saved  saved      403    403        404        saved   403       404           404
+problems:attachment_delete POST meeting login    saved  saved      403    403        404        403     saved     403           404
+problems:attachment_delete POST wrong  login     302    302        403    403        404        302     403       403           404
+problems:orders        GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
+problems:orders        POST   -        login     405    405        405    405        405        405     405       405           405
+problems:order         GET    own      login     ok     ok         ok     ok         404        ok      ok        404           404
+problems:order         GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404
+problems:order         POST   own      login     405    405        405    405        405        405     405       405           405
+problems:order         POST   other    login     405    405        405    405        405        405     405       405           405
+problems:order_print   GET    own      login     ok     ok         ok     ok         404        ok      ok        404           404
+problems:order_print   GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404
+problems:order_print   POST   own      login     405    405        405    405        405        405     405       405           405
+problems:order_step/reply GET own      login     405    405        405    405        405        405     405       405           405
+problems:order_step/reply POST own     login     saved  403        403    403        404        saved   403       404           404
+problems:order_step/reply POST other   login     saved  403        403    404        saved      403     403       404           404
+problems:order_step/reply POST wrong   login     403    403        403    403        404        403     403       404           404
+problems:order_step/progress POST own  login     saved  403        403    403        404        saved   403       404           404
+problems:order_step/progress POST other login    saved  403        403    404        saved      403     403       404           404
+problems:order_step/progress POST wrong login    403    403        403    403        404        403     403       404           404
+problems:order_step/return POST own    login     saved  saved      403    403        404        403     saved     404           404
+problems:order_step/return POST other  login     saved  saved      403    404        403        403     saved     404           404
+problems:order_step/return POST wrong  login     403    403        403    403        404        403     403       404           404
+problems:order_step/close POST own     login     saved  saved      403    403        404        403     saved     404           404
+problems:order_step/close POST other   login     saved  saved      403    404        403        403     saved     404           404
+problems:order_step/close POST wrong   login     403    403        403    403        404        403     403       404           404
+problems:order_step/fly POST  own      login     404    404        404    404        404        404     404       404           404
+problems:order_attach  GET    own      login     405    405        405    405        405        405     405       405           405
+problems:order_attach  POST   own      login     saved  saved      403    403        404        saved   saved     404           404
+problems:order_attach  POST   other    login     saved  saved      403    404        saved      403     saved     404           404
+problems:meetings      GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
+problems:meetings      POST   -        login     405    405        405    405        405        405     405       405           405
+problems:meeting_new   GET    -        login     ok     ok         403    403        403        403     ok        403           403
+problems:meeting_new   POST   -        login     saved  saved      403    403        403        403     saved     403           403
+problems:meeting       GET    own      login     ok     ok         ok     ok         404        ok      ok        ok            404
+problems:meeting       GET    other    login     ok     ok         ok     404        ok         ok      ok        ok            404
+problems:meeting       POST   own      login     405    405        405    405        405        405     405       405           405
+problems:meeting_edit  GET    own      login     ok     ok         403    403        404        403     ok        403           404
+problems:meeting_edit  GET    other    login     ok     ok         403    404        403        403     ok        403           404
+problems:meeting_edit  POST   own      login     saved  saved      403    403        404        403     saved     403           404
+problems:meeting_edit  POST   other    login     saved  saved      403    404        403        403     saved     403           404
+problems:meeting_decide GET   own      login     405    405        405    405        405        405     405       405           405
+problems:meeting_decide POST  own      login     saved  saved      403    403        404        403     saved     403           404
+problems:meeting_decide POST  other    login     saved  saved      403    404        403        403     saved     403           404
+problems:meeting_attach GET   own      login     405    405        405    405        405        405     405       405           405
+problems:meeting_attach POST  own      login     saved  saved      403    403        404        403     saved     403           404
+problems:meeting_attach POST  other    login     saved  saved      403    404        403        403     saved     403           404
+problems:inspections   GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
+problems:inspections   POST   -        login     405    405        405    405        405        405     405       405           405
+problems:inspection_new GET   -        login     ok     ok         403    403        403        403     ok        403           403
+problems:inspection_new POST  -        login     saved  saved      403    403        403        403     saved     403           403
+problems:inspection    GET    own      login     ok     ok         ok     ok         404        ok      ok        ok            404
+problems:inspection    GET    other    login     ok     ok         ok     404        ok         ok      ok        ok            404
+problems:inspection    POST   own      login     405    405        405    405        405        405     405       405           405
+problems:inspection_edit GET  own      login     ok     ok         403    403        404        403     ok        403           404
+problems:inspection_edit GET  other    login     ok     ok         403    404        403        403     ok        403           404
+problems:inspection_edit POST own      login     saved  saved      403    403        404        403     saved     403           404
+problems:inspection_edit POST other    login     saved  saved      403    404        403        403     saved     403           404
+problems:inspection_decide GET own     login     405    405        405    405        405        405     405       405           405
+problems:inspection_decide POST own    login     saved  saved      403    403        404        403     saved     403           404
+problems:inspection_decide POST other  login     saved  saved      403    404        403        403     saved     403           404
+problems:inspection_photos GET own     login     405    405        405    405        405        405     405       405           405
+problems:inspection_photos POST own    login     saved  saved      403    403        404        403     saved     403           404
+problems:inspection_photos POST other  login     saved  saved      403    404        403        403     saved     403           404
+problems:inspection_photo GET own      login     ok     ok         ok     ok         404        ok      ok        ok            404
+problems:inspection_photo GET other    login     ok     ok         ok     404        ok         ok      ok        ok            404
+problems:inspection_photo POST own     login     405    405        405    405        405        405     405       405           405
 """
 
 EXCLUDED_NAMESPACES = {"admin"}
@@ -239,8 +398,13 @@ def project_url_names(resolver=None, prefix: str = "", namespace: str = "") -> s
     return names
 
 
+def url_name(name: str) -> str:
+    """The URL pattern's name of a matrix row ("problems:step/accept" → "problems:step")."""
+    return name.partition("/")[0]
+
+
 def test_every_url_pattern_has_a_matrix_row_for_get_and_post():
-    covered = {(name, method) for name, method, *_ in CASES}
+    covered = {(url_name(name), method) for name, method, *_ in CASES}
     missing = sorted(
         f"{name} {method}" for name in project_url_names() for method in ("GET", "POST")
         if (name, method) not in covered
@@ -249,7 +413,7 @@ def test_every_url_pattern_has_a_matrix_row_for_get_and_post():
 
 
 def test_the_matrix_has_no_rows_for_urls_that_no_longer_exist():
-    assert {name for name, *_ in CASES} <= project_url_names()
+    assert {url_name(name) for name, *_ in CASES} <= project_url_names()
 
 
 def test_the_url_walk_finds_the_ledger_pages_and_skips_admin():
@@ -327,6 +491,8 @@ def matrix_rule():
 
 
 def url_for(name: str, project, world=None) -> str:
+    if name.startswith("problems:"):
+        return problems_url(name, project)
     if name in MILESTONE_URLS:
         return reverse(name, args=[milestone_of(project).pk])
     if name in APPROVAL_URLS:
@@ -362,8 +528,11 @@ def report_of(world, project):
     return ProgressReport.objects.get(period=world.period, project=project)
 
 
-def prepare(name: str, project, world) -> None:
+def prepare(name: str, project, world, obj: str = "own") -> None:
     """Set the scene a case needs before the "nothing written" snapshot is taken."""
+    if name.startswith("problems:"):
+        prepare_problems(name, project, world, obj)
+        return
     if name == "notification_open":
         from tuijin.core.notify import notify
 
@@ -407,6 +576,8 @@ def png_upload():
 
 def payload(name: str, obj: str, project: Project | None, regions, world=None) -> dict:
     form = schedule_payload(name, project)
+    if form is None:
+        form = problems_payload(name, project, world)
     if form is not None:
         return form
     if name == "reports:photo_upload":
@@ -529,10 +700,372 @@ def template_steps():
     return list(MilestoneTemplate.objects.get(kind="building").steps.all())
 
 
+# ---------------------------------------------------------------------------------------- problems
+
+PROBLEM_TEXT = "矩阵问题"        # description of the problem a case prepares
+ORDER_TEXT = "矩阵督办内容"      # content of the order a case prepares
+ATTACHMENT_NAME = "矩阵附件.pdf"  # the attachment a case prepares
+PROBLEMS_NO_OBJECT = {"problems:list", "problems:inbox", "problems:overdue", "problems:stats", "problems:orders",
+                      "problems:meetings", "problems:meeting_new", "problems:inspections", "problems:inspection_new"}
+PROBLEMS_PROJECT_URLS = {"problems:project", "problems:new", "problems:order_new"}
+PROBLEM_URLS = {"problems:detail", "problems:assign", "problems:step", "problems:attach", "problems:problem_order"}
+ATTACHMENT_URLS = {"problems:attachment", "problems:attachment_delete"}
+ORDER_URLS = {"problems:order", "problems:order_step", "problems:order_attach", "problems:order_print"}
+MEETING_URLS = {"problems:meeting", "problems:meeting_edit", "problems:meeting_decide", "problems:meeting_attach"}
+INSPECTION_URLS = {"problems:inspection", "problems:inspection_edit", "problems:inspection_decide",
+                   "problems:inspection_photos", "problems:inspection_photo"}
+# The status each workflow step is prepared in, and one it is not for (the "wrong" column).
+STEP_STATUS = {"accept": "pending", "reply": "handling", "extend": "handling", "escalate": "handling",
+               "instruct": "handling", "resolve": "handling", "close": "resolved", "return": "resolved",
+               "unsolvable": "handling", "reopen": "closed"}
+WRONG_STEP_STATUS = {"accept": "handling", "reply": "resolved", "extend": "resolved", "escalate": "resolved",
+                     "instruct": "closed", "resolve": "pending", "close": "handling", "return": "handling",
+                     "unsolvable": "closed", "reopen": "handling"}
+STEP_STATUS_AFTER = {"accept": "handling", "reply": "handling", "extend": "handling", "escalate": "handling",
+                     "instruct": "handling", "resolve": "resolved", "close": "closed", "return": "handling",
+                     "unsolvable": "unsolvable", "reopen": "handling"}
+ORDER_STEP_STATUS = {"reply": "issued", "progress": "rectifying", "return": "rectifying", "close": "rectifying"}
+WRONG_ORDER_STEP_STATUS = {"reply": "rectifying", "progress": "issued", "return": "issued", "close": "closed"}
+ORDER_STEP_STATUS_AFTER = {"reply": "rectifying", "progress": "rectifying", "return": "issued", "close": "closed"}
+
+
+def local_today():
+    """Today in Asia/Shanghai, as the problems services count."""
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+def in_days(n: int) -> str:
+    return (local_today() + timedelta(days=n)).isoformat()
+
+
+def pdf_bytes() -> bytes:
+    """A one-page PDF (72 x 72 pt, empty) with a correct cross-reference table."""
+    objects = [b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+               b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 72 72]/Resources<<>>>>"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def pdf_upload(name: str = "矩阵上传.pdf"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, pdf_bytes(), content_type="application/pdf")
+
+
+def problem_type():
+    from tuijin.problems.models import ProblemType
+
+    return ProblemType.objects.get(name="用地")
+
+
+def leader_record(world):
+    """The 联系领导 record of the leader principal (own problems are escalated to it)."""
+    from tuijin.org.models import Leader
+
+    user = world.city.users["leader"]
+    return Leader.objects.get_or_create(user=user, defaults={"name": "王领导", "title": "副市长",
+                                                             "unit": world.city.units.city_government})[0]
+
+
+def make_problem(project, world, status: str = "handling", *, deadline_days: int = 30):
+    """The own problem (handled by handler's unit, dept_reporter's cooperating, raised by reporter_a,
+    escalated to the leader principal) or the other one (handled by and raised by reporter_b's side)."""
+    from tuijin.problems.models import Problem
+
+    units, users = world.city.units, world.city.users
+    own = project.pk == world.own.pk
+    problem = Problem.objects.create(
+        project=project, type=problem_type(), description=PROBLEM_TEXT, source="patrol",
+        raised_by=users["reporter_a" if own else "reporter_b"], raised_on=local_today() - timedelta(days=10),
+        handling_unit=units.land if own else units.luozhuang_government,
+        coordinating_leader=leader_record(world) if own else None, level=4 if own else 1,
+        deadline=local_today() + timedelta(days=deadline_days), status=status,
+        closed_on=local_today() - timedelta(days=1) if status in ("closed", "unsolvable") else None,
+        days_to_close=9 if status == "closed" else None)
+    if own:
+        problem.cooperating_units.set([units.transport])
+    return problem
+
+
+def make_order(project, world, status: str = "issued", *, reply_days: int = 10):
+    """督办 of the own project to handler's unit, or of the other project to reporter_b's, issued by dispatcher."""
+    from tuijin.problems.models import SupervisionOrder
+
+    units = world.city.units
+    own = project.pk == world.own.pk
+    return SupervisionOrder.objects.create(
+        year=local_today().year, seq=901 if own else 902, project=project, basis="project",
+        unit=units.land if own else units.luozhuang_government, content=ORDER_TEXT,
+        reply_by=local_today() + timedelta(days=reply_days), rectify_by=local_today() + timedelta(days=40), status=status,
+        issued_by=world.city.users["dispatcher"], issued_on=local_today() - timedelta(days=3),
+        plan="整改方案" if status != "issued" else "", replied_on=local_today() if status != "issued" else None,
+        closed_on=local_today() if status == "closed" else None)
+
+
+def make_gathering(model, project, world):
+    """A meeting or an inspection the city (dispatcher, inspector) held about `project`."""
+    from tuijin.problems.models import Meeting
+
+    meeting = model is Meeting
+    gathering = model.objects.create(
+        kind="regular" if meeting else "supervision", title="矩阵例会" if meeting else "矩阵督导",
+        held_on=local_today() - timedelta(days=1), region=world.city.regions.city,
+        created_by=world.city.users["dispatcher" if meeting else "inspector"])
+    gathering.projects.set([project])
+    return gathering
+
+
+def make_attachment(world, uploader: str, **owner):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from tuijin.problems.models import Attachment
+
+    stored = default_storage.save("problems/matrix.pdf", ContentFile(pdf_bytes()))
+    return Attachment.objects.create(file=stored, name=ATTACHMENT_NAME, content_type="application/pdf",
+                                     size=len(pdf_bytes()), uploaded_by=world.city.users[uploader], **owner)
+
+
+def make_inspection_photo(inspection, project):
+    from django.core.files.storage import default_storage
+
+    from tuijin.problems.models import InspectionPhoto
+
+    stored = default_storage.save("inspections/matrix.png", png_upload())
+    return InspectionPhoto.objects.create(inspection=inspection, project=project, file=stored,
+                                          content_type="image/png", caption="矩阵现场")
+
+
+def problem_of(project):
+    from tuijin.problems.models import Problem
+
+    return Problem.objects.get(project=project, description=PROBLEM_TEXT)
+
+
+def order_of(project):
+    from tuijin.problems.models import SupervisionOrder
+
+    return SupervisionOrder.objects.get(project=project, content=ORDER_TEXT)
+
+
+def gathering_of(name: str, project):
+    from tuijin.problems.models import Inspection, Meeting
+
+    model = Inspection if name.startswith("problems:inspection") else Meeting
+    return model.objects.get(projects=project, title__startswith="矩阵")
+
+
+def prepare_problems(name: str, project, world, obj: str) -> None:
+    """The problem, order, meeting, inspection, attachment or photo a problems case works on."""
+    from tuijin.problems.models import Inspection, Meeting
+
+    base, _, action = name.partition("/")
+    if base in PROBLEMS_NO_OBJECT:  # something to list: an open own problem, an overdue other one, orders, a meeting
+        make_problem(world.own, world)
+        make_problem(world.other, world, "pending", deadline_days=-3)
+        make_order(world.own, world)
+        make_order(world.other, world, "rectifying", reply_days=-20)
+        make_gathering(Meeting, world.own, world)
+        make_gathering(Inspection, world.own, world)
+    elif base == "problems:step":
+        status = (WRONG_STEP_STATUS if obj == "wrong" else STEP_STATUS).get(action, "handling")
+        make_problem(project, world, status)
+    elif base in PROBLEM_URLS:
+        make_problem(project, world, "closed" if obj == "wrong" else "handling")
+    elif base in ATTACHMENT_URLS and obj == "order":
+        make_attachment(world, "handler", order=make_order(project, world))
+    elif base in ATTACHMENT_URLS and obj == "meeting":
+        make_attachment(world, "inspector", meeting=make_gathering(Meeting, project, world))
+    elif base in ATTACHMENT_URLS:
+        own = project.pk == world.own.pk
+        problem = make_problem(project, world, "closed" if obj == "wrong" else "handling")
+        make_attachment(world, "handler" if own else "reporter_b", problem=problem)
+    elif base == "problems:order_step":
+        make_order(project, world, (WRONG_ORDER_STEP_STATUS if obj == "wrong" else ORDER_STEP_STATUS).get(action, "issued"))
+    elif base in ORDER_URLS:
+        make_order(project, world)
+    elif base in MEETING_URLS:
+        make_gathering(Meeting, project, world)
+    elif base in INSPECTION_URLS:
+        inspection = make_gathering(Inspection, project, world)
+        if base == "problems:inspection_photo":
+            make_inspection_photo(inspection, project)
+
+
+def problems_url(name: str, project) -> str:
+    from tuijin.problems.models import Attachment, InspectionPhoto
+
+    base, _, action = name.partition("/")
+    if base in PROBLEMS_NO_OBJECT:
+        return reverse(base)
+    if base in PROBLEMS_PROJECT_URLS:
+        return reverse(base, args=[project.pk])
+    if base == "problems:step":
+        return reverse(base, args=[problem_of(project).pk, action])
+    if base in PROBLEM_URLS:
+        return reverse(base, args=[problem_of(project).pk])
+    if base in ATTACHMENT_URLS:
+        return reverse(base, args=[Attachment.objects.get(name=ATTACHMENT_NAME).pk])
+    if base == "problems:order_step":
+        return reverse(base, args=[order_of(project).pk, action])
+    if base in ORDER_URLS:
+        return reverse(base, args=[order_of(project).pk])
+    if base == "problems:inspection_photo":
+        return reverse(base, args=[InspectionPhoto.objects.get(caption="矩阵现场").pk])
+    return reverse(base, args=[gathering_of(base, project).pk])
+
+
+def problems_payload(name: str, project, world) -> dict | None:
+    """The form a problems page posts (None: not one of theirs)."""
+    base, _, action = name.partition("/")
+    if not base.startswith("problems:"):
+        return None
+    units = world.city.units
+    if base == "problems:new":
+        return {"type": problem_type().pk, "description": "矩阵新问题", "handling_unit": units.land.pk,
+                "deadline": in_days(30), "source": "patrol"}
+    if base == "problems:assign":
+        problem = problem_of(project)
+        return {"type": problem.type_id, "description": problem.description, "handling_unit": problem.handling_unit_id,
+                "cooperating_units": list(problem.cooperating_units.values_list("pk", flat=True)),
+                "deadline": in_days(45), "version": problem.version}
+    if base == "problems:step":
+        return {"version": problem_of(project).version, "text": f"矩阵{action}", "deadline": in_days(60) if action == "extend" else "",
+                "level": 5 if action == "escalate" else "", "leader": world.city.contact_leader.pk if action == "escalate" else ""}
+    if base in {"problems:attach", "problems:order_attach", "problems:meeting_attach"}:
+        return {"file": pdf_upload()}
+    if base == "problems:problem_order":
+        return {"unit": problem_of(project).handling_unit_id, "content": "矩阵问题督办", "reply_by": in_days(5),
+                "rectify_by": in_days(30)}
+    if base == "problems:order_new":
+        return {"basis": "project", "unit": units.land.pk, "content": "矩阵项目督办", "reply_by": in_days(5),
+                "rectify_by": in_days(30)}
+    if base == "problems:order_step":
+        order = order_of(project)
+        day = {"reply": in_days(50), "return": in_days(7)}.get(action, "")
+        return {"version": order.version, "text": f"矩阵{action}", "day": day}
+    if base in {"problems:meeting_new", "problems:meeting_edit"}:
+        edit = base.endswith("edit")
+        return {"version": gathering_of(base, project).version if edit else "", "kind": "topic",
+                "title": "矩阵例会（已修改）" if edit else "矩阵新会议", "held_on": in_days(-2), "location": "市政府",
+                "chair": world.city.contact_leader.pk, "attendees": "各责任单位", "minutes": "矩阵纪要",
+                "projects": [(project or world.own).pk]}
+    if base in {"problems:inspection_new", "problems:inspection_edit"}:
+        edit = base.endswith("edit")
+        return {"version": gathering_of(base, project).version if edit else "", "kind": "observation",
+                "title": "矩阵督导（已修改）" if edit else "矩阵新督查", "held_on": in_days(-2),
+                "leader": world.city.contact_leader.pk, "participants": "督查室", "findings": "矩阵督查情况",
+                "projects": [(project or world.own).pk]}
+    if base == "problems:meeting_decide":
+        return {"kind": "problem", "project": project.pk, "content": "矩阵会议交办", "type": problem_type().pk,
+                "unit": units.land.pk, "deadline": in_days(20)}
+    if base == "problems:inspection_decide":
+        return {"kind": "order", "project": project.pk, "content": "矩阵督查督办", "unit": units.land.pk,
+                "deadline": in_days(5)}
+    if base == "problems:inspection_photos":
+        return {"photo": png_upload(), "caption": "矩阵督查照片", "project": project.pk}
+    return {}
+
+
+def assert_problems_saved(name: str, project, world, user) -> bool:
+    """Check the write of a problems case; False when `name` is none of theirs."""
+    from tuijin.problems.models import (
+        Attachment,
+        Event,
+        Inspection,
+        InspectionPhoto,
+        Meeting,
+        Problem,
+        SupervisionOrder,
+    )
+
+    base, _, action = name.partition("/")
+    if not base.startswith("problems:"):
+        return False
+    if base == "problems:new":
+        problem = Problem.objects.get(project=project, description="矩阵新问题")
+        assert (problem.raised_by, problem.status, problem.deadline.isoformat()) == (user, "pending", in_days(30))
+        assert Event.objects.filter(problem=problem, action="raise", actor=user).exists()
+    elif base == "problems:assign":
+        problem = problem_of(project)
+        assert (problem.deadline.isoformat(), problem.version) == (in_days(45), 2)
+        assert Event.objects.filter(problem=problem, action="assign", actor=user).exists()
+    elif base == "problems:step":
+        problem = problem_of(project)
+        assert (problem.status, problem.version) == (STEP_STATUS_AFTER[action], 2)
+        assert Event.objects.filter(problem=problem, action=action, actor=user, text=f"矩阵{action}").exists()
+        if action == "extend":
+            assert problem.deadline.isoformat() == in_days(60)
+        if action == "escalate":
+            assert (problem.level, problem.coordinating_leader_id) == (5, world.city.contact_leader.pk)
+        if action == "resolve":
+            assert problem.resolution == "矩阵resolve"
+        if action == "close":
+            assert problem.closed_on == local_today()
+        if action == "reopen":
+            assert problem.closed_on is None
+    elif base == "problems:attach":
+        attachment = Attachment.objects.get(problem=problem_of(project), name="矩阵上传.pdf")
+        with attachment.file.open("rb") as handle:
+            assert attachment.uploaded_by == user and handle.read().startswith(b"%PDF-1.4")
+        assert Event.objects.filter(problem=problem_of(project), action="attach", actor=user).exists()
+    elif base == "problems:problem_order":
+        order = SupervisionOrder.objects.get(problem=problem_of(project))
+        assert (order.basis, order.content, order.issued_by, order.status) == ("problem", "矩阵问题督办", user, "issued")
+        assert order.number == f"督办〔{local_today().year}〕{order.seq}号" and order.seq >= 1
+    elif base == "problems:attachment_delete":
+        assert not Attachment.objects.filter(name=ATTACHMENT_NAME).exists()
+    elif base == "problems:order_new":
+        order = SupervisionOrder.objects.get(project=project, content="矩阵项目督办")
+        assert (order.basis, order.issued_by, order.year) == ("project", user, local_today().year)
+        assert Event.objects.filter(order=order, action="issue", actor=user).exists()
+    elif base == "problems:order_step":
+        order = order_of(project)
+        assert (order.status, order.version) == (ORDER_STEP_STATUS_AFTER[action], 2)
+        assert Event.objects.filter(order=order, action=action, actor=user, text=f"矩阵{action}").exists()
+        if action == "reply":
+            assert (order.plan, order.rectify_by.isoformat()) == ("矩阵reply", in_days(50))
+        if action == "return":
+            assert order.reply_by.isoformat() == in_days(7)
+    elif base == "problems:order_attach":
+        attachment = Attachment.objects.get(order=order_of(project), name="矩阵上传.pdf")
+        assert attachment.uploaded_by == user
+    elif base in {"problems:meeting_new", "problems:inspection_new"}:
+        model = Meeting if "meeting" in base else Inspection
+        gathering = model.objects.get(title="矩阵新会议" if model is Meeting else "矩阵新督查")
+        assert gathering.created_by == user and list(gathering.projects.all()) == [world.own]
+    elif base in {"problems:meeting_edit", "problems:inspection_edit"}:
+        gathering = gathering_of(base, project)
+        assert gathering.title.endswith("（已修改）") and gathering.version == 2
+    elif base == "problems:meeting_decide":
+        problem = Problem.objects.get(meeting=gathering_of(base, project), description="矩阵会议交办")
+        assert (problem.project_id, problem.source, problem.raised_by) == (project.pk, "meeting", user)
+    elif base == "problems:inspection_decide":
+        order = SupervisionOrder.objects.get(inspection=gathering_of(base, project), content="矩阵督查督办")
+        assert (order.project_id, order.issued_by, order.reply_by.isoformat()) == (project.pk, user, in_days(5))
+    elif base == "problems:meeting_attach":
+        assert Attachment.objects.get(meeting=gathering_of(base, project), name="矩阵上传.pdf").uploaded_by == user
+    elif base == "problems:inspection_photos":
+        photo = InspectionPhoto.objects.get(inspection=gathering_of(base, project), caption="矩阵督查照片")
+        assert (photo.project_id, photo.content_type, photo.uploaded_by) == (project.pk, "image/png", user)
+    else:
+        raise AssertionError(f"no check for the write of {name}")
+    return True
+
+
 def assert_saved(name: str, project: Project | None, before_count: int, world=None, user=None):
     from tuijin.reports.models import Reminder, ReportPeriod
 
-    if assert_schedule_saved(name, project, user):
+    if assert_schedule_saved(name, project, user) or assert_problems_saved(name, project, world, user):
         return
     if name == "reports:period_open":
         period = ReportPeriod.objects.get(year=current_year() + 1, month=1)
@@ -588,21 +1121,34 @@ def assert_saved(name: str, project: Project | None, before_count: int, world=No
 
 
 @pytest.fixture
-def db_state(db_state):
-    """conftest's snapshot plus every row of the schedule and warning apps (their history included),
-    so a refused schedule or warning case is seen to write nothing too."""
+def db_state(db_state, settings):
+    """conftest's snapshot plus every row of the schedule, warning and problems apps (their history
+    included: problems, orders, events, attachments, meetings, inspections and their photos) and the
+    files under MEDIA_ROOT, so a refused schedule, warning or problems case is seen to write nothing too."""
+    from pathlib import Path
+
     from django.apps import apps
 
-    models = [model for label in ("schedules", "alerts") for model in apps.get_app_config(label).get_models()]
+    models = [model for label in ("schedules", "alerts", "problems") for model in apps.get_app_config(label).get_models()]
     models += [model.levels.through for model in models if model._meta.label == "alerts.AlertRule"]
     models += [model.categories.through for model in models if model._meta.label == "alerts.AlertRule"]
+    models += [model.cooperating_units.through for model in models if model._meta.label == "problems.Problem"]
+    models += [model.projects.through for model in models if model._meta.label in {"problems.Meeting", "problems.Inspection"}]
+    assert {"problems.Problem", "problems.HistoricalProblem", "problems.SupervisionOrder", "problems.HistoricalSupervisionOrder",
+            "problems.Event", "problems.Attachment", "problems.HistoricalAttachment", "problems.Meeting",
+            "problems.HistoricalMeeting", "problems.Inspection", "problems.HistoricalInspection", "problems.InspectionPhoto",
+            "problems.HistoricalInspectionPhoto"} <= {model._meta.label for model in models}
 
     def rows(model) -> list[tuple]:
         fields = [field.attname for field in model._meta.concrete_fields if field.attname != "updated_at"]
         return list(model.objects.order_by("pk").values_list(*fields))
 
+    def files() -> list[str]:
+        media = Path(settings.MEDIA_ROOT)
+        return sorted(str(path.relative_to(media)) for path in media.rglob("*") if path.is_file())
+
     def snapshot():
-        return db_state(), {model._meta.label: rows(model) for model in models}
+        return db_state(), {model._meta.label: rows(model) for model in models}, files()
 
     return snapshot
 
@@ -632,13 +1178,14 @@ def world(django_db_setup, django_db_blocker):
     ids=[f"{n}-{m}-{o}-{p}" for n, m, o, p, _ in CASES],
 )
 def test_each_principal_gets_the_expected_answer_from_each_url(client, world, db_state, name, method, obj, principal, outcome):
-    project = {"own": world.own, "other": world.other}.get(obj)
+    # "wrong" (a step's object in the wrong status) and an own order's or meeting's attachment: own project
+    project = {"own": world.own, "other": world.other, "wrong": world.own, "order": world.own, "meeting": world.own}.get(obj)
     regions, user = world.city.regions, world.city.users[principal]
     if name in IMPORT_BATCH_URLS:
         project = import_batch(obj, principal, world.city)
     if user is not None:
         client.force_login(user)
-    prepare(name, project, world)
+    prepare(name, project, world, obj)
     url = url_for(name, project, world)
     before = db_state()
     before_count = Project.objects.count()
@@ -662,9 +1209,12 @@ def test_each_principal_gets_the_expected_answer_from_each_url(client, world, db
     elif outcome in {"ok", "form"}:
         assert response.status_code == 200
         assert db_state() == before
-        if name == "schedules:milestone_photo":
+        if name in {"schedules:milestone_photo", "problems:inspection_photo"}:
             assert response["Content-Type"] == "image/png"
             assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+        if name == "problems:attachment":
+            assert response["Content-Type"] == "application/pdf"
+            assert b"".join(response.streaming_content) == pdf_bytes()
         if outcome == "form":
             assert "选择一个有效的选项" in response.content.decode() or "这个字段是必填项" in response.content.decode()
     elif outcome == "saved":

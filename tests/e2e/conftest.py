@@ -198,13 +198,14 @@ def _password_hash() -> str:
 
 
 def _reseed() -> None:
-    """The milestone templates, approval types and warning rules the migrations seed (a transactional
-    test's flush removed them), through the migrations' own seed functions."""
+    """The milestone templates, approval types, warning rules, problem types and meeting cadences the
+    migrations seed (a transactional test's flush removed them), through the migrations' own seed functions."""
     import importlib
 
     from django.apps import apps
 
-    for module in ("tuijin.schedules.migrations.0002_seed", "tuijin.alerts.migrations.0002_seed_rules"):
+    for module in ("tuijin.schedules.migrations.0002_seed", "tuijin.alerts.migrations.0002_seed_rules",
+                   "tuijin.problems.migrations.0002_seed"):
         importlib.import_module(module).seed(apps, None)
 
 

@@ -31,8 +31,9 @@ def _owner(problem: Problem, units: dict[str, Unit]) -> Unit | None:
     name = OWNERS.get(problem.type.name)
     if name:
         return units.get(name)
-    return (Unit.objects.filter(region=problem.project.region, kind=UnitKind.GOVERNMENT).order_by("id").first()
-            or units.get("临沂市发展和改革委员会"))
+    governments = Unit.objects.filter(region=problem.project.region, kind=UnitKind.GOVERNMENT).order_by("id")
+    return (governments.filter(name__contains="政府").first() or governments.filter(name__contains="管委会").first()
+            or governments.first() or units.get("临沂市发展和改革委员会"))
 
 
 def build_problems(rng: random.Random, demo_today: date) -> dict:

@@ -41,11 +41,13 @@ class ProblemForm(MarkInvalidMixin, forms.Form):
                                help_text=_("负责解决的单位；不确定时可留空，由调度员交办"))
     cooperating_units = UnitsChoice(label=_("配合单位"), queryset=_units(), required=False,
                                     error_messages={"invalid_choice": _("所选配合单位不存在或已停用")},
-                                    widget=forms.SelectMultiple(attrs={"size": 4}))
+                                    widget=forms.SelectMultiple(attrs={"size": 4}), help_text=_("按住 Ctrl 可选多个"))
     deadline = forms.DateField(label=_("解决时限"), required=False, widget=DATE, error_messages=DATE_ERRORS)
 
     def __init__(self, *args, with_source=False, **kwargs):
         super().__init__(*args, **kwargs)
+        if not with_source:  # the office's 交办 form: the office is who decides
+            self.fields["handling_unit"].help_text = _("负责解决问题的单位，交办后该单位会收到消息")
         if with_source:
             self.fields["source"] = forms.ChoiceField(label=_("来源"), choices=RAISE_SOURCES, initial=Source.PATROL,
                                                       error_messages={"invalid_choice": _("请选择问题来源")})
@@ -141,6 +143,7 @@ class DecisionForm(MarkInvalidMixin, forms.Form):
         self.fields["unit"].queryset = _units()
         self.fields["type"].queryset = ProblemType.objects.filter(is_active=True)
         _style(self)
+        self.fields["kind"].widget.attrs["class"] = "form-check-input"
 
     def service_data(self) -> dict:
         data = self.cleaned_data

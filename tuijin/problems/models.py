@@ -19,6 +19,9 @@ from tuijin.projects.models import Project, ProjectScopedQuerySet
 from tuijin.reports.models import ProgressReport
 
 from .choices import (
+    ACTIVE_PROBLEM_STATES,
+    OPEN_ORDER_STATES,
+    OPEN_PROBLEM_STATES,
     InspectionKind,
     Interval,
     Ladder,
@@ -168,12 +171,22 @@ class Problem(VersionedModel):
         verbose_name = _("问题")
         verbose_name_plural = _("问题")
         ordering = ["-raised_on", "-id"]
+        constraints = [  # a month report's 存在问题 becomes one problem, even when two hand-ins race
+            models.UniqueConstraint(fields=["report"], condition=Q(report__isnull=False), name="problems_one_per_report"),
+        ]
         indexes = [
             models.Index(fields=["handling_unit", "status", "deadline"], name="problems_unit_inbox"),
             models.Index(fields=["status", "deadline"], name="problems_status_deadline"),
             models.Index(fields=["coordinating_leader", "status"], name="problems_leader_inbox"),
             models.Index(fields=["project", "status"], name="problems_project_status"),
             models.Index(fields=["raised_on"], name="problems_raised_on"),
+            # Partial indexes in the lists' own order (PostgreSQL walks them and stops at a page's end
+            # instead of sorting every unfinished or overdue problem): a unit's inbox, the overdue and
+            # due-soon lists. SQLite does not use them (Django binds the statuses as parameters).
+            models.Index(fields=["handling_unit", "deadline", "id"], name="problems_unit_active",
+                         condition=Q(status__in=[s.value for s in ACTIVE_PROBLEM_STATES])),
+            models.Index(fields=["deadline", "id"], name="problems_open_deadline",
+                         condition=Q(status__in=[s.value for s in OPEN_PROBLEM_STATES])),
         ]
 
     def __str__(self) -> str:
@@ -221,6 +234,9 @@ class SupervisionOrder(VersionedModel):
             models.Index(fields=["unit", "status", "reply_by"], name="problems_order_unit"),
             models.Index(fields=["status", "reply_by"], name="problems_order_status"),
             models.Index(fields=["project", "status"], name="problems_order_project"),
+            # The overdue and due-soon orders in their list's order (PostgreSQL; see Problem).
+            models.Index(fields=["reply_by", "id"], name="problems_order_open",
+                         condition=Q(status__in=[s.value for s in OPEN_ORDER_STATES])),
         ]
 
     def __str__(self) -> str:

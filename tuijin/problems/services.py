@@ -38,7 +38,7 @@ from tuijin.core.exceptions import ConflictError
 from tuijin.core.history import stamp
 from tuijin.core.notify import notify
 from tuijin.org.choices import Role
-from tuijin.org.models import Leader
+from tuijin.org.models import Leader, Membership
 from tuijin.org.selectors import EDITOR_ROLES, OFFICE_ROLES, primary_unit, user_access
 from tuijin.projects.choices import LeaderRole, Light
 from tuijin.projects.models import Project, ProjectLeader
@@ -49,7 +49,9 @@ from . import selectors
 from .choices import (
     ACTIVE_PROBLEM_STATES,
     OPEN_PROBLEM_STATES,
+    InspectionKind,
     Ladder,
+    MeetingKind,
     OrderAction,
     OrderBasis,
     OrderStatus,
@@ -71,7 +73,11 @@ from .models import (
 PROBLEM_CHANGED = "problem.changed"  # payload: project_ids, user
 TEXT_LIMIT = 2000
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
-NOTHING = re.compile(r"^[\s。．.、,，;；:：/\\\-—_（）()]*(无|暂无|没有|无问题|暂无问题|没有问题|正常|无困难|暂无困难|/)?[\s。．.、,，;；]*$")
+# “无”, “暂无问题和困难”, “目前没有困难”, “/”…: the clerk says there is nothing (the box is titled 存在问题及困难,
+# so “无问题及困难” is as common as “无”); anything else, “无法开工” or “没有资金” included, is a problem.
+NOTHING = re.compile(r"^[\s。．.、,，;；:：/\\\-—_（）()]*"
+                     r"((目前|当前|现|暂时?)?(无|没有|暂无|未发现)(明显)?(问题|困难)?([和及与、]?(问题|困难))?|正常|/)?"
+                     r"[\s。．.、,，;；）)]*$")
 
 
 def _changed(project_ids, user) -> None:
@@ -111,14 +117,24 @@ def _unit_users(unit_ids):
             .exclude(memberships__role=Role.LEADER).distinct())
 
 
-def _office_users():
-    return get_user_model().objects.filter(memberships__role=Role.DISPATCHER, memberships__is_active=True, is_active=True).distinct()
+def _office_users(project: Project):
+    """The dispatchers whose region contains the project's (a district office is not told about the
+    city's other districts)."""
+    path = project.region.path
+    rows = Membership.objects.filter(role=Role.DISPATCHER, is_active=True, user__is_active=True).select_related("user", "unit__region")
+    return [m.user for m in rows if path.startswith(m.unit.region.path)]
 
 
-def _event(user, action, *, problem=None, order=None, text="", **changes) -> Event:
+def _tell(users, actor, text: str, url: str) -> None:
+    """Notify everyone concerned but the person who acted."""
+    actor_id = getattr(actor, "pk", None)
+    notify([u for u in users if u is not None and u.pk != actor_id], text, url)
+
+
+def _event(user, action, *, problem=None, order=None, text="", at=None, **changes) -> Event:
     return Event.objects.create(problem=problem, order=order, action=action, actor=user if getattr(user, "pk", None) else None,
                                 actor_unit=primary_unit(user) if getattr(user, "pk", None) else None,
-                                at=timezone.now(), text=text, **changes)
+                                at=at or timezone.now(), text=text, **changes)
 
 
 # --------------------------------------------------------------------------------- who may do what
@@ -142,8 +158,9 @@ def can(user, problem: Problem, action: str) -> bool:
     handler = _in_units(user, problem.handling_unit_id)
     if action == ProblemAction.ASSIGN:
         return office and status in OPEN_PROBLEM_STATES
-    if action == ProblemAction.ACCEPT:
-        return (office or handler) and status == ProblemStatus.PENDING
+    if action == ProblemAction.ACCEPT:  # only once handed to a unit with a deadline (交办 first)
+        return ((office or handler) and status == ProblemStatus.PENDING and bool(problem.handling_unit_id)
+                and problem.deadline is not None)
     if action == ProblemAction.REPLY:
         cooperating = _in_units(user, *problem.cooperating_units.values_list("pk", flat=True))
         return (office or handler or cooperating) and status in OPEN_PROBLEM_STATES
@@ -163,6 +180,8 @@ def can(user, problem: Problem, action: str) -> bool:
     if action == ProblemAction.REOPEN:
         return office and status in (ProblemStatus.CLOSED, ProblemStatus.UNSOLVABLE)
     if action == ProblemAction.ATTACH:
+        if status in (ProblemStatus.CLOSED, ProblemStatus.UNSOLVABLE):
+            return False
         return office or handler or problem.raised_by_id == getattr(user, "pk", None) or access.has_role(Role.INSPECTOR)
     return False
 
@@ -269,19 +288,19 @@ def problem_raise(user, project: Project, data: dict, *, source: str = Source.PA
     _event(user, ProblemAction.RAISE, problem=problem, text=problem.description, status_after=problem.status,
            level_after=problem.level, deadline_after=problem.deadline, unit=problem.handling_unit)
     if problem.handling_unit_id:
-        _tell_assigned(problem, cooperating)
+        _tell_assigned(problem, cooperating, user)
     _changed([project.pk], user)
     return problem
 
 
-def _tell_assigned(problem: Problem, cooperating) -> None:
+def _tell_assigned(problem: Problem, cooperating, actor=None) -> None:
     url = reverse("problems:detail", args=[problem.pk])
     deadline = _("，请于%(d)s前解决") % {"d": problem.deadline} if problem.deadline else ""
-    notify(_unit_users([problem.handling_unit_id]),
-           _("交办问题：“%(project)s”%(text)s%(deadline)s") % {"project": problem.project.name, "text": problem.description[:60], "deadline": deadline}, url)
+    _tell(_unit_users([problem.handling_unit_id]), actor,
+          _("交办问题：“%(project)s”%(text)s%(deadline)s") % {"project": problem.project.name, "text": problem.description[:60], "deadline": deadline}, url)
     if cooperating:
-        notify(_unit_users([u.pk for u in cooperating]),
-               _("请配合办理问题：“%(project)s”%(text)s") % {"project": problem.project.name, "text": problem.description[:60]}, url)
+        _tell(_unit_users([u.pk for u in cooperating]), actor,
+              _("请配合办理问题：“%(project)s”%(text)s") % {"project": problem.project.name, "text": problem.description[:60]}, url)
 
 
 @transaction.atomic
@@ -314,7 +333,7 @@ def problem_assign(user, problem: Problem, data: dict, *, version) -> Problem:
     _event(user, ProblemAction.ASSIGN, problem=problem, text="；".join(lines), deadline_before=before["deadline"],
            deadline_after=problem.deadline, unit=problem.handling_unit)
     if problem.handling_unit_id and ("handling_unit" in changed or "deadline" in changed):
-        _tell_assigned(problem, [u for u in cooperating if u.pk not in old_coop])
+        _tell_assigned(problem, [u for u in cooperating if u.pk not in old_coop], user)
     _changed([problem.project_id], user)
     return problem
 
@@ -357,14 +376,7 @@ def problem_step(user, problem: Problem, action: str, *, version, text: str = ""
     notice = None  # (users, text)
     url = reverse("problems:detail", args=[problem.pk])
     name = problem.project.name
-    if action == ProblemAction.ACCEPT:
-        errors = []
-        if not problem.handling_unit_id:
-            errors.append(_("请先交办责任单位"))
-        if not problem.deadline:
-            errors.append(_("请先确定解决时限"))
-        if errors:
-            raise ValidationError(errors)
+    if action == ProblemAction.ACCEPT:  # can() asked for a unit and a deadline (交办 comes first)
         text = _text(text, _("受理意见"), required=False)
         change["status"] = ProblemStatus.HANDLING
     elif action == ProblemAction.REPLY:
@@ -400,11 +412,11 @@ def problem_step(user, problem: Problem, action: str, *, version, text: str = ""
     elif action == ProblemAction.INSTRUCT:
         text = _text(text, _("批示内容"))
         users = list(_unit_users([problem.handling_unit_id])) if problem.handling_unit_id else []
-        notice = (users + list(_office_users()), _("领导批示（%(project)s）：%(text)s") % {"project": name, "text": text[:80]})
+        notice = (users + list(_office_users(problem.project)), _("领导批示（%(project)s）：%(text)s") % {"project": name, "text": text[:80]})
     elif action == ProblemAction.RESOLVE:
         text = _text(text, _("解决情况"))
         change["status"], change["resolution"] = ProblemStatus.RESOLVED, text
-        users = list(_office_users()) + ([problem.raised_by] if problem.raised_by_id else [])
+        users = list(_office_users(problem.project)) + ([problem.raised_by] if problem.raised_by_id else [])
         notice = (users, _("问题已解决，请核实销号：“%(project)s”%(text)s") % {"project": name, "text": problem.description[:60]})
     elif action == ProblemAction.CLOSE:
         text = _text(text, _("核实意见"), required=False)
@@ -439,7 +451,7 @@ def problem_step(user, problem: Problem, action: str, *, version, text: str = ""
            level_before=before_level, level_after=problem.level, deadline_before=before_deadline,
            deadline_after=problem.deadline, leader=problem.coordinating_leader if action == ProblemAction.ESCALATE else None)
     if notice and notice[0]:
-        notify(notice[0], notice[1], url)
+        _tell(notice[0], user, notice[1], url)
     _changed([problem.project_id], user)
     return problem
 
@@ -460,12 +472,12 @@ KEYWORDS = [
 ]
 
 
-def guess_type(text: str) -> ProblemType | None:
+def guess_type(text: str, types: dict | None = None) -> ProblemType | None:
     """The problem type a report's words suggest (资金、用地…), or 其他; the office corrects it."""
-    names = [name for name, words in KEYWORDS if any(w in text for w in words)]
-    types = {t.name: t for t in ProblemType.objects.filter(is_active=True)}
-    for name in names:
-        if name in types:
+    if types is None:
+        types = {t.name: t for t in ProblemType.objects.filter(is_active=True)}
+    for name, words in KEYWORDS:
+        if name in types and any(w in text for w in words):
             return types[name]
     return types.get("其他") or next(iter(types.values()), None)
 
@@ -475,21 +487,45 @@ def says_nothing(text: str) -> bool:
     return bool(NOTHING.match(text or ""))
 
 
-@transaction.atomic
+REPORT_CHUNK = 5000  # project ids per query (SQLite's bound-variable limit; alerts refresh in the same parts)
+
+
 def problems_from_reports(period_id: int, project_ids) -> list[Problem]:
     """Each handed-in report of the period whose 存在问题及困难 says something becomes a problem (来源:
-    月报), once; a report handed in again with other words updates its problem while nobody has
-    accepted it yet. Raised in the name of the person who handed the report in."""
-    reports = list(ProgressReport.objects.filter(period_id=period_id, project_id__in=list(project_ids), state__in=HANDED_IN_STATES)
-                   .exclude(problems="").select_related("project", "submitted_by", "unit", "period"))
+    月报), once; the same words again in a later month add a note to the open problem instead of a
+    second one; a report handed in again with other words updates its problem while nobody has accepted
+    it yet. Raised in the name of the person who handed the report in. A few queries per 5,000 reports
+    (a whole import), so a grid's hand-in stays fast."""
+    ids = sorted(set(project_ids))
+    made = []
+    for start in range(0, len(ids), REPORT_CHUNK):
+        made += _problems_from_reports(period_id, ids[start:start + REPORT_CHUNK])
+    return made
+
+
+@transaction.atomic
+def _problems_from_reports(period_id: int, project_ids: list[int]) -> list[Problem]:
+    from simple_history.utils import bulk_create_with_history
+
+    reports = [r for r in ProgressReport.objects.filter(period_id=period_id, project_id__in=project_ids, state__in=HANDED_IN_STATES,
+                                                         project__is_archived=False)
+               .exclude(problems="").select_related("submitted_by", "period").order_by("id")
+               if not says_nothing(r.problems)]
     if not reports:
         return []
-    existing = {p.report_id: p for p in Problem.objects.select_for_update().filter(report_id__in=[r.pk for r in reports])}
-    made = []
+    texts = {r.pk: r.problems.strip()[:TEXT_LIMIT] for r in reports}
+    existing = {p.report_id: p for p in Problem.objects.select_for_update().filter(report_id__in=list(texts))}
+    same = {}
+    for problem in (Problem.objects.filter(project_id__in=[r.project_id for r in reports], status__in=ACTIVE_PROBLEM_STATES,
+                                           description__in=set(texts.values())).order_by("-id")):
+        same[(problem.project_id, problem.description)] = problem
+    types = {t.name: t for t in ProblemType.objects.filter(is_active=True)}
+    label = reports[0].period.label
+    noted = set(Event.objects.filter(problem_id__in=[p.pk for p in same.values()], action=ProblemAction.REPLY,
+                                     text__startswith=label).values_list("problem_id", flat=True))
+    new, events_rows = [], []
     for report in reports:
-        text = report.problems.strip()[:TEXT_LIMIT]
-        if says_nothing(text) or report.project.is_archived:
-            continue
+        text, period = texts[report.pk], report.period.label
         problem = existing.get(report.pk)
         if problem is not None:
             if problem.status == ProblemStatus.PENDING and problem.description != text:
@@ -499,25 +535,43 @@ def problems_from_reports(period_id: int, project_ids) -> list[Problem]:
                 stamp(problem, report.submitted_by, _("月报重新上报，更新问题描述")).save()
                 _event(report.submitted_by, ProblemAction.REPLY, problem=problem, text=_("月报重新上报：%(t)s") % {"t": text})
             continue
-        same = (Problem.objects.filter(project=report.project, description=text, status__in=ACTIVE_PROBLEM_STATES)
-                .exclude(report=report).order_by("id").first())
-        if same is not None:  # the same words again next month: one problem, reported again
-            _event(report.submitted_by, ProblemAction.REPLY, problem=same,
-                   text=_("%(period)s月报再次反映此问题") % {"period": report.period.label})
+        earlier = same.get((report.project_id, text))
+        if earlier is not None and earlier.report_id != report.pk:  # the same words again: one problem
+            if earlier.pk and earlier.pk not in noted:
+                noted.add(earlier.pk)
+                events_rows.append(Event(problem=earlier, action=ProblemAction.REPLY, actor=report.submitted_by,
+                                         actor_unit_id=report.unit_id, at=timezone.now(),
+                                         text=_("%(period)s月报再次反映此问题") % {"period": period}))
             continue
-        kind = guess_type(text)
+        kind = guess_type(text, types)
         if kind is None:
             continue
         raised_on = timezone.localdate(report.submitted_at) if report.submitted_at else timezone.localdate()
-        problem = Problem(project=report.project, type=kind, description=text, source=Source.REPORT, report=report,
+        problem = Problem(project_id=report.project_id, type=kind, description=text, source=Source.REPORT, report=report,
                           raised_by=report.submitted_by, raised_on=raised_on, version=1)
-        stamp(problem, report.submitted_by, _("月报提出的问题（%(period)s）") % {"period": report.period.label}).save()
-        _event(report.submitted_by, ProblemAction.RAISE, problem=problem,
-               text=_("%(period)s月报提出：%(t)s") % {"period": report.period.label, "t": text}, status_after=problem.status,
-               level_after=problem.level)
-        made.append(problem)
-    if made:
-        _changed([p.project_id for p in made], None)
+        new.append((problem, report))
+        same[(report.project_id, text)] = problem
+    if not new:
+        Event.objects.bulk_create(events_rows)
+        return []
+    by_user: dict = {}
+    for problem, report in new:
+        by_user.setdefault(report.submitted_by, []).append(problem)
+    for user, problems in by_user.items():
+        bulk_create_with_history(problems, Problem, default_user=user if getattr(user, "pk", None) else None,
+                                 default_change_reason=_("月报提出的问题"))
+    created = {(p.project_id, p.report_id): p for p in Problem.objects.filter(report_id__in=[r.pk for _p, r in new])}
+    made = []
+    for _problem, report in new:
+        saved = created[(report.project_id, report.pk)]
+        made.append(saved)
+        user = report.submitted_by
+        events_rows.append(Event(problem=saved, action=ProblemAction.RAISE, actor=user, at=report.submitted_at or timezone.now(),
+                                 actor_unit_id=report.unit_id,
+                                 text=_("%(period)s月报提出：%(t)s") % {"period": report.period.label, "t": saved.description},
+                                 status_after=saved.status, level_after=saved.level))
+    Event.objects.bulk_create(events_rows)
+    _changed([p.project_id for p in made], None)
     return made
 
 
@@ -570,7 +624,8 @@ def attachment_add(user, upload, *, problem=None, order=None, meeting=None) -> A
         owner = {"problem": problem}
     elif order is not None:
         order = _locked_order(user, order.pk)
-        if not (order_can(user, order, OrderAction.REPLY) or order_can(user, order, OrderAction.PROGRESS) or may_issue(user)):
+        if order.status == OrderStatus.CLOSED or not (
+                order_can(user, order, OrderAction.REPLY) or order_can(user, order, OrderAction.PROGRESS) or may_issue(user)):
             raise PermissionDenied
         owner = {"order": order}
     else:
@@ -668,6 +723,8 @@ def _order_issue(user, project, data, *, problem, meeting, inspection) -> Superv
         errors["basis"] = [_("请选择督办事由")]
     if problem is not None and problem.project_id != project.pk:
         errors["problem"] = [_("督办的问题不属于该项目")]
+    if problem is not None and problem.status not in ACTIVE_PROBLEM_STATES:
+        errors["problem"] = [_("问题已%(state)s，不能再督办") % {"state": problem.get_status_display()}]
     if basis == OrderBasis.PROBLEM and problem is None:
         errors.setdefault("basis", []).append(_("按问题督办时请从问题页面下发"))
     warning = ""
@@ -684,8 +741,8 @@ def _order_issue(user, project, data, *, problem, meeting, inspection) -> Superv
     with transaction.atomic():
         stamp(order, user, _("下发督办单")).save()
     _event(user, OrderAction.ISSUE, order=order, text=content, status_after=order.status, deadline_after=reply_by, unit=unit)
-    notify(_unit_users([unit.pk]), _("%(number)s：请于%(d)s前回复整改方案（%(project)s）")
-           % {"number": order.number, "d": reply_by, "project": project.name}, reverse("problems:order", args=[order.pk]))
+    _tell(_unit_users([unit.pk]), user, _("%(number)s：请于%(d)s前回复整改方案（%(project)s）")
+          % {"number": order.number, "d": reply_by, "project": project.name}, reverse("problems:order", args=[order.pk]))
     _changed([project.pk], user)
     return order
 
@@ -713,6 +770,8 @@ def order_step(user, order: SupervisionOrder, action: str, *, version, text: str
     if action == OrderAction.REPLY:
         text = _text(text, _("整改方案"))
         errors: dict = {}
+        if day is None and order.rectify_by is None:  # else 整改中 could never fall overdue
+            errors["day"] = [_("请填写整改完成时限")]
         _check_day(day, _("整改时限"), "day", errors, not_before=today, before_label=_("今天"))
         if errors:
             raise ValidationError(errors)
@@ -743,7 +802,7 @@ def order_step(user, order: SupervisionOrder, action: str, *, version, text: str
     _event(user, action, order=order, text=text, status_before=before_status, status_after=order.status,
            deadline_before=before_due, deadline_after=order.due)
     if notice and notice[0]:
-        notify(notice[0], notice[1], url)
+        _tell(notice[0], user, notice[1], url)
     _changed([order.project_id], user)
     return order
 
@@ -773,6 +832,9 @@ def gathering_save(user, model, data: dict, *, instance=None, version=None):
         errors["title"] = [_("请填写名称")]
     if data.get("held_on") is None:
         errors["held_on"] = [_("请填写日期")]
+    kinds = MeetingKind.values if model is Meeting else InspectionKind.values
+    if data.get("kind") not in kinds:
+        errors["kind"] = [_("请选择类型")]
     _check_day(data.get("held_on"), _("日期"), "held_on", errors)
     for field in ("attendees", "minutes", "participants", "findings"):
         if len(data.get(field) or "") > 20000:
@@ -815,7 +877,8 @@ def decision_add(user, source, kind: str, project: Project, data: dict):
     link = {"meeting": source} if isinstance(source, Meeting) else {"inspection": source}
     if kind == "problem":
         source_kind = Source.MEETING if isinstance(source, Meeting) else Source.INSPECTION
-        return problem_raise(user, project, data, source=source_kind, **link)
+        held_on = source.held_on if source.held_on <= timezone.localdate() else None
+        return problem_raise(user, project, data, source=source_kind, raised_on=held_on, **link)
     if kind == "order":
         return order_issue(user, project, data, **link)
     raise ValidationError(_("请选择转为问题还是督办单"))

@@ -13,11 +13,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from tuijin.core.exceptions import ConflictError
 from tuijin.core.photos import photo_response
+from tuijin.org.choices import Role, UnitKind
 from tuijin.org.models import Leader, Unit
+from tuijin.org.selectors import OFFICE_ROLES, primary_unit, regions_visible_to
 from tuijin.projects.models import Project
 from tuijin.projects.selectors import project_for_user
 
@@ -36,6 +39,8 @@ from .forms import DecisionForm, InspectionForm, MeetingForm, OrderForm, Problem
 from .models import Attachment, Inspection, InspectionPhoto, Meeting, ProblemType
 
 PAGE = 50
+STATS_PAGE = 100  # a province has thousands of units: the table pages, the total row counts them all
+ORDERS_ON_OVERDUE = 20
 
 
 def _errors(exc: ValidationError) -> str:
@@ -67,7 +72,14 @@ def _write(request, action, success: str) -> bool:
 
 
 def _page(request, rows):
-    return Paginator(rows, PAGE).get_page(request.GET.get("page"))
+    """A page of a long list in two steps: the page's ids first (a narrow sort an index mostly feeds),
+    then those rows with what the table shows. Sorting 10,000 wide joined rows to show 50 is what
+    made a province's overdue list slow on SQLite."""
+    page = Paginator(rows.values_list("pk", flat=True), PAGE).get_page(request.GET.get("page"))
+    ids = list(page.object_list)
+    found = {obj.pk: obj for obj in rows.order_by().filter(pk__in=ids)}
+    page.object_list = [found[pk] for pk in ids if pk in found]
+    return page
 
 
 def _query(request) -> str:
@@ -80,7 +92,7 @@ def _query(request) -> str:
 
 # ------------------------------------------------------------------------------------------- lists
 
-PROBLEM_FILTERS = ("status", "type", "level", "source", "unit", "due", "q")
+PROBLEM_FILTERS = ("status", "type", "level", "source", "unit", "due", "due_by", "q")
 
 
 def _filter_problems(request, rows, today):
@@ -103,6 +115,9 @@ def _filter_problems(request, rows, today):
         rows = rows.filter(status__in=(ProblemStatus.PENDING, ProblemStatus.HANDLING), deadline__lt=today)
     elif due == "soon":
         rows = rows.filter(id__in=selectors.due_soon_problems(request.user, today).values("id"))
+    due_by = _day(get.get("due_by"))
+    if due_by:  # what falls due by a meeting: open, deadline on or before that day
+        rows = rows.filter(status__in=(ProblemStatus.PENDING, ProblemStatus.HANDLING), deadline__lte=due_by)
     q = (get.get("q") or "").strip()[:50]
     if q:
         rows = rows.filter(Q(description__icontains=q) | Q(project__name__icontains=q))
@@ -113,8 +128,9 @@ def _filter_context(request):
     return {
         "statuses": ProblemStatus.choices, "types": ProblemType.objects.filter(is_active=True), "levels": Ladder.choices,
         "sources": Source.choices, "f": {k: request.GET.get(k, "") for k in PROBLEM_FILTERS},
-        "filter_units": Unit.objects.filter(pk__in=selectors.problems_visible_to(request.user).exclude(handling_unit=None)
-                                            .values("handling_unit_id").distinct()).order_by("name")[:500],
+        # Government and department units of the user's regions: the usual handlers (no scan of the problems).
+        "filter_units": Unit.objects.filter(is_active=True, kind__in=(UnitKind.GOVERNMENT, UnitKind.DEPARTMENT),
+                                            region__in=regions_visible_to(request.user)).order_by("region__path", "name")[:1000],
     }
 
 
@@ -138,14 +154,19 @@ def inbox(request):
     tabs = [("unit", _("本单位办理"), selectors.unit_inbox(request.user)),
             ("cooperate", _("配合办理"), selectors.cooperating_inbox(request.user)),
             ("orders", _("督办单"), selectors.order_inbox(request.user))]
-    if leader is not None or request.user.is_superuser or selectors.user_access(request.user).has_role("leader"):
+    access = selectors.user_access(request.user)
+    if leader is not None or access.is_superuser or access.has_role(Role.LEADER):
         tabs.insert(0, ("leader", _("提请我协调"), selectors.leader_inbox(request.user)))
+    if access.has_role(*OFFICE_ROLES, Role.INSPECTOR):
+        tabs.insert(0, ("verify", _("待核实销号"), selectors.awaiting_verification(request.user)))
+    if access.has_role(*OFFICE_ROLES):
+        tabs.insert(0, ("assign", _("待交办"), selectors.unassigned(request.user)))
     keys = [t[0] for t in tabs]
     if tab not in keys:
         tab = keys[0]
     rows = dict((k, r) for k, _l, r in tabs)[tab]
     return render(request, "problems/inbox.html", {
-        "tabs": [(k, label) for k, label, _r in tabs], "tab": tab, "page": _page(request, rows), "today": today,
+        "tabs": [(k, label, r.count()) for k, label, r in tabs], "tab": tab, "page": _page(request, rows), "today": today,
         "query": _query(request),
     })
 
@@ -161,7 +182,8 @@ def overdue(request):
         which = "overdue"
         problems, orders = selectors.overdue_problems(request.user, today), selectors.overdue_orders(request.user, today)
     return render(request, "problems/overdue.html", {
-        "which": which, "page": _page(request, problems), "query": _query(request), "orders": orders[:200], "order_count": orders.count(),
+        "which": which, "page": _page(request, problems), "query": _query(request),
+        "orders": orders[:ORDERS_ON_OVERDUE], "order_count": orders.count(), "orders_shown": ORDERS_ON_OVERDUE,
         "today": today, "soon_days": DUE_SOON_DAYS,
     })
 
@@ -193,8 +215,10 @@ def stats(request):
         start, end = end, start
     rows = selectors.closure_stats(request.user, by, today, start, end)
     return render(request, "problems/stats.html", {
-        "rows": rows, "total": selectors.stat_total(rows), "by": by, "start": start, "end": end,
+        "page": Paginator(rows, STATS_PAGE).get_page(request.GET.get("page")), "query": _query(request),
+        "total": selectors.stat_total(rows), "by": by, "start": start, "end": end,
         "groups": [("unit", _("按责任单位")), ("type", _("按问题类型")), ("month", _("按提出月份"))],
+        "header": {"unit": _("责任单位"), "type": _("问题类型"), "month": _("提出月份")}[by],
     })
 
 
@@ -203,8 +227,8 @@ def stats(request):
 def project_problems(request, pk):
     project = project_for_user(request.user, pk)
     today = timezone.localdate()
-    problems = selectors.problems_visible_to(request.user).filter(project=project).select_related(*selectors.PROBLEM_RELATED)
-    orders = selectors.orders_visible_to(request.user).filter(project=project).select_related(*selectors.ORDER_RELATED)
+    problems = selectors.problem_rows(selectors.problems_visible_to(request.user).filter(project=project))
+    orders = selectors.order_rows(selectors.orders_visible_to(request.user).filter(project=project))
     return render(request, "problems/project_problems.html", {
         "project": project, "tab": "problems", "problems": problems.order_by("-raised_on", "-id"),
         "orders": orders, "today": today, "may_raise": services.may_raise(request.user, project) and not project.is_archived,
@@ -243,17 +267,28 @@ STEP_FIELDS = {
     ProblemAction.UNSOLVABLE: ("text",), ProblemAction.REOPEN: ("text", "deadline"),
 }
 STEP_TEXT = {
-    ProblemAction.ACCEPT: "受理意见（可不填）", ProblemAction.REPLY: "办理情况", ProblemAction.EXTEND: "延期理由",
-    ProblemAction.ESCALATE: "提级理由", ProblemAction.INSTRUCT: "批示内容", ProblemAction.RESOLVE: "解决情况",
-    ProblemAction.CLOSE: "核实意见（可不填）", ProblemAction.RETURN: "退回理由", ProblemAction.UNSOLVABLE: "无法解决的原因",
-    ProblemAction.REOPEN: "重新打开的理由",
+    ProblemAction.ACCEPT: gettext_lazy("受理意见（可不填）"), ProblemAction.REPLY: gettext_lazy("办理情况"), ProblemAction.EXTEND: gettext_lazy("延期理由"),
+    ProblemAction.ESCALATE: gettext_lazy("提级理由"), ProblemAction.INSTRUCT: gettext_lazy("批示内容"), ProblemAction.RESOLVE: gettext_lazy("解决情况"),
+    ProblemAction.CLOSE: gettext_lazy("核实意见（可不填）"), ProblemAction.RETURN: gettext_lazy("退回理由"), ProblemAction.UNSOLVABLE: gettext_lazy("无法解决的原因"),
+    ProblemAction.REOPEN: gettext_lazy("重新打开的理由"),
 }
+
+
+def _primary(user, problem, action) -> bool:
+    """The step the user most likely came for, shown open: the unit's 受理/办结, the verifier's 销号,
+    the leader's 批示; the office's own next step is 交办 (open above) until a unit has it."""
+    if action in (ProblemAction.ACCEPT, ProblemAction.RESOLVE):
+        return problem.handling_unit_id in selectors.unit_ids(user)
+    if action == ProblemAction.INSTRUCT:
+        return selectors.user_access(user).has_role(Role.LEADER)
+    return action in (ProblemAction.CLOSE, ProblemAction.REOPEN)
+
 STEP_SUCCESS = {
-    ProblemAction.ACCEPT: "已受理，问题转入办理中", ProblemAction.REPLY: "已记录办理情况",
-    ProblemAction.EXTEND: "解决时限已延期", ProblemAction.ESCALATE: "已提级协调",
-    ProblemAction.INSTRUCT: "批示已记录并通知责任单位", ProblemAction.RESOLVE: "已提交办结，等待核实销号",
-    ProblemAction.CLOSE: "问题已核实销号", ProblemAction.RETURN: "已退回责任单位继续办理",
-    ProblemAction.UNSOLVABLE: "已确认无法解决", ProblemAction.REOPEN: "问题已重新打开",
+    ProblemAction.ACCEPT: gettext_lazy("已受理，问题转入办理中"), ProblemAction.REPLY: gettext_lazy("已记录办理情况"),
+    ProblemAction.EXTEND: gettext_lazy("解决时限已延期"), ProblemAction.ESCALATE: gettext_lazy("已提级协调"),
+    ProblemAction.INSTRUCT: gettext_lazy("批示已记录并通知责任单位"), ProblemAction.RESOLVE: gettext_lazy("已提交办结，等待核实销号"),
+    ProblemAction.CLOSE: gettext_lazy("问题已核实销号"), ProblemAction.RETURN: gettext_lazy("已退回责任单位继续办理"),
+    ProblemAction.UNSOLVABLE: gettext_lazy("已确认无法解决"), ProblemAction.REOPEN: gettext_lazy("问题已重新打开"),
 }
 
 
@@ -273,8 +308,9 @@ def problem_detail(request, pk):
         "problem": problem, "project": problem.project, "today": today,
         "events": problem.events.select_related("actor", "actor_unit", "leader", "unit"),
         "attachments": problem.attachments.select_related("uploaded_by"),
-        "cooperating": problem.cooperating_units.all(), "orders": problem.orders.all(),
-        "steps": [(a, ProblemAction(a).label, STEP_FIELDS[a], _(STEP_TEXT[a])) for a in steps], "assign_form": assign_form,
+        "cooperating": problem.cooperating_units.all(),
+        "orders": selectors.orders_visible_to(request.user).filter(problem=problem),
+        "steps": [(a, ProblemAction(a).label, STEP_FIELDS[a], STEP_TEXT[a], _primary(request.user, problem, a)) for a in steps], "assign_form": assign_form,
         "can_attach": services.can(request.user, problem, ProblemAction.ATTACH),
         "may_issue": services.may_issue(request.user) and problem.status in ACTIVE_PROBLEM_STATES,
         "order_form": OrderForm(with_basis=False, initial={"unit": problem.handling_unit_id, "content": problem.description}),
@@ -325,7 +361,7 @@ def problem_step(request, pk, action):
     _write(request, lambda: services.problem_step(request.user, problem, action, version=_int(post.get("version")),
                                                   text=post.get("text", ""), deadline=deadline,
                                                   level=_int(post.get("level")), leader=leader),
-           _(STEP_SUCCESS[action]))
+           STEP_SUCCESS[action])
     return redirect("problems:detail", pk=pk)
 
 
@@ -409,7 +445,7 @@ def attachment_delete(request, pk):
 @require_safe
 def order_list(request):
     today = timezone.localdate()
-    rows = selectors.orders_visible_to(request.user).select_related(*selectors.ORDER_RELATED)
+    rows = selectors.order_rows(selectors.orders_visible_to(request.user))
     status = request.GET.get("status", "")
     if status in OrderStatus.values:
         rows = rows.filter(status=status)
@@ -444,8 +480,8 @@ def order_new(request, pk):
 
 
 ORDER_SUCCESS = {
-    OrderAction.REPLY: "整改方案已回复", OrderAction.PROGRESS: "已报告整改进展",
-    OrderAction.RETURN: "已退回，请承办单位重新回复", OrderAction.CLOSE: "督办单已核实办结",
+    OrderAction.REPLY: gettext_lazy("整改方案已回复"), OrderAction.PROGRESS: gettext_lazy("已报告整改进展"),
+    OrderAction.RETURN: gettext_lazy("已退回，请承办单位重新回复"), OrderAction.CLOSE: gettext_lazy("督办单已核实办结"),
 }
 
 
@@ -481,7 +517,7 @@ def order_step(request, pk, action):
             messages.error(request, _("日期格式不正确，应为 年-月-日，如 2026-12-31"))
             return redirect("problems:order", pk=pk)
     _write(request, lambda: services.order_step(request.user, order, action, version=_int(request.POST.get("version")),
-                                                text=request.POST.get("text", ""), day=day), _(ORDER_SUCCESS[action]))
+                                                text=request.POST.get("text", ""), day=day), ORDER_SUCCESS[action])
     return redirect("problems:order", pk=pk)
 
 
@@ -502,7 +538,11 @@ def order_attach(request, pk):
 @require_safe
 def order_print(request, pk):
     order = selectors.order_for_user(request.user, pk)
-    return render(request, "problems/order_print.html", {"order": order, "project": order.project})
+    length = len(order.content) + len(order.plan)
+    return render(request, "problems/order_print.html", {
+        "order": order, "project": order.project, "issuer_unit": primary_unit(order.issued_by) if order.issued_by else None,
+        "size": "small" if length > 900 else "compact" if length > 350 else "",
+    })
 
 
 # ----------------------------------------------------------------------------- meetings, inspections
@@ -595,8 +635,8 @@ def _decision_projects(request, source):
 def _gathering_detail(request, source, template):
     today = timezone.localdate()
     name = "meeting" if isinstance(source, Meeting) else "inspection"
-    problems = selectors.problems_visible_to(request.user).filter(**{name: source}).select_related(*selectors.PROBLEM_RELATED)
-    orders = selectors.orders_visible_to(request.user).filter(**{name: source}).select_related(*selectors.ORDER_RELATED)
+    problems = selectors.problem_rows(selectors.problems_visible_to(request.user).filter(**{name: source}))
+    orders = selectors.order_rows(selectors.orders_visible_to(request.user).filter(**{name: source}))
     context = {
         name: source, "source": source, "today": today, "problems": problems, "orders": orders,
         "projects": Project.objects.visible_to(request.user).filter(pk__in=source.projects.values("pk")).order_by("name"),
@@ -606,7 +646,8 @@ def _gathering_detail(request, source, template):
     if isinstance(source, Meeting):
         context["attachments"] = source.attachments.select_related("uploaded_by")
     else:
-        context["photos"] = source.photos.select_related("project")
+        visible = Project.objects.visible_to(request.user).values("pk")
+        context["photos"] = source.photos.filter(Q(project__isnull=True) | Q(project__in=visible)).select_related("project")
     return render(request, template, context)
 
 
@@ -699,4 +740,6 @@ def inspection_photo(request, pk):
     if photo is None:
         raise Http404
     selectors.inspection_for_user(request.user, photo.inspection_id)
+    if photo.project_id and not Project.objects.visible_to(request.user).filter(pk=photo.project_id).exists():
+        raise Http404  # a joint inspection's photo of another district's project
     return photo_response(photo.file, photo.content_type)
