@@ -28,7 +28,7 @@ linked to that user); the other one is handled by 罗庄区人民政府 (reporte
 reporter_b. The own order goes to 市自然资源和规划局, the other to 罗庄区人民政府. Meetings and
 inspections are organised by the city and took up their project. A problem is seen through its project,
 its handling or cooperating unit and its coordinating leader; an order through its project and its unit;
-a meeting or inspection through its region (every grant's region, a unit-scoped one included) or a
+a meeting or inspection through its region (a region-scoped grant: dept_reporter, scoped to its unit's projects, sees neither) or a
 project it took up. For the workflow URLs the name carries the step ("problems:step/accept" is
 /problems/<pk>/step/accept/), the object is prepared in the status that step is for, and "wrong" is the
 own one in a status the step is not for (403 even for those whose role allows the step; for assign, attach
@@ -289,13 +289,13 @@ problems:problem_order POST   other    login     saved  saved      403    404   
 problems:attachment    GET    own      login     ok     ok         ok     ok         404        ok      ok        ok            404
 problems:attachment    GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404
 problems:attachment    GET    order    login     ok     ok         ok     ok         404        ok      ok        404           404
-problems:attachment    GET    meeting  login     ok     ok         ok     ok         404        ok      ok        ok            404
+problems:attachment    GET    meeting  login     ok     ok         ok     ok         404        ok      ok        404            404
 problems:attachment    POST   own      login     405    405        405    405        405        405     405       405           405
 problems:attachment_delete GET own     login     405    405        405    405        405        405     405       405           405
 problems:attachment_delete POST own    login     saved  saved      403    403        404        saved   403       403           404
 problems:attachment_delete POST other  login     saved  saved      403    404        saved      403     403       404           404
 problems:attachment_delete POST order  login     saved  saved      403    403        404        saved   403       404           404
-problems:attachment_delete POST meeting login    saved  saved      403    403        404        403     saved     403           404
+problems:attachment_delete POST meeting login    saved  saved      403    403        404        403     saved     404           404
 problems:attachment_delete POST wrong  login     302    302        403    403        404        302     403       403           404
 problems:orders        GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
 problems:orders        POST   -        login     405    405        405    405        405        405     405       405           405
@@ -327,38 +327,38 @@ problems:meetings      GET    -        login     ok     ok         ok     ok    
 problems:meetings      POST   -        login     405    405        405    405        405        405     405       405           405
 problems:meeting_new   GET    -        login     ok     ok         403    403        403        403     ok        403           403
 problems:meeting_new   POST   -        login     saved  saved      403    403        403        403     saved     403           403
-problems:meeting       GET    own      login     ok     ok         ok     ok         404        ok      ok        ok            404
-problems:meeting       GET    other    login     ok     ok         ok     404        ok         ok      ok        ok            404
+problems:meeting       GET    own      login     ok     ok         ok     ok         404        ok      ok        404            404
+problems:meeting       GET    other    login     ok     ok         ok     404        ok         ok      ok        404            404
 problems:meeting       POST   own      login     405    405        405    405        405        405     405       405           405
-problems:meeting_edit  GET    own      login     ok     ok         403    403        404        403     ok        403           404
-problems:meeting_edit  GET    other    login     ok     ok         403    404        403        403     ok        403           404
-problems:meeting_edit  POST   own      login     saved  saved      403    403        404        403     saved     403           404
-problems:meeting_edit  POST   other    login     saved  saved      403    404        403        403     saved     403           404
+problems:meeting_edit  GET    own      login     ok     ok         403    403        404        403     ok        404           404
+problems:meeting_edit  GET    other    login     ok     ok         403    404        403        403     ok        404           404
+problems:meeting_edit  POST   own      login     saved  saved      403    403        404        403     saved     404           404
+problems:meeting_edit  POST   other    login     saved  saved      403    404        403        403     saved     404           404
 problems:meeting_decide GET   own      login     405    405        405    405        405        405     405       405           405
-problems:meeting_decide POST  own      login     saved  saved      403    403        404        403     saved     403           404
-problems:meeting_decide POST  other    login     saved  saved      403    404        403        403     saved     403           404
+problems:meeting_decide POST  own      login     saved  saved      403    403        404        403     saved     404           404
+problems:meeting_decide POST  other    login     saved  saved      403    404        403        403     saved     404           404
 problems:meeting_attach GET   own      login     405    405        405    405        405        405     405       405           405
-problems:meeting_attach POST  own      login     saved  saved      403    403        404        403     saved     403           404
-problems:meeting_attach POST  other    login     saved  saved      403    404        403        403     saved     403           404
+problems:meeting_attach POST  own      login     saved  saved      403    403        404        403     saved     404           404
+problems:meeting_attach POST  other    login     saved  saved      403    404        403        403     saved     404           404
 problems:inspections   GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
 problems:inspections   POST   -        login     405    405        405    405        405        405     405       405           405
 problems:inspection_new GET   -        login     ok     ok         403    403        403        403     ok        403           403
 problems:inspection_new POST  -        login     saved  saved      403    403        403        403     saved     403           403
-problems:inspection    GET    own      login     ok     ok         ok     ok         404        ok      ok        ok            404
-problems:inspection    GET    other    login     ok     ok         ok     404        ok         ok      ok        ok            404
+problems:inspection    GET    own      login     ok     ok         ok     ok         404        ok      ok        404            404
+problems:inspection    GET    other    login     ok     ok         ok     404        ok         ok      ok        404            404
 problems:inspection    POST   own      login     405    405        405    405        405        405     405       405           405
-problems:inspection_edit GET  own      login     ok     ok         403    403        404        403     ok        403           404
-problems:inspection_edit GET  other    login     ok     ok         403    404        403        403     ok        403           404
-problems:inspection_edit POST own      login     saved  saved      403    403        404        403     saved     403           404
-problems:inspection_edit POST other    login     saved  saved      403    404        403        403     saved     403           404
+problems:inspection_edit GET  own      login     ok     ok         403    403        404        403     ok        404           404
+problems:inspection_edit GET  other    login     ok     ok         403    404        403        403     ok        404           404
+problems:inspection_edit POST own      login     saved  saved      403    403        404        403     saved     404           404
+problems:inspection_edit POST other    login     saved  saved      403    404        403        403     saved     404           404
 problems:inspection_decide GET own     login     405    405        405    405        405        405     405       405           405
-problems:inspection_decide POST own    login     saved  saved      403    403        404        403     saved     403           404
-problems:inspection_decide POST other  login     saved  saved      403    404        403        403     saved     403           404
+problems:inspection_decide POST own    login     saved  saved      403    403        404        403     saved     404           404
+problems:inspection_decide POST other  login     saved  saved      403    404        403        403     saved     404           404
 problems:inspection_photos GET own     login     405    405        405    405        405        405     405       405           405
-problems:inspection_photos POST own    login     saved  saved      403    403        404        403     saved     403           404
-problems:inspection_photos POST other  login     saved  saved      403    404        403        403     saved     403           404
-problems:inspection_photo GET own      login     ok     ok         ok     ok         404        ok      ok        ok            404
-problems:inspection_photo GET other    login     ok     ok         ok     404        ok         ok      ok        ok            404
+problems:inspection_photos POST own    login     saved  saved      403    403        404        403     saved     404           404
+problems:inspection_photos POST other  login     saved  saved      403    404        403        403     saved     404           404
+problems:inspection_photo GET own      login     ok     ok         ok     ok         404        ok      ok        404            404
+problems:inspection_photo GET other    login     ok     ok         ok     404        ok         ok      ok        404            404
 problems:inspection_photo POST own     login     405    405        405    405        405        405     405       405           405
 """
 

@@ -202,3 +202,12 @@ def test_only_the_uploader_or_the_office_deletes_and_never_on_a_finished_problem
         services.attachment_delete(people["dispatcher"], attachment)
     assert exc.value.messages == ["问题已办结，附件不能删除"]
     assert Attachment.objects.filter(pk=attachment.pk).exists()
+
+
+def test_a_closed_order_takes_no_new_attachments(people, project, units, problem_state, settings):
+    order = order_for(project, units, people, status=OrderStatus.CLOSED)
+    before = problem_state()
+    for who in ("handler", "dispatcher"):
+        with pytest.raises(PermissionDenied):
+            services.attachment_add(people[who], upload("整改报告.pdf", PDF), order=order)
+    assert problem_state() == before

@@ -174,3 +174,36 @@ def test_a_decision_on_a_project_out_of_sight_is_not_found(people, city, units, 
     with pytest.raises(Http404):
         services.decision_add(district_inspector, inspection, "order", own, decision(units))
     assert problem_state() == before
+
+
+def test_a_meeting_without_a_known_kind_is_refused(people, problem_state):
+    before = problem_state()
+    for bad in ("", "party"):
+        with pytest.raises(ValidationError) as exc:
+            services.gathering_save(people["dispatcher"], Meeting, meeting_data(kind=bad))
+        assert exc.value.message_dict == {"kind": ["请选择类型"]}
+    assert problem_state() == before
+
+
+def test_a_joint_inspections_photo_of_another_districts_project_stays_with_that_district(
+        people, project, other_project, inspection, client, settings, tmp_path):
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+    from PIL import Image
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    inspection.projects.add(other_project)
+    image = BytesIO()
+    Image.new("RGB", (4, 4), "red").save(image, "PNG")
+    photo = services.inspection_photo_add(people["inspector"], inspection, SimpleUploadedFile("p.png", image.getvalue()),
+                                          project=other_project, caption="罗庄区现场")
+    url = reverse("problems:inspection_photo", args=[photo.pk])
+    client.force_login(people["reporter_a"])  # sees the inspection (its 兰山区 project), not 罗庄区's
+    assert client.get(url).status_code == 404
+    page = client.get(reverse("problems:inspection", args=[inspection.pk]))
+    assert page.status_code == 200 and "罗庄区现场" not in page.content.decode()
+    client.force_login(people["dispatcher"])
+    assert client.get(url).status_code == 200
+    assert "罗庄区现场" in client.get(reverse("problems:inspection", args=[inspection.pk])).content.decode()

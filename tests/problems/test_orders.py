@@ -349,3 +349,23 @@ def test_an_unknown_order_step_is_refused(people, order_at, problem_state):
         services.order_step(people["admin"], order, "issue", version=1)
     assert exc.value.messages == ["未知的操作"]
     assert problem_state() == before
+
+
+def test_a_reply_must_date_the_rectification_when_the_order_has_no_date(people, order_at, problem_state):
+    order = order_at(rectify_by=None)
+    before = problem_state()
+    with pytest.raises(ValidationError) as exc:
+        step(people["handler"], order, OA.REPLY, day=None)
+    assert exc.value.message_dict == {"day": ["请填写整改完成时限"]}
+    assert problem_state() == before
+    assert step(people["handler"], order, OA.REPLY).rectify_by == today() + timedelta(days=20)
+
+
+@pytest.mark.parametrize("status", [ProblemStatus.CLOSED, ProblemStatus.UNSOLVABLE])
+def test_no_order_about_a_finished_problem(status, people, project, units, problem_at, problem_state):
+    problem = problem_at(status)
+    before = problem_state()
+    with pytest.raises(ValidationError) as exc:
+        services.order_issue(people["dispatcher"], project, order_data(units), problem=problem)
+    assert exc.value.message_dict["problem"] == [f"问题已{problem.get_status_display()}，不能再督办"]
+    assert problem_state() == before
