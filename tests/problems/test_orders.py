@@ -117,7 +117,7 @@ def test_the_order_table(action, status, principal, answer, people, project, uni
         assert (done.status, done.version) == (AFTER[action], 2)
         assert Event.objects.filter(order=order, action=action, actor=user).count() == 1
         record = done.history.order_by("-history_id").first()
-        assert (record.history_user, record.history_change_reason) == (user, services.ORDER_REASONS[action])
+        assert (record.history_user, record.history_change_reason) == (user, str(OA(action).label))
     else:
         with pytest.raises(Http404 if answer == "404" else PermissionDenied):
             act()

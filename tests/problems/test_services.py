@@ -74,7 +74,7 @@ FROM = {
     A.REOPEN: {S.CLOSED, S.UNSOLVABLE},
 }
 
-REASONS = {A.ASSIGN: "交办", **{action: reason for action, reason in services.STEP_REASONS.items()}}
+REASONS = {A.ASSIGN: "交办", **{action: str(A(action).label) for action in services.STEPS}}
 
 
 def matrix() -> list[tuple[str, str, str, str]]:
@@ -685,7 +685,7 @@ def test_a_problems_whole_life_is_on_its_timeline_and_in_its_history(people, pro
         "history_user__username", "history_change_reason", "status", "version"))
     assert history == [
         ("reporter_a", "提出问题", S.PENDING, 1),
-        ("handler", "受理问题", S.HANDLING, 2),
+        ("handler", "受理", S.HANDLING, 2),
         ("handler", "提级协调", S.HANDLING, 3),
         ("coordinator", "延期", S.HANDLING, 4),
         ("coordinator", "领导批示", S.HANDLING, 5),

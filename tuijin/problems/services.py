@@ -338,18 +338,9 @@ def problem_assign(user, problem: Problem, data: dict, *, version) -> Problem:
     return problem
 
 
-STEP_REASONS = {
-    ProblemAction.ACCEPT: "受理问题",
-    ProblemAction.REPLY: "办理回复",
-    ProblemAction.EXTEND: "延期",
-    ProblemAction.ESCALATE: "提级协调",
-    ProblemAction.INSTRUCT: "领导批示",
-    ProblemAction.RESOLVE: "办结申请",
-    ProblemAction.CLOSE: "核实销号",
-    ProblemAction.RETURN: "核实退回",
-    ProblemAction.UNSOLVABLE: "确认无法解决",
-    ProblemAction.REOPEN: "重新打开",
-}
+STEPS = frozenset({ProblemAction.ACCEPT, ProblemAction.REPLY, ProblemAction.EXTEND, ProblemAction.ESCALATE,
+                   ProblemAction.INSTRUCT, ProblemAction.RESOLVE, ProblemAction.CLOSE, ProblemAction.RETURN,
+                   ProblemAction.UNSOLVABLE, ProblemAction.REOPEN})
 
 
 def contracted_leader(project: Project) -> Leader | None:
@@ -366,7 +357,7 @@ def problem_step(user, problem: Problem, action: str, *, version, text: str = ""
                  level: int | None = None, leader: Leader | None = None) -> Problem:
     """One workflow step on a problem (see the table in the module docstring)."""
     problem = _locked_problem(user, problem.pk)
-    if action not in STEP_REASONS:
+    if action not in STEPS:
         raise ValidationError(_("未知的操作"))
     if not can(user, problem, action):
         raise PermissionDenied
@@ -446,7 +437,7 @@ def problem_step(user, problem: Problem, action: str, *, version, text: str = ""
     _claim(Problem, problem, version)
     for field, value in change.items():
         setattr(problem, field, value)
-    stamp(problem, user, STEP_REASONS[action]).save()
+    stamp(problem, user, str(ProblemAction(action).label)).save()
     _event(user, action, problem=problem, text=text, status_before=before_status, status_after=problem.status,
            level_before=before_level, level_after=problem.level, deadline_before=before_deadline,
            deadline_after=problem.deadline, leader=problem.coordinating_leader if action == ProblemAction.ESCALATE else None)
@@ -747,18 +738,13 @@ def _order_issue(user, project, data, *, problem, meeting, inspection) -> Superv
     return order
 
 
-ORDER_REASONS = {
-    OrderAction.REPLY: "回复整改方案",
-    OrderAction.PROGRESS: "报告整改进展",
-    OrderAction.RETURN: "退回重报",
-    OrderAction.CLOSE: "核实办结",
-}
+ORDER_STEPS = frozenset({OrderAction.REPLY, OrderAction.PROGRESS, OrderAction.RETURN, OrderAction.CLOSE})
 
 
 @transaction.atomic
 def order_step(user, order: SupervisionOrder, action: str, *, version, text: str = "", day: date | None = None) -> SupervisionOrder:
     order = _locked_order(user, order.pk)
-    if action not in ORDER_REASONS:
+    if action not in ORDER_STEPS:
         raise ValidationError(_("未知的操作"))
     if not order_can(user, order, action):
         raise PermissionDenied
@@ -798,7 +784,7 @@ def order_step(user, order: SupervisionOrder, action: str, *, version, text: str
     _claim(SupervisionOrder, order, version)
     for field, value in change.items():
         setattr(order, field, value)
-    stamp(order, user, ORDER_REASONS[action]).save()
+    stamp(order, user, str(OrderAction(action).label)).save()
     _event(user, action, order=order, text=text, status_before=before_status, status_after=order.status,
            deadline_before=before_due, deadline_after=order.due)
     if notice and notice[0]:

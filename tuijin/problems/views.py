@@ -371,13 +371,7 @@ def problem_attach(request, pk):
     problem = selectors.problem_for_user(request.user, pk)
     if not services.can(request.user, problem, ProblemAction.ATTACH):
         raise PermissionDenied
-    upload = request.FILES.get("file")
-    if upload is None:
-        messages.error(request, _("请选择要上传的文件"))
-    else:
-        _write(request, lambda: services.attachment_add(request.user, upload, problem=problem),
-               _("已上传附件“%(name)s”") % {"name": upload.name})
-    return redirect(reverse("problems:detail", args=[pk]) + "#attachments")
+    return _attach(request, reverse("problems:detail", args=[pk]) + "#attachments", problem=problem)
 
 
 @login_required
@@ -398,6 +392,17 @@ def problem_order(request, pk):
         return redirect("problems:detail", pk=pk)
     messages.success(request, _("已下发%(number)s") % {"number": order.number})
     return redirect("problems:order", pk=order.pk)
+
+
+def _attach(request, back: str, **owner):
+    """Upload one document to a problem, an order or a meeting (the service checks who may)."""
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("请选择要上传的文件"))
+    else:
+        _write(request, lambda: services.attachment_add(request.user, upload, **owner),
+               _("已上传附件“%(name)s”") % {"name": upload.name})
+    return redirect(back)
 
 
 def _attachment_for_user(user, pk) -> Attachment:
@@ -525,13 +530,7 @@ def order_step(request, pk, action):
 @require_POST
 def order_attach(request, pk):
     order = selectors.order_for_user(request.user, pk)
-    upload = request.FILES.get("file")
-    if upload is None:
-        messages.error(request, _("请选择要上传的文件"))
-    else:
-        _write(request, lambda: services.attachment_add(request.user, upload, order=order),
-               _("已上传附件“%(name)s”") % {"name": upload.name})
-    return redirect("problems:order", pk=pk)
+    return _attach(request, reverse("problems:order", args=[pk]), order=order)
 
 
 @login_required
@@ -702,13 +701,7 @@ def meeting_attach(request, pk):
     meeting = selectors.meeting_for_user(request.user, pk)
     if not services.may_hold(request.user):
         raise PermissionDenied
-    upload = request.FILES.get("file")
-    if upload is None:
-        messages.error(request, _("请选择要上传的文件"))
-    else:
-        _write(request, lambda: services.attachment_add(request.user, upload, meeting=meeting),
-               _("已上传附件“%(name)s”") % {"name": upload.name})
-    return redirect("problems:meeting", pk=pk)
+    return _attach(request, reverse("problems:meeting", args=[pk]), meeting=meeting)
 
 
 @login_required
