@@ -1,9 +1,10 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Source(models.TextChoices):
-    REPORT = "report", _("月报")
+    REPORT = "report", pgettext_lazy("problem source", "月报")
     PATROL = "patrol", _("巡查")
     MEETING = "meeting", _("会议")
     INSPECTION = "inspection", _("督查")

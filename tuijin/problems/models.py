@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from tuijin.core.models import DictionaryModel, VersionedModel
@@ -168,8 +169,8 @@ class Problem(VersionedModel):
     objects = models.Manager.from_queryset(ProjectScopedQuerySet)()
 
     class Meta:
-        verbose_name = _("问题")
-        verbose_name_plural = _("问题")
+        verbose_name = pgettext_lazy("problem", "问题")
+        verbose_name_plural = pgettext_lazy("problem", "问题")
         ordering = ["-raised_on", "-id"]
         constraints = [  # a month report's 存在问题 becomes one problem, even when two hand-ins race
             models.UniqueConstraint(fields=["report"], condition=Q(report__isnull=False), name="problems_one_per_report"),
