@@ -197,6 +197,24 @@ def _day(value):
         return None
 
 
+class BadDate(ValueError):
+    """A posted date that is not 年-月-日."""
+
+
+def _posted_day(request, name: str):
+    """The posted date `name`, None when left empty; BadDate (the view says so) when malformed."""
+    raw = request.POST.get(name)
+    if not raw:
+        return None
+    day = _day(raw)
+    if day is None:
+        raise BadDate(raw)
+    return day
+
+
+DATE_FORMAT_ERROR = gettext_lazy("日期格式不正确，应为 年-月-日，如 2026-12-31")
+
+
 @login_required
 @require_safe
 def stats(request):
@@ -209,7 +227,7 @@ def stats(request):
         start = today.replace(month=1, day=1)
     bad = (request.GET.get("start") and start is None) or (request.GET.get("end") and end is None)
     if bad:
-        messages.error(request, _("日期格式不正确，应为 年-月-日，如 2026-12-31"))
+        messages.error(request, DATE_FORMAT_ERROR)
     if start and end and start > end:
         messages.error(request, _("开始日期不能晚于结束日期"))
         start, end = end, start
@@ -283,6 +301,7 @@ def _primary(user, problem, action) -> bool:
         return selectors.user_access(user).has_role(Role.LEADER)
     return action in (ProblemAction.CLOSE, ProblemAction.REOPEN)
 
+
 STEP_SUCCESS = {
     ProblemAction.ACCEPT: gettext_lazy("已受理，问题转入办理中"), ProblemAction.REPLY: gettext_lazy("已记录办理情况"),
     ProblemAction.EXTEND: gettext_lazy("解决时限已延期"), ProblemAction.ESCALATE: gettext_lazy("已提级协调"),
@@ -346,12 +365,11 @@ def problem_step(request, pk, action):
     if not services.can(request.user, problem, action):
         raise PermissionDenied
     post = request.POST
-    deadline = None
-    if post.get("deadline"):
-        deadline = _day(post.get("deadline"))
-        if deadline is None:
-            messages.error(request, _("日期格式不正确，应为 年-月-日，如 2026-12-31"))
-            return redirect("problems:detail", pk=pk)
+    try:
+        deadline = _posted_day(request, "deadline")
+    except BadDate:
+        messages.error(request, DATE_FORMAT_ERROR)
+        return redirect("problems:detail", pk=pk)
     leader = None
     if _int(post.get("leader")):
         leader = Leader.objects.filter(pk=_int(post.get("leader"))).first()
@@ -515,12 +533,11 @@ def order_step(request, pk, action):
         raise Http404
     if not services.order_can(request.user, order, action):
         raise PermissionDenied
-    day = None
-    if request.POST.get("day"):
-        day = _day(request.POST.get("day"))
-        if day is None:
-            messages.error(request, _("日期格式不正确，应为 年-月-日，如 2026-12-31"))
-            return redirect("problems:order", pk=pk)
+    try:
+        day = _posted_day(request, "day")
+    except BadDate:
+        messages.error(request, DATE_FORMAT_ERROR)
+        return redirect("problems:order", pk=pk)
     _write(request, lambda: services.order_step(request.user, order, action, version=_int(request.POST.get("version")),
                                                 text=request.POST.get("text", ""), day=day), ORDER_SUCCESS[action])
     return redirect("problems:order", pk=pk)

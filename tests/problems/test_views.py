@@ -1,0 +1,33 @@
+"""The problem and order step pages read posted dates: a malformed one is refused with the Chinese message
+and nothing is written."""
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+
+from tuijin.problems.choices import OrderAction, ProblemAction, ProblemStatus
+
+from .test_orders import order_at  # noqa: F401 - the fixture
+
+
+@pytest.mark.parametrize("value", ["2026/13/01", "明天", "2026-02-30"])
+def test_a_malformed_deadline_is_refused_and_nothing_written(value, client, people, problem_at, problem_state):
+    problem = problem_at(ProblemStatus.HANDLING)
+    before = problem_state()
+    client.force_login(people["dispatcher"])
+    response = client.post(reverse("problems:step", args=[problem.pk, ProblemAction.EXTEND]),
+                           {"version": problem.version, "deadline": value, "text": "等待省厅批复"})
+    assert response.status_code == 302
+    assert [str(m) for m in get_messages(response.wsgi_request)] == ["日期格式不正确，应为 年-月-日，如 2026-12-31"]
+    assert problem_state() == before
+
+
+def test_a_malformed_reply_date_on_an_order_is_refused(client, people, order_at, problem_state):  # noqa: F811
+    order = order_at()
+    before = problem_state()
+    client.force_login(people["handler"])
+    response = client.post(reverse("problems:order_step", args=[order.pk, OrderAction.REPLY]),
+                           {"version": order.version, "day": "下周一", "text": "成立专班"})
+    assert response.status_code == 302
+    assert [str(m) for m in get_messages(response.wsgi_request)] == ["日期格式不正确，应为 年-月-日，如 2026-12-31"]
+    assert problem_state() == before
