@@ -8,7 +8,7 @@ from tuijin.org.models import Leader, Unit
 from tuijin.projects.forms import MarkInvalidMixin, _style
 from tuijin.projects.models import Project
 
-from .choices import InspectionKind, Ladder, MeetingKind, OrderBasis, Source
+from .choices import InspectionKind, MeetingKind, OrderBasis, Source
 from .models import ProblemType
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -152,5 +152,3 @@ class DecisionForm(MarkInvalidMixin, forms.Form):
                     "deadline": data.get("deadline"), "cooperating_units": []}
         return {"unit": data.get("unit"), "content": data["content"], "reply_by": data.get("deadline"), "rectify_by": None}
 
-
-LADDER_CHOICES = Ladder.choices

@@ -2,6 +2,8 @@
 
 from django import template
 
+from tuijin.problems.selectors import days_overdue
+
 register = template.Library()
 
 COLOURS = {
@@ -18,6 +20,4 @@ def state_colour(status: str) -> str:
 @register.filter
 def overdue_days(deadline, today) -> int:
     """Days past `deadline` on `today` (0 when not past)."""
-    if not deadline or not today or deadline >= today:
-        return 0
-    return (today - deadline).days
+    return days_overdue(deadline, today) if today else 0
