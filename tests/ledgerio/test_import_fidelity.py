@@ -177,7 +177,7 @@ def two_years_rows(two_rows: bool):
         top = base + ["2025年", None, f"{Y}年"]
         bottom = [None] * len(base) + ["计划投资", "完成投资", "计划投资"]
         head = [top, bottom]
-        merges = ("H1:I1",)
+        merges = ("H1:I1", *(f"{c}1:{c}2" for c in "ABCDEFG"))
     else:
         head = [base + ["2025年计划投资（万元）", "2025年完成投资（万元）", f"{Y}年计划投资（万元）"]]
         merges = ()
