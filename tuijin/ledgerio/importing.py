@@ -139,6 +139,15 @@ class Analysis:
     dicts: object = field(default=None, repr=False)  # the Dictionaries the rows were matched with
     editable_regions: dict = field(default_factory=dict, repr=False)  # region id → may import into it
 
+    needs: dict = field(default_factory=dict)  # what the user must confirm before writing: kind → message
+    confirmed: set = field(default_factory=set)  # the kinds of `needs` the user has confirmed
+    new_units: list = field(default_factory=list)  # names of the units the import would create
+    new_leaders: list = field(default_factory=list)  # names of the leaders it would create
+
+    @property
+    def unconfirmed(self) -> list[str]:
+        return [kind for kind in self.needs if kind not in self.confirmed]
+
     @property
     def project_rows(self) -> list[Row]:
         return [row for row in self.rows if row.kind == RowKind.PROJECT]
@@ -359,11 +368,14 @@ class Dictionaries:
 
 @paused_gc()
 def analyze(workbook, *, filename: str, user=None, sheet: str | None = None, year: int | None = None,
-            overrides: dict | None = None, defaults: dict | None = None, index: SynonymIndex | None = None) -> Analysis:
+            overrides: dict | None = None, defaults: dict | None = None, index: SynonymIndex | None = None,
+            accept_total_mismatch: bool = False, create_new: bool = False) -> Analysis:
     """Everything about importing `workbook` (tuijin.core.sheets.reader.Workbook) except writing it.
 
     `overrides` maps column index → field (the user's corrections); `defaults` maps a required field
     to a value (region code or name, dictionary names) for rows that do not give it.
+    `accept_total_mismatch` and `create_new` are the user's confirmations (Analysis.needs): a 合计 row
+    that disagrees with the rows read, and the units and leaders the import would create.
     """
     if user is not None and not user_access(user).has_role(Role.ADMIN, Role.DISPATCHER, Role.REPORTER):
         raise ImportError_(_("您的角色不能导入项目台账"))
@@ -398,6 +410,11 @@ def analyze(workbook, *, filename: str, user=None, sheet: str | None = None, yea
     analysis.timings["match"] = time.perf_counter() - started - analysis.timings["rows"]
     _validate(analysis)
     _reconcile(analysis)
+    if not analysis.project_rows:
+        analysis.errors.append(Issue(analysis.sheet, None, "", _(
+            "未找到项目行：工作表“%(sheet)s”的表头（第%(row)s行）下面没有项目。请检查是否选对了工作表，或表中是否只有合计、分组行")
+            % {"sheet": analysis.sheet, "row": analysis.header_rows[1]}))
+    _needs(analysis, accept_total_mismatch=accept_total_mismatch, create_new=create_new)
     analysis.timings["analyze"] = time.perf_counter() - started
     return analysis
 
@@ -1378,6 +1395,62 @@ def _reconcile(analysis: Analysis) -> None:
         })
 
 
+TOTAL_MISMATCH, CREATE_NEW = "total_mismatch", "create_new"
+SHOWN_NAMES = 20
+
+
+def _names(names: list[str]) -> str:
+    shown = "、".join(names[:SHOWN_NAMES])
+    return shown + (_("等%(n)s个") % {"n": len(names)} if len(names) > SHOWN_NAMES else "")
+
+
+def _needs(analysis: Analysis, *, accept_total_mismatch: bool, create_new: bool) -> None:
+    """What the user must confirm before the file is written: a 合计 row that disagrees with the rows
+    read, and new units and leaders (never created unseen)."""
+    differing = [item for item in analysis.reconciliation if not item["ok"]]
+    if differing:
+        parts = [_("%(column)s：合计行 %(stated)s，逐项相加 %(sum)s，相差 %(difference)s")
+                 % {k: item[k] for k in ("column", "stated", "sum", "difference")} for item in differing]
+        analysis.needs[TOTAL_MISMATCH] = _("合计行（第%(row)s行）与读到的项目行不一致：%(parts)s。请核对是否漏读或多读了行；确认差异无误后才能导入") % {
+            "row": differing[0]["row"], "parts": "；".join(parts)}
+        if accept_total_mismatch:
+            analysis.confirmed.add(TOTAL_MISMATCH)
+    if analysis.errors or analysis.dicts is None:
+        return
+    units = _UnitMaker(analysis.dicts, None)
+    leaders = _LeaderMaker(analysis.dicts, None)
+    region_by_id = analysis.dicts.region_by_id
+    for row in analysis.project_rows:
+        if row.built is None:
+            continue
+        values = row.values
+        region = region_by_id[row.built[0].region_id]
+        for name, kind in ((values.get(F.OWNER), "owner"), (values.get(F.LEAD_UNIT), "department")):
+            if name:
+                units.get(name, region, kind)
+        for name in values.get(F.RESPONSIBLE_UNITS, ()):
+            units.get(name, region, "department")
+        for name, title, _role in values.get(F.LEADERS, ()):
+            leaders.get(name, title)
+    analysis.new_units = list(dict.fromkeys(p.obj["name"] for p in units.new.values()))
+    analysis.new_leaders = list(dict.fromkeys(p.obj["name"] for p in leaders.new.values()))
+    if analysis.new_units or analysis.new_leaders:
+        parts = []
+        if analysis.new_units:
+            parts.append(_("新建单位%(n)s个：%(names)s") % {"n": len(analysis.new_units), "names": _names(analysis.new_units)})
+        if analysis.new_leaders:
+            parts.append(_("新建联系领导%(n)s人：%(names)s") % {"n": len(analysis.new_leaders),
+                                                          "names": _names(analysis.new_leaders)})
+        analysis.needs[CREATE_NEW] = _("系统中没有以下单位或领导，导入时将新建：%(parts)s。请核对名称（可能是已有单位的另一种写法）；确认后才能导入") % {
+            "parts": "；".join(parts)}
+        if create_new:
+            analysis.confirmed.add(CREATE_NEW)
+
+
+class NeedsConfirmation(ValidationError):
+    """The file is valid but the user has not confirmed what Analysis.needs lists; nothing was written."""
+
+
 def reconciliation_json(analysis: Analysis) -> list[dict]:
     return [{**item, **{k: str(item[k]) for k in ("stated", "sum", "difference")}} for item in analysis.reconciliation]
 
@@ -1423,6 +1496,8 @@ def commit(analysis: Analysis, *, valid_only: bool = False) -> ImportResult:
 
     if analysis.errors or (not analysis.valid and not valid_only):
         raise ValidationError(_("文件中有错误，未导入任何数据"))
+    if analysis.unconfirmed:
+        raise NeedsConfirmation(" ".join(analysis.needs[kind] for kind in analysis.unconfirmed))
     rows = [r for r in analysis.project_rows if r.valid and r.built is not None]
     result = ImportResult(skipped=sum(1 for r in analysis.project_rows if not r.valid))
     if not rows:
