@@ -382,6 +382,8 @@ def analyze(workbook, *, filename: str, user=None, sheet: str | None = None, yea
     names = [s.name for s in workbook.sheets]
     index = index or SynonymIndex()
     chosen, sheet_reason = _pick_sheet(workbook, sheet, index)
+    if len(workbook.sheets) == 1 and not sheet:
+        sheet_reason = ""  # nothing to choose from
     header = find_header(chosen, index.known)
     if header is None:
         raise ImportError_(
