@@ -14,7 +14,6 @@ from tuijin.ledgerio.choices import LedgerField
 from tuijin.ledgerio.importing import CREATE_NEW, DEFAULTABLE, TOTAL_MISMATCH, StaleImport
 from tuijin.ledgerio.services import ImportError_, SheetReadError, import_ledger, summary
 
-
 FLAGS = {TOTAL_MISMATCH: "--accept-total-mismatch", CREATE_NEW: "--create-new"}
 
 
