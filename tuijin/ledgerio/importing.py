@@ -416,7 +416,9 @@ def analyze(workbook, *, filename: str, user=None, sheet: str | None = None, yea
         analysis.errors.append(Issue(analysis.sheet, None, "", _(
             "未找到项目行：工作表“%(sheet)s”的表头（第%(row)s行）下面没有项目。请检查是否选对了工作表，或表中是否只有合计、分组行")
             % {"sheet": analysis.sheet, "row": analysis.header_rows[1]}))
+    needs_started = time.perf_counter()
     _needs(analysis, accept_total_mismatch=accept_total_mismatch, create_new=create_new)
+    analysis.timings["needs"] = time.perf_counter() - needs_started
     analysis.timings["analyze"] = time.perf_counter() - started
     return analysis
 
