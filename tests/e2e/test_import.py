@@ -1,4 +1,5 @@
-"""Ledger import in a real browser: upload a generated .xlsx → preview 检查通过 → 确认导入 → result."""
+"""Ledger import in a real browser: upload a generated .xlsx → preview (new leader listed) → tick the
+confirmation → 确认导入 → result."""
 
 import importlib
 from pathlib import Path
@@ -35,12 +36,17 @@ def test_upload_preview_confirm_result(page, login, live_server, e2e_data: E2EDa
     page.goto(f"{live_server.url}/ledger/import/")
     page.locator("input[type=file]").set_input_files(str(path))
     page.get_by_role("button", name="上传并预览").click()
-    expect(page.locator("#import-ok")).to_contain_text("检查通过")
+    # The e2e city has no 联系领导 王建国: the preview lists him and the import waits for the user's tick.
+    expect(page.locator("#import-needs")).to_contain_text("王建国")
+    expect(page.locator("#import-ok")).to_have_count(0)
     expect(page.locator("#import-summary")).to_contain_text("新增 4")
     expect(page.locator("#mapping")).to_contain_text("总投资(万元)")
     page.screenshot(path="/tmp/import_preview.png", full_page=True)
     assert Project.objects.count() == before  # nothing written before the confirmation
 
+    page.locator("#confirm-import").click()  # the box is required: the browser does not send the form
+    assert Project.objects.count() == before
+    page.locator("#confirm-create_new").check()
     page.locator("#confirm-import").click()
     expect(page.locator("#import-result")).to_contain_text("新增 4 个项目")
     expect(page.locator("#imported-projects")).to_contain_text("测试导入项目001")

@@ -95,7 +95,13 @@ def test_every_sheet_of_every_real_template_is_read_and_analysed(city, db_state,
 
 
 def test_zzfet_annual_detail_sheet_imports_its_one_project(city):
-    analysis, result = run(ZZFET, ZZFET.name, sheet="明细表", defaults={"category": "产业", "region": "371300"})
+    kwargs = {"sheet": "明细表", "defaults": {"category": "产业", "region": "371300"}}
+    analysis, result = run(ZZFET, ZZFET.name, **kwargs)
+    assert analysis.all_errors == [] and result is None  # 合计 says 13 projects, 1 read; new owner and leader
+    assert analysis.unconfirmed == ["total_mismatch", "create_new"]
+    assert analysis.new_leaders == ["谢毅泰"]
+    assert analysis.new_units == ["腾龙芳烃（漳州）有限公司", "福建漳州古雷港经济开发区管委会"]
+    analysis, result = run(ZZFET, ZZFET.name, accept_total_mismatch=True, create_new=True, **kwargs)
     assert analysis.all_errors == []
     assert result.created == 1 and result.updated == 0
     assert analysis.year == 2010  # "2010年计划投资（万元）"
@@ -146,7 +152,9 @@ def test_nanping_without_a_default_region_warns_and_never_invents_one(city, db_s
     assert result is None
     assert any("市本级" in w.message for w in analysis.all_warnings)
     assert all(r.values.get("region") is None for r in analysis.project_rows)
-    assert any("缺少所属区域" in e.message for e in analysis.all_errors)
+    # The title's 南平市 is no region of this system: "市本级" is not taken for 临沂市, and the rows say why.
+    region_errors = [e.message for e in analysis.all_errors if e.column == "所属区域"]
+    assert region_errors and all("市本级" in m and "南平市" in m for m in region_errors)
     assert db_state() == before
 
 
@@ -202,7 +210,7 @@ def test_header_year_sets_the_plan_year(city):
 
 def test_two_row_merged_header_with_title(city):
     rows, merges = fx.two_row_header_rows()
-    analysis, result = run(xlsx(rows, merges=merges), user=city.users["dispatcher"])
+    analysis, result = run(xlsx(rows, merges=merges), user=city.users["dispatcher"], create_new=True)
     assert analysis.all_errors == [], [str(e) for e in analysis.all_errors]
     assert analysis.header_rows == (2, 3)
     fields = {c.label: c.field for c in analysis.columns}
@@ -232,6 +240,8 @@ def test_group_total_and_footnote_rows_give_context_and_reconcile(city):
         ["备注：", "数据截至3月底", None, None, None, None],
     ]
     analysis, result = run(xlsx(rows), user=city.users["dispatcher"])
+    assert result is None and analysis.unconfirmed == ["total_mismatch"]  # 3,600 stated, 3,500 read
+    analysis, result = run(xlsx(rows), user=city.users["dispatcher"], accept_total_mismatch=True)
     assert analysis.all_errors == [], [str(e) for e in analysis.all_errors]
     kinds = [(r.number, r.kind) for r in analysis.rows if r.kind != "blank"]
     assert kinds == [(4, "total"), (5, "subtotal"), (6, "group"), (7, "group"), (8, "project"), (9, "project"),
@@ -259,7 +269,8 @@ def test_group_naming_no_known_region_warns_and_rows_are_errors_without_a_defaul
     warning = next(w for w in analysis.all_warnings if w.row == 2)
     assert "河东区" in warning.message and "不是已知的区域" in warning.message
     row_errors = [e for e in analysis.all_errors if e.row is not None]
-    assert [(e.row, e.column, e.message) for e in row_errors] == [(3, "所属区域", "缺少所属区域")]
+    assert [(e.row, e.column) for e in row_errors] == [(3, "所属区域")]
+    assert "河东区" in row_errors[0].message and "不是系统中的区域" in row_errors[0].message
     assert db_state() == before
     assert not Project.objects.exists() and not __import__("tuijin.org.models", fromlist=["Region"]).Region.objects.filter(name__contains="河东").exists()
     analysis, result = run(xlsx(rows), defaults={"region": "371311"})

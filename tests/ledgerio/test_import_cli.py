@@ -58,7 +58,13 @@ def test_json_report_of_a_valid_file_exit_0(city, tmp_path):
 
 def test_json_report_of_the_real_template(city):
     path = TEMPLATES / "zzfet" / "年度项目明细表.xls"
-    code, out, err = cli(path, "--sheet", "明细表", "--json", "--default", "category=产业", "--default", "region=371300")
+    args = (path, "--sheet", "明细表", "--json", "--default", "category=产业", "--default", "region=371300")
+    code, out, err = cli(*args)
+    report = one_json(out)
+    assert code == 1 and not report["written"] and Project.objects.count() == 0
+    assert {e.get("confirm") for e in report["errors"]} == {"total_mismatch", "create_new"}
+    assert report["new_leaders"] == ["谢毅泰"]
+    code, out, err = cli(*args, "--accept-total-mismatch", "--create-new")
     assert code == 0, err
     report = one_json(out)
     assert (report["projects"], report["created"]) == (1, 1)

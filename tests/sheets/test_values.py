@@ -143,7 +143,6 @@ def test_year_in_reads_the_year_of_a_header(text, year):
         ("１２３．４５", D(1), D("123.45")),
         ("  12 ", D(1), D("12.00")),
         ("\u00a012\u00a0", D(1), D("12.00")),
-        ("约1000", D(1), D("1000.00")),
         ("1.2亿", D(1), D("12000.00")),
         ("1.2亿元", D(1), D("12000.00")),
         ("300万元", D("10000"), D("300.00")),
@@ -199,6 +198,13 @@ def test_parse_amount_reads_what_the_clerk_typed(value, factor, expected):
         pytest.param(10**5000, "超出范围", id="5000-digit-int"),
         ("1e999999999", "超出范围"),
         ("建" * 1000, "…”不是有效的金额"),
+        ("约1000", "“约1000”是约数，请填写确切金额"),
+        ("5000左右", "“5000左右”是约数"),
+        ("大约5000万元", "是约数"),
+        ("3000余", "是约数"),
+        ("30000-50000", "“30000-50000”是一个范围，请填写确切金额"),
+        ("3~5亿", "是一个范围"),
+        ("３０００至５０００", "是一个范围"),
     ],
 )
 def test_parse_amount_rejects_non_amounts_with_a_message(value, fragment):
@@ -235,7 +241,6 @@ VARIANTS = {
     "full-width": lambda text, unit: (text.translate(FULL_WIDTH), UNITS[unit]),
     "spaced": lambda text, unit: (f"  {text}\u3000", UNITS[unit]),
     "unit word": lambda text, unit: (f"{text}{unit}", Decimal(1)),
-    "about": lambda text, unit: (f"约{text}", UNITS[unit]),
 }
 
 
@@ -245,6 +250,22 @@ def test_amount_round_trips_through_every_unit_and_spelling(amount, unit, varian
     text = format_amount(amount, unit, grouping=variant in ("grouped", "full-width"))
     cell, factor = VARIANTS[variant](text, unit)
     assert parse_amount(cell, factor) == amount
+
+
+@PROPERTY
+@given(amount=AMOUNTS, unit=st.sampled_from(sorted(UNITS)), word=st.sampled_from(["约{}", "{}左右", "大约{}", "{}余"]))
+def test_an_estimate_is_never_read_as_its_number(amount, unit, word):
+    with pytest.raises(ValidationError) as exc_info:
+        parse_amount(word.format(format_amount(amount, unit)), UNITS[unit])
+    assert "约数" in message(exc_info)
+
+
+@PROPERTY
+@given(low=st.integers(0, 10**9), high=st.integers(0, 10**9), dash=st.sampled_from(["-", "~", "～", "至", "—"]))
+def test_a_range_is_never_read_as_its_first_number(low, high, dash):
+    with pytest.raises(ValidationError) as exc_info:
+        parse_amount(f"{low}{dash}{high}")
+    assert "范围" in message(exc_info)
 
 
 @PROPERTY

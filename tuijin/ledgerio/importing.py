@@ -58,6 +58,12 @@ _FOOTNOTE = sheet_rows.FOOTNOTE
 _PERSON_TAIL = re.compile(r"^(.*?)[\s,，、]+([\u4e00-\u9fff]{2,4})$")
 _LEADER_TITLE = re.compile(r"^(.+?)[（(](.+?)[)）]$")
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+_TITLE_CITY = re.compile(r"(?:^|省)([\u4e00-\u9fff]{2,3}市)")
+# A group row that is nothing but a region ("市本级", "市直单位", "罗庄区", "沂南县"), numbered or not.
+_REGION_GROUP = re.compile(r"^(?:市本级|市直(?:单位|部门|项目)?|省本级|省直(?:单位|部门|项目)?|县本级|区本级|本级|"
+                           r"[\u4e00-\u9fff]{1,10}(?:市|区|县|旗))$")
+# A count in brackets at the end of a label: "县重点项目（9项）", "兰山区（2个）".
+_BRACKETED_COUNT = re.compile(r"[（(]\s*(?:共|计)?\s*\d+\s*(?:项|个)\s*[)）]\s*$")
 
 
 @dataclass
@@ -111,6 +117,8 @@ class Analysis:
     sheet_names: list
     year: int
     title: str = ""
+    sheet_reason: str = ""  # which sheet was read and why (shown in the preview and the CLI)
+    region_from_address: bool = False  # no region column: 建设地点 gives the region
     header_rows: tuple = ()
     columns: list = field(default_factory=list)  # ColumnMap
     saved_mapping: bool = False
@@ -130,6 +138,15 @@ class Analysis:
     _by_field: tuple | None = field(default=None, repr=False)
     dicts: object = field(default=None, repr=False)  # the Dictionaries the rows were matched with
     editable_regions: dict = field(default_factory=dict, repr=False)  # region id → may import into it
+
+    needs: dict = field(default_factory=dict)  # what the user must confirm before writing: kind → message
+    confirmed: set = field(default_factory=set)  # the kinds of `needs` the user has confirmed
+    new_units: list = field(default_factory=list)  # names of the units the import would create
+    new_leaders: list = field(default_factory=list)  # names of the leaders it would create
+
+    @property
+    def unconfirmed(self) -> list[str]:
+        return [kind for kind in self.needs if kind not in self.confirmed]
 
     @property
     def project_rows(self) -> list[Row]:
@@ -194,6 +211,7 @@ class Dictionaries:
         self.user = user
         self._looked_up: dict = {}
         self._regions_found: dict = {}
+        self._by_length: list | None = None
         self.regions = list(Region.objects.only("id", "code", "name", "level", "path", "parent_id"))
         self.region_by_id = {r.pk: r for r in self.regions}
         self.region_by_code = {r.code: r for r in self.regions}
@@ -291,6 +309,45 @@ class Dictionaries:
             return None, _("区域“%(name)s”不存在（可填写行政区划代码或系统中的区域名称）") % {"name": raw}
         return None, _("区域名称“%(name)s”对应多个区域，请填写行政区划代码") % {"name": raw}
 
+    def region_in(self, text) -> Region | None:
+        """The region an address names: the whole text, else the most specific region whose full name
+        it contains ("临沂市罗庄区罗庄街道沂河路8号" → 罗庄区)."""
+        region, _reason = self.region(text)
+        if region is not None:
+            return region
+        key = _key(text)
+        if self._by_length is None:
+            self._by_length = sorted(((_key(r.name), r) for r in self.regions if len(_key(r.name)) >= 2),
+                                     key=lambda pair: len(pair[1].path), reverse=True)
+        found = [r for name, r in self._by_length if name in key]
+        if not found:
+            return None
+        deepest = [r for r in found if len(r.path) == len(found[0].path)]
+        if len(deepest) > 1:
+            mine = [r for r in deepest if self.editable(r)]
+            deepest = mine if len(mine) == 1 else deepest
+        return deepest[0] if len(deepest) == 1 else None
+
+    def own_city(self, title: str) -> tuple[Region | None, str]:
+        """The city "市本级" / "市直" stands for: the one the title names, else the one city in the
+        user's scope; (None, reason) when neither tells."""
+        title = _key(title)
+        cities = [r for r in self.regions if r.level == RegionLevel.CITY]
+        named = [r for r in cities if _key(r.name) in title or (len(_key(r.name)) > 2 and _key(r.name).rstrip("市") in title)]
+        if len(named) == 1:
+            return named[0], ""
+        stranger = _TITLE_CITY.search(title)
+        if not named and stranger:
+            return None, _("标题写的是“%(city)s”，不是系统中的区域，无法确定“市本级”是哪个城市，请选择默认区域") % {
+                "city": stranger.group(1)}
+        mine = [r for r in cities if self.editable(r)] if self.editable_paths is not None else cities
+        if self.editable_paths is not None and not mine:
+            # a user of a district: the city above it
+            mine = [r for r in cities if any(p.startswith(r.path) for p in self.editable_paths)]
+        if len(mine) == 1:
+            return mine[0], ""
+        return None, _("无法确定“市本级”是哪个城市，请选择默认区域")
+
     def root_region(self) -> Region | None:
         """The one region the user acts for, as a default; None when they act for several."""
         if self.editable_paths is None:
@@ -311,17 +368,22 @@ class Dictionaries:
 
 @paused_gc()
 def analyze(workbook, *, filename: str, user=None, sheet: str | None = None, year: int | None = None,
-            overrides: dict | None = None, defaults: dict | None = None, index: SynonymIndex | None = None) -> Analysis:
+            overrides: dict | None = None, defaults: dict | None = None, index: SynonymIndex | None = None,
+            accept_total_mismatch: bool = False, create_new: bool = False) -> Analysis:
     """Everything about importing `workbook` (tuijin.core.sheets.reader.Workbook) except writing it.
 
     `overrides` maps column index → field (the user's corrections); `defaults` maps a required field
     to a value (region code or name, dictionary names) for rows that do not give it.
+    `accept_total_mismatch` and `create_new` are the user's confirmations (Analysis.needs): a 合计 row
+    that disagrees with the rows read, and the units and leaders the import would create.
     """
     if user is not None and not user_access(user).has_role(Role.ADMIN, Role.DISPATCHER, Role.REPORTER):
         raise ImportError_(_("您的角色不能导入项目台账"))
     names = [s.name for s in workbook.sheets]
     index = index or SynonymIndex()
-    chosen = _pick_sheet(workbook, sheet, index)
+    chosen, sheet_reason = _pick_sheet(workbook, sheet, index)
+    if len(workbook.sheets) == 1 and not sheet:
+        sheet_reason = ""  # nothing to choose from
     header = find_header(chosen, index.known)
     if header is None:
         raise ImportError_(
@@ -332,11 +394,13 @@ def analyze(workbook, *, filename: str, user=None, sheet: str | None = None, yea
     analysis = Analysis(
         filename=filename, sheet=chosen.name, sheet_names=names, year=0, title=header.title or "",
         header_rows=(header.top + 1, header.bottom + 1), columns=maps, saved_mapping=saved,
-        sheet_unit=header.unit,
+        sheet_unit=header.unit, sheet_reason=sheet_reason,
     )
     dicts = Dictionaries(user)
     analysis.user, analysis.editable_paths, analysis.dicts = user, dicts.editable_paths, dicts
+    year = _year_groups(analysis, year)
     _check_columns(analysis)
+    analysis.region_from_address = F.REGION not in _present(analysis) and analysis.column(F.ADDRESS) is not None
     analysis.year = _import_year(analysis, year)
     _units(analysis)
     _resolve_defaults(analysis, dicts, defaults or {})
@@ -348,6 +412,13 @@ def analyze(workbook, *, filename: str, user=None, sheet: str | None = None, yea
     analysis.timings["match"] = time.perf_counter() - started - analysis.timings["rows"]
     _validate(analysis)
     _reconcile(analysis)
+    if not analysis.project_rows:
+        analysis.errors.append(Issue(analysis.sheet, None, "", _(
+            "未找到项目行：工作表“%(sheet)s”的表头（第%(row)s行）下面没有项目。请检查是否选对了工作表，或表中是否只有合计、分组行")
+            % {"sheet": analysis.sheet, "row": analysis.header_rows[1]}))
+    needs_started = time.perf_counter()
+    _needs(analysis, accept_total_mismatch=accept_total_mismatch, create_new=create_new)
+    analysis.timings["needs"] = time.perf_counter() - needs_started
     analysis.timings["analyze"] = time.perf_counter() - started
     return analysis
 
@@ -356,14 +427,29 @@ def _pick_sheet(workbook, name: str | None, index: SynonymIndex):
     if name:
         for candidate in workbook.sheets:
             if candidate.name == name:
-                return candidate
+                return candidate, _("按您的选择读取工作表“%(sheet)s”") % {"sheet": name}
         raise ImportError_(_("文件中没有名为“%(name)s”的工作表（有：%(names)s）")
                            % {"name": name, "names": "、".join(s.name for s in workbook.sheets)})
-    # The first sheet with a recognisable header; the first sheet when none has one.
+    # The first sheet that lists projects (its header has a 项目名称 column): a cover sheet and a 汇总
+    # (summary by county) before the detail sheet are passed over. Else the first sheet with a
+    # recognisable header; else the first sheet.
+    headed, passed = None, []
     for candidate in workbook.sheets:
-        if find_header(candidate, index.known) is not None:
-            return candidate
-    return workbook.sheets[0]
+        header = find_header(candidate, index.known)
+        if header is None:
+            passed.append(candidate.name)
+            continue
+        if any(index.field_of(column.label) == F.NAME for column in header.columns):
+            if passed:
+                reason = _("自动选择了工作表“%(sheet)s”：它有“项目名称”列，是项目明细表；%(others)s没有“项目名称”列，未读取") % {
+                    "sheet": candidate.name, "others": "、".join(f"“{name}”" for name in passed)}
+            else:
+                reason = _("读取了工作表“%(sheet)s”：第一个有“项目名称”列的工作表") % {"sheet": candidate.name}
+            return candidate, reason
+        headed = headed or candidate
+        passed.append(candidate.name)
+    chosen = headed or workbook.sheets[0]
+    return chosen, _("没有哪个工作表有“项目名称”列，读取了工作表“%(sheet)s”") % {"sheet": chosen.name}
 
 
 def _check_columns(analysis: Analysis) -> None:
@@ -394,6 +480,36 @@ def _check_columns(analysis: Analysis) -> None:
                                            % {"letter": after.letter}, after.letter))
         else:
             analysis.errors.append(Issue(analysis.sheet, None, "", _("没有找到“项目名称”列，请在列对应中指定")))
+
+
+# Columns that belong to one year's group ("2025年 计划/完成 | 2026年 计划"): only the import year's are read.
+_YEARLY = (MONEY_FIELDS - {F.TOTAL_INVESTMENT}) | {F.CONSTRUCTION_GOAL}
+
+
+def _year_groups(analysis: Analysis, year: int | None) -> int | None:
+    """Column groups of several years side by side: the import year's group is the plan (the year given,
+    else the latest), the other years' columns are not imported (never added to it). Returns the year
+    to import, as given when there is only one year's group."""
+    dated = [c for c in analysis.columns if c.guessed and c.year and c.field in _YEARLY]
+    # "至2025年底累计完成投资" belongs to 2026.
+    own = {id(c): c.year + 1 if c.field == F.COMPLETED_BEFORE else c.year for c in dated}
+    years = sorted(set(own.values()))
+    if len(years) < 2:
+        return year
+    if year and year not in years:
+        analysis.errors.append(Issue(analysis.sheet, None, "", _("表头有%(years)s年的列，没有%(year)s年的，请核对计划年度")
+                                     % {"years": "、".join(map(str, years)), "year": year}))
+        return year
+    chosen = year or years[-1]
+    if not year:
+        analysis.warnings.append(Issue(analysis.sheet, None, "", _("表头有%(years)s年几组列，按最近的%(year)s年导入年度计划（可指定计划年度）")
+                                       % {"years": "、".join(map(str, years)), "year": chosen}))
+    for column in dated:
+        if own[id(column)] != chosen:
+            column.field = F.IGNORE
+            analysis.warnings.append(Issue(analysis.sheet, None, column.label, _("%(year)s年的列，导入的是%(chosen)s年的计划，此列不导入")
+                                           % {"year": column.year, "chosen": chosen}, column.letter))
+    return chosen
 
 
 def _import_year(analysis: Analysis, year: int | None) -> int:
@@ -453,8 +569,10 @@ def _resolve_defaults(analysis: Analysis, dicts: Dictionaries, given: dict) -> N
         else:
             analysis.defaults[name] = value
     if F.REGION not in analysis.defaults and F.REGION not in present:
+        # Only a user who acts for one region without sub-regions has their region as a default: a
+        # file without regions is never assigned whole to a city or the province (the import refuses).
         root = dicts.root_region()
-        if root is not None:
+        if root is not None and not any(r.parent_id == root.pk for r in dicts.regions):
             analysis.defaults[F.REGION] = root
             analysis.inferred[F.REGION] = _("表中没有区域列，按您所在的“%(region)s”导入") % {"region": root.name}
 
@@ -505,6 +623,19 @@ def classify(cells: list, columns: list[ColumnMap], sheet_unit_columns: dict, te
         return RowKind.GROUP, label
     if not serial_plain and name and _COUNT_SUFFIX.search(name) and not _has_amounts(cells, sheet_unit_columns):
         return RowKind.GROUP, label
+    if not serial_plain.replace(".", "").isdigit():
+        # A label with a bracketed count over subtotals, in whichever column: "县重点项目（9项）" is a
+        # breakdown line, "兰山区（2项）" a region's group; neither is a project.
+        counted = next((t for i, t in enumerate(texts) if t and i not in sheet_unit_columns
+                        and _BRACKETED_COUNT.search(t)), None)
+        if counted is not None and _has_amounts(cells, sheet_unit_columns):
+            if _REGION_GROUP.match(group_text(counted)):
+                return RowKind.GROUP, counted
+            return RowKind.SUBTOTAL, counted
+        # A row that is nothing but a region's name ("市本级", "市直单位", "罗庄区") is a group.
+        filled = [t for t in texts if t]
+        if len(filled) == 1 and _REGION_GROUP.match(group_text(filled[0])) and not _has_amounts(cells, sheet_unit_columns):
+            return RowKind.GROUP, filled[0]
     if not name and not serial_plain.replace(".", "").isdigit() and _COUNT_SUFFIX.search(compact):
         return RowKind.GROUP, label  # "预备重点项目（10项）" in the label column
     if name:
@@ -567,22 +698,33 @@ def _group_depth(label: str) -> int:
 
 
 _REGION_LIKE = re.compile(r"(?:省|市|区|县|旗|镇|乡|街道|本级)$")
-_OWN_LEVEL = {"市本级": (RegionLevel.CITY,), "省本级": (RegionLevel.PROVINCE,),
+_OWN_LEVEL = {"市本级": (RegionLevel.CITY,), "市直": (RegionLevel.CITY,), "省本级": (RegionLevel.PROVINCE,),
+              "省直": (RegionLevel.PROVINCE,),
               "县本级": (RegionLevel.COUNTY, RegionLevel.DISTRICT), "区本级": (RegionLevel.DISTRICT, RegionLevel.COUNTY),
               "本级": None}
+_OWN_TAIL = re.compile(r"(?:单位|部门|项目)$")
+REGION_REASON = "region_reason"  # row.context key: why the group above gives its rows no region
 
 
-def _group_context(text: str, dicts: Dictionaries, default: Region | None = None) -> tuple[dict, str]:
+def _group_context(text: str, dicts: Dictionaries, default: Region | None = None, title: str = "") -> tuple[dict, str]:
     """What a group label tells the rows under it: {field: value}, or a warning."""
     if not text:
         return {}, ""
-    if text in _OWN_LEVEL:
-        # "市本级" is the city the file is for: the default region, else the user's own, when it is a city.
-        levels = _OWN_LEVEL[text]
+    own = _OWN_TAIL.sub("", text) if text.startswith(("市直", "省直")) else text
+    if own in _OWN_LEVEL:
+        # "市本级" / "市直" is the city itself: the default region, else the user's own, when it is a city;
+        # else the city the title names, else the one city in the user's scope.
+        levels = _OWN_LEVEL[own]
         for region in (default, dicts.root_region()):
             if region is not None and (levels is None or region.level in levels):
                 return {F.REGION: region}, ""
-        return {F.REGION: None}, _("分组“%(label)s”对应的区域无法确定，请在“默认值”中选择区域") % {"label": text}
+        reason = _("分组“%(label)s”对应的区域无法确定，请在“默认值”中选择区域") % {"label": text}
+        if levels == (RegionLevel.CITY,):
+            city, why = dicts.own_city(title)
+            if city is not None:
+                return {F.REGION: city}, ""
+            reason = _("分组“%(label)s”：%(why)s") % {"label": text, "why": why}
+        return {F.REGION: None, REGION_REASON: reason}, reason
     region, _reason = dicts.region(text)
     if region is not None:
         return {F.REGION: region}, ""
@@ -597,8 +739,10 @@ def _group_context(text: str, dicts: Dictionaries, default: Region | None = None
         return found, ""
     # A label that looks like a region name but is none of ours: its rows get no region from the
     # user's own one (F.REGION: None), only from a default the user chooses.
-    unknown = {F.REGION: None} if _REGION_LIKE.search(text) else {}
-    return unknown, _("分组“%(label)s”不是已知的区域、阶段、类别或级别，其下项目不据此设置") % {"label": text}
+    if _REGION_LIKE.search(text):
+        reason = _("分组“%(label)s”不是系统中的区域，其下项目无法确定所属区域（可在“默认值”中选择区域）") % {"label": text}
+        return {F.REGION: None, REGION_REASON: reason}, _("分组“%(label)s”不是已知的区域、阶段、类别或级别，其下项目不据此设置") % {"label": text}
+    return {}, _("分组“%(label)s”不是已知的区域、阶段、类别或级别，其下项目不据此设置") % {"label": text}
 
 
 def _read_rows(analysis: Analysis, sheet, header, dicts: Dictionaries, epoch_1904: bool, *, csv: bool = False) -> None:
@@ -645,7 +789,7 @@ def _read_rows(analysis: Analysis, sheet, header, dicts: Dictionaries, epoch_190
             compact = label.replace(" ", "")
             if kind == RowKind.SUBTOTAL and (compact.startswith(("其中", "小计")) or "合计" not in compact or not text):
                 continue  # a breakdown line ("其中：在建…", "预备重点项目（10项）"), no group of its own
-            context, warning = _group_context(text, dicts, analysis.defaults.get(F.REGION))
+            context, warning = _group_context(text, dicts, analysis.defaults.get(F.REGION), analysis.title)
             depth = _group_depth(label) if kind == RowKind.GROUP else 1
             while stack and stack[-1][0] >= depth:
                 stack.pop()
@@ -894,6 +1038,14 @@ def _parse_project_row(analysis: Analysis, row: Row, cells: list, dicts: Diction
             handler(cell, column, cells[index], text)
         except ValidationError as exc:
             error(column, exc.messages[0])
+    if analysis.region_from_address and F.REGION not in values and values.get(F.ADDRESS):
+        # No region column: 建设地点 names the region ("罗庄区", "临沂市罗庄区罗庄街道…").
+        region = dicts.region_in(values[F.ADDRESS])
+        if region is not None:
+            values[F.REGION] = region
+        elif row.context.get(F.REGION) is None and (F.REGION not in analysis.defaults or F.REGION in analysis.inferred):
+            error(analysis.column(F.ADDRESS), _("建设地点“%(value)s”中没有系统中的区域名称，无法确定所属区域（可选择默认区域）")
+                  % {"value": values[F.ADDRESS][:40]})
     if remarks:
         values[F.REMARKS] = "\n".join(remarks)
     if row.markers:
@@ -1021,11 +1173,14 @@ def _validate(analysis: Analysis) -> None:
     present = _present(analysis)
     missing_everywhere = [name for name in REQUIRED if name not in present and name not in analysis.defaults]
     for name in missing_everywhere:
-        if not any(name in r.values for r in rows):
+        if not any(name in r.values or name in r.context for r in rows):
             analysis.missing.append(name)
-            analysis.errors.append(Issue(analysis.sheet, None, str(F(name).label),
-                                         _("表中没有“%(field)s”列，请在“默认值”中选择%(field)s，或在列对应中指定")
-                                         % {"field": F(name).label}))
+            if name == F.REGION:
+                message = _("表中没有区域列（所属区域、所属县区等），分组行也没有指明区域：请选择默认区域（命令行："
+                            "--default region=区划代码），不会把整个文件记到上级区域")
+            else:
+                message = _("表中没有“%(field)s”列，请在“默认值”中选择%(field)s，或在列对应中指定") % {"field": F(name).label}
+            analysis.errors.append(Issue(analysis.sheet, None, str(F(name).label), message))
     existing_ids = [r.project.pk for r in rows if r.project is not None]
     plans: dict[int, list] = defaultdict(list)
     if existing_ids:
@@ -1058,7 +1213,10 @@ def _validate(analysis: Analysis) -> None:
 
         for name, column in required:
             if values.get(name) is None and (row.action == "create" or name == F.REGION) and not unreadable(row, column):
-                error(name, _("缺少%(field)s") % {"field": F(name).label})
+                if name == F.REGION and row.context.get(REGION_REASON):
+                    error(name, row.context[REGION_REASON])  # the group row above names no region we know
+                else:
+                    error(name, _("缺少%(field)s") % {"field": F(name).label})
         if values.get(F.TOTAL_INVESTMENT) is None and row.action == "create" and not unreadable(row, total_column):
             error(F.TOTAL_INVESTMENT, _("总投资不能为空"))  # (an unreadable amount has its own message)
         for name, limit in _CHAR_LIMITS.items():
@@ -1241,6 +1399,62 @@ def _reconcile(analysis: Analysis) -> None:
         })
 
 
+TOTAL_MISMATCH, CREATE_NEW = "total_mismatch", "create_new"
+SHOWN_NAMES = 20
+
+
+def _names(names: list[str]) -> str:
+    shown = "、".join(names[:SHOWN_NAMES])
+    return shown + (_("等%(n)s个") % {"n": len(names)} if len(names) > SHOWN_NAMES else "")
+
+
+def _needs(analysis: Analysis, *, accept_total_mismatch: bool, create_new: bool) -> None:
+    """What the user must confirm before the file is written: a 合计 row that disagrees with the rows
+    read, and new units and leaders (never created unseen)."""
+    differing = [item for item in analysis.reconciliation if not item["ok"]]
+    if differing:
+        parts = [_("%(column)s：合计行 %(stated)s，逐项相加 %(sum)s，相差 %(difference)s")
+                 % {k: item[k] for k in ("column", "stated", "sum", "difference")} for item in differing]
+        analysis.needs[TOTAL_MISMATCH] = _("合计行（第%(row)s行）与读到的项目行不一致：%(parts)s。请核对是否漏读或多读了行；确认差异无误后才能导入") % {
+            "row": differing[0]["row"], "parts": "；".join(parts)}
+        if accept_total_mismatch:
+            analysis.confirmed.add(TOTAL_MISMATCH)
+    if analysis.errors or analysis.dicts is None:
+        return
+    units = _UnitMaker(analysis.dicts, None)
+    leaders = _LeaderMaker(analysis.dicts, None)
+    region_by_id = analysis.dicts.region_by_id
+    for row in analysis.project_rows:
+        if row.built is None:
+            continue
+        values = row.values
+        region = region_by_id[row.built[0].region_id]
+        for name, kind in ((values.get(F.OWNER), "owner"), (values.get(F.LEAD_UNIT), "department")):
+            if name:
+                units.get(name, region, kind)
+        for name in values.get(F.RESPONSIBLE_UNITS, ()):
+            units.get(name, region, "department")
+        for name, title, _role in values.get(F.LEADERS, ()):
+            leaders.get(name, title)
+    analysis.new_units = list(dict.fromkeys(p.obj["name"] for p in units.new.values()))
+    analysis.new_leaders = list(dict.fromkeys(p.obj["name"] for p in leaders.new.values()))
+    if analysis.new_units or analysis.new_leaders:
+        parts = []
+        if analysis.new_units:
+            parts.append(_("新建单位%(n)s个：%(names)s") % {"n": len(analysis.new_units), "names": _names(analysis.new_units)})
+        if analysis.new_leaders:
+            parts.append(_("新建联系领导%(n)s人：%(names)s") % {"n": len(analysis.new_leaders),
+                                                          "names": _names(analysis.new_leaders)})
+        analysis.needs[CREATE_NEW] = _("系统中没有以下单位或领导，导入时将新建：%(parts)s。请核对名称（可能是已有单位的另一种写法）；确认后才能导入") % {
+            "parts": "；".join(parts)}
+        if create_new:
+            analysis.confirmed.add(CREATE_NEW)
+
+
+class NeedsConfirmation(ValidationError):
+    """The file is valid but the user has not confirmed what Analysis.needs lists; nothing was written."""
+
+
 def reconciliation_json(analysis: Analysis) -> list[dict]:
     return [{**item, **{k: str(item[k]) for k in ("stated", "sum", "difference")}} for item in analysis.reconciliation]
 
@@ -1286,6 +1500,8 @@ def commit(analysis: Analysis, *, valid_only: bool = False) -> ImportResult:
 
     if analysis.errors or (not analysis.valid and not valid_only):
         raise ValidationError(_("文件中有错误，未导入任何数据"))
+    if analysis.unconfirmed:
+        raise NeedsConfirmation(" ".join(analysis.needs[kind] for kind in analysis.unconfirmed))
     rows = [r for r in analysis.project_rows if r.valid and r.built is not None]
     result = ImportResult(skipped=sum(1 for r in analysis.project_rows if not r.valid))
     if not rows:

@@ -23,10 +23,19 @@ from tuijin.org.choices import Role
 from tuijin.org.selectors import user_access
 
 from .choices import BatchStatus
-from .importing import Analysis, ImportError_, ImportResult, StaleImport, analyze, commit, reconciliation_json
+from .importing import (
+    Analysis,
+    ImportError_,
+    ImportResult,
+    NeedsConfirmation,
+    StaleImport,
+    analyze,
+    commit,
+    reconciliation_json,
+)
 from .mapping import SynonymIndex, remember
 
-__all__ = ["ImportError_", "SheetReadError", "StaleImport"]
+__all__ = ["ImportError_", "NeedsConfirmation", "SheetReadError", "StaleImport"]
 
 IMPORT_ROLES = (Role.ADMIN, Role.DISPATCHER, Role.REPORTER)
 
@@ -49,13 +58,15 @@ def read(source, filename: str, *, sheet: str | None = None):
 
 
 def import_ledger(source, filename: str, *, user=None, sheet=None, year=None, dry_run=False, overrides=None,
-                  defaults=None, valid_only=False) -> tuple[Analysis, ImportResult | None]:
-    """Read, analyse and (unless dry_run or invalid) write a ledger file. Raises SheetReadError for an
-    unreadable file and ImportError_ for one without a usable sheet."""
+                  defaults=None, valid_only=False, accept_total_mismatch=False,
+                  create_new=False) -> tuple[Analysis, ImportResult | None]:
+    """Read, analyse and (unless dry_run, invalid or unconfirmed) write a ledger file. Raises
+    SheetReadError for an unreadable file and ImportError_ for one without a usable sheet.
+    `accept_total_mismatch` and `create_new` confirm what Analysis.needs lists."""
     workbook = read(source, filename, sheet=sheet)
     analysis = analyze(workbook, filename=filename, user=user, sheet=sheet, year=year, overrides=overrides,
-                       defaults=defaults)
-    if dry_run or analysis.errors or (not analysis.valid and not valid_only):
+                       defaults=defaults, accept_total_mismatch=accept_total_mismatch, create_new=create_new)
+    if dry_run or analysis.errors or analysis.unconfirmed or (not analysis.valid and not valid_only):
         return analysis, None
     return analysis, commit(analysis, valid_only=valid_only)
 
@@ -66,13 +77,14 @@ def summary(analysis: Analysis, result: ImportResult | None, *, dry_run: bool = 
     totals = analysis.totals()
     if result is not None:
         created, updated = result.created, result.updated
-    elif dry_run and not analysis.all_errors:
+    elif dry_run and not analysis.all_errors and not analysis.unconfirmed:
         created, updated = counts["create"], counts["update"]
     else:
         created = updated = 0
     return {
         "file": analysis.filename,
         "sheet": analysis.sheet,
+        "sheet_reason": analysis.sheet_reason,
         "year": analysis.year,
         "rows_read": analysis.rows_read,
         "projects": counts["projects"],
@@ -81,7 +93,14 @@ def summary(analysis: Analysis, result: ImportResult | None, *, dry_run: bool = 
         "dry_run": dry_run,
         "written": result is not None,
         "skipped_rows": analysis.skipped_rows(),
-        "errors": [issue.as_dict() for issue in analysis.all_errors],
+        # What the user has not confirmed blocks the import like an error (Analysis.needs).
+        "errors": [issue.as_dict() for issue in analysis.all_errors]
+        + [{"sheet": analysis.sheet, "row": None, "column": "", "message": analysis.needs[kind], "confirm": kind}
+           for kind in analysis.unconfirmed],
+        "needs_confirmation": [{"kind": kind, "message": message, "confirmed": kind in analysis.confirmed}
+                               for kind, message in analysis.needs.items()],
+        "new_units": analysis.new_units[:200],
+        "new_leaders": analysis.new_leaders[:200],
         "warnings": [issue.as_dict() for issue in analysis.all_warnings],
         "totals": {"total_investment": str(totals["total_investment"]), "annual_plan": str(totals["annual_plan"])},
         "reconciliation": reconciliation_json(analysis),
@@ -128,12 +147,13 @@ def batch_start(user, upload, *, year: int | None = None):
                                       size=upload.size, year=year)
 
 
-def batch_analyze(batch, *, overrides=None, defaults=None) -> Analysis:
+def batch_analyze(batch, *, overrides=None, defaults=None, accept_total_mismatch=False, create_new=False) -> Analysis:
     workbook = read(batch_path(batch), batch.filename, sheet=batch.sheet or None)
     options = batch.options or {}
     return analyze(workbook, filename=batch.filename, user=batch.user, sheet=batch.sheet or None,
                    year=batch.year, overrides=overrides if overrides is not None else options.get("overrides"),
-                   defaults=defaults if defaults is not None else options.get("defaults"))
+                   defaults=defaults if defaults is not None else options.get("defaults"),
+                   accept_total_mismatch=accept_total_mismatch, create_new=create_new)
 
 
 def batch_update(batch, *, sheet: str, year: int | None, overrides: dict | None, defaults: dict, remember_mapping: bool):
@@ -157,13 +177,14 @@ def batch_update(batch, *, sheet: str, year: int | None, overrides: dict | None,
     return analysis
 
 
-def batch_confirm(batch, *, valid_only: bool) -> ImportResult:
-    """Import the batch's file as previewed. Its file is removed once the import is done or has failed;
-    only a StaleImport (projects changed since the preview) keeps it, for a fresh preview."""
+def batch_confirm(batch, *, valid_only: bool, accept_total_mismatch: bool = False, create_new: bool = False) -> ImportResult:
+    """Import the batch's file as previewed, with the user's confirmations (Analysis.needs). Its file is
+    removed once the import is done or has failed; a StaleImport (projects changed since the preview)
+    or a NeedsConfirmation (a box left unticked) keeps it, for the preview."""
     if batch.status != BatchStatus.PREVIEW:
         raise ValidationError(_("该批次已处理，请重新上传文件"))
     try:
-        analysis = batch_analyze(batch)
+        analysis = batch_analyze(batch, accept_total_mismatch=accept_total_mismatch, create_new=create_new)
         seen = (batch.options or {}).get("seen")
         if seen is not None:
             changed = [r.project.name for r in analysis.project_rows
@@ -178,7 +199,7 @@ def batch_confirm(batch, *, valid_only: bool) -> ImportResult:
                             "units_created": result.units_created[:200],
                             "leaders_created": result.leaders_created[:200], "skipped": result.skipped}
             batch.save(update_fields=["status", "finished_at", "result"])
-    except StaleImport:
+    except (StaleImport, NeedsConfirmation):
         raise
     except (ValidationError, SheetReadError, ImportError_) as exc:
         batch.status = BatchStatus.FAILED

@@ -14,11 +14,12 @@ from tuijin.projects.models import Category, Level, Nature, Project, Stage
 from . import services
 from .choices import BatchStatus, LedgerField, RowKind
 from .forms import OptionsForm, UploadForm
-from .importing import DEFAULTABLE, MAX_SHOWN_ERRORS, ImportError_, StaleImport
+from .importing import CREATE_NEW, DEFAULTABLE, MAX_SHOWN_ERRORS, TOTAL_MISMATCH, ImportError_, StaleImport
 from .models import ImportBatch
 from .services import SheetReadError
 
 PREVIEW_ROWS = 300
+CONFIRM_FIELDS = {TOTAL_MISMATCH: "accept_total_mismatch", CREATE_NEW: "create_new"}  # Analysis.needs → POST field
 
 
 def _importer(request):
@@ -87,6 +88,8 @@ def _preview_context(request, batch, analysis, form=None):
         ],
         "mapping": [(column, form[f"col_{column.index}"]) for column in analysis.columns],
         "can_confirm": not errors and counts["projects"] > 0,
+        "needs": [{"kind": kind, "field": CONFIRM_FIELDS[kind], "message": message} for kind, message in analysis.needs.items()],
+        "new_units": analysis.new_units[:200], "new_leaders": analysis.new_leaders[:200],
         "can_confirm_valid": not analysis.errors and counts["invalid"] and counts["create"] + counts["update"] > 0,
     }
 
@@ -124,7 +127,9 @@ def confirm(request, token):
     batch = _batch(request, token)
     valid_only = request.POST.get("valid_only") == "1"
     try:
-        services.batch_confirm(batch, valid_only=valid_only)
+        services.batch_confirm(batch, valid_only=valid_only,
+                               accept_total_mismatch=request.POST.get(CONFIRM_FIELDS[TOTAL_MISMATCH]) == "1",
+                               create_new=request.POST.get(CONFIRM_FIELDS[CREATE_NEW]) == "1")
     except StaleImport as exc:
         messages.error(request, str(exc))
         return redirect("ledgerio:preview", token=batch.token)

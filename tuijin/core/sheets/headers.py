@@ -22,6 +22,7 @@ MIN_DENSITY = 0.5
 MIN_DISTINCT = 0.5
 _UNIT_LINE = re.compile(r"^(?:计量)?单位\s*:")
 _COLUMN_CODES = {"甲", "乙", "丙", "丁", "戊", "己"}
+_YEAR_GROUP = re.compile(r"^(?:19|20)\d{2}\s*年度?$")
 
 
 @dataclass(frozen=True)
@@ -172,6 +173,8 @@ def _continues(grid: _Grid, top: int, bottom: int, row: int) -> bool:
             continue  # under a merged group header
         if _unmerged_group(grid, top, bottom, col, child_set):
             continue
+        if _YEAR_GROUP.match(next(label for r in range(bottom, top - 1, -1) if (label := grid.label(r, col, top)))):
+            continue  # under a year's group of one column ("2025年 计划/完成 | 2026年 计划")
         return False
     return True
 

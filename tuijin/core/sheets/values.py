@@ -147,11 +147,28 @@ def _amount_out_of_range(text: str) -> ValidationError:
     )
 
 
+# An estimate ("约5000", "5000左右", "大约5000", "5000余") or a range ("30000-50000", "3~5亿", "3000至5000")
+# is not an amount: reading its first number would silently record a figure nobody stated.
+_APPROXIMATE = re.compile(r"^(?:约|大约|大概|预计|估计|概算|估算)|(?:左右|上下|以上|以下|余|多|许)(?:亿元|万元|元|亿|万)?$")
+_RANGE = re.compile(r"\d\s*(?:-|~|～|至|到|—|－)\s*[+-]?\d")
+
+
+def _approximate_amount(text: str) -> ValidationError:
+    return ValidationError(_("“%(value)s”是约数，请填写确切金额"), code="approximate", params={"value": _shown(text)})
+
+
+def _range_amount(text: str) -> ValidationError:
+    return ValidationError(_("“%(value)s”是一个范围，请填写确切金额"), code="range", params={"value": _shown(text)})
+
+
 def _amount_from_text(text: str) -> tuple[Decimal, str | None]:
-    """(number as written, unit written after it) from normalized text; raises on anything else."""
+    """(number as written, unit written after it) from normalized text; raises on anything else
+    (estimates and ranges with their own message)."""
     body = text.translate(_MINUS)
-    if body.startswith("约"):
-        body = body[1:].lstrip()
+    if _APPROXIMATE.search(body) and any(ch.isdigit() for ch in body):
+        raise _approximate_amount(text)
+    if _RANGE.search(body):
+        raise _range_amount(text)
     unit = None
     if match := _AMOUNT_UNIT.search(body):
         unit = match.group(1)
