@@ -217,6 +217,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 TUIJIN_IMPORT_MAX_BYTES = int(float(os.environ.get("TUIJIN_IMPORT_MAX_MB", "20")) * 1024 * 1024)
 TUIJIN_IMPORT_MAX_ROWS = int(os.environ.get("TUIJIN_IMPORT_MAX_ROWS", "20000"))
 TUIJIN_IMPORT_KEEP_HOURS = float(os.environ.get("TUIJIN_IMPORT_KEEP_HOURS", "2"))
+# Parsing an uploaded spreadsheet (ledger and report imports, web and CLI) runs in a child process capped
+# at this much memory (MB, address space) and wall-clock time (s); a sheet's rows × columns is capped too.
+TUIJIN_PARSE_MAX_MB = float(os.environ.get("TUIJIN_PARSE_MAX_MB", "300"))
+TUIJIN_PARSE_TIMEOUT = float(os.environ.get("TUIJIN_PARSE_TIMEOUT", "10"))
+TUIJIN_PARSE_MAX_CELLS = int(os.environ.get("TUIJIN_PARSE_MAX_CELLS", "2000000"))
+TUIJIN_PARSE_ISOLATED = os.environ.get("TUIJIN_PARSE_ISOLATED", "1") != "0"
 # Site photos on progress reports (tuijin.reports): size per image and images per report.
 TUIJIN_PHOTO_MAX_MB = float(os.environ.get("TUIJIN_PHOTO_MAX_MB", "10"))
 TUIJIN_PHOTOS_PER_REPORT = int(os.environ.get("TUIJIN_PHOTOS_PER_REPORT", "20"))

@@ -5,6 +5,7 @@ is stored as an integer count of hundredths of 万元 (i.e. of 100 元) and retu
 万元 with two places. Sums over it are integer sums on both SQLite and PostgreSQL.
 """
 
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import forms
@@ -16,6 +17,14 @@ CENT = Decimal("0.01")
 MAX_MONEY = Decimal("9999999999999.99")  # 万元; far beyond any real project, inside BIGINT
 
 
+def number_text(value) -> str:
+    """The one rule for a typed or imported amount's text: full-width digits, point, comma and minus
+    become ASCII (NFKC: "１２３４５．６" → "12345.6"), surrounding spaces and thousands commas go.
+    Forms, the report grid and both importers (core.sheets.values, NFKC too) read amounts this way,
+    and the forms and the grid show the normalised text when they show the value again."""
+    return unicodedata.normalize("NFKC", str(value)).strip().replace(",", "")
+
+
 def to_money(value) -> Decimal | None:
     """Parse a number into Decimal 万元 with two places; None stays None."""
     if value is None or value == "":
@@ -23,12 +32,39 @@ def to_money(value) -> Decimal | None:
     if isinstance(value, float):
         value = repr(value)
     try:
-        result = Decimal(str(value).strip().replace(",", ""))
+        result = Decimal(number_text(value))
     except (InvalidOperation, ValueError) as exc:
         raise exceptions.ValidationError(_("金额格式不正确"), code="invalid") from exc
     if not result.is_finite():
         raise exceptions.ValidationError(_("金额格式不正确"), code="invalid")
     return result.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+class MoneyFormField(forms.DecimalField):
+    """A form's amount: forms.DecimalField reading the text by ``number_text``, so "１２３４５．６" is
+    12345.6, and a form shown again (with another error) shows "12345.6"."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = number_text(value)
+        return super().to_python(value)
+
+    def bound_data(self, data, initial):
+        data = super().bound_data(data, initial)
+        return number_text(data) if isinstance(data, str) else data
+
+
+class NumberTextField(forms.CharField):
+    """A text field for an amount parsed later (by to_money): its text normalised by ``number_text``,
+    and shown normalised when the form is shown again."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return number_text(value) if value else value
+
+    def bound_data(self, data, initial):
+        data = super().bound_data(data, initial)
+        return number_text(data) if isinstance(data, str) else data
 
 
 class MoneyField(models.BigIntegerField):
@@ -80,7 +116,7 @@ class MoneyField(models.BigIntegerField):
 
     def formfield(self, **kwargs):
         defaults = {
-            "form_class": forms.DecimalField,
+            "form_class": MoneyFormField,
             "max_digits": 15,
             "decimal_places": 2,
             "localize": False,

@@ -1,8 +1,10 @@
 """Ledger import entry points for the web flow, the CLI and the bench.
 
-The web flow keeps the uploaded file in the data directory between the preview and the confirmation
-(an ImportBatch); the file is deleted when the import is confirmed, fails or is discarded, and files
-of abandoned batches are removed after TUIJIN_IMPORT_KEEP_HOURS.
+The web flow parses the uploaded file once, at upload, in a child process with a memory and time cap
+(core.sheets.isolated), and keeps its parsed sheets (core.sheets.store JSON) in the data directory
+between the preview and the confirmation (an ImportBatch), which read those instead of parsing again;
+they are deleted when the import is confirmed, fails or is discarded, and those of abandoned batches
+are removed after TUIJIN_IMPORT_KEEP_HOURS.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tuijin.core.sheets.reader import SheetReadError, read_workbook
+from tuijin.core.sheets import store
+from tuijin.core.sheets.isolated import read_isolated
+from tuijin.core.sheets.reader import SheetReadError
 from tuijin.org.choices import Role
 from tuijin.org.selectors import user_access
 
@@ -53,8 +57,9 @@ def can_import(user) -> bool:
 
 
 def read(source, filename: str, *, sheet: str | None = None):
-    """The workbook, within the configured limits; SheetReadError (Chinese message) otherwise."""
-    return read_workbook(source, filename, max_bytes=max_bytes(), max_rows=max_rows(), sheet=sheet)
+    """The workbook, within the configured limits (size, rows, cells, and the parse's memory and time);
+    SheetReadError (Chinese message) otherwise."""
+    return read_isolated(source, filename, max_bytes=max_bytes(), max_rows=max_rows(), sheet=sheet)
 
 
 def import_ledger(source, filename: str, *, user=None, sheet=None, year=None, dry_run=False, overrides=None,
@@ -122,9 +127,25 @@ def batch_path(batch) -> Path:
     return _folder() / batch.stored_name
 
 
+PARSED_SUFFIX = ".sheets.json"
+
+
+def batch_workbook(batch):
+    """The batch's sheets as parsed at upload (the one sheet chosen, if any), without parsing again.
+    A batch kept from before the parsed sheets were stored (the raw file) is parsed here."""
+    if batch.stored_name.endswith(PARSED_SUFFIX):
+        try:
+            workbook = store.loads(batch_path(batch).read_bytes())
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise SheetReadError(_("上传的文件已失效，请重新上传")) from exc
+    else:
+        workbook = read(batch_path(batch), batch.filename)
+    return store.only_sheet(workbook, batch.sheet or None)
+
+
 def batch_start(user, upload, *, year: int | None = None):
-    """Keep an uploaded file for its preview. The file is read once here, so an unreadable one is
-    refused at once (SheetReadError) and never kept."""
+    """Keep an uploaded file's parsed sheets for its preview. The file is read once, here, so an
+    unreadable one is refused at once (SheetReadError) and nothing is kept."""
     from .models import ImportBatch
 
     if not can_import(user):
@@ -132,14 +153,11 @@ def batch_start(user, upload, *, year: int | None = None):
     purge_abandoned()
     if upload.size > max_bytes():
         raise SheetReadError(_("文件大小超过上限（%(mb)s MB）") % {"mb": max_bytes() // (1024 * 1024)})
-    suffix = Path(upload.name).suffix.lower()[:8] if Path(upload.name).suffix.lower() in (".xlsx", ".xls", ".ods", ".csv", ".xlsm") else ".bin"
-    stored = f"{uuid.uuid4().hex}{suffix}"
+    workbook = read(upload, upload.name)
+    stored = f"{uuid.uuid4().hex}{PARSED_SUFFIX}"
     path = _folder() / stored
-    with open(path, "wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
     try:
-        read(path, upload.name)
+        path.write_bytes(store.dumps(workbook))
     except Exception:
         path.unlink(missing_ok=True)
         raise
@@ -148,7 +166,7 @@ def batch_start(user, upload, *, year: int | None = None):
 
 
 def batch_analyze(batch, *, overrides=None, defaults=None, accept_total_mismatch=False, create_new=False) -> Analysis:
-    workbook = read(batch_path(batch), batch.filename, sheet=batch.sheet or None)
+    workbook = batch_workbook(batch)
     options = batch.options or {}
     return analyze(workbook, filename=batch.filename, user=batch.user, sheet=batch.sheet or None,
                    year=batch.year, overrides=overrides if overrides is not None else options.get("overrides"),
@@ -169,7 +187,7 @@ def batch_update(batch, *, sheet: str, year: int | None, overrides: dict | None,
     if remember_mapping and overrides:
         from tuijin.core.sheets.headers import find_header
 
-        workbook = read(batch_path(batch), batch.filename, sheet=batch.sheet or None)
+        workbook = batch_workbook(batch)
         sheet_obj = next(s for s in workbook.sheets if s.name == analysis.sheet)
         header = find_header(sheet_obj, SynonymIndex().known)
         if header is not None:

@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from tuijin.core.fields import MoneyFormField
 from tuijin.org.models import Leader, Region, Unit
 from tuijin.org.selectors import regions_editable_by
 
@@ -170,7 +171,7 @@ class AnnualPlanForm(MarkInvalidMixin, forms.ModelForm):
             first, last = active_months(self.instance.year, self.instance.planned_start, self.instance.planned_completion)
             even = even_monthly_plan(self.instance.planned_investment, first, last)
         for month, name in enumerate(self.MONTH_FIELDS, start=1):
-            self.fields[name] = forms.DecimalField(
+            self.fields[name] = MoneyFormField(
                 label=_("%(m)s月累计") % {"m": month}, required=False, max_digits=15, decimal_places=2,
                 initial=monthly[month - 1] if len(monthly) == 12 else None,
                 widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "form-control form-control-sm",

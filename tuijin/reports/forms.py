@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tuijin.core.fields import NumberTextField
 from tuijin.projects.choices import CanonicalStage
 from tuijin.projects.forms import MarkInvalidMixin, _style
 
@@ -45,7 +46,7 @@ class ReportForm(MarkInvalidMixin, forms.Form):
     checked by services.clean_report_data, so errors read the same everywhere."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
-    amount = forms.CharField(label=_("本期完成投资（万元）"), required=False,
+    amount = NumberTextField(label=_("本期完成投资（万元）"), required=False,
                              widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
     progress = forms.CharField(label=_("形象进度"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     work_status = forms.ChoiceField(label=_("开复工情况"), required=False, choices=[("", "—"), *WorkStatus.choices])

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from tuijin.core.sheets import rows as sheet_rows
 from tuijin.core.sheets.headers import find_header
-from tuijin.core.sheets.reader import read_workbook
+from tuijin.core.sheets.isolated import read_isolated
 from tuijin.core.sheets.values import (
     BLANKS,
     UNITS,
@@ -120,7 +120,7 @@ def analyze(user, period: ReportPeriod, content, filename: str, *, sheet: str | 
     from django.conf import settings
 
     result = ReportImport(period=period)
-    book = read_workbook(content, filename, max_bytes=settings.TUIJIN_IMPORT_MAX_BYTES,
+    book = read_isolated(content, filename, max_bytes=settings.TUIJIN_IMPORT_MAX_BYTES,
                          max_rows=settings.TUIJIN_IMPORT_MAX_ROWS, sheet=sheet)
     found = None
     for candidate in book.sheets:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from tuijin.core.exceptions import ConflictError
+from tuijin.core.fields import number_text
 from tuijin.core.photos import photo_response
 from tuijin.org.selectors import EDITOR_ROLES, user_access
 from tuijin.projects.selectors import project_for_user
@@ -243,6 +244,8 @@ def _posted_rows(request) -> tuple[list[dict], set[int]]:
             key = f"r{pk}-{name}"
             if key in request.POST:
                 row[name] = request.POST.get(key)
+        if row.get("amount"):
+            row["amount"] = number_text(row["amount"])  # shown again as read: "１２．５" → "12.5"
         rows.append(row)
         if request.POST.get(f"r{pk}-pick"):
             submit_ids.add(pk)

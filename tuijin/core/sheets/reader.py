@@ -123,16 +123,32 @@ def _too_many_cols(sheet: str | None, limit: int) -> SheetReadError:
     )
 
 
+def _too_many_cells(sheet: str | None, limit: int) -> SheetReadError:
+    return SheetReadError(
+        _("文件过大：工作表“%(sheet)s”的行数 × 列数超过 %(limit)s 个单元格上限，请删除多余的行列或拆分后分批上传")
+        % {"sheet": sheet or "", "limit": limit}
+    )
+
+
 @dataclass
 class _Limits:
     max_rows: int
     max_cols: int
+    max_cells: int | None = None
 
     def check(self, name: str | None, rows: int, cols: int) -> None:
         if rows > self.max_rows:
             raise _too_many_rows(name, self.max_rows)
         if cols > self.max_cols:
             raise _too_many_cols(name, self.max_cols)
+        if self.max_cells is not None and rows * cols > self.max_cells:
+            raise _too_many_cells(name, self.max_cells)
+
+    def over(self, rows: int, cols: int) -> bool:
+        """Already beyond a limit: scanning can stop, the sheet will be refused."""
+        return rows > self.max_rows or cols > self.max_cols or (
+            self.max_cells is not None and rows * cols > self.max_cells
+        )
 
 
 def read_workbook(
@@ -143,18 +159,20 @@ def read_workbook(
     max_rows: int = 20000,
     max_cols: int = 500,
     max_uncompressed: int = 200 * MB,
+    max_cells: int | None = None,
     sheet: str | None = None,
 ) -> Workbook:
     """Read ``source`` (a path, bytes or a binary file object) named ``filename`` by the uploader.
 
     ``max_rows`` / ``max_cols`` bound every sheet read (all rows, titles and headers included);
-    ``sheet`` reads only that sheet. Raises SheetReadError for anything that is not a readable,
-    safe, non-empty spreadsheet within the limits.
+    ``max_cells`` bounds each sheet's rows × columns, the grid calamine builds, and the scan before
+    it stops as soon as a sheet is past it. ``sheet`` reads only that sheet. Raises SheetReadError for
+    anything that is not a readable, safe, non-empty spreadsheet within the limits.
     """
     data = _read_source(source, max_bytes)
     if not data:
         raise _no_data()
-    limits = _Limits(max_rows, max_cols)
+    limits = _Limits(max_rows, max_cols, max_cells)
     if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
         book = _read_zip(data, limits, max_uncompressed, sheet)
     elif data.startswith(_OLE_MAGIC):
@@ -274,14 +292,14 @@ def _read_zip(data: bytes, limits: _Limits, max_uncompressed: int, sheet: str | 
             continue
         ascii_body, root = _check_xml_prolog(body)
         if fmt == "xlsx" and (b"<sheetData" in body or b":sheetData" in body):
-            scans[info.filename] = _scan_worksheet(body)
+            scans[info.filename] = _scan_worksheet(body, limits)
         elif fmt == "xlsx" and (match := _SST_UNIQUE.match(ascii_body, root)):
             count = match.group(1)
             if len(count) > 12 or int(count) > len(body) // 4 + 16:  # calamine reserves a string each
                 raise _corrupt()
         elif fmt == "ods" and info.filename == "content.xml":
             _check_well_formed(body)  # calamine's .ods reader loops forever on an unclosed table
-            scans.update(_scan_ods(body))
+            scans.update(_scan_ods(body, limits))
         elif info.file_size <= 16 * MB:  # package parts parsed below: workbook, relationships
             contents[info.filename] = body
 
@@ -509,20 +527,32 @@ def _position(letters: bytes, digits: bytes) -> tuple[int, int]:
     return int(digits), _column_number(letters)
 
 
-def _scan_worksheet(body: bytes) -> _SheetScan:
-    """How far a worksheet's non-empty cells reach, measured without building them, and its formula gaps."""
+def _scan_worksheet(body: bytes, limits: _Limits) -> _SheetScan:
+    """How far a worksheet's non-empty cells reach, measured without building them, and its formula gaps.
+
+    The scan stops as soon as the extent is past a limit: the sheet will be refused, and a sheet of
+    millions of cells is refused in a fraction of the time and memory its full scan would take.
+    """
     scan = _SheetScan()
     # Plain byte searches: a regex alternation here would cost more than calamine's own parse.
     unusual = b"<c>" in body or b":c " in body or body.count(b"<c ") != body.count(b'<c r="')
     if unusual:  # cells without a ref, with the ref not first, or with a namespace prefix
-        scan.rows, scan.cols = _walk_cells(body)
+        scan.rows, scan.cols = _walk_cells(body, limits)
     else:
-        for ref, self_closing, empty in _FAR_REF.findall(body):
+        rows = cols = 0
+        for match in _FAR_REF.finditer(body):
+            ref, self_closing, empty = match.groups()
             if self_closing or empty:
                 continue
             letters = ref.rstrip(b"0123456789")
             row, col = _position(letters, ref[len(letters) :])
-            scan.rows, scan.cols = max(scan.rows, row), max(scan.cols, col)
+            if row > rows or col > cols:
+                rows, cols = max(rows, row), max(cols, col)
+                if limits.over(rows, cols):
+                    break
+        scan.rows, scan.cols = rows, cols
+    if limits.over(scan.rows, scan.cols):
+        return scan  # refused by its extent; formula gaps do not matter
     if b"<f" in body or b't="e"' in body:
         for letters, digits, attrs, empty_value in _FORMULA_CELL.findall(body):
             if empty_value and b't="str"' in attrs:  # the cached result is the empty string
@@ -534,7 +564,7 @@ def _scan_worksheet(body: bytes) -> _SheetScan:
     return scan
 
 
-def _walk_cells(body: bytes) -> tuple[int, int]:
+def _walk_cells(body: bytes, limits: _Limits) -> tuple[int, int]:
     """Exact extent, position by position as calamine counts, for cells without refs or with prefixes."""
     max_row = max_col = row = col = 0
     for match in _CELL_TOKEN.finditer(body):
@@ -553,7 +583,10 @@ def _walk_cells(body: bytes) -> tuple[int, int]:
         following = body[match.end() : match.end() + 12]
         if self_closing or following.startswith((b"</c>", b"<v></v></c>", b"<v/></c>")):
             continue
-        max_row, max_col = max(max_row, row), max(max_col, col)
+        if row > max_row or col > max_col:
+            max_row, max_col = max(max_row, row), max(max_col, col)
+            if limits.over(max_row, max_col):
+                break
     return max_row, max_col
 
 
@@ -574,7 +607,7 @@ def _ods_int(pattern: re.Pattern, attrs: bytes, default: int = 1) -> int:
     return min(int(match.group(1)), 10**7) if match else default
 
 
-def _scan_ods(body: bytes) -> dict[str, _SheetScan]:
+def _scan_ods(body: bytes, limits: _Limits) -> dict[str, _SheetScan]:
     """Extent, merged ranges and formula gaps of each table in content.xml."""
     scans: dict[str, _SheetScan] = {}
     tables = list(_ODS_TABLE.finditer(body))
@@ -603,6 +636,8 @@ def _scan_ods(body: bytes) -> dict[str, _SheetScan]:
             if row_width:
                 scan.cols = max(scan.cols, row_width)
                 scan.rows = row + repeat
+                if limits.over(scan.rows, scan.cols):
+                    return scans  # refused by its extent when loaded
             row += repeat
     return scans
 
@@ -1010,13 +1045,12 @@ def _read_csv(data: bytes, filename: str, limits: _Limits) -> Workbook:
     name = os.path.splitext(os.path.basename(filename or ""))[0] or "CSV"
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text[:65536]))
     rows: list[list[object]] = []
+    width = 0
     try:
         for row in reader:
             rows.append(row)
-            if len(rows) > limits.max_rows:
-                raise _too_many_rows(name, limits.max_rows)
-            if len(row) > limits.max_cols:
-                raise _too_many_cols(name, limits.max_cols)
+            width = max(width, len(row))
+            limits.check(name, len(rows), width)
     except csv.Error as exc:
         raise SheetReadError(
             _("CSV 文件第 %(line)s 行格式错误，无法读取") % {"line": reader.line_num}

@@ -8,8 +8,14 @@
 
   const status = document.getElementById("autosave-status");
 
+  // The server's rule for an amount's text (core.fields.number_text): full-width digits, point, comma
+  // and minus become ASCII (NFKC), spaces and thousands commas go. "１２３４５．６" → "12345.6".
+  function numberText(text) {
+    return String(text || "").normalize("NFKC").trim().replace(/,/g, "");
+  }
+
   function parseCents(text) {
-    const clean = String(text || "").trim().replace(/[,，\s]/g, "");
+    const clean = numberText(text).replace(/\s/g, "");
     if (clean === "") return null;
     const match = /^(\d+)(?:\.(\d{0,2}))?$/.exec(clean);
     if (!match) return undefined; // not a number the server would take
@@ -101,6 +107,10 @@
     schedule();
   });
   form.addEventListener("change", (event) => {
+    if (event.target.classList.contains("amount")) {
+      const shown = numberText(event.target.value); // show the amount as it will be saved
+      if (shown !== event.target.value) event.target.value = shown;
+    }
     if (event.target.tagName === "SELECT" && event.target.classList.contains("cell")) {
       const row = event.target.closest("tr[data-report]");
       dirty.add(row.dataset.report);
