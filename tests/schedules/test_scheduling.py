@@ -132,7 +132,7 @@ def test_due_soon_is_a_week():
 def test_every_status_has_a_chinese_label():
     assert {s.value: s.label for s in MilestoneStatus} == {
         "done": "按期完成", "done_late": "逾期完成", "overdue": "已逾期", "due_soon": "临近时限",
-        "planned": "未到期", "unscheduled": "未排期",
+        "planned": "未到期", "unscheduled": "未排期", "inferred": "已完成（推定）",
     }
 
 
