@@ -341,6 +341,72 @@ def test_milestone_overdue_thresholds(city, planned, expected):
                                     f"“主体封顶”计划{planned}，已逾期{days}天（无实际完成记录）")]
 
 
+# What happened counts: a node is done when a later one is, or when the project's facts say so.
+
+
+def started_building(city, **facts) -> Project:
+    """A 续建 project whose 开工进场 was planned 2026-03-01 (131 days before TODAY: Mar 31 − 1 = 30,
+    + Apr 30 + May 31 + Jun 30 + 10 = 131) and whose later nodes fall after it."""
+    project = make_project(city, "已开工项目", **facts)
+    Milestone.objects.create(project=project, name="开工进场", planned_date=date(2026, 3, 1), sort=10, marks="start")
+    node(project, "基础完成", date(2026, 5, 1), sort=20)
+    node(project, "主体封顶", date(2026, 7, 1), sort=30)
+    Milestone.objects.create(project=project, name="竣工验收", planned_date=date(2026, 7, 5), sort=40, marks="completion")
+    return project
+
+
+def test_the_start_node_without_an_actual_start_names_the_missing_fact(city):
+    project = started_building(city)
+    refresh(project)
+    assert alerts(project) == [(Dimension.MILESTONE_OVERDUE, R, D(131),
+                                "“开工进场”计划2026-03-01，已逾期131天（无实际开工记录）等4个节点逾期")]
+
+
+def test_an_actual_start_makes_the_start_node_done(city):
+    """The issue's case: started 2025-11, later nodes done — no "开工进场 已逾期" red."""
+    project = started_building(city, actual_start=date(2025, 11, 3))
+    Milestone.objects.filter(project=project, name="基础完成").update(actual_date=date(2026, 5, 20))
+    refresh(project)
+    # 开工进场 (fact) and 基础完成 (recorded) are done; 主体封顶 is 9 days late, 竣工验收 5 days.
+    assert alerts(project) == [(Dimension.MILESTONE_OVERDUE, Y, D(9),
+                                "“主体封顶”计划2026-07-01，已逾期9天（无实际完成记录）等2个节点逾期")]
+
+
+def test_a_later_node_done_makes_the_earlier_ones_done(city):
+    project = started_building(city)
+    Milestone.objects.filter(project=project, name="主体封顶").update(actual_date=date(2026, 7, 2))
+    refresh(project)
+    assert alerts(project) == [(Dimension.MILESTONE_OVERDUE, Y, D(5),
+                                "“竣工验收”计划2026-07-05，已逾期5天（无实际竣工记录）")]
+    Project.objects.filter(pk=project.pk).update(actual_completion=date(2026, 7, 8))
+    refresh(project)
+    assert alerts(project) == []
+    assert light(project) == (G, "")
+
+
+def test_setting_the_actual_start_through_the_ledger_resolves_the_start_node(city, dispatcher):
+    from tuijin.projects import services as project_services
+
+    project = started_building(city)
+    Milestone.objects.filter(project=project).exclude(name="开工进场").update(actual_date=None, planned_date=None)
+    refresh(project)
+    assert light(project)[0] == R
+    project.refresh_from_db()
+    project.actual_start = date(2026, 3, 5)
+    project_services.project_update(dispatcher, project, version=project.version, reason="补录实际开工日期")
+    refresh(project)   # what the PROJECT_CHANGED event does after the commit, on TODAY
+    assert alerts(project) == []
+
+
+def test_an_approval_is_not_inferred_from_the_start_but_the_reason_says_it(city):
+    # Building before the 施工许可 is what an office must see: still overdue, with the start named.
+    project = make_project(city, "未批先建项目", "新开工", actual_start=date(2026, 6, 1))
+    approval(project, "施工许可", date(2026, 6, 10))
+    refresh(project)
+    assert alerts(project) == [(Dimension.APPROVAL_OVERDUE, R, D(30),
+                                "“施工许可证”计划2026-06-10办结，已逾期30天（办理中；项目已于2026-06-01实际开工）")]
+
+
 @pytest.fixture
 def late_node(city):
     """A project whose one node was due 2026-06-01: 39 days overdue on TODAY, red."""
