@@ -84,10 +84,10 @@ def node(project, name: str, planned: date | None, actual: date | None = None, s
     [
         # months = (2026·12 + 7) − (y·12 + m)
         (date(2026, 7, 1), None),                                        # this month: 0, not judged yet
-        (date(2026, 6, 30), (Y, D(1), "计划2026年6月开工，已滞后1个月未开工")),   # the planned month has passed
-        (date(2026, 5, 1), (Y, D(2), "计划2026年5月开工，已滞后2个月未开工")),
-        (date(2026, 4, 30), (R, D(3), "计划2026年4月开工，已滞后3个月未开工")),   # 连续3个月
-        (date(2025, 12, 15), (R, D(7), "计划2025年12月开工，已滞后7个月未开工")),  # across the year end
+        (date(2026, 6, 30), (Y, D(1), "计划开工日期2026-06-30，已滞后1个月未开工（无实际开工记录）")),   # the planned month has passed
+        (date(2026, 5, 1), (Y, D(2), "计划开工日期2026-05-01，已滞后2个月未开工（无实际开工记录）")),
+        (date(2026, 4, 30), (R, D(3), "计划开工日期2026-04-30，已滞后3个月未开工（无实际开工记录）")),   # 连续3个月
+        (date(2025, 12, 15), (R, D(7), "计划开工日期2025-12-15，已滞后7个月未开工（无实际开工记录）")),  # across the year end
         (date(2026, 7, 10), None),                                       # today is not "past"
         (date(2026, 9, 1), None),
     ],
@@ -114,9 +114,9 @@ def test_start_overdue_by_days(city):
     # yesterday: 1 day, yellow although the months reading would say 0
     yesterday = make_project(city, "晚1天", "前期", planned_start=date(2026, 7, 9))
     refresh(late, later, yesterday)
-    assert alerts(late) == [(Dimension.START_OVERDUE, R, D(100), "计划2026-04-01开工，已逾期100天未开工")]
-    assert alerts(later) == [(Dimension.START_OVERDUE, Y, D(70), "计划2026-05-01开工，已逾期70天未开工")]
-    assert alerts(yesterday) == [(Dimension.START_OVERDUE, Y, D(1), "计划2026-07-09开工，已逾期1天未开工")]
+    assert alerts(late) == [(Dimension.START_OVERDUE, R, D(100), "计划开工日期2026-04-01，已逾期100天未开工（无实际开工记录）")]
+    assert alerts(later) == [(Dimension.START_OVERDUE, Y, D(70), "计划开工日期2026-05-01，已逾期70天未开工（无实际开工记录）")]
+    assert alerts(yesterday) == [(Dimension.START_OVERDUE, Y, D(1), "计划开工日期2026-07-09，已逾期1天未开工（无实际开工记录）")]
 
 
 def test_started_or_building_projects_are_not_start_overdue(city):
@@ -153,10 +153,10 @@ def hand_in(project, month: int, year_to_date: str, state=ReportState.SUBMITTED,
         ("720.00", None),                                                                  # 60.0 %: ahead
         ("600.00", None),                                                                  # 50.0 %: on 序时
         ("482.40", None),                                                                  # 40.2 %: 9.8 points
-        ("480.00", (Y, "10.0", "截至6月底完成年度计划40.0%，低于序时进度10.0个百分点")),      # 40.0 %: 10.0 (含)
-        ("240.00", (Y, "30.0", "截至6月底完成年度计划20.0%，低于序时进度30.0个百分点")),      # 20.0 %: 30.0 (含)
-        ("238.80", (R, "30.1", "截至6月底完成年度计划19.9%，低于序时进度30.1个百分点")),      # 19.9 %: 超过30
-        ("0.00", (R, "50.0", "截至6月底完成年度计划0.0%，低于序时进度50.0个百分点")),
+        ("480.00", (Y, "10.0", "截至2026年6月底完成年度计划40.0%，低于序时进度10.0个百分点（据2026年6月已报送月报本年累计480.00万元；年度计划1,200.00万元）")),      # 40.0 %: 10.0 (含)
+        ("240.00", (Y, "30.0", "截至2026年6月底完成年度计划20.0%，低于序时进度30.0个百分点（据2026年6月已报送月报本年累计240.00万元；年度计划1,200.00万元）")),      # 20.0 %: 30.0 (含)
+        ("238.80", (R, "30.1", "截至2026年6月底完成年度计划19.9%，低于序时进度30.1个百分点（据2026年6月已报送月报本年累计238.80万元；年度计划1,200.00万元）")),      # 19.9 %: 超过30
+        ("0.00", (R, "50.0", "截至2026年6月底完成年度计划0.0%，低于序时进度50.0个百分点（据2026年6月已报送月报本年累计0.00万元；年度计划1,200.00万元）")),
     ],
 )
 def test_investment_points_behind_schedule(half_year, year_to_date, expected):
@@ -177,9 +177,9 @@ def test_investment_points_behind_schedule(half_year, year_to_date, expected):
         # ratio = 本年累计 ÷ (1,200 × 6/12 = 600)
         ("600.00", None),                                                                        # 100.0 %
         ("480.00", None),                                                                        # 80.0 %: not below 80
-        ("479.40", (Y, "79.9", "截至6月底完成投资479.40万元，为序时计划的79.9%（序时进度50.0%）")),
-        ("360.00", (Y, "60.0", "截至6月底完成投资360.00万元，为序时计划的60.0%（序时进度50.0%）")),
-        ("359.40", (R, "59.9", "截至6月底完成投资359.40万元，为序时计划的59.9%（序时进度50.0%）")),
+        ("479.40", (Y, "79.9", "截至2026年6月底完成投资479.40万元，为序时计划的79.9%（序时进度50.0%；据2026年6月已报送月报本年累计479.40万元；年度计划1,200.00万元）")),
+        ("360.00", (Y, "60.0", "截至2026年6月底完成投资360.00万元，为序时计划的60.0%（序时进度50.0%；据2026年6月已报送月报本年累计360.00万元；年度计划1,200.00万元）")),
+        ("359.40", (R, "59.9", "截至2026年6月底完成投资359.40万元，为序时计划的59.9%（序时进度50.0%；据2026年6月已报送月报本年累计359.40万元；年度计划1,200.00万元）")),
         ("1500.00", None),
     ],
 )
@@ -228,7 +228,7 @@ def test_the_last_handed_in_report_counts(half_year):
     hand_in(half_year, 6, "700.00", state=ReportState.RETURNED)
     refresh(half_year, dimensions=[Dimension.INVESTMENT_LAG])
     assert alerts(half_year) == [(Dimension.INVESTMENT_LAG, Y, D("16.7"),
-                                  "截至6月底完成年度计划33.3%，低于序时进度16.7个百分点")]
+                                  "截至2026年6月底完成年度计划33.3%，低于序时进度16.7个百分点（据2026年5月已报送月报本年累计400.00万元，6月未报送；年度计划1,200.00万元）")]
 
 
 @pytest.mark.parametrize("stage", ["竣工", "投产", "谋划"])
@@ -246,7 +246,7 @@ def test_reports_not_handed_in_count_nothing(half_year, state):
     hand_in(half_year, 6, "600.00", state=state)
     refresh(half_year, dimensions=[Dimension.INVESTMENT_LAG])
     assert alerts(half_year) == [(Dimension.INVESTMENT_LAG, R, D("50.0"),
-                                  "截至6月底完成年度计划0.0%，低于序时进度50.0个百分点")]
+                                  "截至2026年6月底完成年度计划0.0%，低于序时进度50.0个百分点（2026年1—6月无已报送的月报，按0计；年度计划1,200.00万元）")]
 
 
 def test_a_period_not_yet_due_is_not_judged(half_year):
@@ -255,7 +255,7 @@ def test_a_period_not_yet_due_is_not_judged(half_year):
     hand_in(half_year, 6, "600.00")
     refresh(half_year, today=date(2026, 7, 4), dimensions=[Dimension.INVESTMENT_LAG])
     assert alerts(half_year) == [(Dimension.INVESTMENT_LAG, R, D("41.7"),
-                                  "截至5月底完成年度计划0.0%，低于序时进度41.7个百分点")]
+                                  "截至2026年5月底完成年度计划0.0%，低于序时进度41.7个百分点（据2026年5月已报送月报本年累计0.00万元；年度计划1,200.00万元）")]
     assert Alert.objects.get(project=half_year).subject.startswith("period:")
 
 
@@ -273,7 +273,7 @@ def test_in_january_last_december_is_judged_against_last_years_plan(city, dispat
     report_services.period_open(dispatcher, year=2026, month=12, due_on=date(2027, 1, 5), project_ids=[project.pk])
     assert ProgressReport.objects.filter(project=project).update(state=ReportState.APPROVED, year_to_date=D("900.00")) == 1
     refresh(project, today=date(2027, 1, 20), dimensions=[Dimension.INVESTMENT_LAG])
-    assert alerts(project) == [(Dimension.INVESTMENT_LAG, Y, D("25.0"), "截至12月底完成年度计划75.0%，低于序时进度25.0个百分点")]
+    assert alerts(project) == [(Dimension.INVESTMENT_LAG, Y, D("25.0"), "截至2026年12月底完成年度计划75.0%，低于序时进度25.0个百分点（据2026年12月已报送月报本年累计900.00万元；年度计划1,200.00万元）")]
 
 
 def test_the_projects_own_monthly_plan_is_its_schedule(half_year):
@@ -283,7 +283,7 @@ def test_the_projects_own_monthly_plan_is_its_schedule(half_year):
     hand_in(half_year, 6, "200.00")
     refresh(half_year, dimensions=[Dimension.INVESTMENT_LAG])
     assert alerts(half_year) == [(Dimension.INVESTMENT_LAG, Y, D("16.6"),
-                                  "截至6月底完成年度计划16.7%，低于序时进度16.6个百分点")]
+                                  "截至2026年6月底完成年度计划16.7%，低于序时进度16.6个百分点（据2026年6月已报送月报本年累计200.00万元；年度计划1,200.00万元）")]
     hand_in(half_year, 6, "400.00")  # exactly the plan due
     refresh(half_year, dimensions=[Dimension.INVESTMENT_LAG])
     assert alerts(half_year) == []
@@ -297,7 +297,7 @@ def test_a_mid_year_start_in_the_annual_plan_is_its_schedule(half_year):
     hand_in(half_year, 6, "100.00")
     refresh(half_year, dimensions=[Dimension.INVESTMENT_LAG])
     assert alerts(half_year) == [(Dimension.INVESTMENT_LAG, Y, D("25.0"),
-                                  "截至6月底完成年度计划8.3%，低于序时进度25.0个百分点")]
+                                  "截至2026年6月底完成年度计划8.3%，低于序时进度25.0个百分点（据2026年6月已报送月报本年累计100.00万元；年度计划1,200.00万元）")]
 
 
 # ===================================================================================== milestones
@@ -314,9 +314,9 @@ def test_milestone_overdue_names_the_earliest_and_counts_the_rest(city):
     refresh(project)
     first = Milestone.objects.get(name="基础完成")
     assert alerts(project) == [(Dimension.MILESTONE_OVERDUE, R, D(39),
-                                "“基础完成”节点逾期39天（计划2026-06-01）等3个节点逾期")]
+                                "“基础完成”计划2026-06-01，已逾期39天（无实际完成记录）等3个节点逾期")]
     assert Alert.objects.get(project=project).subject == f"milestone:{first.pk}"
-    assert light(project) == (R, "“基础完成”节点逾期39天（计划2026-06-01）等3个节点逾期")
+    assert light(project) == (R, "“基础完成”计划2026-06-01，已逾期39天（无实际完成记录）等3个节点逾期")
 
 
 @pytest.mark.parametrize(
@@ -338,7 +338,73 @@ def test_milestone_overdue_thresholds(city, planned, expected):
     else:
         level, days = expected
         assert alerts(project) == [(Dimension.MILESTONE_OVERDUE, level, D(days),
-                                    f"“主体封顶”节点逾期{days}天（计划{planned}）")]
+                                    f"“主体封顶”计划{planned}，已逾期{days}天（无实际完成记录）")]
+
+
+# What happened counts: a node is done when a later one is, or when the project's facts say so.
+
+
+def started_building(city, **facts) -> Project:
+    """A 续建 project whose 开工进场 was planned 2026-03-01 (131 days before TODAY: Mar 31 − 1 = 30,
+    + Apr 30 + May 31 + Jun 30 + 10 = 131) and whose later nodes fall after it."""
+    project = make_project(city, "已开工项目", **facts)
+    Milestone.objects.create(project=project, name="开工进场", planned_date=date(2026, 3, 1), sort=10, marks="start")
+    node(project, "基础完成", date(2026, 5, 1), sort=20)
+    node(project, "主体封顶", date(2026, 7, 1), sort=30)
+    Milestone.objects.create(project=project, name="竣工验收", planned_date=date(2026, 7, 5), sort=40, marks="completion")
+    return project
+
+
+def test_the_start_node_without_an_actual_start_names_the_missing_fact(city):
+    project = started_building(city)
+    refresh(project)
+    assert alerts(project) == [(Dimension.MILESTONE_OVERDUE, R, D(131),
+                                "“开工进场”计划2026-03-01，已逾期131天（无实际开工记录）等4个节点逾期")]
+
+
+def test_an_actual_start_makes_the_start_node_done(city):
+    """The issue's case: started 2025-11, later nodes done — no "开工进场 已逾期" red."""
+    project = started_building(city, actual_start=date(2025, 11, 3))
+    Milestone.objects.filter(project=project, name="基础完成").update(actual_date=date(2026, 5, 20))
+    refresh(project)
+    # 开工进场 (fact) and 基础完成 (recorded) are done; 主体封顶 is 9 days late, 竣工验收 5 days.
+    assert alerts(project) == [(Dimension.MILESTONE_OVERDUE, Y, D(9),
+                                "“主体封顶”计划2026-07-01，已逾期9天（无实际完成记录）等2个节点逾期")]
+
+
+def test_a_later_node_done_makes_the_earlier_ones_done(city):
+    project = started_building(city)
+    Milestone.objects.filter(project=project, name="主体封顶").update(actual_date=date(2026, 7, 2))
+    refresh(project)
+    assert alerts(project) == [(Dimension.MILESTONE_OVERDUE, Y, D(5),
+                                "“竣工验收”计划2026-07-05，已逾期5天（无实际竣工记录）")]
+    Project.objects.filter(pk=project.pk).update(actual_completion=date(2026, 7, 8))
+    refresh(project)
+    assert alerts(project) == []
+    assert light(project) == (G, "")
+
+
+def test_setting_the_actual_start_through_the_ledger_resolves_the_start_node(city, dispatcher):
+    from tuijin.projects import services as project_services
+
+    project = started_building(city)
+    Milestone.objects.filter(project=project).exclude(name="开工进场").update(actual_date=None, planned_date=None)
+    refresh(project)
+    assert light(project)[0] == R
+    project.refresh_from_db()
+    project.actual_start = date(2026, 3, 5)
+    project_services.project_update(dispatcher, project, version=project.version, reason="补录实际开工日期")
+    refresh(project)   # what the PROJECT_CHANGED event does after the commit, on TODAY
+    assert alerts(project) == []
+
+
+def test_an_approval_is_not_inferred_from_the_start_but_the_reason_says_it(city):
+    # Building before the 施工许可 is what an office must see: still overdue, with the start named.
+    project = make_project(city, "未批先建项目", "新开工", actual_start=date(2026, 6, 1))
+    approval(project, "施工许可", date(2026, 6, 10))
+    refresh(project)
+    assert alerts(project) == [(Dimension.APPROVAL_OVERDUE, R, D(30),
+                                "“施工许可证”计划2026-06-10办结，已逾期30天（办理中；项目已于2026-06-01实际开工）")]
 
 
 @pytest.fixture
@@ -387,7 +453,7 @@ def test_a_day_later_the_value_changes_and_the_level_keeps_its_start(city):
     third = Alert.objects.get(project=project)
     assert (third.pk, third.level, third.value, third.first_seen) == (first.pk, R, D(30), first.first_seen)
     assert third.level_since > first.level_since
-    assert light(project) == (R, "“主体封顶”节点逾期30天（计划2026-06-12）")
+    assert light(project) == (R, "“主体封顶”计划2026-06-12，已逾期30天（无实际完成记录）")
 
 
 def test_recording_the_actual_date_resolves_the_alert(late_node, dispatcher):
@@ -451,7 +517,7 @@ def test_approval_overdue(city):
     refresh(project)
     eia = Approval.objects.get(project=project, type__short_name="环评")
     assert alerts(project) == [(Dimension.APPROVAL_OVERDUE, R, D(30),
-                                "“环境影响评价”逾期30天未办结（计划2026-06-10）等2项手续逾期")]
+                                "“环境影响评价”计划2026-06-10办结，已逾期30天（办理中）等2项手续逾期")]
     assert Alert.objects.get(project=project).subject == f"approval:{eia.pk}"
 
 
@@ -459,7 +525,7 @@ def test_one_approval_a_day_late_is_yellow(city):
     project = make_project(city, "手续项目", "前期")
     approval(project, "能评", date(2026, 7, 9))
     refresh(project)
-    assert alerts(project) == [(Dimension.APPROVAL_OVERDUE, Y, D(1), "“节能审查”逾期1天未办结（计划2026-07-09）")]
+    assert alerts(project) == [(Dimension.APPROVAL_OVERDUE, Y, D(1), "“节能审查”计划2026-07-09办结，已逾期1天（办理中）")]
 
 
 # ================================================================================= reports missing
@@ -544,18 +610,18 @@ def test_the_light_is_the_worst_alert_and_names_its_reasons(city, dispatcher):
     assert [a[:2] for a in alerts(project)] == [
         (Dimension.START_OVERDUE, Y), (Dimension.MILESTONE_OVERDUE, R), (Dimension.APPROVAL_OVERDUE, Y)]
     # red: only the red reasons
-    assert light(project) == (R, "“基础完成”节点逾期39天（计划2026-06-01）")
+    assert light(project) == (R, "“基础完成”计划2026-06-01，已逾期39天（无实际完成记录）")
 
     approval(project, "能评", date(2026, 6, 1))  # now an approval 39 days overdue too: a second red
     refresh(project)
-    assert light(project) == (R, "“基础完成”节点逾期39天（计划2026-06-01）；"
-                                 "“节能审查”逾期39天未办结（计划2026-06-01）等2项手续逾期")
+    assert light(project) == (R, "“基础完成”计划2026-06-01，已逾期39天（无实际完成记录）；"
+                                 "“节能审查”计划2026-06-01办结，已逾期39天（办理中）等2项手续逾期")
 
     Milestone.objects.filter(project=project).update(actual_date=date(2026, 7, 1))
     Approval.objects.filter(project=project).update(status=ApprovalStatus.DONE, done_date=date(2026, 7, 1))
     refresh(project)
     # yellow: the start is still overdue, alone
-    assert light(project) == (Y, "计划2026年6月开工，已滞后1个月未开工")
+    assert light(project) == (Y, "计划开工日期2026-06-01，已滞后1个月未开工（无实际开工记录）")
 
 
 def test_an_unrefreshed_dimension_keeps_its_alerts(city):
@@ -567,7 +633,7 @@ def test_an_unrefreshed_dimension_keeps_its_alerts(city):
     assert [a[0] for a in alerts(project)] == [Dimension.START_OVERDUE, Dimension.MILESTONE_OVERDUE]
     refresh(project, dimensions=[Dimension.MILESTONE_OVERDUE])
     assert [a[0] for a in alerts(project)] == [Dimension.START_OVERDUE]
-    assert light(project) == (R, "计划2026年4月开工，已滞后3个月未开工")
+    assert light(project) == (R, "计划开工日期2026-04-01，已滞后3个月未开工（无实际开工记录）")
 
 
 # ========================================================================================== scope

@@ -207,6 +207,7 @@ def _reseed() -> None:
     for module in ("tuijin.schedules.migrations.0002_seed", "tuijin.alerts.migrations.0002_seed_rules",
                    "tuijin.problems.migrations.0002_seed"):
         importlib.import_module(module).seed(apps, None)
+    importlib.import_module("tuijin.schedules.migrations.0004_node_marks").mark(apps, None)  # 开工/竣工 nodes
 
 
 @pytest.fixture

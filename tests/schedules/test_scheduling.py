@@ -10,7 +10,13 @@ from datetime import date, timedelta
 import pytest
 
 from tuijin.schedules.choices import DUE_SOON_DAYS, MilestoneStatus
-from tuijin.schedules.scheduling import backward_dates, days_late, lead_start, milestone_status
+from tuijin.schedules.scheduling import (
+    backward_dates,
+    days_late,
+    lead_start,
+    milestone_status,
+    template_dates,
+)
 
 # The seeded 房建类 template: 开工进场 30, 打桩或基础开挖 45, 主体工程基础浇注完成 60, 主体工程封顶 150,
 # 装修或设备安装调试完成 120, 试投产或交付使用验收 45, 正式投产或交付使用 30.
@@ -132,7 +138,7 @@ def test_due_soon_is_a_week():
 def test_every_status_has_a_chinese_label():
     assert {s.value: s.label for s in MilestoneStatus} == {
         "done": "按期完成", "done_late": "逾期完成", "overdue": "已逾期", "due_soon": "临近时限",
-        "planned": "未到期", "unscheduled": "未排期",
+        "planned": "未到期", "unscheduled": "未排期", "inferred": "已完成（推定）",
     }
 
 
@@ -160,3 +166,52 @@ def test_days_late_across_the_leap_day():
     # 2028-02-28 → 2028-03-01 is 2 days (Feb 29 between).
     assert days_late(date(2028, 2, 28), None, date(2028, 3, 1)) == 2
     assert days_late(date(2027, 2, 28), None, date(2027, 3, 1)) == 1
+
+
+# ==================================================================== anchored at the project's start
+
+
+def test_anchored_at_the_start_the_later_nodes_fit_between_start_and_target():
+    """开工进场 (index 0) on the start 2026-03-01; the target 2027-06-30 is 486 days later
+    (2026-03-01 → 2027-03-01 = 365, + Mar 31 + Apr 30 + May 31 + Jun 29 = 486). The later nodes' standard
+    days 45, 60, 150, 120, 45, 30 add up to 450, so node k falls on round(cumulative_k × 486 / 450):
+    45 → 48.6 → 49, 105 → 113.4 → 113, 255 → 275.4 → 275, 375 → 405, 420 → 453.6 → 454, 450 → 486."""
+    assert template_dates(BUILDING, date(2027, 6, 30), start_index=0, anchor=date(2026, 3, 1)) == [
+        date(2026, 3, 1),     # the start
+        date(2026, 4, 19),    # + 49: Mar 1 + 30 = Mar 31, + 19 = Apr 19
+        date(2026, 6, 22),    # + 113: Mar 31 (30), May 1 (61), Jun 1 (92), + 21 = Jun 22
+        date(2026, 12, 1),    # + 275: Mar..Nov = 31+30+31+30+31+31+30+31+30 = 275
+        date(2027, 4, 10),    # + 405: 2027-03-01 is + 365, + 40 = Apr 10
+        date(2027, 5, 29),    # + 454: 2027-03-01 + 89: Apr 1 (31), May 1 (61), + 28 = May 29
+        date(2027, 6, 30),    # the target, exactly
+    ]
+
+
+def test_anchored_without_a_target_the_later_nodes_follow_the_standard_days():
+    # 2026-03-01 + 45 = Apr 15; + 60 = Jun 14; + 150 = Nov 11 (Jun 30 is +16, Jul 31, Aug 31, Sep 30,
+    # Oct 31 → 139, + 11); + 120 = 2027-03-11; + 45 = Apr 25; + 30 = May 25.
+    assert template_dates(BUILDING, None, start_index=0, anchor=date(2026, 3, 1)) == [
+        date(2026, 3, 1), date(2026, 4, 15), date(2026, 6, 14), date(2026, 11, 11),
+        date(2027, 3, 11), date(2027, 4, 25), date(2027, 5, 25)]
+
+
+def test_nodes_before_the_start_are_dated_backwards_from_it():
+    # 甲 20, 乙 (the start) 10, 丙 31: 乙 on 2027-02-28, 甲 = 02-28 − 10 = 02-18, 丙 on the target.
+    assert template_dates([20, 10, 31], date(2027, 3, 31), start_index=1, anchor=date(2027, 2, 28)) == [
+        date(2027, 2, 18), date(2027, 2, 28), date(2027, 3, 31)]
+    # The start as the last node (前期工作节点's 开工): everything is before it; no target is needed.
+    assert template_dates([30, 20, 15], None, start_index=2, anchor=date(2027, 1, 15)) == [
+        date(2026, 12, 11), date(2026, 12, 31), date(2027, 1, 15)]   # Jan 15 − 15 = Dec 31, − 20 = Dec 11
+
+
+def test_without_an_anchor_or_a_start_node_it_is_backward_scheduling():
+    assert template_dates(BUILDING, date(2027, 6, 30)) == BUILDING_2027_06_30
+    assert template_dates(BUILDING, date(2027, 6, 30), start_index=None, anchor=date(2026, 3, 1)) == BUILDING_2027_06_30
+    with pytest.raises(ValueError):
+        template_dates(BUILDING, None)
+
+
+def test_an_inferred_node_is_shown_as_inferred_never_as_its_own_date():
+    assert milestone_status(TODAY - timedelta(days=100), None, TODAY, inferred=True) == MilestoneStatus.INFERRED
+    # its own actual date, when there is one, wins
+    assert milestone_status(TODAY - timedelta(days=10), TODAY, TODAY, inferred=True) == MilestoneStatus.DONE_LATE

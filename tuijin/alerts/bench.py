@@ -56,7 +56,7 @@ def generate_schedules(rng: random.Random, today: date) -> dict:
             actual = None
             if planned < today and rng.random() < 0.85:
                 actual = min(planned + timedelta(days=rng.randint(-10, 40)), today)
-            milestones.append(Milestone(project_id=pk, name=step.name, sort=step.sort, planned_date=planned,
+            milestones.append(Milestone(project_id=pk, name=step.name, sort=step.sort, marks=step.marks, planned_date=planned,
                                         baseline_date=planned, actual_date=actual, version=1))
     Milestone.objects.bulk_create(milestones, batch_size=5000)
     kinds = list(ApprovalType.objects.filter(is_active=True))

@@ -23,7 +23,7 @@ from tuijin.projects.models import AnnualPlan
 from tuijin.reports.choices import DEFAULT_REPORTING_STAGES, HANDED_IN_STATES
 from tuijin.reports.figures import schedule_share
 from tuijin.reports.models import ProgressReport, ReportPeriod
-from tuijin.schedules.choices import OPEN_APPROVAL_STATES
+from tuijin.schedules.choices import OPEN_APPROVAL_STATES, ApprovalStatus, NodeMark
 from tuijin.schedules.models import Approval, Milestone
 
 from .choices import Dimension, Method
@@ -66,19 +66,20 @@ def _ids(projects):
 
 
 def start_overdue(rule, projects, today: date) -> dict[int, Finding]:
-    """Not started (no actual start, stage before construction) after the planned start date."""
+    """Not started (no actual start, stage before construction) after the planned start date; the
+    reason names the ledger's planned start date and the missing fact."""
     rows = projects.filter(planned_start__lt=today, actual_start__isnull=True,
                            stage__canonical__in=NOT_STARTED_STAGES).values_list("pk", "planned_start")
     found = {}
     for pk, planned in rows:
         if rule.method == Method.DAYS_OVERDUE:
             value = (today - planned).days
-            reason = _("计划%(d)s开工，已逾期%(n)s天未开工") % {"d": planned, "n": value}
+            reason = _("计划开工日期%(d)s，已逾期%(n)s天未开工（无实际开工记录）") % {"d": planned, "n": value}
         else:
             value = (today.year * 12 + today.month) - (planned.year * 12 + planned.month)
             if value <= 0:
                 continue
-            reason = _("计划%(y)s年%(m)s月开工，已滞后%(n)s个月未开工") % {"y": planned.year, "m": planned.month, "n": value}
+            reason = _("计划开工日期%(d)s，已滞后%(n)s个月未开工（无实际开工记录）") % {"d": planned, "n": value}
         found[pk] = Finding(Decimal(value), reason)
     return found
 
@@ -102,20 +103,22 @@ def investment_lag(rule, projects, today: date, *, period: ReportPeriod | None =
     end = period.ends_on
     handed_in = (ProgressReport.objects.filter(project_id=OuterRef("project_id"), state__in=HANDED_IN_STATES,
                                                period_end__gte=date(end.year, 1, 1), period_end__lte=end)
-                 .order_by("-period_end").values("year_to_date")[:1])
+                 .order_by("-period_end"))
     # Judged: the projects that report their investment (前期, 新开工, 续建在建); a completed or operating
     # project's plan is closed off by its completion, not by monthly reports.
     reporting = projects.filter(stage__canonical__in=list(DEFAULT_REPORTING_STAGES))
     plans = AnnualPlan.objects.filter(year=end.year, project__in=_ids(reporting), planned_investment__gt=0)
     if rule.min_annual_plan is not None:
         plans = plans.filter(planned_investment__gte=rule.min_annual_plan)
-    rows = plans.annotate(done=Subquery(handed_in)).values_list(
-        "project_id", "planned_investment", "monthly_plan", "planned_start", "planned_completion", "done")
+    rows = plans.annotate(done=Subquery(handed_in.values("year_to_date")[:1]),
+                          done_as_of=Subquery(handed_in.values("period_end")[:1])).values_list(
+        "project_id", "planned_investment", "monthly_plan", "planned_start", "planned_completion", "done", "done_as_of")
     found = {}
-    for pk, planned, monthly, start, completion, done in rows:
+    for pk, planned, monthly, start, completion, done, as_of in rows:
         share = schedule_share(end, planned=planned, monthly_plan=monthly, planned_start=start, planned_completion=completion)
         if share <= 0:
             continue
+        basis = _investment_basis(end, planned, done, as_of)
         done = Decimal(done or 0)
         done_pct = round1(done * HUNDRED / planned)
         due_pct = round1(share * HUNDRED)
@@ -123,45 +126,75 @@ def investment_lag(rule, projects, today: date, *, period: ReportPeriod | None =
             value = round1(done * HUNDRED / (planned * share))
             if value >= HUNDRED:
                 continue
-            reason = _("截至%(m)s月底完成投资%(done)s万元，为序时计划的%(v)s%%（序时进度%(due)s%%）") % {
-                "m": end.month, "done": f"{done:,.2f}", "v": value, "due": due_pct}
+            reason = _("截至%(y)s年%(m)s月底完成投资%(done)s万元，为序时计划的%(v)s%%（序时进度%(due)s%%；%(basis)s）") % {
+                "y": end.year, "m": end.month, "done": f"{done:,.2f}", "v": value, "due": due_pct, "basis": basis}
         else:
             value = due_pct - done_pct
             if value <= 0:
                 continue
-            reason = _("截至%(m)s月底完成年度计划%(done)s%%，低于序时进度%(v)s个百分点") % {
-                "m": end.month, "done": done_pct, "v": value}
+            reason = _("截至%(y)s年%(m)s月底完成年度计划%(done)s%%，低于序时进度%(v)s个百分点（%(basis)s）") % {
+                "y": end.year, "m": end.month, "done": done_pct, "v": value, "basis": basis}
         found[pk] = Finding(value, reason, f"period:{period.pk}")
     return found
+
+
+def _investment_basis(end: date, planned: Decimal, done, as_of: date | None) -> str:
+    """Which report the year's figure comes from: the last one handed in (submitted or approved) up
+    to the judged period, or that there was none (counted as 0)."""
+    if done is None or as_of is None:
+        return _("%(y)s年1—%(m)s月无已报送的月报，按0计；年度计划%(plan)s万元") % {
+            "y": end.year, "m": end.month, "plan": f"{planned:,.2f}"}
+    late = "" if (as_of.year, as_of.month) == (end.year, end.month) else _("，%(m)s月未报送") % {"m": end.month}
+    return _("据%(y)s年%(m)s月已报送月报本年累计%(done)s万元%(late)s；年度计划%(plan)s万元") % {
+        "y": as_of.year, "m": as_of.month, "done": f"{Decimal(done):,.2f}", "late": late, "plan": f"{planned:,.2f}"}
 
 
 # ------------------------------------------------------------------------------- milestones, approvals
 
 
 def milestone_overdue(rule, projects, today: date) -> dict[int, Finding]:
-    """Nodes past their planned date without an actual date; the project's earliest one is named."""
+    """Nodes past their planned date and not done — neither on record nor by inference: a 开工 node
+    of a project with an actual start, a 竣工 node of one with an actual completion and any node
+    before a done one count as done (Milestone.objects.with_inference). The project's earliest open
+    node is named, with the fact that is missing."""
     rows = (Milestone.objects.filter(project__in=_ids(projects), actual_date__isnull=True, planned_date__lt=today)
-            .order_by("project_id", "planned_date", "sort", "id").values_list("project_id", "pk", "name", "planned_date"))
-    return _overdue(rows, today, "milestone", _("“%(name)s”节点逾期%(n)s天（计划%(d)s）"), _("等%(k)s个节点逾期"))
+            .open().order_by("project_id", "planned_date", "sort", "id")
+            .values_list("project_id", "pk", "name", "planned_date", "marks"))
+    missing = {NodeMark.START: _("无实际开工记录"), NodeMark.COMPLETION: _("无实际竣工记录")}
+    return _overdue(((pk, item, name, planned, missing.get(marks, _("无实际完成记录")))
+                     for pk, item, name, planned, marks in rows),
+                    today, "milestone", _("“%(name)s”计划%(d)s，已逾期%(n)s天（%(fact)s）"), _("等%(k)s个节点逾期"))
 
 
 def approval_overdue(rule, projects, today: date) -> dict[int, Finding]:
-    """Required procedures still open after their target date."""
+    """Required procedures still open after their target date. Nothing is inferred from the project's
+    start (building before a 施工许可 is itself what an office must see), but the reason says so."""
     rows = (Approval.objects.filter(project__in=_ids(projects), required=True, status__in=OPEN_APPROVAL_STATES,
                                     target_date__lt=today)
-            .order_by("project_id", "target_date", "type__sort", "id").values_list("project_id", "pk", "type__name", "target_date"))
-    return _overdue(rows, today, "approval", _("“%(name)s”逾期%(n)s天未办结（计划%(d)s）"), _("等%(k)s项手续逾期"))
+            .order_by("project_id", "target_date", "type__sort", "id")
+            .values_list("project_id", "pk", "type__name", "target_date", "status", "project__actual_start"))
+    return _overdue(((pk, item, name, planned, _approval_fact(status, started))
+                     for pk, item, name, planned, status, started in rows),
+                    today, "approval", _("“%(name)s”计划%(d)s办结，已逾期%(n)s天（%(fact)s）"), _("等%(k)s项手续逾期"))
+
+
+def _approval_fact(status: str, started: date | None) -> str:
+    fact = ApprovalStatus(status).label
+    if started is not None:
+        fact = _("%(status)s；项目已于%(d)s实际开工") % {"status": fact, "d": started}
+    return str(fact)
 
 
 def _overdue(rows, today: date, kind: str, first_text: str, more_text: str) -> dict[int, Finding]:
     found: dict[int, Finding] = {}
     counts: dict[int, int] = {}
-    for project_id, pk, name, planned in rows:
+    for project_id, pk, name, planned, *fact in rows:
         counts[project_id] = counts.get(project_id, 0) + 1
         if project_id not in found:  # the earliest is the most overdue
             days = (today - planned).days
             subject = f"{kind}:{pk}" if kind else pk
-            found[project_id] = Finding(Decimal(days), first_text % {"name": name, "n": days, "d": planned}, subject)
+            text = first_text % {"name": name, "n": days, "d": planned, "fact": fact[0] if fact else ""}
+            found[project_id] = Finding(Decimal(days), text, subject)
     for project_id, n in counts.items():
         if n > 1:
             f = found[project_id]

@@ -1,7 +1,10 @@
-"""The demo city's schedules and warnings: projects in construction scheduled backwards from their
-planned completion with the matching template (most nodes reached on time, some late, a few overdue),
-baselines approved for half of them, approval checklists for the 前期 projects, and every project's
-light computed by the warning engine. Deterministic for a seed; written in bulk with history."""
+"""The demo city's schedules and warnings: projects in construction scheduled with the matching
+template as a clerk applying it would get (its 开工 node on the project's actual start, the later nodes
+fitted up to the planned completion: scheduling.template_dates), reached in order (the 开工 node on the
+actual start, most later nodes on time, some late, a few overdue and everything after those still
+open), baselines approved for half of them, approval checklists for the 前期 projects (each procedure
+done in turn, a few stuck past their target), and every project's light computed by the warning
+engine. Deterministic for a seed; written in bulk with history."""
 
 import random
 from datetime import date, timedelta
@@ -11,7 +14,7 @@ from simple_history.utils import bulk_create_with_history
 from tuijin.projects.choices import CanonicalStage
 from tuijin.projects.models import Project
 from tuijin.schedules import scheduling
-from tuijin.schedules.choices import ApprovalStatus
+from tuijin.schedules.choices import ApprovalStatus, NodeMark
 from tuijin.schedules.models import Approval, ApprovalType, Milestone, MilestoneTemplate, Schedule
 
 REASON = "加载演示数据"
@@ -38,20 +41,36 @@ def build_schedules(rng: random.Random, last_actual: date) -> dict:
     for number, project in enumerate(sorted(picked, key=lambda p: p.pk)):
         template = _template_for(project, templates, fallback)
         steps = list(template.steps.all())
-        dates = scheduling.backward_dates([s.duration_days for s in steps], project.planned_completion)
+        start_index = next((i for i, s in enumerate(steps) if s.marks == NodeMark.START), None)
+        anchor = project.actual_start or project.planned_start
+        target = project.planned_completion if anchor is None or project.planned_completion > anchor else None
+        dates = scheduling.template_dates([s.duration_days for s in steps], target, start_index=start_index,
+                                          anchor=anchor)
         baseline = number % 2 == 0
-        for step, planned in zip(steps, dates, strict=True):
+        reached = True  # nodes are reached in order: after the first one left open, the rest are open
+        previous = date.min
+        for index, (step, planned) in enumerate(zip(steps, dates, strict=True)):
             actual = None
-            if planned <= last_actual:
+            if index == start_index:
+                actual = project.actual_start if project.actual_start and project.actual_start <= last_actual else None
+            elif reached and planned <= last_actual:
+                # Long past nodes were reached (most on time, some late); of those due in the last two
+                # months about one in four is still open — an office chases recent slips, not year-old ones.
                 roll = rng.random()
-                if roll < 0.75:
+                recent = planned > last_actual - timedelta(days=60)
+                if roll < 0.8:
                     actual = min(planned + timedelta(days=rng.randint(-12, 3)), last_actual)
-                elif roll < 0.92:
+                elif not recent or roll < 0.9:
                     actual = min(planned + timedelta(days=rng.randint(5, 45)), last_actual)
-            milestones.append(Milestone(project=project, name=step.name, sort=step.sort, planned_date=planned,
-                                        baseline_date=planned if baseline else None, actual_date=actual,
-                                        responsible=project.owner_contact or "", version=1))
-        schedules.append(Schedule(project=project, template=template, target_date=project.planned_completion,
+                if actual is not None:
+                    actual = max(actual, previous)  # never before the node before it
+            previous = actual or previous
+            if actual is None and planned <= last_actual:
+                reached = False
+            milestones.append(Milestone(project=project, name=step.name, sort=step.sort, marks=step.marks,
+                                        planned_date=planned, baseline_date=planned if baseline else None,
+                                        actual_date=actual, responsible=project.owner_contact or "", version=1))
+        schedules.append(Schedule(project=project, template=template, target_date=dates[-1],
                                   baseline_number=1 if baseline else 0, version=1))
     bulk_create_with_history(milestones, Milestone, default_change_reason=REASON)
     bulk_create_with_history(schedules, Schedule, default_change_reason=REASON)
@@ -61,12 +80,20 @@ def build_schedules(rng: random.Random, last_actual: date) -> dict:
     approvals = []
     for project in rng.sample(preliminary, min(CHECKLISTS, len(preliminary))):
         start = last_actual - timedelta(days=rng.randint(60, 300))
+        # Procedures are done one after another; about one project in four is stuck on one (still in
+        # progress past its target date), which holds up the ones after it.
+        stuck = rng.random() < 0.25
+        blocked = False
         for index, kind in enumerate(kinds):
             target = start + timedelta(days=25 * index)
             if not kind.required_by_default:
-                approvals.append(Approval(project=project, type=kind, required=False, status=ApprovalStatus.NOT_NEEDED, version=1))
+                approvals.append(Approval(project=project, type=kind, required=False, status=ApprovalStatus.NOT_NEEDED,
+                                          version=1))
                 continue
-            done = target <= last_actual and rng.random() < 0.85
+            stuck_here = stuck and target <= last_actual - timedelta(days=20) and rng.random() < 0.3
+            done = target <= last_actual and not blocked and not stuck_here
+            if not done and target <= last_actual:
+                blocked = True
             approvals.append(Approval(
                 project=project, type=kind, required=True, target_date=target, version=1,
                 status=ApprovalStatus.DONE if done else (ApprovalStatus.IN_PROGRESS if target <= last_actual + timedelta(days=60)

@@ -9,7 +9,7 @@ from .models import ApprovalType, MilestoneTemplate, MilestoneTemplateStep
 class StepInline(admin.TabularInline):
     model = MilestoneTemplateStep
     extra = 1
-    fields = ("sort", "name", "duration_days")
+    fields = ("sort", "name", "duration_days", "marks")
 
 
 @admin.register(MilestoneTemplate)

@@ -20,6 +20,25 @@ class MilestoneStatus(models.TextChoices):
     DUE_SOON = "due_soon", _("临近时限")
     PLANNED = "planned", _("未到期")
     UNSCHEDULED = "unscheduled", _("未排期")
+    INFERRED = "inferred", _("已完成（推定）")
+
+
+class NodeMark(models.TextChoices):
+    """What a node stands for in the project's recorded facts: the 开工 node is done once the project
+    has an actual start (on that date), the 竣工 node once it has an actual completion."""
+
+    START = "start", _("开工节点")
+    COMPLETION = "completion", _("竣工节点")
+
+
+class DoneBasis(models.TextChoices):
+    """Why a node counts as done (Milestone.objects.with_inference): its own actual date, or a fact it
+    is inferred from. An empty basis means the node is open."""
+
+    RECORDED = "recorded", _("已填报实际完成日期")
+    STARTED = "started", _("据项目实际开工推定")
+    COMPLETED = "completed", _("据项目实际竣工推定")
+    LATER = "later", _("据后续节点已完成推定")
 
 
 class ApprovalStatus(models.TextChoices):

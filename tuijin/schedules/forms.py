@@ -16,8 +16,10 @@ class ApplyTemplateForm(MarkInvalidMixin, forms.Form):
     template = forms.ModelChoiceField(label=_("节点模板"), queryset=MilestoneTemplate.objects.filter(is_active=True),
                                       empty_label=None, error_messages={"required": _("请选择节点模板"),
                                                                         "invalid_choice": _("请选择启用中的节点模板")})
-    target_date = forms.DateField(label=_("目标日期"), widget=DATE, error_messages={**DATE_ERRORS, "required": _("请填写目标日期（最后一个节点的完成日期）")},
-                                  help_text=_("最后一个节点（如正式投产、建成通车）的完成日期，其余节点按标准工期倒排"))
+    target_date = forms.DateField(label=_("目标日期"), widget=DATE, required=False, error_messages=DATE_ERRORS,
+                                  help_text=_("最后一个节点（如正式投产、建成通车）的完成日期。开工节点排在项目的实际开工日期"
+                                              "（未开工的排在计划开工日期），之前的节点按标准工期倒排，之后的节点按标准工期比例排在"
+                                              "开工与目标日期之间；不填目标日期时按标准工期顺排。项目没有开工日期时必须填写，各节点从目标日期倒排"))
     replace = forms.BooleanField(label=_("替换现有节点"), required=False)
 
     def __init__(self, *args, **kwargs):

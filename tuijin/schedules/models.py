@@ -1,7 +1,10 @@
 """Schedules (倒排工期、挂图作战) and pre-construction approvals (前期手续).
 
 A milestone template lists a project type's nodes with their standard durations; applied to a project
-with a target date it yields the project's milestones, dated backwards from the target. Approving the
+it yields the project's milestones, the 开工 node on the project's start and the others fitted around it
+and the target date (scheduling.template_dates). A node counts as done when it has an actual date, when
+the project's recorded facts say so (actual start ⇒ its 开工 node, actual completion ⇒ its 竣工 node),
+or when a later node is done (Milestone.objects.with_inference). Approving the
 schedule freezes a baseline (a copy of every planned date); re-baselining keeps the old one and the
 reason. Approvals are a checklist per project of the procedure types an office keeps as a dictionary.
 """
@@ -9,13 +12,14 @@ reason. Approvals are a checklist per project of the procedure types an office k
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.db.models import Case, CharField, Exists, F, OuterRef, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from tuijin.core.models import DictionaryModel, VersionedModel
 from tuijin.projects.models import Category, Project, ProjectScopedQuerySet
 
-from .choices import ApprovalStatus, TemplateKind
+from .choices import ApprovalStatus, DoneBasis, NodeMark, TemplateKind
 
 MAX_DURATION_DAYS = 3650
 
@@ -43,6 +47,10 @@ class MilestoneTemplateStep(models.Model):
     duration_days = models.PositiveIntegerField(
         _("标准工期（天）"), default=30, validators=[MaxValueValidator(MAX_DURATION_DAYS)],
         help_text=_("从上一节点到本节点所需的天数；第一个节点填从开工准备到本节点的天数"),
+    )
+    marks = models.CharField(
+        _("标志节点"), max_length=20, choices=NodeMark.choices, blank=True, default="",
+        help_text=_("开工节点：项目填报实际开工后视为完成，套用模板时排在项目的开工日期；竣工节点：项目填报实际竣工后视为完成"),
     )
     history = HistoricalRecords(user_db_constraint=False)
 
@@ -79,6 +87,45 @@ class Schedule(VersionedModel):
         return str(self.project)
 
 
+def settled_q() -> Q:
+    """A node done on its own record or by its project's facts (not counting later nodes)."""
+    return (Q(actual_date__isnull=False) | Q(marks=NodeMark.START, project__actual_start__isnull=False)
+            | Q(marks=NodeMark.COMPLETION, project__actual_completion__isnull=False))
+
+
+class MilestoneQuerySet(ProjectScopedQuerySet):
+    def with_inference(self):
+        """Each node with `done_basis` (a DoneBasis, "" while open) and `inferred_date` (the date
+        the fact gives, when it gives one). A node is done when it has an actual date; when it is the
+        开工 node of a project with an actual start, or the 竣工 node of one with an actual completion;
+        or when any later node of the same project (by sort, then id) is done in one of those ways —
+        a project cannot have reached a node without passing the ones before it. The one rule used by
+        the warning engine, the schedule page and the Gantt chart."""
+        later = (Milestone.objects.filter(project_id=OuterRef("project_id"))
+                 .filter(Q(sort__gt=OuterRef("sort")) | Q(sort=OuterRef("sort"), pk__gt=OuterRef("pk")))
+                 .filter(settled_q()))
+        return self.annotate(
+            done_basis=Case(
+                When(actual_date__isnull=False, then=Value(DoneBasis.RECORDED.value)),
+                When(marks=NodeMark.START, project__actual_start__isnull=False, then=Value(DoneBasis.STARTED.value)),
+                When(marks=NodeMark.COMPLETION, project__actual_completion__isnull=False,
+                     then=Value(DoneBasis.COMPLETED.value)),
+                When(Exists(later), then=Value(DoneBasis.LATER.value)),
+                default=Value(""), output_field=CharField(),
+            ),
+            inferred_date=Case(
+                When(actual_date__isnull=False, then=Value(None)),
+                When(marks=NodeMark.START, then=F("project__actual_start")),
+                When(marks=NodeMark.COMPLETION, then=F("project__actual_completion")),
+                default=Value(None), output_field=models.DateField(),
+            ),
+        )
+
+    def open(self):
+        """Nodes not done, neither on record nor by inference (see with_inference)."""
+        return self.with_inference().filter(done_basis="")
+
+
 class Milestone(VersionedModel):
     """One dated node of a project (开工进场、主体封顶…): planned, baseline and actual dates."""
 
@@ -90,6 +137,10 @@ class Milestone(VersionedModel):
     actual_date = models.DateField(_("实际完成日期"), null=True, blank=True)
     responsible = models.CharField(_("责任人"), max_length=50, blank=True)
     note = models.CharField(_("说明"), max_length=500, blank=True)
+    marks = models.CharField(
+        _("标志节点"), max_length=20, choices=NodeMark.choices, blank=True, default="",
+        help_text=_("开工节点：项目填报实际开工后视为完成，套用模板时排在项目的开工日期；竣工节点：项目填报实际竣工后视为完成"),
+    )
     # An evidence photo of the node reached (one per milestone), checked like the reports' site photos.
     evidence = models.FileField(_("佐证照片"), upload_to="milestones/", max_length=200, blank=True)
     evidence_name = models.CharField(_("照片原文件名"), max_length=200, blank=True)
@@ -99,7 +150,7 @@ class Milestone(VersionedModel):
     evidence_longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
 
     history = HistoricalRecords(user_db_constraint=False, excluded_fields=["updated_at"])
-    objects = models.Manager.from_queryset(ProjectScopedQuerySet)()
+    objects = models.Manager.from_queryset(MilestoneQuerySet)()
 
     class Meta:
         verbose_name = _("节点")

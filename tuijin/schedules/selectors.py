@@ -6,11 +6,12 @@ from datetime import date, timedelta
 
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from tuijin.projects.models import Project
 
 from . import scheduling
-from .choices import ApprovalStatus, MilestoneStatus
+from .choices import DUE_SOON_DAYS, ApprovalStatus, DoneBasis, MilestoneStatus
 from .models import Approval, Baseline, Milestone, MilestoneTemplate, Schedule
 
 GANTT_LIMIT = 500
@@ -26,8 +27,10 @@ def approval_for_user(user, pk: int) -> Approval:
 
 def project_milestones(project: Project, today: date) -> list[Milestone]:
     """The project's nodes in order, each with `status`, `days_late` and the previous node's dates
-    (`starts`, `baseline_starts`) so a Gantt bar spans from one node to the next."""
-    milestones = list(Milestone.objects.filter(project=project).order_by("sort", "id"))
+    (`starts`, `baseline_starts`) so a Gantt bar spans from one node to the next. A node done by
+    inference (Milestone.objects.with_inference) shows as "已完成（据…推定）", never as its own
+    actual date."""
+    milestones = list(Milestone.objects.filter(project=project).with_inference().order_by("sort", "id"))
     _annotate(milestones, today)
     return milestones
 
@@ -37,14 +40,25 @@ def _annotate(milestones: list[Milestone], today: date) -> None:
     for m in milestones:
         if previous is not None and previous.project_id != m.project_id:
             previous = None
-        m.status = scheduling.milestone_status(m.planned_date, m.actual_date, today)
-        m.status_label = MilestoneStatus(m.status).label
-        m.days_late = scheduling.days_late(m.planned_date, m.actual_date, today)
+        basis = getattr(m, "done_basis", "")
+        inferred = basis not in ("", DoneBasis.RECORDED)
+        m.status = scheduling.milestone_status(m.planned_date, m.actual_date, today, inferred=inferred)
+        m.status_label = inferred_label(basis, getattr(m, "inferred_date", None)) if inferred else MilestoneStatus(m.status).label
+        m.days_late = 0 if inferred else scheduling.days_late(m.planned_date, m.actual_date, today)
         m.starts = previous.planned_date if previous else None
         m.baseline_starts = previous.baseline_date if previous else None
         m.actual_starts = previous.actual_date if previous else None
         m.drift = (m.planned_date - m.baseline_date).days if m.planned_date and m.baseline_date else 0
         previous = m
+
+
+def inferred_label(basis: str, on: date | None = None) -> str:
+    """How an inferred node's status reads: 已完成（据实际开工推定，2025-11-03）, 已完成（据后续节点推定）."""
+    if basis == DoneBasis.STARTED:
+        return _("已完成（据实际开工%(d)s推定）") % {"d": on} if on else _("已完成（据实际开工推定）")
+    if basis == DoneBasis.COMPLETED:
+        return _("已完成（据实际竣工%(d)s推定）") % {"d": on} if on else _("已完成（据实际竣工推定）")
+    return _("已完成（据后续节点已完成推定）")
 
 
 def schedule_of(project: Project) -> Schedule | None:
@@ -87,21 +101,22 @@ def gantt_rows(projects, today: date, *, status: str = "", limit: int = GANTT_LI
     `limit` rows; `total` says how many matched."""
     nodes = Milestone.objects.filter(project__in=projects.values("pk"))
     if status == MilestoneStatus.OVERDUE:
-        nodes = nodes.filter(actual_date__isnull=True, planned_date__lt=today)
+        nodes = nodes.filter(actual_date__isnull=True, planned_date__lt=today).open()
     elif status == MilestoneStatus.DUE_SOON:
-        nodes = nodes.filter(actual_date__isnull=True, planned_date__gte=today, planned_date__lte=today + timedelta(days=7))
+        nodes = nodes.filter(actual_date__isnull=True, planned_date__gte=today,
+                             planned_date__lte=today + timedelta(days=DUE_SOON_DAYS)).open()
     elif status == "open":
-        nodes = nodes.filter(actual_date__isnull=True)
+        nodes = nodes.filter(actual_date__isnull=True).open()
     elif status == "done":
-        nodes = nodes.filter(actual_date__isnull=False)
+        nodes = nodes.with_inference().exclude(done_basis="")
     total = nodes.count()
     picked = list(nodes.order_by("project__region__path", "project_id", "sort", "id")
                   .values_list("pk", "project_id", "sort")[:limit])
     project_ids = {p for _pk, p, _s in picked}
     # Each bar starts at the previous node of the same project (over all its nodes, not only the
     # filtered ones), so whole projects are read for the picked rows.
-    full = list(Milestone.objects.filter(project_id__in=project_ids).order_by("project_id", "sort", "id")
-                .only("id", "project_id", "name", "sort", "planned_date", "baseline_date", "actual_date"))
+    full = list(Milestone.objects.filter(project_id__in=project_ids).with_inference().order_by("project_id", "sort", "id")
+                .only("id", "project_id", "name", "sort", "marks", "planned_date", "baseline_date", "actual_date"))
     _annotate(full, today)
     by_pk = {m.pk: m for m in full}
     names = dict(Project.objects.filter(pk__in=project_ids).values_list("pk", "name"))

@@ -22,7 +22,7 @@ from tuijin.org.selectors import EDITOR_ROLES, OFFICE_ROLES, user_access
 from tuijin.projects.models import Project
 
 from . import scheduling
-from .choices import ApprovalStatus
+from .choices import ApprovalStatus, NodeMark
 from .models import (
     Approval,
     ApprovalType,
@@ -30,6 +30,7 @@ from .models import (
     BaselineItem,
     Milestone,
     MilestoneTemplate,
+    MilestoneTemplateStep,
     Schedule,
 )
 
@@ -92,16 +93,52 @@ def suggested_template(project: Project) -> MilestoneTemplate | None:
     return (MilestoneTemplate.objects.filter(is_active=True, categories__in=category_ids).order_by("sort", "id").first())
 
 
-def preview_template(template: MilestoneTemplate, target: date) -> list[tuple[str, int, date]]:
-    """(node, standard days, planned date) for applying `template` with the last node on `target`."""
+def start_anchor(project: Project) -> tuple[date | None, str]:
+    """The date a template's 开工 node is put on, and what it is: the project's actual start (a
+    fact), else its planned start; (None, "") when it has neither."""
+    if project.actual_start:
+        return project.actual_start, _("实际开工日期")
+    if project.planned_start:
+        return project.planned_start, _("计划开工日期")
+    return None, ""
+
+
+def template_plan(template: MilestoneTemplate, target: date | None, project: Project | None = None
+                  ) -> list[tuple[MilestoneTemplateStep, date]]:
+    """(step, planned date) of applying `template` to `project`: its 开工 node on the project's actual
+    or planned start, the nodes before it backwards from there, the later ones between it and `target`
+    (forward by standard durations without a target); without a start date or a 开工 node, backwards
+    from `target` (the last node). Checks the dates and raises ValidationError in Chinese."""
     steps = list(template.steps.all())
-    dates = scheduling.backward_dates([s.duration_days for s in steps], target)
-    return [(s.name, s.duration_days, d) for s, d in zip(steps, dates, strict=True)]
+    starts = [i for i, s in enumerate(steps) if s.marks == NodeMark.START]
+    start_index = starts[0] if starts else None
+    anchor, anchor_label = start_anchor(project) if project is not None and start_index is not None else (None, "")
+    if anchor is None and target is None:
+        raise ValidationError({"target_date": [_("请填写目标日期（最后一个节点的完成日期）")]})
+    if anchor is not None and target is not None and start_index < len(steps) - 1 and target <= anchor:
+        raise ValidationError({"target_date": [_("目标日期（%(t)s）应晚于项目的%(what)s（%(d)s）") % {
+            "t": target, "what": anchor_label, "d": anchor}]})
+    dates = scheduling.template_dates([s.duration_days for s in steps], target, start_index=start_index, anchor=anchor)
+    errors: dict[str, list[str]] = {}
+    for d in (dates[0], dates[-1]):
+        _check_date(d, _("节点日期"), errors, "target_date")
+    if errors:
+        raise ValidationError(errors)
+    return list(zip(steps, dates, strict=True))
+
+
+def preview_template(template: MilestoneTemplate, target: date | None,
+                     project: Project | None = None) -> list[tuple[str, int, date]]:
+    """(node, standard days, planned date) for applying `template` to `project` (see template_plan)."""
+    return [(s.name, s.duration_days, d) for s, d in template_plan(template, target, project)]
 
 
 @transaction.atomic
-def apply_template(user, project: Project, template: MilestoneTemplate, target: date, *, replace: bool = False) -> list[Milestone]:
-    """Give the project the template's nodes, dated backwards from `target` (the last node's date).
+def apply_template(user, project: Project, template: MilestoneTemplate, target: date | None, *,
+                   replace: bool = False) -> list[Milestone]:
+    """Give the project the template's nodes: the 开工 node on the project's actual (else planned)
+    start, the others around it and `target` (the last node's date), see template_plan; without a
+    start date, backwards from `target`.
 
     A project that already has nodes keeps them unless `replace`; nodes already reached (with an
     actual date) or an approved baseline are never thrown away: adjust such a schedule node by node.
@@ -110,7 +147,7 @@ def apply_template(user, project: Project, template: MilestoneTemplate, target: 
     errors: dict[str, list[str]] = {}
     if template is None or not template.is_active:
         errors["template"] = [_("请选择启用中的节点模板")]
-    if target is None:
+    if target is None and start_anchor(project)[0] is None:
         errors["target_date"] = [_("请填写目标日期（最后一个节点的完成日期）")]
     _check_date(target, _("目标日期"), errors, "target_date")
     if errors:
@@ -118,6 +155,7 @@ def apply_template(user, project: Project, template: MilestoneTemplate, target: 
     steps = list(template.steps.all())
     if not steps:
         raise ValidationError({"template": [_("模板“%(name)s”没有节点，请先在系统管理中补充") % {"name": template.name}]})
+    plan = template_plan(template, target, project)
     existing = Milestone.objects.filter(project=project)
     if existing.exists():
         if not replace:
@@ -128,14 +166,14 @@ def apply_template(user, project: Project, template: MilestoneTemplate, target: 
             raise ValidationError(_("进度计划已批准基线，不能按模板整体替换；请逐个调整节点，或调整后重新批准基线"))
         for old in existing:
             stamp(old, user, _("按模板重新生成节点")).delete()
-    dates = scheduling.backward_dates([s.duration_days for s in steps], target)
     milestones = []
-    for step, planned in zip(steps, dates, strict=True):
-        milestone = Milestone(project=project, name=step.name, sort=step.sort, planned_date=planned, version=1)
+    for step, planned in plan:
+        milestone = Milestone(project=project, name=step.name, sort=step.sort, marks=step.marks, planned_date=planned,
+                              version=1)
         stamp(milestone, user, _("套用模板“%(name)s”") % {"name": template.name}).save()
         milestones.append(milestone)
     schedule = _schedule(project)
-    schedule.template, schedule.target_date = template, target
+    schedule.template, schedule.target_date = template, plan[-1][1]
     stamp(schedule, user, _("套用模板“%(name)s”") % {"name": template.name}).save()
     _changed([project.pk], user)
     return milestones

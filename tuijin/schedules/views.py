@@ -91,10 +91,12 @@ def apply_template(request, pk):
         messages.error(request, _form_errors(form))
         return redirect("schedules:project", pk=pk)
     data = form.cleaned_data
+    anchor, anchor_label = services.start_anchor(project)
+    where = (_("开工节点排在%(what)s%(d)s") % {"what": anchor_label, "d": anchor}) if anchor else _("按目标日期倒排")
     _write(request, lambda: services.apply_template(request.user, project, data["template"], data["target_date"],
                                                     replace=data["replace"]),
-           _("已按“%(t)s”倒排生成节点计划，目标日期%(d)s。请核对各节点日期，确认后报调度员批准基线。")
-           % {"t": data["template"].name, "d": data["target_date"]})
+           _("已按“%(t)s”倒排生成节点计划（%(where)s）。请核对各节点日期，确认后报调度员批准基线。")
+           % {"t": data["template"].name, "where": where})
     return redirect("schedules:project", pk=pk)
 
 

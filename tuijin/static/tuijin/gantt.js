@@ -6,7 +6,7 @@
 (function () {
   "use strict";
   var COLORS = {done: "#2e7d32", done_late: "#ef6c00", overdue: "#c62828", due_soon: "#f9a825",
-                planned: "#1565c0", unscheduled: "#9e9e9e"};
+                planned: "#1565c0", unscheduled: "#9e9e9e", inferred: "#81c784"};
   var VISIBLE_ROWS = 28;
 
   function time(text) { return text ? new Date(text + "T00:00:00").getTime() : null; }
