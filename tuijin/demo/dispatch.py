@@ -122,6 +122,7 @@ def build_dispatch(rng: random.Random, dispatcher, clock: Clock) -> dict:
         low, high = (0.97, 1.1) if roll < 0.8 else (0.8, 0.92) if roll < 0.94 else (0.55, 0.68)
         pace = Decimal(str(round(rng.uniform(low, high), 3)))
         prelim_step = rng.randint(0, 2)
+        done_share = Decimal(0)
         for year in years:
             plan = plans.get((project.pk, year))
             if plan is None:
@@ -151,7 +152,8 @@ def build_dispatch(rng: random.Random, dispatcher, clock: Clock) -> dict:
                     ytd += amount
                 if state != ReportState.PENDING and before_start and rng.random() < 0.45:
                     prelim_step += 1
-                done_share = (plan.completed_before + ytd) / project.total_investment
+                # A new year's plan counts from its own 上年底累计: the text never reads as less done.
+                done_share = max(done_share, (plan.completed_before + ytd) / project.total_investment)
                 text = progress_text(before_start, prelim_step, done_share)
                 submitted = reviewed = None
                 if state not in (ReportState.PENDING, ReportState.DRAFT):

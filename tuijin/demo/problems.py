@@ -87,18 +87,22 @@ def build_problems(rng: random.Random, clock: Clock) -> dict:
     office, inspector, leader_user = users["dispatcher"], users["inspector"], users["leader"]
     periods = list(ReportPeriod.objects.filter(starts_on__lte=clock.today).order_by("-starts_on")[:PROBLEM_PERIODS + 1])
     project_ids = list(Project.objects.values_list("pk", flat=True))
-    for period in reversed(periods):
-        # As the office collects the reports: the closed months at their due day, this month now.
-        moment = clock.moment(period.due_on if period.closed_at else clock.today, 18)
-        with clock.at(moment):
-            services.problems_from_reports(period.pk, project_ids)
     units = {u.name: u for u in Unit.objects.filter(name__in=[n for n in OWNERS.values() if n] + ["临沂市发展和改革委员会"])}
     officers = _officers()
-    problems = list(Problem.objects.select_related("type", "project__region", "project__lead_unit", "report")
-                    .order_by("id"))
-    for number, problem in enumerate(problems):
-        raised = problem.report.submitted_at if problem.report_id else clock.moment(problem.raised_on, 9)
-        _handle(rng, clock, number, problem, Timeline(rng, clock, raised), units, officers, office, leader_user)
+    number = 0
+    for period in reversed(periods):
+        # As the office collects the reports: the closed months at their due day, this month now. Each
+        # month's new problems are then handled before the next month's reports come in, so a difficulty
+        # reported again is noted on the problem only while it is still open.
+        moment = clock.moment(period.due_on if period.closed_at else clock.today, 18)
+        with clock.at(moment):
+            made = services.problems_from_reports(period.pk, project_ids)
+        problems = (Problem.objects.filter(pk__in=[p.pk for p in made])
+                    .select_related("type", "project__region", "project__lead_unit", "report").order_by("id"))
+        for problem in problems:
+            raised = problem.report.submitted_at if problem.report_id else clock.moment(problem.raised_on, 9)
+            _handle(rng, clock, number, problem, Timeline(rng, clock, raised), units, officers, office, leader_user)
+            number += 1
     counts = {"problems": Problem.objects.count()}
     counts.update(_meetings(rng, clock, office, inspector, units, officers))
     return counts

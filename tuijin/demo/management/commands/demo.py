@@ -8,8 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from tuijin.demo import data
-from tuijin.projects.filtersets import options_changed
 from tuijin.demo.builder import DEFAULT_SEED, DemoBuilder, DemoDataError, demo_state
+from tuijin.projects.filtersets import options_changed
 
 ALREADY_LOADED = "演示数据已存在，无需重复加载"
 REFUSED = "数据库中已有非演示数据，拒绝加载演示城市（请使用空数据库）"
