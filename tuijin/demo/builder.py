@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
+from unittest import mock
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -56,6 +57,10 @@ ORDINALS = "一二三四五六七八九十"
 COMPANY_REUSE = 0.3  # chance that a company project goes to a fitting company already in the ledger
 REPEAT_COMPANY = 0.7  # chance that a company project is a known company's next project
 MAX_COMPANY_PROJECTS = 4
+
+
+def _skip_on_commit(func, using=None, robust=False) -> None:
+    """transaction.on_commit while the demo is built: nothing to do after the commit."""
 
 
 class DemoDataError(Exception):
@@ -161,7 +166,10 @@ class DemoBuilder:
             if state:
                 raise DemoDataError(f"数据库不是空的（{state}）")
             clock = Clock(self.today)
-            with clock.at(clock.now):  # the ledger's own checks ("not later than today") judge by the demo's day
+            # The ledger's own checks ("not later than today") judge by the demo's day; the services' after-
+            # commit work (alert refreshes per change, outside message channels) is skipped: the lights
+            # are computed once at the end, and the demo's messages must not go out as SMS or e-mail.
+            with clock.at(clock.now), mock.patch.object(transaction, "on_commit", _skip_on_commit):
                 return self._build(clock)
 
     def _build(self, clock: Clock) -> dict:
@@ -184,10 +192,11 @@ class DemoBuilder:
             self.dispatch = build_dispatch(random.Random(self.seed + 1), dispatcher, clock)
         with self._step(6, "进度计划与审批手续"):
             self.schedules = build_schedules(random.Random(self.seed + 2), self.last_actual)
-        with self._step(7, "红黄绿灯预警"):
-            build_lights(self.today)
-        with self._step(8, "问题清单、会议与督办"):
+        with self._step(7, "问题清单、会议与督办"):
+            build_lights(self.today)  # the orders go to the projects already red
             self.problems = build_problems(random.Random(self.seed + 3), clock)
+        with self._step(8, "红黄绿灯预警"):
+            build_lights(self.today)
         DemoRun.objects.create(seed=self.seed)
         return self._summary(planned)
 

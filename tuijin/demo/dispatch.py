@@ -13,6 +13,7 @@ import random
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from simple_history.utils import bulk_create_with_history
 
@@ -226,9 +227,7 @@ def _messages(returned, periods, dispatcher, clock: Clock) -> int:
 
 def _date_events() -> None:
     """auto_now_add stamped the events with the load time; give them the report's own times."""
-    events = list(ReportEvent.objects.select_related("report"))
-    for event in events:
-        when = event.report.submitted_at if event.action == ReportAction.SUBMIT else event.report.reviewed_at
-        if when:
-            event.at = when
-    ReportEvent.objects.bulk_update(events, ["at"], batch_size=2000)
+    submitted = ProgressReport.objects.filter(pk=OuterRef("report_id")).values("submitted_at")[:1]
+    reviewed = ProgressReport.objects.filter(pk=OuterRef("report_id")).values("reviewed_at")[:1]
+    ReportEvent.objects.filter(action=ReportAction.SUBMIT).update(at=Subquery(submitted))
+    ReportEvent.objects.exclude(action=ReportAction.SUBMIT).update(at=Subquery(reviewed))
