@@ -5,7 +5,8 @@ import os
 import re
 import subprocess
 import sys
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -14,6 +15,7 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import RequestFactory
+from django.utils import timezone
 
 from tuijin.demo.builder import demo_digest
 from tuijin.demo.models import DemoRun
@@ -52,9 +54,9 @@ def _dictionaries(db):
     importlib.import_module("tuijin.projects.migrations.0002_seed_dictionaries").seed(django_apps, None)
 
 
-def run_demo(*args) -> str:
+def run_demo(*args, today: str = TODAY.isoformat()) -> str:
     out = StringIO()
-    call_command("demo", *args, stdout=out)
+    call_command("demo", *args, "--today", today, stdout=out)
     return out.getvalue()
 
 
@@ -143,7 +145,12 @@ def test_demo_builds_a_complete_valid_city():
         membership = Membership.objects.get(user=user)
         assert (membership.role, membership.unit.name) == (role, unit_name)
         assert username in output
-    assert get_user_model().objects.count() == 7
+    # Besides the named accounts: a clerk for every other district and leading department, an officer
+    # for every department that handles problems (all with the same password).
+    others = get_user_model().objects.exclude(username__in=list(EXPECTED_ROLES))
+    assert 15 <= others.count() <= 50
+    assert not others.filter(is_staff=True).exists()
+    assert all(user.memberships.count() == 1 for user in others)
     assert get_user_model().objects.get(username="admin").is_superuser
     assert Leader.objects.get(user__username="leader").title == "市委常委、常务副市长"
     assert DemoRun.objects.count() == 1
@@ -233,7 +240,7 @@ def test_demo_is_deterministic(tmp_path):
         "from io import StringIO\n"
         "from django.core.management import call_command\n"
         "call_command('migrate', verbosity=0)\n"
-        "call_command('demo', stdout=StringIO())\n"
+        f"call_command('demo', '--today', '{TODAY}', stdout=StringIO())\n"
         "from tuijin.demo.builder import demo_digest\n"
         "print(demo_digest())\n"
     )
@@ -244,3 +251,152 @@ def test_demo_is_deterministic(tmp_path):
     result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == first
+
+
+# ---------------------------------------------------------------------------------- a demo that stays alive
+
+
+def test_dispatch_calendar_is_never_past_due_on_any_day():
+    from tuijin.demo.clock import dispatch_calendar
+
+    day = date(2026, 1, 1)
+    while day < date(2028, 1, 1):
+        cal = dispatch_calendar(day)
+        assert (cal.open_year, cal.open_month) == (day.year, day.month)
+        assert cal.due_on > day, day  # due in the future, on every day of the year
+        assert cal.extended == (day.day >= 25)
+        last = (day.year - 1, 12) if day.month == 1 else (day.year, day.month - 1)
+        assert cal.closed[-1] == last, day  # last month's period is closed
+        assert len(cal.closed) == (12 if day.month == 1 else day.month - 1)
+        day += timedelta(days=1)
+    assert dispatch_calendar(date(2026, 12, 28)).due_on == date(2027, 1, 5)
+    assert dispatch_calendar(date(2026, 12, 24)).due_on == date(2026, 12, 25)
+
+
+def test_progress_text_never_reads_as_less_done():
+    from tuijin.demo.dispatch import PRELIMINARY_STEPS, progress_percent, progress_text
+
+    shares = [Decimal(n) / 1000 for n in range(0, 1000, 7)]
+    texts = [progress_text(False, 0, share) for share in shares]
+    assert [progress_percent(t) for t in texts] == sorted(progress_percent(t) for t in texts)
+    assert progress_percent(progress_text(True, 3, Decimal("0.5"))) is None
+    assert progress_text(True, 99, Decimal(0)) == PRELIMINARY_STEPS[-1]
+
+
+def test_bad_today_is_refused_in_chinese_and_nothing_is_written():
+    before = counts()
+    with pytest.raises(CommandError, match="日期格式应为 YYYY-MM-DD：2026-13-01"):
+        run_demo(today="2026-13-01")
+    assert counts() == before
+
+
+@pytest.mark.parametrize("today", [date(2027, 3, 10), date(2026, 12, 28)])
+def test_demo_is_alive_on_the_day_it_is_built(today):
+    from tuijin.alerts.models import Alert
+    from tuijin.core.models import Notification
+    from tuijin.demo.dispatch import PRELIMINARY_STEPS, progress_percent
+    from tuijin.problems.choices import OPEN_PROBLEM_STATES, ProblemAction
+    from tuijin.problems.models import Problem
+    from tuijin.projects.choices import Light
+    from tuijin.reports.choices import PeriodStatus, ReportState
+    from tuijin.reports.models import ProgressReport, ReportPeriod
+    from tuijin.schedules.models import Milestone
+
+    output = run_demo(today=today.isoformat())
+    assert "[1/8]" in output and "[8/8]" in output  # progress while it loads
+    assert "绿灯" in output and "红灯" in output
+
+    # This month's period open and due in the future; last month's closed, on an earlier day.
+    open_period = ReportPeriod.objects.get(status=PeriodStatus.OPEN)
+    assert (open_period.year, open_period.month) == (today.year, today.month)
+    assert open_period.due_on > today
+    last_year, last_month = (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
+    last = ReportPeriod.objects.get(year=last_year, month=last_month)
+    assert last.status == PeriodStatus.CLOSED and timezone.localdate(last.closed_at) <= today
+
+    # Reports in every state in the open period, each handed in and reviewed on or before today.
+    states = set(ProgressReport.objects.filter(period=open_period).values_list("state", flat=True))
+    assert states == {ReportState.PENDING, ReportState.DRAFT, ReportState.SUBMITTED, ReportState.RETURNED,
+                      ReportState.APPROVED}
+    assert not ProgressReport.objects.filter(state=ReportState.RETURNED, review_comment="").exists()
+    for submitted, reviewed in ProgressReport.objects.exclude(submitted_at=None).values_list("submitted_at", "reviewed_at"):
+        assert timezone.localdate(submitted) <= today
+        assert reviewed is None or submitted < reviewed and timezone.localdate(reviewed) <= today
+    # The clerk who hands a report in belongs to the unit that leads the project, never the office.
+    handed = ProgressReport.objects.exclude(submitted_by=None).values_list("submitted_by_id", "unit_id").distinct()
+    members = set(Membership.objects.values_list("user_id", "unit_id"))
+    assert all(pair in members for pair in handed)
+
+    # Problems: each step by the right person, in order, on or before today.
+    problems = list(Problem.objects.prefetch_related("events__actor").select_related("handling_unit"))
+    assert len(problems) >= 30
+    office_ids = set(get_user_model().objects.filter(username="dispatcher").values_list("pk", flat=True))
+    leader_ids = set(Membership.objects.filter(role=Role.LEADER).values_list("user_id", flat=True))
+    accepted = 0
+    for problem in problems:
+        events = sorted(problem.events.all(), key=lambda e: (e.at, e.pk))
+        assert all(timezone.localdate(e.at) <= today for e in events)
+        actions = [e.action for e in events]
+        order = [ProblemAction.RAISE, ProblemAction.ASSIGN, ProblemAction.ACCEPT, ProblemAction.RESOLVE,
+                 ProblemAction.CLOSE]
+        positions = [actions.index(a) for a in order if a in actions]
+        assert positions == sorted(positions), actions
+        for event in events:
+            if event.action == ProblemAction.ACCEPT:
+                accepted += 1
+                assert (event.actor_id, problem.handling_unit_id) in members, problem  # 受理: the handling unit
+            if event.action in (ProblemAction.ASSIGN, ProblemAction.CLOSE, ProblemAction.ESCALATE):
+                assert event.actor_id in office_ids  # 交办, 销号, 提级: the office
+            if event.action == ProblemAction.INSTRUCT:
+                assert event.actor_id in leader_ids  # 批示: a leader
+        if ProblemAction.ASSIGN in actions:
+            assigned = events[actions.index(ProblemAction.ASSIGN)].at
+            assert 10 <= (problem.deadline - timezone.localdate(assigned)).days <= 60
+    assert accepted >= len(problems) // 3
+    overdue = [(today - p.deadline).days for p in problems
+               if p.status in OPEN_PROBLEM_STATES and p.deadline and p.deadline < today]
+    assert len(overdue) < len(problems) / 4  # a minority
+    assert all(days <= 45 for days in overdue), overdue  # by days or weeks, not months
+
+    # Messages of many kinds and texts, all sent before now.
+    texts = list(Notification.objects.values_list("text", "created_at"))
+    assert len({text for text, _ in texts}) > 40
+    assert all(timezone.localdate(at) <= today for _, at in texts)
+    for kind in ("交办问题", "被退回", "前完成", "问题已销号", "领导批示"):
+        assert any(kind in text for text, _ in texts), kind
+
+    # 形象进度 never goes backwards.
+    progress: dict[int, list[str]] = {}
+    for pid, text in (ProgressReport.objects.exclude(progress="").order_by("project_id", "period_end")
+                      .values_list("project_id", "progress")):
+        progress.setdefault(pid, []).append(text)
+    assert len(progress) > 200
+    for texts_of_one in progress.values():
+        steps = [PRELIMINARY_STEPS.index(t) for t in texts_of_one if t in PRELIMINARY_STEPS]
+        assert steps == sorted(steps)
+        percents = [progress_percent(t) for t in texts_of_one if progress_percent(t) is not None]
+        assert percents == sorted(percents), texts_of_one
+
+    # Facts agree: a started project's 开工进场 is actual-dated on its actual start; nodes lie between
+    # its start and (about) its planned completion.
+    milestones = Milestone.objects.select_related("project").order_by("project_id", "sort")
+    assert milestones.exists()
+    first = {}
+    for m in milestones:
+        first.setdefault(m.project_id, m)
+        start = m.project.actual_start or m.project.planned_start
+        assert start <= m.planned_date
+        assert m.actual_date is None or m.actual_date <= today
+    for m in first.values():
+        if m.project.actual_start:
+            assert m.actual_date == m.project.actual_start and m.planned_date == m.project.actual_start
+
+    # Lights a reviewer would accept: most green, a minority yellow or red, each for a stated reason.
+    lights = list(Project.objects.values_list("pk", "light"))
+    green = sum(light == Light.GREEN for _, light in lights)
+    red = sum(light == Light.RED for _, light in lights)
+    assert green > len(lights) / 2
+    assert red < len(lights) / 4
+    for pk, light in lights:
+        if light != Light.GREEN:
+            assert Alert.objects.filter(project_id=pk, resolved_at=None, level=light).exclude(reason="").exists()

@@ -1,17 +1,21 @@
 """Build the demo city (临沂市) in an empty database: regions, units, leaders, users and ~600 projects.
 
-Deterministic: one `random.Random(seed)` drives every choice, iterated structures are ordered, and
-no value depends on the clock (the years are fixed at 2024–2026 and every actual date lies on or
-before LAST_ACTUAL_DATE). Every project and annual plan goes through the ledger's own validation
+Deterministic for a seed and a day: one `random.Random(seed)` drives every choice, iterated structures
+are ordered, and every date is derived from `today` (the day the demo is built as of, by default the
+real local date): the ledger spans today's year and the two before it, and every actual date lies on
+or before `today - ACTUAL_LAG`. Every project and annual plan goes through the ledger's own validation
 (`project_validate`, `annual_plan_validate`); rows are bulk-inserted with their history records.
 """
 
+import contextlib
 import hashlib
 import random
 import string
+import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
+from unittest import mock
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -37,15 +41,14 @@ from tuijin.projects.models import (
 from tuijin.projects.services import annual_plan_validate, project_validate
 
 from . import data
+from .clock import Clock, local_today
 from .dispatch import build_dispatch
 from .models import DemoRun
 from .problems import build_problems
 from .schedules import build_lights, build_schedules
 
 DEFAULT_SEED = 371300
-YEARS = (2024, 2025, 2026)
-LAST_ACTUAL_DATE = date(2026, 11, 15)  # "today" is 2026-11-22: no actual date may lie beyond it
-DEMO_TODAY = date(2026, 11, 22)
+ACTUAL_LAG = timedelta(days=7)  # the latest recorded fact (an actual start, a completion) is a week old
 LAT_RANGE = (34.42, 36.18)
 LNG_RANGE = (117.42, 119.08)
 HISTORY_REASON = "加载演示数据"
@@ -54,6 +57,10 @@ ORDINALS = "一二三四五六七八九十"
 COMPANY_REUSE = 0.3  # chance that a company project goes to a fitting company already in the ledger
 REPEAT_COMPANY = 0.7  # chance that a company project is a known company's next project
 MAX_COMPANY_PROJECTS = 4
+
+
+def _skip_on_commit(func, using=None, robust=False) -> None:
+    """transaction.on_commit while the demo is built: nothing to do after the commit."""
 
 
 class DemoDataError(Exception):
@@ -133,8 +140,13 @@ class Planned:
 
 
 class DemoBuilder:
-    def __init__(self, seed: int = DEFAULT_SEED):
+    def __init__(self, seed: int = DEFAULT_SEED, today: date | None = None, progress=None):
         self.seed = seed
+        self.today = today or local_today()
+        self.year = self.today.year
+        self.years = (self.year - 2, self.year - 1, self.year)
+        self.last_actual = self.today - ACTUAL_LAG
+        self.progress = progress or (lambda label: None)
         self.rng = random.Random(seed)
         self.used_names: set[str] = set()
         self.used_units: set[tuple[str, str]] = set()
@@ -146,28 +158,53 @@ class DemoBuilder:
         self.owner_units: dict[tuple[str, str], Unit] = {}
 
     # ------------------------------------------------------------------ entry point
+    STEPS = 8
+
     def build(self) -> dict:
         with transaction.atomic():
             state = demo_state()
             if state:
                 raise DemoDataError(f"数据库不是空的（{state}）")
+            clock = Clock(self.today)
+            # The ledger's own checks ("not later than today") judge by the demo's day; the services' after-
+            # commit work (alert refreshes per change, outside message channels) is skipped: the lights
+            # are computed once at the end, and the demo's messages must not go out as SMS or e-mail.
+            with clock.at(clock.now), mock.patch.object(transaction, "on_commit", _skip_on_commit):
+                return self._build(clock)
+
+    def _build(self, clock: Clock) -> dict:
+        with self._step(1, "区划、单位与领导"):
             self._load_dictionaries()
             self._build_regions()
             self._build_units()
             self._build_leaders()
-            planned = self._plan_projects()
+        with self._step(2, "项目台账（约600个项目）"):
+            planned = self.planned = self._plan_projects()
             self._check_coverage(planned)
             bulk_create_with_history(self.units, Unit, default_change_reason=HISTORY_REASON)
+        with self._step(3, "演示账号"):
             self._build_users()
             bulk_create_with_history(self.leaders, Leader, default_change_reason=HISTORY_REASON)
+        with self._step(4, "年度计划与项目关联"):
             self._write_projects(planned)
-            dispatcher = get_user_model().objects.get(username="dispatcher")
-            self.dispatch = build_dispatch(random.Random(self.seed + 1), dispatcher)
-            self.schedules = build_schedules(random.Random(self.seed + 2), LAST_ACTUAL_DATE)
-            build_lights()
-            self.problems = build_problems(random.Random(self.seed + 3), DEMO_TODAY)
-            DemoRun.objects.create(seed=self.seed)
-            return self._summary(planned)
+        dispatcher = get_user_model().objects.get(username="dispatcher")
+        with self._step(5, "月度调度与填报记录"):
+            self.dispatch = build_dispatch(random.Random(self.seed + 1), dispatcher, clock)
+        with self._step(6, "进度计划与审批手续"):
+            self.schedules = build_schedules(random.Random(self.seed + 2), self.last_actual)
+        with self._step(7, "问题清单、会议与督办"):
+            build_lights(self.today)  # the orders go to the projects already red
+            self.problems = build_problems(random.Random(self.seed + 3), clock)
+        with self._step(8, "红黄绿灯预警"):
+            build_lights(self.today)
+        DemoRun.objects.create(seed=self.seed)
+        return self._summary(planned)
+
+    @contextlib.contextmanager
+    def _step(self, number: int, label: str):
+        started = time.monotonic()
+        yield
+        self.progress(f"[{number}/{self.STEPS}] {label}… {time.monotonic() - started:.1f} s")
 
     # ------------------------------------------------------------------ dictionaries
     def _load_dictionaries(self) -> None:
@@ -323,7 +360,9 @@ class DemoBuilder:
             else:
                 unit = self.region_by_name[unit_key].government
             memberships.append(Membership(user=by_name[username], unit=unit, role=role, scope=Scope(scope)))
-        bulk_create_with_history(memberships, Membership, default_change_reason=HISTORY_REASON)
+        extra = self._unit_accounts(password, {m.unit.name for m in memberships if m.role == Role.REPORTER})
+        bulk_create_with_history(memberships + extra, Membership, default_change_reason=HISTORY_REASON)
+        self.extra_logins = [m.user.username for m in extra]
         self.logins = [
             (m.user.username, m.user.first_name, str(m.get_role_display()), m.unit.name, str(m.get_scope_display()))
             for m in memberships
@@ -331,6 +370,33 @@ class DemoBuilder:
         for leader in self.leaders:
             if leader.name == data.LEADER_FOR_USER:
                 leader.user = by_name["leader"]
+
+    def _unit_accounts(self, password: str, staffed: set[str]) -> list[Membership]:
+        """A clerk for every district government and every department that leads projects, and an officer
+        for every department that handles problems: reports are handed in, and problems accepted, by
+        someone of the unit concerned (the demo's named accounts cover only a few units)."""
+        from .problems import OWNERS
+
+        user_model = get_user_model()
+        leading = {id(item.project.lead_unit) for item in self.planned}
+        wanted = []  # (username, unit, role)
+        for info in self.regions:
+            if info.government.name not in staffed:
+                wanted.append((f"tb_{info.region.code}", info.government, Role.REPORTER))
+        handling = {name for name in OWNERS.values() if name}
+        for key, unit in self.depts.items():
+            if id(unit) in leading and unit.name not in staffed:
+                wanted.append((f"tb_{key}", unit, Role.REPORTER))
+            elif unit.name in handling and unit.name != self.depts["zrzy"].name:
+                wanted.append((f"bl_{key}", unit, Role.HANDLER))
+        users = [user_model(username=name, first_name=self._person(), last_name="", password=password, is_active=True)
+                 for name, _, _ in wanted]
+        users = user_model.objects.bulk_create(users)
+        if users and users[0].pk is None:
+            users = list(user_model.objects.filter(username__in=[u.username for u in users]).order_by("id"))
+        by_name = {u.username: u for u in users}
+        return [Membership(user=by_name[name], unit=unit, role=role, scope=Scope.UNIT if unit.kind == UnitKind.DEPARTMENT
+                           else Scope.REGION) for name, unit, role in wanted]
 
     # ------------------------------------------------------------------ projects (in memory)
     def _plan_projects(self) -> list[Planned]:
@@ -360,7 +426,7 @@ class DemoBuilder:
 
     def _plan_project(self, info: RegionInfo) -> Planned:
         rng = self.rng
-        year = rng.choices(YEARS, (30, 33, 37))[0]
+        year = rng.choices(self.years, (30, 33, 37))[0]
         key, spec = self._pick_subcategory(info)
         total = self._total(spec)
         timeline = self._timeline(year, total)
@@ -613,10 +679,11 @@ class DemoBuilder:
             duration = rng.randint(20, 40)
         else:
             duration = rng.randint(30, 60)
+        this_year, today, last_actual = self.year, self.today, self.last_actual
         scenarios = {
-            2024: (("carry", 30), ("start", 57), ("delayed", 9), ("stuck", 4)),
-            2025: (("carry", 30), ("start", 52), ("delayed", 8), ("stuck", 10)),
-            2026: (("carry", 28), ("start", 38), ("prelim", 18), ("reserve", 16)),
+            this_year - 2: (("carry", 30), ("start", 57), ("delayed", 9), ("stuck", 4)),
+            this_year - 1: (("carry", 30), ("start", 52), ("delayed", 8), ("stuck", 10)),
+            this_year: (("carry", 28), ("start", 38), ("prelim", 18), ("reserve", 16)),
         }[year]
         scenario = rng.choices([s for s, _ in scenarios], [w for _, w in scenarios])[0]
 
@@ -630,23 +697,30 @@ class DemoBuilder:
             planned_start = actual_start - timedelta(days=rng.randint(0, 60))
             if add_months(actual_start, duration) < date(year, 4, 1):
                 duration = int(months_between(actual_start, date(year, 1, 1))) + rng.randint(4, 18)
-        elif scenario == "start":
-            planned_start = between(date(year, 2, 15), date(year, 10, 31) if year < 2026 else date(2026, 9, 30))
-            actual_start = min(planned_start + timedelta(days=rng.randint(-20, 75)), LAST_ACTUAL_DATE)
+        elif scenario == "start" and min(date(year, 10, 31), today - timedelta(days=30)) < date(year, 2, 15):
+            scenario = "prelim"  # early in the year: this year's starts are still ahead
+        if scenario == "start":
+            planned_start = between(date(year, 2, 15), min(date(year, 10, 31), today - timedelta(days=30)))
+            actual_start = planned_start + timedelta(days=rng.randint(-20, min(75, (last_actual - planned_start).days)))
         elif scenario == "delayed":
             planned_start = between(date(year, 3, 1), date(year, 9, 30))
-            actual_start = between(date(year + 1, 2, 1), min(date(year + 1, 10, 31), LAST_ACTUAL_DATE))
+            late_until = min(date(year + 1, 10, 31), last_actual)
+            if late_until >= date(year + 1, 2, 1):
+                actual_start = between(date(year + 1, 2, 1), late_until)
+            else:  # January: the late start happened before the winter break
+                actual_start = between(planned_start + timedelta(days=60), min(date(year, 12, 20), last_actual))
         elif scenario == "stuck":
             planned_start = between(date(year, 3, 1), date(year, 10, 31))
         elif scenario == "prelim":
-            if rng.random() < 0.5:
-                planned_start = between(date(2026, 4, 1), date(2026, 10, 31))
+            late_from = max(date(year, 1, 10), today - timedelta(days=75))
+            if rng.random() < 0.25 and late_from <= today - timedelta(days=20):
+                planned_start = between(late_from, today - timedelta(days=20))  # its start is running late
             else:
-                planned_start = between(date(2026, 12, 1), date(2027, 6, 30))
+                planned_start = between(today + timedelta(days=20), today + timedelta(days=230))
         else:
             reserve_kind = rng.choice(["谋划", "储备", "储备"])
             if reserve_kind == "储备":
-                planned_start = between(date(2027, 3, 1), date(2028, 6, 30))
+                planned_start = between(date(this_year + 1, 3, 1), date(this_year + 2, 6, 30))
         planned_completion = add_months(planned_start, duration) if planned_start else None
         expected = None
         paused_year = None
@@ -654,10 +728,10 @@ class DemoBuilder:
             expected = max(planned_completion, add_months(actual_start, duration * 0.9))
             finish = expected + timedelta(days=rng.randint(-30, 120))
             finish = max(finish, actual_start + timedelta(days=90))
-            if finish <= LAST_ACTUAL_DATE and rng.random() < 0.9:
+            if finish <= last_actual and rng.random() < 0.9:
                 actual_completion = finish
             elif rng.random() < 0.045:
-                paused_year = rng.randint(max(actual_start.year, year), 2026)
+                paused_year = rng.randint(max(actual_start.year, year), this_year)
         return {
             "scenario": scenario, "duration": duration, "planned_start": planned_start,
             "planned_completion": planned_completion, "actual_start": actual_start,
@@ -672,13 +746,13 @@ class DemoBuilder:
             return "前期"
         if t["actual_completion"]:
             if spec.get("produces"):
-                if t["actual_completion"].year == 2024 and self.rng.random() < 0.35:
+                if t["actual_completion"].year <= self.year - 2 and self.rng.random() < 0.35:
                     return "达效"
                 return self.rng.choice(["投产", "投产", "竣工投产"])
             return "竣工"
         if t["paused_year"]:
             return "暂停"
-        return "新开工" if t["actual_start"].year == 2026 else "续建"
+        return "新开工" if t["actual_start"].year == self.year else "续建"
 
     def _dates(self, project: Project, t: dict) -> None:
         project.planned_start = t["planned_start"]
@@ -691,7 +765,7 @@ class DemoBuilder:
             end = t["actual_completion"] or t["expected"] or t["planned_completion"]
             project.end_year = max(end.year, start.year)
         else:  # 谋划: only the years are known
-            project.start_year = self.rng.choice([2027, 2028])
+            project.start_year = self.rng.choice([self.year + 1, self.year + 2])
             project.end_year = project.start_year + max(1, t["duration"] // 12)
 
     def _funds(self, project: Project, spec, stage_name: str) -> None:
@@ -745,7 +819,7 @@ class DemoBuilder:
     def _code(self, info: RegionInfo, spec, t: dict, year: int) -> str:
         start = t["actual_start"] or t["planned_start"]
         code_year = min(year, start.year) - self.rng.choice([0, 0, 1])
-        code_year = min(code_year, 2026)
+        code_year = min(code_year, self.year)
         kind = {"gov": "01", "ent": "03", "mixed": "01"}[spec["fund"]]
         if spec["fund"] == "ent" and spec["industry"] in ("44", "57"):
             kind = "02"
@@ -834,7 +908,7 @@ class DemoBuilder:
             elapsed = months_between(start, date(t["year"], 1, 1))
             cum = money(total * Decimal(str(min(0.85, elapsed / duration * rng.uniform(0.6, 1.0)))))
         plans = []
-        for y in range(t["year"], 2027):
+        for y in range(t["year"], self.year + 1):
             if finish and finish.year < y:
                 break
             remaining = total - cum
@@ -1006,20 +1080,35 @@ class DemoBuilder:
             "leaders": len(self.leaders),
             "logins": self.logins,  # (username, display name, role, unit, scope)
             "projects": len(projects),
-            "projects_by_year": {y: sum(1 for p in projects if p.year_listed == y) for y in YEARS},
+            "projects_by_year": {y: sum(1 for p in projects if p.year_listed == y) for y in self.years},
             "projects_by_stage": by_stage,
             "with_code": sum(1 for p in projects if p.code),
             "plans": sum(len(p.plans) for p in planned),
             "total_investment": sum((p.total_investment for p in projects), Decimal(0)),
             "report_periods": self.dispatch["periods"],
             "reports": self.dispatch["reports"],
+            "dispatch": self.dispatch,
+            "today": self.today,
+            "extra_logins": self.extra_logins,
+            "problems": self.problems,
+            "lights": light_counts(),
         }
 
 
-def build_demo(seed: int = DEFAULT_SEED) -> dict:
+def light_counts() -> dict[str, int]:
+    from tuijin.projects.choices import Light
+
+    counts = {"green": 0, "yellow": 0, "red": 0}
+    names = {Light.GREEN: "green", Light.YELLOW: "yellow", Light.RED: "red"}
+    for light in Project.objects.values_list("light", flat=True):
+        counts[names[light]] += 1
+    return counts
+
+
+def build_demo(seed: int = DEFAULT_SEED, today: date | None = None, progress=None) -> dict:
     from tuijin.projects.filtersets import options_changed
 
-    result = DemoBuilder(seed).build()
+    result = DemoBuilder(seed, today, progress).build()
     options_changed()  # bulk_create sends no signals
     return result
 

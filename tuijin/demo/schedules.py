@@ -79,13 +79,19 @@ def build_schedules(rng: random.Random, last_actual: date) -> dict:
     preliminary = list(Project.objects.filter(is_archived=False, stage__canonical=CanonicalStage.PRELIMINARY).order_by("pk"))
     approvals = []
     for project in rng.sample(preliminary, min(CHECKLISTS, len(preliminary))):
-        start = last_actual - timedelta(days=rng.randint(60, 300))
+        # The checklist is due step by step, the last approval a fortnight before the planned start.
         # Procedures are done one after another; about one project in four is stuck on one (still in
         # progress past its target date), which holds up the ones after it.
+        required = sum(1 for kind in kinds if kind.required_by_default)
+        end = (project.planned_start or last_actual + timedelta(days=rng.randint(60, 200))) - timedelta(days=15)
+        start = end - timedelta(days=25 * max(0, required - 1))
         stuck = rng.random() < 0.25
         blocked = False
-        for index, kind in enumerate(kinds):
-            target = start + timedelta(days=25 * index)
+        index = -1
+        for kind in kinds:
+            if kind.required_by_default:
+                index += 1
+            target = start + timedelta(days=25 * max(0, index))
             if not kind.required_by_default:
                 approvals.append(Approval(project=project, type=kind, required=False, status=ApprovalStatus.NOT_NEEDED,
                                           version=1))
@@ -105,10 +111,8 @@ def build_schedules(rng: random.Random, last_actual: date) -> dict:
     return {"milestones": len(milestones), "approvals": len(approvals)}
 
 
-def build_lights() -> None:
+def build_lights(today: date) -> None:
     """Every project's light as of the demo's "today" (the nightly job keeps it current afterwards)."""
-    from django.utils import timezone
-
     from tuijin.alerts import services
 
-    services.refresh(None, today=timezone.localdate())
+    services.refresh(None, today=today)

@@ -1,15 +1,25 @@
 """`tuijin demo`: load the demo city (临沂市) into an empty database."""
 
+import argparse
 import time
+from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from tuijin.demo import data
 from tuijin.demo.builder import DEFAULT_SEED, DemoBuilder, DemoDataError, demo_state
+from tuijin.projects.filtersets import options_changed
 
 ALREADY_LOADED = "演示数据已存在，无需重复加载"
 REFUSED = "数据库中已有非演示数据，拒绝加载演示城市（请使用空数据库）"
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD：{value}") from None
 
 
 class Command(BaseCommand):
@@ -21,8 +31,12 @@ class Command(BaseCommand):
             help="数据库中已有任何数据（演示或非演示）时，仅提示并正常退出",
         )
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="随机种子（默认 %(default)s）")
+        parser.add_argument(
+            "--today", type=_day, default=None, metavar="YYYY-MM-DD",
+            help="按哪一天生成演示城市（默认今天，北京时间）：调度期次、填报、问题办理等日期都由这一天推算",
+        )
 
-    def handle(self, *args, if_empty=False, seed=DEFAULT_SEED, **options):
+    def handle(self, *args, if_empty=False, seed=DEFAULT_SEED, today=None, **options):
         started = time.monotonic()
         with transaction.atomic():
             state = demo_state()
@@ -35,10 +49,16 @@ class Command(BaseCommand):
                     return
                 raise CommandError(REFUSED)
             try:
-                summary = DemoBuilder(seed).build()
+                self._say("正在加载演示城市（临沂市），约需半分钟到一分钟…")
+                summary = DemoBuilder(seed, today, progress=self._say).build()
             except DemoDataError as exc:
                 raise CommandError(f"演示数据生成失败：{exc}") from exc
+        options_changed()  # bulk inserts send no signals: the ledger's filter options are rebuilt
         self._report(summary, time.monotonic() - started)
+
+    def _say(self, line: str) -> None:
+        self.stdout.write(line)
+        self.stdout.flush()
 
     def _report(self, s: dict, seconds: float) -> None:
         out = self.stdout.write
@@ -54,7 +74,13 @@ class Command(BaseCommand):
         out(f"  其中赋码项目 {s['with_code']} 个，年度计划 {s['plans']} 条")
         stages = "、".join(f"{name} {n}" for name, n in sorted(s["projects_by_stage"].items(), key=lambda kv: -kv[1]))
         out(f"  项目阶段：{stages}")
-        out(f"  月度调度：2026年1-11月共 {s['report_periods']} 期（1-10月已关闭，11月填报中），填报记录 {s['reports']} 条")
+        year, month, due = s["dispatch"]["open"]
+        out(f"  按 {s['today']:%Y-%m-%d} 生成：月度调度 {s['report_periods']} 期（已关闭 {s['dispatch']['closed']} 期，"
+            f"{year}年{month}月填报中，{due.month}月{due.day}日截止），填报记录 {s['reports']} 条")
+        lights = s["lights"]
+        out(f"  预警：绿灯 {lights['green']}、黄灯 {lights['yellow']}、红灯 {lights['red']}；问题 {s['problems']['problems']} 个")
         out(f"演示账号（密码均为 {data.DEMO_PASSWORD}）：")
         for username, display, role, unit, scope in s["logins"]:
             out(f"  {username:<11}{display:<5}{role} · {unit} · 数据范围：{scope}")
+        if s["extra_logins"]:
+            out(f"  另有各县区、部门的填报员和办理员账号 {len(s['extra_logins'])} 个（如 {s['extra_logins'][0]}），密码相同")
