@@ -506,7 +506,7 @@ def report_review(request, pk):
             messages.error(request, _("已被他人修改：该填报刚被其他人审核或修改，请核对后再操作"))
             status = 409
         else:
-            for field_name, errors in getattr(exc, "error_dict", {None: exc.error_list}).items():
+            for field_name, errors in (exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}).items():
                 for error in errors:
                     form.add_error(field_name if field_name in form.fields else None, error)
             messages.error(request, _("%(name)s：%(errors)s") % {"name": report.project.name, "errors": _errors_text(exc)})
