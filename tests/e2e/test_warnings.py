@@ -49,11 +49,12 @@ def test_missed_milestones_turn_the_project_red_and_actual_dates_turn_it_back(pa
     screenshot(page, "warnings-ledger-red.png")
 
     page.goto(f"{live_server.url}/schedules/project/{project.pk}/")
+    # The three actual dates are typed, then the whole table is saved at once (no row's typing lost).
     for index in range(3):
         row = page.locator("#milestones tbody tr").nth(index)
-        row.locator('input[name="actual_date"]').fill(today.isoformat())
-        row.get_by_role("button", name="保存").click()
-        expect(page.locator(".alert-success")).to_contain_text("已保存节点")
+        row.locator('input[name$="-actual_date"]').fill(today.isoformat())
+    page.get_by_role("button", name="保存全部修改").click()
+    expect(page.locator(".alert-success")).to_contain_text("已保存3行修改")
     expect(page.locator("#milestones .milestone-overdue")).to_have_count(0)
     expect(page.locator("#milestones .milestone-done_late")).to_have_count(3)
     page.locator("nav.navbar").get_by_role("link", name="项目台账").click()
