@@ -120,3 +120,34 @@ def test_the_report_page_figures_follow_the_typing(page, live_server, login, e2e
     expect(derived.locator('[data-out="gap"]')).to_have_text("—")
     expect(derived).not_to_contain_text("个百分点")
     screenshot(clerk, "report-over-total.png")
+
+
+def test_the_node_table_keeps_every_row_typed_when_a_save_is_refused(page, live_server, login, e2e_data: E2EData,
+                                                                       screenshot):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tuijin.schedules import services as schedule_services
+    from tuijin.schedules.models import Milestone, MilestoneTemplate
+
+    project = e2e_data.projects[ROAD]
+    today = timezone.localdate()
+    schedule_services.apply_template(None, project, MilestoneTemplate.objects.get(kind="building"),
+                                     today + timedelta(days=300))
+    login(page, "reporter")
+    page.goto(f"{live_server.url}/schedules/project/{project.pk}/")
+    rows = page.locator("#milestones tbody tr")
+    rows.nth(0).locator('input[name$="-responsible"]').fill("王工")
+    name = rows.nth(1).locator('input[name$="-name"]')
+    typed_name = name.input_value()
+    name.fill("")
+    page.get_by_role("button", name="保存全部修改").click()
+    expect(page.locator("#milestones")).to_contain_text("请填写节点名称")
+    expect(rows.nth(0).locator('input[name$="-responsible"]')).to_have_value("王工")  # not thrown away
+    assert not Milestone.objects.filter(project=project, responsible="王工").exists()
+    screenshot(page, "schedule-refused-keeps-typing.png")
+    rows.nth(1).locator('input[name$="-name"]').fill(typed_name + "（调整）")
+    page.get_by_role("button", name="保存全部修改").click()
+    expect(page.locator(".alert-success")).to_contain_text("已保存2行修改")
+    assert Milestone.objects.filter(project=project, responsible="王工").count() == 1
