@@ -188,6 +188,14 @@ schedules:milestone_evidence GET own   login     405    405        405    405   
 schedules:milestone_evidence GET other login     405    405        405    405        405        405     405       405           405
 schedules:milestone_evidence POST own  login     saved  saved      403    saved      404        403     403       404           404
 schedules:milestone_evidence POST other login     saved  saved      403    404        saved      403     403       404           404
+schedules:milestones_save GET own      login     405    405        405    405        405        405     405       405           405
+schedules:milestones_save GET other    login     405    405        405    405        405        405     405       405           405
+schedules:milestones_save POST own     login     saved  saved      403    saved      404        403     403       404           404
+schedules:milestones_save POST other   login     saved  saved      403    404        saved      403     403       404           404
+schedules:approvals_save GET own       login     405    405        405    405        405        405     405       405           405
+schedules:approvals_save GET other     login     405    405        405    405        405        405     405       405           405
+schedules:approvals_save POST own      login     saved  saved      403    saved      404        403     403       404           404
+schedules:approvals_save POST other    login     saved  saved      403    404        saved      403     403       404           404
 schedules:approval_edit GET own        login     405    405        405    405        405        405     405       405           405
 schedules:approval_edit GET other      login     405    405        405    405        405        405     405       405           405
 schedules:approval_edit POST own       login     saved  saved      403    saved      404        403     403       404           404
@@ -465,7 +473,9 @@ MILESTONE_URLS = {"schedules:milestone_edit", "schedules:milestone_delete", "sch
                   "schedules:milestone_photo"}
 APPROVAL_URLS = {"schedules:approval_edit"}
 # URLs whose case needs the project's nodes first (a template applied, dated backwards from a year ahead).
-MILESTONES_FIRST = MILESTONE_URLS | {"schedules:baseline"}
+MILESTONES_FIRST = MILESTONE_URLS | {"schedules:baseline", "schedules:milestones_save"}
+# URLs whose case needs the project's approvals checklist first.
+APPROVALS_FIRST = APPROVAL_URLS | {"schedules:approvals_save"}
 MATRIX_RULE = {"preset": "standard", "dimension": "milestone_overdue"}  # the rule alerts:rule edits
 WUHAN_RULE = "投资完成低于时序进度（武汉）"
 NO_OBJECT_URLS = {"schedules:gantt", "schedules:gantt_data", "alerts:list", "alerts:refresh", "alerts:rules",
@@ -557,7 +567,7 @@ def prepare(name: str, project, world, obj: str = "own") -> None:
         from tuijin.schedules import services as schedule_services
 
         schedule_services.milestone_evidence(None, milestone_of(project), png_upload())
-    if name in APPROVAL_URLS and project is not None:
+    if name in APPROVALS_FIRST and project is not None:
         from tuijin.schedules import services as schedule_services
 
         schedule_services.approvals_init(None, project)
@@ -638,6 +648,17 @@ def schedule_payload(name: str, project: Project | None) -> dict | None:
                 "responsible": "李四", "note": "矩阵"}
     if name == "schedules:milestone_delete":
         return {"version": milestone_of(project).version}
+    if name == "schedules:milestones_save":
+        milestone = milestone_of(project)
+        p = f"m{milestone.pk}-"
+        return {"row": [milestone.pk], p + "version": milestone.version, p + "name": "矩阵整表保存",
+                p + "planned_date": target.isoformat(), p + "actual_date": "", p + "responsible": "李四"}
+    if name == "schedules:approvals_save":
+        approval = approval_of(project)
+        p = f"a{approval.pk}-"
+        return {"row": [approval.pk], p + "version": approval.version, p + "required": "on", p + "status": "in_progress",
+                p + "target_date": target.isoformat(), p + "done_date": "", p + "document_no": "矩阵〔2025〕2号",
+                p + "approving_unit": "市发展和改革委员会", p + "responsible": "王五", p + "note": ""}
     if name == "schedules:milestone_evidence":
         return {"photo": png_upload()}
     if name == "schedules:baseline":
@@ -668,6 +689,12 @@ def assert_schedule_saved(name: str, project: Project | None, user) -> bool:
     elif name == "schedules:milestone_edit":
         milestone = milestone_of(project)
         assert (milestone.name, milestone.responsible, milestone.version) == ("矩阵修改节点", "李四", 2)
+    elif name == "schedules:milestones_save":
+        milestone = milestone_of(project)
+        assert (milestone.name, milestone.responsible, milestone.version) == ("矩阵整表保存", "李四", 2)
+    elif name == "schedules:approvals_save":
+        approval = approval_of(project)
+        assert (approval.status, approval.document_no, approval.version) == ("in_progress", "矩阵〔2025〕2号", 2)
     elif name == "schedules:milestone_delete":
         assert Milestone.objects.filter(project=project).count() == len(template_steps()) - 1
     elif name == "schedules:milestone_evidence":

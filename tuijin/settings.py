@@ -226,6 +226,9 @@ TUIJIN_PARSE_ISOLATED = os.environ.get("TUIJIN_PARSE_ISOLATED", "1") != "0"
 # Site photos on progress reports (tuijin.reports): size per image and images per report.
 TUIJIN_PHOTO_MAX_MB = float(os.environ.get("TUIJIN_PHOTO_MAX_MB", "10"))
 TUIJIN_PHOTOS_PER_REPORT = int(os.environ.get("TUIJIN_PHOTOS_PER_REPORT", "20"))
+# Separation of duties in the monthly dispatch: whoever handed a report in may not approve it. A tiny
+# office where one person does both may allow it (TUIJIN_REVIEW_SELF_APPROVAL=1).
+TUIJIN_REVIEW_SELF_APPROVAL = env_bool("TUIJIN_REVIEW_SELF_APPROVAL", False)
 # Outside channels for in-app messages (dotted paths of callables taking the new Notification rows): SMS, e-mail.
 TUIJIN_NOTIFY_CHANNELS = [c for c in os.environ.get("TUIJIN_NOTIFY_CHANNELS", "").split(",") if c.strip()]
 # Uploads larger than the import limit are refused before they are read (plus room for the form).

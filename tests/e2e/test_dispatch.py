@@ -60,8 +60,15 @@ def test_open_fill_submit_return_fix_approve(page, new_page, live_server, login,
     expect(clerk.locator("#autosave-status")).to_contain_text("草稿已自动保存", timeout=15_000)
     assert ProgressReport.objects.filter(period=period, state="draft").count() == 4
     screenshot(clerk, "dispatch-grid-filled.png")
-    clerk.get_by_role("button", name="上报所选").click()
+    # Nothing is ticked for the clerk: they tick what goes, and confirm the list the page names.
+    expect(clerk.locator("input.pick:checked")).to_have_count(0)
+    clerk.get_by_label("全选").check()
+    expect(clerk.locator("#submit-summary")).to_contain_text("将上报 4 个项目")
+    dialogs = []
+    clerk.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.accept()))
+    clerk.get_by_role("button", name="上报所选（4）").click()
     expect(clerk.locator(".alert-success")).to_contain_text("已上报4个项目")
+    assert dialogs and dialogs[0].startswith("将上报 4 个项目：")
 
     # The office returns the road project with a reason.
     office.goto(f"{live_server.url}/reports/periods/{period.pk}/review/")
@@ -85,7 +92,8 @@ def test_open_fill_submit_return_fix_approve(page, new_page, live_server, login,
     road.locator("input.amount").fill("320")
     road.locator("input.progress-text").fill("路基完成60%，主体结构施工")
     expect(road.locator('[data-out="ytd"]')).to_have_text("320.00")
-    clerk.get_by_role("button", name="上报所选").click()
+    road.locator("input.pick").check()
+    clerk.get_by_role("button", name="上报所选（1）").click()
     expect(clerk.locator(".alert-success")).to_contain_text("已上报1个项目")
 
     # The office approves all four at once.

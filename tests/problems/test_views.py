@@ -17,8 +17,25 @@ def test_a_malformed_deadline_is_refused_and_nothing_written(value, client, peop
     client.force_login(people["dispatcher"])
     response = client.post(reverse("problems:step", args=[problem.pk, ProblemAction.EXTEND]),
                            {"version": problem.version, "deadline": value, "text": "等待省厅批复"})
-    assert response.status_code == 302
+    # Refused on the same problem, with what was typed still in the step's form (issue #13 §1).
+    assert response.status_code == 400
+    assert response.context["problem"].pk == problem.pk
     assert [str(m) for m in get_messages(response.wsgi_request)] == ["日期格式不正确，应为 年-月-日，如 2026-12-31"]
+    html = response.content.decode()
+    assert ">等待省厅批复</textarea>" in html and f'value="{value}"' in html
+    assert problem_state() == before
+
+
+def test_a_refused_step_keeps_the_text_typed_on_the_same_problem(client, people, problem_at, problem_state):
+    problem = problem_at(ProblemStatus.HANDLING)
+    before = problem_state()
+    client.force_login(people["dispatcher"])
+    response = client.post(reverse("problems:step", args=[problem.pk, ProblemAction.EXTEND]),
+                           {"version": problem.version - 1, "deadline": "2099-01-01", "text": "省厅批复延后"})
+    assert response.status_code == 400
+    assert response.context["problem"].pk == problem.pk
+    assert any("已被他人处理" in str(m) for m in get_messages(response.wsgi_request))
+    assert ">省厅批复延后</textarea>" in response.content.decode()
     assert problem_state() == before
 
 

@@ -789,8 +789,8 @@ def test_stale_review_is_a_conflict(dispatcher, reporter, own_report, db_state):
     assert db_state() == before
 
 
-def test_approving_many_is_all_or_nothing(dispatcher, own_report, other_report, db_state):
-    submit(dispatcher, own_report)
+def test_approving_many_is_all_or_nothing(dispatcher, reporter, own_report, other_report, db_state):
+    submit(reporter, own_report)  # the submitter may not approve (separation of duties)
     save(dispatcher, other_report, amount="5.00")
     own_report.refresh_from_db()
     other_report.refresh_from_db()

@@ -314,7 +314,12 @@ STEP_SUCCESS = {
 @login_required
 @require_safe
 def problem_detail(request, pk):
-    problem = selectors.problem_for_user(request.user, pk)
+    return _problem_page(request, selectors.problem_for_user(request.user, pk))
+
+
+def _problem_page(request, problem, kept=None, status=200):
+    """The problem's page; after a refused step, `kept` ({"action", "text", "deadline"}) puts what was
+    typed back in that step's form, shown open, on this same problem."""
     today = timezone.localdate()
     steps = [a for a in STEP_FIELDS if services.can(request.user, problem, a)]
     can_assign = services.can(request.user, problem, ProblemAction.ASSIGN)
@@ -337,7 +342,8 @@ def problem_detail(request, pk):
         "leaders": Leader.objects.filter(is_active=True).order_by("sort", "id"),
         "default_leader": problem.coordinating_leader or services.contracted_leader(problem.project),
         "overdue_days": selectors.days_overdue(problem.deadline, today) if problem.is_open else 0,
-    })
+        "kept": kept or {},
+    }, status=status)
 
 
 @login_required
@@ -365,21 +371,25 @@ def problem_step(request, pk, action):
     if not services.can(request.user, problem, action):
         raise PermissionDenied
     post = request.POST
+    # A refused step shows this problem again with what was typed still in the step's form.
+    kept = {"action": action, "text": post.get("text", ""), "deadline": post.get("deadline", "")}
     try:
         deadline = _posted_day(request, "deadline")
     except BadDate:
         messages.error(request, DATE_FORMAT_ERROR)
-        return redirect("problems:detail", pk=pk)
+        return _problem_page(request, problem, kept, status=400)
     leader = None
     if _int(post.get("leader")):
         leader = Leader.objects.filter(pk=_int(post.get("leader"))).first()
         if leader is None:
             messages.error(request, _("所选领导不存在"))
-            return redirect("problems:detail", pk=pk)
-    _write(request, lambda: services.problem_step(request.user, problem, action, version=_int(post.get("version")),
-                                                  text=post.get("text", ""), deadline=deadline,
-                                                  level=_int(post.get("level")), leader=leader),
-           STEP_SUCCESS[action])
+            return _problem_page(request, problem, kept, status=400)
+    done = _write(request, lambda: services.problem_step(request.user, problem, action, version=_int(post.get("version")),
+                                                         text=post.get("text", ""), deadline=deadline,
+                                                         level=_int(post.get("level")), leader=leader),
+                  STEP_SUCCESS[action])
+    if not done:
+        return _problem_page(request, selectors.problem_for_user(request.user, pk), kept, status=400)
     return redirect("problems:detail", pk=pk)
 
 

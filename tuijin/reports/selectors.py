@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db.models import Count, Max, Q
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tuijin.org.models import Region, Unit
 from tuijin.org.selectors import OFFICE_ROLES, user_access
@@ -14,7 +15,7 @@ from tuijin.projects.models import AnnualPlan, Project
 from tuijin.projects.plans import active_months, even_monthly_plan
 
 from . import figures
-from .choices import EDITABLE_STATES, HANDED_IN_STATES, PeriodStatus, ReportState
+from .choices import EDITABLE_STATES, HANDED_IN_STATES, PeriodStatus, ReportAction, ReportState
 from .models import ProgressReport, Reminder, ReportPeriod
 from .services import earlier_this_year, opening_balances
 
@@ -190,6 +191,30 @@ def review_queue(user, period: ReportPeriod):
         .select_related("project", "project__region", "unit", "submitted_by")
         .order_by("submitted_at", "id")
     )
+
+
+def person_name(user) -> str:
+    if user is None:
+        return _("系统")
+    return user.get_full_name() or user.username
+
+
+def report_hands(report: ProgressReport, events=None) -> dict:
+    """Who filled and who handed in the report as it stands (separation of duties on the review
+    page): the people who wrote its values since it was last returned, and its submitter."""
+    events = list(report.events.select_related("user").order_by("at", "id")) if events is None else list(events)
+    since = 0
+    for index, event in enumerate(events):
+        if event.action == ReportAction.RETURN:
+            since = index + 1
+    filled: list[str] = []
+    for event in events[since:]:
+        if event.action in (ReportAction.SAVE, ReportAction.SUBMIT, ReportAction.IMPORT):
+            name = person_name(event.user)
+            if name not in filled:
+                filled.append(name)
+    return {"filled": filled, "submitted": person_name(report.submitted_by) if report.submitted_by_id else "",
+            "submitted_by_id": report.submitted_by_id}
 
 
 def missing_reports(user, period: ReportPeriod, unit_id=None, *, without_unit: bool = False):

@@ -545,6 +545,7 @@ def _review(user, report: ProgressReport, *, version: int, action: str, comment:
         raise ValidationError(_("%(label)s的调度期已关闭，不能再审核") % {"label": report.period.label})
     if report.state != ReportState.SUBMITTED:
         raise ValidationError(_("只有已上报的填报才能审核（当前：%(state)s）") % {"state": report.get_state_display()})
+    _check_separation(user, report, action)
     comment = (comment or "").strip()
     if action == ReportAction.RETURN and not comment:
         raise ValidationError({"comment": [_("请填写退回原因")]})
@@ -573,6 +574,18 @@ def _review(user, report: ProgressReport, *, version: int, action: str, comment:
     transaction.on_commit(lambda: events.emit(
         REPORT_CHANGED, project_ids=[report.project_id], period_id=report.period_id, user=user))
     return report
+
+
+def _check_separation(user, report: ProgressReport, action: str) -> None:
+    """Separation of duties: whoever handed the report in does not approve it (settings
+    TUIJIN_REVIEW_SELF_APPROVAL allows it for an office of one). Returning it stays possible."""
+    from django.conf import settings
+
+    if action != ReportAction.APPROVE or getattr(settings, "TUIJIN_REVIEW_SELF_APPROVAL", False):
+        return
+    if user is not None and user.pk is not None and report.submitted_by_id == user.pk:
+        raise ValidationError(_("“%(project)s”是您本人上报的，不能由您审核通过，请由其他调度员审核")
+                              % {"project": report.project.name})
 
 
 @transaction.atomic

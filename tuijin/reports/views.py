@@ -1,11 +1,13 @@
 """Dispatch pages: thin views over selectors (reads) and services (writes)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -206,8 +208,18 @@ def _int(value) -> int | None:
 # -------------------------------------------------------------------------------------- batch grid
 
 
-def _grid_rows(request, period, reports, posted=None, problems=None):
-    """Rows for the grid template: the report, its figures' basis and what to show in each input."""
+def over_total(figures, basis) -> str:
+    """The server's refusal of an amount that takes 开工累计 above 总投资 (services.check_rows), to show
+    before saving; "" when the amount is acceptable on that count."""
+    if basis.total is None or figures.since_start <= basis.total:
+        return ""
+    return _("开工累计完成投资（%(since)s万元）将超过总投资（%(total)s万元）") % {
+        "since": f"{figures.since_start:,.2f}", "total": f"{basis.total:,.2f}"}
+
+
+def _grid_rows(request, period, reports, posted=None, problems=None, picked=frozenset()):
+    """Rows for the grid template: the report, its figures' basis and what to show in each input.
+    No row comes ticked for 上报 unless the clerk ticked it in this visit (`picked`, a refused post)."""
     bases = selectors.bases(reports, period)
     rows = []
     for index, report in enumerate(reports, start=1):
@@ -229,6 +241,8 @@ def _grid_rows(request, period, reports, posted=None, problems=None):
             "errors": (problems.errors.get(report.pk, {}) if problems else {}),
             "conflict": conflict,
             "version": conflict.version if conflict else report.version,
+            "picked": report.pk in picked,
+            "over_total": over_total(figures, basis) if amount is not None else "",
         })
     return rows
 
@@ -266,8 +280,15 @@ def grid(request, pk):
         rows, submit_ids = _posted_rows(request)
         action = request.POST.get("action", "save")
         submit = submit_ids if action == "submit" else set()
+        unchanged = _returned_unchanged(request, period, rows, submit)
         if action == "submit" and not submit_ids:
             messages.error(request, _("请勾选要上报的项目"))
+        elif unchanged:
+            # A returned report goes back only when it was changed, or the clerk confirmed sending it as it is.
+            messages.error(request, _("以下项目已被退回，但本次没有修改：%(names)s。本次没有保存或上报任何内容；"
+                                      "请按退回意见修改，或确认原样重新上报。") % {"names": "、".join(unchanged)})
+            status = 400
+            posted = {row["id"]: {k: v for k, v in row.items() if k in GRID_FIELDS} for row in rows}
         else:
             try:
                 saved = services.reports_save(request.user, period, rows, submit=submit)
@@ -302,11 +323,30 @@ def grid(request, pk):
         reports = list(selectors.inbox(request.user, period))
     context = {
         "period": period,
-        "rows": _grid_rows(request, period, reports, posted, problems),
+        "rows": _grid_rows(request, period, reports, posted, problems,
+                           picked=frozenset(_posted_rows(request)[1]) if request.method == "POST" else frozenset()),
         "work_statuses": WorkStatus.choices,
         "counts": selectors.state_counts(selectors.inbox(request.user, period)),
     }
     return render(request, "reports/grid.html", context, status=status)
+
+
+def _returned_unchanged(request, period, rows, submit_ids) -> list[str]:
+    """Names of the ticked reports that were returned and come back exactly as they were returned,
+    unless the clerk confirmed resubmitting them unchanged (confirm_returned)."""
+    if not submit_ids or request.POST.get("confirm_returned") == "1":
+        return []
+    returned = {r.pk: r for r in ProgressReport.objects.editable_by(request.user).filter(
+        period=period, pk__in=list(submit_ids), state=ReportState.RETURNED).select_related("project")}
+    names = []
+    for row in rows:
+        report = returned.get(row["id"])
+        if report is None:
+            continue
+        values, errors = services.clean_report_data(row)
+        if not errors and all(getattr(report, name) == value for name, value in values.items()):
+            names.append(report.project.name)
+    return names
 
 
 def _problems_json(problems) -> dict:
@@ -328,7 +368,6 @@ def _problems_json(problems) -> dict:
 def report_detail(request, pk):
     report = selectors.report_for_user(request.user, pk)
     editable_by_user = ProgressReport.objects.editable_by(request.user).filter(pk=pk).exists()
-    can_edit = editable_by_user and report.state in EDITABLE_STATES and report.period.is_open
     status = 200
     initial = {name: ("" if getattr(report, name) is None else getattr(report, name)) for name in GRID_FIELDS}
     initial.update(next_steps=report.next_steps, version=report.version)
@@ -337,46 +376,110 @@ def report_detail(request, pk):
         if not editable_by_user:
             raise PermissionDenied
         form = ReportForm(request.POST)
-        if form.is_valid():
-            data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-            try:
-                services.report_save(request.user, report, data, version=form.cleaned_data["version"],
-                                     submit=request.POST.get("action") == "submit")
-            except services.BatchError as exc:
-                if exc.problems.conflicts:
-                    fresh = exc.problems.conflicts[report.pk]
-                    messages.error(request, _("已被他人修改：该填报在您编辑期间已被其他人保存（%(state)s，本期完成%(amount)s万元），"
-                                              "您的修改没有保存。您填写的内容仍在下方，核对后可再次保存。")
-                                   % {"state": fresh.get_state_display(), "amount": fresh.amount if fresh.amount is not None else "—"})
-                    form = ReportForm({**request.POST.dict(), "version": fresh.version})
-                    form.is_valid()
-                    status = 409
+        action = request.POST.get("action", "save")
+        delete_photo = _int(request.POST.get("delete_photo"))
+        photos_wanted = action == "photo" and delete_photo is None
+        if photos_wanted and not request.FILES.getlist("photos"):
+            # Nothing to upload: the page comes back with everything typed still in it.
+            messages.error(request, _("请选择要上传的照片"))
+            form.is_valid()
+            status = 400
+        elif form.is_valid():
+            status, form = _report_save(request, report, form, submit=action == "submit" and delete_photo is None)
+            if status == 200:
+                if delete_photo is not None:
+                    _photo_delete(request, report, delete_photo)
+                elif photos_wanted:
+                    _photos_add(request, report)
                 else:
-                    for field_name, errors in exc.problems.errors.get(report.pk, {}).items():
-                        for error in errors:
-                            form.add_error(field_name if field_name in form.fields else None, error)
-                    status = 400
-            except ValidationError as exc:
-                form.add_error(None, exc)
-                status = 400
-            else:
-                report.refresh_from_db()
-                messages.success(request, _("已上报，等待审核") if report.state == ReportState.SUBMITTED else _("草稿已保存"))
-                return redirect("reports:report", pk=pk)
+                    report.refresh_from_db()
+                    messages.success(request, _("已上报，等待审核") if report.state == ReportState.SUBMITTED else _("草稿已保存"))
+                return redirect(reverse("reports:report", args=[pk]) + ("#photos" if action == "photo" else ""))
+            if action == "photo" or delete_photo is not None:
+                messages.error(request, _("照片操作未完成：请先改正上方填写中的错误（您填写的内容仍在页面上）"))
+        else:
+            status = 400
         report = selectors.report_for_user(request.user, pk)
+    return _report_page(request, report, form=form, status=status)
+
+
+def _report_save(request, report, form, *, submit: bool):
+    """Save the report form (a draft, or handed in): (200, form) when saved, else (status, form with errors)."""
+    data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+    try:
+        services.report_save(request.user, report, data, version=form.cleaned_data["version"], submit=submit)
+    except services.BatchError as exc:
+        if exc.problems.conflicts:
+            fresh = exc.problems.conflicts[report.pk]
+            messages.error(request, _("已被他人修改：该填报在您编辑期间已被其他人保存（%(state)s，本期完成%(amount)s万元），"
+                                      "您的修改没有保存。您填写的内容仍在下方，核对后可再次保存。")
+                           % {"state": fresh.get_state_display(), "amount": fresh.amount if fresh.amount is not None else "—"})
+            form = ReportForm({**request.POST.dict(), "version": fresh.version})
+            form.is_valid()
+            return 409, form
+        for field_name, errors in exc.problems.errors.get(report.pk, {}).items():
+            for error in errors:
+                form.add_error(field_name if field_name in form.fields else None, error)
+        return 400, form
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return 400, form
+    return 200, form
+
+
+def _photos_add(request, report) -> None:
+    added = 0
+    for upload in request.FILES.getlist("photos"):
+        try:
+            services.photo_add(request.user, report, upload, caption=request.POST.get("caption", ""))
+        except ValidationError as exc:
+            messages.error(request, _errors_text(exc))
+        else:
+            added += 1
+    if added:
+        messages.success(request, _("已保存填写并上传%(n)s张现场照片") % {"n": added})
+
+
+def _photo_delete(request, report, photo_id: int) -> None:
+    from django.http import Http404
+
+    photo = report.photos.filter(pk=photo_id).first()
+    if photo is None:
+        raise Http404
+    try:
+        services.photo_delete(request.user, photo)
+    except ValidationError as exc:
+        messages.error(request, _errors_text(exc))
+    else:
+        messages.success(request, _("照片已删除"))
+
+
+def _report_page(request, report, *, form=None, review_form=None, status=200):
+    """The report page; a refused save or review shows it again with what was typed still in it."""
+    editable_by_user = ProgressReport.objects.editable_by(request.user).filter(pk=report.pk).exists()
+    can_edit = editable_by_user and report.state in EDITABLE_STATES and report.period.is_open
+    if form is None:
+        initial = {name: ("" if getattr(report, name) is None else getattr(report, name)) for name in GRID_FIELDS}
+        initial.update(next_steps=report.next_steps, version=report.version)
+        form = ReportForm(initial=initial)
     basis = selectors.bases([report], report.period)[report.project_id]
     amount_value = form["amount"].value()
     try:
         amount = services.to_money(amount_value) if amount_value not in (None, "") else report.amount
     except ValidationError:
         amount = report.amount
+    events = list(report.events.select_related("user").order_by("at", "id"))
+    figures = basis.figures(amount, report.period.ends_on)
     context = {
         "report": report, "form": form, "can_edit": can_edit, "basis": basis,
-        "figures": basis.figures(amount, report.period.ends_on),
-        "events": report.events.select_related("user").order_by("at", "id"),
+        "figures": figures,
+        "over_total": over_total(figures, basis) if amount is not None else "",
+        "self_approval": settings.TUIJIN_REVIEW_SELF_APPROVAL,
+        "events": events,
+        "hands": selectors.report_hands(report, events),
         "photos": report.photos.select_related("uploaded_by"),
         "can_review": selectors.is_office(request.user) and report.state == ReportState.SUBMITTED and report.period.is_open,
-        "review_form": ReviewForm(initial={"version": report.version}),
+        "review_form": review_form or ReviewForm(initial={"version": report.version}),
     }
     return render(request, "reports/report_detail.html", context, status=status)
 
@@ -384,6 +487,9 @@ def report_detail(request, pk):
 @login_required
 @require_POST
 def report_review(request, pk):
+    """Approve or return one report. Done: on to the next one waiting in the queue. Refused (no reason
+    for a return, someone else was quicker, the submitter approving their own): the same report again,
+    with the comment as typed, so nothing is ever sent back on the wrong project."""
     report = selectors.report_for_user(request.user, pk)
     _require_office(request)
     form = ReviewForm(request.POST)
@@ -398,10 +504,21 @@ def report_review(request, pk):
         else:
             services.report_return(request.user, report, version=data["version"], comment=data["comment"])
             messages.success(request, _("已退回：%(name)s，已通知填报单位") % {"name": report.project.name})
-    except ConflictError:
-        messages.error(request, _("已被他人修改：该填报刚被其他人审核或修改，请核对后再操作"))
-    except ValidationError as exc:
-        messages.error(request, _errors_text(exc))
+    except (ConflictError, ValidationError) as exc:
+        if isinstance(exc, ConflictError):
+            messages.error(request, _("已被他人修改：该填报刚被其他人审核或修改，请核对后再操作"))
+            status = 409
+        else:
+            for field_name, errors in (exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}).items():
+                for error in errors:
+                    form.add_error(field_name if field_name in form.fields else None, error)
+            messages.error(request, _("%(name)s：%(errors)s") % {"name": report.project.name, "errors": _errors_text(exc)})
+            status = 400
+        report = selectors.report_for_user(request.user, pk)
+        if status == 409:  # the page shows the report as it is now; the comment typed stays
+            form = ReviewForm({"version": report.version, "comment": data["comment"], "decision": data["decision"]})
+            form.is_valid()
+        return _report_page(request, report, review_form=form, status=status)
     # On to the next report waiting for review (the queue's order), or back to the queue when none.
     following = selectors.review_queue(request.user, report.period).exclude(pk=pk).first()
     if following is not None and report.period.is_open:
@@ -437,7 +554,8 @@ def review(request, pk):
     queue = list(selectors.review_queue(request.user, period))
     bases = selectors.bases(queue, period)
     rows = [{"report": r, "figures": bases[r.project_id].figures(r.amount, period.ends_on)} for r in queue]
-    return render(request, "reports/review.html", {"period": period, "rows": rows})
+    return render(request, "reports/review.html", {"period": period, "rows": rows,
+                                                    "self_approval": settings.TUIJIN_REVIEW_SELF_APPROVAL})
 
 
 # --------------------------------------------------------------------------------- project history
@@ -524,8 +642,6 @@ def photo_delete(request, pk):
 @require_http_methods(["GET", "POST"])
 def import_reports(request, pk):
     """Upload a unit's monthly sheet: check it (nothing written), or import it as drafts / submitted."""
-    from django.conf import settings
-
     from tuijin.core.sheets.reader import SheetReadError
 
     from . import importing

@@ -249,6 +249,66 @@ def _update(user, queryset, obj, allowed, rules, values: dict, version: int, rea
     return current
 
 
+class TableError(Exception):
+    """Why a table of rows was not saved (nothing was): {row id: {field: [messages]}} and the rows
+    someone else changed meanwhile ({row id: the row as stored now})."""
+
+    def __init__(self, errors: dict, conflicts: dict):
+        self.errors, self.conflicts = errors, conflicts
+        super().__init__(_("未保存：请按提示修改后重新保存"))
+
+
+def _update_many(user, project: Project, queryset, allowed, rules, rows: list[dict], reason: str = "") -> list:
+    """Save a whole table of one project's rows in one go (the schedule and approvals tables): each row
+    is {"id", "version", field: value…}. All or nothing: an invalid row, or a changed row whose version
+    is stale, raises TableError and nothing is written. Rows the user did not change are left alone
+    (their versions are not claimed, so another person's edit of another row is no conflict)."""
+    project = editable_project(user, project.pk)
+    ids = [int(row["id"]) for row in rows]
+    if len(set(ids)) != len(ids):
+        raise ValidationError(_("同一行在本次提交中出现了多次"))
+    current = {obj.pk: obj for obj in queryset.filter(project=project, pk__in=ids)}
+    if len(current) != len(ids):
+        raise Http404
+    today = timezone.localdate()
+    errors, conflicts, changed = {}, {}, []
+    for row in rows:
+        obj = current[int(row["id"])]
+        values = {k: v for k, v in row.items() if k in allowed}
+        unknown = set(row) - set(allowed) - {"id", "version"}
+        if unknown:
+            raise ValueError(f"unknown fields {sorted(unknown)}")
+        values = {k: (v.strip() if isinstance(v, str) else v) for k, v in values.items()}
+        if all(getattr(obj, k) == v for k, v in values.items()):
+            continue
+        if row.get("version") is None or int(row["version"]) != obj.version:
+            conflicts[obj.pk] = obj
+            continue
+        for name, value in values.items():
+            setattr(obj, name, value)
+        row_errors = rules(obj, today)
+        if row_errors:
+            errors[obj.pk] = row_errors
+        changed.append((obj, int(row["version"])))
+    if errors or conflicts:
+        raise TableError(errors, conflicts)
+    for obj, version in sorted(changed, key=lambda item: item[0].pk):
+        claimed = type(obj).objects.filter(pk=obj.pk, version=version).update(version=F("version") + 1)
+        if not claimed:  # changed between our read and now: the atomic block undoes the rows already saved
+            raise TableError({}, {obj.pk: type(obj).objects.get(pk=obj.pk)})
+        obj.version = version + 1
+        stamp(obj, user, reason).save()
+    if changed:
+        _changed([project.pk], user)
+    return [obj for obj, _version in changed]
+
+
+@transaction.atomic
+def milestones_save(user, project: Project, rows: list[dict]) -> list[Milestone]:
+    """Save every row of a project's node table at once (values are MILESTONE_FIELDS)."""
+    return _update_many(user, project, Milestone.objects.all(), MILESTONE_FIELDS, milestone_rules, rows)
+
+
 @transaction.atomic
 def milestone_delete(user, milestone: Milestone, *, version: int) -> None:
     project = editable_project(user, milestone.project_id)
@@ -390,3 +450,9 @@ def approval_rules(approval: Approval, today: date) -> dict[str, list[str]]:
 @transaction.atomic
 def approval_update(user, approval: Approval, *, version: int, **values) -> Approval:
     return _update(user, Approval.objects.select_related("type"), approval, APPROVAL_FIELDS, approval_rules, values, version)
+
+
+@transaction.atomic
+def approvals_save(user, project: Project, rows: list[dict]) -> list[Approval]:
+    """Save every row of a project's approvals checklist at once (values are APPROVAL_FIELDS)."""
+    return _update_many(user, project, Approval.objects.select_related("type"), APPROVAL_FIELDS, approval_rules, rows)

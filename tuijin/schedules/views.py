@@ -61,12 +61,67 @@ def _write(request, action, success: str, conflict: str = "", subject: str = "")
 # ------------------------------------------------------------------------------------ project tabs
 
 
+MILESTONE_TABLE_FIELDS = ("name", "planned_date", "actual_date", "responsible")
+APPROVAL_TABLE_FIELDS = ("required", "status", "target_date", "done_date", "document_no", "approving_unit",
+                         "responsible", "note")
+
+
+def _shown(value) -> str:
+    if value is None:
+        return ""
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def _overlay(objects, fields, letter: str, request=None, failure=None) -> None:
+    """What each row's inputs show (`obj.v`): the stored values, or after a refused save what the user
+    posted, with the row's errors (`obj.row_errors`) and what another person saved (`obj.conflict`)."""
+    for obj in objects:
+        obj.row_errors, obj.conflict, obj.shown_version = [], None, obj.version
+        if failure is None:
+            obj.v = {name: _shown(getattr(obj, name)) for name in fields}
+            continue
+        prefix = f"{letter}{obj.pk}-"
+        obj.v = {name: (f"{prefix}{name}" in request.POST) if name == "required"
+                 else request.POST.get(prefix + name, "") for name in fields}
+        obj.row_errors = [str(e) for errors in failure.errors.get(obj.pk, {}).values() for e in errors]
+        fresh = failure.conflicts.get(obj.pk)
+        if fresh is not None:
+            obj.conflict = fresh
+            obj.shown_version = fresh.version  # saving again means: what I typed wins, knowingly
+        else:
+            obj.shown_version = _int(request.POST.get(prefix + "version")) or obj.version
+
+
+def _posted_table(request, letter: str, form_class, fields):
+    """The posted table: ([{"id", "version", field: value}], {id: {field: [errors]}}) parsed by the
+    row form (dates, choices), each row's inputs named <letter><id>-<field>."""
+    rows, errors = [], {}
+    for raw in request.POST.getlist("row"):
+        pk = _int(raw)
+        if pk is None:
+            continue
+        form = form_class(request.POST, prefix=f"{letter}{pk}")
+        if not form.is_valid():
+            errors[pk] = form.errors
+            continue
+        row = {"id": pk, "version": form.cleaned_data.get("version")}
+        for name in fields:
+            if name == "required" or f"{letter}{pk}-{name}" in request.POST:
+                row[name] = form.cleaned_data[name]
+        rows.append(row)
+    return rows, errors
+
+
 @login_required
 @require_safe
 def project_schedule(request, pk):
-    project = project_for_user(request.user, pk)
+    return _schedule_page(request, project_for_user(request.user, pk))
+
+
+def _schedule_page(request, project, failure=None, status=200):
     today = timezone.localdate()
     milestones = selectors.project_milestones(project, today)
+    _overlay(milestones, MILESTONE_TABLE_FIELDS, "m", request, failure)
     schedule = selectors.schedule_of(project)
     can_edit = project_editable(request.user, project) and not project.is_archived
     suggested = services.suggested_template(project)
@@ -78,7 +133,46 @@ def project_schedule(request, pk):
         "apply_form": ApplyTemplateForm(initial={"template": suggested, "target_date": project.planned_completion}),
         "templates": selectors.templates(), "gantt": selectors.gantt_payload(rows, len(rows), today),
         "overdue": sum(m.status == MilestoneStatus.OVERDUE for m in milestones),
-    })
+    }, status=status)
+
+
+def _save_table(request, project, letter, form_class, fields, service, prepare=None):
+    """Parse and save a whole table; None when saved, else the failure to show with the typing kept."""
+    rows, errors = _posted_table(request, letter, form_class, fields)
+    if errors:
+        return services.TableError(errors, {}), 400
+    if prepare:
+        prepare(rows)
+    if not rows:
+        messages.error(request, _("页面已过期，请刷新后重新填写"))
+        return services.TableError({}, {}), 400
+    try:
+        saved = service(request.user, project, rows)
+    except services.TableError as exc:
+        if exc.conflicts:
+            messages.error(request, _("已被他人修改：%(n)s行在您编辑期间已被其他人保存，本次没有保存任何内容。"
+                                      "您填写的内容仍在下方，标注的行显示了对方保存的内容，核对后可再次保存。")
+                           % {"n": len(exc.conflicts)})
+        return exc, 409 if exc.conflicts else 400
+    except ValidationError as exc:
+        messages.error(request, _errors_text(exc))
+        return services.TableError({}, {}), 400
+    messages.success(request, _("已保存%(n)s行修改") % {"n": len(saved)} if saved else _("没有修改需要保存"))
+    return None, 200
+
+
+@login_required
+@require_POST
+def milestones_save(request, pk):
+    """The node table's 保存: every row at once, so no row's typing is lost by saving another."""
+    project = project_for_user(request.user, pk)
+    _require_editor(request, project)
+    failure, status = _save_table(request, project, "m", MilestoneForm, MILESTONE_TABLE_FIELDS, services.milestones_save)
+    if failure is None:
+        return redirect("schedules:project", pk=pk)
+    if failure.errors:
+        messages.error(request, _("%(n)s行填写有误，本次没有保存任何内容，请按标红处修改") % {"n": len(failure.errors)})
+    return _schedule_page(request, project, failure, status)
 
 
 @login_required
@@ -190,13 +284,41 @@ def baseline_approve(request, pk):
 @login_required
 @require_safe
 def project_approvals(request, pk):
-    project = project_for_user(request.user, pk)
+    return _approvals_page(request, project_for_user(request.user, pk))
+
+
+def _approvals_page(request, project, failure=None, status=200):
     approvals, summary = selectors.project_approvals(project, timezone.localdate())
+    _overlay(approvals, APPROVAL_TABLE_FIELDS, "a", request, failure)
     return render(request, "schedules/project_approvals.html", {
         "project": project, "tab": "approvals", "approvals": approvals, "summary": summary,
         "can_edit": project_editable(request.user, project) and not project.is_archived,
         "statuses": ApprovalStatus.choices,
-    })
+    }, status=status)
+
+
+@login_required
+@require_POST
+def approvals_save(request, pk):
+    """The checklist's 保存: every row at once, so no row's typing is lost by saving another."""
+    from .models import Approval
+
+    project = project_for_user(request.user, pk)
+    _require_editor(request, project)
+
+    def one_switch_each(rows):
+        stored = {a.pk: a for a in Approval.objects.filter(project=project, pk__in=[r["id"] for r in rows])}
+        for row in rows:
+            if row["id"] in stored:
+                _one_switch(stored[row["id"]], row)
+
+    failure, status = _save_table(request, project, "a", ApprovalForm, APPROVAL_TABLE_FIELDS, services.approvals_save,
+                                  prepare=one_switch_each)
+    if failure is None:
+        return redirect("schedules:approvals", pk=pk)
+    if failure.errors:
+        messages.error(request, _("%(n)s行填写有误，本次没有保存任何内容，请按标红处修改") % {"n": len(failure.errors)})
+    return _approvals_page(request, project, failure, status)
 
 
 @login_required

@@ -1,8 +1,15 @@
 // The batch grid (reports/grid.html): derived figures as the clerk types, spreadsheet keys, autosave.
 // The arithmetic repeats tuijin/reports/figures.py exactly: money in integer hundredths (BigInt),
 // percentages in tenths rounded half up, so the page shows what the server will store.
+// The single report page (reports/report_detail.html) uses the same figures: its [data-figures] box
+// carries the same data-* basis and data-out cells as a grid row.
 (function () {
   "use strict";
+  document.querySelectorAll("[data-figures]").forEach((box) => {
+    box.addEventListener("input", (event) => { if (event.target.name === "amount") recompute(box); });
+    recompute(box);
+  });
+
   const form = document.getElementById("report-grid");
   if (!form) return;
 
@@ -48,17 +55,27 @@
   }
 
   function recompute(row) {
-    const input = row.querySelector("input.amount");
+    const input = row.querySelector("input.amount, input[name=amount]");
     if (!input) return;
     const amount = parseCents(input.value);
     const out = (name) => row.querySelector(`[data-out="${name}"]`);
-    input.classList.toggle("is-invalid", amount === undefined);
-    if (amount === undefined) {
+    const ytd = amount === undefined ? null : attrCents(row, "earlier") + (amount || 0n);
+    const since = ytd === null ? null : attrCents(row, "opening") + ytd;
+    // The server refuses an amount that takes 开工累计 above 总投资 (services.check_rows): say so with
+    // its words before saving, instead of figures it will never store.
+    const total = attrCents(row, "total");
+    const overTotal = amount !== null && since !== null && total !== null && since > total;
+    const error = out("amount-error");
+    if (error) {
+      error.textContent = overTotal ? `开工累计完成投资（${money(since)}万元）将超过总投资（${money(total)}万元）` : "";
+      error.hidden = !overTotal;
+    }
+    input.classList.toggle("is-invalid", amount === undefined || overTotal);
+    if (amount === undefined || overTotal) {
       ["ytd", "since", "pct-plan", "pct-total", "gap"].forEach((n) => { out(n).textContent = "—"; });
+      out("gap").classList.remove("gap-behind", "gap-ahead");
       return;
     }
-    const ytd = attrCents(row, "earlier") + (amount || 0n);
-    const since = attrCents(row, "opening") + ytd;
     const pctPlan = tenths(ytd, attrCents(row, "planned"));
     const pctTotal = tenths(since, attrCents(row, "total"));
     out("ytd").textContent = money(ytd);
@@ -101,7 +118,6 @@
     const row = event.target.closest("tr[data-report]");
     if (!row || !event.target.classList.contains("cell")) return;
     if (event.target.classList.contains("amount")) recompute(row);
-    tickWhenComplete(row);
     dirty.add(row.dataset.report);
     row.classList.add("row-dirty");
     schedule();
@@ -118,16 +134,6 @@
       schedule();
     }
   });
-
-  // A row with both the amount and the 形象进度 filled is ready to hand in: tick it (and untick it when
-  // one of them is cleared), so 上报所选 never sends half-filled rows.
-  function tickWhenComplete(row) {
-    const box = row.querySelector("input.pick");
-    const amount = row.querySelector("input.amount");
-    const progress = row.querySelector("input.progress-text");
-    if (!box || !amount || !progress) return;
-    box.checked = amount.value.trim() !== "" && progress.value.trim() !== "";
-  }
 
   function schedule() {
     clearTimeout(timer);
@@ -192,14 +198,70 @@
     }
   }
 
-  form.addEventListener("submit", () => { leaving = true; clearTimeout(timer); });
+  // 上报所选 sends only the rows the clerk ticked in this visit (nothing is ticked for them); the page
+  // says how many and which, asks before sending, and asks again for a returned report sent back as it
+  // was returned (the server refuses that without confirm_returned).
+  const picks = () => Array.from(form.querySelectorAll("input.pick"));
+  const pickedRows = () => picks().filter((box) => box.checked).map((box) => box.closest("tr[data-report]"));
+  const fieldsOf = (row) => Array.from(row.querySelectorAll(".cell")).map((field) => field.value).join("\u0001");
+  const loaded = new Map();
+  form.querySelectorAll("tr[data-report]").forEach((row) => loaded.set(row.dataset.report, fieldsOf(row)));
+  const summary = document.getElementById("submit-summary");
+  const submitButton = document.getElementById("submit-picked");
+
+  function names(rows) {
+    const list = rows.map((row) => `“${row.dataset.name}”`);
+    return list.length > 10 ? list.slice(0, 10).join("、") + ` 等${list.length}个` : list.join("、");
+  }
+
+  function showPicked() {
+    const rows = pickedRows();
+    if (summary) summary.textContent = rows.length ? `将上报 ${rows.length} 个项目：${names(rows)}` : "尚未勾选要上报的项目";
+    if (submitButton) submitButton.textContent = rows.length ? `上报所选（${rows.length}）` : "上报所选";
+  }
+
+  form.addEventListener("change", (event) => {
+    if (event.target.classList.contains("pick") || event.target.id === "pick-all") showPicked();
+  });
+
+  form.addEventListener("submit", (event) => {
+    const submitter = event.submitter;
+    if (submitter && submitter.name === "action" && submitter.value === "submit") {
+      const rows = pickedRows();
+      if (rows.length === 0) {
+        event.preventDefault();
+        window.alert("请先勾选要上报的项目");
+        return;
+      }
+      if (!window.confirm(`将上报 ${rows.length} 个项目：${names(rows)}\n上报后等待审核，审核前不能再修改。确定上报吗？`)) {
+        event.preventDefault();
+        return;
+      }
+      const unchanged = rows.filter((row) => row.dataset.state === "returned" && loaded.get(row.dataset.report) === fieldsOf(row));
+      const old = form.querySelector("input[name=confirm_returned]");
+      if (old) old.remove();
+      if (unchanged.length) {
+        if (!window.confirm(`${names(unchanged)}已被退回，本次没有修改。确定不作修改、原样重新上报吗？\n（选“取消”可返回修改）`)) {
+          event.preventDefault();
+          return;
+        }
+        const confirmed = document.createElement("input");
+        confirmed.type = "hidden";
+        confirmed.name = "confirm_returned";
+        confirmed.value = "1";
+        form.appendChild(confirmed);
+      }
+    }
+    leaving = true;
+    clearTimeout(timer);
+  });
 
   const pickAll = document.getElementById("pick-all");
   if (pickAll) {
-    const picks = () => form.querySelectorAll("input.pick");
-    pickAll.checked = Array.from(picks()).every((box) => box.checked);
-    pickAll.addEventListener("change", () => picks().forEach((box) => { box.checked = pickAll.checked; }));
+    pickAll.checked = picks().length > 0 && picks().every((box) => box.checked);
+    pickAll.addEventListener("change", () => { picks().forEach((box) => { box.checked = pickAll.checked; }); showPicked(); });
   }
+  showPicked();
 
   form.querySelectorAll("tr[data-report]").forEach(recompute);
 })();
