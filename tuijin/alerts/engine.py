@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 
 from tuijin.problems.choices import OPEN_PROBLEM_STATES, OrderStatus
@@ -23,6 +22,7 @@ from tuijin.projects.models import AnnualPlan
 from tuijin.reports.choices import DEFAULT_REPORTING_STAGES, HANDED_IN_STATES
 from tuijin.reports.figures import schedule_share
 from tuijin.reports.models import ProgressReport, ReportPeriod
+from tuijin.reports.selectors import completion_subquery
 from tuijin.schedules.choices import OPEN_APPROVAL_STATES
 from tuijin.schedules.models import Approval, Milestone
 
@@ -93,23 +93,22 @@ def evaluation_period(today: date) -> ReportPeriod | None:
 
 
 def investment_lag(rule, projects, today: date, *, period: ReportPeriod | None = None) -> dict[int, Finding]:
-    """The year's handed-in investment (本年累计 of the last report handed in by the evaluated period)
-    against 序时进度 at that period's end: as points behind, or as a ratio of the plan due. Projects in
-    a reporting stage only (DEFAULT_REPORTING_STAGES)."""
+    """The year's investment as of the evaluated period (本年累计完成 by the one rule of which reports
+    count, reports.selectors.completion_subquery — the ledger's figure) against 序时进度 at that
+    period's end: as points behind, or as a ratio of the plan due. Projects in a reporting stage only
+    (DEFAULT_REPORTING_STAGES)."""
     period = period or evaluation_period(today)
     if period is None:
         return {}
     end = period.ends_on
-    handed_in = (ProgressReport.objects.filter(project_id=OuterRef("project_id"), state__in=HANDED_IN_STATES,
-                                               period_end__gte=date(end.year, 1, 1), period_end__lte=end)
-                 .order_by("-period_end").values("year_to_date")[:1])
+    counted = completion_subquery(end, outer="project_id")
     # Judged: the projects that report their investment (前期, 新开工, 续建在建); a completed or operating
     # project's plan is closed off by its completion, not by monthly reports.
     reporting = projects.filter(stage__canonical__in=list(DEFAULT_REPORTING_STAGES))
     plans = AnnualPlan.objects.filter(year=end.year, project__in=_ids(reporting), planned_investment__gt=0)
     if rule.min_annual_plan is not None:
         plans = plans.filter(planned_investment__gte=rule.min_annual_plan)
-    rows = plans.annotate(done=Subquery(handed_in)).values_list(
+    rows = plans.annotate(done=counted).values_list(
         "project_id", "planned_investment", "monthly_plan", "planned_start", "planned_completion", "done")
     found = {}
     for pk, planned, monthly, start, completion, done in rows:
