@@ -7,7 +7,7 @@ picks (not archived, canonical stage 前期 / 新开工 / 续建在建). Closed 
 amounts; the open month is half filled. 本年累计 and 开工累计 are computed in Python while generating,
 by the services' rules (tuijin.reports.services.refresh_cumulative), and the rows are written in bulk
 (tuijin.core.bulk), so bench data has no history rows and no workflow events; the ledger's approved
-本年累计 (AnnualPlan.completed_ytd) is filled in as refresh_approved would.
+本年累计完成 (AnnualPlan.completed_ytd/through) is filled in as refresh_approved would.
 
 Timed through the whole Django stack with `django.test.Client`:
 
@@ -55,7 +55,15 @@ from tuijin.org.choices import Role
 from tuijin.projects.bench import PROJECTS, Province, _principal, generate_province
 from tuijin.projects.models import AnnualPlan, Project
 
-from .choices import DEFAULT_REPORTING_STAGES, EDITABLE_STATES, Cadence, PeriodStatus, ReportState, WorkStatus
+from .choices import (
+    DEFAULT_REPORTING_STAGES,
+    EDITABLE_STATES,
+    Cadence,
+    PeriodStatus,
+    ReportState,
+    WorkStatus,
+    counted_states,
+)
 from .models import ProgressReport, ReportPeriod, default_due, period_bounds
 
 HISTORY_MONTHS = 36  # closed periods before the open one
@@ -178,6 +186,7 @@ def generate_reporting(data: Province, *, seed: int = BenchOptions.seed, reviewe
         # Per project: [year, opening balance, year to date, planned share without a plan] in cents.
         running: dict[int, list] = {}
         approved: dict[tuple[int, int], tuple[date, Decimal]] = {}
+        counted = set(counted_states())
         now = timezone.now().replace(minute=0, second=0, microsecond=0)
         total_reports = 0
         for period in periods:
@@ -241,8 +250,9 @@ def generate_reporting(data: Province, *, seed: int = BenchOptions.seed, reviewe
                 since = _money(held[1] + held[2] + own)
                 if state in (ReportState.SUBMITTED, ReportState.APPROVED):
                     held[2] += own  # only amounts handed in carry forward (services.refresh_cumulative)
-                if state == ReportState.APPROVED:
-                    approved[(pk, year)] = (period.ends_on, ytd)
+                if state in counted:  # the ledger's figure: the year's counted amounts (services.refresh_approved)
+                    approved[(pk, year)] = (period.ends_on, approved.get((pk, year), (None, Decimal("0.00")))[1]
+                                            + _money(own))
                 rows.append((
                     period.pk, pk, period.ends_on, unit_id, state, amount, progress, work_status, planned, on_site,
                     problems, next_steps, ytd, since, submitted_at, None, late, reviewed_at, reviewed_by, comment,
@@ -250,7 +260,7 @@ def generate_reporting(data: Province, *, seed: int = BenchOptions.seed, reviewe
                 ))
             total_reports += insert_rows(ProgressReport, columns, rows)
 
-        # The ledger's 本年累计完成: the year's last approved report (services.refresh_approved).
+        # The ledger's 本年累计完成 (services.refresh_approved): the year's counted amounts, through the last.
         plan_rows = [
             AnnualPlan(pk=plan_pk, completed_ytd=approved[(pk, year)][1], completed_through=approved[(pk, year)][0])
             for plan_pk, pk, year in AnnualPlan.objects.values_list("pk", "project_id", "year")

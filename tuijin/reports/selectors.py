@@ -4,7 +4,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
 from django.http import Http404
 from django.utils import timezone
@@ -17,7 +16,7 @@ from tuijin.projects.models import AnnualPlan, Project
 from tuijin.projects.plans import active_months, even_monthly_plan
 
 from . import figures
-from .choices import EDITABLE_STATES, HANDED_IN_STATES, PeriodStatus, ReportState
+from .choices import EDITABLE_STATES, HANDED_IN_STATES, PeriodStatus, ReportState, counted_states
 from .models import ProgressReport, Reminder, ReportPeriod
 from .services import earlier_this_year, opening_balances
 
@@ -243,14 +242,6 @@ def s_curve(project: Project, year: int) -> dict:
 
 
 # ------------------------------------------------------------------ 本年累计完成: one 口径 for every screen
-
-
-def counted_states() -> tuple[str, ...]:
-    """The report states whose amounts count for 本年累计完成 (settings.TUIJIN_COUNTED_REPORTS): the
-    ledger, its totals and export, the warnings and the project's plans page all read through here."""
-    if getattr(settings, "TUIJIN_COUNTED_REPORTS", "approved") == "handed_in":
-        return (ReportState.SUBMITTED, ReportState.APPROVED)
-    return (ReportState.APPROVED,)
 
 
 def counted_label() -> str:

@@ -39,6 +39,7 @@ from .choices import (
     ReportAction,
     ReportState,
     WorkStatus,
+    counted_states,
 )
 from .models import (
     ProgressReport,
@@ -289,16 +290,19 @@ def refresh_cumulative(project_ids, year: int) -> int:
 
 
 def refresh_approved(project_ids, year: int) -> None:
-    """The ledger's 本年累计完成 (AnnualPlan.completed_ytd): the year's last approved report's figure."""
+    """The project's latest 本年累计完成 on its annual plan (AnnualPlan.completed_ytd, shown on its plans
+    page): by the one rule of what counts (choices.counted_states, as the ledger's as-of figure of
+    reports.selectors.completion_as_of), the year's counted amounts through its last counted report
+    (completed_through)."""
     ids = set(project_ids)
     latest: dict[int, tuple[date, Decimal]] = {}
     rows = (
-        ProgressReport.objects.filter(project_id__in=ids, state=ReportState.APPROVED,
+        ProgressReport.objects.filter(project_id__in=ids, state__in=counted_states(), amount__isnull=False,
                                       period_end__gte=date(year, 1, 1), period_end__lte=date(year, 12, 31))
-        .order_by("project_id", "period_end").values_list("project_id", "period_end", "year_to_date")
+        .order_by("project_id", "period_end").values_list("project_id", "period_end", "amount")
     )
-    for pk, end, ytd in rows:
-        latest[pk] = (end, ytd)
+    for pk, end, amount in rows:
+        latest[pk] = (end, latest.get(pk, (None, figures.ZERO))[1] + amount)
     changed = []
     for plan in AnnualPlan.objects.filter(project_id__in=ids, year=year).only(
             "id", "project_id", "completed_ytd", "completed_through"):
@@ -543,7 +547,9 @@ def _write_reports(user, period: ReportPeriod, checked: list, submit_ids: set[in
     project_ids = [r.project_id for r in saved]
     if any("amount" in values for _report, values in writing) or any(r.pk in submit_ids for r in saved):
         refresh_cumulative(project_ids, period.year)
-        refresh_approved(project_ids, period.year)
+    counted = counted_states()
+    if any(r.state in counted for r in saved):  # a save hands in at most: only then can the plan's figure move
+        refresh_approved([r.project_id for r in saved if r.state in counted], period.year)
     transaction.on_commit(lambda: events.emit(REPORT_CHANGED, project_ids=project_ids, period_id=period.pk, user=user))
     return saved
 
