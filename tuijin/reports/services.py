@@ -562,9 +562,9 @@ def report_save(user, report: ProgressReport, data: dict, *, version: int, submi
     return saved[0] if saved else report
 
 
-@transaction.atomic
 def reports_submit(user, period: ReportPeriod, report_ids) -> list[ProgressReport]:
-    """Hand in saved drafts as they stand (the inbox's 上报 button)."""
+    """Hand in saved drafts as they stand (the inbox's 上报 button). Not one transaction around the
+    read: reports_save validates outside its write transaction and claims the versions read here."""
     reports = ProgressReport.objects.editable_by(user).filter(period=period, pk__in=list(report_ids))
     rows = [{"id": r.pk, "version": r.version} for r in reports]
     if len(rows) != len(set(report_ids)):
