@@ -491,7 +491,13 @@ def problems_from_reports(period_id: int, project_ids) -> list[Problem]:
     ids = sorted(set(project_ids))
     made = []
     for start in range(0, len(ids), REPORT_CHUNK):
-        made += _problems_from_reports(period_id, ids[start:start + REPORT_CHUNK])
+        chunk = ids[start:start + REPORT_CHUNK]
+        # Most hand-ins say nothing under 存在问题及困难: a read first, so that they take no write
+        # transaction (on SQLite the database's one write lock, which the deadline's submits queue for).
+        if not ProgressReport.objects.filter(period_id=period_id, project_id__in=chunk, state__in=HANDED_IN_STATES,
+                                             project__is_archived=False).exclude(problems="").exists():
+            continue
+        made += _problems_from_reports(period_id, chunk)
     return made
 
 
