@@ -520,7 +520,10 @@ def _write_reports(user, period: ReportPeriod, checked: list, submit_ids: set[in
                   .values_list("pk", "version"))
     stale = [report.pk for report, _values in writing if stored.get(report.pk) != report.version]
     if stale:
-        raise BatchError(RowErrors(conflicts={r.pk: r for r in ProgressReport.objects.filter(pk__in=stale)}))
+        conflicts = {r.pk: r for r in ProgressReport.objects.filter(pk__in=stale)}
+        if len(conflicts) < len(stale):  # taken out of the period meanwhile
+            raise Http404
+        raise BatchError(RowErrors(conflicts=conflicts))
     saved, events_rows, reasons = [], [], defaultdict(list)
     for report, values in sorted(writing, key=lambda item: item[0].pk):
         handing_in = report.pk in submit_ids
