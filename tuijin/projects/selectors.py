@@ -236,7 +236,8 @@ class LedgerCompletion:
 
 def ledger_completion(filtered, rows: list[Project], totals: LedgerTotals, *, year: int, key: str | None = None):
     """Set `completed` and `completion_rate` on the page's rows and answer the totals' figures, through
-    the one provider the reports app registers (projects/completion.py): two queries."""
+    the one provider the reports app registers (projects/completion.py): four queries (the period, the
+    year's periods for the chooser, the page's figures, the 合计)."""
     as_of = completion.as_of(year, key)
     done = completion.amounts(as_of, [p.pk for p in rows])
     zero = Decimal("0.00")
