@@ -6,7 +6,6 @@ import json
 import os
 import tempfile
 from copy import deepcopy
-from datetime import date
 from decimal import Decimal
 from io import StringIO
 
@@ -25,7 +24,7 @@ from tuijin.core.bench import latency_metrics, percentile
 from tuijin.org.models import Region, Unit
 from tuijin.projects.bench import generate_province
 from tuijin.projects.filtersets import LeanSelect, LedgerFilterSet
-from tuijin.projects.models import AnnualPlan, Project, ProjectLeader
+from tuijin.projects.models import Project, ProjectLeader
 from tuijin.projects.selectors import current_year, ledger_page, ledger_page_and_totals, ledger_totals
 from tuijin.projects.tables import render_rows
 
@@ -147,11 +146,12 @@ TEMPLATE_ROWS = """{% load i18n tuijin %}{% for p in rows %}<tr{% if p.is_archiv
 <td>{{ p.stage.name }}{% if p.is_paused %} <span class="badge text-bg-warning">{% translate "暂停" %}</span>{% endif %}</td>
 <td class="num">{{ p.total_investment|money }}</td>
 <td class="num">{{ p.plan_investment|money }}</td>
-<td class="num">{% if p.plan_through %}{{ p.plan_completed|money }}<div class="small text-muted">截至{{ p.plan_through.month }}月</div>{% else %}—{% endif %}</td>
+<td class="num">{% if p.completed is not None %}{{ p.completed|money }}{% else %}—{% endif %}</td>
+<td class="num">{% if p.completion_rate is not None %}{{ p.completion_rate }}%{% else %}—{% endif %}</td>
 <td>{% if p.start_year %}{{ p.start_year }}–{{ p.end_year|default:"" }}{% endif %}</td>
 <td>{{ p.lead_unit.name|default:"" }}</td>
 <td>{% for l in p.leader_links.all %}{{ l.leader.name }}{% if not forloop.last %}、{% endif %}{% endfor %}</td>
-</tr>{% empty %}<tr><td colspan="13" class="text-center text-muted py-4">{% translate "没有符合条件的项目。请调整筛选条件，或点击“重置”。" %}</td></tr>{% endfor %}"""
+</tr>{% empty %}<tr><td colspan="14" class="text-center text-muted py-4">{% translate "没有符合条件的项目。请调整筛选条件，或点击“重置”。" %}</td></tr>{% endfor %}"""
 
 
 @pytest.mark.django_db
@@ -162,13 +162,14 @@ def test_the_rows_written_in_python_match_the_template_loop_they_replace():
     Project.objects.filter(pk=projects[1].pk).update(lead_unit=None, start_year=None)
     Project.objects.filter(pk=projects[2].pk).update(end_year=None, light=2, light_reason="“主体<封顶>”节点逾期3天")
     Project.objects.filter(pk=projects[3].pk).update(light=1, light_reason="")
-    # Two plans with the monthly dispatch's approved figure (本年累计完成), one of them "<" money.
-    AnnualPlan.objects.filter(project__in=projects[3:5], year=current_year()).update(
-        completed_ytd=Decimal("1234.50"), completed_through=date(current_year(), 3, 31))
     template = engines["django"].from_string(TEMPLATE_ROWS)
     year = current_year()
     for page in (1, 2, 3):
         page_obj, rows = ledger_page(Project.objects.all(), year=year, ordering=["name"], page=page)
+        # 本年累计完成 and 完成率 as ledger_completion sets them: a figure, a zero, none (no period yet).
+        for i, p in enumerate(rows):
+            p.completed, p.completion_rate = [(Decimal("1234.50"), Decimal("61.7")), (Decimal("0.00"), None),
+                                              (None, None)][i % 3]
         # What the template read: the leader links as ledger_page prefetched them before.
         links = ProjectLeader.objects.select_related("leader").order_by("id")
         prefetch_related_objects(rows, Prefetch("leader_links", queryset=links))

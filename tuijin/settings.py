@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -229,6 +230,12 @@ TUIJIN_PHOTOS_PER_REPORT = int(os.environ.get("TUIJIN_PHOTOS_PER_REPORT", "20"))
 # Separation of duties in the monthly dispatch: whoever handed a report in may not approve it. A tiny
 # office where one person does both may allow it (TUIJIN_REVIEW_SELF_APPROVAL=1).
 TUIJIN_REVIEW_SELF_APPROVAL = env_bool("TUIJIN_REVIEW_SELF_APPROVAL", False)
+# Which monthly reports count for 本年累计完成 — on the ledger, its totals and export, the warnings and the
+# overview alike (tuijin.reports.selectors.counted_states): "approved" (已审核, the default: figures the
+# office has reviewed and would sign) or "handed_in" (also those submitted and awaiting review).
+TUIJIN_COUNTED_REPORTS = os.environ.get("TUIJIN_COUNTED_REPORTS", "approved").strip() or "approved"
+if TUIJIN_COUNTED_REPORTS not in ("approved", "handed_in"):
+    raise ImproperlyConfigured("TUIJIN_COUNTED_REPORTS must be approved or handed_in")
 # Outside channels for in-app messages (dotted paths of callables taking the new Notification rows): SMS, e-mail.
 TUIJIN_NOTIFY_CHANNELS = [c for c in os.environ.get("TUIJIN_NOTIFY_CHANNELS", "").split(",") if c.strip()]
 # Uploads larger than the import limit are refused before they are read (plus room for the form).

@@ -141,9 +141,14 @@ def half_year(city, dispatcher):
     return project
 
 
-def hand_in(project, month: int, year_to_date: str, state=ReportState.SUBMITTED, late: bool = False):
+def hand_in(project, month: int, year_to_date: str, state=ReportState.APPROVED, late: bool = False):
+    """The month's report in `state` with 本年累计 `year_to_date`: its amount is what the earlier months'
+    amounts leave (the investment measure sums the counted amounts, as the ledger does; by default only
+    approved reports count, settings.TUIJIN_COUNTED_REPORTS)."""
+    earlier = sum(ProgressReport.objects.filter(project=project, period__year=2026, period__month__lt=month,
+                                                amount__isnull=False).values_list("amount", flat=True), D("0.00"))
     assert ProgressReport.objects.filter(project=project, period__year=2026, period__month=month).update(
-        state=state, year_to_date=D(year_to_date), is_late=late) == 1
+        state=state, year_to_date=D(year_to_date), amount=D(year_to_date) - earlier, is_late=late) == 1
 
 
 @pytest.mark.parametrize(
@@ -271,7 +276,8 @@ def test_in_january_last_december_is_judged_against_last_years_plan(city, dispat
     AnnualPlan.objects.create(project=project, year=2026, planned_investment=D("1200.00"))
     AnnualPlan.objects.create(project=project, year=2027, planned_investment=D("5000.00"))
     report_services.period_open(dispatcher, year=2026, month=12, due_on=date(2027, 1, 5), project_ids=[project.pk])
-    assert ProgressReport.objects.filter(project=project).update(state=ReportState.APPROVED, year_to_date=D("900.00")) == 1
+    assert ProgressReport.objects.filter(project=project).update(state=ReportState.APPROVED, year_to_date=D("900.00"),
+                                                                         amount=D("900.00")) == 1
     refresh(project, today=date(2027, 1, 20), dimensions=[Dimension.INVESTMENT_LAG])
     assert alerts(project) == [(Dimension.INVESTMENT_LAG, Y, D("25.0"), "截至2026年12月底完成年度计划75.0%，低于序时进度25.0个百分点（据2026年12月已报送月报本年累计900.00万元；年度计划1,200.00万元）")]
 

@@ -43,6 +43,9 @@ STANDARD_HEADERS = [
     "序号", "项目代码", "项目名称", "入库入统代码", "所属区域", "区划代码", "列入年度", "项目级别", "项目类别",
     "建设性质", "项目阶段", "专项行动", "建设地点", "建设内容及规模", "建设起止年限", "计划开工日期", "计划竣工日期",
     "建设用地面积（亩）", "总投资（万元）", f"{YEAR}年计划投资（万元）", "开工至上年底累计完成投资（万元）", "年度建设目标",
+    # as of one period by one rule (issue #13 §3); no period is open in these tests
+    "本年累计完成（尚无调度期）/本年累计完成投资（万元）", "本年累计完成（尚无调度期）/完成率（%）",
+    "本年累计完成（尚无调度期）/形象进度", "预警", "预警原因",
     "项目业主单位/业主名称", "项目业主单位/联系人", "项目业主单位/联系电话", "牵头单位", "责任单位",
     "项目领导/分包领导", "项目领导/挂点领导", "项目领导/联系领导", "备注",
 ]
@@ -149,7 +152,7 @@ def test_the_xlsx_has_a_title_a_unit_line_and_a_two_row_header(as_dispatcher, ow
     assert ws.title == "重点项目台账"
     assert ws.cell(TITLE_ROW, 1).value == f"临沂市{YEAR}年重点项目台账"
     subtitle = ws.cell(SUBTITLE_ROW, 1).value
-    assert re.fullmatch(r"单位：万元　导出时间：\d{4}-\d\d-\d\d \d\d:\d\d", subtitle)
+    assert re.fullmatch(r"单位：万元　\d{4}年尚无调度期，不含本年累计完成　导出时间：\d{4}-\d\d-\d\d \d\d:\d\d", subtitle)
     upper = [ws.cell(HEADER_ROWS[0], col).value for col in range(1, len(COLUMNS) + 1)]
     lower = [ws.cell(HEADER_ROWS[1], col).value for col in range(1, len(COLUMNS) + 1)]
     flattened, group = [], None
@@ -234,6 +237,7 @@ def test_a_project_row_holds_every_standard_column(as_dispatcher, rich_project):
         "planned_investment": 2000,
         "completed_before": 3456.78,
         "construction_goal": "完成路基工程",
+        "completed_ytd": None, "completion_rate": None, "progress": None, "light": "绿灯", "light_reason": None,
         "owner": "临沂城市建设投资集团有限公司",
         "owner_contact": "张三",
         "owner_phone": "0539-8888888",

@@ -802,7 +802,9 @@ def test_approving_many_is_all_or_nothing(dispatcher, reporter, own_report, othe
     assert services.reports_approve_many(dispatcher, own_report.period, {own_report.pk: own_report.version}) == 1
 
 
-def test_approved_figure_on_the_plan_is_the_latest_approved_month(dispatcher, reporter, own_project):
+def test_approved_figure_on_the_plan_counts_only_approved_amounts(dispatcher, reporter, own_project):
+    """One rule (settings.TUIJIN_COUNTED_REPORTS = approved): January only submitted does not count in
+    February's approved figure (main counted it: 160.00 at once, as the ledger's mixed 口径 did)."""
     january, february = open_month(dispatcher, 1), open_month(dispatcher, 2)
     jan, feb = report_of(january, own_project), report_of(february, own_project)
     submit(reporter, jan, amount="100.00")
@@ -810,10 +812,25 @@ def test_approved_figure_on_the_plan_is_the_latest_approved_month(dispatcher, re
     approve(dispatcher, feb)
     plan = plan_of(own_project)
     february_end = date(year(), 2, calendar.monthrange(year(), 2)[1])
-    assert (plan.completed_ytd, plan.completed_through) == (D("160.00"), february_end)
+    assert (plan.completed_ytd, plan.completed_through) == (D("60.00"), february_end)
     approve(dispatcher, jan)
     plan.refresh_from_db()
+    assert (plan.completed_ytd, plan.completed_through) == (D("160.00"), february_end)   # 100.00 + 60.00
+
+
+def test_handed_in_rule_counts_submitted_amounts_on_the_plan(dispatcher, reporter, own_project, settings):
+    settings.TUIJIN_COUNTED_REPORTS = "handed_in"
+    january, february = open_month(dispatcher, 1), open_month(dispatcher, 2)
+    jan, feb = report_of(january, own_project), report_of(february, own_project)
+    submit(reporter, jan, amount="100.00")
+    plan = plan_of(own_project)
+    assert (plan.completed_ytd, plan.completed_through) == (D("100.00"), date(year(), 1, 31))
+    submit(reporter, feb, amount="60.00")
+    plan.refresh_from_db()
     assert plan.completed_ytd == D("160.00")
+    send_back(dispatcher, jan)
+    plan.refresh_from_db()
+    assert plan.completed_ytd == D("60.00")
 
 
 def test_a_correction_of_an_earlier_month_updates_the_approved_figure_on_the_plan(dispatcher, reporter, own_project):
@@ -822,9 +839,10 @@ def test_a_correction_of_an_earlier_month_updates_the_approved_figure_on_the_pla
     hand_in(reporter, feb, "100.00")
     submit(reporter, mar, amount="50.00")
     approve(dispatcher, mar)
-    assert plan_of(own_project).completed_ytd == D("150.00")
+    assert plan_of(own_project).completed_ytd == D("50.00")  # February is not approved yet
     send_back(dispatcher, feb)
     hand_in(reporter, feb, "200.00")
+    approve(dispatcher, feb)
     mar.refresh_from_db()
     assert mar.year_to_date == D("250.00")
     assert plan_of(own_project).completed_ytd == mar.year_to_date

@@ -23,6 +23,7 @@ from tuijin.projects.models import AnnualPlan
 from tuijin.reports.choices import DEFAULT_REPORTING_STAGES, HANDED_IN_STATES
 from tuijin.reports.figures import schedule_share
 from tuijin.reports.models import ProgressReport, ReportPeriod
+from tuijin.reports.selectors import completion_subquery, counted_label, counted_reports
 from tuijin.schedules.choices import OPEN_APPROVAL_STATES, ApprovalStatus, NodeMark
 from tuijin.schedules.models import Approval, Milestone
 
@@ -94,24 +95,23 @@ def evaluation_period(today: date) -> ReportPeriod | None:
 
 
 def investment_lag(rule, projects, today: date, *, period: ReportPeriod | None = None) -> dict[int, Finding]:
-    """The year's handed-in investment (本年累计 of the last report handed in by the evaluated period)
-    against 序时进度 at that period's end: as points behind, or as a ratio of the plan due. Projects in
-    a reporting stage only (DEFAULT_REPORTING_STAGES)."""
+    """The year's investment as of the evaluated period (本年累计完成 by the one rule of which reports
+    count, reports.selectors.completion_subquery — the ledger's figure) against 序时进度 at that
+    period's end: as points behind, or as a ratio of the plan due. Projects in a reporting stage only
+    (DEFAULT_REPORTING_STAGES)."""
     period = period or evaluation_period(today)
     if period is None:
         return {}
     end = period.ends_on
-    handed_in = (ProgressReport.objects.filter(project_id=OuterRef("project_id"), state__in=HANDED_IN_STATES,
-                                               period_end__gte=date(end.year, 1, 1), period_end__lte=end)
-                 .order_by("-period_end"))
+    counted = completion_subquery(end, outer="project_id")
+    latest = counted_reports(end).filter(project_id=OuterRef("project_id")).order_by("-period_end")
     # Judged: the projects that report their investment (前期, 新开工, 续建在建); a completed or operating
     # project's plan is closed off by its completion, not by monthly reports.
     reporting = projects.filter(stage__canonical__in=list(DEFAULT_REPORTING_STAGES))
     plans = AnnualPlan.objects.filter(year=end.year, project__in=_ids(reporting), planned_investment__gt=0)
     if rule.min_annual_plan is not None:
         plans = plans.filter(planned_investment__gte=rule.min_annual_plan)
-    rows = plans.annotate(done=Subquery(handed_in.values("year_to_date")[:1]),
-                          done_as_of=Subquery(handed_in.values("period_end")[:1])).values_list(
+    rows = plans.annotate(done=counted, done_as_of=Subquery(latest.values("period_end")[:1])).values_list(
         "project_id", "planned_investment", "monthly_plan", "planned_start", "planned_completion", "done", "done_as_of")
     found = {}
     for pk, planned, monthly, start, completion, done, as_of in rows:
@@ -139,14 +139,16 @@ def investment_lag(rule, projects, today: date, *, period: ReportPeriod | None =
 
 
 def _investment_basis(end: date, planned: Decimal, done, as_of: date | None) -> str:
-    """Which report the year's figure comes from: the last one handed in (submitted or approved) up
-    to the judged period, or that there was none (counted as 0)."""
+    """Which reports the year's figure comes from: the counted ones (TUIJIN_COUNTED_REPORTS, the ledger's
+    rule) up to the judged period, the last of them named, or that there was none (counted as 0)."""
+    rule = counted_label()
     if done is None or as_of is None:
-        return _("%(y)s年1—%(m)s月无已报送的月报，按0计；年度计划%(plan)s万元") % {
-            "y": end.year, "m": end.month, "plan": f"{planned:,.2f}"}
-    late = "" if (as_of.year, as_of.month) == (end.year, end.month) else _("，%(m)s月未报送") % {"m": end.month}
-    return _("据%(y)s年%(m)s月已报送月报本年累计%(done)s万元%(late)s；年度计划%(plan)s万元") % {
-        "y": as_of.year, "m": as_of.month, "done": f"{Decimal(done):,.2f}", "late": late, "plan": f"{planned:,.2f}"}
+        return _("%(y)s年1—%(m)s月无%(rule)s，按0计；年度计划%(plan)s万元") % {
+            "y": end.year, "m": end.month, "rule": rule, "plan": f"{planned:,.2f}"}
+    late = "" if (as_of.year, as_of.month) == (end.year, end.month) else _("，%(m)s月未计入") % {"m": end.month}
+    return _("据截至%(y)s年%(m)s月的%(rule)s，本年累计%(done)s万元%(late)s；年度计划%(plan)s万元") % {
+        "y": as_of.year, "m": as_of.month, "rule": rule, "done": f"{Decimal(done):,.2f}", "late": late,
+        "plan": f"{planned:,.2f}"}
 
 
 # ------------------------------------------------------------------------------- milestones, approvals

@@ -170,6 +170,20 @@ def create_objects(model, objs: list[models.Model]) -> None:
         obj._state.db = alias
 
 
+def add_objects(model, objs: list[models.Model]) -> None:
+    """Insert unsaved instances whose new ids nobody needs (events, log rows): one statement for any
+    number (bulk_create splits them into batches within SQLite's parameter limit); their pks stay None."""
+    if not objs:
+        return
+    columns = [f for f in model._meta.concrete_fields if not f.primary_key]
+    auto = [f for f in columns if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
+    for obj in objs:
+        for field in auto:
+            if getattr(obj, field.attname) is None:
+                field.pre_save(obj, add=True)
+    insert_rows(model, columns, ([getattr(obj, f.attname) for f in columns] for obj in objs))
+
+
 def create_rows(model, rows: list[dict]) -> None:
     """Insert rows given as {attname: value} (no model instances: cheaper by thousands); fields left
     out take their defaults; each dict gets its new pk under the pk's attname."""

@@ -21,7 +21,8 @@ def _export(request, extension: str, content_type: str, render) -> HttpResponse:
     queryset = ledger_queryset(request.user, include_archived=include_archived)
     filterset = LedgerFilterSet(request.GET, queryset=queryset, user=request.user)
     export = ledger_export(
-        request.user, filterset, sort=request.GET.get("sort"), include_archived=include_archived
+        request.user, filterset, sort=request.GET.get("sort"), include_archived=include_archived,
+        as_of=request.GET.get("as_of"),
     )
     response = HttpResponse(render(export.table), content_type=content_type)
     response["Content-Disposition"] = writer.attachment_header(

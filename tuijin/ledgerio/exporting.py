@@ -17,7 +17,8 @@ from django.utils import timezone
 from tuijin.core.sheets.writer import DATE, DECIMAL, INTEGER, MONEY, Column, Table
 from tuijin.org.models import Region
 from tuijin.org.selectors import user_access
-from tuijin.projects.choices import LeaderRole
+from tuijin.projects import completion
+from tuijin.projects.choices import LeaderRole, Light
 from tuijin.projects.models import Project, ProjectLeader, ProjectResponsibleUnit
 from tuijin.projects.selectors import YEAR_PLAN, current_year, with_year_plan
 from tuijin.projects.tables import parse_sort
@@ -37,8 +38,10 @@ FREEZE_COLUMNS = 3  # 序号, 项目代码 and 项目名称 stay in view when sc
 SHEET_NAME = "重点项目台账"
 
 
-def ledger_columns(year: int) -> list[Column]:
-    """The standard ledger columns in order; the year's plan columns name the year."""
+def ledger_columns(year: int, as_of: completion.AsOf | None = None) -> list[Column]:
+    """The standard ledger columns in order; the year's plan columns name the year, the 本年累计完成
+    columns' group the period and rule they are as of (a CSV has no subtitle to say it)."""
+    done_group = as_of.label if as_of is not None else "本年累计完成（尚无调度期）"
     return [
         Column("number", "序号", kind=INTEGER, width=6),
         Column("code", "项目代码", width=24),
@@ -62,6 +65,13 @@ def ledger_columns(year: int) -> list[Column]:
         Column("planned_investment", f"{year}年计划投资（万元）", kind=MONEY, width=14),
         Column("completed_before", "开工至上年底累计完成投资（万元）", kind=MONEY, width=16),
         Column("construction_goal", "年度建设目标", width=30, wrap=True),
+        # As of one period by one rule (projects/completion.py), stated in the subtitle; not read back
+        # by the importer (none of these headers names a ledger field).
+        Column("completed_ytd", "本年累计完成投资（万元）", group=done_group, kind=MONEY, width=14),
+        Column("completion_rate", "完成率（%）", group=done_group, kind=DECIMAL, width=9),
+        Column("progress", "形象进度", group=done_group, width=30, wrap=True),
+        Column("light", "预警", width=6),
+        Column("light_reason", "预警原因", width=30, wrap=True),
         Column("owner", "业主名称", group=OWNER_GROUP, width=24, wrap=True),
         Column("owner_contact", "联系人", group=OWNER_GROUP, width=8, wrap=True),
         Column("owner_phone", "联系电话", group=OWNER_GROUP, width=13, wrap=True),
@@ -78,7 +88,7 @@ ROW_FIELDS = (
     "category__parent__name", "nature__name", "stage__name", "address", "scale", "start_year", "end_year",
     "planned_start", "planned_completion", "land_area", "total_investment", f"{YEAR_PLAN}__planned_investment",
     f"{YEAR_PLAN}__completed_before", f"{YEAR_PLAN}__construction_goal", "owner__name", "owner_contact",
-    "owner_phone", "lead_unit__name", "remarks",
+    "owner_phone", "lead_unit__name", "remarks", "light", "light_reason",
 )
 CHUNK = 2000
 
@@ -89,6 +99,8 @@ class LedgerSums:
     total_investment: Decimal = Decimal("0.00")
     planned_investment: Decimal = Decimal("0.00")
     completed_before: Decimal = Decimal("0.00")
+    completed_ytd: Decimal | None = None  # None: the year has no report period yet
+    completion_rate: Decimal | None = None
 
 
 @dataclass
@@ -99,26 +111,32 @@ class LedgerExport:
     ascii_stem: str  # ledger_2026_20261122, for clients that cannot read RFC 5987 names
 
 
-def ledger_export(user, filterset, *, sort: str | None, include_archived: bool, now: datetime | None = None) -> LedgerExport:
+def ledger_export(user, filterset, *, sort: str | None, include_archived: bool, now: datetime | None = None,
+                  as_of: str | None = None) -> LedgerExport:
     """The ledger as the user sees it with this filter (a bound LedgerFilterSet over
-    `ledger_queryset(user, include_archived)`) and sort: table, sums and file name."""
+    `ledger_queryset(user, include_archived)`), sort and 本年累计完成 period (`as_of`, the page's
+    chooser; by default the latest): table, sums and file name."""
     now = timezone.localtime(now)
     selected_year = filterset.selected_year
     year = selected_year or current_year()
     _, ordering = parse_sort(sort)
-    rows, sums = ledger_export_rows(filterset.qs, year=year, ordering=ordering)
-    columns = ledger_columns(year)
+    basis = completion.as_of(year, as_of)
+    rows, sums = ledger_export_rows(filterset.qs, year=year, ordering=ordering, as_of=basis)
+    columns = ledger_columns(year, basis)
     totals: list = [None] * len(columns)
     totals[0] = f"合计（{sums.count}项）"
     keys = [column.key for column in columns]
     totals[keys.index("total_investment")] = sums.total_investment
     totals[keys.index("planned_investment")] = sums.planned_investment
     totals[keys.index("completed_before")] = sums.completed_before
+    totals[keys.index("completed_ytd")] = sums.completed_ytd
+    totals[keys.index("completion_rate")] = sums.completion_rate
+    stated = f"本年累计完成{basis.label}　" if basis is not None else f"{year}年尚无调度期，不含本年累计完成　"
     table = Table(
         columns=columns,
         rows=rows,
         title=ledger_title(user, filterset, selected_year, include_archived),
-        subtitle=f"单位：万元　导出时间：{now:%Y-%m-%d %H:%M}",
+        subtitle=f"单位：万元　{stated}导出时间：{now:%Y-%m-%d %H:%M}",
         totals=totals,
         totals_label_span=TOTALS_LABEL_SPAN,
         sheet_name=SHEET_NAME,
@@ -164,13 +182,14 @@ def _region_name(user, filterset) -> str:
     return Region.objects.filter(path="/" + "/".join(common) + "/").values_list("name", flat=True).first() or ""
 
 
-def ledger_export_rows(filtered, *, year: int, ordering: list[str]) -> tuple[list[tuple], LedgerSums]:
+def ledger_export_rows(filtered, *, year: int, ordering: list[str],
+                       as_of: completion.AsOf | None = None) -> tuple[list[tuple], LedgerSums]:
     """One row per project of `filtered` (a scoped, filtered Project queryset) in the ledger's order,
     values in ledger_columns() order, with exact Decimal sums of the money columns.
 
-    Four queries whatever the number of rows: the projects with their relations and the year's plan,
-    then programmes, responsible units and leaders of the same projects (each by a subquery on the
-    filtered set). The rows are collected before writing because the sums come first in the sheet;
+    Six queries whatever the number of rows: the projects with their relations and the year's plan,
+    then programmes, responsible units, leaders, 本年累计完成 and 形象进度 as of `as_of` of the same
+    projects (each by a subquery on the filtered set). The rows are collected before writing because the sums come first in the sheet;
     summing the very rows written keeps the 合计 equal to them even while others save.
     """
     ids = filtered.order_by().values("pk")
@@ -187,10 +206,15 @@ def ledger_export_rows(filtered, *, year: int, ordering: list[str]) -> tuple[lis
     for project_id, role, name in links:
         leaders.setdefault((project_id, role), []).append(name)
 
+    done = completion.amounts(as_of, ids)
+    progress = completion.progress(as_of, ids)
+    lights = dict(Light.choices)
+    zero = Decimal("0.00")
+
     ordering = [o.replace("plan_investment", f"{YEAR_PLAN}__planned_investment") for o in ordering]
     projects = with_year_plan(filtered, year).order_by(*ordering, "-id").values_list(*ROW_FIELDS)
     sums = LedgerSums()
-    total_sum, plan_sum, before_sum = Decimal("0.00"), Decimal("0.00"), Decimal("0.00")
+    total_sum, plan_sum, before_sum, done_sum = zero, zero, zero, zero
     rows = []
     join = LIST_SEPARATOR.join
     roles = [role for _, _, role in LEADER_COLUMNS]
@@ -198,8 +222,11 @@ def ledger_export_rows(filtered, *, year: int, ordering: list[str]) -> tuple[lis
         pk, code, name, stats_code, region, region_code, year_listed, level, category, category_parent, nature,
         stage, address, scale, start_year, end_year, planned_start, planned_completion, land_area, total, plan,
         before, goal,
-        owner, owner_contact, owner_phone, lead_unit, remarks,
+        owner, owner_contact, owner_phone, lead_unit, remarks, light, light_reason,
     ) in enumerate(projects.iterator(chunk_size=CHUNK), start=1):
+        completed = done.get(pk, zero) if as_of is not None else None
+        if completed is not None:
+            done_sum += completed
         total_sum += total
         if plan is not None:
             plan_sum += plan
@@ -210,12 +237,15 @@ def ledger_export_rows(filtered, *, year: int, ordering: list[str]) -> tuple[lis
             f"{category_parent}{CATEGORY_SEPARATOR}{category}" if category_parent else category,
             nature, stage, join(programs.get(pk, ())), address, scale, _period(start_year, end_year),
             planned_start, planned_completion, land_area, total, plan, before, goal,
+            completed, completion.rate(completed, plan), progress.get(pk, ""), str(lights.get(light, "")), light_reason,
             owner, owner_contact, owner_phone, lead_unit, join(units.get(pk, ())),
             *(join(leaders.get((pk, role), ())) for role in roles),
             remarks,
         ))
     sums.count = len(rows)
     sums.total_investment, sums.planned_investment, sums.completed_before = total_sum, plan_sum, before_sum
+    if as_of is not None:
+        sums.completed_ytd, sums.completion_rate = done_sum, completion.rate(done_sum, plan_sum)
     return rows, sums
 
 

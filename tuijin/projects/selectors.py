@@ -11,6 +11,7 @@ from django.utils.functional import cached_property
 
 from tuijin.core.history import describe
 
+from . import completion
 from .models import AnnualPlan, Project, ProjectLeader, ProjectResponsibleUnit
 
 
@@ -205,11 +206,7 @@ def _ledger_rows(ids: list[int], year: int) -> list[Project]:
         with_year_plan(Project.objects.filter(id__in=ids), year)
         .select_related(*LEDGER_ROW_RELATIONS)
         .only(*LEDGER_ROW_FIELDS)
-        .annotate(
-            plan_investment=F(f"{YEAR_PLAN}__planned_investment"),
-            plan_completed=F(f"{YEAR_PLAN}__completed_ytd"),
-            plan_through=F(f"{YEAR_PLAN}__completed_through"),
-        )
+        .annotate(plan_investment=F(f"{YEAR_PLAN}__planned_investment"))
         .order_by()
     )
     # The leaders' names in one query, without prefetch_related's per-row querysets.
@@ -222,6 +219,33 @@ def _ledger_rows(ids: list[int], year: int) -> list[Project]:
         project.leader_names = leader_names.get(project.id, [])
         by_id[project.id] = project
     return [by_id[pk] for pk in ids]
+
+
+# ------------------------------------------------------- 本年累计完成 as of one period (issue #13 §3)
+
+
+@dataclass
+class LedgerCompletion:
+    """本年累计完成 of the ledger's rows and its 合计 row, as of one period (`as_of`, stated in the header);
+    None throughout when the year has no period yet."""
+
+    as_of: completion.AsOf | None
+    total: Decimal | None
+    rate: Decimal | None  # 完成率 of the 合计 row: total ÷ the totals' 年度计划投资
+
+
+def ledger_completion(filtered, rows: list[Project], totals: LedgerTotals, *, year: int, key: str | None = None):
+    """Set `completed` and `completion_rate` on the page's rows and answer the totals' figures, through
+    the one provider the reports app registers (projects/completion.py): four queries (the period, the
+    year's periods for the chooser, the page's figures, the 合计)."""
+    as_of = completion.as_of(year, key)
+    done = completion.amounts(as_of, [p.pk for p in rows])
+    zero = Decimal("0.00")
+    for p in rows:
+        p.completed = done.get(p.pk, zero) if as_of is not None else None
+        p.completion_rate = completion.rate(p.completed, p.plan_investment)
+    total = completion.total(as_of, filtered)
+    return LedgerCompletion(as_of, total, completion.rate(total, totals.annual_plan))
 
 
 def project_for_user(user, pk: int) -> Project:

@@ -40,6 +40,7 @@ LEDGER_COLUMNS = (
     Column("total_investment", _("总投资（万元）"), "total_investment", numeric=True),
     Column("plan_investment", _("年度计划投资（万元）"), "plan_investment", numeric=True),
     Column("completed_ytd", _("本年累计完成（万元）"), numeric=True),
+    Column("completion_rate", _("完成率"), numeric=True),
     Column("period", _("建设年限"), "start_year"),
     Column("lead_unit", _("牵头单位"), "lead_unit__name"),
     Column("leaders", _("联系领导")),
@@ -75,12 +76,13 @@ def render_rows(rows, start_index: int) -> SafeString:
     """The ledger's body rows, byte for byte what a `{% for p in rows %}` loop in the template wrote.
 
     `rows` are projects from `selectors.ledger_page` (relations selected, `plan_investment` and
-    `leader_names` set); `start_index` is the page's first row number.
+    `leader_names` set) with `completed` and `completion_rate` from `selectors.ledger_completion`;
+    `start_index` is the page's first row number.
     """
     context = Context(autoescape=True)
     if not rows:
         empty = html.escape(gettext("没有符合条件的项目。请调整筛选条件，或点击“重置”。"))
-        return mark_safe(f'<tr><td colspan="13" class="text-center text-muted py-4">{empty}</td></tr>')
+        return mark_safe(f'<tr><td colspan="14" class="text-center text-muted py-4">{empty}</td></tr>')
     archived = html.escape(gettext("已归档"))
     paused = html.escape(gettext("暂停"))
     lights = {value: html.escape(str(label)) for value, label in Light.choices}
@@ -98,10 +100,6 @@ def render_rows(rows, start_index: int) -> SafeString:
         lead = _text(p.lead_unit.name or "", context) if p.lead_unit_id else ""
         leaders = "、".join(_text(name, context) for name in p.leader_names)
         muted = ' class="text-muted"' if p.is_archived else ""
-        through = (
-            f'<div class="small text-muted">{html.escape(gettext("截至%(m)s月") % {"m": p.plan_through.month})}</div>'
-            if p.plan_through else ""
-        )
         out.append(
             f"<tr{muted}>\n"
             f"<td>{_text(number, context)}</td>\n"
@@ -113,7 +111,8 @@ def render_rows(rows, start_index: int) -> SafeString:
             f"<td>{_text(p.stage.name, context)}{pause}</td>\n"
             f'<td class="num">{_text(money(p.total_investment), context)}</td>\n'
             f'<td class="num">{_text(money(p.plan_investment), context)}</td>\n'
-            f'<td class="num">{_text(money(p.plan_completed) if p.plan_through else "—", context)}{through}</td>\n'
+            f'<td class="num">{_text(money(done) if (done := getattr(p, "completed", None)) is not None else "—", context)}</td>\n'
+            f'<td class="num">{_text(f"{rate}%" if (rate := getattr(p, "completion_rate", None)) is not None else "—", context)}</td>\n'
             f"<td>{period}</td>\n"
             f"<td>{lead}</td>\n"
             f"<td>{leaders}</td>\n"

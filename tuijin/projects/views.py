@@ -34,6 +34,7 @@ def project_list(request):
     page_obj, rows, totals = selectors.ledger_page_and_totals(
         filtered, year=year, ordering=ordering, page=request.GET.get("page")
     )
+    done = selectors.ledger_completion(filtered, rows, totals, year=year, key=request.GET.get("as_of"))
     params = request.GET.copy()
     params.pop("page", None)
     params.pop("sort", None)
@@ -44,6 +45,7 @@ def project_list(request):
         "rows_html": render_rows(rows, page_obj.start_index()),
         "page_obj": page_obj,
         "totals": totals,
+        "completion": done,
         "year": year,
         "columns": LEDGER_COLUMNS,
         "sort": sort,

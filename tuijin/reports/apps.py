@@ -8,6 +8,9 @@ class ReportsConfig(AppConfig):
     verbose_name = _("月度调度")
 
     def ready(self):
-        from tuijin.projects import tabs
+        from tuijin.projects import completion, tabs
+
+        from .selectors import LedgerCompletion
 
         tabs.register("reports", _("月度调度"), "reports:project")
+        completion.register(LedgerCompletion())  # the ledger's 本年累计完成 (projects/completion.py)

@@ -29,6 +29,16 @@ EDITABLE_STATES = frozenset({ReportState.PENDING, ReportState.DRAFT, ReportState
 HANDED_IN_STATES = frozenset({ReportState.SUBMITTED, ReportState.APPROVED})
 
 
+def counted_states() -> tuple[str, ...]:
+    """The report states whose amounts count for 本年累计完成 (settings.TUIJIN_COUNTED_REPORTS): the
+    ledger, its totals and export, the warnings and the project's plans page all read through here."""
+    from django.conf import settings
+
+    if getattr(settings, "TUIJIN_COUNTED_REPORTS", "approved") == "handed_in":
+        return (ReportState.SUBMITTED, ReportState.APPROVED)
+    return (ReportState.APPROVED,)
+
+
 class WorkStatus(models.TextChoices):
     """开复工 state the clerk reports with the figures."""
 

@@ -4,18 +4,26 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tuijin.core.fields import MoneyField
 from tuijin.org.models import Region, Unit
 from tuijin.org.selectors import OFFICE_ROLES, user_access
 from tuijin.projects.models import AnnualPlan, Project
 from tuijin.projects.plans import active_months, even_monthly_plan
 
 from . import figures
-from .choices import EDITABLE_STATES, HANDED_IN_STATES, PeriodStatus, ReportAction, ReportState
+from .choices import (
+    EDITABLE_STATES,
+    HANDED_IN_STATES,
+    PeriodStatus,
+    ReportAction,
+    ReportState,
+    counted_states,
+)
 from .models import ProgressReport, Reminder, ReportPeriod
 from .services import earlier_this_year, opening_balances
 
@@ -262,3 +270,96 @@ def s_curve(project: Project, year: int) -> dict:
         "actual": actual_series,
         "planned_total": str(plan.planned_investment) if plan else None,
     }
+
+
+# ------------------------------------------------------------------ 本年累计完成: one 口径 for every screen
+
+
+def counted_label() -> str:
+    return _("已审核填报") if counted_states() == (ReportState.APPROVED,) else _("已上报填报（含待审核）")
+
+
+def counted_reports(period_end: date):
+    """The counted reports of `period_end`'s year up to that day: what 本年累计完成 as of it sums."""
+    return ProgressReport.objects.filter(state__in=counted_states(), amount__isnull=False,
+                                         period_end__gte=date(period_end.year, 1, 1), period_end__lte=period_end)
+
+
+def completion_as_of(project_ids, period_end: date) -> dict[int, Decimal]:
+    """本年累计完成 per project as of `period_end` (ids or a queryset of projects): the sum of its counted
+    amounts of the year's periods up to that day; projects without any are left out (0)."""
+    ids = project_ids.order_by().values("pk") if hasattr(project_ids, "values") else list(project_ids)
+    rows = (counted_reports(period_end).filter(project_id__in=ids).order_by()
+            .values_list("project_id").annotate(done=Sum("amount")))
+    return {pk: Decimal(done) for pk, done in rows}
+
+
+def completion_total(projects, period_end: date) -> Decimal:
+    """本年累计完成 of a queryset of projects as of `period_end`, in one SUM over integer cents (exact on
+    SQLite and PostgreSQL)."""
+    done = counted_reports(period_end).filter(project_id__in=projects.order_by().values("pk")).aggregate(
+        done=Sum("amount"))["done"]
+    return Decimal(done) if done is not None else figures.ZERO
+
+
+def completion_subquery(period_end: date, outer: str = "pk"):
+    """The same figure as a correlated subquery on a project id column (`outer`), for annotations."""
+    return Subquery(
+        counted_reports(period_end).filter(project_id=OuterRef(outer)).order_by()
+        .values("project_id").annotate(done=Sum("amount")).values("done")[:1],
+        output_field=MoneyField(),
+    )
+
+
+def progress_as_of(project_ids, period_end: date) -> dict[int, str]:
+    """形象进度 per project as of `period_end`: the text of its latest counted report of the year up to then."""
+    ids = project_ids.order_by().values("pk") if hasattr(project_ids, "values") else list(project_ids)
+    latest: dict[int, str] = {}
+    rows = (ProgressReport.objects.filter(state__in=counted_states(), project_id__in=ids, period_end__lte=period_end,
+                                          period_end__gte=date(period_end.year, 1, 1)).exclude(progress="")
+            .order_by("project_id", "period_end", "id").values_list("project_id", "progress"))
+    for pk, text in rows:
+        latest[pk] = text
+    return latest
+
+
+def completion_period(year: int, key=None) -> ReportPeriod | None:
+    """The period 本年累计完成 is shown as of: the one chosen (`key`, its id, if it is of `year`), else the
+    year's latest period already begun, closed or open."""
+    periods = ReportPeriod.objects.filter(year=year)
+    if key not in (None, ""):
+        try:
+            chosen = periods.filter(pk=int(key)).first()
+        except (TypeError, ValueError, OverflowError):
+            chosen = None
+        if chosen is not None:
+            return chosen
+    return periods.filter(starts_on__lte=timezone.localdate()).order_by("-ends_on", "-id").first()
+
+
+class LedgerCompletion:
+    """The provider tuijin.projects.completion asks (registered in apps.py)."""
+
+    def as_of(self, year: int, key):
+        from tuijin.projects.completion import AsOf
+
+        if not 2000 <= year <= 2100:
+            return None
+        period = completion_period(year, key)
+        if period is None:
+            return None
+        choices = [(str(pk), ReportPeriod(year=y, month=m, seq=s, cadence=c).label)
+                   for pk, y, m, s, c in ReportPeriod.objects.filter(year=year, starts_on__lte=max(
+                       timezone.localdate(), period.starts_on)).order_by("-ends_on", "-id")
+                   .values_list("pk", "year", "month", "seq", "cadence")]
+        label = _("截至%(period)s，%(rule)s") % {"period": period.label, "rule": counted_label()}
+        return AsOf(str(period.pk), period.ends_on, label, choices)
+
+    def amounts(self, as_of, project_ids):
+        return completion_as_of(project_ids, as_of.period_end)
+
+    def total(self, as_of, projects):
+        return completion_total(projects, as_of.period_end)
+
+    def progress(self, as_of, project_ids):
+        return progress_as_of(project_ids, as_of.period_end)

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tuijin.core import events
+from tuijin.core.bulk import add_objects, copy_to_history, update_objects
 from tuijin.core.exceptions import ConflictError
 from tuijin.core.fields import to_money
 from tuijin.core.history import stamp
@@ -38,6 +39,7 @@ from .choices import (
     ReportAction,
     ReportState,
     WorkStatus,
+    counted_states,
 )
 from .models import (
     ProgressReport,
@@ -283,25 +285,32 @@ def refresh_cumulative(project_ids, year: int) -> int:
             if report.year_to_date != ytd or report.since_start != since:
                 report.year_to_date, report.since_start = ytd, since
                 changed.append(report)
-    ProgressReport.objects.bulk_update(changed, ["year_to_date", "since_start"], batch_size=1000)
+    update_objects(ProgressReport, changed, ["year_to_date", "since_start"])
     return len(changed)
 
 
 def refresh_approved(project_ids, year: int) -> None:
-    """The ledger's 本年累计完成 (AnnualPlan.completed_ytd): the year's last approved report's figure."""
+    """The project's latest 本年累计完成 on its annual plan (AnnualPlan.completed_ytd, shown on its plans
+    page): by the one rule of what counts (choices.counted_states, as the ledger's as-of figure of
+    reports.selectors.completion_as_of), the year's counted amounts through its last counted report
+    (completed_through)."""
     ids = set(project_ids)
     latest: dict[int, tuple[date, Decimal]] = {}
     rows = (
-        ProgressReport.objects.filter(project_id__in=ids, state=ReportState.APPROVED,
+        ProgressReport.objects.filter(project_id__in=ids, state__in=counted_states(), amount__isnull=False,
                                       period_end__gte=date(year, 1, 1), period_end__lte=date(year, 12, 31))
-        .order_by("project_id", "period_end").values_list("project_id", "period_end", "year_to_date")
+        .order_by("project_id", "period_end").values_list("project_id", "period_end", "amount")
     )
-    for pk, end, ytd in rows:
-        latest[pk] = (end, ytd)
-    for plan in AnnualPlan.objects.filter(project_id__in=ids, year=year):
+    for pk, end, amount in rows:
+        latest[pk] = (end, latest.get(pk, (None, figures.ZERO))[1] + amount)
+    changed = []
+    for plan in AnnualPlan.objects.filter(project_id__in=ids, year=year).only(
+            "id", "project_id", "completed_ytd", "completed_through"):
         end, ytd = latest.get(plan.project_id, (None, figures.ZERO))
         if plan.completed_ytd != ytd or plan.completed_through != end:
-            AnnualPlan.objects.filter(pk=plan.pk).update(completed_ytd=ytd, completed_through=end)
+            plan.completed_ytd, plan.completed_through = ytd, end
+            changed.append(plan)
+    update_objects(AnnualPlan, changed, ["completed_ytd", "completed_through"])
 
 
 # ------------------------------------------------------------------------------------------ reports
@@ -465,12 +474,22 @@ def check_rows(user, period: ReportPeriod, rows: list[dict], *, submit_ids: set[
     return checked, problems
 
 
-@transaction.atomic
+# Every column a save writes: the clerk's fields and what the workflow keeps (one UPDATE for the batch).
+SAVED_COLUMNS = (*REPORT_FIELDS, "state", "version", "submitted_at", "submitted_by", "is_late", "review_comment",
+                 "updated_at")
+
+
 def reports_save(user, period: ReportPeriod, rows: list[dict], *, submit=False) -> list[ProgressReport]:
     """Save a batch of one period's reports (the batch grid, a single report, an import): each row is
     {"id", "version", field: value…}. All or nothing: any invalid or stale row raises BatchError and
     writes nothing. `submit` hands the reports in as well (→ submitted): True for every row, or a set
-    of report ids (the grid's ticked rows; the others are saved as drafts)."""
+    of report ids (the grid's ticked rows; the others are saved as drafts).
+
+    Validation reads before the write transaction (on SQLite a transaction holds the database's one
+    write lock from its start); the transaction then claims the rows — their versions must still be
+    the ones validated — and writes the batch in a fixed number of statements whatever its size: one
+    UPDATE of the reports, a history INSERT per kind of change, one INSERT of the events, one refresh
+    of the cumulative figures (issue #13 §7)."""
     period = ReportPeriod.objects.get(pk=period.pk)
     if period.status != PeriodStatus.OPEN:
         raise ValidationError(_("%(label)s的调度期已关闭，不能再填报") % {"label": period.label})
@@ -480,25 +499,39 @@ def reports_save(user, period: ReportPeriod, rows: list[dict], *, submit=False) 
     checked, problems = check_rows(user, period, rows, submit_ids=submit_ids)
     if problems:
         raise BatchError(problems)
+    with transaction.atomic():
+        return _write_reports(user, period, checked, submit_ids)
+
+
+def _write_reports(user, period: ReportPeriod, checked: list, submit_ids: set[int]) -> list[ProgressReport]:
+    if not ReportPeriod.objects.filter(pk=period.pk, status=PeriodStatus.OPEN).exists():
+        raise ValidationError(_("%(label)s的调度期已关闭，不能再填报") % {"label": period.label})
     now = timezone.now()
     late = timezone.localdate() > period.due_on
-    saved, events_rows = [], []
-    # Claim rows in primary-key order: two batches over the same reports then queue behind each other
-    # instead of deadlocking on PostgreSQL (RELIABILITY.md CC-LOST with opposite orders).
-    for report, values in sorted(checked, key=lambda item: item[0].pk):
+    writing = [(report, values) for report, values in checked
+               if report.pk in submit_ids or any(getattr(report, name) != value for name, value in values.items())]
+    if not writing:
+        return []
+    # Claim the rows in primary-key order (PostgreSQL row locks; two batches over the same reports then
+    # queue behind each other instead of deadlocking — RELIABILITY.md CC-LOST), then compare versions:
+    # someone who saved between our read and now makes the whole batch a conflict, nothing written.
+    ids = sorted(report.pk for report, _values in writing)
+    stored = dict(ProgressReport.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+                  .values_list("pk", "version"))
+    stale = [report.pk for report, _values in writing if stored.get(report.pk) != report.version]
+    if stale:
+        conflicts = {r.pk: r for r in ProgressReport.objects.filter(pk__in=stale)}
+        if len(conflicts) < len(stale):  # taken out of the period meanwhile
+            raise Http404
+        raise BatchError(RowErrors(conflicts=conflicts))
+    saved, events_rows, reasons = [], [], defaultdict(list)
+    for report, values in sorted(writing, key=lambda item: item[0].pk):
         handing_in = report.pk in submit_ids
-        changed = any(getattr(report, name) != value for name, value in values.items())
-        if not changed and not handing_in:
-            continue
-        claimed = ProgressReport.objects.filter(pk=report.pk, version=report.version).update(version=F("version") + 1)
-        if not claimed:
-            # Someone saved between our read and now: the exception undoes the whole batch (atomic);
-            # the user is shown what the other person saved.
-            raise BatchError(RowErrors(conflicts={report.pk: ProgressReport.objects.get(pk=report.pk)}))
         before = report.state
         for name, value in values.items():
             setattr(report, name, value)
         report.version += 1
+        report.updated_at = now
         if handing_in:
             report.state = ReportState.SUBMITTED
             report.submitted_at, report.submitted_by = now, user
@@ -506,17 +539,21 @@ def reports_save(user, period: ReportPeriod, rows: list[dict], *, submit=False) 
             report.review_comment = report.review_comment if before == ReportState.RETURNED else ""
         else:
             report.state = ReportState.DRAFT
-        stamp(report, user, _("上报") if handing_in else _("保存草稿")).save()
+        reasons[_("上报") if handing_in else _("保存草稿")].append(report.pk)
         events_rows.append(ReportEvent(report=report, action=ReportAction.SUBMIT if handing_in else ReportAction.SAVE,
-                                       from_state=before, to_state=report.state, user=user))
+                                       from_state=before, to_state=report.state, user=user, at=now))
         saved.append(report)
-    ReportEvent.objects.bulk_create(events_rows)
-    if saved:
-        if any("amount" in values for _report, values in checked) or any(r.pk in submit_ids for r in saved):
-            refresh_cumulative([r.project_id for r in saved], period.year)
-            refresh_approved([r.project_id for r in saved], period.year)
-        project_ids = [r.project_id for r in saved]
-        transaction.on_commit(lambda: events.emit(REPORT_CHANGED, project_ids=project_ids, period_id=period.pk, user=user))
+    update_objects(ProgressReport, saved, SAVED_COLUMNS)
+    for reason, pks in reasons.items():  # the history of what is stored now, as stamp().save() wrote it
+        copy_to_history(ProgressReport, pks, history_type="~", user=user, reason=reason, when=now)
+    add_objects(ReportEvent, events_rows)
+    project_ids = [r.project_id for r in saved]
+    if any("amount" in values for _report, values in writing) or any(r.pk in submit_ids for r in saved):
+        refresh_cumulative(project_ids, period.year)
+    counted = counted_states()
+    if any(r.state in counted for r in saved):  # a save hands in at most: only then can the plan's figure move
+        refresh_approved([r.project_id for r in saved if r.state in counted], period.year)
+    transaction.on_commit(lambda: events.emit(REPORT_CHANGED, project_ids=project_ids, period_id=period.pk, user=user))
     return saved
 
 
@@ -528,9 +565,9 @@ def report_save(user, report: ProgressReport, data: dict, *, version: int, submi
     return saved[0] if saved else report
 
 
-@transaction.atomic
 def reports_submit(user, period: ReportPeriod, report_ids) -> list[ProgressReport]:
-    """Hand in saved drafts as they stand (the inbox's 上报 button)."""
+    """Hand in saved drafts as they stand (the inbox's 上报 button). Not one transaction around the
+    read: reports_save validates outside its write transaction and claims the versions read here."""
     reports = ProgressReport.objects.editable_by(user).filter(period=period, pk__in=list(report_ids))
     rows = [{"id": r.pk, "version": r.version} for r in reports]
     if len(rows) != len(set(report_ids)):
