@@ -158,10 +158,10 @@ def hand_in(project, month: int, year_to_date: str, state=ReportState.APPROVED, 
         ("720.00", None),                                                                  # 60.0 %: ahead
         ("600.00", None),                                                                  # 50.0 %: on 序时
         ("482.40", None),                                                                  # 40.2 %: 9.8 points
-        ("480.00", (Y, "10.0", "截至2026年6月底完成年度计划40.0%，低于序时进度10.0个百分点（据2026年6月已报送月报本年累计480.00万元；年度计划1,200.00万元）")),      # 40.0 %: 10.0 (含)
-        ("240.00", (Y, "30.0", "截至2026年6月底完成年度计划20.0%，低于序时进度30.0个百分点（据2026年6月已报送月报本年累计240.00万元；年度计划1,200.00万元）")),      # 20.0 %: 30.0 (含)
-        ("238.80", (R, "30.1", "截至2026年6月底完成年度计划19.9%，低于序时进度30.1个百分点（据2026年6月已报送月报本年累计238.80万元；年度计划1,200.00万元）")),      # 19.9 %: 超过30
-        ("0.00", (R, "50.0", "截至2026年6月底完成年度计划0.0%，低于序时进度50.0个百分点（据2026年6月已报送月报本年累计0.00万元；年度计划1,200.00万元）")),
+        ("480.00", (Y, "10.0", "截至2026年6月底完成年度计划40.0%，低于序时进度10.0个百分点（据2026年6月已审核填报，本年累计480.00万元；年度计划1,200.00万元）")),      # 40.0 %: 10.0 (含)
+        ("240.00", (Y, "30.0", "截至2026年6月底完成年度计划20.0%，低于序时进度30.0个百分点（据2026年6月已审核填报，本年累计240.00万元；年度计划1,200.00万元）")),      # 20.0 %: 30.0 (含)
+        ("238.80", (R, "30.1", "截至2026年6月底完成年度计划19.9%，低于序时进度30.1个百分点（据2026年6月已审核填报，本年累计238.80万元；年度计划1,200.00万元）")),      # 19.9 %: 超过30
+        ("0.00", (R, "50.0", "截至2026年6月底完成年度计划0.0%，低于序时进度50.0个百分点（据2026年6月已审核填报，本年累计0.00万元；年度计划1,200.00万元）")),
     ],
 )
 def test_investment_points_behind_schedule(half_year, year_to_date, expected):
@@ -182,9 +182,9 @@ def test_investment_points_behind_schedule(half_year, year_to_date, expected):
         # ratio = 本年累计 ÷ (1,200 × 6/12 = 600)
         ("600.00", None),                                                                        # 100.0 %
         ("480.00", None),                                                                        # 80.0 %: not below 80
-        ("479.40", (Y, "79.9", "截至2026年6月底完成投资479.40万元，为序时计划的79.9%（序时进度50.0%；据2026年6月已报送月报本年累计479.40万元；年度计划1,200.00万元）")),
-        ("360.00", (Y, "60.0", "截至2026年6月底完成投资360.00万元，为序时计划的60.0%（序时进度50.0%；据2026年6月已报送月报本年累计360.00万元；年度计划1,200.00万元）")),
-        ("359.40", (R, "59.9", "截至2026年6月底完成投资359.40万元，为序时计划的59.9%（序时进度50.0%；据2026年6月已报送月报本年累计359.40万元；年度计划1,200.00万元）")),
+        ("479.40", (Y, "79.9", "截至2026年6月底完成投资479.40万元，为序时计划的79.9%（序时进度50.0%；据2026年6月已审核填报，本年累计479.40万元；年度计划1,200.00万元）")),
+        ("360.00", (Y, "60.0", "截至2026年6月底完成投资360.00万元，为序时计划的60.0%（序时进度50.0%；据2026年6月已审核填报，本年累计360.00万元；年度计划1,200.00万元）")),
+        ("359.40", (R, "59.9", "截至2026年6月底完成投资359.40万元，为序时计划的59.9%（序时进度50.0%；据2026年6月已审核填报，本年累计359.40万元；年度计划1,200.00万元）")),
         ("1500.00", None),
     ],
 )
@@ -233,7 +233,7 @@ def test_the_last_handed_in_report_counts(half_year):
     hand_in(half_year, 6, "700.00", state=ReportState.RETURNED)
     refresh(half_year, dimensions=[Dimension.INVESTMENT_LAG])
     assert alerts(half_year) == [(Dimension.INVESTMENT_LAG, Y, D("16.7"),
-                                  "截至2026年6月底完成年度计划33.3%，低于序时进度16.7个百分点（据2026年5月已报送月报本年累计400.00万元，6月未报送；年度计划1,200.00万元）")]
+                                  "截至2026年6月底完成年度计划33.3%，低于序时进度16.7个百分点（据2026年5月已审核填报，本年累计400.00万元，6月无已审核填报；年度计划1,200.00万元）")]
 
 
 @pytest.mark.parametrize("stage", ["竣工", "投产", "谋划"])
@@ -251,7 +251,7 @@ def test_reports_not_handed_in_count_nothing(half_year, state):
     hand_in(half_year, 6, "600.00", state=state)
     refresh(half_year, dimensions=[Dimension.INVESTMENT_LAG])
     assert alerts(half_year) == [(Dimension.INVESTMENT_LAG, R, D("50.0"),
-                                  "截至2026年6月底完成年度计划0.0%，低于序时进度50.0个百分点（2026年1—6月无已报送的月报，按0计；年度计划1,200.00万元）")]
+                                  "截至2026年6月底完成年度计划0.0%，低于序时进度50.0个百分点（2026年1—6月无已审核填报，按0计；年度计划1,200.00万元）")]
 
 
 def test_a_period_not_yet_due_is_not_judged(half_year):
@@ -260,7 +260,7 @@ def test_a_period_not_yet_due_is_not_judged(half_year):
     hand_in(half_year, 6, "600.00")
     refresh(half_year, today=date(2026, 7, 4), dimensions=[Dimension.INVESTMENT_LAG])
     assert alerts(half_year) == [(Dimension.INVESTMENT_LAG, R, D("41.7"),
-                                  "截至2026年5月底完成年度计划0.0%，低于序时进度41.7个百分点（据2026年5月已报送月报本年累计0.00万元；年度计划1,200.00万元）")]
+                                  "截至2026年5月底完成年度计划0.0%，低于序时进度41.7个百分点（据2026年5月已审核填报，本年累计0.00万元；年度计划1,200.00万元）")]
     assert Alert.objects.get(project=half_year).subject.startswith("period:")
 
 
@@ -279,7 +279,7 @@ def test_in_january_last_december_is_judged_against_last_years_plan(city, dispat
     assert ProgressReport.objects.filter(project=project).update(state=ReportState.APPROVED, year_to_date=D("900.00"),
                                                                          amount=D("900.00")) == 1
     refresh(project, today=date(2027, 1, 20), dimensions=[Dimension.INVESTMENT_LAG])
-    assert alerts(project) == [(Dimension.INVESTMENT_LAG, Y, D("25.0"), "截至2026年12月底完成年度计划75.0%，低于序时进度25.0个百分点（据2026年12月已报送月报本年累计900.00万元；年度计划1,200.00万元）")]
+    assert alerts(project) == [(Dimension.INVESTMENT_LAG, Y, D("25.0"), "截至2026年12月底完成年度计划75.0%，低于序时进度25.0个百分点（据2026年12月已审核填报，本年累计900.00万元；年度计划1,200.00万元）")]
 
 
 def test_the_projects_own_monthly_plan_is_its_schedule(half_year):
@@ -289,7 +289,7 @@ def test_the_projects_own_monthly_plan_is_its_schedule(half_year):
     hand_in(half_year, 6, "200.00")
     refresh(half_year, dimensions=[Dimension.INVESTMENT_LAG])
     assert alerts(half_year) == [(Dimension.INVESTMENT_LAG, Y, D("16.6"),
-                                  "截至2026年6月底完成年度计划16.7%，低于序时进度16.6个百分点（据2026年6月已报送月报本年累计200.00万元；年度计划1,200.00万元）")]
+                                  "截至2026年6月底完成年度计划16.7%，低于序时进度16.6个百分点（据2026年6月已审核填报，本年累计200.00万元；年度计划1,200.00万元）")]
     hand_in(half_year, 6, "400.00")  # exactly the plan due
     refresh(half_year, dimensions=[Dimension.INVESTMENT_LAG])
     assert alerts(half_year) == []
@@ -303,7 +303,7 @@ def test_a_mid_year_start_in_the_annual_plan_is_its_schedule(half_year):
     hand_in(half_year, 6, "100.00")
     refresh(half_year, dimensions=[Dimension.INVESTMENT_LAG])
     assert alerts(half_year) == [(Dimension.INVESTMENT_LAG, Y, D("25.0"),
-                                  "截至2026年6月底完成年度计划8.3%，低于序时进度25.0个百分点（据2026年6月已报送月报本年累计100.00万元；年度计划1,200.00万元）")]
+                                  "截至2026年6月底完成年度计划8.3%，低于序时进度25.0个百分点（据2026年6月已审核填报，本年累计100.00万元；年度计划1,200.00万元）")]
 
 
 # ===================================================================================== milestones

@@ -179,5 +179,6 @@ def test_the_investment_warning_reads_the_same_figure(ledger):
                                   period=ledger.periods[2])
     p1, p2, p3 = ids(ledger, "P1", "P2", "P3")
     assert p1 not in found
-    assert (found[p2].value, found[p2].reason) == (D("22.5"), "截至3月底完成年度计划2.5%，低于序时进度22.5个百分点")
+    assert (found[p2].value, found[p2].reason) == (
+        D("22.5"), f"截至{Y}年3月底完成年度计划2.5%，低于序时进度22.5个百分点（据{Y}年3月已审核填报，本年累计50.01万元；年度计划2,000.00万元）")
     assert found[p3].value == D("25.0")

@@ -145,8 +145,9 @@ def _investment_basis(end: date, planned: Decimal, done, as_of: date | None) -> 
     if done is None or as_of is None:
         return _("%(y)s年1—%(m)s月无%(rule)s，按0计；年度计划%(plan)s万元") % {
             "y": end.year, "m": end.month, "rule": rule, "plan": f"{planned:,.2f}"}
-    late = "" if (as_of.year, as_of.month) == (end.year, end.month) else _("，%(m)s月未计入") % {"m": end.month}
-    return _("据截至%(y)s年%(m)s月的%(rule)s，本年累计%(done)s万元%(late)s；年度计划%(plan)s万元") % {
+    late = "" if (as_of.year, as_of.month) == (end.year, end.month) else _("，%(m)s月无%(rule)s") % {
+        "m": end.month, "rule": rule}
+    return _("据%(y)s年%(m)s月%(rule)s，本年累计%(done)s万元%(late)s；年度计划%(plan)s万元") % {
         "y": as_of.year, "m": as_of.month, "rule": rule, "done": f"{Decimal(done):,.2f}", "late": late,
         "plan": f"{planned:,.2f}"}
 
