@@ -191,7 +191,8 @@ def _apply(project: Project, user, **state) -> None:
     """Record an application (申报) on `project`: who, when, and no return reason any more."""
     for name, value in state.items():
         setattr(project, name, value)
-    project.applied_by = user if getattr(user, "pk", None) else None
+    # By attname: the importer's new rows are plain records, not model instances.
+    project.applied_by_id = getattr(user, "pk", None)
     project.applied_at = timezone.now()
     project.return_reason = ""
 
