@@ -275,3 +275,13 @@ def test_the_ledger_filters_by_admission_and_a_light_filter_leaves_pending_out(c
     assert [row.pk for row in admitted.context["rows"]] == [own_project.pk]
     green = ledger(client, city.users["dispatcher"], light=str(Light.GREEN))
     assert [row.pk for row in green.context["rows"]] == [own_project.pk]
+
+
+def test_the_export_lists_the_ledgers_projects_unless_applications_are_asked_for(city, own_project, client):
+    clerk_project(city)
+    client.force_login(city.users["dispatcher"])
+    sheet = client.get(reverse("ledgerio:export_csv")).content.decode("utf-8-sig")
+    assert "兰山区北城新区道路改造工程" in sheet and "兰山区省重点新能源产业园" not in sheet
+    assert "合计（1项）" in sheet
+    sheet = client.get(reverse("ledgerio:export_csv"), {"admission": "pending"}).content.decode("utf-8-sig")
+    assert "兰山区省重点新能源产业园" in sheet and "兰山区北城新区道路改造工程" not in sheet

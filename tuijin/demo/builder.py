@@ -37,6 +37,7 @@ from tuijin.projects.models import (
 from tuijin.projects.services import annual_plan_validate, project_validate
 
 from . import data
+from .admissions import build_applications
 from .dispatch import build_dispatch
 from .models import DemoRun
 from .problems import build_problems
@@ -164,6 +165,7 @@ class DemoBuilder:
             dispatcher = get_user_model().objects.get(username="dispatcher")
             self.dispatch = build_dispatch(random.Random(self.seed + 1), dispatcher)
             self.schedules = build_schedules(random.Random(self.seed + 2), LAST_ACTUAL_DATE)
+            build_applications()  # a few 申报 awaiting the office (tuijin/demo/admissions.py)
             build_lights()
             self.problems = build_problems(random.Random(self.seed + 3), DEMO_TODAY)
             DemoRun.objects.create(seed=self.seed)
