@@ -1,5 +1,5 @@
-"""The 兰山区 clerk's applications (申报) awaiting the office, so that 项目申报审核 is not empty: two projects
-the district added this year (still 谋划/储备, so no reports were due) and a level change 市重点 → 省重点.
+"""The 兰山区 clerk's applications (申报) awaiting the office, so that 项目申报审核 is not empty: up to two
+projects the district added (still 谋划/储备, so no reports were due) and a level change 市重点 → 省重点.
 Every other demo project is admitted (the model's default). Kept apart from the builder on purpose."""
 
 from datetime import timedelta
