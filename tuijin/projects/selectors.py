@@ -298,7 +298,7 @@ def admission_queue(user):
     return (
         Project.objects.reviewable_by(user).applications().filter(is_archived=False)
         .select_related("region", "level", "requested_level", "category", "applied_by", "created_by")
-        .order_by("applied_at", "id")
+        .order_by(F("applied_at").asc(nulls_first=True), "id")  # the same order on both databases
     )
 
 
