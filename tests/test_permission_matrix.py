@@ -17,7 +17,10 @@ alerts:rule edits a warning rule, which belongs to no project ("-"): only admin 
 
 Read-only roles (leader, handler, inspector) get 403 on the edit pages of projects they can see: the
 project is looked up in the user's visible scope first (404 outside it), then the edit right is checked.
-Archive also answers 403 to a reporter, who may edit the project but not archive it. Read-only pages
+Archive also answers 403 to a reporter, who may edit the project but not archive it.
+projects:admission decides a 申报 (the project is made pending first): only the office over it (admin,
+dispatcher) may; the clerk and read-only roles who see it get 403, others 404. projects:admissions is the
+office's queue (403 to everyone else). Read-only pages
 accept only GET/HEAD (405 otherwise).
 
 The problems app (tuijin/problems) works on its own records, each prepared per case: "own" is a
@@ -92,6 +95,12 @@ projects:plan_edit     GET    own      login     ok     ok         403    ok    
 projects:plan_edit     GET    other    login     ok     ok         403    404        ok         403     403       404           404
 projects:plan_edit     POST   own      login     saved  saved      403    saved      404        403     403       404           404
 projects:plan_edit     POST   other    login     saved  saved      403    404        saved      403     403       404           404
+projects:admissions    GET    -        login     ok     ok         403    403        403        403     403       403           403
+projects:admissions    POST   -        login     405    405        405    405        405        405     405       405           405
+projects:admission     GET    own      login     405    405        405    405        405        405     405       405           405
+projects:admission     GET    other    login     405    405        405    405        405        405     405       405           405
+projects:admission     POST   own      login     saved  saved      403    403        404        403     403       404           404
+projects:admission     POST   other    login     saved  saved      403    404        403        403     403       404           404
 ledgerio:export_xlsx   GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
 ledgerio:export_xlsx   POST   -        login     405    405        405    405        405        405     405       405           405
 ledgerio:export_csv    GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
@@ -527,7 +536,7 @@ def url_for(name: str, project, world=None) -> str:
         return reverse(name, args=[project.pk, current_year()])
     if name in {"home", "login", "logout", "projects:list", "projects:create", "ledgerio:export_xlsx",
                 "ledgerio:export_csv", "ledgerio:upload", "notifications", "notifications_read", "reports:inbox",
-                "reports:period_open"}:
+                "reports:period_open", "projects:admissions"}:
         return reverse(name)
     return reverse(name, args=[project.pk])
 
@@ -547,6 +556,8 @@ def prepare(name: str, project, world, obj: str = "own") -> None:
         from tuijin.core.notify import notify
 
         notify([world.city.users["reporter_a"]], "矩阵消息", "/reports/")
+    if name == "projects:admission" and project is not None:
+        Project.objects.filter(pk=project.pk).update(admission="pending")  # a clerk's 申报 awaiting the office
     if name in PHOTO_URLS and project is not None:
         from tuijin.reports import services as report_services
 
@@ -625,6 +636,8 @@ def payload(name: str, obj: str, project: Project | None, regions, world=None) -
         return f.project_form_data(project, name=project.name + "（已修改）", total_investment="40000.00")
     if name == "projects:archive":
         return {"version": project.version, "reason": "项目取消"}
+    if name == "projects:admission":
+        return {"decision": "approve", "version": Project.objects.get(pk=project.pk).version}
     if name == "projects:plan_create":
         return f.plan_form_data(year=current_year() + 1, planned_investment="10.00")
     if name == "projects:plan_edit":
@@ -1136,6 +1149,8 @@ def assert_saved(name: str, project: Project | None, before_count: int, world=No
     if name == "projects:edit":
         assert fresh.name.endswith("（已修改）")
         assert fresh.version == project.version + 1
+    elif name == "projects:admission":
+        assert (fresh.admission, fresh.version) == ("admitted", project.version + 1)
     elif name == "projects:archive":
         assert fresh.is_archived
         assert fresh.archive_reason == "项目取消"

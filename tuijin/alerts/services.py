@@ -52,8 +52,8 @@ class RefreshResult:
 
 
 def judged_projects():
-    """Projects the rules look at: in the ledger, not paused or cancelled."""
-    return (Project.objects.filter(is_archived=False, is_paused=False)
+    """Projects the rules look at: in the ledger (admitted, not archived), not paused or cancelled."""
+    return (Project.objects.admitted().filter(is_archived=False, is_paused=False)
             .exclude(stage__canonical__in=JUDGED_OUT_STAGES))
 
 
@@ -213,7 +213,7 @@ def counts() -> dict:
             .values_list("dimension", "level", "n"))
     for dimension, level, n in rows:
         by_dimension.setdefault(dimension, {"yellow": 0, "red": 0})["red" if level == Light.RED else "yellow"] += n
-    lights = dict(Project.objects.filter(is_archived=False).values("light").order_by().annotate(n=Count("id"))
+    lights = dict(Project.objects.admitted().filter(is_archived=False).values("light").order_by().annotate(n=Count("id"))
                   .values_list("light", "n"))
     return {
         "by_light": {"green": lights.get(Light.GREEN, 0), "yellow": lights.get(Light.YELLOW, 0), "red": lights.get(Light.RED, 0)},

@@ -37,7 +37,7 @@ def alert_list(request):
     data.setdefault("year", "")
     light = _int(data.pop("light", [None])[-1])  # here the light is the alert's, not a project filter
     filterset = LedgerFilterSet(data, queryset=ledger_queryset(request.user), user=request.user)
-    projects = filterset.qs
+    projects = filterset.qs.admitted()  # 申报中 and 已退回 projects are not judged
     dimension = request.GET.get("dimension", "")
     if dimension not in Dimension.values:
         dimension = ""

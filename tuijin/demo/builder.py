@@ -41,6 +41,7 @@ from tuijin.projects.models import (
 from tuijin.projects.services import annual_plan_validate, project_validate
 
 from . import data
+from .admissions import build_applications
 from .clock import Clock, local_today
 from .dispatch import build_dispatch
 from .models import DemoRun
@@ -193,6 +194,7 @@ class DemoBuilder:
         with self._step(6, "进度计划与审批手续"):
             self.schedules = build_schedules(random.Random(self.seed + 2), self.last_actual)
         with self._step(7, "问题清单、会议与督办"):
+            build_applications()  # a few 申报 awaiting the office (tuijin/demo/admissions.py)
             build_lights(self.today)  # the orders go to the projects already red
             self.problems = build_problems(random.Random(self.seed + 3), clock)
         with self._step(8, "红黄绿灯预警"):

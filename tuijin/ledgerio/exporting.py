@@ -121,7 +121,7 @@ def ledger_export(user, filterset, *, sort: str | None, include_archived: bool, 
     year = selected_year or current_year()
     _, ordering = parse_sort(sort)
     basis = completion.as_of(year, as_of)
-    rows, sums = ledger_export_rows(filterset.qs, year=year, ordering=ordering, as_of=basis)
+    rows, sums = ledger_export_rows(_counted(filterset), year=year, ordering=ordering, as_of=basis)
     columns = ledger_columns(year, basis)
     totals: list = [None] * len(columns)
     totals[0] = f"合计（{sums.count}项）"
@@ -149,6 +149,15 @@ def ledger_export(user, filterset, *, sort: str | None, include_archived: bool, 
         filename_stem=f"重点项目台账_{year_part}_{now:%Y%m%d}",
         ascii_stem=f"ledger_{selected_year or 'all'}_{now:%Y%m%d}",
     )
+
+
+def _counted(filterset):
+    """The ledger's projects (admitted): the sheet and its 合计 agree with the ledger's totals row. Asked
+    for 申报中 or 已退回 explicitly (the admission filter), it lists those applications instead."""
+    from tuijin.projects.choices import Admission
+
+    chosen = filterset.form.cleaned_data.get("admission") if filterset.form.is_valid() else ""
+    return filterset.qs if chosen in (Admission.PENDING, Admission.RETURNED) else filterset.qs.admitted()
 
 
 def ledger_title(user, filterset, selected_year: int | None, include_archived: bool) -> str:

@@ -1496,7 +1496,12 @@ def commit(analysis: Analysis, *, valid_only: bool = False) -> ImportResult:
     from tuijin.core.bulk import copy_to_history, create_rows, update_objects
     from tuijin.projects.filtersets import options_changed
     from tuijin.projects.models import ProjectLeader, ProjectResponsibleUnit
-    from tuijin.projects.services import ANNUAL_PLAN_CHANGED, PROJECT_CHANGED
+    from tuijin.projects.services import (
+        ANNUAL_PLAN_CHANGED,
+        PROJECT_CHANGED,
+        admission_on_import,
+        office_regions,
+    )
 
     if analysis.errors or (not analysis.valid and not valid_only):
         raise ValidationError(_("文件中有错误，未导入任何数据"))
@@ -1566,6 +1571,9 @@ def commit(analysis: Analysis, *, valid_only: bool = False) -> ImportResult:
                 p for p in (project.name, project.code, project.stats_code, owner_names.get(project.owner_id, "")) if p
             ).lower()
             project.updated_at = now
+        admits = office_regions(analysis.user)
+        for row in rows:
+            admission_on_import(user, row.built[0], row.project, admits(row.built[0].region_id))
         creating = [r.built[0] for r in new]
         for project in creating:
             project.created_by_id = getattr(user, "pk", None)

@@ -23,6 +23,15 @@ class LeaderRole(models.TextChoices):
     COORDINATING = "coordinating", _("联系领导")
 
 
+class Admission(models.TextChoices):
+    """Whether a project is in the ledger (入库): only admitted projects count in its figures, warnings,
+    reporting periods, rankings and bulletins. A clerk's new project is a 申报 the office approves."""
+
+    PENDING = "pending", _("申报中")
+    ADMITTED = "admitted", _("已入库")
+    RETURNED = "returned", _("已退回")
+
+
 class Light(models.IntegerChoices):
     """A project's warning light (红黄绿灯): its worst active alert, kept by tuijin.alerts."""
 

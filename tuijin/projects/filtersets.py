@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tuijin.org.models import Leader, Region, Unit
 
-from .choices import Light
+from .choices import Admission, Light
 from .models import Category, Level, Program, Project, ProjectResponsibleUnit, Stage
 from .selectors import YEAR_PLAN, current_year, with_year_plan
 
@@ -154,6 +154,9 @@ class LedgerFilterSet(django_filters.FilterSet):
         label=_("预警"), choices=[(str(v), label) for v, label in Light.choices], empty_label=_("全部"),
         widget=SELECT, method="filter_light",
     )
+    admission = django_filters.ChoiceFilter(
+        label=_("入库状态"), choices=Admission.choices, empty_label=_("全部"), widget=SELECT, method="filter_admission",
+    )
     q = django_filters.CharFilter(
         label=_("关键词"), method="filter_text",
         widget=forms.TextInput(attrs={"class": "form-control form-control-sm", "placeholder": _("项目名称、代码或业主")}),
@@ -227,7 +230,13 @@ class LedgerFilterSet(django_filters.FilterSet):
         return queryset.filter(leader_links__leader=value)
 
     def filter_light(self, queryset, name, value):
-        return queryset.filter(light=int(value)) if value else queryset
+        # A light is a verdict on a project in the ledger: 申报中 and 已退回 projects have none.
+        return queryset.admitted().filter(light=int(value)) if value else queryset
+
+    def filter_admission(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.admitted() if value == Admission.ADMITTED else queryset.filter(admission=value)
 
     def filter_text(self, queryset, name, value):
         for word in value.lower().split():

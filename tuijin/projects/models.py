@@ -10,9 +10,9 @@ from simple_history.models import HistoricalRecords
 from tuijin.core.fields import MoneyField
 from tuijin.core.models import DictionaryModel, VersionedModel
 from tuijin.org.models import Leader, Region, Unit
-from tuijin.org.selectors import EDITOR_ROLES, user_access
+from tuijin.org.selectors import EDITOR_ROLES, OFFICE_ROLES, user_access
 
-from .choices import PROJECT_CODE_PATTERN, CanonicalStage, LeaderRole, Light
+from .choices import PROJECT_CODE_PATTERN, Admission, CanonicalStage, LeaderRole, Light
 
 project_code_validator = RegexValidator(
     PROJECT_CODE_PATTERN, _("项目代码格式应为“年份-6位区划代码-2位行业代码-2位类型代码-6位流水号”，如 2026-371302-48-01-012345")
@@ -116,6 +116,30 @@ class ProjectQuerySet(models.QuerySet):
             ProjectResponsibleUnit.objects.filter(unit_id=unit_id).values_list("project_id", flat=True)))
         return Q(**{self._p("lead_unit_id"): unit_id}) | Q(**{self._p("pk__in"): responsible})
 
+    # What enters the ledger's figures (totals, warnings, reporting periods, statistics): admitted
+    # projects only. The one place the condition is written; every figure goes through it.
+    def admitted(self):
+        return self.filter(**{self._p("admission"): Admission.ADMITTED})
+
+    def not_admitted(self):
+        """Awaiting the office's approval (申报中) or returned (已退回): listed, never counted."""
+        return self.exclude(**{self._p("admission"): Admission.ADMITTED})
+
+    def applications(self):
+        """The office's queue: new projects awaiting admission and pending level changes."""
+        return self.filter(Q(**{self._p("admission"): Admission.PENDING})
+                           | Q(**{self._p("requested_level__isnull"): False}))
+
+    def reviewable_by(self, user):
+        """Projects whose applications the user may decide: under their office (admin, dispatcher) grants."""
+        access = user_access(user)
+        if access.is_superuser:
+            return self.all()
+        query = self._scope_q(access.grants_for(OFFICE_ROLES), user)
+        if query is None:
+            return self.none()
+        return self.filter(query)
+
     def visible_to(self, user):
         access = user_access(user)
         if access.is_superuser:
@@ -215,12 +239,29 @@ class Project(VersionedModel):
         settings.AUTH_USER_MODEL, verbose_name=_("创建人"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+",
     )
+    # 申报入库: a project a clerk adds waits for the office (admission PENDING) and a clerk's change of
+    # an admitted project's level waits as `requested_level` (the project counts at its old level until
+    # approved). Written only by the services (projects.services.admission_*), never by a form.
+    admission = models.CharField(
+        _("入库状态"), max_length=10, choices=Admission.choices, default=Admission.ADMITTED, editable=False
+    )
+    requested_level = models.ForeignKey(
+        Level, verbose_name=_("申报调整级别"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        editable=False,
+    )
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申报人"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+", editable=False,
+    )
+    applied_at = models.DateTimeField(_("申报时间"), null=True, blank=True, editable=False)
+    return_reason = models.CharField(_("退回原因"), max_length=300, blank=True, editable=False)
 
     # History is read by project (id) and date; the copied foreign keys need no index of their own
     # there, and every index costs each bulk-imported history row (docs/benchmarks.md, import bench).
     history = HistoricalRecords(
         user_db_constraint=False, excluded_fields=["search_text", "updated_at", "light", "light_reason"], m2m_fields=[programs],
-        no_db_index=["level", "category", "nature", "region", "owner", "lead_unit", "stage", "parent", "created_by"],
+        no_db_index=["level", "category", "nature", "region", "owner", "lead_unit", "stage", "parent", "created_by",
+                     "requested_level", "applied_by"],
     )
     objects = ProjectManager()
 
@@ -243,6 +284,10 @@ class Project(VersionedModel):
             models.Index(fields=["total_investment"], name="projects_total_investment"),
             models.Index(fields=["code"], name="projects_code"),
             models.Index(fields=["light", "is_archived"], name="projects_light"),
+            # The few projects outside the ledger's figures (申报中, 已退回) and the office's queue: the
+            # ledger totals subtract them (selectors.admitted_totals) without a second pass over the rest.
+            models.Index(fields=["id"], condition=~Q(admission=Admission.ADMITTED), name="projects_not_admitted"),
+            models.Index(fields=["id"], condition=Q(requested_level__isnull=False), name="projects_level_requests"),
         ]
         constraints = [
             # The national code identifies one live project; archived ones keep theirs for the record.

@@ -4,17 +4,20 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tuijin.core import events
 from tuijin.core.exceptions import ConflictError
 from tuijin.core.history import stamp
+from tuijin.core.notify import notify
 from tuijin.org.choices import Role
 from tuijin.org.selectors import OFFICE_ROLES, regions_editable_by, user_access
 
+from .choices import Admission
 from .models import AnnualPlan, Project, ProjectLeader, ProjectResponsibleUnit
 from .plans import monthly_plan_errors
 
@@ -134,11 +137,80 @@ def project_create(
     project.version = 1
     project.created_by = user if getattr(user, "pk", None) else None
     project.search_text = project.build_search_text()
+    if admits_directly(user, project.region_id):
+        project.admission = Admission.ADMITTED
+    else:
+        _apply(project, user, admission=Admission.PENDING)
+        reason = reason or _("新建项目（申报入库，待推进办审核）")
     _save_project(stamp(project, user, reason or _("新建项目")))
     project.programs.set(programs)
     _save_links(project, responsible_units, leaders, user)
     transaction.on_commit(lambda: events.emit(PROJECT_CHANGED, project_id=project.pk, user=user))
     return project
+
+
+def admits_directly(user, region_id: int) -> bool:
+    """Whether a project `user` registers in the region enters the ledger at once: the system (no user),
+    a superuser, or an office role (admin, dispatcher) over the region. A clerk's project is a 申报."""
+    return office_regions(user)(region_id)
+
+
+def office_regions(user):
+    """admits_directly for many regions (the importer): a test `region_id -> bool`, reading once."""
+    from tuijin.org.models import Region
+
+    access = user_access(user)
+    if not getattr(user, "pk", None) or access.is_superuser:
+        return lambda region_id: True
+    paths = access.region_paths(OFFICE_ROLES)
+    if not paths:
+        return lambda region_id: False
+    query = Q()
+    for path in paths:
+        query |= Q(path__startswith=path)
+    allowed = set(Region.objects.filter(query).values_list("id", flat=True))
+    return lambda region_id: region_id in allowed
+
+
+def admission_on_import(user, project: Project, original: Project | None, admits: bool) -> None:
+    """The ledger import by a clerk follows the form's rules: a new project is a 申报 (pending), a level
+    change of an admitted one is a request, a returned one is resubmitted. The office's import admits."""
+    if original is None:
+        project.admission = Admission.ADMITTED if admits else Admission.PENDING
+        if not admits:
+            _apply(project, user)
+    elif not admits:
+        if original.admission == Admission.ADMITTED and project.level_id != original.level_id:
+            _apply(project, user, requested_level_id=project.level_id)
+            project.level_id = original.level_id
+        elif original.admission == Admission.RETURNED:
+            _apply(project, user, admission=Admission.PENDING)
+
+
+def _apply(project: Project, user, **state) -> None:
+    """Record an application (申报) on `project`: who, when, and no return reason any more."""
+    for name, value in state.items():
+        setattr(project, name, value)
+    # By attname: the importer's new rows are plain records, not model instances.
+    project.applied_by_id = getattr(user, "pk", None)
+    project.applied_at = timezone.now()
+    project.return_reason = ""
+
+
+def _as_application(user, project: Project, original: Project, reason: str) -> str:
+    """A clerk's edit: a level change of an admitted project becomes a pending request (the project
+    keeps counting at its old level), and an edit of a returned project resubmits it. The office's
+    edits apply directly. Returns the history reason."""
+    if Project.objects.reviewable_by(user).filter(pk=project.pk).exists():
+        return reason
+    if original.admission == Admission.ADMITTED and project.level_id != original.level_id:
+        _apply(project, user, requested_level_id=project.level_id)
+        project.level_id = original.level_id
+        return reason or _("申报调整项目级别（待推进办审核）")
+    if original.admission == Admission.RETURNED:
+        _apply(project, user, admission=Admission.PENDING)
+        return reason or _("修改后重新申报入库")
+    return reason
 
 
 def _save_project(project: Project) -> None:
@@ -173,6 +245,7 @@ def project_update(
         raise ValidationError(_("已归档的项目不能修改"))
     project_validate(project)
     _claim_version(Project, project.pk, version, user)
+    reason = _as_application(user, project, original, reason)
     project.version = version + 1
     project.search_text = project.build_search_text()
     _save_project(stamp(project, user, reason))
@@ -220,6 +293,73 @@ def project_restore(user, project: Project, *, version: int) -> Project:
     project.archived_at = None
     project.archive_reason = ""
     _save_project(stamp(project, user, _("恢复归档项目")))
+    transaction.on_commit(lambda: events.emit(PROJECT_CHANGED, project_id=project.pk, user=user))
+    return project
+
+
+def _application_for_update(user, pk: int, version: int) -> Project:
+    """The project whose application the office decides, claimed at `version`: out of the user's
+    sight 404, seen but not the user's office 403, no application pending a message."""
+    if not Project.objects.visible_to(user).filter(pk=pk).exists():
+        raise Http404
+    if not Project.objects.reviewable_by(user).filter(pk=pk).exists():
+        raise PermissionDenied
+    project = Project.objects.select_related("level", "requested_level", "applied_by").get(pk=pk)
+    if project.admission != Admission.PENDING and project.requested_level_id is None:
+        raise ValidationError(_("该项目没有待审核的申报，可能已被他人处理"))
+    _claim_version(Project, pk, version, user)
+    project.version = version + 1
+    return project
+
+
+def _tell_applicant(project: Project, text: str) -> None:
+    if project.applied_by_id:
+        notify([project.applied_by], text, reverse("projects:detail", args=[project.pk]))
+
+
+@transaction.atomic
+def admission_approve(user, project: Project, *, version: int) -> Project:
+    """The office approves an application: a new project enters the ledger (its figures, warnings,
+    reporting periods), or a requested level replaces the old one."""
+    project = _application_for_update(user, project.pk, version)
+    if project.admission == Admission.PENDING:
+        project.admission = Admission.ADMITTED
+        why = _("申报入库审核通过")
+        text = _("您申报的项目“%(name)s”已审核通过，纳入台账") % {"name": project.name}
+    else:
+        old, new = project.level, project.requested_level
+        project.level, project.requested_level = new, None
+        why = _("级别调整审核通过：%(old)s → %(new)s") % {"old": old, "new": new}
+        text = _("项目“%(name)s”的级别调整（%(old)s → %(new)s）已审核通过") % {"name": project.name, "old": old, "new": new}
+    project.return_reason = ""
+    stamp(project, user, why).save()
+    _tell_applicant(project, text)
+    transaction.on_commit(lambda: events.emit(PROJECT_CHANGED, project_id=project.pk, user=user))
+    return project
+
+
+@transaction.atomic
+def admission_return(user, project: Project, *, version: int, reason: str) -> Project:
+    """The office returns an application with its reason: a new project stays out of the ledger (已退回)
+    until the clerk edits and resubmits it; a level change is dropped, the old level stands."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("请填写退回原因")]})
+    if len(reason) > 300:
+        raise ValidationError({"reason": [_("退回原因不能超过300个字")]})
+    project = _application_for_update(user, project.pk, version)
+    if project.admission == Admission.PENDING:
+        project.admission = Admission.RETURNED
+        why = _("申报入库退回：%(reason)s") % {"reason": reason}
+        text = _("您申报的项目“%(name)s”已被退回：%(reason)s") % {"name": project.name, "reason": reason}
+    else:
+        requested, project.requested_level = project.requested_level, None
+        why = _("级别调整退回（申请%(level)s）：%(reason)s") % {"level": requested, "reason": reason}
+        text = _("项目“%(name)s”的级别调整申请（%(level)s）已被退回：%(reason)s") % {
+            "name": project.name, "level": requested, "reason": reason}
+    project.return_reason = reason
+    stamp(project, user, why).save()
+    _tell_applicant(project, text)
     transaction.on_commit(lambda: events.emit(PROJECT_CHANGED, project_id=project.pk, user=user))
     return project
 

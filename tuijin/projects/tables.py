@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tuijin.core.templatetags.tuijin import money
 
-from .choices import Light
+from .choices import Admission, Light
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,10 @@ def render_rows(rows, start_index: int) -> SafeString:
         return mark_safe(f'<tr><td colspan="14" class="text-center text-muted py-4">{empty}</td></tr>')
     archived = html.escape(gettext("已归档"))
     paused = html.escape(gettext("暂停"))
+    level_change = html.escape(gettext("级别调整申报中"))
     lights = {value: html.escape(str(label)) for value, label in Light.choices}
+    # 申报中 / 已退回: listed, but outside the ledger's figures, so no light either.
+    admissions = {value: html.escape(str(label)) for value, label in Admission.choices}
     # One reverse() for the page; a project's link differs only in its id.
     url_head, url_tail = html.escape(reverse("projects:detail", args=[_URL_PK])).split(str(_URL_PK))
     out = []
@@ -94,6 +97,11 @@ def render_rows(rows, start_index: int) -> SafeString:
         why = f"{lights[p.light]}：{html.escape(p.light_reason)}" if p.light_reason else lights[p.light]
         light = f'<span class="light-dot light-{p.light}" role="img" aria-label="{why}" title="{why}"></span>'
         badge = f' <span class="badge text-bg-secondary">{archived}</span>' if p.is_archived else ""
+        if p.admission != Admission.ADMITTED:
+            light = ""
+            badge += f' <span class="badge text-bg-info admission-{p.admission}">{admissions[p.admission]}</span>'
+        if p.requested_level_id:
+            badge += f' <span class="badge text-bg-warning">{level_change}</span>'
         code = f'<div class="small text-muted">{_text(p.code, context)}</div>' if p.code else ""
         pause = f' <span class="badge text-bg-warning">{paused}</span>' if p.is_paused else ""
         period = f"{_text(p.start_year, context)}–{_text(p.end_year or '', context)}" if p.start_year else ""

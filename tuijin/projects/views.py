@@ -16,6 +16,7 @@ from tuijin.org.choices import Role
 from tuijin.org.selectors import OFFICE_ROLES, regions_editable_by, user_access
 
 from . import selectors, services
+from .choices import Admission
 from .filtersets import LedgerFilterSet
 from .forms import AnnualPlanForm, ArchiveForm, ProjectForm
 from .models import AnnualPlan, Project
@@ -34,6 +35,9 @@ def project_list(request):
     page_obj, rows, totals = selectors.ledger_page_and_totals(
         filtered, year=year, ordering=ordering, page=request.GET.get("page")
     )
+    totals = selectors.admitted_totals(totals, filtered, year)
+    # Completion sums reports, and only admitted projects have any (period_open and adding to a period
+    # refuse the others), so the listed set gives the admitted figure without a second filter.
     done = selectors.ledger_completion(filtered, rows, totals, year=year, key=request.GET.get("as_of"))
     params = request.GET.copy()
     params.pop("page", None)
@@ -54,6 +58,8 @@ def project_list(request):
         "can_create": access.has_role(Role.ADMIN, Role.DISPATCHER, Role.REPORTER)
         and regions_editable_by(request.user).exists(),
     }
+    if not is_htmx(request) and access.has_role(*OFFICE_ROLES):
+        context["admission_waiting"] = selectors.admission_queue_count(request.user)
     template = "projects/_ledger_table.html" if is_htmx(request) else "projects/project_list.html"
     return render(request, template, context)
 
@@ -66,6 +72,8 @@ def _detail_context(request, project, tab):
         "tab": tab,
         "can_edit": editable and not project.is_archived,
         "can_archive": editable and access.has_role(*OFFICE_ROLES),
+        "can_review": (project.admission == Admission.PENDING or project.requested_level_id is not None)
+        and Project.objects.reviewable_by(request.user).filter(pk=project.pk).exists(),
     }
 
 
@@ -134,11 +142,16 @@ def project_create(request):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(
-                request,
-                _("项目“%(name)s”已登记。请接着填写年度计划：有年度计划的项目才会出现在该年度的台账中。")
-                % {"name": project.name},
-            )
+            if project.admission == Admission.PENDING:
+                messages.success(request, _(
+                    "项目“%(name)s”已登记并提交推进办审核：审核通过前不计入台账合计、预警和调度。"
+                    "请接着填写年度计划。") % {"name": project.name})
+            else:
+                messages.success(
+                    request,
+                    _("项目“%(name)s”已登记。请接着填写年度计划：有年度计划的项目才会出现在该年度的台账中。")
+                    % {"name": project.name},
+                )
             return redirect("projects:plan_create", pk=project.pk)
     return render(request, "projects/project_form.html", {"form": form, "project": None})
 
@@ -153,7 +166,8 @@ def project_edit(request, pk):
     form = ProjectForm(request.POST or None, instance=project, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.project_update(
+            before = (project.admission, project.requested_level_id)
+            saved = services.project_update(
                 request.user,
                 form.save(commit=False),
                 version=form.cleaned_data["version"],
@@ -170,7 +184,13 @@ def project_edit(request, pk):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("修改已保存"))
+            if saved.admission == Admission.PENDING and before[0] == Admission.RETURNED:
+                messages.success(request, _("修改已保存，并已重新提交推进办审核"))
+            elif saved.requested_level_id and saved.requested_level_id != before[1]:
+                messages.success(request, _("修改已保存。级别调整为“%(level)s”已提交推进办审核，审核通过前仍按“%(old)s”统计")
+                                 % {"level": saved.requested_level, "old": saved.level})
+            else:
+                messages.success(request, _("修改已保存"))
             return redirect("projects:detail", pk=pk)
     return render(request, "projects/project_form.html", {"form": form, "project": project})
 
@@ -229,3 +249,58 @@ def plan_edit(request, pk, year=None):
             messages.success(request, _("年度计划已保存"))
             return redirect(reverse("projects:plans", args=[pk]))
     return render(request, "projects/plan_form.html", {"form": form, "project": project, "plan": plan})
+
+
+# ------------------------------------------------------------------------------ 申报入库 (admission)
+
+
+def _require_office(request) -> None:
+    if not user_access(request.user).has_role(*OFFICE_ROLES):
+        raise PermissionDenied
+
+
+def _render_queue(request, *, failed=None, status=200):
+    """The queue; `failed` is (project id, reason typed, error) of a refused decision, shown on that
+    same record with the typed reason kept (never moved on to another one)."""
+    rows = list(selectors.admission_queue(request.user))
+    elsewhere = failed[2] if failed and all(p.pk != failed[0] for p in rows) else ""
+    context = {"rows": rows, "failed": failed, "failed_elsewhere": elsewhere}
+    return render(request, "projects/admission_queue.html", context, status=status)
+
+
+@login_required
+@require_safe
+def admission_queue(request):
+    _require_office(request)
+    return _render_queue(request)
+
+
+@login_required
+@require_POST
+def admission_decide(request, pk):
+    """Approve (decision=approve) or return with a reason (decision=return) one application."""
+    project = selectors.project_for_user(request.user, pk)
+    if not Project.objects.reviewable_by(request.user).filter(pk=pk).exists():
+        raise PermissionDenied
+    decision = request.POST.get("decision")
+    reason = request.POST.get("reason", "")
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = -1
+    try:
+        if decision == "approve":
+            services.admission_approve(request.user, project, version=version)
+            messages.success(request, _("已审核通过：“%(name)s”") % {"name": project.name})
+        elif decision == "return":
+            services.admission_return(request.user, project, version=version, reason=reason)
+            messages.success(request, _("已退回：“%(name)s”") % {"name": project.name})
+        else:
+            return _render_queue(request, failed=(pk, reason, _("请选择“通过”或“退回”")), status=400)
+    except ConflictError:
+        return _render_queue(request, failed=(pk, reason, _("该申报已被他人处理或项目已被修改，请核对后重新操作")), status=409)
+    except ValidationError as exc:
+        return _render_queue(request, failed=(pk, reason, "；".join(exc.messages)))
+    if request.POST.get("from") == "detail":
+        return redirect("projects:detail", pk=pk)
+    return redirect("projects:admissions")

@@ -113,11 +113,13 @@ def period_open(user, *, year: int, month: int, cadence: str = Cadence.MONTH, se
         wanted = set(project_ids)
         projects = projects.filter(pk__in=wanted)
         found = set(projects.values_list("pk", flat=True))
+        _refuse_not_admitted(found)
         if wanted - found:
             raise ValidationError({"projects": [_("以下项目不存在或不在您的范围内：%(ids)s")
                                                % {"ids": "、".join(str(i) for i in sorted(wanted - found))}]})
     else:
-        projects = projects.filter(stage__canonical__in=list(stages))
+        # Only projects in the ledger report: a clerk's 申报 awaiting the office (or returned) does not.
+        projects = projects.admitted().filter(stage__canonical__in=list(stages))
     period = ReportPeriod(cadence=cadence, year=year, month=month, seq=seq, starts_on=starts_on, ends_on=ends_on,
                           due_on=due_on, note=note[:500], opened_by=user if getattr(user, "pk", None) else None)
     try:
@@ -129,6 +131,14 @@ def period_open(user, *, year: int, month: int, cadence: str = Cadence.MONTH, se
     _create_pending(period, rows)
     transaction.on_commit(lambda: events.emit(PERIOD_CHANGED, period_id=period.pk, user=user))
     return period
+
+
+def _refuse_not_admitted(project_ids) -> None:
+    """A period's reporting projects are in the ledger: 申报中 or 已退回 ones are refused by name."""
+    waiting = sorted(Project.objects.filter(pk__in=list(project_ids)).not_admitted().values_list("name", flat=True))
+    if waiting:
+        raise ValidationError({"projects": [_("以下项目尚未审核入库（申报中或已退回），不能加入调度：%(names)s")
+                                            % {"names": "、".join(waiting)}]})
 
 
 def _create_pending(period: ReportPeriod, rows) -> int:
@@ -148,6 +158,7 @@ def period_add_projects(user, period: ReportPeriod, project_ids) -> int:
     period = _open_period_for_update(period)
     wanted = set(project_ids)
     rows = list(_visible(Project, user).filter(pk__in=wanted, is_archived=False).values_list("pk", "lead_unit_id"))
+    _refuse_not_admitted(pk for pk, _u in rows)
     missing = wanted - {pk for pk, _u in rows}
     if missing:
         raise ValidationError(_("以下项目不存在或不在您的范围内：%(ids)s") % {"ids": "、".join(map(str, sorted(missing)))})
