@@ -28,6 +28,8 @@ def to_money(value) -> Decimal | None:
         raise exceptions.ValidationError(_("金额格式不正确"), code="invalid") from exc
     if not result.is_finite():
         raise exceptions.ValidationError(_("金额格式不正确"), code="invalid")
+    if abs(result) > MAX_MONEY:  # 1e26 or 29 digits cannot be quantized (nor stored): refuse, never a 500
+        raise exceptions.ValidationError(_("金额超出允许范围"), code="max_value")
     return result.quantize(CENT, rounding=ROUND_HALF_UP)
 
 

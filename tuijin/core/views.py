@@ -77,3 +77,11 @@ def notification_open(request, pk):
     if not target or not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = reverse("notifications")
     return redirect(target)
+
+
+def bad_request(request, exception=None):
+    """400 page: a refused request parameter's Chinese reason (core.parsing), or a general one."""
+    from django.core.exceptions import BadRequest
+
+    message = str(exception) if isinstance(exception, BadRequest) and exception.args else ""
+    return render(request, "400.html", {"message": message}, status=400)
