@@ -29,6 +29,13 @@ class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
 
+    def post(self, request, *args, **kwargs):
+        from .lockout import address_throttled
+
+        if address_throttled(request):  # password spraying: this address is refused for a while
+            return render(request, "registration/locked.html", {"by_address": True}, status=429)
+        return super().post(request, *args, **kwargs)
+
 
 class LogoutView(auth_views.LogoutView):
     template_name = "registration/logged_out.html"
