@@ -8,9 +8,14 @@ is stored as an integer count of hundredths of 万元 (i.e. of 100 元) and retu
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import forms
-from django.core import checks, exceptions
+from django.core import checks, exceptions, validators
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+# Free text a user types or imports (备注, 形象进度, 问题描述, 意见 …) and the longer descriptions
+# (建设内容及规模, 会议纪要, 督查情况): one limit each, kept by LimitedTextField on forms, services, imports.
+TEXT_MAX = 2000
+LONG_TEXT_MAX = 4000
 
 CENT = Decimal("0.01")
 MAX_MONEY = Decimal("9999999999999.99")  # 万元; far beyond any real project, inside BIGINT
@@ -89,3 +94,21 @@ class MoneyField(models.BigIntegerField):
         }
         defaults.update(kwargs)
         return models.Field.formfield(self, **defaults)
+
+
+class LimitedTextField(models.TextField):
+    """A TextField with a length limit that holds everywhere, not only in forms: like CharField, its
+    max_length becomes a validator (full_clean, services' checks) as well as the form field's limit
+    and the textarea's maxlength. The column stays TEXT (no ALTER of the table's type)."""
+
+    def __init__(self, *args, max_length: int = TEXT_MAX, **kwargs):
+        super().__init__(*args, max_length=max_length, **kwargs)
+        self.validators.append(validators.MaxLengthValidator(self.max_length))
+
+
+def text_too_long(value, limit: int) -> str | None:
+    """The Chinese message for a text over `limit` characters, or None."""
+    n = len(value or "")
+    if n <= limit:
+        return None
+    return _("不能超过%(limit)s个字（现有%(n)s个）") % {"limit": limit, "n": n}

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from tuijin.core import events
 from tuijin.core.exceptions import ConflictError
-from tuijin.core.fields import to_money
+from tuijin.core.fields import TEXT_MAX, to_money
 from tuijin.core.history import stamp
 from tuijin.core.notify import notify
 from tuijin.core.parsing import parse_int
@@ -55,7 +55,7 @@ PERIOD_CHANGED = "period.changed"
 
 # The fields a clerk fills; everything else on a report is kept by these services.
 REPORT_FIELDS = ("amount", "progress", "work_status", "workers_planned", "workers_on_site", "problems", "next_steps")
-TEXT_LIMIT = 2000
+TEXT_LIMIT = TEXT_MAX  # core.fields: the models' limit on free text
 
 
 
