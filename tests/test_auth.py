@@ -352,3 +352,16 @@ def test_authenticated_pages_are_not_stored_by_the_browser(client, users, own_pr
     logged_in(client, users["reporter_a"])
     for url in (LEDGER, reverse("projects:detail", args=[own_project.pk])):
         assert client.get(url)["Cache-Control"] == "no-store"
+
+
+def test_behind_the_proxy_failures_count_against_the_forwarded_address(users, settings):
+    settings.TUIJIN_BEHIND_PROXY = True
+    proxy = Client(REMOTE_ADDR="127.0.0.1")
+    for _ in range(5):
+        # A client may prepend anything; the proxy appends the address it saw (the last entry).
+        proxy.post(LOGIN, {"username": "leader", "password": "wrong-1"}, HTTP_X_FORWARDED_FOR="1.2.3.4, 10.0.0.66")
+    assert AccessAttempt.objects.get(username="leader").ip_address == "10.0.0.66"
+    locked = proxy.post(LOGIN, {"username": "leader", "password": f.PASSWORD}, HTTP_X_FORWARDED_FOR="10.0.0.66")
+    assert locked.status_code == 429
+    elsewhere = proxy.post(LOGIN, {"username": "leader", "password": f.PASSWORD}, HTTP_X_FORWARDED_FOR="10.0.0.8")
+    assert elsewhere.status_code == 302

@@ -28,3 +28,17 @@ def address_failures(ip_address: str | None) -> int:
 
 def address_throttled(request) -> bool:
     return address_failures(get_client_ip_address(request)) >= settings.TUIJIN_LOGIN_ADDRESS_FAILURE_LIMIT
+
+
+def client_ip(request) -> str | None:
+    """The address login failures are counted against (settings.AXES_CLIENT_IP_CALLABLE).
+
+    Behind the reverse proxy (TUIJIN_BEHIND_PROXY) every request comes from the proxy, so the address is
+    the last X-Forwarded-For entry — the one the proxy itself appended, which a client cannot forge;
+    otherwise REMOTE_ADDR.
+    """
+    if settings.TUIJIN_BEHIND_PROXY:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if forwarded:
+            return forwarded[-1]
+    return request.META.get("REMOTE_ADDR")
