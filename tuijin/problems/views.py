@@ -53,7 +53,6 @@ def _form_errors(form) -> str:
     return "；".join(str(e) for errors in form.errors.values() for e in errors)
 
 
-
 def _write(request, action, success: str) -> bool:
     try:
         action()

@@ -197,7 +197,6 @@ def period_remind(request, pk):
     return redirect("reports:period", pk=pk)
 
 
-
 # -------------------------------------------------------------------------------------- batch grid
 
 
