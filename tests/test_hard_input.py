@@ -147,3 +147,26 @@ def test_a_nul_character_in_a_parameter_is_a_400(client, users, own_project, db_
     assert response.status_code == 400
     assert "提交的内容含有不允许的控制字符（NUL）" in response.content.decode()
     assert db_state() == before
+
+
+def test_an_id_beyond_bigint_in_any_url_path_is_a_404_or_refusal(client, users):
+    """/projects/99999999999999999999/ and the like: never a 500 (the lookups match nothing)."""
+    from django.urls import NoReverseMatch
+
+    from .test_permission_matrix import project_url_names
+
+    client.force_login(users["dispatcher"])
+    client.raise_request_exception = False
+    tried = []
+    for name in sorted(project_url_names()):
+        for args in ([BIG_ID], [BIG_ID, "2026"], [BIG_ID, "accept"]):
+            try:
+                url = reverse(name, args=args)
+            except NoReverseMatch:
+                continue
+            for method in (client.get, client.post):
+                status = method(url).status_code
+                assert status in {302, 400, 403, 404, 405}, f"{url} → {status}"
+            tried.append(url)
+            break
+    assert len(tried) > 40
