@@ -135,7 +135,8 @@ def test_hard_input_never_answers_500(client, world, db_state, name, method, obj
                 before = db_state()
                 response = client.post(url, _spoil(form, changes), **headers)
             assert response.status_code < 500, f"{method} {url} {changes!r} → {response.status_code}"
-            if before is not None and response.status_code not in {301, 302, 303}:
+            autosaved = response.get("Content-Type", "").startswith("application/json") and response.json().get("ok")
+            if before is not None and response.status_code not in {301, 302, 303} and not autosaved:
                 assert db_state() == before, f"{method} {url} {changes!r} answered {response.status_code} but wrote"
             transaction.set_rollback(True)
 
