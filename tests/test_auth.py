@@ -4,6 +4,7 @@ No clock-freezing library is installed, so "30 minutes later" is made by moving 
 attempt timestamps and the session's stored times into the past.
 """
 
+import os
 import time
 from datetime import timedelta
 
@@ -100,10 +101,91 @@ def test_five_failures_lock_the_account_even_for_the_right_password(client, user
     assert SESSION_KEY not in client.session
 
 
-def test_the_lock_counts_failures_from_different_addresses(users):
+def test_the_lock_is_per_username_and_address(users):
+    """An attacker failing 5 times for the leader at address A locks the leader out at A only."""
+    attacker = Client(REMOTE_ADDR="10.0.0.66")
+    responses = fail(attacker, "leader", 5)
+    assert responses[4].status_code == 429
+    assert LOCKED_MESSAGE in responses[4].content.decode()
+    assert log_in(attacker, "leader").status_code == 429
+    real = Client(REMOTE_ADDR="10.0.0.8")
+    response = log_in(real, "leader")
+    assert response.status_code == 302
+    assert real.session[SESSION_KEY] == str(users["leader"].pk)
+
+
+def test_failures_spread_over_addresses_do_not_lock_the_account(users):
     for i in range(5):
         Client(REMOTE_ADDR=f"10.0.0.{i + 1}").post(LOGIN, {"username": "reporter_a", "password": "wrong-1"})
-    assert Client(REMOTE_ADDR="10.0.0.99").post(LOGIN, {"username": "reporter_a", "password": f.PASSWORD}).status_code == 429
+    assert Client(REMOTE_ADDR="10.0.0.99").post(LOGIN, {"username": "reporter_a", "password": f.PASSWORD}).status_code == 302
+
+
+ADDRESS_MESSAGE = "本网络地址登录失败次数过多，已暂停从该地址登录15分钟"
+
+
+def spray(address: str, n: int = 30) -> list:
+    """One wrong password for each of n usernames from one address (password spraying)."""
+    sprayer = Client(REMOTE_ADDR=address)
+    return [sprayer.post(LOGIN, {"username": f"user{i:02d}", "password": "Spring2026!"}) for i in range(n)]
+
+
+def test_password_spraying_from_one_address_is_throttled(users):
+    responses = spray("10.9.9.9")
+    codes = [r.status_code for r in responses]
+    assert codes[:20] == [200] * 20  # each username failed once: no account is locked
+    assert codes[20:] == [429] * 10  # the 21st try from that address is refused, whatever the username
+    body = responses[-1].content.decode()
+    assert ADDRESS_MESSAGE in body and "登录暂停" in body
+    # Refused before the password is checked: a real user at that address waits too; elsewhere gets in.
+    assert log_in(Client(REMOTE_ADDR="10.9.9.9"), "reporter_a").status_code == 429
+    assert log_in(Client(REMOTE_ADDR="10.9.9.10"), "reporter_a").status_code == 302
+    assert AccessAttempt.objects.filter(ip_address="10.9.9.9").count() == 20  # the refused tries were not counted
+
+
+def test_the_address_throttle_ends_after_the_window(users):
+    spray("10.9.9.9", 21)
+    assert log_in(Client(REMOTE_ADDR="10.9.9.9"), "reporter_a").status_code == 429
+    AccessAttempt.objects.filter(ip_address="10.9.9.9").update(attempt_time=timezone.now() - timedelta(minutes=14))
+    assert log_in(Client(REMOTE_ADDR="10.9.9.9"), "reporter_a").status_code == 429
+    AccessAttempt.objects.filter(ip_address="10.9.9.9").update(attempt_time=timezone.now() - timedelta(minutes=16))
+    assert log_in(Client(REMOTE_ADDR="10.9.9.9"), "reporter_a").status_code == 302
+
+
+def test_the_throttle_settings_are_twenty_failures_in_fifteen_minutes():
+    assert settings.TUIJIN_LOGIN_ADDRESS_FAILURE_LIMIT == 20
+    assert settings.TUIJIN_LOGIN_ADDRESS_WINDOW == timedelta(minutes=15)
+    assert settings.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"]]
+
+
+def test_the_admin_unlocks_a_locked_user_from_the_command_line(users):
+    from django.core.management import call_command
+
+    client = Client(REMOTE_ADDR="10.0.0.5")
+    fail(client, "leader", 5)
+    assert log_in(client, "leader").status_code == 429
+    call_command("axes_reset_username", "leader", stdout=open(os.devnull, "w"))
+    assert log_in(client, "leader").status_code == 302
+
+
+def test_the_admin_lifts_an_address_throttle_from_the_command_line(users):
+    from django.core.management import call_command
+
+    spray("10.9.9.9", 21)
+    call_command("axes_reset_ip", "10.9.9.9", stdout=open(os.devnull, "w"))
+    assert log_in(Client(REMOTE_ADDR="10.9.9.9"), "reporter_a").status_code == 302
+
+
+def test_the_admin_sees_and_can_delete_lockouts_in_the_admin(users):
+    fail(Client(REMOTE_ADDR="10.0.0.5"), "leader", 5)
+    admin = Client()
+    admin.force_login(users["admin"])
+    response = admin.get(reverse("admin:axes_accessattempt_changelist"))
+    assert response.status_code == 200
+    assert "leader" in response.content.decode()
+    attempt = AccessAttempt.objects.get(username="leader")
+    response = admin.post(reverse("admin:axes_accessattempt_delete", args=[attempt.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert log_in(Client(REMOTE_ADDR="10.0.0.5"), "leader").status_code == 302
 
 
 def test_the_lock_still_holds_after_29_minutes(client, users):
@@ -270,3 +352,16 @@ def test_authenticated_pages_are_not_stored_by_the_browser(client, users, own_pr
     logged_in(client, users["reporter_a"])
     for url in (LEDGER, reverse("projects:detail", args=[own_project.pk])):
         assert client.get(url)["Cache-Control"] == "no-store"
+
+
+def test_behind_the_proxy_failures_count_against_the_forwarded_address(users, settings):
+    settings.TUIJIN_BEHIND_PROXY = True
+    proxy = Client(REMOTE_ADDR="127.0.0.1")
+    for _ in range(5):
+        # A client may prepend anything; the proxy appends the address it saw (the last entry).
+        proxy.post(LOGIN, {"username": "leader", "password": "wrong-1"}, HTTP_X_FORWARDED_FOR="1.2.3.4, 10.0.0.66")
+    assert AccessAttempt.objects.get(username="leader").ip_address == "10.0.0.66"
+    locked = proxy.post(LOGIN, {"username": "leader", "password": f.PASSWORD}, HTTP_X_FORWARDED_FOR="10.0.0.66")
+    assert locked.status_code == 429
+    elsewhere = proxy.post(LOGIN, {"username": "leader", "password": f.PASSWORD}, HTTP_X_FORWARDED_FOR="10.0.0.8")
+    assert elsewhere.status_code == 302

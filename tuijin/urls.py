@@ -24,3 +24,4 @@ urlpatterns = [
     path("notifications/<int:pk>/", core_views.notification_open, name="notification_open"),
     path("admin/", admin.site.urls),
 ]
+handler400 = "tuijin.core.views.bad_request"

@@ -86,9 +86,9 @@ def test_a_bad_meeting_is_refused_with_its_messages(people, city, problem_state)
     elsewhere = f.ProjectFactory(name="外市项目", region=f.RegionFactory(code="371400", name="外市", parent=city.regions.province))
     before = problem_state()
     with pytest.raises(ValidationError) as exc:
-        services.gathering_save(people["dispatcher"], Meeting, meeting_data(title=" ", held_on=None, minutes="字" * 20001,
+        services.gathering_save(people["dispatcher"], Meeting, meeting_data(title=" ", held_on=None, minutes="字" * 4001,
                                                                             projects=[elsewhere]))
-    assert exc.value.message_dict == {"title": ["请填写名称"], "held_on": ["请填写日期"], "minutes": ["内容过长（不超过20000字）"],
+    assert exc.value.message_dict == {"title": ["请填写名称"], "held_on": ["请填写日期"], "minutes": ["不能超过4000个字（现有4001个）"],
                                       "projects": ["所选项目不存在或无权查看"]}
     with pytest.raises(ValidationError) as exc:
         services.gathering_save(people["dispatcher"], Meeting, meeting_data(held_on=date(1999, 12, 31)))

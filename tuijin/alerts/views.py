@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from tuijin.core.exceptions import ConflictError
+from tuijin.core.parsing import parse_int as _int
 from tuijin.org.choices import Role
 from tuijin.org.selectors import OFFICE_ROLES, user_access
 from tuijin.projects.choices import Light
@@ -145,9 +146,3 @@ def rule_edit(request, pk):
         })
     return render(request, "alerts/rule_form.html", {"form": form, "rule": rule})
 
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None

@@ -6,3 +6,8 @@ class CoreConfig(AppConfig):
     name = "tuijin.core"
     label = "core"
     verbose_name = _("基础")
+
+    def ready(self):
+        from . import lookups
+
+        lookups.register()

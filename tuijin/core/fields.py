@@ -9,9 +9,14 @@ import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import forms
-from django.core import checks, exceptions
+from django.core import checks, exceptions, validators
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+# Free text a user types or imports (备注, 形象进度, 问题描述, 意见 …) and the longer descriptions
+# (建设内容及规模, 会议纪要, 督查情况): one limit each, kept by LimitedTextField on forms, services, imports.
+TEXT_MAX = 2000
+LONG_TEXT_MAX = 4000
 
 CENT = Decimal("0.01")
 MAX_MONEY = Decimal("9999999999999.99")  # 万元; far beyond any real project, inside BIGINT
@@ -37,6 +42,8 @@ def to_money(value) -> Decimal | None:
         raise exceptions.ValidationError(_("金额格式不正确"), code="invalid") from exc
     if not result.is_finite():
         raise exceptions.ValidationError(_("金额格式不正确"), code="invalid")
+    if abs(result) > MAX_MONEY:  # 1e26 or 29 digits cannot be quantized (nor stored): refuse, never a 500
+        raise exceptions.ValidationError(_("金额超出允许范围"), code="max_value")
     return result.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
@@ -123,3 +130,21 @@ class MoneyField(models.BigIntegerField):
         }
         defaults.update(kwargs)
         return models.Field.formfield(self, **defaults)
+
+
+class LimitedTextField(models.TextField):
+    """A TextField with a length limit that holds everywhere, not only in forms: like CharField, its
+    max_length becomes a validator (full_clean, services' checks) as well as the form field's limit
+    and the textarea's maxlength. The column stays TEXT (no ALTER of the table's type)."""
+
+    def __init__(self, *args, max_length: int = TEXT_MAX, **kwargs):
+        super().__init__(*args, max_length=max_length, **kwargs)
+        self.validators.append(validators.MaxLengthValidator(self.max_length))
+
+
+def text_too_long(value, limit: int) -> str | None:
+    """The Chinese message for a text over `limit` characters, or None."""
+    n = len(value or "")
+    if n <= limit:
+        return None
+    return _("不能超过%(limit)s个字（现有%(n)s个）") % {"limit": limit, "n": n}

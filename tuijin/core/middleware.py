@@ -68,3 +68,28 @@ class ChineseFirstLocaleMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class RefuseNulCharactersMiddleware:
+    """A query parameter or form field holding a NUL character is refused with a Chinese 400.
+
+    PostgreSQL cannot store or compare text containing NUL (psycopg raises, a 500), SQLite keeps it and
+    cuts the text short on display; no form or filter needs one. Uploaded files are not looked at.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.core.exceptions import BadRequest
+        from django.utils.translation import gettext as _
+
+        from .views import bad_request
+
+        params = [request.GET]
+        if request.method == "POST" and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            params.append(request.POST)
+        for query in params:
+            if any("\x00" in key or any("\x00" in value for value in values) for key, values in query.lists()):
+                return bad_request(request, BadRequest(_("提交的内容含有不允许的控制字符（NUL），请删除后重试")))
+        return self.get_response(request)

@@ -29,6 +29,13 @@ class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
 
+    def post(self, request, *args, **kwargs):
+        from .lockout import address_throttled
+
+        if address_throttled(request):  # password spraying: this address is refused for a while
+            return render(request, "registration/locked.html", {"by_address": True}, status=429)
+        return super().post(request, *args, **kwargs)
+
 
 class LogoutView(auth_views.LogoutView):
     template_name = "registration/logged_out.html"
@@ -77,3 +84,11 @@ def notification_open(request, pk):
     if not target or not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = reverse("notifications")
     return redirect(target)
+
+
+def bad_request(request, exception=None):
+    """400 page: a refused request parameter's Chinese reason (core.parsing), or a general one."""
+    from django.core.exceptions import BadRequest
+
+    message = str(exception) if isinstance(exception, BadRequest) and exception.args else ""
+    return render(request, "400.html", {"message": message}, status=400)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from tuijin.core.fields import LONG_TEXT_MAX, TEXT_MAX, LimitedTextField
 from tuijin.core.models import DictionaryModel, VersionedModel
 from tuijin.org.models import Leader, Region, Unit
 from tuijin.projects.models import Project, ProjectScopedQuerySet
@@ -52,8 +53,8 @@ class Meeting(VersionedModel):
     held_on = models.DateField(_("会议日期"))
     location = models.CharField(_("地点"), max_length=200, blank=True)
     chair = models.ForeignKey(Leader, verbose_name=_("主持领导"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    attendees = models.TextField(_("参会人员"), blank=True)
-    minutes = models.TextField(_("会议纪要"), blank=True)
+    attendees = LimitedTextField(_("参会人员"), blank=True, max_length=TEXT_MAX)
+    minutes = LimitedTextField(_("会议纪要"), blank=True, max_length=LONG_TEXT_MAX)
     projects = models.ManyToManyField(Project, verbose_name=_("研究的项目"), blank=True, related_name="+")
     region = models.ForeignKey(Region, verbose_name=_("组织区域"), on_delete=models.PROTECT, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, on_delete=models.SET_NULL, related_name="+")
@@ -74,8 +75,8 @@ class Inspection(VersionedModel):
     title = models.CharField(_("督查名称"), max_length=200)
     held_on = models.DateField(_("督查日期"))
     leader = models.ForeignKey(Leader, verbose_name=_("带队领导"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    participants = models.TextField(_("参加人员"), blank=True)
-    findings = models.TextField(_("督查情况"), blank=True)
+    participants = LimitedTextField(_("参加人员"), blank=True, max_length=TEXT_MAX)
+    findings = LimitedTextField(_("督查情况"), blank=True, max_length=LONG_TEXT_MAX)
     projects = models.ManyToManyField(Project, verbose_name=_("察看的项目"), blank=True, related_name="+")
     region = models.ForeignKey(Region, verbose_name=_("组织区域"), on_delete=models.PROTECT, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, on_delete=models.SET_NULL, related_name="+")
@@ -145,7 +146,7 @@ class MeetingCadence(models.Model):
 class Problem(VersionedModel):
     project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="problems")
     type = models.ForeignKey(ProblemType, verbose_name=_("问题类型"), on_delete=models.PROTECT, related_name="+")
-    description = models.TextField(_("问题描述"))
+    description = LimitedTextField(_("问题描述"), max_length=TEXT_MAX)
     source = models.CharField(_("来源"), max_length=20, choices=Source.choices, default=Source.PATROL)
     report = models.ForeignKey(ProgressReport, verbose_name=_("来源月报"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     meeting = models.ForeignKey(Meeting, verbose_name=_("来源会议"), null=True, blank=True, on_delete=models.SET_NULL, related_name="problems")
@@ -158,7 +159,7 @@ class Problem(VersionedModel):
     level = models.PositiveSmallIntegerField(_("协调层级"), choices=Ladder.choices, default=Ladder.UNIT)
     deadline = models.DateField(_("解决时限"), null=True, blank=True)
     status = models.CharField(_("状态"), max_length=20, choices=ProblemStatus.choices, default=ProblemStatus.PENDING)
-    resolution = models.TextField(_("解决情况"), blank=True)
+    resolution = LimitedTextField(_("解决情况"), blank=True, max_length=TEXT_MAX)
     closed_on = models.DateField(_("销号日期"), null=True, blank=True)
     days_to_close = models.PositiveIntegerField(_("办结用时（天）"), null=True, blank=True, editable=False)
 
@@ -210,13 +211,13 @@ class SupervisionOrder(VersionedModel):
     meeting = models.ForeignKey(Meeting, verbose_name=_("来源会议"), null=True, blank=True, on_delete=models.SET_NULL, related_name="orders")
     inspection = models.ForeignKey(Inspection, verbose_name=_("来源督查"), null=True, blank=True, on_delete=models.SET_NULL, related_name="orders")
     unit = models.ForeignKey(Unit, verbose_name=_("承办单位"), on_delete=models.PROTECT, related_name="+")
-    content = models.TextField(_("督办内容"))
+    content = LimitedTextField(_("督办内容"), max_length=TEXT_MAX)
     reply_by = models.DateField(_("回复时限"))
     rectify_by = models.DateField(_("整改时限"), null=True, blank=True)
     status = models.CharField(_("状态"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.ISSUED)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("签发人"), null=True, on_delete=models.SET_NULL, related_name="+")
     issued_on = models.DateField(_("下发日期"))
-    plan = models.TextField(_("整改方案"), blank=True)
+    plan = LimitedTextField(_("整改方案"), blank=True, max_length=TEXT_MAX)
     replied_on = models.DateField(_("回复日期"), null=True, blank=True)
     closed_on = models.DateField(_("办结日期"), null=True, blank=True)
 
@@ -266,7 +267,7 @@ class Event(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, on_delete=models.SET_NULL, related_name="+")
     actor_unit = models.ForeignKey(Unit, verbose_name=_("操作单位"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField(_("时间"))
-    text = models.TextField(_("内容"), blank=True)
+    text = LimitedTextField(_("内容"), blank=True, max_length=TEXT_MAX)
     status_before = models.CharField(max_length=20, blank=True)
     status_after = models.CharField(max_length=20, blank=True)
     level_before = models.PositiveSmallIntegerField(null=True, blank=True)

@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from tuijin.core import events
 from tuijin.core.bulk import add_objects, create_history, create_objects
 from tuijin.core.exceptions import ConflictError
+from tuijin.core.fields import TEXT_MAX, text_too_long
 from tuijin.core.history import stamp
 from tuijin.core.notify import notify
 from tuijin.org.choices import Role
@@ -72,7 +73,7 @@ from .models import (
 )
 
 PROBLEM_CHANGED = "problem.changed"  # payload: project_ids, user
-TEXT_LIMIT = 2000
+TEXT_LIMIT = TEXT_MAX  # core.fields: the models' limit on free text
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 # “无”, “暂无问题和困难”, “目前没有困难”, “/”…: the clerk says there is nothing (the box is titled 存在问题及困难,
 # so “无问题及困难” is as common as “无”); anything else, “无法开工” or “没有资金” included, is a problem.
@@ -829,8 +830,10 @@ def gathering_save(user, model, data: dict, *, instance=None, version=None):
         errors["kind"] = [_("请选择类型")]
     _check_day(data.get("held_on"), _("日期"), "held_on", errors)
     for field in ("attendees", "minutes", "participants", "findings"):
-        if len(data.get(field) or "") > 20000:
-            errors[field] = [_("内容过长（不超过20000字）")]
+        if field in {f.name for f in model._meta.concrete_fields}:
+            message = text_too_long(data.get(field), model._meta.get_field(field).max_length)
+            if message:
+                errors[field] = [message]
     projects = list(data.get("projects") or [])
     allowed = set(Project.objects.visible_to(user).filter(pk__in=[p.pk for p in projects]).values_list("pk", flat=True))
     if any(p.pk not in allowed for p in projects):

@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from tuijin.core.exceptions import ConflictError
+from tuijin.core.parsing import parse_int as _int
+from tuijin.core.parsing import query_id, query_int
 from tuijin.core.photos import photo_response
 from tuijin.org.choices import Role, UnitKind
 from tuijin.org.models import Leader, Unit
@@ -49,13 +51,6 @@ def _errors(exc: ValidationError) -> str:
 
 def _form_errors(form) -> str:
     return "；".join(str(e) for errors in form.errors.values() for e in errors)
-
-
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _write(request, action, success: str) -> bool:
@@ -102,14 +97,14 @@ def _filter_problems(request, rows, today):
         rows = rows.filter(status__in=ACTIVE_PROBLEM_STATES)
     elif status in ProblemStatus.values:
         rows = rows.filter(status=status)
-    if _int(get.get("type")):
-        rows = rows.filter(type_id=_int(get.get("type")))
-    if _int(get.get("level")):
-        rows = rows.filter(level=_int(get.get("level")))
+    if query_id(get, "type"):
+        rows = rows.filter(type_id=query_id(get, "type"))
+    if query_int(get, "level", minimum=0, maximum=99):
+        rows = rows.filter(level=query_int(get, "level", minimum=0, maximum=99))
     if get.get("source") in Source.values:
         rows = rows.filter(source=get.get("source"))
-    if _int(get.get("unit")):
-        rows = rows.filter(handling_unit_id=_int(get.get("unit")))
+    if query_id(get, "unit"):
+        rows = rows.filter(handling_unit_id=query_id(get, "unit"))
     due = get.get("due")
     if due == "overdue":
         rows = rows.filter(status__in=(ProblemStatus.PENDING, ProblemStatus.HANDLING), deadline__lt=today)

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from tuijin.core.fields import MoneyField
+from tuijin.core.fields import LONG_TEXT_MAX, TEXT_MAX, LimitedTextField, MoneyField
 from tuijin.core.models import DictionaryModel, VersionedModel
 from tuijin.org.models import Leader, Region, Unit
 from tuijin.org.selectors import EDITOR_ROLES, OFFICE_ROLES, user_access
@@ -32,7 +32,7 @@ class Nature(DictionaryModel):
 
 
 class Program(DictionaryModel):
-    description = models.TextField(_("说明"), blank=True)
+    description = LimitedTextField(_("说明"), blank=True, max_length=TEXT_MAX)
 
     class Meta(DictionaryModel.Meta):
         verbose_name = _("专项行动")
@@ -187,7 +187,7 @@ class Project(VersionedModel):
         _("经度"), max_digits=9, decimal_places=6, null=True, blank=True,
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
-    scale = models.TextField(_("建设内容及规模"), blank=True)
+    scale = LimitedTextField(_("建设内容及规模"), blank=True, max_length=LONG_TEXT_MAX)
     total_investment = MoneyField(_("总投资（万元）"))
     fund_central = MoneyField(_("中央资金（万元）"), null=True, blank=True)
     fund_provincial = MoneyField(_("省级资金（万元）"), null=True, blank=True)
@@ -226,7 +226,7 @@ class Project(VersionedModel):
     parent = models.ForeignKey(
         "self", verbose_name=_("所属打包项目"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
-    remarks = models.TextField(_("备注"), blank=True)
+    remarks = LimitedTextField(_("备注"), blank=True, max_length=TEXT_MAX)
     is_archived = models.BooleanField(_("已归档"), default=False)
     archived_at = models.DateTimeField(_("归档时间"), null=True, blank=True)
     archive_reason = models.CharField(_("归档原因"), max_length=200, blank=True)
@@ -353,8 +353,8 @@ class AnnualPlan(VersionedModel):
         _("开工至上年底累计完成投资（万元）"), default=0,
         help_text=_("上年底以前已完成的投资，用于计算剩余投资和开工累计"),
     )
-    construction_goal = models.TextField(_("年度建设目标"), blank=True)
-    progress_goal = models.TextField(_("形象进度目标"), blank=True)
+    construction_goal = LimitedTextField(_("年度建设目标"), blank=True, max_length=TEXT_MAX)
+    progress_goal = LimitedTextField(_("形象进度目标"), blank=True, max_length=TEXT_MAX)
     planned_start = models.DateField(_("年内计划开工"), null=True, blank=True)
     planned_completion = models.DateField(_("年内计划竣工"), null=True, blank=True)
     monthly_plan = models.JSONField(

@@ -174,6 +174,9 @@ def _page_of(ids: list[int], number: int, per_page: int, count: int, year: int):
     return page_obj, _ledger_rows(ids, year)
 
 
+MAX_PAGE = 10**9  # far past any ledger's last page; (MAX_PAGE * per_page) fits in BIGINT
+
+
 def _page_number(page) -> int | None:
     """The page number as Paginator.get_page reads it (not a whole number: 1); None below 1."""
     try:
@@ -182,7 +185,8 @@ def _page_number(page) -> int | None:
         number = int(page)
     except (TypeError, ValueError):
         return 1
-    return number if number >= 1 else None
+    # Below 1, or so far past the end that its offset overflows the database's integer: the long way.
+    return number if 1 <= number <= MAX_PAGE else None
 
 
 def _sorts_by_index(ordering: list[str]) -> bool:

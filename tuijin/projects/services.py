@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from tuijin.core import events
 from tuijin.core.exceptions import ConflictError
+from tuijin.core.fields import LimitedTextField, text_too_long
 from tuijin.core.history import stamp
 from tuijin.core.notify import notify
 from tuijin.org.choices import Role
@@ -27,6 +28,14 @@ ANNUAL_PLAN_CHANGED = "annual_plan.changed"
 
 def _money(value: Decimal) -> str:
     return f"{value:,.2f}"
+
+
+# Free-text fields with a length limit (core.fields.LimitedTextField), checked by the rules below so the
+# form, the importer and the CLI refuse the same text with the same message.
+LIMITED_TEXT = {
+    "project": [f.name for f in Project._meta.concrete_fields if isinstance(f, LimitedTextField)],
+    "plan": [f.name for f in AnnualPlan._meta.concrete_fields if isinstance(f, LimitedTextField)],
+}
 
 
 def project_validate(project: Project) -> None:
@@ -59,6 +68,10 @@ def project_rules(project: Project, *, plans=(), today=None) -> dict[str, list[s
     def add(field: str, message: str) -> None:
         errors.setdefault(field, []).append(message)
 
+    for name in LIMITED_TEXT["project"]:
+        message = text_too_long(getattr(project, name), Project._meta.get_field(name).max_length)
+        if message:
+            add(name, message)
     if project.total_investment is not None and project.total_investment < 0:
         add("total_investment", _("总投资不能为负数"))
     funds = [getattr(project, name) for name in Project.FUND_FIELDS]
@@ -376,6 +389,10 @@ def annual_plan_validate(plan: AnnualPlan) -> None:
 def annual_plan_rules(plan: AnnualPlan, total_investment: Decimal) -> dict[str, list[str]]:
     """An annual plan's rules against its project's total investment, without the database."""
     errors: dict[str, list[str]] = {}
+    for name in LIMITED_TEXT["plan"]:
+        message = text_too_long(getattr(plan, name), AnnualPlan._meta.get_field(name).max_length)
+        if message:
+            errors.setdefault(name, []).append(message)
     if plan.planned_investment is not None and plan.planned_investment < 0:
         errors.setdefault("planned_investment", []).append(_("年度计划投资不能为负数"))
     if plan.completed_before is not None and plan.completed_before < 0:

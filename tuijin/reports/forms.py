@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tuijin.core.fields import NumberTextField
+from tuijin.core.fields import TEXT_MAX, NumberTextField
 from tuijin.projects.choices import CanonicalStage
 from tuijin.projects.forms import MarkInvalidMixin, _style
 
@@ -48,12 +48,12 @@ class ReportForm(MarkInvalidMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     amount = NumberTextField(label=_("本期完成投资（万元）"), required=False,
                              widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
-    progress = forms.CharField(label=_("形象进度"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    progress = forms.CharField(label=_("形象进度"), required=False, max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3}))
     work_status = forms.ChoiceField(label=_("开复工情况"), required=False, choices=[("", "—"), *WorkStatus.choices])
     workers_planned = forms.CharField(label=_("应出勤施工人数"), required=False, widget=forms.TextInput(attrs={"inputmode": "numeric"}))
     workers_on_site = forms.CharField(label=_("现场施工人数"), required=False, widget=forms.TextInput(attrs={"inputmode": "numeric"}))
-    problems = forms.CharField(label=_("存在问题及困难"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    next_steps = forms.CharField(label=_("下步计划及需协调事项"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    problems = forms.CharField(label=_("存在问题及困难"), required=False, max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2}))
+    next_steps = forms.CharField(label=_("下步计划及需协调事项"), required=False, max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -63,5 +63,5 @@ class ReportForm(MarkInvalidMixin, forms.Form):
 class ReviewForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     decision = forms.ChoiceField(choices=[("approve", _("审核通过")), ("return", _("退回"))])
-    comment = forms.CharField(label=_("审核意见"), required=False, max_length=2000,
+    comment = forms.CharField(label=_("审核意见"), required=False, max_length=TEXT_MAX,
                               widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from tuijin.core.fields import MoneyField
+from tuijin.core.fields import TEXT_MAX, LimitedTextField, MoneyField
 from tuijin.core.models import TimeStampedModel, VersionedModel
 from tuijin.org.models import Unit
 from tuijin.projects.models import Project, ProjectQuerySet, ProjectScopedQuerySet
@@ -98,12 +98,12 @@ class ProgressReport(VersionedModel):
     )
     state = models.CharField(_("状态"), max_length=10, choices=ReportState.choices, default=ReportState.PENDING)
     amount = MoneyField(_("本期完成投资（万元）"), null=True, blank=True, help_text=_("本期形成实物工作量"))
-    progress = models.TextField(_("形象进度"), blank=True)
+    progress = LimitedTextField(_("形象进度"), blank=True, max_length=TEXT_MAX)
     work_status = models.CharField(_("开复工情况"), max_length=20, choices=WorkStatus.choices, blank=True)
     workers_planned = models.PositiveIntegerField(_("应出勤施工人数"), null=True, blank=True)
     workers_on_site = models.PositiveIntegerField(_("现场施工人数"), null=True, blank=True)
-    problems = models.TextField(_("存在问题及困难"), blank=True)
-    next_steps = models.TextField(_("下步计划及需协调事项"), blank=True)
+    problems = LimitedTextField(_("存在问题及困难"), blank=True, max_length=TEXT_MAX)
+    next_steps = LimitedTextField(_("下步计划及需协调事项"), blank=True, max_length=TEXT_MAX)
     year_to_date = MoneyField(_("本年累计完成投资（万元）"), default=0, editable=False)
     since_start = MoneyField(_("开工累计完成投资（万元）"), default=0, editable=False)
     submitted_at = models.DateTimeField(_("上报时间"), null=True, blank=True)
@@ -115,7 +115,7 @@ class ProgressReport(VersionedModel):
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("审核人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    review_comment = models.TextField(_("审核意见"), blank=True)
+    review_comment = LimitedTextField(_("审核意见"), blank=True, max_length=TEXT_MAX)
 
     history = HistoricalRecords(user_db_constraint=False, excluded_fields=["updated_at", "year_to_date", "since_start"])
     objects = models.Manager.from_queryset(ProjectScopedQuerySet)()
@@ -156,7 +156,7 @@ class ReportEvent(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     at = models.DateTimeField(_("时间"), auto_now_add=True)
-    comment = models.TextField(_("意见"), blank=True)
+    comment = LimitedTextField(_("意见"), blank=True, max_length=TEXT_MAX)
 
     objects = models.Manager.from_queryset(ReportEventQuerySet)()
 

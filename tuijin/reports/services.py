@@ -22,9 +22,10 @@ from django.utils.translation import gettext as _
 from tuijin.core import events
 from tuijin.core.bulk import add_objects, copy_to_history, update_objects
 from tuijin.core.exceptions import ConflictError
-from tuijin.core.fields import to_money
+from tuijin.core.fields import TEXT_MAX, to_money
 from tuijin.core.history import stamp
 from tuijin.core.notify import notify
+from tuijin.core.parsing import parse_int
 from tuijin.org.choices import Role, Scope
 from tuijin.org.selectors import OFFICE_ROLES, user_access
 from tuijin.projects.models import AnnualPlan, Project
@@ -56,7 +57,7 @@ PERIOD_CHANGED = "period.changed"
 
 # The fields a clerk fills; everything else on a report is kept by these services.
 REPORT_FIELDS = ("amount", "progress", "work_status", "workers_planned", "workers_on_site", "problems", "next_steps")
-TEXT_LIMIT = 2000
+TEXT_LIMIT = TEXT_MAX  # core.fields: the models' limit on free text
 
 
 
@@ -355,8 +356,8 @@ def clean_report_data(data: dict) -> tuple[dict, dict[str, list[str]]]:
     if raw is not None and str(raw).strip() != "":
         try:
             amount = to_money(raw)
-        except ValidationError:
-            errors["amount"] = [_("本期完成投资应为数字（万元）")]
+        except ValidationError as exc:
+            errors["amount"] = [_("本期完成投资超出允许范围") if exc.code == "max_value" else _("本期完成投资应为数字（万元）")]
         else:
             if amount < 0:
                 errors["amount"] = [_("本期完成投资不能为负数")]
@@ -452,7 +453,11 @@ def check_rows(user, period: ReportPeriod, rows: list[dict], *, submit_ids: set[
         for name, messages in errors.items():
             for message in messages:
                 problems.add(report.pk, name, message)
-        if report.version != int(row.get("version") or 0):
+        version = parse_int(row.get("version") or 0)
+        if version is None:
+            problems.add(report.pk, "__all__", _("页面数据有误（版本号不正确），本行没有保存，请刷新页面后重试"))
+            continue
+        if report.version != version:
             problems.conflicts[report.pk] = report
             continue
         if report.state not in EDITABLE_STATES:

@@ -14,6 +14,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from tuijin.core.exceptions import ConflictError
 from tuijin.core.fields import number_text
+from tuijin.core.parsing import parse_int as _int
+from tuijin.core.parsing import query_year
 from tuijin.core.photos import photo_response
 from tuijin.org.selectors import EDITOR_ROLES, user_access
 from tuijin.projects.selectors import project_for_user
@@ -196,13 +198,6 @@ def period_remind(request, pk):
         else:
             messages.warning(request, _("已记录催报，但这些单位还没有填报员账号，请联系系统管理员开通"))
     return redirect("reports:period", pk=pk)
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 # -------------------------------------------------------------------------------------- batch grid
@@ -565,7 +560,7 @@ def review(request, pk):
 @require_safe
 def project_reports(request, pk):
     project = project_for_user(request.user, pk)
-    year = _int(request.GET.get("year")) or timezone.localdate().year
+    year = query_year(request.GET) or timezone.localdate().year
     reports = list(selectors.project_reports(project))
     return render(request, "reports/project_reports.html", {
         "project": project, "reports": reports, "year": year,

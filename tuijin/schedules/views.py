@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from tuijin.core.exceptions import ConflictError
+from tuijin.core.parsing import parse_int as _int
 from tuijin.core.photos import photo_response
 from tuijin.org.selectors import OFFICE_ROLES, user_access
 from tuijin.projects.filtersets import LedgerFilterSet
@@ -394,9 +395,3 @@ def gantt_data(request):
     rows, total = selectors.gantt_rows(filterset.qs, today, status=request.GET.get("status", ""))
     return JsonResponse(selectors.gantt_payload(rows, total, today))
 
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
