@@ -17,7 +17,7 @@ def run(args, tmp_path, **env):
     """Run a command from a scratch directory, with the test's environment plus `env`."""
     environment = {**os.environ, "TUIJIN_DATA_DIR": str(tmp_path / "data"), **env}
     environment.pop("DJANGO_SETTINGS_MODULE", None)
-    return subprocess.run(args, cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=120)
+    return subprocess.run(args, cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=900)  # a hang guard, not a speed limit
 
 
 def test_python_dash_m_tuijin_runs_django_checks(tmp_path):
