@@ -285,3 +285,24 @@ def test_the_export_lists_the_ledgers_projects_unless_applications_are_asked_for
     assert "合计（1项）" in sheet
     sheet = client.get(reverse("ledgerio:export_csv"), {"admission": "pending"}).content.decode("utf-8-sig")
     assert "兰山区省重点新能源产业园" in sheet and "兰山区北城新区道路改造工程" not in sheet
+
+
+def test_an_application_without_this_years_plan_is_pointed_to_from_the_filtered_ledger(city, own_project,
+                                                                                       client):
+    # A clerk's new project has no plan until the clerk adds one; the default year filter hides it, so
+    # the 申报中 filter says where to find it instead of only "没有符合条件的项目".
+    project = f.ProjectFactory.build(
+        name="兰山区新申报无计划项目", region=city.regions.lanshan, lead_unit=city.units.lanshan_government,
+        level=f.dictionary(Level, "省重点"), stage=f.dictionary(Stage, "前期"), total_investment=D("8000.00"),
+    )
+    project = services.project_create(city.users["reporter_a"], project)
+    pending = ledger(client, city.users["reporter_a"], admission="pending")
+    assert list(pending.context["rows"]) == []
+    page = pending.content.decode()
+    assert f"这里只列出有 {current_year()} 年度计划的项目" in page
+    link = pending.context["all_years_query"]
+    assert "admission=pending" in link and "year=&" in link + "&"
+    every_year = ledger(client, city.users["reporter_a"], admission="pending", year="")
+    assert [row.pk for row in every_year.context["rows"]] == [project.pk]
+    assert "ledger-year-hint" not in every_year.content.decode()
+    assert "ledger-year-hint" not in ledger(client, city.users["reporter_a"]).content.decode()

@@ -332,6 +332,11 @@ def test_a_total_row_that_disagrees_blocks_until_confirmed(city, db_state):
     assert result is None and not analysis.all_errors  # not an error in the data: a difference to confirm
     assert analysis.unconfirmed == ["total_mismatch"]
     assert "合计" in analysis.needs["total_mismatch"] and "9999" in analysis.needs["total_mismatch"]
+    # The direction in words, never a bare signed "相差 -…".
+    item = next(i for i in analysis.reconciliation if not i["ok"])
+    assert item["difference"] < 0
+    assert f"比合计行少 {-item['difference']}" in analysis.needs["total_mismatch"]
+    assert "相差" not in analysis.needs["total_mismatch"]
     assert db_state() == before
     analysis, result = run(mismatched(), user=city.users["dispatcher"], accept_total_mismatch=True)
     assert result.created == 2
@@ -343,6 +348,7 @@ def test_cli_total_mismatch_needs_the_flag(city, tmp_path, db_state):
     before = db_state()
     code, out, err = cli(path, "--dry-run")
     assert code == 1 and "--accept-total-mismatch" in err and "检查通过" not in out
+    assert "比合计行少" in out and "相差" not in out + err
     code, out, err = cli(path)
     assert code == 1 and db_state() == before
     code, out, err = cli(path, "--accept-total-mismatch")

@@ -1413,8 +1413,11 @@ def _needs(analysis: Analysis, *, accept_total_mismatch: bool, create_new: bool)
     read, and new units and leaders (never created unseen)."""
     differing = [item for item in analysis.reconciliation if not item["ok"]]
     if differing:
-        parts = [_("%(column)s：合计行 %(stated)s，逐项相加 %(sum)s，相差 %(difference)s")
-                 % {k: item[k] for k in ("column", "stated", "sum", "difference")} for item in differing]
+        # "比合计行少 500.00", not "相差 -500.00": a signed difference leaves the reader to guess its direction.
+        parts = [(_("%(column)s：合计行 %(stated)s，逐项相加 %(sum)s，比合计行多 %(gap)s") if item["difference"] > 0
+                  else _("%(column)s：合计行 %(stated)s，逐项相加 %(sum)s，比合计行少 %(gap)s"))
+                 % {**{k: item[k] for k in ("column", "stated", "sum")}, "gap": abs(item["difference"])}
+                 for item in differing]
         analysis.needs[TOTAL_MISMATCH] = _("合计行（第%(row)s行）与读到的项目行不一致：%(parts)s。请核对是否漏读或多读了行；确认差异无误后才能导入") % {
             "row": differing[0]["row"], "parts": "；".join(parts)}
         if accept_total_mismatch:

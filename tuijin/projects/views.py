@@ -58,6 +58,12 @@ def project_list(request):
         "can_create": access.has_role(Role.ADMIN, Role.DISPATCHER, Role.REPORTER)
         and regions_editable_by(request.user).exists(),
     }
+    if request.GET.get("admission") in (Admission.PENDING, Admission.RETURNED) and filterset.selected_year:
+        # The year filter lists only projects with that year's plan, and a clerk's application often has
+        # none yet: point to all years rather than let "没有符合条件的项目" suggest it was lost.
+        all_years = params.copy()
+        all_years["year"] = ""
+        context["all_years_query"] = all_years.urlencode()
     if not is_htmx(request) and access.has_role(*OFFICE_ROLES):
         context["admission_waiting"] = selectors.admission_queue_count(request.user)
     template = "projects/_ledger_table.html" if is_htmx(request) else "projects/project_list.html"

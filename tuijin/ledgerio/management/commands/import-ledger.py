@@ -88,7 +88,8 @@ class Command(BaseCommand):
         out(f"读取 {report['rows_read']} 行，其中项目 {report['projects']} 个；"
             f"总投资合计 {report['totals']['total_investment']} 万元，年度计划合计 {report['totals']['annual_plan']} 万元")
         for item in report["reconciliation"]:
-            mark = "一致" if item["ok"] else f"相差 {item['difference']}"
+            gap = str(item["difference"])  # the report's figures are text
+            mark = "一致" if item["ok"] else f"比合计行{'少' if gap.startswith('-') else '多'} {gap.lstrip('-')}"
             out(f"  与合计行核对（第{item['row']}行）{item['column']}：合计行 {item['stated']}，逐项相加 {item['sum']}，{mark}")
         for issue in analysis.all_warnings[:50]:
             out(f"  提示：{issue}")
