@@ -578,29 +578,6 @@ def project_reports(request, pk):
 
 
 @login_required
-@require_POST
-def photo_upload(request, pk):
-    report = selectors.report_for_user(request.user, pk)
-    if not ProgressReport.objects.editable_by(request.user).filter(pk=pk).exists():
-        raise PermissionDenied
-    files = request.FILES.getlist("photos")
-    if not files:
-        messages.error(request, _("请选择要上传的照片"))
-        return redirect("reports:report", pk=pk)
-    added = 0
-    for upload in files:
-        try:
-            services.photo_add(request.user, report, upload, caption=request.POST.get("caption", ""))
-        except ValidationError as exc:
-            messages.error(request, _errors_text(exc))
-        else:
-            added += 1
-    if added:
-        messages.success(request, _("已上传%(n)s张现场照片") % {"n": added})
-    return redirect("reports:report", pk=pk)
-
-
-@login_required
 @require_safe
 def photo_file(request, pk):
     """A photo, only for users who may see its project (never a public media URL)."""
@@ -612,27 +589,6 @@ def photo_file(request, pk):
     if photo is None:
         raise Http404
     return photo_response(photo.file, photo.content_type)
-
-
-@login_required
-@require_POST
-def photo_delete(request, pk):
-    from .models import ReportPhoto
-
-    photo = ReportPhoto.objects.visible_to(request.user).filter(pk=pk).first()
-    if photo is None:
-        from django.http import Http404
-
-        raise Http404
-    if not ProgressReport.objects.editable_by(request.user).filter(pk=photo.report_id).exists():
-        raise PermissionDenied
-    try:
-        services.photo_delete(request.user, photo)
-    except ValidationError as exc:
-        messages.error(request, _errors_text(exc))
-    else:
-        messages.success(request, _("照片已删除"))
-    return redirect("reports:report", pk=photo.report_id)
 
 
 # ------------------------------------------------------------------------------------------- import

@@ -212,22 +212,6 @@ def milestone_add(request, pk):
 
 @login_required
 @require_POST
-def milestone_edit(request, pk):
-    milestone = selectors.milestone_for_user(request.user, pk)
-    _require_editor(request, milestone.project)
-    form = MilestoneForm(request.POST)
-    if not form.is_valid() or form.cleaned_data["version"] is None:
-        messages.error(request, f"{milestone.name}：" + (_form_errors(form) or _("页面已过期，请刷新后重新填写")))
-        return redirect("schedules:project", pk=milestone.project_id)
-    data = form.cleaned_data
-    values = {k: data[k] for k in ("name", "planned_date", "actual_date", "responsible", "note")}
-    _write(request, lambda: services.milestone_update(request.user, milestone, version=data["version"], **values),
-           _("已保存节点“%(name)s”") % {"name": data["name"]}, subject=milestone.name)
-    return redirect(reverse("schedules:project", args=[milestone.project_id]) + f"#m-{milestone.pk}")
-
-
-@login_required
-@require_POST
 def milestone_delete(request, pk):
     milestone = selectors.milestone_for_user(request.user, pk)
     _require_editor(request, milestone.project)
@@ -328,23 +312,6 @@ def approvals_init(request, pk):
     _require_editor(request, project)
     _write(request, lambda: services.approvals_init(request.user, project), _("已建立前期手续清单，请逐项填写计划办结日期"))
     return redirect("schedules:approvals", pk=pk)
-
-
-@login_required
-@require_POST
-def approval_edit(request, pk):
-    approval = selectors.approval_for_user(request.user, pk)
-    _require_editor(request, approval.project)
-    form = ApprovalForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, f"{approval.type.name}：{_form_errors(form)}")
-        return redirect("schedules:approvals", pk=approval.project_id)
-    data = dict(form.cleaned_data)
-    version = data.pop("version")
-    _one_switch(approval, data)
-    _write(request, lambda: services.approval_update(request.user, approval, version=version, **data),
-           _("已保存“%(name)s”") % {"name": approval.type.name}, subject=approval.type.name)
-    return redirect(reverse("schedules:approvals", args=[approval.project_id]) + f"#a-{approval.pk}")
 
 
 def _one_switch(approval, data: dict) -> None:
