@@ -77,3 +77,16 @@ def test_a_refused_order_about_a_problem_keeps_what_was_typed_on_the_problem(cli
     assert response.context["problem"].pk == problem.pk
     assert "三日内拿出搬迁方案</textarea>" in response.content.decode()
     assert problem_state() == before
+
+
+def test_a_refused_assignment_keeps_what_was_typed_on_the_problem(client, people, problem_at, problem_state):
+    problem = problem_at(ProblemStatus.PENDING, handling_unit=None)
+    before = problem_state()
+    client.force_login(people["dispatcher"])
+    response = client.post(reverse("problems:assign", args=[problem.pk]), {
+        "version": problem.version, "type": problem.type_id, "description": "拆迁户诉求未解决，需协调补偿标准",
+        "deadline": "2020-13-01"})
+    assert response.status_code == 400
+    assert response.context["problem"].pk == problem.pk
+    assert "拆迁户诉求未解决，需协调补偿标准</textarea>" in response.content.decode()
+    assert problem_state() == before
