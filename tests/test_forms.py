@@ -326,6 +326,17 @@ def test_archiving_without_a_version_is_refused(as_dispatcher, own_project, db_s
     assert db_state() == before
 
 
+def test_a_refused_archive_stays_on_the_project_with_the_reason_typed(as_dispatcher, own_project, db_state):
+    """Issue #13 §1: no redirect that loses the reason typed."""
+    before = db_state()
+    response = as_dispatcher.post(reverse("projects:archive", args=[own_project.pk]), {"reason": "与二期合并建设"})
+    assert response.status_code == 400
+    assert response.context["project"].pk == own_project.pk
+    assert "表单缺少版本号，请刷新页面后重试" in text(response)
+    assert 'value="与二期合并建设"' in text(response)
+    assert db_state() == before
+
+
 def test_archiving_an_archived_project_again_is_refused(as_dispatcher, own_project, db_state):
     Project.objects.filter(pk=own_project.pk).update(is_archived=True)
     before = db_state()

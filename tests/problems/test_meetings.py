@@ -207,3 +207,23 @@ def test_a_joint_inspections_photo_of_another_districts_project_stays_with_that_
     client.force_login(people["dispatcher"])
     assert client.get(url).status_code == 200
     assert "罗庄区现场" in client.get(reverse("problems:inspection", args=[inspection.pk])).content.decode()
+
+
+@pytest.mark.parametrize("overrides", [{"content": ""}, {"kind": "order", "unit": ""}])
+def test_a_refused_decision_stays_on_the_meeting_with_what_was_typed(overrides, client, people, project, units, meeting,
+                                                                     problem_state):
+    """Issue #13 §1: refused by the form or by the service, the meeting's page comes back with the decision typed."""
+    from django.urls import reverse
+
+    posted = {"kind": "problem", "project": project.pk, "content": "一周内完成3户搬迁", "unit": units.land.pk,
+              "type": kind("征地拆迁/民事纠纷").pk, "deadline": str(today() + timedelta(days=10)), **overrides}
+    before = problem_state()
+    client.force_login(people["dispatcher"])
+    response = client.post(reverse("problems:meeting_decide", args=[meeting.pk]), posted)
+    assert response.status_code == 400
+    assert response.context["meeting"].pk == meeting.pk
+    form = response.context["decision_form"]
+    assert form.data["content"] == posted["content"] and form.data["kind"] == posted["kind"]
+    if posted["content"]:
+        assert "一周内完成3户搬迁</textarea>" in response.content.decode()
+    assert problem_state() == before

@@ -121,8 +121,9 @@ def test_uploading_through_the_page_reports_each_bad_file(client, period_and_rep
     client.force_login(users["reporter_a"])
     good = SimpleUploadedFile("好.jpg", jpeg_with_exif(), content_type="image/jpeg")
     bad = SimpleUploadedFile("坏.jpg", b"nope", content_type="image/jpeg")
-    response = client.post(reverse("reports:photo_upload", args=[report.pk]), {"photos": [good, bad]}, follow=True)
+    response = client.post(reverse("reports:report", args=[report.pk]),
+                           {"action": "photo", "version": report.version, "photos": [good, bad]}, follow=True)
     page = response.content.decode()
-    assert "已上传1张现场照片" in page
+    assert "已保存填写并上传1张现场照片" in page
     assert "“坏.jpg”不是可识别的图片" in page
     assert ReportPhoto.objects.filter(report=report).count() == 1

@@ -229,6 +229,48 @@ def test_a_returned_report_goes_again_when_changed_or_confirmed(client, users, p
     assert ProgressReport.objects.get(pk=confirmed.pk).state == ReportState.SUBMITTED
 
 
+def report_post(report, action="submit", **values):
+    """What the single report page posts, every field as the report holds it unless `values` says otherwise."""
+    report.refresh_from_db()
+    data = {"version": report.version, "action": action}
+    for name in ("amount", "progress", "work_status", "workers_planned", "workers_on_site", "problems", "next_steps"):
+        value = getattr(report, name)
+        data[name] = "" if value is None else str(value)
+    data.update(values)
+    return data
+
+
+def test_the_report_page_refuses_a_returned_report_sent_back_unchanged(client, users, period, db_state):
+    back = returned(users, reports_of(period)[0])
+    client.force_login(users["reporter_a"])
+    before = db_state()
+    response = client.post(reverse("reports:report", args=[back.pk]), report_post(back))
+    assert response.status_code == 400
+    assert messages_of(response) == ["该填报已被退回，但本次没有修改。本次没有保存或上报任何内容；请按退回意见修改，或确认原样重新上报。"]
+    assert db_state() == before
+    # The page asks the clerk to confirm, with a button that sends it as it is.
+    html = response.content.decode()
+    assert 'id="confirm-returned"' in html and 'name="confirm_returned" value="1"' in html
+    assert 'id="confirm-returned"' not in client.get(reverse("reports:report", args=[back.pk])).content.decode()
+
+
+def test_the_report_page_sends_a_returned_report_when_changed_or_confirmed(client, users, period):
+    changed, confirmed = returned(users, reports_of(period)[0]), returned(users, reports_of(period)[1])
+    client.force_login(users["reporter_a"])
+    response = client.post(reverse("reports:report", args=[changed.pk]), report_post(changed, amount="99.00"))
+    assert response.status_code == 302
+    changed.refresh_from_db()
+    assert (changed.state, str(changed.amount)) == (ReportState.SUBMITTED, "99.00")
+    data = report_post(confirmed)
+    del data["action"]  # the confirm button sends confirm_returned instead of action
+    response = client.post(reverse("reports:report", args=[confirmed.pk]), {**data, "confirm_returned": "1"})
+    assert response.status_code == 302
+    assert ProgressReport.objects.get(pk=confirmed.pk).state == ReportState.SUBMITTED
+    # Saving a draft of a returned report unchanged is not refused (it hands nothing in).
+    third = returned(users, reports_of(period)[2])
+    assert client.post(reverse("reports:report", args=[third.pk]), report_post(third, action="save")).status_code == 302
+
+
 # ----------------------------------------------------------------------- figures before saving
 
 

@@ -2,6 +2,7 @@
 away"): one post carries every row, one service call saves them all or none, each changed row's
 version is checked, and a refused save shows the page again with everything typed still in it."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -81,6 +82,51 @@ def test_a_row_changed_meanwhile_is_a_conflict_and_nothing_is_saved(client, user
     assert "已被他人修改" in html and 'value="我改的"' in html and 'value="王工"' in html
 
 
+def loaded_on_page(client, url, letter) -> dict:
+    """The `<letter><id>-loaded` inputs of the page at `url`, as the browser would post them."""
+    html = client.get(url).content.decode()
+    return dict(re.findall(rf'name="({letter}\d+-loaded)" value="([^"]*)"', html))
+
+
+def test_a_row_left_untouched_is_not_written_even_if_changed_meanwhile(client, users, own_project, planned):
+    """Issue #13 §1: another person's edit of a row this user did not touch is no conflict, and stays."""
+    first, second = planned[0], planned[1]
+    client.force_login(users["reporter_a"])
+    data = {**table_post(planned, {first.pk: {"responsible": "王工"}}),
+            **loaded_on_page(client, reverse("schedules:project", args=[own_project.pk]), "m")}
+    assert f"m{second.pk}-loaded" in data
+    services.milestone_update(users["dispatcher"], second, version=second.version, responsible="调度员改的")
+    response = client.post(reverse("schedules:milestones_save", args=[own_project.pk]), data)
+    assert response.status_code == 302
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.responsible, first.version) == ("王工", 2)
+    assert (second.responsible, second.version) == ("调度员改的", 2)  # the other person's edit stands
+
+
+def test_a_row_the_user_changed_is_still_version_checked(client, users, own_project, planned):
+    first, second = planned[0], planned[1]
+    client.force_login(users["reporter_a"])
+    data = {**table_post(planned, {first.pk: {"responsible": "王工"}, second.pk: {"responsible": "我改的"}}),
+            **loaded_on_page(client, reverse("schedules:project", args=[own_project.pk]), "m")}
+    services.milestone_update(users["dispatcher"], second, version=second.version, responsible="调度员改的")
+    before = snapshot()
+    response = client.post(reverse("schedules:milestones_save", args=[own_project.pk]), data)
+    assert response.status_code == 409
+    assert snapshot() == before
+    html = response.content.decode()
+    assert "已被他人修改" in html and 'value="我改的"' in html
+
+
+def test_a_table_posted_unchanged_writes_nothing(client, users, own_project, planned):
+    client.force_login(users["reporter_a"])
+    data = {**table_post(planned, {}), **loaded_on_page(client, reverse("schedules:project", args=[own_project.pk]), "m")}
+    before = snapshot()
+    response = client.post(reverse("schedules:milestones_save", args=[own_project.pk]), data, follow=True)
+    assert "没有修改需要保存" in [str(m) for m in response.context["messages"]]
+    assert snapshot() == before
+
+
 def test_the_service_is_all_or_nothing(users, own_project, planned):
     first, second = planned[0], planned[1]
     before = snapshot()
@@ -100,7 +146,7 @@ def test_the_schedule_page_has_one_form_for_the_whole_table(client, users, own_p
     client.force_login(users["reporter_a"])
     html = client.get(reverse("schedules:project", args=[own_project.pk])).content.decode()
     assert html.count('<input form="milestones-form" type="hidden" name="row"') == len(planned)
-    assert f'action="{reverse("schedules:milestone_edit", args=[planned[0].pk])}"' not in html  # no per-row save
+    assert f'action="/schedules/milestones/{planned[0].pk}/"' not in html  # no per-row save (that URL is gone)
 
 
 # ------------------------------------------------------------------------------------ approvals
@@ -140,3 +186,27 @@ def test_the_approvals_table_saves_every_row_or_none(client, users, own_project)
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.document_no, second.status, second.responsible) == ("临发改〔2026〕8号", "in_progress", "赵工")
+
+
+def test_an_approval_left_untouched_is_not_written_even_if_changed_meanwhile(client, users, own_project):
+    services.approvals_init(users["reporter_a"], own_project)
+    first, second = list(Approval.objects.filter(project=own_project, required=True).order_by("pk")[:2])
+    client.force_login(users["reporter_a"])
+    data = {**approvals_post([first, second], {first.pk: {"document_no": "临发改〔2026〕9号"}}),
+            **loaded_on_page(client, reverse("schedules:approvals", args=[own_project.pk]), "a")}
+    assert f"a{second.pk}-loaded" in data
+    services.approval_update(users["dispatcher"], second, version=second.version, status="in_progress", responsible="调度员")
+    response = client.post(reverse("schedules:approvals_save", args=[own_project.pk]), data)
+    assert response.status_code == 302
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.document_no == "临发改〔2026〕9号"
+    assert (second.status, second.responsible, second.version) == ("in_progress", "调度员", 2)
+    # Changed by this user too, the same row is a conflict and nothing is written.
+    data = {**approvals_post([first, second], {second.pk: {"note": "我改的"}}),
+            **loaded_on_page(client, reverse("schedules:approvals", args=[own_project.pk]), "a")}
+    services.approval_update(users["dispatcher"], second, version=second.version, responsible="调度员二")
+    response = client.post(reverse("schedules:approvals_save", args=[own_project.pk]), data)
+    assert response.status_code == 409
+    second.refresh_from_db()
+    assert (second.note, second.responsible) == ("", "调度员二")

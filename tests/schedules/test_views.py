@@ -30,7 +30,7 @@ def test_read_only_roles_get_403_even_for_an_invalid_form(client, users, own_pro
     for url, data in (
         (reverse("schedules:apply", args=[own_project.pk]), {"template": "", "target_date": "明年"}),
         (reverse("schedules:milestone_add", args=[own_project.pk]), {"name": ""}),
-        (reverse("schedules:milestone_edit", args=[first.pk]), {"name": "", "planned_date": "x"}),
+        (reverse("schedules:milestones_save", args=[own_project.pk]), {"row": [first.pk], f"m{first.pk}-name": ""}),
         (reverse("schedules:milestone_delete", args=[first.pk]), {}),
     ):
         assert client.post(url, data).status_code == 403, url
@@ -45,33 +45,15 @@ def test_a_delete_without_the_version_it_was_read_at_deletes_nothing(client, use
     assert Milestone.objects.filter(pk=last.pk).exists()
 
 
-def test_an_invalid_date_is_named_in_chinese_and_nothing_changes(client, users, planned):
+def test_an_invalid_date_is_named_in_chinese_and_nothing_changes(client, users, own_project, planned):
     client.force_login(users["reporter_a"])
     first = planned[0]
-    response = client.post(reverse("schedules:milestone_edit", args=[first.pk]), {
-        "version": first.version, "name": first.name, "planned_date": "2026-13-45", "actual_date": ""}, follow=True)
-    assert f"{first.name}：日期格式不正确，应为 年-月-日，如 2026-12-31" in messages_of(response)
+    response = client.post(reverse("schedules:milestones_save", args=[own_project.pk]), {
+        "row": [first.pk], f"m{first.pk}-version": first.version, f"m{first.pk}-name": first.name,
+        f"m{first.pk}-planned_date": "2026-13-45", f"m{first.pk}-actual_date": ""})
+    assert response.status_code == 400
+    assert "日期格式不正确，应为 年-月-日，如 2026-12-31" in response.content.decode()
     assert Milestone.objects.get(pk=first.pk).planned_date == first.planned_date
-
-
-def test_a_future_actual_date_is_refused_with_the_services_message(client, users, planned):
-    client.force_login(users["reporter_a"])
-    first = planned[0]
-    response = client.post(reverse("schedules:milestone_edit", args=[first.pk]), {
-        "version": first.version, "name": first.name, "planned_date": first.planned_date.isoformat(),
-        "actual_date": "2099-01-01"}, follow=True)
-    assert any(m.startswith(f"{first.name}：实际完成日期不能晚于今天") for m in messages_of(response))
-    assert Milestone.objects.get(pk=first.pk).actual_date is None
-
-
-def test_a_stale_edit_is_refused_and_says_so(client, users, planned):
-    client.force_login(users["reporter_a"])
-    first = planned[0]
-    services.milestone_update(users["dispatcher"], first, version=first.version, responsible="王工")
-    response = client.post(reverse("schedules:milestone_edit", args=[first.pk]), {
-        "version": first.version, "name": "改名", "planned_date": "", "actual_date": ""}, follow=True)
-    assert any("已被他人修改" in m for m in messages_of(response))
-    assert Milestone.objects.get(pk=first.pk).name == first.name
 
 
 def test_needed_and_not_needed_follow_each_other(client, users, own_project):
@@ -80,18 +62,21 @@ def test_needed_and_not_needed_follow_each_other(client, users, own_project):
     services.approvals_init(users["reporter_a"], own_project)
     client.force_login(users["reporter_a"])
     approval = Approval.objects.get(project=own_project, type__short_name="环评")
-    url = reverse("schedules:approval_edit", args=[approval.pk])
+    url = reverse("schedules:approvals_save", args=[own_project.pk])
+
+    def post(**values):
+        p = f"a{approval.pk}-"
+        client.post(url, {"row": [approval.pk], p + "version": approval.version, **{p + k: v for k, v in values.items()}})
+        approval.refresh_from_db()
+
     # 无需办理 chosen, 需要办理 still ticked: the procedure is no longer required
-    client.post(url, {"version": approval.version, "required": "on", "status": "not_needed"})
-    approval.refresh_from_db()
+    post(required="on", status="not_needed")
     assert (approval.required, approval.status) == (False, "not_needed")
     # 需要办理 ticked again, status still 无需办理: back on the checklist, not started
-    client.post(url, {"version": approval.version, "required": "on", "status": "not_needed"})
-    approval.refresh_from_db()
+    post(required="on", status="not_needed")
     assert (approval.required, approval.status) == (True, "not_started")
     # 需要办理 unticked with an open status: 无需办理
-    client.post(url, {"version": approval.version, "status": "in_progress"})
-    approval.refresh_from_db()
+    post(status="in_progress")
     assert (approval.required, approval.status) == (False, "not_needed")
 
 
@@ -101,9 +86,11 @@ def test_an_approval_rule_error_names_the_procedure(client, users, own_project):
     services.approvals_init(users["reporter_a"], own_project)
     client.force_login(users["reporter_a"])
     approval = Approval.objects.get(project=own_project, type__short_name="环评")
-    response = client.post(reverse("schedules:approval_edit", args=[approval.pk]),
-                           {"version": approval.version, "required": "on", "status": "done"}, follow=True)
-    assert f"{approval.type.name}：已办结的手续请填写办结日期" in messages_of(response)
+    p = f"a{approval.pk}-"
+    response = client.post(reverse("schedules:approvals_save", args=[own_project.pk]),
+                           {"row": [approval.pk], p + "version": approval.version, p + "required": "on", p + "status": "done"})
+    assert response.status_code == 400
+    assert "已办结的手续请填写办结日期" in response.content.decode()
     approval.refresh_from_db()
     assert approval.status == "not_started"
 

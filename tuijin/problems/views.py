@@ -66,6 +66,12 @@ def _write(request, action, success: str) -> bool:
     return False
 
 
+def _kept(request, action, *fields) -> dict:
+    """What was typed in a refused step's form ({"action", field: text}): the page is shown again on the
+    same record with it put back in that step's form (problems, supervision orders, decisions)."""
+    return {"action": action, **{f: request.POST.get(f, "") for f in fields}}
+
+
 def _page(request, rows):
     """A page of a long list in two steps: the page's ids first (a narrow sort an index mostly feeds),
     then those rows with what the table shows. Sorting 10,000 wide joined rows to show 50 is what
@@ -312,14 +318,15 @@ def problem_detail(request, pk):
     return _problem_page(request, selectors.problem_for_user(request.user, pk))
 
 
-def _problem_page(request, problem, kept=None, status=200):
-    """The problem's page; after a refused step, `kept` ({"action", "text", "deadline"}) puts what was
-    typed back in that step's form, shown open, on this same problem."""
+def _problem_page(request, problem, kept=None, status=200, assign_form=None, order_form=None):
+    """The problem's page; after a refused step, `kept` (see _kept) puts what was typed back in that step's
+    form, shown open, on this same problem; a refused 交办 or 督办单 passes its bound form instead."""
     today = timezone.localdate()
     steps = [a for a in STEP_FIELDS if services.can(request.user, problem, a)]
     can_assign = services.can(request.user, problem, ProblemAction.ASSIGN)
-    assign_form = None
-    if can_assign:
+    if not can_assign:
+        assign_form = None
+    elif assign_form is None:
         assign_form = ProblemForm(initial={
             "type": problem.type_id, "description": problem.description, "handling_unit": problem.handling_unit_id,
             "cooperating_units": list(problem.cooperating_units.values_list("pk", flat=True)), "deadline": problem.deadline})
@@ -332,7 +339,8 @@ def _problem_page(request, problem, kept=None, status=200):
         "steps": [(a, ProblemAction(a).label, STEP_FIELDS[a], STEP_TEXT[a], _primary(request.user, problem, a)) for a in steps], "assign_form": assign_form,
         "can_attach": services.can(request.user, problem, ProblemAction.ATTACH),
         "may_issue": services.may_issue(request.user) and problem.status in ACTIVE_PROBLEM_STATES,
-        "order_form": OrderForm(with_basis=False, initial={"unit": problem.handling_unit_id, "content": problem.description}),
+        "order_form": order_form or OrderForm(with_basis=False, initial={"unit": problem.handling_unit_id,
+                                                                         "content": problem.description}),
         "levels": [(v, label) for v, label in Ladder.choices if v > problem.level],
         "leaders": Leader.objects.filter(is_active=True).order_by("sort", "id"),
         "default_leader": problem.coordinating_leader or services.contracted_leader(problem.project),
@@ -351,9 +359,12 @@ def problem_assign(request, pk):
     version = _int(request.POST.get("version"))
     if not form.is_valid():
         messages.error(request, _form_errors(form))
-    else:
-        _write(request, lambda: services.problem_assign(request.user, problem, form.cleaned_data, version=version),
-               _("已交办：%(unit)s") % {"unit": form.cleaned_data["handling_unit"] or _("（未定责任单位）")})
+        return _problem_page(request, problem, {"action": "assign"}, status=400, assign_form=form)
+    done = _write(request, lambda: services.problem_assign(request.user, problem, form.cleaned_data, version=version),
+                  _("已交办：%(unit)s") % {"unit": form.cleaned_data["handling_unit"] or _("（未定责任单位）")})
+    if not done:
+        return _problem_page(request, selectors.problem_for_user(request.user, pk), {"action": "assign"}, status=400,
+                             assign_form=form)
     return redirect("problems:detail", pk=pk)
 
 
@@ -366,8 +377,7 @@ def problem_step(request, pk, action):
     if not services.can(request.user, problem, action):
         raise PermissionDenied
     post = request.POST
-    # A refused step shows this problem again with what was typed still in the step's form.
-    kept = {"action": action, "text": post.get("text", ""), "deadline": post.get("deadline", "")}
+    kept = _kept(request, action, "text", "deadline")
     try:
         deadline = _posted_day(request, "deadline")
     except BadDate:
@@ -407,12 +417,12 @@ def problem_order(request, pk):
     form = OrderForm(request.POST, with_basis=False)
     if not form.is_valid():
         messages.error(request, _form_errors(form))
-        return redirect("problems:detail", pk=pk)
+        return _problem_page(request, problem, {"action": "order"}, status=400, order_form=form)
     try:
         order = services.order_issue(request.user, problem.project, {**form.cleaned_data, "basis": "problem"}, problem=problem)
     except ValidationError as exc:
         messages.error(request, _errors(exc))
-        return redirect("problems:detail", pk=pk)
+        return _problem_page(request, problem, {"action": "order"}, status=400, order_form=form)
     messages.success(request, _("已下发%(number)s") % {"number": order.number})
     return redirect("problems:order", pk=order.pk)
 
@@ -516,7 +526,11 @@ ORDER_SUCCESS = {
 @login_required
 @require_safe
 def order_detail(request, pk):
-    order = selectors.order_for_user(request.user, pk)
+    return _order_page(request, selectors.order_for_user(request.user, pk))
+
+
+def _order_page(request, order, kept=None, status=200):
+    """The order's page; after a refused step, `kept` (see _kept) puts what was typed back in that step's form."""
     today = timezone.localdate()
     return render(request, "problems/order_detail.html", {
         "order": order, "project": order.project, "today": today,
@@ -527,7 +541,8 @@ def order_detail(request, pk):
             services.order_can(request.user, order, OrderAction.REPLY) or services.order_can(request.user, order, OrderAction.PROGRESS)
             or services.may_issue(request.user)),
         "overdue_days": selectors.days_overdue(order.due, today),
-    })
+        "kept": kept or {},
+    }, status=status)
 
 
 @login_required
@@ -538,13 +553,16 @@ def order_step(request, pk, action):
         raise Http404
     if not services.order_can(request.user, order, action):
         raise PermissionDenied
+    kept = _kept(request, action, "text", "day")
     try:
         day = _posted_day(request, "day")
     except BadDate:
         messages.error(request, DATE_FORMAT_ERROR)
-        return redirect("problems:order", pk=pk)
-    _write(request, lambda: services.order_step(request.user, order, action, version=_int(request.POST.get("version")),
-                                                text=request.POST.get("text", ""), day=day), ORDER_SUCCESS[action])
+        return _order_page(request, order, kept, status=400)
+    done = _write(request, lambda: services.order_step(request.user, order, action, version=_int(request.POST.get("version")),
+                                                       text=request.POST.get("text", ""), day=day), ORDER_SUCCESS[action])
+    if not done:
+        return _order_page(request, selectors.order_for_user(request.user, pk), kept, status=400)
     return redirect("problems:order", pk=pk)
 
 
@@ -653,7 +671,10 @@ def _decision_projects(request, source):
     return chosen if chosen.exists() else visible.order_by("name")
 
 
-def _gathering_detail(request, source, template):
+def _gathering_detail(request, source, template=None, decision_form=None, status=200):
+    """A meeting's or inspection's page; after a refused decision, `decision_form` (bound) shows it again
+    with what was typed kept."""
+    template = template or f"problems/{'meeting' if isinstance(source, Meeting) else 'inspection'}_detail.html"
     today = timezone.localdate()
     name = "meeting" if isinstance(source, Meeting) else "inspection"
     problems = selectors.problem_rows(selectors.problems_visible_to(request.user).filter(**{name: source}))
@@ -662,14 +683,15 @@ def _gathering_detail(request, source, template):
         name: source, "source": source, "today": today, "problems": problems, "orders": orders,
         "projects": Project.objects.visible_to(request.user).filter(pk__in=source.projects.values("pk")).order_by("name"),
         "may_hold": services.may_hold(request.user),
-        "decision_form": DecisionForm(projects=_decision_projects(request, source)) if services.may_hold(request.user) else None,
+        "decision_form": decision_form or (DecisionForm(projects=_decision_projects(request, source))
+                                           if services.may_hold(request.user) else None),
     }
     if isinstance(source, Meeting):
         context["attachments"] = source.attachments.select_related("uploaded_by")
     else:
         visible = Project.objects.visible_to(request.user).values("pk")
         context["photos"] = source.photos.filter(Q(project__isnull=True) | Q(project__in=visible)).select_related("project")
-    return render(request, template, context)
+    return render(request, template, context, status=status)
 
 
 @login_required
@@ -689,19 +711,20 @@ def _decide(request, source):
     if not services.may_hold(request.user):
         raise PermissionDenied
     form = DecisionForm(request.POST, projects=_decision_projects(request, source))
+    # A refused decision shows this meeting (inspection) again with what was typed kept in its form.
     if not form.is_valid():
         messages.error(request, _form_errors(form))
-        return redirect(f"problems:{name}", pk=source.pk)
+        return _gathering_detail(request, source, decision_form=form, status=400)
     kind = form.cleaned_data["kind"]
     try:
         made = services.decision_add(request.user, source, kind, form.cleaned_data["project"], form.service_data())
     except ValidationError as exc:
         messages.error(request, _errors(exc))
+        return _gathering_detail(request, source, decision_form=form, status=400)
+    if kind == "problem":
+        messages.success(request, _("已列入问题清单：%(project)s") % {"project": made.project.name})
     else:
-        if kind == "problem":
-            messages.success(request, _("已列入问题清单：%(project)s") % {"project": made.project.name})
-        else:
-            messages.success(request, _("已下发%(number)s") % {"number": made.number})
+        messages.success(request, _("已下发%(number)s") % {"number": made.number})
     return redirect(reverse(f"problems:{name}", args=[source.pk]) + "#decisions")
 
 

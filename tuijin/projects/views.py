@@ -89,13 +89,13 @@ def project_detail(request, pk):
     return _render_detail(request, selectors.project_for_user(request.user, pk))
 
 
-def _render_detail(request, project, status=200):
+def _render_detail(request, project, status=200, archive_form=None):
     context = _detail_context(request, project, "overview")
     context["leader_links"] = project.leader_links.select_related("leader").order_by("role", "id")
     context["responsible_units"] = [link.unit for link in project.responsible_links.select_related("unit")]
     context["programs"] = list(project.programs.all())
     context["current_plan"] = project.annual_plans.filter(year=selectors.current_year()).first()
-    context["archive_form"] = ArchiveForm(initial={"version": project.version})
+    context["archive_form"] = archive_form or ArchiveForm(initial={"version": project.version})
     return render(request, "projects/project_detail.html", context, status=status)
 
 
@@ -212,7 +212,8 @@ def project_archive(request, pk):
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
-        return redirect("projects:detail", pk=pk)
+        # Refused on the same project with the reason typed kept in the form.
+        return _render_detail(request, project, status=400, archive_form=form)
     try:
         services.project_archive(request.user, project, version=form.cleaned_data["version"], reason=form.cleaned_data["reason"])
     except ConflictError:
@@ -220,7 +221,7 @@ def project_archive(request, pk):
         return _render_detail(request, selectors.project_for_user(request.user, pk), status=409)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
-        return redirect("projects:detail", pk=pk)
+        return _render_detail(request, project, status=400, archive_form=form)
     messages.success(request, _("项目已归档，可在台账中勾选“含已归档”查看"))
     return redirect("projects:detail", pk=pk)
 

@@ -15,8 +15,6 @@ urlpatterns = [
     path("periods/<int:pk>/import/", views.import_reports, name="import"),
     path("<int:pk>/", views.report_detail, name="report"),
     path("<int:pk>/review/", views.report_review, name="report_review"),
-    path("<int:pk>/photos/", views.photo_upload, name="photo_upload"),
     path("photos/<int:pk>/", views.photo_file, name="photo"),
-    path("photos/<int:pk>/delete/", views.photo_delete, name="photo_delete"),
     path("project/<int:pk>/", views.project_reports, name="project"),
 ]

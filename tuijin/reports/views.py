@@ -367,11 +367,13 @@ def report_detail(request, pk):
     initial = {name: ("" if getattr(report, name) is None else getattr(report, name)) for name in GRID_FIELDS}
     initial.update(next_steps=report.next_steps, version=report.version)
     form = ReportForm(initial=initial)
+    ask_returned = False
     if request.method == "POST":
         if not editable_by_user:
             raise PermissionDenied
         form = ReportForm(request.POST)
-        action = request.POST.get("action", "save")
+        confirmed = request.POST.get("confirm_returned") == "1"
+        action = request.POST.get("action") or ("submit" if confirmed else "save")
         delete_photo = _int(request.POST.get("delete_photo"))
         photos_wanted = action == "photo" and delete_photo is None
         if photos_wanted and not request.FILES.getlist("photos"):
@@ -379,6 +381,12 @@ def report_detail(request, pk):
             messages.error(request, _("请选择要上传的照片"))
             form.is_valid()
             status = 400
+        elif (form.is_valid() and action == "submit" and delete_photo is None and not confirmed
+              and _returned_as_it_was(report, request.POST)):
+            # As on the grid: a returned report goes back only changed, or once the clerk confirms it as it is.
+            messages.error(request, _("该填报已被退回，但本次没有修改。本次没有保存或上报任何内容；"
+                                      "请按退回意见修改，或确认原样重新上报。"))
+            status, ask_returned = 400, True
         elif form.is_valid():
             status, form = _report_save(request, report, form, submit=action == "submit" and delete_photo is None)
             if status == 200:
@@ -395,7 +403,15 @@ def report_detail(request, pk):
         else:
             status = 400
         report = selectors.report_for_user(request.user, pk)
-    return _report_page(request, report, form=form, status=status)
+    return _report_page(request, report, form=form, status=status, ask_returned=ask_returned)
+
+
+def _returned_as_it_was(report, post) -> bool:
+    """A returned report whose posted values are exactly the ones it was returned with (the grid's rule)."""
+    if report.state != ReportState.RETURNED:
+        return False
+    values, errors = services.clean_report_data({name: post.get(name, "") for name in (*GRID_FIELDS, "next_steps")})
+    return not errors and all(getattr(report, name) == value for name, value in values.items())
 
 
 def _report_save(request, report, form, *, submit: bool):
@@ -449,7 +465,7 @@ def _photo_delete(request, report, photo_id: int) -> None:
         messages.success(request, _("照片已删除"))
 
 
-def _report_page(request, report, *, form=None, review_form=None, status=200):
+def _report_page(request, report, *, form=None, review_form=None, status=200, ask_returned=False):
     """The report page; a refused save or review shows it again with what was typed still in it."""
     editable_by_user = ProgressReport.objects.editable_by(request.user).filter(pk=report.pk).exists()
     can_edit = editable_by_user and report.state in EDITABLE_STATES and report.period.is_open
@@ -475,6 +491,7 @@ def _report_page(request, report, *, form=None, review_form=None, status=200):
         "photos": report.photos.select_related("uploaded_by"),
         "can_review": selectors.is_office(request.user) and report.state == ReportState.SUBMITTED and report.period.is_open,
         "review_form": review_form or ReviewForm(initial={"version": report.version}),
+        "ask_returned": ask_returned,
     }
     return render(request, "reports/report_detail.html", context, status=status)
 
@@ -573,29 +590,6 @@ def project_reports(request, pk):
 
 
 @login_required
-@require_POST
-def photo_upload(request, pk):
-    report = selectors.report_for_user(request.user, pk)
-    if not ProgressReport.objects.editable_by(request.user).filter(pk=pk).exists():
-        raise PermissionDenied
-    files = request.FILES.getlist("photos")
-    if not files:
-        messages.error(request, _("请选择要上传的照片"))
-        return redirect("reports:report", pk=pk)
-    added = 0
-    for upload in files:
-        try:
-            services.photo_add(request.user, report, upload, caption=request.POST.get("caption", ""))
-        except ValidationError as exc:
-            messages.error(request, _errors_text(exc))
-        else:
-            added += 1
-    if added:
-        messages.success(request, _("已上传%(n)s张现场照片") % {"n": added})
-    return redirect("reports:report", pk=pk)
-
-
-@login_required
 @require_safe
 def photo_file(request, pk):
     """A photo, only for users who may see its project (never a public media URL)."""
@@ -607,27 +601,6 @@ def photo_file(request, pk):
     if photo is None:
         raise Http404
     return photo_response(photo.file, photo.content_type)
-
-
-@login_required
-@require_POST
-def photo_delete(request, pk):
-    from .models import ReportPhoto
-
-    photo = ReportPhoto.objects.visible_to(request.user).filter(pk=pk).first()
-    if photo is None:
-        from django.http import Http404
-
-        raise Http404
-    if not ProgressReport.objects.editable_by(request.user).filter(pk=photo.report_id).exists():
-        raise PermissionDenied
-    try:
-        services.photo_delete(request.user, photo)
-    except ValidationError as exc:
-        messages.error(request, _errors_text(exc))
-    else:
-        messages.success(request, _("照片已删除"))
-    return redirect("reports:report", pk=photo.report_id)
 
 
 # ------------------------------------------------------------------------------------------- import

@@ -14,9 +14,7 @@ urlpatterns = [
     path("project/<int:pk>/approvals/", views.project_approvals, name="approvals"),
     path("project/<int:pk>/approvals/save/", views.approvals_save, name="approvals_save"),
     path("project/<int:pk>/approvals/init/", views.approvals_init, name="approvals_init"),
-    path("milestones/<int:pk>/", views.milestone_edit, name="milestone_edit"),
     path("milestones/<int:pk>/delete/", views.milestone_delete, name="milestone_delete"),
     path("milestones/<int:pk>/evidence/", views.milestone_evidence, name="milestone_evidence"),
     path("milestones/<int:pk>/photo/", views.milestone_photo, name="milestone_photo"),
-    path("approvals/<int:pk>/", views.approval_edit, name="approval_edit"),
 ]

@@ -1,6 +1,9 @@
 """Schedule pages (倒排工期、挂图作战) and the approvals checklist (前期手续): thin views over selectors
 (reads) and services (writes). Writes answer with a message and a redirect back to the page."""
 
+import hashlib
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -73,15 +76,26 @@ def _shown(value) -> str:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
+def _loaded(values: dict, fields) -> str:
+    """A short digest of a row's values as the page showed them (`<letter><id>-loaded`): a posted row
+    whose values still match it was not touched, so the save leaves it alone even if someone else
+    changed it meanwhile (no false conflict); a row the user did change is version-checked as ever."""
+    shown = json.dumps([_shown(values.get(name)).replace("\r\n", "\n") for name in fields], ensure_ascii=False)
+    return hashlib.sha256(shown.encode()).hexdigest()[:20]
+
+
 def _overlay(objects, fields, letter: str, request=None, failure=None) -> None:
     """What each row's inputs show (`obj.v`): the stored values, or after a refused save what the user
     posted, with the row's errors (`obj.row_errors`) and what another person saved (`obj.conflict`)."""
     for obj in objects:
         obj.row_errors, obj.conflict, obj.shown_version = [], None, obj.version
+        obj.loaded = _loaded({name: getattr(obj, name) for name in fields}, fields)
         if failure is None:
             obj.v = {name: _shown(getattr(obj, name)) for name in fields}
             continue
         prefix = f"{letter}{obj.pk}-"
+        if obj.pk not in failure.conflicts:  # still compared with what the page first showed
+            obj.loaded = request.POST.get(prefix + "loaded") or obj.loaded
         obj.v = {name: (f"{prefix}{name}" in request.POST) if name == "required"
                  else request.POST.get(prefix + name, "") for name in fields}
         obj.row_errors = [str(e) for errors in failure.errors.get(obj.pk, {}).values() for e in errors]
@@ -94,9 +108,10 @@ def _overlay(objects, fields, letter: str, request=None, failure=None) -> None:
 
 
 def _posted_table(request, letter: str, form_class, fields):
-    """The posted table: ([{"id", "version", field: value}], {id: {field: [errors]}}) parsed by the
-    row form (dates, choices), each row's inputs named <letter><id>-<field>."""
-    rows, errors = [], {}
+    """The posted table: ([{"id", "version", field: value}], {id: {field: [errors]}}, rows left alone)
+    parsed by the row form (dates, choices), each row's inputs named <letter><id>-<field>; a row whose
+    values are still those it was loaded with (see _loaded) is left out."""
+    rows, errors, untouched = [], {}, 0
     for raw in request.POST.getlist("row"):
         pk = _int(raw)
         if pk is None:
@@ -105,12 +120,15 @@ def _posted_table(request, letter: str, form_class, fields):
         if not form.is_valid():
             errors[pk] = form.errors
             continue
+        if request.POST.get(f"{letter}{pk}-loaded") == _loaded(form.cleaned_data, fields):
+            untouched += 1
+            continue
         row = {"id": pk, "version": form.cleaned_data.get("version")}
         for name in fields:
             if name == "required" or f"{letter}{pk}-{name}" in request.POST:
                 row[name] = form.cleaned_data[name]
         rows.append(row)
-    return rows, errors
+    return rows, errors, untouched
 
 
 @login_required
@@ -139,14 +157,17 @@ def _schedule_page(request, project, failure=None, status=200):
 
 def _save_table(request, project, letter, form_class, fields, service, prepare=None):
     """Parse and save a whole table; None when saved, else the failure to show with the typing kept."""
-    rows, errors = _posted_table(request, letter, form_class, fields)
+    rows, errors, untouched = _posted_table(request, letter, form_class, fields)
     if errors:
         return services.TableError(errors, {}), 400
     if prepare:
         prepare(rows)
-    if not rows:
+    if not rows and not untouched:
         messages.error(request, _("页面已过期，请刷新后重新填写"))
         return services.TableError({}, {}), 400
+    if not rows:
+        messages.success(request, _("没有修改需要保存"))
+        return None, 200
     try:
         saved = service(request.user, project, rows)
     except services.TableError as exc:
@@ -209,22 +230,6 @@ def milestone_add(request, pk):
                                                    responsible=data["responsible"], note=data["note"]),
            _("已新增节点“%(name)s”") % {"name": data["name"]})
     return redirect("schedules:project", pk=pk)
-
-
-@login_required
-@require_POST
-def milestone_edit(request, pk):
-    milestone = selectors.milestone_for_user(request.user, pk)
-    _require_editor(request, milestone.project)
-    form = MilestoneForm(request.POST)
-    if not form.is_valid() or form.cleaned_data["version"] is None:
-        messages.error(request, f"{milestone.name}：" + (_form_errors(form) or _("页面已过期，请刷新后重新填写")))
-        return redirect("schedules:project", pk=milestone.project_id)
-    data = form.cleaned_data
-    values = {k: data[k] for k in ("name", "planned_date", "actual_date", "responsible", "note")}
-    _write(request, lambda: services.milestone_update(request.user, milestone, version=data["version"], **values),
-           _("已保存节点“%(name)s”") % {"name": data["name"]}, subject=milestone.name)
-    return redirect(reverse("schedules:project", args=[milestone.project_id]) + f"#m-{milestone.pk}")
 
 
 @login_required
@@ -329,23 +334,6 @@ def approvals_init(request, pk):
     _require_editor(request, project)
     _write(request, lambda: services.approvals_init(request.user, project), _("已建立前期手续清单，请逐项填写计划办结日期"))
     return redirect("schedules:approvals", pk=pk)
-
-
-@login_required
-@require_POST
-def approval_edit(request, pk):
-    approval = selectors.approval_for_user(request.user, pk)
-    _require_editor(request, approval.project)
-    form = ApprovalForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, f"{approval.type.name}：{_form_errors(form)}")
-        return redirect("schedules:approvals", pk=approval.project_id)
-    data = dict(form.cleaned_data)
-    version = data.pop("version")
-    _one_switch(approval, data)
-    _write(request, lambda: services.approval_update(request.user, approval, version=version, **data),
-           _("已保存“%(name)s”") % {"name": approval.type.name}, subject=approval.type.name)
-    return redirect(reverse("schedules:approvals", args=[approval.project_id]) + f"#a-{approval.pk}")
 
 
 def _one_switch(approval, data: dict) -> None:
