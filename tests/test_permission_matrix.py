@@ -430,7 +430,8 @@ def test_the_url_walk_finds_the_ledger_pages_and_skips_admin():
 
 
 IMPORT_BATCH_URLS = {"ledgerio:preview", "ledgerio:confirm", "ledgerio:discard", "ledgerio:result"}
-IMPORT_FILE = "序号,项目名称,项目类别,建设性质,项目阶段,总投资（万元）\r\n1,矩阵导入项目,道路桥梁,新建,在建,100\r\n"
+IMPORT_FILE = ("序号,项目名称,所属区域,项目类别,建设性质,项目阶段,总投资（万元）\r\n"
+               "1,矩阵导入项目,{region},道路桥梁,新建,在建,100\r\n")
 
 
 def import_batch(obj: str, principal: str, city):
@@ -446,7 +447,9 @@ def import_batch(obj: str, principal: str, city):
         owner = city.users["reporter_a" if principal == "reporter_b" else "reporter_b"]
     if not services.can_import(owner):
         return ImportBatch.objects.create(user=owner, filename="台账.csv", stored_name="missing.csv")
-    return services.batch_start(owner, SimpleUploadedFile("台账.csv", IMPORT_FILE.encode()))
+    # The file names its region (an import never guesses one): the owner's district, else 兰山区.
+    region = "罗庄区" if owner == city.users.get("reporter_b") else "兰山区"
+    return services.batch_start(owner, SimpleUploadedFile("台账.csv", IMPORT_FILE.format(region=region).encode()))
 
 
 def drop_stored_file(batch) -> None:
