@@ -29,6 +29,15 @@ def qs_join(base: str, **params) -> str:
 
 
 @register.filter
+def person(user, fallback: str = "—") -> str:
+    """A user's full name, else the username, else `fallback` (no user: a system step). A template's
+    `default:user.username` would raise when the user is None, since filter arguments are not silenced."""
+    if user is None:
+        return fallback
+    return user.get_full_name() or user.username or fallback
+
+
+@register.filter
 def get_item(mapping, key):
     """`{{ mapping|get_item:key }}`: a dict entry by a variable key; "" when absent."""
     try:
