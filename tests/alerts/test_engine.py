@@ -82,12 +82,15 @@ def node(project, name: str, planned: date | None, actual: date | None = None, s
 @pytest.mark.parametrize(
     ("planned_start", "expected"),
     [
-        # months = (2026·12 + 7) − (y·12 + m)
+        # whole calendar months elapsed from the planned date to today (2026-07-10)
         (date(2026, 7, 1), None),                                        # this month: 0, not judged yet
-        (date(2026, 6, 30), (Y, D(1), "计划开工日期2026-06-30，已滞后1个月未开工（无实际开工记录）")),   # the planned month has passed
+        (date(2026, 6, 30), None),                                       # 10 days: not a whole month
+        (date(2026, 6, 11), None),                                       # a day short of a month
+        (date(2026, 6, 10), (Y, D(1), "计划开工日期2026-06-10，已滞后1个月未开工（无实际开工记录）")),   # a whole month
         (date(2026, 5, 1), (Y, D(2), "计划开工日期2026-05-01，已滞后2个月未开工（无实际开工记录）")),
-        (date(2026, 4, 30), (R, D(3), "计划开工日期2026-04-30，已滞后3个月未开工（无实际开工记录）")),   # 连续3个月
-        (date(2025, 12, 15), (R, D(7), "计划开工日期2025-12-15，已滞后7个月未开工（无实际开工记录）")),  # across the year end
+        (date(2026, 4, 11), (Y, D(2), "计划开工日期2026-04-11，已滞后2个月未开工（无实际开工记录）")),  # 90 days: not 3
+        (date(2026, 4, 10), (R, D(3), "计划开工日期2026-04-10，已滞后3个月未开工（无实际开工记录）")),   # 连续3个月
+        (date(2025, 12, 15), (R, D(6), "计划开工日期2025-12-15，已滞后6个月未开工（无实际开工记录）")),  # across the year end
         (date(2026, 7, 10), None),                                       # today is not "past"
         (date(2026, 9, 1), None),
     ],

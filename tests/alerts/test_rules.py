@@ -8,6 +8,7 @@
 - Our own deadlines: days overdue (1/30 nodes and approvals, 1/15 problems), periods missing (1/2).
 """
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -15,7 +16,7 @@ import pytest
 from tuijin.alerts import rules
 from tuijin.alerts.choices import Dimension, Method, Preset
 from tuijin.alerts.presets import PRESET_RULES
-from tuijin.alerts.rules import describe_thresholds, level_for, threshold_errors
+from tuijin.alerts.rules import describe_thresholds, level_for, months_elapsed, threshold_errors
 from tuijin.projects.choices import Light
 
 D = Decimal
@@ -95,6 +96,31 @@ def test_yinchuan_points_behind_schedule(value, expected):
 )
 def test_yinchuan_start_months_overdue(months, expected):
     assert level_for(Method.MONTHS_OVERDUE, D(months), D(1), D(3)) == expected
+
+
+@pytest.mark.parametrize(
+    ("since", "today", "months"),
+    [
+        (date(2026, 9, 24), date(2026, 9, 24), 0),
+        (date(2026, 9, 24), date(2026, 10, 23), 0),
+        (date(2026, 9, 24), date(2026, 10, 24), 1),    # a month counts once its day comes round again
+        (date(2026, 9, 24), date(2026, 11, 23), 1),
+        (date(2026, 9, 24), date(2026, 11, 24), 2),
+        (date(2026, 9, 24), date(2026, 12, 7), 2),     # 74 days: 2 whole months, not 3 rounded up
+        (date(2026, 9, 24), date(2026, 12, 23), 2),
+        (date(2026, 9, 24), date(2026, 12, 24), 3),
+        (date(2025, 12, 15), date(2026, 1, 14), 0),    # across the year end
+        (date(2025, 12, 15), date(2026, 1, 15), 1),
+        (date(2026, 1, 31), date(2026, 2, 27), 0),
+        (date(2026, 1, 31), date(2026, 2, 28), 1),     # a day the month lacks comes on its last day
+        (date(2026, 1, 31), date(2026, 3, 30), 1),
+        (date(2026, 1, 31), date(2026, 3, 31), 2),
+        (date(2024, 2, 29), date(2025, 2, 28), 12),
+        (date(2026, 9, 24), date(2026, 9, 1), 0),      # a date still ahead has no months elapsed
+    ],
+)
+def test_months_overdue_are_whole_months_elapsed(since, today, months):
+    assert months_elapsed(since, today) == months
 
 
 # ------------------------------------------------------------------------------- days and periods

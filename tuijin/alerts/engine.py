@@ -28,7 +28,7 @@ from tuijin.schedules.choices import OPEN_APPROVAL_STATES, ApprovalStatus, NodeM
 from tuijin.schedules.models import Approval, Milestone
 
 from .choices import Dimension, Method
-from .rules import round1
+from .rules import months_elapsed, round1
 
 HUNDRED = Decimal(100)
 NOT_STARTED_STAGES = (CanonicalStage.RESERVE, CanonicalStage.PRELIMINARY, CanonicalStage.NEW_START)
@@ -77,7 +77,7 @@ def start_overdue(rule, projects, today: date) -> dict[int, Finding]:
             value = (today - planned).days
             reason = _("计划开工日期%(d)s，已逾期%(n)s天未开工（无实际开工记录）") % {"d": planned, "n": value}
         else:
-            value = (today.year * 12 + today.month) - (planned.year * 12 + planned.month)
+            value = months_elapsed(planned, today)
             if value <= 0:
                 continue
             reason = _("计划开工日期%(d)s，已滞后%(n)s个月未开工（无实际开工记录）") % {"d": planned, "n": value}

@@ -10,6 +10,8 @@ Pure functions; the engine (engine.py) measures, these judge.
   threshold on, both inclusive ("逾期满30天", "连续3个月").
 """
 
+import calendar
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
@@ -68,6 +70,16 @@ def threshold_errors(method: str, yellow: Decimal | None, red: Decimal | None) -
     elif method != Method.POINTS_BEHIND and yellow < 1:
         errors["yellow"] = [_("天数、月数或期数阈值至少为1")]
     return errors
+
+
+def months_elapsed(since: date, today: date) -> int:
+    """Whole calendar months from `since` to `today` (09-24 → 11-23 is 1, → 11-24 is 2): a month counts
+    once its day comes round again; a day the month lacks (01-31 in February) comes on its last day."""
+    months = (today.year * 12 + today.month) - (since.year * 12 + since.month)
+    last_day = calendar.monthrange(today.year, today.month)[1]
+    if today.day < min(since.day, last_day):
+        months -= 1
+    return max(months, 0)
 
 
 def round1(value: Decimal) -> Decimal:

@@ -711,9 +711,9 @@ class DemoBuilder:
                 actual_start = between(date(year + 1, 2, 1), late_until)
             else:  # January: the late start happened before the winter break
                 actual_start = between(planned_start + timedelta(days=60), min(date(year, 12, 20), last_actual))
-        elif scenario == "stuck":
-            planned_start = between(date(year, 3, 1), date(year, 10, 31))
-        elif scenario == "prelim":
+        elif scenario in ("stuck", "prelim"):
+            # Still in 前期: a project listed in an earlier year whose start slipped has had its start
+            # re-planned, like this year's; a few are running a little late, none by years.
             late_from = max(date(year, 1, 10), today - timedelta(days=75))
             if rng.random() < 0.25 and late_from <= today - timedelta(days=20):
                 planned_start = between(late_from, today - timedelta(days=20))  # its start is running late

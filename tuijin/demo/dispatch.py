@@ -13,7 +13,7 @@ import random
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from simple_history.utils import bulk_create_with_history
 
@@ -47,6 +47,7 @@ WORKS = [
     (8, "施工准备及场地平整"), (20, "桩基及基础工程施工"), (45, "主体结构施工"), (65, "主体结构完工，二次结构及机电安装"),
     (85, "装饰装修及室外配套工程施工"), (101, "收尾工程及竣工验收准备"),
 ]
+PRELIMINARY_SHARE = Decimal("0.03")  # at most this share of the total is spent before the works start
 PROBLEM_ODDS = 0.08  # share of handed-in reports that name a difficulty (each becomes a problem)
 PROBLEMS = ["用地指标尚未落实", "征迁补偿未谈妥，影响施工作业面", "专项债资金未到位",
             "电力接入需协调供电公司", "施工许可办理进度慢，影响开工", "环评批复尚未取得"]
@@ -88,12 +89,15 @@ def build_dispatch(rng: random.Random, dispatcher, clock: Clock) -> dict:
     today = clock.today
     cal = dispatch_calendar(today)
     clerks = unit_clerks()
-    projects = list(
-        Project.objects.filter(is_archived=False, stage__canonical__in=DEFAULT_REPORTING_STAGES)
-        .select_related("stage", "region").order_by("id")
-    )
     months = [*cal.closed, (cal.open_year, cal.open_month)]
     years = sorted({y for y, _ in months})
+    # The reporting stages, and the projects completed in a year being dispatched: they reported up to
+    # their completion, so their plan for that year reads as done.
+    projects = list(
+        Project.objects.filter(Q(stage__canonical__in=DEFAULT_REPORTING_STAGES)
+                               | Q(actual_completion__year__in=years, actual_start__isnull=False), is_archived=False)
+        .select_related("stage", "region").order_by("id")
+    )
     plans = {(p.project_id, p.year): p for p in AnnualPlan.objects.filter(year__in=years, project__in=projects)}
 
     periods = []
@@ -129,8 +133,15 @@ def build_dispatch(rng: random.Random, dispatcher, clock: Clock) -> dict:
             if plan is None:
                 continue
             room = project.total_investment - plan.completed_before
+            if project.actual_start is None:
+                # 前期: only design, land and approval money is spent before the works start.
+                room = min(room, plan.planned_investment, (project.total_investment * PRELIMINARY_SHARE).quantize(CENT))
+            finish = project.actual_completion
             ytd = Decimal("0.00")
             for period in (p for p in periods if p.year == year):
+                if finish is not None and finish < period.starts_on:
+                    break  # completed: nothing more to report
+                completing = finish is not None and finish <= period.ends_on
                 is_open = period.status == PeriodStatus.OPEN
                 state = rng.choices([s for s, _ in STATE_WEIGHTS], [w for _, w in STATE_WEIGHTS])[0] if is_open \
                     else ReportState.APPROVED
@@ -149,6 +160,8 @@ def build_dispatch(rng: random.Random, dispatcher, clock: Clock) -> dict:
                     due = schedule_share(period.ends_on, planned=plan.planned_investment, monthly_plan=plan.monthly_plan,
                                          planned_start=plan.planned_start, planned_completion=plan.planned_completion)
                     target = plan.planned_investment * due * pace * Decimal(str(round(rng.uniform(0.97, 1.03), 3)))
+                    if completing:  # the month it was completed settles the year's plan
+                        target = plan.planned_investment
                     amount = max(min(target - ytd, room - ytd), Decimal(0)).quantize(CENT, rounding=ROUND_HALF_UP)
                     ytd += amount
                 if state != ReportState.PENDING and before_start and rng.random() < 0.45:

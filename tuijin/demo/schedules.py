@@ -2,7 +2,8 @@
 template as a clerk applying it would get (its 开工 node on the project's actual start, the later nodes
 fitted up to the planned completion: scheduling.template_dates), reached in order (the 开工 node on the
 actual start, most later nodes on time, some late, a few overdue and everything after those still
-open), baselines approved for half of them, approval checklists for the 前期 projects (each procedure
+open; on a few projects an intermediate node left unrecorded, done by inference), its 竣工 node open
+while the project is in construction, baselines approved for half of them, approval checklists for the 前期 projects (each procedure
 done in turn, a few stuck past their target), and every project's light computed by the warning
 engine. Deterministic for a seed; written in bulk with history."""
 
@@ -20,6 +21,7 @@ from tuijin.schedules.models import Approval, ApprovalType, Milestone, Milestone
 REASON = "加载演示数据"
 SCHEDULED = 60
 CHECKLISTS = 30
+SKIPPED = 8  # scheduled projects whose clerk left an intermediate node unrecorded
 
 
 def _template_for(project: Project, templates: list[MilestoneTemplate], fallback: MilestoneTemplate) -> MilestoneTemplate:
@@ -53,6 +55,8 @@ def build_schedules(rng: random.Random, last_actual: date) -> dict:
             actual = None
             if index == start_index:
                 actual = project.actual_start if project.actual_start and project.actual_start <= last_actual else None
+            elif step.marks == NodeMark.COMPLETION:
+                actual = None  # in construction: no actual completion, so its 竣工 node stays open
             elif reached and planned <= last_actual:
                 # Long past nodes were reached (most on time, some late); of those due in the last two
                 # months about one in four is still open — an office chases recent slips, not year-old ones.
@@ -72,6 +76,7 @@ def build_schedules(rng: random.Random, last_actual: date) -> dict:
                                         actual_date=actual, responsible=project.owner_contact or "", version=1))
         schedules.append(Schedule(project=project, template=template, target_date=dates[-1],
                                   baseline_number=1 if baseline else 0, version=1))
+    _skip_recording(rng, milestones)
     bulk_create_with_history(milestones, Milestone, default_change_reason=REASON)
     bulk_create_with_history(schedules, Schedule, default_change_reason=REASON)
 
@@ -109,6 +114,24 @@ def build_schedules(rng: random.Random, last_actual: date) -> dict:
             ))
     bulk_create_with_history(approvals, Approval, default_change_reason=REASON)
     return {"milestones": len(milestones), "approvals": len(approvals)}
+
+
+def _skip_recording(rng: random.Random, milestones: list[Milestone]) -> None:
+    """Clerks skip recording: on a few projects an intermediate node reached before a later recorded
+    one has no actual date of its own, and shows as done by inference (据后续节点已完成推定)."""
+    by_project: dict[int, list[Milestone]] = {}
+    for m in milestones:
+        by_project.setdefault(id(m.project), []).append(m)
+    candidates = []
+    for nodes in by_project.values():
+        done = [i for i, m in enumerate(nodes) if m.actual_date is not None]
+        # Nodes between the 开工 node and the last recorded one, with no fact of their own to infer from.
+        skippable = [i for i in done if not nodes[i].marks and i < done[-1]] if done else []
+        if skippable:
+            candidates.append((nodes, skippable))
+    for nodes, skippable in rng.sample(candidates, min(SKIPPED, len(candidates))):
+        for i in rng.sample(skippable, min(len(skippable), rng.randint(1, 2))):
+            nodes[i].actual_date = None
 
 
 def build_lights(today: date) -> None:
