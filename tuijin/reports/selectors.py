@@ -285,30 +285,71 @@ def counted_reports(period_end: date):
                                          period_end__gte=date(period_end.year, 1, 1), period_end__lte=period_end)
 
 
+def counted_column() -> str:
+    """The stored per-report figure of the rule in force (ProgressReport.counted_approved / counted_handed_in)."""
+    return "counted_approved" if counted_states() == (ReportState.APPROVED,) else "counted_handed_in"
+
+
+def _as_of_period(period_end: date):
+    """The period whose reports carry the figures as of `period_end` (the first of those ending that day)."""
+    return ReportPeriod.objects.filter(ends_on=period_end).order_by("pk").values_list("pk", flat=True).first()
+
+
+def _latest_counted(period_end: date, outer: str = "pk"):
+    """The stored counted 本年累计 of a project's latest report of the year up to `period_end` (every report
+    ending the same day carries the same figure), on a project id column (`outer`)."""
+    return Subquery(
+        ProgressReport.objects.filter(project_id=OuterRef(outer), period_end__gte=date(period_end.year, 1, 1),
+                                      period_end__lte=period_end)
+        .order_by("-period_end").values(counted_column())[:1],
+        output_field=MoneyField(),
+    )
+
+
+def _without_row(projects, period_id):
+    """Projects of `projects` (a queryset) without a report in the period: their figure is their latest
+    earlier report's of the year (a project added to the dispatch later, or taken out of this period)."""
+    if period_id is None:
+        return projects
+    return projects.exclude(pk__in=ProgressReport.objects.filter(period_id=period_id).values("project_id"))
+
+
 def completion_as_of(project_ids, period_end: date) -> dict[int, Decimal]:
     """本年累计完成 per project as of `period_end` (ids or a queryset of projects): the sum of its counted
-    amounts of the year's periods up to that day; projects without any are left out (0)."""
+    amounts of the year's periods up to that day, read from the figure each report stores
+    (services.refresh_cumulative); projects without any are left out (0)."""
     ids = project_ids.order_by().values("pk") if hasattr(project_ids, "values") else list(project_ids)
-    rows = (counted_reports(period_end).filter(project_id__in=ids).order_by()
-            .values_list("project_id").annotate(done=Sum("amount")))
-    return {pk: Decimal(done) for pk, done in rows}
+    column = counted_column()
+    period_id = _as_of_period(period_end)
+    done = {}
+    if period_id is not None:
+        done = dict(ProgressReport.objects.filter(period_id=period_id, project_id__in=ids).order_by()
+                    .values_list("project_id", column))
+    rest = (_without_row(Project.objects.filter(pk__in=ids), period_id).order_by()
+            .annotate(done=_latest_counted(period_end)).filter(done__isnull=False).values_list("pk", "done"))
+    done.update(rest)
+    return {pk: Decimal(value) for pk, value in done.items() if value is not None}
 
 
 def completion_total(projects, period_end: date) -> Decimal:
-    """本年累计完成 of a queryset of projects as of `period_end`, in one SUM over integer cents (exact on
-    SQLite and PostgreSQL)."""
-    done = counted_reports(period_end).filter(project_id__in=projects.order_by().values("pk")).aggregate(
-        done=Sum("amount"))["done"]
-    return Decimal(done) if done is not None else figures.ZERO
+    """本年累计完成 of a queryset of projects as of `period_end`: one SUM over the period's stored figures
+    of the filtered projects (an index covers it), plus the latest earlier figure of those without a
+    report in the period; integer cents, exact on SQLite and PostgreSQL."""
+    column = counted_column()
+    period_id = _as_of_period(period_end)
+    total = figures.ZERO
+    if period_id is not None:
+        done = ProgressReport.objects.filter(period_id=period_id, project_id__in=projects.order_by().values("pk")
+                                             ).aggregate(done=Sum(column))["done"]
+        total += Decimal(done) if done is not None else figures.ZERO
+    rest = _without_row(projects.order_by(), period_id).annotate(done=_latest_counted(period_end)).aggregate(
+        total=Sum("done"))["total"]
+    return total + (Decimal(rest) if rest is not None else figures.ZERO)
 
 
 def completion_subquery(period_end: date, outer: str = "pk"):
     """The same figure as a correlated subquery on a project id column (`outer`), for annotations."""
-    return Subquery(
-        counted_reports(period_end).filter(project_id=OuterRef(outer)).order_by()
-        .values("project_id").annotate(done=Sum("amount")).values("done")[:1],
-        output_field=MoneyField(),
-    )
+    return _latest_counted(period_end, outer)
 
 
 def progress_as_of(project_ids, period_end: date) -> dict[int, str]:
