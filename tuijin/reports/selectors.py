@@ -314,13 +314,14 @@ def _without_row(projects, period_id):
     return projects.exclude(pk__in=ProgressReport.objects.filter(period_id=period_id).values("project_id"))
 
 
-def completion_as_of(project_ids, period_end: date) -> dict[int, Decimal]:
+def completion_as_of(project_ids, period_end: date, period_id: int | None = None) -> dict[int, Decimal]:
     """本年累计完成 per project as of `period_end` (ids or a queryset of projects): the sum of its counted
     amounts of the year's periods up to that day, read from the figure each report stores
-    (services.refresh_cumulative); projects without any are left out (0)."""
+    (services.refresh_cumulative); projects without any are left out (0). `period_id`: a period ending
+    that day, when the caller has it (else looked up)."""
     ids = project_ids.order_by().values("pk") if hasattr(project_ids, "values") else list(project_ids)
     column = counted_column()
-    period_id = _as_of_period(period_end)
+    period_id = period_id or _as_of_period(period_end)
     done = {}
     if period_id is not None:
         done = dict(ProgressReport.objects.filter(period_id=period_id, project_id__in=ids).order_by()
@@ -331,12 +332,12 @@ def completion_as_of(project_ids, period_end: date) -> dict[int, Decimal]:
     return {pk: Decimal(value) for pk, value in done.items() if value is not None}
 
 
-def completion_total(projects, period_end: date) -> Decimal:
+def completion_total(projects, period_end: date, period_id: int | None = None) -> Decimal:
     """本年累计完成 of a queryset of projects as of `period_end`: one SUM over the period's stored figures
     of the filtered projects (an index covers it), plus the latest earlier figure of those without a
     report in the period; integer cents, exact on SQLite and PostgreSQL."""
     column = counted_column()
-    period_id = _as_of_period(period_end)
+    period_id = period_id or _as_of_period(period_end)
     total = figures.ZERO
     if period_id is not None:
         done = ProgressReport.objects.filter(period_id=period_id, project_id__in=projects.order_by().values("pk")
@@ -397,10 +398,10 @@ class LedgerCompletion:
         return AsOf(str(period.pk), period.ends_on, label, choices)
 
     def amounts(self, as_of, project_ids):
-        return completion_as_of(project_ids, as_of.period_end)
+        return completion_as_of(project_ids, as_of.period_end, int(as_of.key))
 
     def total(self, as_of, projects):
-        return completion_total(projects, as_of.period_end)
+        return completion_total(projects, as_of.period_end, int(as_of.key))
 
     def progress(self, as_of, project_ids):
         return progress_as_of(project_ids, as_of.period_end)
