@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -306,12 +307,17 @@ def _latest_counted(period_end: date, outer: str = "pk"):
     )
 
 
-def _without_row(projects, period_id):
-    """Projects of `projects` (a queryset) without a report in the period: their figure is their latest
-    earlier report's of the year (a project added to the dispatch later, or taken out of this period)."""
+def _counted_as_of(period_end: date, period_id: int | None, outer: str = "pk"):
+    """A project's stored figure as of `period_end`: its report in the period (one row of a covering
+    index), else — no report there, or nothing counted yet — its latest report of the year up to that
+    day (a project taken out of the period or added to the dispatch later keeps its earlier figure;
+    one that never counted stays None either way, the figure only grows within a year)."""
+    latest = _latest_counted(period_end, outer)
     if period_id is None:
-        return projects
-    return projects.exclude(pk__in=ProgressReport.objects.filter(period_id=period_id).values("project_id"))
+        return latest
+    in_period = Subquery(ProgressReport.objects.filter(period_id=period_id, project_id=OuterRef(outer))
+                         .values(counted_column())[:1], output_field=MoneyField())
+    return Coalesce(in_period, latest, output_field=MoneyField())
 
 
 def completion_as_of(project_ids, period_end: date, period_id: int | None = None) -> dict[int, Decimal]:
@@ -320,32 +326,18 @@ def completion_as_of(project_ids, period_end: date, period_id: int | None = None
     (services.refresh_cumulative); projects without any are left out (0). `period_id`: a period ending
     that day, when the caller has it (else looked up)."""
     ids = project_ids.order_by().values("pk") if hasattr(project_ids, "values") else list(project_ids)
-    column = counted_column()
-    period_id = period_id or _as_of_period(period_end)
-    done = {}
-    if period_id is not None:
-        done = dict(ProgressReport.objects.filter(period_id=period_id, project_id__in=ids).order_by()
-                    .values_list("project_id", column))
-    rest = (_without_row(Project.objects.filter(pk__in=ids), period_id).order_by()
-            .annotate(done=_latest_counted(period_end)).filter(done__isnull=False).values_list("pk", "done"))
-    done.update(rest)
-    return {pk: Decimal(value) for pk, value in done.items() if value is not None}
+    rows = (Project.objects.filter(pk__in=ids).order_by()
+            .annotate(done=_counted_as_of(period_end, period_id or _as_of_period(period_end)))
+            .filter(done__isnull=False).values_list("pk", "done"))
+    return {pk: Decimal(done) for pk, done in rows}
 
 
 def completion_total(projects, period_end: date, period_id: int | None = None) -> Decimal:
-    """本年累计完成 of a queryset of projects as of `period_end`: one SUM over the period's stored figures
-    of the filtered projects (an index covers it), plus the latest earlier figure of those without a
-    report in the period; integer cents, exact on SQLite and PostgreSQL."""
-    column = counted_column()
-    period_id = period_id or _as_of_period(period_end)
-    total = figures.ZERO
-    if period_id is not None:
-        done = ProgressReport.objects.filter(period_id=period_id, project_id__in=projects.order_by().values("pk")
-                                             ).aggregate(done=Sum(column))["done"]
-        total += Decimal(done) if done is not None else figures.ZERO
-    rest = _without_row(projects.order_by(), period_id).annotate(done=_latest_counted(period_end)).aggregate(
-        total=Sum("done"))["total"]
-    return total + (Decimal(rest) if rest is not None else figures.ZERO)
+    """本年累计完成 of a queryset of projects as of `period_end`: one SUM over the filtered projects of
+    their stored figure in the period (a covering index), integer cents, exact on SQLite and PostgreSQL."""
+    done = projects.order_by().aggregate(
+        done=Sum(_counted_as_of(period_end, period_id or _as_of_period(period_end))))["done"]
+    return Decimal(done) if done is not None else figures.ZERO
 
 
 def completion_subquery(period_end: date, outer: str = "pk"):
