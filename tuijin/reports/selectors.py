@@ -315,7 +315,7 @@ def _counted_as_of(period_end: date, period_id: int | None, outer: str = "pk"):
     latest = _latest_counted(period_end, outer)
     if period_id is None:
         return latest
-    in_period = Subquery(ProgressReport.objects.filter(period_id=period_id, project_id=OuterRef(outer))
+    in_period = Subquery(ProgressReport.objects.filter(period_id=period_id, project_id=OuterRef(outer)).order_by()
                          .values(counted_column())[:1], output_field=MoneyField())
     return Coalesce(in_period, latest, output_field=MoneyField())
 
