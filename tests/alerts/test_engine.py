@@ -24,7 +24,7 @@ from tuijin.projects.choices import Light
 from tuijin.projects.models import AnnualPlan, Level, Project, Stage
 from tuijin.reports import services as report_services
 from tuijin.reports.choices import ReportState
-from tuijin.reports.models import ProgressReport
+from tuijin.reports.models import ProgressReport, ReportPeriod
 from tuijin.schedules import services as schedule_services
 from tuijin.schedules.choices import ApprovalStatus
 from tuijin.schedules.models import Approval, ApprovalType, Milestone
@@ -152,6 +152,7 @@ def hand_in(project, month: int, year_to_date: str, state=ReportState.APPROVED, 
                                                 amount__isnull=False).values_list("amount", flat=True), D("0.00"))
     assert ProgressReport.objects.filter(project=project, period__year=2026, period__month=month).update(
         state=state, year_to_date=D(year_to_date), amount=D(year_to_date) - earlier, is_late=late) == 1
+    report_services.refresh_cumulative([project.pk], 2026)  # the stored counted figures, as the services keep them
 
 
 @pytest.mark.parametrize(
@@ -267,6 +268,39 @@ def test_a_period_not_yet_due_is_not_judged(half_year):
     assert Alert.objects.get(project=half_year).subject.startswith("period:")
 
 
+def test_which_periods_reports_can_move_a_reporting_warning(half_year):
+    may, june = ReportPeriod.objects.filter(year=2026, month__in=(5, 6)).order_by("month")
+    assert engine.judges_period(june.pk, TODAY) and engine.judges_period(may.pk, TODAY)   # both due on 07-10
+    # On 07-04 June (due 07-05) is not due and ends after May, the period judged: its reports move nothing.
+    assert not engine.judges_period(june.pk, date(2026, 7, 4))
+    assert engine.judges_period(may.pk, date(2026, 7, 4))
+    # A May whose due date was put off still ends before the judged period (June, on 07-10): its amounts count.
+    ReportPeriod.objects.filter(pk=may.pk).update(due_on=date(2026, 8, 1))
+    assert engine.judges_period(may.pk, TODAY)
+    assert not engine.judges_period(may.pk, date(2026, 6, 1))      # nothing is due yet on 06-01
+    assert engine.judges_period(999999, TODAY)                     # unknown: refresh, as before
+
+
+def test_a_hand_in_of_a_period_not_due_yet_reads_no_warning_rules(city, dispatcher):
+    """At the deadline most hand-ins are of the open month, not due yet: the subscriber skips the refresh
+    (no query on the rules or alerts in the clerk's request); a due month's hand-in still refreshes."""
+    from tuijin.alerts import subscribers
+
+    project = make_project(city, "投资项目")
+    later = timezone.localdate() + timedelta(days=62)
+    ahead = report_services.period_open(dispatcher, year=later.year, month=later.month, due_on=later,
+                                        project_ids=[project.pk])
+    before = timezone.localdate() - timedelta(days=62)
+    due = report_services.period_open(dispatcher, year=before.year, month=before.month, due_on=before,
+                                      project_ids=[project.pk])
+    with CaptureQueriesContext(connection) as ahead_queries:
+        subscribers.on_reports(project_ids=[project.pk], period_id=ahead.pk)
+    assert not [q for q in ahead_queries.captured_queries if "alerts_" in q["sql"]]
+    with CaptureQueriesContext(connection) as due_queries:
+        subscribers.on_reports(project_ids=[project.pk], period_id=due.pk)
+    assert [q for q in due_queries.captured_queries if "alerts_alertrule" in q["sql"]]
+
+
 def test_no_period_due_means_no_investment_judgement(half_year):
     refresh(half_year, today=date(2026, 6, 5))  # May is due on 06-05: not yet past
     assert alerts(half_year) == []
@@ -281,6 +315,7 @@ def test_in_january_last_december_is_judged_against_last_years_plan(city, dispat
     report_services.period_open(dispatcher, year=2026, month=12, due_on=date(2027, 1, 5), project_ids=[project.pk])
     assert ProgressReport.objects.filter(project=project).update(state=ReportState.APPROVED, year_to_date=D("900.00"),
                                                                          amount=D("900.00")) == 1
+    report_services.refresh_cumulative([project.pk], 2026)
     refresh(project, today=date(2027, 1, 20), dimensions=[Dimension.INVESTMENT_LAG])
     assert alerts(project) == [(Dimension.INVESTMENT_LAG, Y, D("25.0"), "截至2026年12月底完成年度计划75.0%，低于序时进度25.0个百分点（据2026年12月已审核填报，本年累计900.00万元；年度计划1,200.00万元）")]
 

@@ -60,6 +60,8 @@ def ledger(city):
             ProgressReport.objects.filter(period=period, project=projects[name]).update(
                 state=state, amount=None if amount is None else D(amount), progress=progress)
     ProgressReport.objects.filter(period=periods[0], project=other).update(state=A, amount=D("777.77"), progress="罗庄")
+    # The states were set directly: refresh the stored figures as the services do after every change.
+    services.refresh_cumulative([*(p.pk for p in projects.values()), other.pk], Y)
     for period in periods[:2]:
         ReportPeriod.objects.filter(pk=period.pk).update(status="closed")
     return SimpleNamespace(projects=projects, other=other, periods=periods)

@@ -18,9 +18,9 @@ from django.utils import timezone
 from tuijin.core.exceptions import ConflictError
 from tuijin.core.models import Notification
 from tuijin.org.choices import RegionLevel
-from tuijin.projects.models import AnnualPlan, Stage
+from tuijin.projects.models import AnnualPlan, Project, Stage
 from tuijin.projects.selectors import current_year
-from tuijin.reports import services
+from tuijin.reports import selectors, services
 from tuijin.reports.choices import PeriodStatus, ReportAction, ReportState
 from tuijin.reports.models import ProgressReport, Reminder, ReportEvent, ReportPeriod
 
@@ -1003,3 +1003,68 @@ def test_remind_is_for_the_office_only(city, users, march, db_state):
     with pytest.raises(PermissionDenied):
         services.period_remind(users["reporter_a"], march, all_units=True)
     assert db_state() == before
+
+
+# ------------------------------------------- the counted 本年累计 each report stores (issue #13 §3, speed)
+
+
+def stored(project) -> list[tuple]:
+    """(月份, counted_approved, counted_handed_in) of the project's reports, in period order."""
+    return [(end.month, a, h) for end, a, h in ProgressReport.objects.filter(project=project).order_by("period_end")
+            .values_list("period_end", "counted_approved", "counted_handed_in")]
+
+
+def summed(project, end: date, states) -> Decimal | None:
+    """本年累计完成 as the ledger defined it before it was stored: the year's counted amounts up to `end`."""
+    amounts = list(ProgressReport.objects.filter(project=project, state__in=states, amount__isnull=False,
+                                                 period_end__gte=date(end.year, 1, 1), period_end__lte=end)
+                   .values_list("amount", flat=True))
+    return sum(amounts, D("0.00")) if amounts else None
+
+
+def test_the_stored_counted_figure_follows_approval_return_and_an_earlier_months_correction(
+        dispatcher, reporter, own_project, settings):
+    jan, feb, mar = (report_of(open_month(dispatcher, m), own_project) for m in (1, 2, 3))
+    assert stored(own_project) == [(1, None, None), (2, None, None), (3, None, None)]   # nothing counts yet
+    hand_in(reporter, jan, "100.00")
+    hand_in(reporter, feb, "60.00")
+    hand_in(reporter, mar, "40.00")
+    approve(dispatcher, feb)
+    approve(dispatcher, mar)
+    # approved: February 60.00, March 60.00 + 40.00; handed in: 100.00, 160.00, 200.00
+    assert stored(own_project) == [(1, None, D("100.00")), (2, D("60.00"), D("160.00")), (3, D("100.00"), D("200.00"))]
+    send_back(dispatcher, jan)     # January's 100.00 stops counting for every month
+    assert stored(own_project) == [(1, None, None), (2, D("60.00"), D("60.00")), (3, D("100.00"), D("100.00"))]
+    hand_in(reporter, jan, "90.00")    # the clerk corrects January and hands it in again
+    assert stored(own_project) == [(1, None, D("90.00")), (2, D("60.00"), D("150.00")), (3, D("100.00"), D("190.00"))]
+    approve(dispatcher, jan)
+    assert stored(own_project) == [(1, D("90.00"), D("90.00")), (2, D("150.00"), D("150.00")),
+                                   (3, D("190.00"), D("190.00"))]
+    end = mar.period_end
+    assert selectors.completion_as_of([own_project.pk], end) == {own_project.pk: D("190.00")}   # 90 + 60 + 40
+    assert selectors.completion_total(Project.objects.filter(pk=own_project.pk), end) == D("190.00")
+    for report in (jan, feb, mar):     # the stored figure is the sum it replaces, by either rule
+        report.refresh_from_db()
+        assert report.counted_approved == summed(own_project, report.period_end, [ReportState.APPROVED])
+        assert report.counted_handed_in == summed(own_project, report.period_end,
+                                                  [ReportState.SUBMITTED, ReportState.APPROVED])
+
+
+def test_a_project_without_a_report_in_the_chosen_period_shows_its_earlier_figure(
+        dispatcher, reporter, users, own_project, other_project):
+    """own_project reports in January and February but is not in March's dispatch: as of March its
+    figure is its February one (January's approved 100.00); other_project's is March's 7.00."""
+    january, february = open_month(dispatcher, 1), open_month(dispatcher, 2)
+    march = open_month(dispatcher, 3, project_ids=[other_project.pk])
+    assert not march.reports.filter(project=own_project).exists()
+    hand_in(reporter, report_of(january, own_project), "100.00")
+    approve(dispatcher, report_of(january, own_project))
+    other = report_of(march, other_project)
+    hand_in(users["reporter_b"], other, "7.00")
+    approve(dispatcher, other)
+    both = Project.objects.filter(pk__in=[own_project.pk, other_project.pk])
+    assert selectors.completion_as_of(both, march.ends_on) == {own_project.pk: D("100.00"), other_project.pk: D("7.00")}
+    assert selectors.completion_total(both, march.ends_on) == D("107.00")                  # 100.00 + 7.00
+    assert selectors.completion_as_of(both, february.ends_on) == {own_project.pk: D("100.00")}
+    assert selectors.completion_total(both, february.ends_on) == D("100.00")
+    assert selectors.completion_total(both, january.ends_on - timedelta(days=1)) == D("0.00")  # before any report

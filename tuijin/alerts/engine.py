@@ -138,6 +138,18 @@ def investment_lag(rule, projects, today: date, *, period: ReportPeriod | None =
     return found
 
 
+def judges_period(period_id: int, today: date) -> bool:
+    """Whether a change to the reports of this period can move a reporting warning today: the
+    investment measure reads the counted reports up to the evaluated period's end, the missing-report
+    measure the periods already due; the reports of a period not due yet and ending after the evaluated
+    one (this month's, at the deadline) move neither, until the period falls due (the nightly refresh)."""
+    period = ReportPeriod.objects.filter(pk=period_id).values_list("due_on", "ends_on").first()
+    if period is None or period[0] < today:
+        return True
+    judged = evaluation_period(today)
+    return judged is not None and period[1] <= judged.ends_on
+
+
 def _investment_basis(end: date, planned: Decimal, done, as_of: date | None) -> str:
     """Which reports the year's figure comes from: the counted ones (TUIJIN_COUNTED_REPORTS, the ledger's
     rule) up to the judged period, the last of them named, or that there was none (counted as 0)."""

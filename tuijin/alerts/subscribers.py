@@ -44,7 +44,15 @@ def on_plan(project_id=None, project_ids=None, **_):
     _refresh(_ids(project_id, project_ids), INVESTMENT)
 
 
-def on_reports(project_id=None, project_ids=None, **_):
+def on_reports(project_id=None, project_ids=None, period_id=None, **_):
+    from django.utils import timezone
+
+    from . import engine
+
+    # A hand-in of a period not judged yet (the open month at its deadline) moves no reporting warning:
+    # no refresh, no reads of the rules and alerts in the request.
+    if period_id is not None and not engine.judges_period(period_id, timezone.localdate()):
+        return
     _refresh(_ids(project_id, project_ids), REPORTING)
 
 

@@ -30,7 +30,7 @@ from tuijin.reports.choices import (
 )
 from tuijin.reports.figures import schedule_share
 from tuijin.reports.models import ProgressReport, ReportEvent, ReportPeriod, period_bounds
-from tuijin.reports.services import period_remind, refresh_approved
+from tuijin.reports.services import period_remind, refresh_approved, refresh_cumulative
 
 from .clock import Clock, dispatch_calendar, month_end
 
@@ -213,6 +213,8 @@ def build_dispatch(rng: random.Random, dispatcher, clock: Clock) -> dict:
             returned.append(report)
     ReportEvent.objects.bulk_create(events, batch_size=2000)
     _date_events()
+    # The counted 本年累计 each report stores (the ledger's figure), by the services' one rule.
+    refresh_cumulative([p.pk for p in projects], min(years))
     for year in years:
         refresh_approved([p.pk for p in projects], year)
     messages = _messages(returned, periods, dispatcher, clock)

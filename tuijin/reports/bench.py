@@ -16,7 +16,7 @@ Timed through the whole Django stack with `django.test.Client`:
 - `period_overview_*`: a province dispatcher opens the open period's overview (`GET /reports/periods/<id>/`).
 - `deadline_submit_*`: 200 single-report submits (`POST /reports/<pk>/`, action=submit) by clerks of
   different districts, from 16 threads at once, each thread with its own clients and database connection.
-- `ledger_with_reports_*` (informational): the province dispatcher's ledger (`GET /projects/`), whose
+- `ledger_with_reports_*` (target p95 ≤ 80 ms, as the ledger bench's page): the province dispatcher's ledger (`GET /projects/`), whose
   本年累计完成 column and 合计 row sum the year's counted reports as of the latest period.
 """
 
@@ -73,6 +73,7 @@ GRID_ROWS = 200
 GRID_TARGET_MS = 300.0  # issue #13 §7 (was 1000)
 OVERVIEW_TARGET_P95_MS = 200.0
 SUBMIT_TARGET_P95_MS = 1000.0  # issue #13 §7 (was 2000)
+LEDGER_TARGET_P95_MS = 80.0  # the ledger bench's page target, with a year of reports behind it (issue #13 §3)
 SUBMITS = 200  # single-report submits per round
 THREADS = 16
 GRID_SAVES_PER_ROUND = 3
@@ -83,6 +84,7 @@ WARMUP_REQUESTS = 3
 REPORT_COLUMNS = (
     "period_id", "project_id", "period_end", "unit_id", "state", "amount", "progress", "work_status",
     "workers_planned", "workers_on_site", "problems", "next_steps", "year_to_date", "since_start",
+    "counted_approved", "counted_handed_in",
     "submitted_at", "submitted_by_id", "is_late", "reviewed_at", "reviewed_by_id", "review_comment", "version",
     "created_at", "updated_at",
 )
@@ -185,7 +187,8 @@ def generate_reporting(data: Province, *, seed: int = BenchOptions.seed, reviewe
         columns = [ProgressReport._meta.get_field(name.removesuffix("_id")) for name in REPORT_COLUMNS]
         if {f.attname for f in ProgressReport._meta.concrete_fields if not f.primary_key} != set(REPORT_COLUMNS):
             raise BenchError("REPORT_COLUMNS no longer lists every column of ProgressReport")
-        # Per project: [year, opening balance, year to date, planned share without a plan] in cents.
+        # Per project: [year, opening balance, year to date, planned share without a plan, counted approved,
+        # counted handed in] in cents.
         running: dict[int, list] = {}
         approved: dict[tuple[int, int], tuple[date, Decimal]] = {}
         counted = set(counted_states())
@@ -204,7 +207,7 @@ def generate_reporting(data: Province, *, seed: int = BenchOptions.seed, reviewe
                         opening = plan[1]
                     else:
                         opening = 0 if held is None else held[1] + held[2]
-                    held = running[pk] = [year, opening, 0, rng.uniform(0.1, 0.35)]
+                    held = running[pk] = [year, opening, 0, rng.uniform(0.1, 0.35), None, None]
                 if is_open and region_id == grid_region:
                     state = (ReportState.PENDING if rng.random() < 0.6 else ReportState.DRAFT) \
                         if pk in grid_editable else ReportState.SUBMITTED
@@ -252,12 +255,16 @@ def generate_reporting(data: Province, *, seed: int = BenchOptions.seed, reviewe
                 since = _money(held[1] + held[2] + own)
                 if state in (ReportState.SUBMITTED, ReportState.APPROVED):
                     held[2] += own  # only amounts handed in carry forward (services.refresh_cumulative)
+                    held[5] = (held[5] or 0) + own  # the counted figures each report stores (same function)
+                    if state == ReportState.APPROVED:
+                        held[4] = (held[4] or 0) + own
                 if state in counted:  # the ledger's figure: the year's counted amounts (services.refresh_approved)
                     approved[(pk, year)] = (period.ends_on, approved.get((pk, year), (None, Decimal("0.00")))[1]
                                             + _money(own))
                 rows.append((
                     period.pk, pk, period.ends_on, unit_id, state, amount, progress, work_status, planned, on_site,
-                    problems, next_steps, ytd, since, submitted_at, None, late, reviewed_at, reviewed_by, comment,
+                    problems, next_steps, ytd, since, None if held[4] is None else _money(held[4]),
+                    None if held[5] is None else _money(held[5]), submitted_at, None, late, reviewed_at, reviewed_by, comment,
                     VERSIONS[state], created, created,
                 ))
             total_reports += insert_rows(ProgressReport, columns, rows)
@@ -536,9 +543,9 @@ def reporting_bench(options: BenchOptions) -> BenchResult:
     }
     metrics.update(latency_metrics("period_overview", overview_rounds, target_p95=OVERVIEW_TARGET_P95_MS))
     metrics.update(latency_metrics("deadline_submit", submit_rounds, target_p95=SUBMIT_TARGET_P95_MS))
-    # Informational: the ledger bench (no reports) holds the page's targets; this is its first page for
-    # the province's dispatcher with 本年累计完成 summed over the year's reports (issue #13 §3).
-    metrics.update(latency_metrics("ledger_with_reports", ledger_rounds, target_p95=None))
+    # The ledger's first page for the province's dispatcher with 本年累计完成 as of the latest period over
+    # three years of reports (issue #13 §3): the ledger bench's page target holds with the reports too.
+    metrics.update(latency_metrics("ledger_with_reports", ledger_rounds, target_p95=LEDGER_TARGET_P95_MS))
     return BenchResult(
         metrics,
         params={

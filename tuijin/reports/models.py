@@ -106,6 +106,12 @@ class ProgressReport(VersionedModel):
     next_steps = LimitedTextField(_("下步计划及需协调事项"), blank=True, max_length=TEXT_MAX)
     year_to_date = MoneyField(_("本年累计完成投资（万元）"), default=0, editable=False)
     since_start = MoneyField(_("开工累计完成投资（万元）"), default=0, editable=False)
+    # 本年累计完成 as of this report's period end, by each rule of what counts (choices.counted_states):
+    # the year's approved amounts (counted_approved) or handed-in amounts (counted_handed_in) of the
+    # project's reports ending on or before that day; None while none counts. Kept by
+    # services.refresh_cumulative, so the ledger's as-of figure is one indexed row (selectors.completion_as_of).
+    counted_approved = MoneyField(_("本年累计完成（已审核口径）"), null=True, editable=False)
+    counted_handed_in = MoneyField(_("本年累计完成（已上报口径）"), null=True, editable=False)
     submitted_at = models.DateTimeField(_("上报时间"), null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("上报人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -117,7 +123,8 @@ class ProgressReport(VersionedModel):
     )
     review_comment = LimitedTextField(_("审核意见"), blank=True, max_length=TEXT_MAX)
 
-    history = HistoricalRecords(user_db_constraint=False, excluded_fields=["updated_at", "year_to_date", "since_start"])
+    history = HistoricalRecords(user_db_constraint=False, excluded_fields=["updated_at", "year_to_date", "since_start",
+                                                                        "counted_approved", "counted_handed_in"])
     objects = models.Manager.from_queryset(ProjectScopedQuerySet)()
 
     class Meta:
@@ -131,6 +138,9 @@ class ProgressReport(VersionedModel):
             models.Index(fields=["project", "period_end"], name="reports_project_end"),
             models.Index(fields=["period", "state"], name="reports_period_state"),
             models.Index(fields=["period", "unit"], name="reports_period_unit"),
+            # Covers the ledger's 合计 row: one period's counted figures joined to the filtered projects.
+            models.Index(fields=["period", "project", "counted_approved", "counted_handed_in"],
+                         name="reports_period_counted"),
         ]
 
     def __str__(self) -> str:

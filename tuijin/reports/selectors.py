@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -285,30 +286,63 @@ def counted_reports(period_end: date):
                                          period_end__gte=date(period_end.year, 1, 1), period_end__lte=period_end)
 
 
-def completion_as_of(project_ids, period_end: date) -> dict[int, Decimal]:
+def counted_column() -> str:
+    """The stored per-report figure of the rule in force (ProgressReport.counted_approved / counted_handed_in)."""
+    return "counted_approved" if counted_states() == (ReportState.APPROVED,) else "counted_handed_in"
+
+
+def _as_of_period(period_end: date):
+    """The period whose reports carry the figures as of `period_end` (the first of those ending that day)."""
+    return ReportPeriod.objects.filter(ends_on=period_end).order_by("pk").values_list("pk", flat=True).first()
+
+
+def _latest_counted(period_end: date, outer: str = "pk"):
+    """The stored counted 本年累计 of a project's latest report of the year up to `period_end` (every report
+    ending the same day carries the same figure), on a project id column (`outer`)."""
+    return Subquery(
+        ProgressReport.objects.filter(project_id=OuterRef(outer), period_end__gte=date(period_end.year, 1, 1),
+                                      period_end__lte=period_end)
+        .order_by("-period_end").values(counted_column())[:1],
+        output_field=MoneyField(),
+    )
+
+
+def _counted_as_of(period_end: date, period_id: int | None, outer: str = "pk"):
+    """A project's stored figure as of `period_end`: its report in the period (one row of a covering
+    index), else — no report there, or nothing counted yet — its latest report of the year up to that
+    day (a project taken out of the period or added to the dispatch later keeps its earlier figure;
+    one that never counted stays None either way, the figure only grows within a year)."""
+    latest = _latest_counted(period_end, outer)
+    if period_id is None:
+        return latest
+    in_period = Subquery(ProgressReport.objects.filter(period_id=period_id, project_id=OuterRef(outer)).order_by()
+                         .values(counted_column())[:1], output_field=MoneyField())
+    return Coalesce(in_period, latest, output_field=MoneyField())
+
+
+def completion_as_of(project_ids, period_end: date, period_id: int | None = None) -> dict[int, Decimal]:
     """本年累计完成 per project as of `period_end` (ids or a queryset of projects): the sum of its counted
-    amounts of the year's periods up to that day; projects without any are left out (0)."""
+    amounts of the year's periods up to that day, read from the figure each report stores
+    (services.refresh_cumulative); projects without any are left out (0). `period_id`: a period ending
+    that day, when the caller has it (else looked up)."""
     ids = project_ids.order_by().values("pk") if hasattr(project_ids, "values") else list(project_ids)
-    rows = (counted_reports(period_end).filter(project_id__in=ids).order_by()
-            .values_list("project_id").annotate(done=Sum("amount")))
+    rows = (Project.objects.filter(pk__in=ids).order_by()
+            .annotate(done=_counted_as_of(period_end, period_id or _as_of_period(period_end)))
+            .filter(done__isnull=False).values_list("pk", "done"))
     return {pk: Decimal(done) for pk, done in rows}
 
 
-def completion_total(projects, period_end: date) -> Decimal:
-    """本年累计完成 of a queryset of projects as of `period_end`, in one SUM over integer cents (exact on
-    SQLite and PostgreSQL)."""
-    done = counted_reports(period_end).filter(project_id__in=projects.order_by().values("pk")).aggregate(
-        done=Sum("amount"))["done"]
+def completion_total(projects, period_end: date, period_id: int | None = None) -> Decimal:
+    """本年累计完成 of a queryset of projects as of `period_end`: one SUM over the filtered projects of
+    their stored figure in the period (a covering index), integer cents, exact on SQLite and PostgreSQL."""
+    done = projects.order_by().aggregate(
+        done=Sum(_counted_as_of(period_end, period_id or _as_of_period(period_end))))["done"]
     return Decimal(done) if done is not None else figures.ZERO
 
 
 def completion_subquery(period_end: date, outer: str = "pk"):
     """The same figure as a correlated subquery on a project id column (`outer`), for annotations."""
-    return Subquery(
-        counted_reports(period_end).filter(project_id=OuterRef(outer)).order_by()
-        .values("project_id").annotate(done=Sum("amount")).values("done")[:1],
-        output_field=MoneyField(),
-    )
+    return _latest_counted(period_end, outer)
 
 
 def progress_as_of(project_ids, period_end: date) -> dict[int, str]:
@@ -356,10 +390,10 @@ class LedgerCompletion:
         return AsOf(str(period.pk), period.ends_on, label, choices)
 
     def amounts(self, as_of, project_ids):
-        return completion_as_of(project_ids, as_of.period_end)
+        return completion_as_of(project_ids, as_of.period_end, int(as_of.key))
 
     def total(self, as_of, projects):
-        return completion_total(projects, as_of.period_end)
+        return completion_total(projects, as_of.period_end, int(as_of.key))
 
     def progress(self, as_of, project_ids):
         return progress_as_of(project_ids, as_of.period_end)

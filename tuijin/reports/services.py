@@ -269,8 +269,19 @@ def refresh_cumulative(project_ids, year: int) -> int:
         reports = list(
             ProgressReport.objects.filter(project_id__in=chunk, period_end__gte=date(year, 1, 1))
             .order_by("project_id", "period_end", "id")
-            .only("id", "project_id", "period_end", "amount", "state", "year_to_date", "since_start")
+            .only("id", "project_id", "period_end", "amount", "state", "year_to_date", "since_start",
+                  "counted_approved", "counted_handed_in")
         )
+        # Per project and period end: the amounts approved and handed in that day (reports of periods
+        # ending the same day all show the figure through that day).
+        on_day: dict[tuple[int, date], list] = defaultdict(lambda: [None, None])
+        for report in reports:
+            if report.amount is not None and report.state in HANDED_IN_STATES:
+                sums = on_day[(report.project_id, report.period_end)]
+                sums[1] = (sums[1] or figures.ZERO) + report.amount
+                if report.state == ReportState.APPROVED:
+                    sums[0] = (sums[0] or figures.ZERO) + report.amount
+        counted_days: dict[int, tuple[int, date, Decimal | None, Decimal | None]] = {}  # project → (year, end, …)
         opening = opening_balances(chunk, year)
         given_later = defaultdict(dict)
         later_years = {r.period_end.year for r in reports} - {year}
@@ -294,11 +305,33 @@ def refresh_cumulative(project_ids, year: int) -> int:
             counted = held[2] + own if report.state in HANDED_IN_STATES else held[2]
             current[pk] = (y, held[1], counted)
             since = held[1] + ytd
-            if report.year_to_date != ytd or report.since_start != since:
+            approved, handed_in = _counted_through(counted_days, on_day, pk, report.period_end)
+            if (report.year_to_date, report.since_start, report.counted_approved, report.counted_handed_in) != (
+                    ytd, since, approved, handed_in):
                 report.year_to_date, report.since_start = ytd, since
+                report.counted_approved, report.counted_handed_in = approved, handed_in
                 changed.append(report)
-    update_objects(ProgressReport, changed, ["year_to_date", "since_start"])
+    update_objects(ProgressReport, changed, ["year_to_date", "since_start", "counted_approved", "counted_handed_in"])
     return len(changed)
+
+
+def _counted_through(days: dict, on_day: dict, pk: int, end: date) -> tuple[Decimal | None, Decimal | None]:
+    """The project's counted 本年累计 through `end` by each rule (approved, handed in), None while nothing
+    counts; `days` carries the running figures from report to report (reports in period-end order)."""
+    held = days.get(pk)
+    if held is None or held[0] != end.year:
+        held = (end.year, None, None, None)
+    if held[1] != end:
+        approved, handed_in = held[2], held[3]
+        sums = on_day.get((pk, end))
+        if sums is not None:
+            if sums[0] is not None:
+                approved = (approved or figures.ZERO) + sums[0]
+            if sums[1] is not None:
+                handed_in = (handed_in or figures.ZERO) + sums[1]
+        held = (end.year, end, approved, handed_in)
+    days[pk] = held
+    return held[2], held[3]
 
 
 def refresh_approved(project_ids, year: int) -> None:
@@ -616,8 +649,9 @@ def _review(user, report: ProgressReport, *, version: int, action: str, comment:
     stamp(report, user, ReportAction(action).label).save()
     ReportEvent.objects.create(report=report, action=action, from_state=before, to_state=report.state,
                                user=user, comment=comment)
-    if action == ReportAction.RETURN:  # its amount stops counting for the months after it
-        refresh_cumulative([report.project_id], report.period.year)
+    # Returned: its amount stops counting for the months after it; either way the counted 本年累计 of
+    # this month and the later ones moves (ProgressReport.counted_approved / counted_handed_in).
+    refresh_cumulative([report.project_id], report.period.year)
     refresh_approved([report.project_id], report.period.year)
     if action == ReportAction.RETURN:
         url = reverse("reports:report", args=[report.pk])
