@@ -12,7 +12,7 @@ def ledger_rows(page) -> list[dict]:
             name: r.cells[2].querySelector('a').textContent.trim(),
             region: r.cells[3].textContent.trim(),
             total: r.cells[7].textContent.trim(),
-            leaders: r.cells[12].textContent.trim(),
+            leaders: r.cells[13].textContent.trim(),  // after 本年累计完成 and 完成率
         }))"""
     )
 
