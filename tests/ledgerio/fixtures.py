@@ -10,9 +10,11 @@ from __future__ import annotations
 import csv
 import io
 from decimal import Decimal
+from io import StringIO
 from pathlib import Path
 
 import openpyxl
+from django.core.management import call_command
 
 YEAR = 2026
 HEADER = [
@@ -110,3 +112,14 @@ def two_row_header_rows() -> tuple[list[list], tuple]:
 
 def amount(value) -> Decimal:
     return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def cli(*args) -> tuple[int, str, str]:
+    """Run `tuijin import-ledger` with `args`: (exit code, stdout, stderr)."""
+    out, err = StringIO(), StringIO()
+    try:
+        call_command("import-ledger", *[str(a) for a in args], stdout=out, stderr=err)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    return code, out.getvalue(), err.getvalue()

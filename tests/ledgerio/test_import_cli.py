@@ -11,20 +11,11 @@ from tests.sheets.corpus import CORPUS, TEMPLATES
 from tuijin.projects.models import AnnualPlan, Project
 
 from . import fixtures as fx
+from .fixtures import cli
 
 pytestmark = pytest.mark.django_db
 
 KEYS = {"rows_read", "projects", "created", "updated", "skipped_rows", "errors", "totals", "reconciliation"}
-
-
-def cli(*args) -> tuple[int, str, str]:
-    out, err = StringIO(), StringIO()
-    try:
-        call_command("import-ledger", *[str(a) for a in args], stdout=out, stderr=err)
-        code = 0
-    except SystemExit as exc:
-        code = exc.code
-    return code, out.getvalue(), err.getvalue()
 
 
 def one_json(text: str) -> dict:

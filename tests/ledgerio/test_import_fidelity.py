@@ -4,11 +4,9 @@ was written) through `services.import_ledger`, the CLI or the web flow."""
 
 import io
 from decimal import Decimal
-from io import StringIO
 
 import openpyxl
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from tuijin.ledgerio import services
@@ -18,6 +16,7 @@ from tuijin.org.models import Leader, Unit
 from tuijin.projects.models import AnnualPlan, Project
 
 from . import fixtures as fx
+from .fixtures import cli
 
 pytestmark = pytest.mark.django_db
 
@@ -54,16 +53,6 @@ def proj(n, name, total=100, **extra):
 
 def messages(analysis) -> list[str]:
     return [str(e) for e in analysis.all_errors]
-
-
-def cli(*args) -> tuple[int, str, str]:
-    out, err = StringIO(), StringIO()
-    try:
-        call_command("import-ledger", *[str(a) for a in args], stdout=out, stderr=err)
-        code = 0
-    except SystemExit as exc:
-        code = exc.code
-    return code, out.getvalue(), err.getvalue()
 
 
 # -------------------------------------------------------------------- 1. 市本级 / 市直 and region groups

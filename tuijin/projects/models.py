@@ -130,33 +130,23 @@ class ProjectQuerySet(models.QuerySet):
         return self.filter(Q(**{self._p("admission"): Admission.PENDING})
                            | Q(**{self._p("requested_level__isnull"): False}))
 
+    def _granted(self, user, roles=None):
+        """Projects under the user's grants (all of them, or those of `roles`); a superuser sees all."""
+        access = user_access(user)
+        if access.is_superuser:
+            return self.all()
+        query = self._scope_q(access.grants if roles is None else access.grants_for(roles), user)
+        return self.none() if query is None else self.filter(query)
+
     def reviewable_by(self, user):
         """Projects whose applications the user may decide: under their office (admin, dispatcher) grants."""
-        access = user_access(user)
-        if access.is_superuser:
-            return self.all()
-        query = self._scope_q(access.grants_for(OFFICE_ROLES), user)
-        if query is None:
-            return self.none()
-        return self.filter(query)
+        return self._granted(user, OFFICE_ROLES)
 
     def visible_to(self, user):
-        access = user_access(user)
-        if access.is_superuser:
-            return self.all()
-        query = self._scope_q(access.grants, user)
-        if query is None:
-            return self.none()
-        return self.filter(query)
+        return self._granted(user)
 
     def editable_by(self, user):
-        access = user_access(user)
-        if access.is_superuser:
-            return self.all()
-        query = self._scope_q(access.grants_for(EDITOR_ROLES), user)
-        if query is None:
-            return self.none()
-        return self.filter(query)
+        return self._granted(user, EDITOR_ROLES)
 
 
 class ProjectManager(models.Manager.from_queryset(ProjectQuerySet)):
