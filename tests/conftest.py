@@ -59,7 +59,7 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
     db = settings.DATABASES["default"]
     test = db.setdefault("TEST", {})
-    if db["ENGINE"] == "django.db.backends.sqlite3" and not test.get("NAME"):
+    if db["ENGINE"] == "tuijin.core.sqlite" and not test.get("NAME"):
         test["NAME"] = str(Path(settings.DATA_DIR) / f"test-{os.getpid()}.sqlite3")
 
 

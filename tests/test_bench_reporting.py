@@ -116,9 +116,13 @@ def test_the_generator_writes_a_report_per_reporting_project_and_month(generated
 def test_the_generated_cumulative_figures_are_what_the_services_compute(generated):
     data, reporting = generated
     ids = list(ProgressReport.objects.values_list("project_id", flat=True).distinct())
-    # Recomputed by the services from the first year on, and from this year on: nothing changes.
+    # Recomputed by the services from the first year on, and from this year on: nothing changes, the
+    # plans' counted figures (their latest report's) included.
+    carried = sorted(AnnualPlan.objects.values_list("pk", "counted_approved", "counted_handed_in"))
+    assert any(a is not None and h is not None and h >= a > 0 for _pk, a, h in carried)
     assert services.refresh_cumulative(ids, 2023) == 0
     assert services.refresh_cumulative(ids, 2026) == 0
+    assert sorted(AnnualPlan.objects.values_list("pk", "counted_approved", "counted_handed_in")) == carried
     plans = sorted(AnnualPlan.objects.values_list("pk", "completed_ytd", "completed_through"))
     assert any(ytd > 0 for _pk, ytd, _through in plans)
     for year in (2025, 2026):

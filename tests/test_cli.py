@@ -67,7 +67,7 @@ def test_the_data_directory_gets_a_private_secret_key(tmp_path):
 def test_a_relative_sqlite_url_resolves_from_the_working_directory(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
     db = database_from_url("sqlite:///data/tuijin.sqlite3")
-    assert db["ENGINE"] == "django.db.backends.sqlite3"
+    assert db["ENGINE"] == "tuijin.core.sqlite"
     assert db["NAME"] == str(tmp_path.resolve() / "data" / "tuijin.sqlite3")
 
 

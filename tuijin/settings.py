@@ -117,7 +117,7 @@ def database_from_url(url: str) -> dict:
         if name and name != ":memory:":
             name = str(Path(name).resolve())
         return {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "tuijin.core.sqlite",
             "NAME": name,
             # RELIABILITY.md §3.3: WAL + IMMEDIATE + busy timeout, so the deadline burst never
             # sees "database is locked". The database must live on a local disk (not NFS).

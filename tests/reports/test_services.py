@@ -1033,6 +1033,8 @@ def test_the_stored_counted_figure_follows_approval_return_and_an_earlier_months
     approve(dispatcher, mar)
     # approved: February 60.00, March 60.00 + 40.00; handed in: 100.00, 160.00, 200.00
     assert stored(own_project) == [(1, None, D("100.00")), (2, D("60.00"), D("160.00")), (3, D("100.00"), D("200.00"))]
+    assert AnnualPlan.objects.filter(project=own_project, year=mar.period_end.year).values_list(
+        "counted_approved", "counted_handed_in").get() == (D("100.00"), D("200.00"))
     send_back(dispatcher, jan)     # January's 100.00 stops counting for every month
     assert stored(own_project) == [(1, None, None), (2, D("60.00"), D("60.00")), (3, D("100.00"), D("100.00"))]
     hand_in(reporter, jan, "90.00")    # the clerk corrects January and hands it in again
@@ -1040,6 +1042,9 @@ def test_the_stored_counted_figure_follows_approval_return_and_an_earlier_months
     approve(dispatcher, jan)
     assert stored(own_project) == [(1, D("90.00"), D("90.00")), (2, D("150.00"), D("150.00")),
                                    (3, D("190.00"), D("190.00"))]
+    # The year's plan carries its latest report's (March's) figures by both rules, through every step.
+    assert AnnualPlan.objects.filter(project=own_project, year=mar.period_end.year).values_list(
+        "counted_approved", "counted_handed_in").get() == (D("190.00"), D("190.00"))
     end = mar.period_end
     assert selectors.completion_as_of([own_project.pk], end) == {own_project.pk: D("190.00")}   # 90 + 60 + 40
     assert selectors.completion_total(Project.objects.filter(pk=own_project.pk), end) == D("190.00")

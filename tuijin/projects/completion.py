@@ -9,6 +9,9 @@ The provider answers, for a year and the period the user chose (or none: the def
 - `as_of(year, key)`: what the figures are as of (AsOf), or None when the year has no period yet;
 - `amounts(as_of, project_ids)`: 本年累计完成 per project (万元, exact Decimals);
 - `total(as_of, projects)`: the same summed over a queryset of projects, in one exact integer SUM;
+- `figure(as_of)`: the per-project figure as an expression on a queryset of projects with the year's
+  plan joined as `year_plan` (projects.selectors.with_year_plan), so the ledger's totals can sum it in
+  the pass they make anyway (`total` sums the same expression);
 - `progress(as_of, project_ids)`: 形象进度 per project (the text of its latest counted report).
 """
 
@@ -35,6 +38,8 @@ class Provider(Protocol):
 
     def total(self, as_of: AsOf, projects) -> Decimal: ...
 
+    def figure(self, as_of: AsOf): ...
+
     def progress(self, as_of: AsOf, project_ids) -> dict[int, str]: ...
 
 
@@ -55,6 +60,11 @@ def amounts(basis: AsOf | None, project_ids) -> dict[int, Decimal]:
 
 def total(basis: AsOf | None, projects) -> Decimal | None:
     return _provider[0].total(basis, projects) if _provider and basis is not None else None
+
+
+def figure(basis: AsOf | None):
+    """The figure to sum over projects joined to the year's plan; None without a provider or a period."""
+    return _provider[0].figure(basis) if _provider and basis is not None else None
 
 
 def progress(basis: AsOf | None, project_ids) -> dict[int, str]:

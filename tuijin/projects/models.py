@@ -354,8 +354,16 @@ class AnnualPlan(VersionedModel):
     # The year's approved figures, kept by the monthly dispatch (tuijin.reports) for the ledger.
     completed_ytd = MoneyField(_("本年累计完成投资（万元）"), default=0, editable=False)
     completed_through = models.DateField(_("累计完成截至"), null=True, blank=True, editable=False)
+    # The year's counted 本年累计完成 by each rule, as its latest report of the year carries it
+    # (ProgressReport.counted_approved / counted_handed_in, kept together by reports.services.
+    # refresh_cumulative); None until then. The ledger's 合计 as of the year's latest period sums these
+    # on the plan join it reads anyway instead of looking up a report per project
+    # (reports.selectors.completion_figure).
+    counted_approved = MoneyField(_("本年累计完成（已审核口径）"), null=True, editable=False)
+    counted_handed_in = MoneyField(_("本年累计完成（已上报口径）"), null=True, editable=False)
 
-    history = HistoricalRecords(user_db_constraint=False, excluded_fields=["updated_at", "completed_ytd", "completed_through"])
+    history = HistoricalRecords(user_db_constraint=False, excluded_fields=[
+        "updated_at", "completed_ytd", "completed_through", "counted_approved", "counted_handed_in"])
     objects = models.Manager.from_queryset(ProjectScopedQuerySet)()
 
     class Meta:
@@ -364,7 +372,8 @@ class AnnualPlan(VersionedModel):
         ordering = ["-year"]
         constraints = [models.UniqueConstraint(fields=["project", "year"], name="projects_annualplan_unique_year")]
         # Covering the year's plan join of the ledger totals (see Project.Meta.indexes).
-        indexes = [models.Index(fields=["year", "project", "planned_investment", "id"], name="projects_plan_year_totals")]
+        indexes = [models.Index(fields=["year", "project", "planned_investment", "id", "counted_approved",
+                                        "counted_handed_in"], name="projects_plan_year_figures")]
 
     def __str__(self) -> str:
         return f"{self.project} {self.year}年计划"

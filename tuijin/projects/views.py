@@ -15,7 +15,7 @@ from tuijin.core.views import is_htmx
 from tuijin.org.choices import Role
 from tuijin.org.selectors import OFFICE_ROLES, regions_editable_by, user_access
 
-from . import selectors, services
+from . import completion, selectors, services
 from .choices import Admission
 from .filtersets import LedgerFilterSet
 from .forms import AnnualPlanForm, ArchiveForm, ProjectForm
@@ -32,13 +32,13 @@ def project_list(request):
     filtered = filterset.qs
     year = filterset.selected_year or selectors.current_year()
     sort, ordering = parse_sort(request.GET.get("sort"))
+    as_of = completion.as_of(year, request.GET.get("as_of"))
+    figure = completion.figure(as_of)  # 本年累计完成, summed with the other totals in their one pass
     page_obj, rows, totals = selectors.ledger_page_and_totals(
-        filtered, year=year, ordering=ordering, page=request.GET.get("page")
+        filtered, year=year, ordering=ordering, page=request.GET.get("page"), done=figure
     )
-    totals = selectors.admitted_totals(totals, filtered, year)
-    # Completion sums reports, and only admitted projects have any (period_open and adding to a period
-    # refuse the others), so the listed set gives the admitted figure without a second filter.
-    done = selectors.ledger_completion(filtered, rows, totals, year=year, key=request.GET.get("as_of"))
+    totals = selectors.admitted_totals(totals, filtered, year, figure)
+    done = selectors.ledger_completion(filtered, rows, totals, as_of=as_of)
     params = request.GET.copy()
     params.pop("page", None)
     params.pop("sort", None)

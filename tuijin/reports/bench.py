@@ -190,6 +190,7 @@ def generate_reporting(data: Province, *, seed: int = BenchOptions.seed, reviewe
         # Per project: [year, opening balance, year to date, planned share without a plan, counted approved,
         # counted handed in] in cents.
         running: dict[int, list] = {}
+        last_counted: dict[tuple[int, int], tuple] = {}
         approved: dict[tuple[int, int], tuple[date, Decimal]] = {}
         counted = set(counted_states())
         now = timezone.now().replace(minute=0, second=0, microsecond=0)
@@ -258,6 +259,9 @@ def generate_reporting(data: Province, *, seed: int = BenchOptions.seed, reviewe
                     held[5] = (held[5] or 0) + own  # the counted figures each report stores (same function)
                     if state == ReportState.APPROVED:
                         held[4] = (held[4] or 0) + own
+                # What the year's plan carries: its latest report's counted figures (refresh_cumulative).
+                last_counted[(pk, year)] = (None if held[4] is None else _money(held[4]),
+                                            None if held[5] is None else _money(held[5]))
                 if state in counted:  # the ledger's figure: the year's counted amounts (services.refresh_approved)
                     approved[(pk, year)] = (period.ends_on, approved.get((pk, year), (None, Decimal("0.00")))[1]
                                             + _money(own))
@@ -270,12 +274,15 @@ def generate_reporting(data: Province, *, seed: int = BenchOptions.seed, reviewe
             total_reports += insert_rows(ProgressReport, columns, rows)
 
         # The ledger's 本年累计完成 (services.refresh_approved): the year's counted amounts, through the last.
-        plan_rows = [
-            AnnualPlan(pk=plan_pk, completed_ytd=approved[(pk, year)][1], completed_through=approved[(pk, year)][0])
-            for plan_pk, pk, year in AnnualPlan.objects.values_list("pk", "project_id", "year")
-            if (pk, year) in approved
-        ]
-        update_objects(AnnualPlan, plan_rows, ["completed_ytd", "completed_through"])
+        plan_rows, zero = [], (None, Decimal("0.00"))
+        for plan_pk, pk, year in AnnualPlan.objects.values_list("pk", "project_id", "year"):
+            if (pk, year) in last_counted:
+                through, ytd = approved.get((pk, year), zero)
+                plan_rows.append(AnnualPlan(pk=plan_pk, completed_ytd=ytd, completed_through=through,
+                                            counted_approved=last_counted[(pk, year)][0],
+                                            counted_handed_in=last_counted[(pk, year)][1]))
+        update_objects(AnnualPlan, plan_rows, ["completed_ytd", "completed_through", "counted_approved",
+                                               "counted_handed_in"])
 
     open_period = periods[-1]
     return Reporting(
@@ -283,7 +290,7 @@ def generate_reporting(data: Province, *, seed: int = BenchOptions.seed, reviewe
         grid_rows=min(grid_rows, grid_due), grid_due=grid_due,
         counts={
             "periods": len(periods), "reporting_projects": len(projects), "reports": total_reports,
-            "reports_open_period": len(projects), "plans_with_approved_ytd": len(plan_rows),
+            "reports_open_period": len(projects), "plans_with_approved_ytd": sum(1 for p in plan_rows if p.completed_through),
         },
     )
 

@@ -334,10 +334,34 @@ def completion_as_of(project_ids, period_end: date, period_id: int | None = None
 
 def completion_total(projects, period_end: date, period_id: int | None = None) -> Decimal:
     """本年累计完成 of a queryset of projects as of `period_end`: one SUM over the filtered projects of
-    their stored figure in the period (a covering index), integer cents, exact on SQLite and PostgreSQL."""
-    done = projects.order_by().aggregate(
-        done=Sum(_counted_as_of(period_end, period_id or _as_of_period(period_end))))["done"]
+    completion_figure, integer cents, exact on SQLite and PostgreSQL."""
+    from tuijin.projects.selectors import with_year_plan
+
+    figure = completion_figure(period_end, period_id)
+    done = with_year_plan(projects, period_end.year).order_by().aggregate(done=Sum(figure))["done"]
     return Decimal(done) if done is not None else figures.ZERO
+
+
+def completion_figure(period_end: date, period_id: int | None = None):
+    """A project's 本年累计完成 as of `period_end`, as an expression on projects with the year's plan
+    joined as `year_plan` (projects.selectors.with_year_plan), for sums.
+
+    As of the year's latest period (the ledger's default), the figure its annual plan carries
+    (AnnualPlan.counted_*, its latest report's); a project without a plan for the year, or whose plan
+    carries nothing yet, falls back to its reports. As of an earlier period, the figure is looked up in
+    its reports (services.refresh_cumulative keeps both). A report looked up per project costs tens of
+    milliseconds over a province's 20,000 projects; the plan's column rides on the join the ledger's
+    filters and totals read anyway (docs/benchmarks.md)."""
+    from tuijin.projects.selectors import YEAR_PLAN
+
+    if _latest_of_year(period_end):
+        return Coalesce(f"{YEAR_PLAN}__{counted_column()}", _latest_counted(period_end), output_field=MoneyField())
+    return _counted_as_of(period_end, period_id or _as_of_period(period_end))
+
+
+def _latest_of_year(period_end: date) -> bool:
+    """No period of the year ends after `period_end`: the figures as of it are the year's latest."""
+    return not ReportPeriod.objects.filter(ends_on__gt=period_end, ends_on__lte=date(period_end.year, 12, 31)).exists()
 
 
 def completion_subquery(period_end: date, outer: str = "pk"):
@@ -394,6 +418,9 @@ class LedgerCompletion:
 
     def total(self, as_of, projects):
         return completion_total(projects, as_of.period_end, int(as_of.key))
+
+    def figure(self, as_of):
+        return completion_figure(as_of.period_end, int(as_of.key))
 
     def progress(self, as_of, project_ids):
         return progress_as_of(project_ids, as_of.period_end)

@@ -253,8 +253,10 @@ def opening_balances(project_ids, year: int) -> dict[int, Decimal]:
 
 
 def refresh_cumulative(project_ids, year: int) -> int:
-    """Recompute 本年累计 and 开工累计 of every report of these projects from `year` on; returns the
-    number of reports whose figures changed. One read of the reports, one bulk update.
+    """Recompute 本年累计 and 开工累计 of every report of these projects from `year` on, and the counted
+    figures their annual plans carry (AnnualPlan.counted_approved / counted_handed_in: the year's
+    latest report's); returns the number of reports whose figures changed. One read of the reports and
+    of the plans, one bulk update of each.
 
     Only amounts handed in (submitted or approved) count for the periods after them: a draft or a
     returned report shows its own amount on top of what counts, never carries it forward (so a
@@ -264,6 +266,7 @@ def refresh_cumulative(project_ids, year: int) -> int:
     """
     ids = sorted(set(project_ids))
     changed = []
+    plans_changed = []
     for chunk_start in range(0, len(ids), 2000):
         chunk = ids[chunk_start:chunk_start + 2000]
         reports = list(
@@ -291,6 +294,7 @@ def refresh_cumulative(project_ids, year: int) -> int:
             ).values_list("project_id", "year", "completed_before"):
                 given_later[y][pk] = before
         current: dict[int, tuple[int, Decimal, Decimal]] = {}  # project → (year, opening, year to date)
+        latest: dict[tuple[int, int], tuple[Decimal | None, Decimal | None]] = {}  # (project, year) → counted
         for report in reports:
             pk, y = report.project_id, report.period_end.year
             held = current.get(pk)
@@ -306,12 +310,21 @@ def refresh_cumulative(project_ids, year: int) -> int:
             current[pk] = (y, held[1], counted)
             since = held[1] + ytd
             approved, handed_in = _counted_through(counted_days, on_day, pk, report.period_end)
+            latest[(pk, y)] = (approved, handed_in)  # reports in period-end order: the last one stays
             if (report.year_to_date, report.since_start, report.counted_approved, report.counted_handed_in) != (
                     ytd, since, approved, handed_in):
                 report.year_to_date, report.since_start = ytd, since
                 report.counted_approved, report.counted_handed_in = approved, handed_in
                 changed.append(report)
+        # Each annual plan of these years carries its latest report's figures (None: no report that year).
+        for plan in AnnualPlan.objects.filter(project_id__in=chunk, year__gte=year).only(
+                "id", "project_id", "year", "counted_approved", "counted_handed_in"):
+            figures_now = latest.get((plan.project_id, plan.year), (None, None))
+            if (plan.counted_approved, plan.counted_handed_in) != figures_now:
+                plan.counted_approved, plan.counted_handed_in = figures_now
+                plans_changed.append(plan)
     update_objects(ProgressReport, changed, ["year_to_date", "since_start", "counted_approved", "counted_handed_in"])
+    update_objects(AnnualPlan, plans_changed, ["counted_approved", "counted_handed_in"])
     return len(changed)
 
 
@@ -607,11 +620,12 @@ def _write_reports(user, period: ReportPeriod, checked: list, submit_ids: set[in
 
 
 def report_save(user, report: ProgressReport, data: dict, *, version: int, submit: bool = False) -> ProgressReport:
-    """One report (the single-project form): the batch rules for a batch of one."""
-    report = _report_in_scope(user, report.pk)
-    saved = reports_save(user, report.period, [{**data, "id": report.pk, "version": version}], submit=submit)
+    """One report (the single-project form): the batch rules for a batch of one — they check that the
+    user may edit it (else Http404) and that it is of its period. Returns the report as stored now."""
+    reports_save(user, ReportPeriod(pk=report.period_id), [{**data, "id": report.pk, "version": version}],
+                 submit=submit)
     report.refresh_from_db()
-    return saved[0] if saved else report
+    return report
 
 
 def reports_submit(user, period: ReportPeriod, report_ids) -> list[ProgressReport]:

@@ -395,7 +395,6 @@ def report_detail(request, pk):
                 elif photos_wanted:
                     _photos_add(request, report)
                 else:
-                    report.refresh_from_db()
                     messages.success(request, _("已上报，等待审核") if report.state == ReportState.SUBMITTED else _("草稿已保存"))
                 return redirect(reverse("reports:report", args=[pk]) + ("#photos" if action == "photo" else ""))
             if action == "photo" or delete_photo is not None:

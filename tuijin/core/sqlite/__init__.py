@@ -1,0 +1,1 @@
+"""Django's SQLite backend with writers queued inside the process (see base.py)."""
