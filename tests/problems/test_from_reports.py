@@ -23,8 +23,6 @@ from tuijin.reports.models import ProgressReport
 
 from .conftest import kind, today
 
-pytestmark = pytest.mark.usefixtures("on_day")  # a chosen day (tests/clock.py), not the real one
-
 MONTH = 3
 
 
