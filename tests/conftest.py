@@ -172,3 +172,19 @@ def db_state(db):
         )
 
     return snapshot
+
+
+@pytest.fixture
+def on_day(request, time_machine):
+    """The clock moved to a chosen day in Shanghai (tests/clock.py), returned as a date.
+
+    Parametrize it indirectly with (year, month, day[, hour, minute]) and name it first among the test's
+    fixtures, so that the city and its rows are written on that day too; unparametrized it is 2026-07-10.
+    """
+    from datetime import date
+
+    from .clock import at
+
+    when = getattr(request, "param", (2026, 7, 10))
+    time_machine.move_to(at(*when))
+    return date(*when[:3])

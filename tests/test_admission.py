@@ -29,6 +29,7 @@ from . import factories as f
 from .ledgerio import fixtures as fx
 
 D = Decimal
+pytestmark = pytest.mark.usefixtures("on_day")  # a chosen day (tests/clock.py): the start rule counts from it
 
 
 def clerk_project(city, name="兰山区省重点新能源产业园", **fields) -> Project:

@@ -108,3 +108,25 @@ def test_a_postgresql_url_decodes_escaped_characters_and_keeps_query_options():
 def test_an_unsupported_database_url_is_refused():
     with pytest.raises(ValueError, match="unsupported scheme 'mysql'"):
         database_from_url("mysql://u:p@h/db")
+
+
+def test_a_postgresql_url_reuses_connections_and_names_its_test_database(monkeypatch):
+    monkeypatch.setenv("DB_CONN_MAX_AGE", "30")
+    monkeypatch.setenv("TUIJIN_TEST_PG_NAME", "test_tuijin_x")
+    db = database_from_url("postgresql://u@h/d")
+    assert (db["CONN_MAX_AGE"], db["CONN_HEALTH_CHECKS"]) == (30, True)
+    assert db["TEST"] == {"NAME": "test_tuijin_x"}
+    assert db["OPTIONS"] == {}
+
+
+def test_an_unsupported_scheme_that_dj_database_url_knows_is_still_refused():
+    with pytest.raises(ValueError, match="unsupported scheme 'spatialite'"):
+        database_from_url("spatialite:///x.sqlite3")
+
+
+def test_the_default_database_lives_in_a_data_directory_with_url_characters_in_its_name(tmp_path):
+    data_dir = tmp_path / "数据 #1 ?50%"
+    code = "from tuijin import settings; print(settings.DATABASES['default']['NAME'])"
+    result = run([sys.executable, "-c", code], tmp_path, TUIJIN_DATA_DIR=str(data_dir), DATABASE_URL="")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(data_dir / "tuijin.sqlite3")

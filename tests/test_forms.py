@@ -1,21 +1,21 @@
 """Bad input on every ledger form: the Chinese message is shown and nothing is written."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth import SESSION_KEY
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
 
 from tuijin.projects import services
 from tuijin.projects.models import AnnualPlan, Project
 from tuijin.projects.selectors import current_year
 
 from . import factories as f
+from .clock import YEAR_END
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_day")]  # on a chosen day of 2026 (tests/clock.py)
 
 
 def text(response) -> str:
@@ -60,8 +60,10 @@ def test_a_code_in_the_national_format_is_accepted(as_reporter, new_project_data
     assert response.status_code == 302
     assert Project.objects.get(name="兰山区新建测试项目").code == "2026-371302-48-01-012345"
 
-TODAY = timezone.localdate()
+# The form tests below run late on the last day of a year (tests/clock.py): "tomorrow" is next year.
+TODAY = date(*YEAR_END)
 TOMORROW = TODAY + timedelta(days=1)
+ON_TODAY = pytest.mark.parametrize("on_day", [(*YEAR_END, 23, 30)], indirect=True)
 BAD_PROJECT_INPUT = [
     pytest.param({"total_investment": "-1.00"}, "总投资不能为负数", id="negative-total"),
     pytest.param({"fund_central": "-5.00"}, "资金金额不能为负数", id="negative-fund"),
@@ -103,9 +105,10 @@ BAD_PROJECT_INPUT = [
 ]
 
 
+@ON_TODAY
 @pytest.mark.parametrize(("overrides", "message"), BAD_PROJECT_INPUT)
 def test_bad_input_on_new_project_shows_the_message_and_writes_nothing(
-    as_reporter, new_project_data, db_state, overrides, message
+    on_day, as_reporter, new_project_data, db_state, overrides, message
 ):
     before = db_state()
     response = as_reporter.post(reverse("projects:create"), new_project_data(**overrides))
@@ -168,9 +171,10 @@ def test_the_same_leader_cannot_be_both_contracted_and_linked(as_reporter, new_p
 # -------------------------------------------------------------------------------- project: edit
 
 
+@ON_TODAY
 @pytest.mark.parametrize(("overrides", "message"), BAD_PROJECT_INPUT)
 def test_bad_input_on_project_edit_shows_the_message_and_writes_nothing(
-    as_reporter, own_project, db_state, overrides, message
+    on_day, as_reporter, own_project, db_state, overrides, message
 ):
     before = db_state()
     response = as_reporter.post(reverse("projects:edit", args=[own_project.pk]), f.project_form_data(own_project, **overrides))
@@ -222,7 +226,7 @@ def test_an_archived_project_cannot_be_edited(as_dispatcher, own_project, db_sta
 
 # ---------------------------------------------------------------------------------- annual plans
 
-NEXT_YEAR = current_year() + 1
+NEXT_YEAR = 2027
 BAD_PLAN_INPUT = [
     pytest.param({"planned_investment": "-0.01"}, "年度计划投资不能为负数", id="negative-plan"),
     pytest.param({"completed_before": "-0.01"}, "累计完成投资不能为负数", id="negative-completed-before"),

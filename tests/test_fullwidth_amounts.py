@@ -16,17 +16,16 @@ from tuijin.core.fields import number_text, to_money
 from tuijin.core.sheets.values import parse_amount
 from tuijin.ledgerio.services import import_ledger
 from tuijin.projects.models import AnnualPlan, Project
-from tuijin.projects.selectors import current_year
 from tuijin.reports import importing, services
 from tuijin.reports.models import ProgressReport
 
 from . import factories as f
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_day")]  # on a chosen day of 2026 (tests/clock.py)
 
 FULL = "１２３４５．６"  # full-width digits and point
 FULL_COMMA = "１，２３４．５"  # full-width thousands comma
-NEXT_YEAR = current_year() + 1
+NEXT_YEAR = 2027
 
 
 @pytest.mark.parametrize(("raw", "expected"), [

@@ -1,13 +1,11 @@
 """Hard input seen to answer 500 (issue #13 §6): each is now a 400 or a form error with a Chinese
 message, and nothing is written. tests/test_fuzz.py searches for the rest."""
 
-from datetime import date
 
 import pytest
 from django.urls import reverse
 
 from tuijin.core.parsing import DB_INT_MAX, parse_id, parse_int
-from tuijin.projects.selectors import current_year
 from tuijin.reports import services as report_services
 
 from . import factories as f
@@ -19,8 +17,8 @@ HUGE_AMOUNTS = ["1e309", "-1e309", "1e26", "9" * 29]
 
 
 @pytest.fixture
-def period(city, own_project, other_project):
-    return report_services.period_open(None, year=current_year(), month=date.today().month,
+def period(on_day, city, own_project, other_project):
+    return report_services.period_open(None, year=on_day.year, month=on_day.month,
                                        project_ids=[own_project.pk, other_project.pk])
 
 

@@ -9,13 +9,12 @@ from django.urls import reverse
 
 from tuijin.org.choices import RegionLevel
 from tuijin.projects.models import Level, Program, Project, Stage
-from tuijin.projects.selectors import current_year
 from tuijin.projects.tables import SORTS
 
 from . import factories as f
 
-pytestmark = pytest.mark.django_db
-YEAR = current_year()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_day")]  # on a chosen day of 2026 (tests/clock.py)
+YEAR = 2026
 
 
 @pytest.fixture

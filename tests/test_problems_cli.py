@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from tuijin.problems.choices import Ladder, OrderStatus, ProblemStatus
 from tuijin.problems.models import Problem, ProblemType, SupervisionOrder
 
+from .clock import NEW_YEAR
 from .test_cli import run as run_process
 
 TODAY = "2026-07-10"
@@ -167,10 +168,9 @@ def test_json_with_nothing_overdue(db):
     }
 
 
-def test_without_a_date_today_counts(db):
-    from django.utils import timezone
-
-    assert run_json("overdue")["date"] == timezone.localdate().isoformat()
+@pytest.mark.parametrize("on_day", [(*NEW_YEAR, 0, 30)], indirect=True)  # still 2026-12-31 in UTC
+def test_without_a_date_today_counts(on_day, db):
+    assert run_json("overdue")["date"] == "2027-01-01"
 
 
 def test_the_list_writes_nothing(book):

@@ -2,7 +2,6 @@
 形象进度 / 问题 / 意见 2,000, 会议纪要 and 督查情况 4,000 — refused in forms, services and imports with
 a Chinese message, and nothing written."""
 
-import datetime
 
 import pytest
 from django.apps import apps
@@ -99,12 +98,12 @@ def test_the_ledger_import_refuses_long_remarks_and_writes_nothing(city, db_stat
     assert db_state() == before
 
 
-def test_meeting_minutes_over_4000_characters_are_refused(users, own_project, db_state):
+def test_meeting_minutes_over_4000_characters_are_refused(on_day, users, own_project, db_state):
     from tuijin.problems import services as problem_services
     from tuijin.problems.models import Meeting
 
     before = db_state()
-    data = {"kind": "topic", "title": "长纪要的会", "held_on": datetime.date.today(), "location": "", "chair": None,
+    data = {"kind": "topic", "title": "长纪要的会", "held_on": on_day, "location": "", "chair": None,
             "attendees": "", "minutes": "纪" * (LONG_TEXT_MAX + 1), "projects": [own_project]}
     with pytest.raises(ValidationError) as caught:
         problem_services.gathering_save(users["dispatcher"], Meeting, data)

@@ -4,8 +4,9 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlparse
+from urllib.parse import quote, urlsplit
 
+import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -108,16 +109,29 @@ TEMPLATES = [
 ]
 
 
+# The URL schemes Tuijin runs on (dj-database-url knows more, e.g. mysql, which we refuse).
+SQLITE_SCHEMES = {"sqlite"}
+POSTGRESQL_SCHEMES = {"postgres", "postgresql", "pgsql"}
+
+
 def database_from_url(url: str) -> dict:
-    """Turn DATABASE_URL into a Django DATABASES entry (sqlite:///path or postgresql://...)."""
-    parsed = urlparse(url)
-    if parsed.scheme == "sqlite":
+    """Turn DATABASE_URL into a Django DATABASES entry (sqlite:///path or postgresql://...).
+
+    dj-database-url splits the URL (escapes, port, query options); this adds what Tuijin needs on top:
+    only SQLite and PostgreSQL, a relative SQLite path resolved from the working directory, the SQLite
+    locking options and the PostgreSQL connection reuse.
+    """
+    scheme = urlsplit(url).scheme
+    if scheme not in SQLITE_SCHEMES | POSTGRESQL_SCHEMES:
+        raise ValueError(f"DATABASE_URL: unsupported scheme {scheme!r} (use sqlite:/// or postgresql://)")
+    if scheme in SQLITE_SCHEMES:
         # sqlite:///relative/path or sqlite:////absolute/path (the SQLAlchemy convention).
-        name = unquote(url[len("sqlite://"):].split("?", 1)[0])[1:]
+        db = dj_database_url.parse(url)
+        name = db["NAME"]
         if name and name != ":memory:":
             name = str(Path(name).resolve())
         return {
-            "ENGINE": "tuijin.core.sqlite",
+            "ENGINE": "tuijin.core.sqlite",  # Django's backend, with writers queued (tuijin/core/sqlite/base.py)
             "NAME": name,
             # RELIABILITY.md §3.3: WAL + IMMEDIATE + busy timeout, so the deadline burst never
             # sees "database is locked". The database must live on a local disk (not NFS).
@@ -128,24 +142,15 @@ def database_from_url(url: str) -> dict:
             },
             "TEST": {"NAME": os.environ.get("TUIJIN_TEST_SQLITE_NAME") or None},
         }
-    if parsed.scheme in {"postgres", "postgresql", "pgsql"}:
-        query = {k: v[-1] for k, v in parse_qs(parsed.query).items()}
-        return {
-            "ENGINE": "django.db.backends.postgresql",
-            "NAME": unquote(parsed.path.lstrip("/")),
-            "USER": unquote(parsed.username or ""),
-            "PASSWORD": unquote(parsed.password or ""),
-            "HOST": parsed.hostname or "",
-            "PORT": str(parsed.port or ""),
-            "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 60),
-            "CONN_HEALTH_CHECKS": True,
-            "OPTIONS": query,
-            "TEST": {"NAME": os.environ.get("TUIJIN_TEST_PG_NAME") or None},
-        }
-    raise ValueError(f"DATABASE_URL: unsupported scheme {parsed.scheme!r} (use sqlite:/// or postgresql://)")
+    db = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True)
+    db.setdefault("OPTIONS", {})
+    db["PORT"] = str(db["PORT"])  # Django's settings keep the port as text
+    db["TEST"] = {"NAME": os.environ.get("TUIJIN_TEST_PG_NAME") or None}
+    return db
 
 
-DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'tuijin.sqlite3'}"
+# The default path is quoted: a data directory may hold "#", "?" or "%" (the URL would split or decode them).
+DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{quote(str(DATA_DIR / 'tuijin.sqlite3'))}"
 DATABASES = {"default": database_from_url(DATABASE_URL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

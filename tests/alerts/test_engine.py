@@ -14,7 +14,6 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from tuijin.alerts import engine, services
 from tuijin.alerts.choices import Dimension, Method, Preset
@@ -30,6 +29,7 @@ from tuijin.schedules.choices import ApprovalStatus
 from tuijin.schedules.models import Approval, ApprovalType, Milestone
 
 from .. import factories as f
+from ..clock import NEW_YEAR, YEAR_END, at
 
 D = Decimal
 TODAY = date(2026, 7, 10)
@@ -281,16 +281,17 @@ def test_which_periods_reports_can_move_a_reporting_warning(half_year):
     assert engine.judges_period(999999, TODAY)                     # unknown: refresh, as before
 
 
-def test_a_hand_in_of_a_period_not_due_yet_reads_no_warning_rules(city, dispatcher):
+@pytest.mark.parametrize("on_day", [(2026, 7, 10), YEAR_END, NEW_YEAR], indirect=True)
+def test_a_hand_in_of_a_period_not_due_yet_reads_no_warning_rules(on_day, city, dispatcher):
     """At the deadline most hand-ins are of the open month, not due yet: the subscriber skips the refresh
     (no query on the rules or alerts in the clerk's request); a due month's hand-in still refreshes."""
     from tuijin.alerts import subscribers
 
     project = make_project(city, "投资项目")
-    later = timezone.localdate() + timedelta(days=62)
+    later = on_day + timedelta(days=62)
     ahead = report_services.period_open(dispatcher, year=later.year, month=later.month, due_on=later,
                                         project_ids=[project.pk])
-    before = timezone.localdate() - timedelta(days=62)
+    before = on_day - timedelta(days=62)
     due = report_services.period_open(dispatcher, year=before.year, month=before.month, due_on=before,
                                       project_ids=[project.pk])
     with CaptureQueriesContext(connection) as ahead_queries:
@@ -895,20 +896,23 @@ def test_a_stale_rule_update_is_a_conflict(dispatcher, users):
     assert rule.history.count() == history
 
 
-def test_today_defaults_to_the_local_date(late_node):
-    # the node was due 2026-06-01; whenever the suite runs after that, it is overdue
+# The node was due 2026-06-01. Half past midnight in Shanghai it is still the day before in UTC: the
+# office's day counts.
+@pytest.mark.parametrize(("moment", "days"), [((2026, 7, 11, 0, 30), 40), ((*NEW_YEAR, 0, 30), 214)])
+def test_today_defaults_to_the_local_date(time_machine, moment, days, late_node):
+    time_machine.move_to(at(*moment))
     services.refresh([late_node.pk])
     alert = Alert.objects.active().get(project=late_node)
-    assert alert.value == D((timezone.localdate() - date(2026, 6, 1)).days)
+    assert alert.value == D(days)
     assert alert.level == R
 
 
-def test_saving_a_rule_or_a_preset_re_judges_the_projects_at_once(city, dispatcher, django_capture_on_commit_callbacks):
-    # The refresh runs after the commit, on the real date: a node 40 days overdue is red (满30天), then
+def test_saving_a_rule_or_a_preset_re_judges_the_projects_at_once(on_day, city, dispatcher,
+                                                                  django_capture_on_commit_callbacks):
+    # The refresh runs after the commit, on the clock's date: a node 40 days overdue is red (满30天), then
     # yellow once the red threshold is raised to 60 days.
-    today = timezone.localdate()
     project = make_project(city, "规则联动项目")
-    node(project, "主体封顶", today - timedelta(days=40))
+    node(project, "主体封顶", on_day - timedelta(days=40))
     services.refresh([project.pk])
     assert alerts(project)[0][1] == R
     rule = standard(Dimension.MILESTONE_OVERDUE)

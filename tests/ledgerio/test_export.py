@@ -7,7 +7,7 @@ import json
 import re
 import tempfile
 import zipfile
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from io import StringIO
 from urllib.parse import quote
@@ -22,15 +22,15 @@ from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
 from tests import factories as f
+from tests.clock import NEW_YEAR, YEAR_END
 from tests.conftest import PRINCIPALS
 from tuijin.core.fields import CENT, MAX_MONEY
 from tuijin.core.sheets import writer
 from tuijin.ledgerio.exporting import ledger_columns
 from tuijin.projects.models import AnnualPlan, Level, Program, Project, ProjectLeader, ProjectResponsibleUnit
-from tuijin.projects.selectors import current_year
 
-pytestmark = pytest.mark.django_db
-YEAR = current_year()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_day")]  # on a chosen day of 2026 (tests/clock.py)
+YEAR = 2026
 COLUMNS = ledger_columns(YEAR)
 KEYS = [column.key for column in COLUMNS]
 TITLE_ROW, SUBTITLE_ROW, HEADER_ROWS, TOTALS_ROW, FIRST_ROW = 1, 2, (3, 4), 5, 6  # 1-based, as in Excel
@@ -163,12 +163,12 @@ def test_the_xlsx_has_a_title_a_unit_line_and_a_two_row_header(as_dispatcher, ow
     assert [column.flat_header for column in COLUMNS] == STANDARD_HEADERS
 
 
-def test_the_export_time_is_shanghai_time(as_dispatcher, own_project):
-    before = timezone.localtime().replace(second=0, microsecond=0, tzinfo=None)
+@pytest.mark.parametrize("on_day", [(*NEW_YEAR, 0, 30)], indirect=True)  # UTC: still 2026-12-31 16:30
+def test_the_export_time_is_shanghai_time(on_day, as_dispatcher, own_project):
     subtitle = sheet_of(export(as_dispatcher)).cell(SUBTITLE_ROW, 1).value
     shown = datetime.strptime(subtitle.split("导出时间：")[1], "%Y-%m-%d %H:%M")
     assert timezone.get_current_timezone_name() == "Asia/Shanghai"
-    assert before <= shown <= before + timedelta(minutes=2)
+    assert datetime(2027, 1, 1, 0, 30) <= shown <= datetime(2027, 1, 1, 0, 32)
 
 
 def test_group_headers_are_merged_over_their_columns_and_the_others_span_both_header_rows(as_dispatcher, own_project):
@@ -543,12 +543,14 @@ def test_only_get_and_head_are_allowed(as_dispatcher, own_project, method):
     assert as_dispatcher.head(reverse("ledgerio:export_csv")).status_code == 200
 
 
-def test_the_file_name_is_chinese_with_year_and_date_in_rfc_5987_form(as_dispatcher, own_project):
-    today = timezone.localdate().strftime("%Y%m%d")
+# The year (the ledger's default) and the date are the office's, on both sides of the new year.
+@pytest.mark.parametrize("on_day", [(*YEAR_END, 23, 30), (*NEW_YEAR, 0, 30)], indirect=True)
+def test_the_file_name_is_chinese_with_year_and_date_in_rfc_5987_form(on_day, as_dispatcher, own_project):
+    today, year = on_day.strftime("%Y%m%d"), on_day.year
     for fmt in ("xlsx", "csv"):
-        name = f"重点项目台账_{YEAR}年_{today}.{fmt}"
+        name = f"重点项目台账_{year}年_{today}.{fmt}"
         header = export(as_dispatcher, fmt)["Content-Disposition"]
-        assert header == f"attachment; filename=\"ledger_{YEAR}_{today}.{fmt}\"; filename*=UTF-8''{quote(name)}"
+        assert header == f"attachment; filename=\"ledger_{year}_{today}.{fmt}\"; filename*=UTF-8''{quote(name)}"
     header = export(as_dispatcher, year="")["Content-Disposition"]
     assert header.endswith(quote(f"重点项目台账_全部年度_{today}.xlsx"))
 

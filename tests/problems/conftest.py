@@ -32,7 +32,14 @@ from .. import factories as f
 DESCRIPTION = "征地拆迁进度慢，3户未签协议，影响路基施工"
 
 
+@pytest.fixture(autouse=True)
+def _on_a_chosen_day(on_day):
+    """Every problems test runs on a chosen day (tests/clock.py; 2026-07-10 unless a test parametrizes
+    on_day), so deadlines, days overdue and "today" are the same whenever the suite runs."""
+
+
 def today() -> date:
+    """The test's day (the clock is on_day's)."""
     return timezone.localdate()
 
 

@@ -20,7 +20,13 @@ from tuijin.problems.choices import OrderAction, OrderBasis, OrderStatus, Proble
 from tuijin.problems.models import Problem, SupervisionOrder
 from tuijin.projects.choices import Light
 
+from ..clock import NEW_YEAR
 from .conftest import DESCRIPTION, kind, today
+
+# Every test at an ordinary day and just after the new year in Shanghai (UTC still on December 31):
+# deadlines and days overdue reach back across the year change.
+pytestmark = [pytest.mark.usefixtures("on_day"),
+              pytest.mark.parametrize("on_day", [(2026, 7, 10), (*NEW_YEAR, 0, 30)], indirect=True)]
 
 A = ProblemAction
 G, Y, R = Light.GREEN, Light.YELLOW, Light.RED

@@ -20,7 +20,6 @@ from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
 
 from tuijin.core.sheets.reader import SheetReadError
 from tuijin.projects.models import Project
@@ -32,7 +31,8 @@ from .. import factories as f
 
 D = Decimal
 NANPING = Path("/work/shared/real-world/fujian-dpc-templates/nanping/重点项目月报表(在建、筹建).xls")
-YEAR = timezone.localdate().year
+YEAR = 2026  # the tests run on a chosen day of it (on_day, tests/clock.py), not on the real one
+pytestmark = pytest.mark.usefixtures("on_day")
 EARLIER, MONTH = 3, 6  # an earlier period already reported, and the month imported
 OWN = "兰山区北城新区道路改造工程"
 OTHER = "罗庄区河道综合治理工程"

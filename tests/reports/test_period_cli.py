@@ -6,7 +6,6 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import timezone
 
 from tuijin.reports import services
 from tuijin.reports.choices import PeriodStatus, ReportState
@@ -73,11 +72,12 @@ def november(city, users, own_project, other_project):
     return period
 
 
-def test_status_counts_match_the_database(city, november):
+# Handed in on the due day: on time; the day after (December now): both handed-in reports are late.
+@pytest.mark.parametrize(("on_day", "late"), [((2026, 11, 28), 0), ((2026, 12, 1), 2)], indirect=["on_day"])
+def test_status_counts_match_the_database(on_day, late, city, november):
     result = run_json("status", "2026-11")
     reports = ProgressReport.objects.filter(period=november)
-    late = reports.filter(is_late=True).count()
-    assert late == (2 if timezone.localdate() > date(2026, 11, 28) else 0)
+    assert reports.filter(is_late=True).count() == late
 
     assert result["period"] == "2026年11月"
     assert result["id"] == november.pk

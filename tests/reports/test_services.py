@@ -13,7 +13,6 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone
 
 from tuijin.core.exceptions import ConflictError
 from tuijin.core.models import Notification
@@ -25,6 +24,7 @@ from tuijin.reports.choices import PeriodStatus, ReportAction, ReportState
 from tuijin.reports.models import ProgressReport, Reminder, ReportEvent, ReportPeriod
 
 from .. import factories as f
+from ..clock import MONTH_ENDS, NEW_YEAR, YEAR_END, at
 
 D = Decimal
 
@@ -859,21 +859,34 @@ def test_submitting_after_the_due_date_is_late(dispatcher, reporter, own_project
     assert report.is_late is True
 
 
-def test_submitting_on_the_due_date_is_not_late(dispatcher, reporter, own_project):
-    today = timezone.localdate()
-    period = services.period_open(dispatcher, year=today.year, month=today.month, due_on=today)
+# The due day itself at month ends (30, 31, a common and a leap February) and on the last day of the year,
+# late in the evening: still the due day in Shanghai.
+@pytest.mark.parametrize("on_day", [(*day, 23, 30) for day in [*MONTH_ENDS, YEAR_END]], indirect=True)
+def test_submitting_on_the_due_date_is_not_late(on_day, dispatcher, reporter, own_project):
+    period = services.period_open(dispatcher, year=on_day.year, month=on_day.month, due_on=on_day)
     report = report_of(period, own_project)
     submit(reporter, report)
     report.refresh_from_db()
     assert report.is_late is False
 
 
-def test_late_flag_follows_the_resubmission(dispatcher, reporter, own_project):
+def test_submitting_just_after_new_year_in_shanghai_is_late_for_a_december_31_due_date(
+        time_machine, dispatcher, reporter, own_project):
+    period = services.period_open(dispatcher, year=2026, month=12, due_on=date(*YEAR_END))
+    report = report_of(period, own_project)
+    time_machine.move_to(at(*NEW_YEAR, 0, 30))  # still 2026-12-31 in UTC: the office's calendar counts
+    submit(reporter, report)
+    report.refresh_from_db()
+    assert report.is_late is True
+
+
+@pytest.mark.parametrize("on_day", [(2026, 7, 10), YEAR_END], indirect=True)
+def test_late_flag_follows_the_resubmission(on_day, dispatcher, reporter, own_project):
     past = open_month(dispatcher, 11, y=year() - 1, due_on=date(year() - 1, 11, 25))
     report = report_of(past, own_project)
     submit(reporter, report)
     give_back(dispatcher, report, "补充说明")
-    past.due_on = timezone.localdate() + timedelta(days=3)   # the office extended the deadline
+    past.due_on = on_day + timedelta(days=3)   # the office extended the deadline (into next year on Dec 31)
     past.save(update_fields=["due_on"])
     submit(reporter, report)
     report.refresh_from_db()
@@ -957,27 +970,26 @@ def test_remind_one_unit(city, dispatcher, march):
     assert list(Notification.objects.values_list("user__username", flat=True)) == ["reporter_a"]
 
 
-def test_a_reminder_before_the_due_date_names_it(city, dispatcher, own_project):
-    from django.utils import timezone
-
-    today = timezone.localdate()
-    due = date(today.year + 1, 1, 25)
-    period = services.period_open(dispatcher, year=today.year + 1, month=1, due_on=due)
+@pytest.mark.parametrize("on_day", [(2026, 7, 10), YEAR_END, (2027, 1, 25)], indirect=True)
+def test_a_reminder_before_the_due_date_names_it(on_day, city, dispatcher, own_project):
+    period = services.period_open(dispatcher, year=2027, month=1, due_on=date(2027, 1, 25))
     services.period_remind(dispatcher, period, all_units=True)
     assert list(Notification.objects.values_list("text", flat=True)) == [
-        f"请于1月25日前完成{today.year + 1}年1月调度填报：尚有1个项目未上报"]
+        "请于1月25日前完成2027年1月调度填报：尚有1个项目未上报"]  # the due day itself is not past
 
 
-def test_remind_counts_each_units_missing_projects(city, dispatcher, reporter, own_project):
+@pytest.mark.parametrize(("on_day", "text"), [
+    ((2026, 5, 28), "请于5月28日前完成2026年5月调度填报：尚有2个项目未上报"),
+    ((2026, 5, 29), "2026年5月调度填报已超过截止日期（5月28日），尚有2个项目未上报，请尽快填报"),
+], indirect=["on_day"])
+def test_remind_counts_each_units_missing_projects(on_day, text, city, dispatcher, reporter, own_project):
     for name in ("兰山区第二项目", "兰山区第三项目"):
         stage_project(city, name, "续建")
     period = services.period_open(dispatcher, year=2026, month=5, due_on=date(2026, 5, 28))
     submit(reporter, report_of(period, own_project))
     services.period_remind(dispatcher, period, unit_id=city.units.lanshan_government.pk)
     assert list(Reminder.objects.values_list("missing", "recipients")) == [(2, 1)]
-    assert list(Notification.objects.values_list("text", flat=True)) == [
-        "2026年5月调度填报已超过截止日期（5月28日），尚有2个项目未上报，请尽快填报"  # today is past it
-    ]
+    assert list(Notification.objects.values_list("text", flat=True)) == [text]
 
 
 def test_remind_a_unit_without_clerks_reaches_the_districts_reporters(city, dispatcher):

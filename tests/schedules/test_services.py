@@ -11,7 +11,6 @@ from datetime import date, timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.utils import timezone
 
 from tuijin.core.exceptions import ConflictError
 from tuijin.schedules import services
@@ -27,6 +26,7 @@ from tuijin.schedules.models import (
     Schedule,
 )
 
+from ..clock import MONTH_ENDS, NEW_YEAR, YEAR_END
 from .test_scheduling import BUILDING_2027_06_30
 
 BUILDING_NODES = ["开工进场", "打桩或基础开挖", "主体工程基础浇注完成", "主体工程封顶", "装修或设备安装调试完成",
@@ -79,8 +79,9 @@ def errors(exc: pytest.ExceptionInfo) -> dict[str, list[str]]:
     return exc.value.message_dict
 
 
-def today() -> date:
-    return timezone.localdate()
+# Days where "today" and "tomorrow" fall in different months or years; late in the evening, and just after
+# midnight in Shanghai while it is still the day before in UTC.
+LAST_DAYS = [(*day, 23, 30) for day in [*MONTH_ENDS, YEAR_END]] + [(*NEW_YEAR, 0, 30)]
 
 
 def fresh(milestone: Milestone) -> Milestone:
@@ -307,16 +308,17 @@ def test_milestone_update_records_the_actual_date_with_a_reason(planned, reporte
     assert (newest.history_type, newest.history_user_id, newest.history_change_reason) == ("~", reporter.pk, "现场核实")
 
 
-def test_an_actual_date_may_be_today_but_not_tomorrow(planned, reporter, schedule_state):
+@pytest.mark.parametrize("on_day", LAST_DAYS, indirect=True)
+def test_an_actual_date_may_be_today_but_not_tomorrow(on_day, planned, reporter, schedule_state):
     first = planned[0]
     before = schedule_state()
-    tomorrow = today() + timedelta(days=1)
+    tomorrow = on_day + timedelta(days=1)
     with pytest.raises(ValidationError) as exc:
         services.milestone_update(reporter, first, version=first.version, actual_date=tomorrow)
-    assert errors(exc) == {"actual_date": [f"实际完成日期不能晚于今天（{today()}）"]}
+    assert errors(exc) == {"actual_date": [f"实际完成日期不能晚于今天（{on_day}）"]}
     assert schedule_state() == before
-    services.milestone_update(reporter, first, version=first.version, actual_date=today())
-    assert fresh(first).actual_date == today()
+    services.milestone_update(reporter, first, version=first.version, actual_date=on_day)
+    assert fresh(first).actual_date == on_day
 
 
 @pytest.mark.parametrize(
@@ -612,13 +614,14 @@ def test_approval_rules(checklist, reporter, own_project, schedule_state, values
     assert schedule_state() == before
 
 
-def test_a_done_date_in_the_future_is_refused(checklist, reporter, own_project, schedule_state):
+@pytest.mark.parametrize("on_day", LAST_DAYS, indirect=True)
+def test_a_done_date_in_the_future_is_refused(on_day, checklist, reporter, own_project, schedule_state):
     eia = approval(own_project, "环评")
     before = schedule_state()
     with pytest.raises(ValidationError) as exc:
         services.approval_update(reporter, eia, version=eia.version, status=ApprovalStatus.DONE,
-                                 done_date=today() + timedelta(days=1))
-    assert errors(exc) == {"done_date": [f"办结日期不能晚于今天（{today()}）"]}
+                                 done_date=on_day + timedelta(days=1))
+    assert errors(exc) == {"done_date": [f"办结日期不能晚于今天（{on_day}）"]}
     assert schedule_state() == before
 
 

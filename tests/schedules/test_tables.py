@@ -53,11 +53,11 @@ def test_saving_the_table_saves_every_row_typed(client, users, own_project, plan
     assert Milestone.objects.get(pk=planned[2].pk).version == 1
 
 
-def test_one_bad_row_saves_nothing_and_keeps_every_row_typed(client, users, own_project, planned):
+def test_one_bad_row_saves_nothing_and_keeps_every_row_typed(on_day, client, users, own_project, planned):
     first, second = planned[0], planned[1]
     client.force_login(users["reporter_a"])
     before = snapshot()
-    future = (date.today() + timedelta(days=30)).isoformat()
+    future = (on_day + timedelta(days=30)).isoformat()
     response = client.post(reverse("schedules:milestones_save", args=[own_project.pk]), table_post(planned, {
         first.pk: {"responsible": "王工"}, second.pk: {"actual_date": future}}))
     assert response.status_code == 400

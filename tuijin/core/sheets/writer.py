@@ -359,7 +359,9 @@ def _write_rows(sheet, first_row: int, rows: Iterable[Sequence], cell_formats: l
 # file themselves: the same markup, byte for byte (tests/ledgerio/test_export.py compares both ways),
 # in about a fifth of the time. Text is always an inline string (`t="inlineStr"`), which no reader
 # evaluates; the header, totals and everything else still go through XlsxWriter's public methods.
-# Should a later XlsxWriter lack what this relies on, `_can_stream` says so and the rows go cell by cell.
+# Should a later XlsxWriter lack what this relies on, `_can_stream` says so and the rows go cell by cell;
+# XlsxWriter is pinned exactly (pyproject.toml) and tests/sheets/test_writer_xlsxwriter.py fails when a
+# new version no longer offers these internals or means something else by them.
 
 _EXCEL_ESCAPE = re.compile("(_x[0-9a-fA-F]{4}_)")  # a literal "_x0041_" must not read back as "A"
 _STREAM_NEEDS = (
