@@ -65,3 +65,25 @@ def test_deleted_rows_get_exactly_one_history_row(own_project, contact_leader):
     assert not ProjectLeader.objects.filter(pk=link.pk).exists()
     gone = ProjectLeader.history.filter(id=link.pk, history_type="-")
     assert list(gone.values_list("history_change_reason", flat=True)) == ["台账导入：替换"]
+
+
+@pytest.mark.parametrize("rows", [1, 20, 21, 60])  # plain UPDATEs up to FEW_UPDATES, the copied table above
+def test_updates_of_few_rows_and_of_many_write_the_same(city, rows):
+    from tuijin.core.bulk import FEW_UPDATES
+
+    assert FEW_UPDATES == 20  # the parameters above sit on both sides of it
+    projects = f.bulk_projects(rows, region=city.regions.lanshan, lead_unit=city.units.lanshan_government,
+                               plan=Decimal("100.00"), prefix="批量更新")
+    for number, project in enumerate(projects):
+        project.name = f"更新后{number}"
+        project.total_investment = Decimal(f"{number}.07")
+        project.latitude = Decimal(f"35.{number:06d}") if number % 3 else None
+    with transaction.atomic():
+        update_objects(Project, projects, ["name", "total_investment", "latitude"])
+    stored = dict(Project.objects.filter(pk__in=[p.pk for p in projects]).values_list("pk", "total_investment"))
+    latitudes = dict(Project.objects.filter(pk__in=[p.pk for p in projects]).values_list("pk", "latitude"))
+    names = dict(Project.objects.filter(pk__in=[p.pk for p in projects]).values_list("pk", "name"))
+    for number, project in enumerate(projects):
+        assert names[project.pk] == f"更新后{number}"
+        assert stored[project.pk] == Decimal(f"{number}.07")
+        assert latitudes[project.pk] == (Decimal(f"35.{number:06d}") if number % 3 else None)
