@@ -16,6 +16,10 @@ Everything else counts, on every table: the project's own apps, auth (users, gro
 batches and the history tables. This is stricter than the old dump, which compared only the ledger,
 reports, schedules, warnings and problems tables (and only counted notifications, events and history
 rows, so an UPDATE of them passed; import batches, users and org were not looked at).
+
+Blind spot: PostgreSQL's COPY (tuijin/core/bulk.py's bulk inserts: the ledger import, problems raised
+in bulk) goes through psycopg's own cursor, which no execute wrapper sees. The same code path writes
+plain INSERTs on SQLite, so the suite's SQLite run catches such a write.
 """
 
 import re
