@@ -14,7 +14,7 @@ from django.apps import apps as django_apps
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
 from django.db import transaction
-from django.test import RequestFactory
+from django.test import RequestFactory, override_settings
 from django.utils import timezone
 
 from tuijin.demo.builder import demo_digest
@@ -51,7 +51,28 @@ EXPECTED_ROLES = {
 @pytest.fixture(autouse=True)
 def _dictionaries(db):
     """The seeded dictionaries, even after another test's flush removed the migration's rows."""
+    seed_dictionaries()
+
+
+def seed_dictionaries() -> None:
     importlib.import_module("tuijin.projects.migrations.0002_seed_dictionaries").seed(django_apps, None)
+
+
+@pytest.fixture(scope="class")
+def demo_output(django_db_setup, django_db_blocker):
+    """The demo city at TODAY, built once for the tests of TestTheCityAtToday (a build takes ≈ 50 s).
+
+    Built inside an outer transaction rolled back after the class (as the permission matrix's world);
+    each test runs in its own savepoint (pytest-django's `db`), so what one test changes never reaches
+    the next, and the tests after the class find an empty database again. Yields the command's output.
+    """
+    # conftest's fast hasher is a function fixture, set up after this one: the accounts are hashed with it
+    # here too, or `authenticate` under it could not check their passwords.
+    hashers = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    with hashers, django_db_blocker.unblock(), transaction.atomic():
+        seed_dictionaries()
+        yield run_demo()
+        transaction.set_rollback(True)
 
 
 def run_demo(*args, today: str = TODAY.isoformat()) -> str:
@@ -69,92 +90,146 @@ def counts() -> dict:
     return result
 
 
-def test_demo_builds_a_complete_valid_city():
-    output = run_demo()
+class TestTheCityAtToday:
+    """The tests that read the demo city built on TODAY share one build (`demo_output`)."""
 
-    city = Region.objects.get(code="371300")
-    assert city.name == "临沂市" and city.parent.code == "370000"
-    below = Region.objects.filter(parent=city)
-    assert below.count() == 15
-    assert below.filter(level=RegionLevel.ZONE).count() == 3
-    assert Unit.objects.filter(kind=UnitKind.DEPARTMENT, region=city).count() >= 28
-    assert Unit.objects.filter(kind=UnitKind.GOVERNMENT, region__in=below).count() == 15
-    assert 150 <= Unit.objects.filter(kind=UnitKind.OWNER).count() <= 250
-    assert Leader.objects.count() == 15
-    assert not Leader.objects.filter(name__in=["王玉君", "孟庆斌"]).exists()  # the seeds' real officials
+    def test_demo_builds_a_complete_valid_city(self, demo_output):
+        output = demo_output
 
-    projects = list(Project.objects.select_related("stage", "region", "owner", "category"))
-    assert 550 <= len(projects) <= 650
-    assert {p.year_listed for p in projects} == {2024, 2025, 2026}
-    tops = set(Category.objects.filter(parent__isnull=True).values_list("pk", flat=True))
-    assert {p.category.parent_id for p in projects} == tops
-    assert all(p.category.parent_id for p in projects)
-    for name in ("兰山区", "罗庄区"):
-        assert sum(p.region.name == name for p in projects) >= 40
-    assert Level.objects.get(name="省重点").project_set.count() < Level.objects.get(name="市重点").project_set.count()
-    assert Nature.objects.filter(project__isnull=False).distinct().count() >= 4
+        city = Region.objects.get(code="371300")
+        assert city.name == "临沂市" and city.parent.code == "370000"
+        below = Region.objects.filter(parent=city)
+        assert below.count() == 15
+        assert below.filter(level=RegionLevel.ZONE).count() == 3
+        assert Unit.objects.filter(kind=UnitKind.DEPARTMENT, region=city).count() >= 28
+        assert Unit.objects.filter(kind=UnitKind.GOVERNMENT, region__in=below).count() == 15
+        assert 150 <= Unit.objects.filter(kind=UnitKind.OWNER).count() <= 250
+        assert Leader.objects.count() == 15
+        assert not Leader.objects.filter(name__in=["王玉君", "孟庆斌"]).exists()  # the seeds' real officials
 
-    codes = [p.code for p in projects if p.code]
-    assert 0.6 <= len(codes) / len(projects) <= 0.85
-    assert len(codes) == len(set(codes))
-    assert all(re.match(PROJECT_CODE_PATTERN, c) for c in codes)
-    for p in projects:
-        assert 1000 <= p.total_investment <= 2000000
-        assert 34.4 <= p.latitude <= 36.2 and 117.4 <= p.longitude <= 119.1
-        assert p.owner_id and p.lead_unit_id and p.version == 1
-        assert p.search_text == p.build_search_text()
-        assert p.actual_start is None or p.actual_start <= TODAY
-        assert p.actual_completion is None or p.actual_completion <= TODAY
-        if p.stage.canonical in ("reserve", "preliminary"):
-            assert p.actual_start is None
-        if p.stage.canonical in ("completed", "operating", "effective"):
-            assert p.actual_completion is not None
-        if p.stage.name == "暂停":
-            assert p.is_paused
-        project_validate(p)
-    stages = {p.stage.name for p in projects}
-    assert {"谋划", "储备", "前期", "新开工", "续建", "竣工", "投产", "暂停"} <= stages
-    assert sum(p.is_paused for p in projects) < len(projects) * 0.05
-    assert all(1 <= n <= 3 for n in _per_project(ProjectResponsibleUnit))
-    assert all(1 <= n <= 2 for n in _per_project(ProjectLeader))
+        projects = list(Project.objects.select_related("stage", "region", "owner", "category"))
+        assert 550 <= len(projects) <= 650
+        assert {p.year_listed for p in projects} == {2024, 2025, 2026}
+        tops = set(Category.objects.filter(parent__isnull=True).values_list("pk", flat=True))
+        assert {p.category.parent_id for p in projects} == tops
+        assert all(p.category.parent_id for p in projects)
+        for name in ("兰山区", "罗庄区"):
+            assert sum(p.region.name == name for p in projects) >= 40
+        assert Level.objects.get(name="省重点").project_set.count() < Level.objects.get(name="市重点").project_set.count()
+        assert Nature.objects.filter(project__isnull=False).distinct().count() >= 4
 
-    plans = list(AnnualPlan.objects.select_related("project").order_by("project_id", "year"))
-    assert {plan.year for plan in plans} == {2024, 2025, 2026}
-    previous = {}
-    for plan in plans:
-        assert plan.year >= plan.project.year_listed
-        assert plan.completed_before + plan.planned_investment <= plan.project.total_investment
-        assert plan.construction_goal and plan.progress_goal
-        if plan.project_id in previous:
-            assert plan.completed_before >= previous[plan.project_id]
-        previous[plan.project_id] = plan.completed_before
-        annual_plan_validate(plan)
-    assert any(plan.completed_before > 0 for plan in plans)
+        codes = [p.code for p in projects if p.code]
+        assert 0.6 <= len(codes) / len(projects) <= 0.85
+        assert len(codes) == len(set(codes))
+        assert all(re.match(PROJECT_CODE_PATTERN, c) for c in codes)
+        for p in projects:
+            assert 1000 <= p.total_investment <= 2000000
+            assert 34.4 <= p.latitude <= 36.2 and 117.4 <= p.longitude <= 119.1
+            assert p.owner_id and p.lead_unit_id and p.version == 1
+            assert p.search_text == p.build_search_text()
+            assert p.actual_start is None or p.actual_start <= TODAY
+            assert p.actual_completion is None or p.actual_completion <= TODAY
+            if p.stage.canonical in ("reserve", "preliminary"):
+                assert p.actual_start is None
+            if p.stage.canonical in ("completed", "operating", "effective"):
+                assert p.actual_completion is not None
+            if p.stage.name == "暂停":
+                assert p.is_paused
+            project_validate(p)
+        stages = {p.stage.name for p in projects}
+        assert {"谋划", "储备", "前期", "新开工", "续建", "竣工", "投产", "暂停"} <= stages
+        assert sum(p.is_paused for p in projects) < len(projects) * 0.05
+        assert all(1 <= n <= 3 for n in _per_project(ProjectResponsibleUnit))
+        assert all(1 <= n <= 2 for n in _per_project(ProjectLeader))
 
-    # Every ledger row carries its "created" history record.
-    for model in (Project, AnnualPlan, ProjectLeader, ProjectResponsibleUnit, Unit):
-        assert model.history.filter(history_type="+").count() == model.objects.count()
-    historical_programs = django_apps.get_model("projects", "HistoricalProject_programs")
-    assert historical_programs.objects.count() == Project.programs.through.objects.count() > 0
+        plans = list(AnnualPlan.objects.select_related("project").order_by("project_id", "year"))
+        assert {plan.year for plan in plans} == {2024, 2025, 2026}
+        previous = {}
+        for plan in plans:
+            assert plan.year >= plan.project.year_listed
+            assert plan.completed_before + plan.planned_investment <= plan.project.total_investment
+            assert plan.construction_goal and plan.progress_goal
+            if plan.project_id in previous:
+                assert plan.completed_before >= previous[plan.project_id]
+            previous[plan.project_id] = plan.completed_before
+            annual_plan_validate(plan)
+        assert any(plan.completed_before > 0 for plan in plans)
 
-    request = RequestFactory().post("/login/")
-    for username, (role, unit_name) in EXPECTED_ROLES.items():
-        user = authenticate(request, username=username, password="tuijin-demo")
-        assert user is not None, username
-        assert user.first_name and not user.last_name
-        membership = Membership.objects.get(user=user)
-        assert (membership.role, membership.unit.name) == (role, unit_name)
-        assert username in output
-    # Besides the named accounts: a clerk for every other district and leading department, an officer
-    # for every department that handles problems (all with the same password).
-    others = get_user_model().objects.exclude(username__in=list(EXPECTED_ROLES))
-    assert 15 <= others.count() <= 50
-    assert not others.filter(is_staff=True).exists()
-    assert all(user.memberships.count() == 1 for user in others)
-    assert get_user_model().objects.get(username="admin").is_superuser
-    assert Leader.objects.get(user__username="leader").title == "市委常委、常务副市长"
-    assert DemoRun.objects.count() == 1
-    assert "演示账号" in output
+        # Every ledger row carries its "created" history record.
+        for model in (Project, AnnualPlan, ProjectLeader, ProjectResponsibleUnit, Unit):
+            assert model.history.filter(history_type="+").count() == model.objects.count()
+        historical_programs = django_apps.get_model("projects", "HistoricalProject_programs")
+        assert historical_programs.objects.count() == Project.programs.through.objects.count() > 0
+
+        request = RequestFactory().post("/login/")
+        for username, (role, unit_name) in EXPECTED_ROLES.items():
+            user = authenticate(request, username=username, password="tuijin-demo")
+            assert user is not None, username
+            assert user.first_name and not user.last_name
+            membership = Membership.objects.get(user=user)
+            assert (membership.role, membership.unit.name) == (role, unit_name)
+            assert username in output
+        # Besides the named accounts: a clerk for every other district and leading department, an officer
+        # for every department that handles problems (all with the same password).
+        others = get_user_model().objects.exclude(username__in=list(EXPECTED_ROLES))
+        assert 15 <= others.count() <= 50
+        assert not others.filter(is_staff=True).exists()
+        assert all(user.memberships.count() == 1 for user in others)
+        assert get_user_model().objects.get(username="admin").is_superuser
+        assert Leader.objects.get(user__username="leader").title == "市委常委、常务副市长"
+        assert DemoRun.objects.count() == 1
+        assert "演示账号" in output
+
+
+
+    def test_each_reporter_sees_only_their_district(self, demo_output):
+        users = {u.username: u for u in get_user_model().objects.all()}
+        for username, district in (("reporter", "兰山区"), ("reporter2", "罗庄区")):
+            expected = set(Project.objects.filter(region__name=district).values_list("pk", flat=True))
+            assert len(expected) >= 40
+            assert set(Project.objects.visible_to(users[username]).values_list("pk", flat=True)) == expected
+            assert set(Project.objects.editable_by(users[username]).values_list("pk", flat=True)) == expected
+            membership = Membership.objects.get(user=users[username])
+            assert membership.scope == Scope.REGION
+        everything = Project.objects.count()
+        for username in ("dispatcher", "leader", "inspector", "admin"):
+            assert Project.objects.visible_to(users[username]).count() == everything
+
+
+    def test_second_run_says_it_exists_and_creates_nothing(self, demo_output):
+        before = counts()
+        assert "演示数据已存在，无需重复加载" in run_demo()
+        assert "演示数据已存在" in run_demo("--if-empty")
+        assert counts() == before
+
+    def test_demo_is_deterministic(self, demo_output, tmp_path):
+        first = demo_digest()
+        assert Project.objects.exists()
+        changed = Project.objects.order_by("id").first()
+        with transaction.atomic():
+            Project.objects.filter(pk=changed.pk).update(total_investment=changed.total_investment + 1)
+            assert demo_digest() != first  # the digest does see the amounts
+            transaction.set_rollback(True)
+        assert demo_digest() == first
+
+        # Another process, another hash seed, a fresh SQLite file: the same city (this also stands for a
+        # second build in this process, which the suite no longer pays for).
+        script = (
+            "import django; django.setup()\n"
+            "from io import StringIO\n"
+            "from django.core.management import call_command\n"
+            "call_command('migrate', verbosity=0)\n"
+            f"call_command('demo', '--today', '{TODAY}', stdout=StringIO())\n"
+            "from tuijin.demo.builder import demo_digest\n"
+            "print(demo_digest())\n"
+        )
+        env = {
+            **os.environ, "DJANGO_SETTINGS_MODULE": "tuijin.settings", "PYTHONHASHSEED": "4242",
+            "TUIJIN_DATA_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+        }
+        result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=900)  # a hang guard, not a speed limit
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip().splitlines()[-1] == first
 
 
 def _per_project(model) -> list[int]:
@@ -163,29 +238,6 @@ def _per_project(model) -> list[int]:
         per[project_id] = per.get(project_id, 0) + 1
     assert len(per) == Project.objects.count()
     return list(per.values())
-
-
-def test_each_reporter_sees_only_their_district():
-    run_demo()
-    users = {u.username: u for u in get_user_model().objects.all()}
-    for username, district in (("reporter", "兰山区"), ("reporter2", "罗庄区")):
-        expected = set(Project.objects.filter(region__name=district).values_list("pk", flat=True))
-        assert len(expected) >= 40
-        assert set(Project.objects.visible_to(users[username]).values_list("pk", flat=True)) == expected
-        assert set(Project.objects.editable_by(users[username]).values_list("pk", flat=True)) == expected
-        membership = Membership.objects.get(user=users[username])
-        assert membership.scope == Scope.REGION
-    everything = Project.objects.count()
-    for username in ("dispatcher", "leader", "inspector", "admin"):
-        assert Project.objects.visible_to(users[username]).count() == everything
-
-
-def test_second_run_says_it_exists_and_creates_nothing():
-    run_demo()
-    before = counts()
-    assert "演示数据已存在，无需重复加载" in run_demo()
-    assert "演示数据已存在" in run_demo("--if-empty")
-    assert counts() == before
 
 
 def _other_user():
@@ -218,39 +270,6 @@ def test_refuses_a_database_with_other_data_and_writes_nothing(make_other):
     assert counts() == before
     assert "跳过" in run_demo("--if-empty")
     assert counts() == before
-
-
-def test_demo_is_deterministic(tmp_path):
-    with transaction.atomic():
-        run_demo()
-        first = demo_digest()
-        transaction.set_rollback(True)
-    assert Project.objects.count() == 0 and Region.objects.count() == 0
-    assert demo_digest() != first
-
-    run_demo()
-    assert demo_digest() == first
-    changed = Project.objects.order_by("id").first()
-    Project.objects.filter(pk=changed.pk).update(total_investment=changed.total_investment + 1)
-    assert demo_digest() != first  # the digest does see the amounts
-
-    # Another process, another hash seed, a fresh SQLite file: the same city.
-    script = (
-        "import django; django.setup()\n"
-        "from io import StringIO\n"
-        "from django.core.management import call_command\n"
-        "call_command('migrate', verbosity=0)\n"
-        f"call_command('demo', '--today', '{TODAY}', stdout=StringIO())\n"
-        "from tuijin.demo.builder import demo_digest\n"
-        "print(demo_digest())\n"
-    )
-    env = {
-        **os.environ, "DJANGO_SETTINGS_MODULE": "tuijin.settings", "PYTHONHASHSEED": "4242",
-        "TUIJIN_DATA_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
-    }
-    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=900)  # a hang guard, not a speed limit
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1] == first
 
 
 # ---------------------------------------------------------------------------------- a demo that stays alive

@@ -140,6 +140,8 @@ def test_an_archived_projects_code_may_be_reused(as_reporter, new_project_data, 
     Project.objects.filter(pk=own_project.pk).update(is_archived=True)
     response = as_reporter.post(reverse("projects:create"), new_project_data(code=own_project.code))
     assert response.status_code == 302
+    new = Project.objects.exclude(pk=own_project.pk).get(code=own_project.code)
+    assert not new.is_archived and response["Location"] == reverse("projects:plan_create", args=[new.pk])
 
 
 def test_a_region_outside_the_reporters_scope_is_refused_on_create(as_reporter, new_project_data, regions, db_state):

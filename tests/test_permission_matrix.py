@@ -42,6 +42,7 @@ respectively; own/other by handler and reporter_b).
 """
 
 from datetime import date, timedelta
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -53,6 +54,7 @@ from tuijin.projects.selectors import current_year
 
 from . import factories as f
 from .conftest import PRINCIPALS
+from .writes import record_writes
 
 #  url name            method object   anonymous admin  dispatcher leader reporter_a reporter_b handler inspector dept_reporter outsider
 MATRIX = """
@@ -1126,36 +1128,14 @@ def assert_saved(name: str, project: Project | None, before_count: int, world=No
 
 
 @pytest.fixture
-def db_state(db_state, settings):
-    """conftest's snapshot plus every row of the schedule, warning and problems apps (their history
-    included: problems, orders, events, attachments, meetings, inspections and their photos) and the
-    files under MEDIA_ROOT, so a refused schedule, warning or problems case is seen to write nothing too."""
-    from pathlib import Path
-
-    from django.apps import apps
-
-    models = [model for label in ("schedules", "alerts", "problems") for model in apps.get_app_config(label).get_models()]
-    models += [model.levels.through for model in models if model._meta.label == "alerts.AlertRule"]
-    models += [model.categories.through for model in models if model._meta.label == "alerts.AlertRule"]
-    models += [model.cooperating_units.through for model in models if model._meta.label == "problems.Problem"]
-    models += [model.projects.through for model in models if model._meta.label in {"problems.Meeting", "problems.Inspection"}]
-    assert {"problems.Problem", "problems.HistoricalProblem", "problems.SupervisionOrder", "problems.HistoricalSupervisionOrder",
-            "problems.Event", "problems.Attachment", "problems.HistoricalAttachment", "problems.Meeting",
-            "problems.HistoricalMeeting", "problems.Inspection", "problems.HistoricalInspection", "problems.InspectionPhoto",
-            "problems.HistoricalInspectionPhoto"} <= {model._meta.label for model in models}
-
-    def rows(model) -> list[tuple]:
-        fields = [field.attname for field in model._meta.concrete_fields if field.attname != "updated_at"]
-        return list(model.objects.order_by("pk").values_list(*fields))
+def media_files(settings):
+    """media_files() → the files under MEDIA_ROOT, so a refused upload is seen to store nothing too."""
 
     def files() -> list[str]:
         media = Path(settings.MEDIA_ROOT)
         return sorted(str(path.relative_to(media)) for path in media.rglob("*") if path.is_file())
 
-    def snapshot():
-        return db_state(), {model._meta.label: rows(model) for model in models}, files()
-
-    return snapshot
+    return files
 
 
 @pytest.fixture(scope="module")
@@ -1182,7 +1162,7 @@ def world(django_db_setup, django_db_blocker):
     CASES,
     ids=[f"{n}-{m}-{o}-{p}" for n, m, o, p, _ in CASES],
 )
-def test_each_principal_gets_the_expected_answer_from_each_url(client, world, db_state, name, method, obj, principal, outcome):
+def test_each_principal_gets_the_expected_answer_from_each_url(client, world, media_files, name, method, obj, principal, outcome):
     # "wrong" (a step's object in the wrong status) and an own order's or meeting's attachment: own project
     project = {"own": world.own, "other": world.other, "wrong": world.own, "order": world.own, "meeting": world.own}.get(obj)
     regions, user = world.city.regions, world.city.users[principal]
@@ -1192,13 +1172,12 @@ def test_each_principal_gets_the_expected_answer_from_each_url(client, world, db
         client.force_login(user)
     prepare(name, project, world, obj)
     url = url_for(name, project, world)
-    before = db_state()
+    files = media_files()
     before_count = Project.objects.count()
+    form = payload(name, obj, project, regions, world) if method == "POST" else None
 
-    if method == "GET":
-        response = client.get(url)
-    else:
-        response = client.post(url, payload(name, obj, project, regions, world))
+    with record_writes() as writes:
+        response = client.get(url) if method == "GET" else client.post(url, form)
     if name in IMPORT_BATCH_URLS:
         drop_stored_file(project)
 
@@ -1210,10 +1189,10 @@ def test_each_principal_gets_the_expected_answer_from_each_url(client, world, db
             assert location.startswith(reverse("login") + "?next=")
         else:
             assert location == redirects[outcome]
-        assert db_state() == before
+        assert_nothing_written(writes, media_files, files)
     elif outcome in {"ok", "form"}:
         assert response.status_code == 200
-        assert db_state() == before
+        assert_nothing_written(writes, media_files, files)
         if name in {"schedules:milestone_photo", "problems:inspection_photo"}:
             assert response["Content-Type"] == "image/png"
             assert b"".join(response.streaming_content).startswith(b"\x89PNG")
@@ -1227,26 +1206,87 @@ def test_each_principal_gets_the_expected_answer_from_each_url(client, world, db
         assert_saved(name, project, before_count, world, user)
     else:
         assert response.status_code == int(outcome)
-        assert db_state() == before
+        assert_nothing_written(writes, media_files, files)
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("method", ["put", "patch", "delete"])
 @pytest.mark.parametrize("name", sorted({n for n, *_ in CASES}))
-def test_other_http_methods_never_write(client, world, db_state, name, method):
+def test_other_http_methods_never_write(client, world, media_files, name, method):
     """PUT/PATCH/DELETE as the superuser: refused (405) or treated as a read, never a write."""
     client.force_login(world.city.users["admin"])
     target = import_batch("own", "admin", world.city) if name in IMPORT_BATCH_URLS else world.own
     prepare(name, target, world)
-    before = db_state()
-    response = getattr(client, method)(url_for(name, target, world), data="", content_type="application/x-www-form-urlencoded")
+    url, files = url_for(name, target, world), media_files()
+    with record_writes() as writes:
+        response = getattr(client, method)(url, data="", content_type="application/x-www-form-urlencoded")
     if name in IMPORT_BATCH_URLS:
         drop_stored_file(target)
     assert response.status_code in {200, 302, 405}
-    assert db_state() == before
+    assert_nothing_written(writes, media_files, files)
+
+
+def assert_nothing_written(writes, media_files, files_before) -> None:
+    """No INSERT, UPDATE or DELETE reached a domain table (tests/writes.py) and no file was stored."""
+    assert [str(write) for write in writes.domain()] == []
+    assert media_files() == files_before
 
 
 def _errors(response) -> str:
     context = getattr(response, "context", None)
     form = context.get("form") if context else None
     return f"form errors: {form.errors.as_json()}" if form is not None else response.content.decode()[:300]
+# ------------------------------------------------------------------------ the write detector itself
+
+
+@pytest.mark.django_db
+def test_the_write_detector_catches_a_view_that_writes(client, world, media_files):
+    """A saving POST (archive) is seen: its UPDATE of the project and its history row both count."""
+    client.force_login(world.city.users["admin"])
+    files = media_files()
+    with record_writes() as writes:
+        response = client.post(reverse("projects:archive", args=[world.own.pk]),
+                               {"version": world.own.version, "reason": "项目取消"})
+    assert response.status_code == 302 and Project.objects.get(pk=world.own.pk).is_archived
+    tables = {(write.verb, write.table) for write in writes.domain()}
+    assert {("UPDATE", Project._meta.db_table), ("INSERT", Project.history.model._meta.db_table)} <= tables
+    with pytest.raises(AssertionError):
+        assert_nothing_written(writes, media_files, files)
+
+
+@pytest.mark.django_db
+def test_the_write_detector_catches_any_table_and_a_stored_file(world, media_files):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from tuijin.org.models import Unit
+
+    files = media_files()
+    with record_writes() as writes:
+        Unit.objects.filter(pk=world.city.units.land.pk).update(name="改名")
+        Unit.objects.filter(pk=-1).update(name="无此单位")  # matches no row: nothing written
+    assert [(write.verb, write.table, write.rows) for write in writes.domain()] == [("UPDATE", Unit._meta.db_table, 1)]
+    with record_writes() as writes:
+        default_storage.save("matrix/leak.txt", ContentFile(b"x"))
+    assert writes.domain() == []
+    with pytest.raises(AssertionError):
+        assert_nothing_written(writes, media_files, files)
+
+
+@pytest.mark.django_db
+def test_the_write_detector_lets_sessions_and_read_marks_through_but_not_new_messages(world):
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.utils import timezone
+
+    from tuijin.core.models import Notification
+    from tuijin.core.notify import notify
+
+    reporter = world.city.users["reporter_a"]
+    with record_writes() as writes:
+        store = SessionStore()
+        store["k"] = 1
+        store.save()
+        notify([reporter], "矩阵消息", "/reports/")
+        Notification.objects.filter(user=reporter).update(read_at=timezone.now())
+    assert {write.table for write in writes} >= {"django_session", Notification._meta.db_table}
+    assert [(write.verb, write.table) for write in writes.domain()] == [("INSERT", Notification._meta.db_table)]

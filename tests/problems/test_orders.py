@@ -97,6 +97,10 @@ def notices(user) -> list[str]:
 # ======================================================================================= who may act
 
 
+# What the order's history says of each step, written out (not the implementation's own labels).
+HISTORY_REASON = {"reply": "回复整改方案", "progress": "报告整改进展", "return": "退回重报", "close": "核实办结"}
+
+
 @pytest.mark.parametrize(("action", "status", "principal", "answer"), matrix())
 def test_the_order_table(action, status, principal, answer, people, project, units, order_at, problem_state):
     user = people[principal]
@@ -117,7 +121,7 @@ def test_the_order_table(action, status, principal, answer, people, project, uni
         assert (done.status, done.version) == (AFTER[action], 2)
         assert Event.objects.filter(order=order, action=action, actor=user).count() == 1
         record = done.history.order_by("-history_id").first()
-        assert (record.history_user, record.history_change_reason) == (user, str(OA(action).label))
+        assert (record.history_user, record.history_change_reason) == (user, HISTORY_REASON[action])
     else:
         with pytest.raises(Http404 if answer == "404" else PermissionDenied):
             act()
@@ -361,11 +365,11 @@ def test_a_reply_must_date_the_rectification_when_the_order_has_no_date(people, 
     assert step(people["handler"], order, OA.REPLY).rectify_by == today() + timedelta(days=20)
 
 
-@pytest.mark.parametrize("status", [ProblemStatus.CLOSED, ProblemStatus.UNSOLVABLE])
-def test_no_order_about_a_finished_problem(status, people, project, units, problem_at, problem_state):
+@pytest.mark.parametrize(("status", "words"), [(ProblemStatus.CLOSED, "已销号"), (ProblemStatus.UNSOLVABLE, "无法解决")])
+def test_no_order_about_a_finished_problem(status, words, people, project, units, problem_at, problem_state):
     problem = problem_at(status)
     before = problem_state()
     with pytest.raises(ValidationError) as exc:
         services.order_issue(people["dispatcher"], project, order_data(units), problem=problem)
-    assert exc.value.message_dict["problem"] == [f"问题已{problem.get_status_display()}，不能再督办"]
+    assert exc.value.message_dict["problem"] == [f"问题已{words}，不能再督办"]
     assert problem_state() == before

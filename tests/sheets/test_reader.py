@@ -1,4 +1,4 @@
-"""Reading uploaded spreadsheets: the malformed-file corpus, real templates, encodings, limits, speed."""
+"""Reading uploaded spreadsheets: the malformed-file corpus, real templates, encodings, limits, size."""
 
 import datetime
 import io
@@ -21,6 +21,11 @@ from tuijin.core.sheets.values import normalize_text, parse_date
 
 from . import corpus
 from .corpus import CORPUS, EXPECTED, MESSAGES, TEMPLATE_XLS, TEMPLATES
+
+# A hang guard, not a speed limit: a reader that loops forever must fail the test rather than block the
+# suite, and a loaded machine must never fail it. Speed is the import bench's (`read_only`, ≤ 1 s for a
+# 10,000-row ledger; docs/benchmarks.md).
+HANG_SECONDS = 120
 
 
 def read(path, **kwargs):
@@ -74,10 +79,10 @@ def test_every_corpus_file_is_read_in_under_300_mb(tmp_path):
             done, status, usage = os.wait4(pid, os.WNOHANG)
             if done:
                 break
-            if time.monotonic() - started > 30:
+            if time.monotonic() - started > HANG_SECONDS:
                 os.kill(pid, signal.SIGKILL)
                 os.wait4(pid, 0)
-                pytest.fail(f"{name}: reading did not finish in 30 s")
+                pytest.fail(f"{name}: reading did not finish in {HANG_SECONDS} s (a hang)")
             time.sleep(0.01)
         seconds = time.monotonic() - started
         assert os.waitstatus_to_exitcode(status) == 0, f"{name}: the reader crashed or raised something else"
@@ -403,7 +408,7 @@ def test_zip_member_names_are_checked_before_anything_is_parsed(tmp_path):
 
 
 # ---------------------------------------------------------------------------------------------
-# Speed
+# A province-size sheet (its speed is the import bench's `read_only`)
 
 
 @pytest.fixture(scope="module")
@@ -506,7 +511,7 @@ def test_mutated_files_are_read_or_refused_never_crash(tmp_path):
         os._exit(code)
     started = time.monotonic()
     while not (done := os.wait4(pid, os.WNOHANG))[0]:
-        if time.monotonic() - started > 120:
+        if time.monotonic() - started > HANG_SECONDS:
             os.kill(pid, signal.SIGKILL)
             os.wait4(pid, 0)
             pytest.fail("reading mutated files hung")

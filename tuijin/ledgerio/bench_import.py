@@ -32,6 +32,9 @@ from .services import import_ledger, summary
 ROWS = 10_000
 EXISTING = 2_000
 TARGET_SECONDS = 3.0
+# Reading the file alone (tuijin.core.sheets): the figure tests/sheets/test_reader.py used to assert
+# for a 10,000 x 25 sheet, judged here where a loaded machine cannot fail the suite.
+READ_TARGET_SECONDS = 1.0
 HEADER = [
     ("序号", None), ("项目代码", None), ("项目名称", None), ("所属区域", None), ("项目级别", None),
     ("项目类别", None), ("建设性质", None), ("项目阶段", None), ("建设内容及规模", None), ("建设起止年限", None),
@@ -152,7 +155,7 @@ def import_bench(options: BenchOptions) -> BenchResult:
         raise BenchError(f"{plans} annual plans written for the first 1000 projects")
     metrics = {
         "import_10000_rows": Metric(round(statistics.median(import_times), 3), "s", TARGET_SECONDS),
-        "read_only": Metric(round(statistics.median(read_times), 3), "s"),
+        "read_only": Metric(round(statistics.median(read_times), 3), "s", READ_TARGET_SECONDS),
     }
     return BenchResult(metrics, params={
         "rows": rows, "created": result.created, "updated": result.updated,

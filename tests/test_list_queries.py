@@ -1,0 +1,238 @@
+"""Every list page runs the same number of queries for N rows as for 3N (no N+1).
+
+Each page is rendered as a role that sees every row, once with N rows and once with 3N; the rows
+differ in what a template might follow lazily (their project, region, units, leaders, people, linked
+projects), so a missing select_related / prefetch_related shows as a count that grows. Each count is
+taken after a warm-up request (the session, content types and the cached filter options), and each
+page is checked to show all its rows, so an empty page cannot pass. The ledger (/projects/) and the
+exports have their own tests (tests/test_ledger.py, tests/ledgerio/test_export.py).
+"""
+
+import json
+from datetime import timedelta
+from itertools import count
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from . import factories as f
+
+pytestmark = pytest.mark.django_db
+
+N = 4  # 3N = 12 rows still fit on the first page of every list (20 or 50 per page)
+_seq = count(1)
+
+
+def today():
+    return timezone.localdate()
+
+
+def queries(client, url: str, expected: list[str]) -> int:
+    """The number of queries of one GET of `url`, after a warm-up GET; every text of `expected` is shown."""
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    body = json.dumps(response.json(), ensure_ascii=False) if response["Content-Type"] == "application/json" \
+        else response.content.decode()
+    missing = [text for text in expected if text not in body]
+    assert not missing, f"{url} does not show {missing}"
+    return len(captured)
+
+
+def same_for_n_and_3n(client, url: str, grow) -> tuple[int, int]:
+    """grow(n) adds n rows and returns the texts they show; the counts for N and 3N rows must agree."""
+    shown = grow(N)
+    few = queries(client, url, shown)
+    shown += grow(2 * N)
+    many = queries(client, url, shown)
+    assert few == many, f"{url}: {few} queries for {N} rows, {many} for {3 * N}"
+    return few, many
+
+
+def projects(city, n: int, prefix: str):
+    """n projects alternating between the two districts, each with its own owner and leading units and a
+    联系领导 (`project.lead_unit.name` is what the period page's unit rows show)."""
+    from tuijin.projects.models import ProjectLeader, ProjectResponsibleUnit
+
+    made = []
+    for i in range(n):
+        lanshan = i % 2 == 0
+        region = city.regions.lanshan if lanshan else city.regions.luozhuang
+        owner = f.UnitFactory(name=f"{prefix}业主{i}", region=region)
+        lead = f.UnitFactory(name=f"{prefix}牵头单位{i}", region=region)
+        project = f.bulk_projects(1, region=region, prefix=f"{prefix}{i}-", owner=owner, lead_unit=lead)[0]
+        leader = f.LeaderFactory(name=f"{prefix}领导{i}", unit=city.units.city_government)
+        ProjectLeader.objects.create(project=project, leader=leader, role="contracted")
+        ProjectResponsibleUnit.objects.create(project=project, unit=city.units.transport)
+        made.append(project)
+    return made
+
+
+# -------------------------------------------------------------------------------------- problems
+
+
+def problem_type():
+    from tuijin.problems.models import ProblemType
+
+    return ProblemType.objects.get_or_create(name="用地")[0]
+
+
+@pytest.fixture
+def grow_problems(city):
+    """grow(n): n problems, each on its own project, raised by a new clerk, handled by a new unit with
+    another cooperating, escalated to the project's leader, with an event and a 督办 order each."""
+    from tuijin.org.choices import Role
+    from tuijin.problems.models import Event, Problem, SupervisionOrder
+
+    def grow(n: int) -> list[str]:
+        batch = next(_seq)
+        shown = []
+        for i, project in enumerate(projects(city, n, f"问题项目{batch}-")):
+            unit = f.UnitFactory(name=f"责任单位{batch}-{i}", region=city.regions.city)
+            helper = f.UnitFactory(name=f"配合单位{batch}-{i}", region=city.regions.city)
+            clerk = f.member(f"clerk{batch}_{i}", f"填报员{batch}{i}", unit, Role.REPORTER)
+            problem = Problem.objects.create(
+                project=project, type=problem_type(), description=f"问题描述{batch}-{i}", raised_by=clerk,
+                raised_on=today() - timedelta(days=5), handling_unit=unit, level=2, status="handling",
+                coordinating_leader=project.leader_links.get().leader, deadline=today() + timedelta(days=i - 2))
+            problem.cooperating_units.set([helper, city.units.transport])
+            Event.objects.create(problem=problem, action="raise", actor=clerk, actor_unit=unit, at=timezone.now())
+            SupervisionOrder.objects.create(
+                year=today().year, seq=1000 * batch + i, project=project, basis="problem", problem=problem, unit=unit,
+                content=f"督办内容{batch}-{i}", reply_by=today() + timedelta(days=i - 2), status="issued",
+                issued_by=city.users["dispatcher"], issued_on=today() - timedelta(days=1))
+            shown.append(project.name)
+        return shown
+
+    return grow
+
+
+@pytest.mark.parametrize("name", ["problems:list", "problems:overdue", "problems:orders", "problems:stats"])
+def test_the_problems_lists_do_not_grow_with_the_rows(client, users, grow_problems, name):
+    client.force_login(users["dispatcher"])
+    if name in {"problems:overdue", "problems:stats"}:
+        # Overdue shows only the late half, stats no project names: require only that the page renders.
+        def grow(n):
+            grow_problems(n)
+            return []
+
+        same_for_n_and_3n(client, reverse(name), grow)
+    else:
+        same_for_n_and_3n(client, reverse(name), grow_problems)
+
+
+def test_the_problems_inbox_does_not_grow_with_the_rows(client, users, grow_problems):
+    """The handling unit's inbox: the problems of the handler's unit (市自然资源和规划局)."""
+    from tuijin.problems.models import Problem
+
+    client.force_login(users["handler"])
+    land = users["handler"].memberships.get().unit
+
+    def grow(n):
+        shown = grow_problems(n)
+        Problem.objects.filter(project__name__in=shown).update(handling_unit=land)
+        return shown
+
+    same_for_n_and_3n(client, reverse("problems:inbox"), grow)
+
+
+@pytest.mark.parametrize("model_name", ["Meeting", "Inspection"])
+def test_the_meeting_and_inspection_lists_do_not_grow_with_the_rows(client, city, users, model_name):
+    from tuijin.problems import models
+
+    model = getattr(models, model_name)
+    url = reverse("problems:meetings" if model_name == "Meeting" else "problems:inspections")
+    client.force_login(users["dispatcher"])
+
+    def grow(n):
+        batch, shown = next(_seq), []
+        for i, project in enumerate(projects(city, n, f"会议项目{batch}-")):
+            leader = f.LeaderFactory(name=f"主持{batch}-{i}", unit=city.units.city_government)
+            person = {"chair": leader} if model_name == "Meeting" else {"leader": leader}
+            title = f"{model._meta.verbose_name}{batch}-{i}"
+            gathering = model.objects.create(title=title, held_on=today() - timedelta(days=i), region=city.regions.city,
+                                             created_by=city.users["dispatcher"], **person)
+            gathering.projects.set([project])
+            shown.append(title)
+        return shown
+
+    same_for_n_and_3n(client, url, grow)
+
+
+# --------------------------------------------------------------------------------------- reports
+
+
+def test_the_period_page_does_not_grow_with_its_reports(client, city, users):
+    """Each period (N reports, then 3N, each of another leading unit) on its own page, as the office sees it."""
+    from tuijin.reports import services
+
+    client.force_login(users["dispatcher"])
+    counts = []
+    for month, n in ((1, N), (2, 3 * N)):
+        made = projects(city, n, f"月报项目{month}-")
+        period = services.period_open(None, year=today().year - 1, month=month, project_ids=[p.pk for p in made])
+        counts.append(queries(client, reverse("reports:period", args=[period.pk]), [p.lead_unit.name for p in made]))
+    assert counts[0] == counts[1], f"the period page: {counts[0]} queries for {N} reports, {counts[1]} for {3 * N}"
+
+
+def test_the_inbox_does_not_grow_with_the_reports(client, city, users):
+    """The clerk's inbox of an open period: reporter_a's (兰山区) share of N, then 3N reports. (It runs a
+    few queries per open period, by design: an office has one or two open at a time.)"""
+    from tuijin.reports import services
+    from tuijin.reports.models import ReportPeriod
+
+    client.force_login(users["reporter_a"])
+    counts = []
+    for month, n in ((1, N), (2, 3 * N)):
+        made = projects(city, n, f"待填项目{month}-")
+        period = services.period_open(None, year=today().year - 1, month=month, project_ids=[p.pk for p in made])
+        counts.append(queries(client, reverse("reports:inbox"), [period.label]))
+        ReportPeriod.objects.filter(pk=period.pk).update(status="closed")  # one open period at a time
+    assert counts[0] == counts[1], f"the inbox: {counts[0]} queries for {N} reports, {counts[1]} for {3 * N}"
+
+
+# ---------------------------------------------------------------------------------------- alerts
+
+
+def test_the_alert_list_does_not_grow_with_the_alerts(client, city, users):
+    from tuijin.alerts.models import Alert, AlertRule
+    from tuijin.projects.choices import Light
+
+    rule = AlertRule.objects.get(preset="standard", dimension="milestone_overdue")
+    client.force_login(users["dispatcher"])
+
+    def grow(n):
+        batch, now, shown = next(_seq), timezone.now(), []
+        for i, project in enumerate(projects(city, n, f"预警项目{batch}-")):
+            level = Light.RED if i % 2 else Light.YELLOW
+            Alert.objects.create(project=project, rule=rule, dimension=rule.dimension, level=level, value=10 + i,
+                                 reason=f"节点逾期{batch}-{i}", first_seen=now, last_seen=now, level_since=now)
+            type(project).objects.filter(pk=project.pk).update(light=level)
+            shown.append(f"节点逾期{batch}-{i}")
+        return shown
+
+    same_for_n_and_3n(client, reverse("alerts:list"), grow)
+
+
+# ------------------------------------------------------------------------------------- schedules
+
+
+def test_the_gantt_data_does_not_grow_with_the_projects(client, city, users):
+    """挂图作战's rows (the JSON the chart loads), each project with a template's nodes."""
+    from tuijin.schedules import services
+    from tuijin.schedules.models import MilestoneTemplate
+
+    template = MilestoneTemplate.objects.get(kind="building")
+    client.force_login(users["dispatcher"])
+
+    def grow(n):
+        made = projects(city, n, f"进度项目{next(_seq)}-")
+        for i, project in enumerate(made):
+            services.apply_template(None, project, template, today() + timedelta(days=200 + 30 * i))
+        return [project.name for project in made]
+
+    same_for_n_and_3n(client, reverse("schedules:gantt_data"), grow)
