@@ -444,7 +444,7 @@ def test_one_bad_cell_rejects_the_whole_file_and_names_the_cell(city, db_state, 
 
 
 def test_valid_only_rolls_back_everything_when_the_write_fails(city, db_state, monkeypatch):
-    from tuijin.ledgerio import importing
+    from tuijin.ledgerio.importing import writing
 
     rows = fx.ledger_rows(3)
     rows[5][fx.COL["总投资（万元）"]] = "暂无"
@@ -453,7 +453,7 @@ def test_valid_only_rolls_back_everything_when_the_write_fails(city, db_state, m
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(importing, "_save_plans", boom)
+    monkeypatch.setattr(writing, "_save_plans", boom)
     with pytest.raises(RuntimeError):
         run(xlsx(rows), user=city.users["dispatcher"], valid_only=True)
     assert db_state() == before
