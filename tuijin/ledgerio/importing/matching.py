@@ -161,6 +161,10 @@ class _UnitMaker:
             copy_to_history(Unit, [u["id"] for u in objs], history_type="+", user=user, reason=reason, when=now)
             self.result.units_created = [u["name"] for u in objs]
 
+    def names(self) -> dict[int, str]:
+        """The units created, id → name as stored (once saved)."""
+        return {p.obj["id"]: p.obj["name"] for p in self.new.values() if "id" in p.obj}
+
 
 class _LeaderMaker:
     def __init__(self, dicts: Dictionaries, result: ImportResult):

@@ -7,12 +7,13 @@ import time
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.db import connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tuijin.core.bulk import paused_gc
 from tuijin.org.models import Leader, Unit
-from tuijin.projects.models import AnnualPlan, Project
+from tuijin.projects.services import BulkProject, StaleProjects, projects_bulk_save
 
 from .analysis import Analysis, F
 from .dictionaries import Dictionaries
@@ -45,20 +46,10 @@ class StaleImport(Exception):
 def commit(analysis: Analysis, *, valid_only: bool = False) -> ImportResult:
     """Write the analysed file in one transaction: all its project rows, or with `valid_only` the valid
     ones. Raises ValidationError when it has errors (and valid_only is not set), StaleImport when a
-    project changed since the analysis; nothing is written then."""
-    from django.db import connections, transaction
+    project changed since the analysis; nothing is written then.
 
-    from tuijin.core import events
-    from tuijin.core.bulk import copy_to_history, create_rows, update_objects
-    from tuijin.projects.filtersets import options_changed
-    from tuijin.projects.models import ProjectLeader, ProjectResponsibleUnit
-    from tuijin.projects.services import (
-        ANNUAL_PLAN_CHANGED,
-        PROJECT_CHANGED,
-        admission_on_import,
-        office_regions,
-    )
-
+    The units and leaders the file names anew are created here; the projects, their links and plans
+    are saved by projects.services.projects_bulk_save (search text, versions, history, events)."""
     if analysis.errors or (not analysis.valid and not valid_only):
         raise ValidationError(_("文件中有错误，未导入任何数据"))
     if analysis.unconfirmed:
@@ -80,16 +71,6 @@ def commit(analysis: Analysis, *, valid_only: bool = False) -> ImportResult:
         last = now_
 
     with transaction.atomic():
-        existing = {r.project.pk: r.project.version for r in rows if r.project is not None}
-        if existing:
-            current = {}
-            for chunk in _chunks(list(existing), 5000):
-                current.update(Project.objects.select_for_update().filter(pk__in=chunk).values_list("id", "version"))
-            stale = [pk for pk, version in existing.items() if current.get(pk) != version]
-            if stale:
-                names = [r.project.name for r in rows if r.project is not None and r.project.pk in set(stale)]
-                raise StaleImport(names)
-
         units = _UnitMaker(dicts, result)
         leaders = _LeaderMaker(dicts, result)
         for row in rows:
@@ -103,162 +84,30 @@ def commit(analysis: Analysis, *, valid_only: bool = False) -> ImportResult:
             row.leader_ids = [(leaders.get(name, title), role) for name, title, role in row.values.get(F.LEADERS, [])]
         units.save(user, reason, now)
         leaders.save(user, reason, now)
+        # Foreign keys are checked at commit (deferred): here, so that a broken reference fails with its
+        # own message inside the import, and the import's time includes the checks (the bench rolls back).
+        connections[Unit.objects.db].check_constraints(table_names=[Unit._meta.db_table, Leader._meta.db_table])
         tick("units")
+        items = []
         for row in rows:
-            project = row.built[0]
+            project, plan = row.built
             for name in ("owner", "lead_unit"):
                 pending = getattr(project, f"{name}_id")
                 if isinstance(pending, _Pending):
                     setattr(project, f"{name}_id", pending.pk)
-            row.unit_ids = [u.pk if isinstance(u, _Pending) else u for u in row.unit_ids]
-            row.leader_ids = [(x.pk if isinstance(x, _Pending) else x, role) for x, role in row.leader_ids]
-
-        new = [r for r in rows if r.project is None]
-        changed = [r for r in rows if r.project is not None]
-        # The owner's name goes into search_text: as the sheet names it, or for owners the sheet does
-        # not name (an update keeping its owner) from the database.
-        owner_names = {r.built[0].owner_id: r.values[F.OWNER] for r in rows if r.values.get(F.OWNER)}
-        unnamed = {r.built[0].owner_id for r in rows if r.built[0].owner_id and not r.values.get(F.OWNER)}
-        for chunk in _chunks(list(unnamed), 5000):
-            owner_names.update(Unit.objects.filter(pk__in=chunk).values_list("id", "name"))
-        for row in rows:
-            project = row.built[0]
-            project.search_text = " ".join(
-                p for p in (project.name, project.code, project.stats_code, owner_names.get(project.owner_id, "")) if p
-            ).lower()
-            project.updated_at = now
-        admits = office_regions(analysis.user)
-        for row in rows:
-            admission_on_import(user, row.built[0], row.project, admits(row.built[0].region_id))
-        creating = [r.built[0] for r in new]
-        for project in creating:
-            project.created_by_id = getattr(user, "pk", None)
-            project.created_at = now
-            project.version = 1
-        tick("project_prep")
-        create_rows(Project, [vars(project) for project in creating])
-        tick("project_insert")
-        copy_to_history(Project, [p.pk for p in creating], history_type="+", user=user, reason=reason, when=now)
-        tick("project_history")
-        updating = []
-        for row in changed:
-            project = row.built[0]
-            project.version = row.project.version + 1
-            updating.append(project)
-        if updating:
-            fields = [f.name for f in Project._meta.concrete_fields
-                      if not f.primary_key and f.name not in ("created_at", "created_by", "is_archived", "archived_at",
-                                                              "archive_reason", "parent", *Project.DERIVED_FIELDS)]
-            update_objects(Project, updating, fields)
-            copy_to_history(Project, [p.pk for p in updating], history_type="~", user=user, reason=reason, when=now)
-
-        tick("project_update")
-        _save_links(rows, user, reason, now, ProjectResponsibleUnit, ProjectLeader)
-        tick("links")
-        result.plans = _save_plans(rows, user, reason, now)
-        tick("plans")
-        # Foreign keys are checked at commit on both databases (deferred): check them here, so that a
-        # broken reference fails inside this import with its own message, and the import's time
-        # includes the checks (the bench rolls back, where deferred checks would never run).
-        connection = connections[Project.objects.db]
-        connection.check_constraints(table_names=[model._meta.db_table for model in (
-            Unit, Leader, Project, Project.programs.through, ProjectResponsibleUnit, ProjectLeader, AnnualPlan)])
-        tick("constraints")
-        result.created, result.updated = len(new), len(changed)
+            # A cell left blank keeps the project's links; one filled in replaces them.
+            items.append(BulkProject(
+                project, row.project,
+                programs=[p.pk for p in row.values[F.PROGRAMS]] if F.PROGRAMS in row.values else None,
+                responsible_units=[u.pk if isinstance(u, _Pending) else u for u in row.unit_ids] or None,
+                leaders=[(x.pk if isinstance(x, _Pending) else x, role) for x, role in row.leader_ids] or None,
+                plans=[plan] if plan is not None else [],
+            ))
+        try:
+            saved = projects_bulk_save(analysis.user, items, reason=reason, now=now, owner_names=units.names(), tick=tick)
+        except StaleProjects as exc:
+            raise StaleImport(exc.names) from None
+        result.created, result.updated, result.plans = saved.created, saved.updated, saved.plans
+        result.project_ids = saved.project_ids
         result.timings["write"] = time.perf_counter() - started
-        result.project_ids = [r.built[0].pk for r in rows]
-
-        project_ids = list(result.project_ids)
-        year = analysis.year
-
-        def after_commit():
-            options_changed()
-            # One event for the whole file: a subscriber (the warning engine) handles the set at once.
-            events.emit(PROJECT_CHANGED, project_ids=project_ids, user=analysis.user)
-            events.emit(ANNUAL_PLAN_CHANGED, project_ids=project_ids, year=year, user=analysis.user)
-
-        transaction.on_commit(after_commit)
     return result
-
-
-def _chunks(items: list, size: int):
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
-
-def _save_links(rows, user, reason, now, ProjectResponsibleUnit, ProjectLeader) -> None:
-    """Programs, responsible units and leaders: a non-empty cell replaces the project's list."""
-    from django.apps import apps
-
-    from tuijin.core.bulk import copy_to_history, create_rows, delete_rows
-
-    through = Project.programs.through
-    m2m_history = apps.get_model("projects", "HistoricalProject_programs")
-    program_rows, unit_rows, leader_rows = [], [], []
-    replace_programs, replace_units, replace_leaders = [], [], []
-    for row in rows:
-        project = row.built[0]
-        if F.PROGRAMS in row.values:
-            if row.project is not None:
-                replace_programs.append(project.pk)
-            program_rows += [through(project_id=project.pk, program_id=p.pk) for p in row.values[F.PROGRAMS]]
-        if row.unit_ids:
-            if row.project is not None:
-                replace_units.append(project.pk)
-            unit_rows += [{"project_id": project.pk, "unit_id": pk} for pk in dict.fromkeys(row.unit_ids)]
-        if row.leader_ids:
-            if row.project is not None:
-                replace_leaders.append(project.pk)
-            leader_rows += [{"project_id": project.pk, "leader_id": pk, "role": role}
-                            for pk, role in dict(reversed(row.leader_ids)).items()]
-    for chunk in _chunks(replace_programs, 5000):
-        through.objects.filter(project_id__in=chunk).delete()
-    for model, ids in ((ProjectResponsibleUnit, replace_units), (ProjectLeader, replace_leaders)):
-        for chunk in _chunks(ids, 5000):
-            gone = list(model.objects.filter(project_id__in=chunk).values_list("pk", flat=True))
-            copy_to_history(model, gone, history_type="-", user=user, reason=reason, when=now)
-            delete_rows(model, gone)
-    if program_rows:
-        through.objects.bulk_create(program_rows, batch_size=1000)
-        project_ids = list({r.project_id for r in program_rows})
-        history_ids = {}
-        for chunk in _chunks(project_ids, 5000):
-            history_ids.update(
-                Project.history.filter(id__in=chunk).order_by("history_id").values_list("id", "history_id")
-            )  # the newest history row per project wins in the dict
-        if any(r.pk is None for r in program_rows):
-            program_rows = list(through.objects.filter(project_id__in=project_ids))
-        m2m_history.objects.bulk_create(
-            [m2m_history(history_id=history_ids[r.project_id], id=r.pk, project_id=r.project_id, program_id=r.program_id)
-             for r in program_rows],
-            batch_size=1000,
-        )
-    for model, items in ((ProjectResponsibleUnit, unit_rows), (ProjectLeader, leader_rows)):
-        create_rows(model, items)
-        copy_to_history(model, [item["id"] for item in items], history_type="+", user=user, reason=reason, when=now)
-
-
-def _save_plans(rows, user, reason, now) -> int:
-    from tuijin.core.bulk import copy_to_history, create_rows, update_objects
-
-    creating, updating = [], []
-    for row in rows:
-        project, plan = row.built
-        if plan is None:
-            continue
-        plan.project_id = project.pk
-        plan.updated_at = now
-        if plan.pk is None:
-            plan.version = 1
-            plan.created_at = now
-            creating.append(plan)
-        else:
-            plan.version += 1
-            updating.append(plan)
-    create_rows(AnnualPlan, [vars(plan) for plan in creating])
-    copy_to_history(AnnualPlan, [p.pk for p in creating], history_type="+", user=user, reason=reason, when=now)
-    if updating:
-        update_objects(AnnualPlan, updating, ["planned_investment", "completed_before", "construction_goal", "monthly_plan", "version",
-                                              "updated_at"])
-        copy_to_history(AnnualPlan, [p.pk for p in updating], history_type="~", user=user, reason=reason, when=now)
-    return len(creating) + len(updating)
