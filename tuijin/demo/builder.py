@@ -450,7 +450,6 @@ class DemoBuilder:
             owner=owner,
             owner_contact=self._person(),
             owner_phone=self._phone(),
-            version=1,
         )
         self._place(project, info)
         self._dates(project, timeline)
@@ -945,7 +944,7 @@ class DemoBuilder:
             if plan_start and plan_end and plan_end < plan_start:
                 plan_end = plan_start
             plan = AnnualPlan(
-                project=project, year=y, planned_investment=planned, completed_before=cum, version=1,
+                project=project, year=y, planned_investment=planned, completed_before=cum,
                 planned_start=plan_start, planned_completion=plan_end if completing else None,
             )
             plan.construction_goal, plan.progress_goal = self._goals(

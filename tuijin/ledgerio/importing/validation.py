@@ -176,7 +176,7 @@ def build_project(row: Row, analysis: Analysis) -> Project:
         project._state.adding = False
     else:
         project = _blank(Project)
-        project.year_listed, project.version = analysis.year, 1
+        project.year_listed = analysis.year
     for name in PROJECT_VALUE_FIELDS:
         value = values.get(name)
         if value is not None and value != "":
@@ -197,7 +197,7 @@ def build_plan(row: Row, analysis: Analysis, project: Project, existing: list) -
     plan = next((p for p in existing if p.year == analysis.year), None)
     if plan is None:
         plan = _blank(AnnualPlan)
-        plan.year, plan.planned_investment, plan.completed_before, plan.version = analysis.year, ZERO, ZERO, 1
+        plan.year, plan.planned_investment, plan.completed_before = analysis.year, ZERO, ZERO
     else:
         plan = AnnualPlan(*[getattr(plan, f.attname) for f in AnnualPlan._meta.concrete_fields])
         plan._state.adding = False
