@@ -102,6 +102,7 @@ def commit(analysis: Analysis, *, valid_only: bool = False) -> ImportResult:
                 responsible_units=[u.pk if isinstance(u, _Pending) else u for u in row.unit_ids] or None,
                 leaders=[(x.pk if isinstance(x, _Pending) else x, role) for x, role in row.leader_ids] or None,
                 plans=[plan] if plan is not None else [],
+                rules_checked=True,  # by the analysis (validation.py), with the project's other plans too
             ))
         try:
             saved = projects_bulk_save(analysis.user, items, reason=reason, now=now, owner_names=units.names(), tick=tick)
