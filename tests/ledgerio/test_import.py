@@ -444,7 +444,7 @@ def test_one_bad_cell_rejects_the_whole_file_and_names_the_cell(city, db_state, 
 
 
 def test_valid_only_rolls_back_everything_when_the_write_fails(city, db_state, monkeypatch):
-    from tuijin.ledgerio import importing
+    from tuijin.projects import services as project_services
 
     rows = fx.ledger_rows(3)
     rows[5][fx.COL["总投资（万元）"]] = "暂无"
@@ -453,11 +453,25 @@ def test_valid_only_rolls_back_everything_when_the_write_fails(city, db_state, m
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(importing, "_save_plans", boom)
+    monkeypatch.setattr(project_services, "_bulk_save_plans", boom)
     with pytest.raises(RuntimeError):
         run(xlsx(rows), user=city.users["dispatcher"], valid_only=True)
     assert db_state() == before
     assert Unit.objects.filter(name="临沂城市建设投资集团有限公司").count() == 1
+
+
+def test_search_text_names_the_owner_as_stored_not_as_the_sheet_writes_it(city):
+    """The owner a sheet writes with a space in its name is the stored unit (names match loosely), and the
+    project is found by the stored name, as after an edit (Project.build_search_text): one search text."""
+    rows = fx.ledger_rows(2)
+    for row in rows[3:]:
+        row[fx.COL["项目业主"]] = "临沂城市建设投资集团 有限公司"
+    _analysis, result = run(xlsx(rows), user=city.users["dispatcher"])
+    assert result.created == 2 and not result.units_created
+    for project in Project.objects.select_related("owner"):
+        assert project.owner == city.units.owner
+        assert project.search_text == project.build_search_text()
+        assert "临沂城市建设投资集团有限公司" in project.search_text
 
 
 CORRUPTIONS = st.sampled_from(BAD_CELLS[:6] + [

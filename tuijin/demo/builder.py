@@ -17,7 +17,6 @@ from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 from unittest import mock
 
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
@@ -38,7 +37,7 @@ from tuijin.projects.models import (
     ProjectResponsibleUnit,
     Stage,
 )
-from tuijin.projects.services import annual_plan_validate, project_validate
+from tuijin.projects.services import BulkProject, annual_plan_validate, project_validate, projects_bulk_save
 
 from . import data
 from .admissions import build_applications
@@ -451,7 +450,6 @@ class DemoBuilder:
             owner=owner,
             owner_contact=self._person(),
             owner_phone=self._phone(),
-            version=1,
         )
         self._place(project, info)
         self._dates(project, timeline)
@@ -946,7 +944,7 @@ class DemoBuilder:
             if plan_start and plan_end and plan_end < plan_start:
                 plan_end = plan_start
             plan = AnnualPlan(
-                project=project, year=y, planned_investment=planned, completed_before=cum, version=1,
+                project=project, year=y, planned_investment=planned, completed_before=cum,
                 planned_start=plan_start, planned_completion=plan_end if completing else None,
             )
             plan.construction_goal, plan.progress_goal = self._goals(
@@ -1019,53 +1017,32 @@ class DemoBuilder:
         fk_fields = ["level", "category", "nature", "region", "owner", "lead_unit", "stage", "parent", "created_by"]
         for item in planned:
             project = item.project
-            project.owner = project.owner  # the units are saved by now: this copies the owner's id
-            project.search_text = project.build_search_text()
             try:
                 project.clean_fields(exclude=fk_fields)
             except ValidationError as exc:
                 raise DemoDataError(f"项目“{project.name}”未通过校验：{exc.message_dict}") from exc
-        projects = [item.project for item in planned]
-        bulk_create_with_history(projects, Project, default_change_reason=HISTORY_REASON)
-
-        through = Project.programs.through
-        program_rows = [through(project=item.project, program=p) for item in planned for p in item.programs]
-        through.objects.bulk_create(program_rows)
-        history_ids = dict(
-            Project.history.filter(id__in=[p.pk for p in projects], history_type="+").values_list("id", "history_id")
-        )
-        m2m_history = apps.get_model("projects", "HistoricalProject_programs")
-        if any(r.pk is None for r in program_rows):
-            program_rows = list(through.objects.filter(project__in=projects).order_by("id"))
-        m2m_history.objects.bulk_create(
-            [
-                m2m_history(history_id=history_ids[r.project_id], id=r.pk, project_id=r.project_id, program_id=r.program_id)
-                for r in program_rows
-            ]
-        )
-        bulk_create_with_history(
-            [ProjectResponsibleUnit(project=item.project, unit=u) for item in planned for u in item.responsible],
-            ProjectResponsibleUnit, default_change_reason=HISTORY_REASON,
-        )
-        bulk_create_with_history(
-            [ProjectLeader(project=item.project, leader=leader, role=role) for item in planned for leader, role in item.leaders],
-            ProjectLeader, default_change_reason=HISTORY_REASON,
-        )
-        plans = [plan for item in planned for plan in item.plans]
-        for plan in plans:
-            plan.project = plan.project  # now saved: copies its id and keeps the cached instance
-            try:
-                plan.clean_fields(exclude=["project"])
-                annual_plan_validate(plan)
-            except ValidationError as exc:
-                raise DemoDataError(f"“{plan.project.name}”{plan.year}年度计划未通过校验：{exc.message_dict}") from exc
-        bulk_create_with_history(plans, AnnualPlan, default_change_reason=HISTORY_REASON)
+            for plan in item.plans:
+                try:
+                    plan.clean_fields(exclude=["project"])
+                    annual_plan_validate(plan)
+                except ValidationError as exc:
+                    raise DemoDataError(f"“{project.name}”{plan.year}年度计划未通过校验：{exc.message_dict}") from exc
+        # The ledger's one bulk path: search text, versions, history and the rules, as the import has them.
+        try:
+            projects_bulk_save(None, [
+                BulkProject(item.project, programs=[p.pk for p in item.programs],
+                            responsible_units=[u.pk for u in item.responsible],
+                            leaders=[(leader.pk, role) for leader, role in item.leaders], plans=item.plans)
+                for item in planned
+            ], reason=HISTORY_REASON)
+        except ValidationError as exc:
+            raise DemoDataError(f"项目未通过校验：{exc.messages}") from exc
         # Once everything is in place, the ledger's rules must hold for every project as stored.
-        for project in projects:
+        for item in planned:
             try:
-                project_validate(project)
+                project_validate(item.project)
             except ValidationError as exc:
-                raise DemoDataError(f"项目“{project.name}”未通过校验：{exc.message_dict}") from exc
+                raise DemoDataError(f"项目“{item.project.name}”未通过校验：{exc.message_dict}") from exc
 
     def _summary(self, planned: list[Planned]) -> dict:
         projects = [p.project for p in planned]

@@ -296,8 +296,13 @@ class Project(VersionedModel):
         super().save(*args, **kwargs)
 
     def build_search_text(self) -> str:
-        owner = self.owner.name if self.owner is not None else ""
-        return " ".join(p for p in (self.name, self.code, self.stats_code, owner) if p).lower()
+        return self.search_text_of(self.name, self.code, self.stats_code, self.owner.name if self.owner is not None else "")
+
+    @staticmethod
+    def search_text_of(name: str, code: str, stats_code: str, owner_name: str) -> str:
+        """What the ledger's search box matches (one lower-case line): the one definition, for a project in
+        hand (build_search_text) and for many at once (services.projects_bulk_save)."""
+        return " ".join(p for p in (name, code, stats_code, owner_name) if p).lower()
 
 
 class ProjectScopedQuerySet(ProjectQuerySet):

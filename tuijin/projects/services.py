@@ -1,5 +1,7 @@
 """Every write to the ledger: validation, history (who/when/before/after), version checks, events."""
 
+from collections import defaultdict
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -443,3 +445,296 @@ def annual_plan_save(user, plan: AnnualPlan, *, version: int | None = None, reas
         lambda: events.emit(ANNUAL_PLAN_CHANGED, project_id=plan.project_id, year=plan.year, user=user)
     )
     return plan
+
+
+# ---------------------------------------------------------------------------- bulk saves (import, demo)
+
+
+@dataclass
+class BulkProject:
+    """One project of a bulk save (projects_bulk_save).
+
+    `project` is the project as it will be saved: a Project, or a record whose attributes are the
+    model's attnames (the ledger import's rows: ten thousand model instances cost more than the save).
+    `original` is the project as read before the change, None for a new project; its version must still
+    be the stored one. Links that are given (not None) replace the project's: program ids, responsible
+    unit ids, (leader id, role) pairs (the first role of a leader named twice wins). `plans` are annual
+    plans of the project to save (pk None: a new one), instances or records like `project`.
+    `rules_checked`: the caller has just run the ledger's rules (project_rules with all the project's
+    plans, annual_plan_rules) on these very objects, as the import's analysis does to report them row
+    by row; the save does not run them a second time (10,000 rows: a tenth of a second). Role, scope,
+    versions and archived projects are checked whatever the caller says.
+    """
+
+    project: object
+    original: Project | None = None
+    programs: list | None = None
+    responsible_units: list | None = None
+    leaders: list | None = None
+    plans: list = field(default_factory=list)
+    rules_checked: bool = False
+
+
+@dataclass
+class BulkSaved:
+    created: int = 0
+    updated: int = 0
+    plans: int = 0
+    project_ids: list = field(default_factory=list)  # in the order given
+
+
+class StaleProjects(ConflictError):
+    """Projects of a bulk save changed since they were read (`names`, in the order given); nothing was
+    written."""
+
+    def __init__(self, names: list[str]):
+        self.names = names
+        super().__init__()
+
+
+# What an update of a project's row leaves alone: written once (created_*), by the archive services, or
+# derived by other services (the light).
+_BULK_KEPT = frozenset({"created_at", "created_by", "is_archived", "archived_at", "archive_reason", "parent",
+                        *Project.DERIVED_FIELDS})
+_BULK_CHUNK = 5000
+
+
+def _chunks(items: list, size: int = _BULK_CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def projects_bulk_save(user, items: list[BulkProject], *, reason: str, now=None, owner_names: dict | None = None,
+                       tick=None) -> BulkSaved:
+    """Save many projects at once, with their links and annual plans: the one bulk path for projects
+    (the ledger import, the demo). Like project_create / project_update for each, in a few statements:
+
+    - checks: the user's role and scope (the system, user None, may write anywhere), every version read
+      still the stored one (StaleProjects), no archived project changed, and the ledger's rules that
+      need nothing beyond what is saved (project_rules with the plans given, annual_plan_rules) unless
+      the caller has just run them (BulkProject.rules_checked);
+    - admission: a clerk's new project is a 申报, a clerk's level change a request (admission_on_import);
+    - search text (Project.search_text_of, owners' names as stored), version 1 or the read one + 1,
+      created/updated stamps;
+    - history rows for every row written (who, when, `reason`), as the single-project services write;
+    - after the commit, one PROJECT_CHANGED for all the projects and one ANNUAL_PLAN_CHANGED per plan year.
+
+    `now` stamps the rows and their history (default: now). `owner_names` (owner id → name as stored) spares reading the names the caller has just written.
+    `tick(phase)` is called after each phase (the import bench reports them). Raises ValidationError,
+    PermissionDenied or StaleProjects; nothing is written then (the caller's transaction rolls back).
+    """
+    from django.db import connections, models
+
+    from tuijin.core.bulk import copy_to_history, create_rows, update_objects
+    from tuijin.org.models import Unit
+
+    from .filtersets import options_changed
+
+    tick = tick or (lambda phase: None)
+    writer = user if getattr(user, "pk", None) else None
+    now = now or timezone.now()
+    saved = BulkSaved()
+    if not items:
+        return saved
+    for item in items:  # instances: their related objects' ids, as Model.save copies them
+        if isinstance(item.project, models.Model):
+            item.project._prepare_related_fields_for_save(operation_name="projects_bulk_save")
+    _bulk_check(user, items)
+    tick("validate")
+
+    names = dict(owner_names or {})
+    unknown = list({i.project.owner_id for i in items if i.project.owner_id and i.project.owner_id not in names})
+    for chunk in _chunks(unknown):
+        names.update(Unit.objects.filter(pk__in=chunk).values_list("id", "name"))
+    admits = office_regions(user)
+    creating, updating = [], []
+    for item in items:
+        project = item.project
+        project.search_text = Project.search_text_of(project.name, project.code, project.stats_code,
+                                                     names.get(project.owner_id, ""))
+        project.updated_at = now
+        admission_on_import(writer, project, item.original, admits(project.region_id))
+        if item.original is None:
+            project.created_by_id = getattr(writer, "pk", None)
+            project.created_at = now
+            project.version = 1
+            creating.append(project)
+        else:
+            project.version = item.original.version + 1
+            updating.append(project)
+    tick("project_prep")
+    create_rows(Project, [vars(project) for project in creating])
+    alias = Project.objects.db
+    for project in creating:
+        if isinstance(project, models.Model):
+            project._state.adding, project._state.db = False, alias
+    tick("project_insert")
+    copy_to_history(Project, [p.pk for p in creating], history_type="+", user=writer, reason=reason, when=now)
+    tick("project_history")
+    if updating:
+        fields = [f.name for f in Project._meta.concrete_fields if not f.primary_key and f.name not in _BULK_KEPT]
+        update_objects(Project, updating, fields)
+        copy_to_history(Project, [p.pk for p in updating], history_type="~", user=writer, reason=reason, when=now)
+    tick("project_update")
+    _bulk_save_links(items, writer, reason, now)
+    tick("links")
+    plan_years = _bulk_save_plans(items, writer, reason, now, saved)
+    tick("plans")
+    # Foreign keys are checked at commit on both databases (deferred): check them here, so that a broken
+    # reference fails inside this save with its own message, and the import's time includes the checks
+    # (the import bench rolls back, where deferred checks would never run).
+    connections[alias].check_constraints(table_names=[model._meta.db_table for model in (
+        Project, Project.programs.through, ProjectResponsibleUnit, ProjectLeader, AnnualPlan)])
+    tick("constraints")
+    saved.created, saved.updated = len(creating), len(updating)
+    saved.project_ids = [item.project.pk for item in items]
+    project_ids = list(saved.project_ids)
+
+    def after_commit():
+        options_changed()
+        # One event for the whole set: a subscriber (the warning engine) handles it at once.
+        events.emit(PROJECT_CHANGED, project_ids=project_ids, user=user)
+        for year, ids in sorted(plan_years.items()):
+            events.emit(ANNUAL_PLAN_CHANGED, project_ids=ids, year=year, user=user)
+
+    transaction.on_commit(after_commit)
+    return saved
+
+
+def _bulk_check(user, items: list[BulkProject]) -> None:
+    """projects_bulk_save's checks, in bulk: role and scope, versions (locking the rows), archived
+    projects, and the rules that need nothing from the database."""
+    from tuijin.org.models import Region
+
+    originals = [item.original for item in items if item.original is not None]
+    if user is not None:
+        access = user_access(user)
+        if not access.has_role(Role.ADMIN, Role.DISPATCHER, Role.REPORTER):
+            raise PermissionDenied
+        regions = set(regions_editable_by(user).values_list("id", flat=True))
+        outside = next((item.project for item in items if item.original is None and item.project.region_id not in regions),
+                       None)
+        if outside is not None:
+            region = Region.objects.get(pk=outside.region_id)
+            raise ValidationError({"region": _("您无权在“%(region)s”登记项目") % {"region": region}})
+        editable = set()
+        for chunk in _chunks([p.pk for p in originals]):
+            editable.update(Project.objects.editable_by(user).filter(pk__in=chunk).values_list("id", flat=True))
+        if any(p.pk not in editable for p in originals):
+            raise PermissionDenied
+    if originals:
+        stored = {}
+        for chunk in _chunks([p.pk for p in originals]):
+            stored.update((pk, (version, archived)) for pk, version, archived in
+                          Project.objects.select_for_update().filter(pk__in=chunk).values_list("id", "version", "is_archived"))
+        stale = [p.name for p in originals if stored.get(p.pk, (None,))[0] != p.version]
+        if stale:
+            raise StaleProjects(stale)
+        archived = next((p for p in originals if stored[p.pk][1]), None)
+        if archived is not None:
+            raise ValidationError(_("已归档的项目不能修改：%(name)s") % {"name": archived.name})
+    today = timezone.localdate()
+    for item in items:
+        if item.rules_checked:
+            continue
+        project = item.project
+        plans = sorted((p.year, p.planned_investment, p.completed_before) for p in item.plans)
+        errors = project_rules(project, plans=plans, today=today)
+        for plan in item.plans:
+            for name, messages in annual_plan_rules(plan, project.total_investment).items():
+                errors.setdefault(name, []).extend(messages)
+        if errors:
+            raise ValidationError({name: [_("项目“%(name)s”：%(message)s") % {"name": project.name, "message": message}
+                                          for message in messages] for name, messages in errors.items()})
+
+
+def _bulk_save_links(items: list[BulkProject], user, reason: str, now) -> None:
+    """Programs, responsible units and leaders given replace the project's."""
+    from django.apps import apps
+
+    from tuijin.core.bulk import copy_to_history, create_rows, delete_rows
+
+    through = Project.programs.through
+    m2m_history = apps.get_model("projects", "HistoricalProject_programs")
+    program_rows, unit_rows, leader_rows = [], [], []
+    replace_programs, replace_units, replace_leaders = [], [], []
+    for item in items:
+        pk = item.project.pk
+        if item.programs is not None:
+            if item.original is not None:
+                replace_programs.append(pk)
+            program_rows += [through(project_id=pk, program_id=program_id) for program_id in item.programs]
+        if item.responsible_units is not None:
+            if item.original is not None:
+                replace_units.append(pk)
+            unit_rows += [{"project_id": pk, "unit_id": unit_id} for unit_id in dict.fromkeys(item.responsible_units)]
+        if item.leaders is not None:
+            if item.original is not None:
+                replace_leaders.append(pk)
+            roles = {}
+            for leader_id, role in item.leaders:
+                roles.setdefault(leader_id, role)
+            leader_rows += [{"project_id": pk, "leader_id": leader_id, "role": role} for leader_id, role in roles.items()]
+    for chunk in _chunks(replace_programs):
+        through.objects.filter(project_id__in=chunk).delete()
+    for model, ids in ((ProjectResponsibleUnit, replace_units), (ProjectLeader, replace_leaders)):
+        for chunk in _chunks(ids):
+            gone = list(model.objects.filter(project_id__in=chunk).values_list("pk", flat=True))
+            copy_to_history(model, gone, history_type="-", user=user, reason=reason, when=now)
+            delete_rows(model, gone)
+    if program_rows:
+        through.objects.bulk_create(program_rows, batch_size=1000)
+        project_ids = list({r.project_id for r in program_rows})
+        history_ids = {}
+        for chunk in _chunks(project_ids):
+            history_ids.update(
+                Project.history.filter(id__in=chunk).order_by("history_id").values_list("id", "history_id")
+            )  # the newest history row per project wins in the dict
+        if any(r.pk is None for r in program_rows):
+            program_rows = list(through.objects.filter(project_id__in=project_ids).order_by("id"))
+        m2m_history.objects.bulk_create(
+            [m2m_history(history_id=history_ids[r.project_id], id=r.pk, project_id=r.project_id, program_id=r.program_id)
+             for r in program_rows],
+            batch_size=1000,
+        )
+    for model, rows in ((ProjectResponsibleUnit, unit_rows), (ProjectLeader, leader_rows)):
+        create_rows(model, rows)
+        copy_to_history(model, [row["id"] for row in rows], history_type="+", user=user, reason=reason, when=now)
+
+
+def _bulk_save_plans(items: list[BulkProject], user, reason: str, now, saved: BulkSaved) -> dict[int, list[int]]:
+    """The annual plans given, created or updated (version + 1), with history; returns the project ids
+    by plan year."""
+    from django.db import models
+
+    from tuijin.core.bulk import copy_to_history, create_rows, update_objects
+
+    creating, updating, years = [], [], defaultdict(list)
+    for item in items:
+        project = item.project
+        for plan in item.plans:
+            if isinstance(plan, models.Model) and isinstance(project, models.Model):
+                plan.project = project  # now saved: copies its id and keeps the instance
+            else:
+                plan.project_id = project.pk
+            plan.updated_at = now
+            if plan.pk is None:
+                plan.version = 1
+                plan.created_at = now
+                creating.append(plan)
+            else:
+                plan.version += 1
+                updating.append(plan)
+            years[plan.year].append(project.pk)
+    create_rows(AnnualPlan, [vars(plan) for plan in creating])
+    alias = AnnualPlan.objects.db
+    for plan in creating:
+        if isinstance(plan, models.Model):
+            plan._state.adding, plan._state.db = False, alias
+    copy_to_history(AnnualPlan, [p.pk for p in creating], history_type="+", user=user, reason=reason, when=now)
+    if updating:
+        update_objects(AnnualPlan, updating, ["planned_investment", "completed_before", "construction_goal", "monthly_plan",
+                                              "version", "updated_at"])
+        copy_to_history(AnnualPlan, [p.pk for p in updating], history_type="~", user=user, reason=reason, when=now)
+    saved.plans = len(creating) + len(updating)
+    return dict(years)
