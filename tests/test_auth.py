@@ -323,6 +323,11 @@ def test_a_disabled_user_is_logged_out_on_the_next_request(client, users):
     users["reporter_a"].save()
     response = client.get(LEDGER)
     assert response.status_code == 302 and response["Location"].startswith(LOGIN)
+    # The session ends for good: enabling the account again does not bring it back without a login.
+    users["reporter_a"].is_active = True
+    users["reporter_a"].save()
+    response = client.get(LEDGER)
+    assert response.status_code == 302 and response["Location"].startswith(LOGIN)
 
 
 # -------------------------------------------------------------------------------------- headers

@@ -3,7 +3,7 @@
 import time
 
 from django.conf import settings
-from django.contrib.auth import logout
+from django.contrib.auth import SESSION_KEY, logout
 
 _REFRESH_EVERY = 60  # seconds: renew the idle timer at most once a minute, not on every request
 
@@ -14,7 +14,11 @@ class SessionTimeoutMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        if user is not None and not user.is_authenticated and SESSION_KEY in request.session:
+            # The session names a user who may no longer log in (disabled or removed): it ends for good,
+            # so enabling the account again does not revive it without a password.
+            request.session.flush()
+        elif user is not None and user.is_authenticated:
             now = int(time.time())
             session = request.session
             started = session.get("_tj_login_at")
