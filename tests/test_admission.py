@@ -307,3 +307,24 @@ def test_an_application_without_this_years_plan_is_pointed_to_from_the_filtered_
     assert [row.pk for row in every_year.context["rows"]] == [project.pk]
     assert "ledger-year-hint" not in every_year.content.decode()
     assert "ledger-year-hint" not in ledger(client, city.users["reporter_a"]).content.decode()
+
+
+def test_a_stale_decision_on_the_queue_says_who_changed_the_project(city, client, db_state):
+    project = clerk_project(city)
+    read_at = project.version
+    services.project_update(city.users["reporter_a"], fresh(project), version=read_at, reason="补充材料")
+    client.force_login(city.users["dispatcher"])
+    before = db_state()
+    response = client.post(reverse("projects:admission", args=[project.pk]), {"decision": "approve", "version": read_at})
+    assert response.status_code == 409
+    assert response.context["failed"][2].startswith("该项目已被李兰山于 ")
+    assert db_state() == before
+
+
+def test_a_decision_without_the_version_the_queue_showed_is_refused(city, client, db_state):
+    project = clerk_project(city)
+    client.force_login(city.users["dispatcher"])
+    before = db_state()
+    response = client.post(reverse("projects:admission", args=[project.pk]), {"decision": "approve"})
+    assert response.context["failed"][2] == "表单缺少版本号，请刷新页面后重试"
+    assert db_state() == before

@@ -1,4 +1,5 @@
-"""Two people editing the same record: the second save gets 409 "已被他人修改" and overwrites nothing."""
+"""Two people editing the same record: the second save gets 409 saying who saved first ("已被张调度于
+10:42 修改") and overwrites nothing."""
 
 import threading
 from decimal import Decimal
@@ -15,7 +16,7 @@ from tuijin.projects.models import AnnualPlan, Project
 
 from . import factories as f
 
-CONFLICT = "已被他人修改"
+CONFLICT = "已被张调度于 "  # the first dispatcher saved first; the time follows (tests/core/test_versioning.py)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from tuijin.alerts import engine, services
 from tuijin.alerts.choices import Dimension, Method, Preset
@@ -891,6 +892,7 @@ def test_a_stale_rule_update_is_a_conflict(dispatcher, users):
     with pytest.raises(ConflictError) as exc:
         update(dispatcher, stale, red=D(20))
     assert exc.value.current.red == D(45)
+    assert exc.value.saved_by == "系统管理员" and exc.value.changed.startswith("已被系统管理员于 ")
     stored = AlertRule.objects.get(pk=rule.pk)
     assert (stored.red, stored.version) == (D(45), 2)
     assert rule.history.count() == history
@@ -934,3 +936,16 @@ def test_a_refresh_of_more_projects_than_one_query_may_name_goes_in_parts(late_n
     result = services.refresh(project_ids, today=TODAY)
     assert result.projects == 3 and result.created == 1
     assert alerts(late_node)[0][0] == Dimension.MILESTONE_OVERDUE
+
+
+def test_the_rule_page_says_who_saved_the_rule_meanwhile(client, users):
+    rule = standard(Dimension.MILESTONE_OVERDUE)
+    page = {"version": rule.version, "name": rule.name, "method": rule.method, "yellow": str(rule.yellow),
+            "red": "20", "is_active": "on", "note": rule.note}
+    update(users["admin"], rule, red=D(45))
+    client.force_login(users["dispatcher"])
+    response = client.post(reverse("alerts:rule", args=[rule.pk]), page)
+    errors = response.context["form"].non_field_errors()
+    assert len(errors) == 1 and errors[0].startswith("该规则已被系统管理员于 ")
+    assert errors[0].endswith(" 修改，您的修改未保存。请刷新后在最新内容上重新修改。")
+    assert AlertRule.objects.get(pk=rule.pk).red == D(45)

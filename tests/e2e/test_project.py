@@ -135,7 +135,7 @@ def test_lost_update_is_refused_in_the_browser(new_page, live_server, login, e2e
     with second.expect_response(lambda r: r.url == edit_url and r.request.method == "POST") as info:
         second.get_by_role("button", name="保存", exact=True).click()
     assert info.value.status == 409
-    expect(second.get_by_role("alert").first).to_contain_text("已被他人修改")
+    expect(second.get_by_role("alert").first).to_contain_text("该项目在您编辑期间已被张调度于 ")
     # The form now holds the fresh data: the first save's value, not the second user's input.
     expect(second.locator("#id_total_investment")).to_have_value("20000.00")
     expect(second.locator("#id_name")).to_have_value(ROAD)

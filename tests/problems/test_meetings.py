@@ -102,8 +102,9 @@ def test_correcting_a_meeting_checks_its_version(people, meeting, problem_state)
     assert (meeting.title, meeting.version) == ("第12次例会（更正）", 2)
     assert meeting.history.order_by("-history_id").first().history_change_reason == "修改"
     before = problem_state()
-    with pytest.raises(ConflictError):
+    with pytest.raises(ConflictError) as conflict:
         services.gathering_save(people["inspector"], Meeting, meeting_data(title="又改"), instance=meeting, version=1)
+    assert conflict.value.saved_by == "张调度"
     assert problem_state() == before
 
 

@@ -631,7 +631,9 @@ def test_a_step_on_a_stale_page_is_refused_and_writes_nothing(people, problem_at
     with pytest.raises(ConflictError) as exc:
         services.problem_step(people["dispatcher"], problem, A.RESOLVE, version=1, text="已解决")
     assert (exc.value.current.pk, exc.value.current.version) == (problem.pk, 2)
-    assert str(exc.value) == "该记录已被他人修改，您的修改未保存。请刷新后在最新内容上重新修改。"
+    assert exc.value.saved_by == "孙办理"
+    assert str(exc.value).startswith("该记录已被孙办理于 ")  # and the time: tests/core/test_versioning.py
+    assert str(exc.value).endswith(" 修改，您的修改未保存。请刷新后在最新内容上重新修改。")
     assert problem_state() == before
 
 
@@ -640,7 +642,7 @@ def test_a_step_without_a_version_is_refused(people, problem_at, problem_state):
     before = problem_state()
     with pytest.raises(ValidationError) as exc:
         services.problem_step(people["dispatcher"], problem, A.RESOLVE, version=None, text="已解决")
-    assert exc.value.messages == ["页面缺少版本信息，请刷新后重试"]
+    assert exc.value.messages == ["表单缺少版本号，请刷新页面后重试"]
     assert problem_state() == before
 
 

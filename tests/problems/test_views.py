@@ -34,7 +34,7 @@ def test_a_refused_step_keeps_the_text_typed_on_the_same_problem(client, people,
                            {"version": problem.version - 1, "deadline": "2099-01-01", "text": "省厅批复延后"})
     assert response.status_code == 400
     assert response.context["problem"].pk == problem.pk
-    assert any("已被他人处理" in str(m) for m in get_messages(response.wsgi_request))
+    assert any(str(m).startswith("该记录已被") and "您的操作未保存" in str(m) for m in get_messages(response.wsgi_request))
     assert ">省厅批复延后</textarea>" in response.content.decode()
     assert problem_state() == before
 

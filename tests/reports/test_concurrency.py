@@ -27,7 +27,6 @@ from tuijin.reports.models import ProgressReport, ReportEvent, ReportPeriod
 
 from .. import factories as f
 
-CONFLICT = "已被他人修改"
 PAIRS = 50
 PAIRS_PER_WAVE = 10
 CLICKS = 20
@@ -146,7 +145,7 @@ def race_through_the_service(period, reports, clerks):
 
 def race_over_http(period, reports, clerks):
     """Two logged-in browsers posting the single-report page (reports:report): "saved" (302),
-    "conflict" (409 saying 已被他人修改) or the status. Server errors are answered as a server would,
+    "conflict" (409 saying 已被〈the other clerk〉于 HH:MM 修改) or the status. Server errors are answered as a server would,
     with a 500, not raised into the test."""
     browsers = []
     for clerk in clerks:
@@ -168,7 +167,7 @@ def race_over_http(period, reports, clerks):
         })
         if response.status_code == 302:
             return index, clerk, "saved"
-        if response.status_code == 409 and CONFLICT in response.content.decode():
+        if response.status_code == 409 and f"已被{clerks[1 - clerk].get_full_name()}于 " in response.content.decode():
             return index, clerk, "conflict"
         return index, clerk, f"status {response.status_code}"
 

@@ -547,7 +547,7 @@ def test_the_page_answers_an_unreadable_file_with_400(client, users, own_project
 
 
 def test_the_page_refuses_a_closed_period(client, users, own_project, june, db_state):
-    services.period_close(None, june)
+    services.period_close(None, june, version=june.version)
     client.force_login(users["reporter_a"])
     before = db_state()
     response = post(client, june, monthly_xlsx([own_row(1000.50)]), action="import")

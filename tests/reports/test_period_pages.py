@@ -47,3 +47,22 @@ def test_only_a_pending_report_can_be_taken_out(client, users, period, own_proje
     response = client.post(reverse("reports:period_projects", args=[period.pk]), {"remove": report.pk}, follow=True)
     assert "该项目本期已有填报内容，不能移出" in response.content.decode()
     assert ProgressReport.objects.filter(pk=report.pk).exists()
+
+
+def test_closing_without_the_version_the_page_showed_closes_nothing(client, users, period):
+    client.force_login(users["dispatcher"])
+    response = client.post(reverse("reports:period_close", args=[period.pk]), follow=True)
+    assert "表单缺少版本号，请刷新页面后重试" in [str(m) for m in response.context["messages"]]
+    period.refresh_from_db()
+    assert (period.status, period.version) == ("open", 1)
+
+
+def test_closing_a_period_changed_meanwhile_says_who_changed_it(client, users, period):
+    read_at = period.version
+    services.period_set_due(users["admin"], period, period.due_on, version=read_at)
+    client.force_login(users["dispatcher"])
+    response = client.post(reverse("reports:period_close", args=[period.pk]), {"version": read_at}, follow=True)
+    shown = [str(m) for m in response.context["messages"]]
+    assert len(shown) == 1 and shown[0].startswith("该调度期已被系统管理员于 ") and shown[0].endswith("，本次没有关闭，请核对后再操作")
+    period.refresh_from_db()
+    assert (period.status, period.version) == ("open", read_at + 1)

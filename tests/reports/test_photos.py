@@ -96,7 +96,7 @@ def test_no_photos_on_a_submitted_report_or_a_closed_period(period_and_report, u
     with pytest.raises(ValidationError) as caught:
         services.photo_add(users["reporter_a"], report, SimpleUploadedFile("a.jpg", jpeg_with_exif()))
     assert "已上报" in caught.value.messages[0]
-    services.period_close(None, period, force=True)  # the submitted report stays frozen
+    services.period_close(None, period, version=period.version, force=True)  # the submitted report stays frozen
     with pytest.raises(ValidationError) as caught:
         services.photo_add(users["dispatcher"], report, SimpleUploadedFile("a.jpg", jpeg_with_exif()))
     assert "已关闭" in caught.value.messages[0]

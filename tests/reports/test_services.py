@@ -513,7 +513,7 @@ def test_empty_and_repeated_batches_are_refused(reporter, own_report, db_state):
 
 
 def test_closed_period_cannot_be_filled(dispatcher, reporter, own_report, db_state):
-    services.period_close(dispatcher, own_report.period)
+    services.period_close(dispatcher, own_report.period, version=own_report.period.version)
     before = db_state()
     with pytest.raises(ValidationError) as error:
         save(reporter, own_report, amount="10.00")
@@ -900,10 +900,10 @@ def test_close_freezes_the_period(dispatcher, reporter, own_report, other_report
     submit(reporter, own_report)
     before = db_state()
     with pytest.raises(ValidationError) as error:
-        services.period_close(dispatcher, own_report.period)
+        services.period_close(dispatcher, own_report.period, version=own_report.period.version)
     assert error.value.messages[0].startswith("还有1个填报待审核")
     assert db_state() == before
-    period = services.period_close(dispatcher, own_report.period, force=True)
+    period = services.period_close(dispatcher, own_report.period, version=own_report.period.version, force=True)
     assert period.status == PeriodStatus.CLOSED
     assert period.closed_by == dispatcher
     assert period.closed_at is not None
@@ -922,7 +922,7 @@ def test_close_freezes_the_period(dispatcher, reporter, own_report, other_report
         give_back(dispatcher, own_report, "退回")
     assert error.value.messages == [f"{label}的调度期已关闭，不能再审核"]
     with pytest.raises(ValidationError) as error:
-        services.period_close(dispatcher, period)
+        services.period_close(dispatcher, period, version=period.version)
     assert error.value.messages == [f"{label}的调度期已关闭"]
     with pytest.raises(ValidationError) as error:
         services.period_remind(dispatcher, period, all_units=True)
@@ -936,9 +936,29 @@ def test_close_freezes_the_period(dispatcher, reporter, own_report, other_report
 def test_close_needs_the_office_and_the_current_version(users, march, db_state):
     before = db_state()
     with pytest.raises(PermissionDenied):
-        services.period_close(users["reporter_a"], march)
+        services.period_close(users["reporter_a"], march, version=march.version)
     with pytest.raises(ConflictError):
         services.period_close(users["dispatcher"], march, version=march.version + 1)
+    assert db_state() == before
+
+
+@pytest.mark.parametrize("version", [None, "", "abc"])
+def test_a_close_without_the_version_it_was_read_at_is_refused_not_skipped(users, march, db_state, version):
+    before = db_state()
+    with pytest.raises(ValidationError) as error:
+        services.period_close(users["dispatcher"], march, version=version)
+    assert error.value.messages == ["表单缺少版本号，请刷新页面后重试"]
+    assert db_state() == before
+
+
+def test_a_close_after_the_due_date_moved_names_who_moved_it(users, march, db_state):
+    read_at = march.version
+    services.period_set_due(users["admin"], march, march.due_on + timedelta(days=1), version=read_at)
+    before = db_state()
+    with pytest.raises(ConflictError) as conflict:
+        services.period_close(users["dispatcher"], march, version=read_at)
+    assert (conflict.value.saved_by, conflict.value.current.version) == ("系统管理员", read_at + 1)
+    assert conflict.value.changed.startswith("已被系统管理员于 ")
     assert db_state() == before
 
 

@@ -81,7 +81,7 @@ def test_a_refused_review_keeps_the_comment_typed(client, users, period, db_stat
     assert response.status_code == 409
     assert response.context["report"].pk == first.pk
     assert "桩基数据与上月不符，请核对" in response.content.decode()
-    assert any("已被他人修改" in m for m in messages_of(response))
+    assert any(m.startswith("该填报已被") and "本次没有审核" in m for m in messages_of(response))
     assert db_state() == before
     # The page now carries the current version: returning again works, on the same report.
     version = response.context["review_form"]["version"].value()
@@ -337,3 +337,31 @@ def test_deleting_a_photo_keeps_what_was_typed(client, users, period):
     assert response.status_code == 302
     report.refresh_from_db()
     assert (str(report.amount), report.progress, report.photos.count()) == ("7.00", "清表", 0)
+
+
+# ------------------------------------------------------------------------- approving several at once
+
+
+def test_approving_several_when_one_was_handed_in_again_meanwhile_names_it_and_approves_none(client, users, period,
+                                                                                              db_state):
+    first, second = (hand_in(users["reporter_a"], r) for r in reports_of(period)[:2])
+    post = {"pick": [first.pk, second.pk], f"v{first.pk}": first.version, f"v{second.pk}": second.version}
+    services.report_return(users["admin"], second, version=second.version, comment="请补充照片")
+    hand_in(users["reporter_a"], second, amount="120.00")  # submitted again, at a newer version
+    client.force_login(users["dispatcher"])
+    before = db_state()
+    response = client.post(reverse("reports:review", args=[period.pk]), post, follow=True)
+    shown = messages_of(response)
+    assert len(shown) == 1 and shown[0].startswith(f"“{second.project.name}”的填报已被李兰山于 ")
+    assert shown[0].endswith("本次没有审核任何填报，请核对后再操作")
+    assert db_state() == before
+
+
+def test_a_picked_report_without_its_version_is_refused_not_skipped(client, users, period, db_state):
+    first, second = (hand_in(users["reporter_a"], r) for r in reports_of(period)[:2])
+    client.force_login(users["dispatcher"])
+    before = db_state()
+    response = client.post(reverse("reports:review", args=[period.pk]),
+                           {"pick": [first.pk, second.pk], f"v{first.pk}": first.version}, follow=True)
+    assert messages_of(response) == ["表单缺少版本号，请刷新页面后重试"]
+    assert db_state() == before

@@ -80,6 +80,7 @@ def test_a_row_changed_meanwhile_is_a_conflict_and_nothing_is_saved(client, user
     assert snapshot() == before
     html = response.content.decode()
     assert "已被他人修改" in html and 'value="我改的"' in html and 'value="王工"' in html
+    assert "已被张调度于 " in html  # the row's note names who saved it (and when)
 
 
 def loaded_on_page(client, url, letter) -> dict:
@@ -210,3 +211,4 @@ def test_an_approval_left_untouched_is_not_written_even_if_changed_meanwhile(cli
     assert response.status_code == 409
     second.refresh_from_db()
     assert (second.note, second.responsible) == ("", "调度员二")
+    assert "已被张调度于 " in response.content.decode()

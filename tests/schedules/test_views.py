@@ -41,7 +41,7 @@ def test_a_delete_without_the_version_it_was_read_at_deletes_nothing(client, use
     client.force_login(users["reporter_a"])
     last = planned[-1]
     response = client.post(reverse("schedules:milestone_delete", args=[last.pk]), follow=True)
-    assert "页面已过期，请刷新后重新操作" in messages_of(response)
+    assert f"{last.name}：表单缺少版本号，请刷新页面后重试" in messages_of(response)
     assert Milestone.objects.filter(pk=last.pk).exists()
 
 
@@ -99,3 +99,13 @@ def test_the_baseline_message_names_its_version(client, users, planned):
     client.force_login(users["dispatcher"])
     response = client.post(reverse("schedules:baseline", args=[planned[0].project_id]), follow=True)
     assert "已批准进度计划基线V1，此后节点计划日期的调整都将与基线对照" in messages_of(response)
+
+
+def test_deleting_a_node_changed_meanwhile_says_who_changed_it(client, users, planned):
+    last = planned[-1]
+    services.milestone_update(users["dispatcher"], last, version=last.version, note="已调整")
+    client.force_login(users["reporter_a"])
+    response = client.post(reverse("schedules:milestone_delete", args=[last.pk]), {"version": 1}, follow=True)
+    shown = messages_of(response)
+    assert len(shown) == 1 and shown[0].startswith(f"{last.name}：该记录已被张调度于 ")
+    assert Milestone.objects.filter(pk=last.pk).exists()

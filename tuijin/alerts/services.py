@@ -11,17 +11,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from types import SimpleNamespace
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tuijin.core.bulk import create_rows, update_objects
-from tuijin.core.exceptions import ConflictError
 from tuijin.core.history import stamp
-from tuijin.org.choices import Role
-from tuijin.org.selectors import OFFICE_ROLES, user_access
+from tuijin.core.versioning import claim
+from tuijin.org.selectors import require_office
 from tuijin.projects.choices import CanonicalStage, Light
 from tuijin.projects.models import Project
 
@@ -224,8 +223,7 @@ def counts() -> dict:
 @transaction.atomic
 def refresh_all(user=None, *, today: date | None = None) -> tuple[AlertRun, RefreshResult]:
     """The full recompute (nightly job, office button), recorded as an AlertRun with its counts."""
-    if user is not None and not user_access(user).has_role(*OFFICE_ROLES):
-        raise PermissionDenied
+    require_office(user)
     run = AlertRun.objects.create(started_at=timezone.now(), triggered_by=user if getattr(user, "pk", None) else None)
     result = refresh(None, today=today)
     summary = counts()
@@ -239,16 +237,11 @@ def refresh_all(user=None, *, today: date | None = None) -> tuple[AlertRun, Refr
 # --------------------------------------------------------------------------------------------- rules
 
 
-def require_rule_editor(user) -> None:
-    if user is not None and not user_access(user).has_role(Role.ADMIN, Role.DISPATCHER):
-        raise PermissionDenied
-
-
 @transaction.atomic
 def rule_update(user, rule: AlertRule, *, version: int, name: str, method: str, yellow, red, is_active: bool,
                 levels=(), categories=(), min_annual_plan=None, note: str = "") -> AlertRule:
     """Change a rule's thresholds, method or scope; the alerts follow at once."""
-    require_rule_editor(user)
+    require_office(user)
     errors: dict[str, list[str]] = {}
     name = (name or "").strip()
     if not name:
@@ -265,10 +258,9 @@ def rule_update(user, rule: AlertRule, *, version: int, name: str, method: str, 
         errors["note"] = [_("说明不能超过300个字")]
     if errors:
         raise ValidationError(errors)
-    if not AlertRule.objects.filter(pk=rule.pk, version=version).update(version=F("version") + 1):
-        raise ConflictError(current=AlertRule.objects.filter(pk=rule.pk).first())
+    claim(rule, version)
     rule.name, rule.method, rule.yellow, rule.red, rule.is_active = name, method, yellow, red, is_active
-    rule.min_annual_plan, rule.note, rule.version = min_annual_plan, (note or "").strip(), version + 1
+    rule.min_annual_plan, rule.note = min_annual_plan, (note or "").strip()
     stamp(rule, user, _("修改预警规则")).save()
     rule.levels.set(levels)
     rule.categories.set(categories)
@@ -280,7 +272,7 @@ def rule_update(user, rule: AlertRule, *, version: int, name: str, method: str, 
 def apply_preset(user, preset: str) -> list[AlertRule]:
     """Switch on a published preset's rules (and the default ones for the dimensions it leaves out);
     every other preset's rules are switched off. Custom rules stay as they are."""
-    require_rule_editor(user)
+    require_office(user)
     if preset not in Preset.values or preset == Preset.CUSTOM:
         raise ValidationError({"preset": [_("请选择一个预设规则")]})
     wanted = []

@@ -11,8 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from tuijin.core.exceptions import ConflictError
 from tuijin.core.parsing import parse_int as _int
-from tuijin.org.choices import Role
-from tuijin.org.selectors import OFFICE_ROLES, user_access
+from tuijin.org.selectors import is_office, require_office
 from tuijin.projects.choices import Light
 from tuijin.projects.filtersets import LedgerFilterSet
 from tuijin.projects.selectors import ledger_queryset, project_for_user
@@ -25,10 +24,6 @@ from .models import AlertRule
 
 # The ledger filters the warnings list offers over projects (its own light filter is the alert's).
 PROJECT_FILTERS = ("region", "unit", "leader", "category", "level", "stage", "q")
-
-
-def _can_edit_rules(user) -> bool:
-    return user_access(user).has_role(Role.ADMIN, Role.DISPATCHER)
 
 
 @login_required
@@ -52,15 +47,14 @@ def alert_list(request):
         "filter": filterset, "project_filters": PROJECT_FILTERS, "page_obj": page, "summary": selectors.summary(projects),
         "dimensions": Dimension.choices, "dimension": dimension, "light": light, "mine": mine,
         "is_leader": selectors.is_leader_of_any(request.user), "base_query": params.urlencode(),
-        "is_office": user_access(request.user).has_role(*OFFICE_ROLES), "last_run": selectors.last_run(),
+        "is_office": is_office(request.user), "last_run": selectors.last_run(),
     })
 
 
 @login_required
 @require_POST
 def refresh(request):
-    if not user_access(request.user).has_role(*OFFICE_ROLES):
-        raise PermissionDenied
+    require_office(request.user)
     run, result = services.refresh_all(request.user)
     lights = result.by_light
     messages.success(request, _("已重新计算%(n)s个项目的预警：红灯%(r)s个、黄灯%(y)s个；新增%(c)s条，解除%(x)s条")
@@ -88,7 +82,7 @@ def rule_list(request):
         rule.text = rule_text.describe_thresholds(rule.method, rule.yellow, rule.red)
         rule.measured = engine.is_measured(rule.dimension)
     return render(request, "alerts/rules.html", {
-        "rules": rules, "can_edit": _can_edit_rules(request.user), "preset_form": PresetForm(initial={"preset": services.active_preset()}),
+        "rules": rules, "can_edit": is_office(request.user), "preset_form": PresetForm(initial={"preset": services.active_preset()}),
         "active_preset": Preset(services.active_preset()).label, "last_run": selectors.last_run(),
     })
 
@@ -96,7 +90,7 @@ def rule_list(request):
 @login_required
 @require_POST
 def preset(request):
-    if not _can_edit_rules(request.user):
+    if not is_office(request.user):
         raise PermissionDenied
     form = PresetForm(request.POST)
     if not form.is_valid():
@@ -114,7 +108,7 @@ def preset(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def rule_edit(request, pk):
-    if not _can_edit_rules(request.user):
+    if not is_office(request.user):
         raise PermissionDenied
     rule = get_object_or_404(AlertRule, pk=pk)
     methods = DIMENSION_METHODS.get(rule.dimension, ())
@@ -127,8 +121,8 @@ def rule_edit(request, pk):
                                      yellow=data["yellow"], red=data["red"], is_active=data["is_active"],
                                      levels=data["levels"], categories=data["categories"],
                                      min_annual_plan=data["min_annual_plan"], note=data["note"])
-            except ConflictError:
-                form.add_error(None, _("该规则刚被其他人修改，您的修改未保存。请刷新后在最新内容上重新修改。"))
+            except ConflictError as exc:
+                form.add_error(None, _("该规则%(changed)s，您的修改未保存。请刷新后在最新内容上重新修改。") % {"changed": exc.changed})
             except ValidationError as exc:
                 if hasattr(exc, "error_dict"):
                     for field, errors in exc.message_dict.items():

@@ -1,12 +1,17 @@
-"""Reads about users' places: the access grants every scoped queryset is built from."""
+"""Reads about users' places: the access grants every scoped queryset is built from, and the role
+requirements every view and service asks (is_office / require_office…), stated once here."""
 
 from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
 
 from .choices import Role, Scope
 from .models import Membership, Region, Unit
 
 EDITOR_ROLES = frozenset({Role.ADMIN, Role.DISPATCHER, Role.REPORTER})
 OFFICE_ROLES = frozenset({Role.ADMIN, Role.DISPATCHER})
+# Who issues supervision orders (督办单) and records meetings and inspections with their decisions.
+SUPERVISOR_ROLES = OFFICE_ROLES | {Role.INSPECTOR}
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,34 @@ def user_access(user) -> Access:
     access = Access(user_id=user.pk, is_superuser=user.is_superuser, grants=tuple(Grant(*row) for row in rows))
     user._tuijin_access = access
     return access
+
+
+def is_office(user) -> bool:
+    """The dispatch office's work (periods, review, reminders, baselines, warning rules, archiving):
+    dispatchers and admins."""
+    return user_access(user).has_role(*OFFICE_ROLES)
+
+
+def is_editor(user) -> bool:
+    """Fills in projects, reports and schedules within the user's scope: admins, dispatchers, reporters."""
+    return user_access(user).has_role(*EDITOR_ROLES)
+
+
+def may_supervise(user) -> bool:
+    """Issues supervision orders and records meetings and inspections: the office and inspectors."""
+    return user_access(user).has_role(*SUPERVISOR_ROLES)
+
+
+def require_office(user) -> None:
+    """PermissionDenied unless is_office; `None` is the system (the CLI without --user), which may."""
+    if user is not None and not is_office(user):
+        raise PermissionDenied
+
+
+def require_editor(user) -> None:
+    """PermissionDenied unless is_editor; `None` is the system, which may."""
+    if user is not None and not is_editor(user):
+        raise PermissionDenied
 
 
 def regions_editable_by(user):

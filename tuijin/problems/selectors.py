@@ -13,7 +13,7 @@ from django.http import Http404
 
 from tuijin.org.choices import Role, Scope
 from tuijin.org.models import Leader, Region, Unit
-from tuijin.org.selectors import OFFICE_ROLES, user_access
+from tuijin.org.selectors import user_access
 from tuijin.projects.models import Project
 
 from .choices import (
@@ -37,10 +37,6 @@ PROBLEM_ROW_FIELDS = ("id", "project", "project__name", "type", "type__name", "d
                       "raised_on", "handling_unit", "handling_unit__name", "coordinating_leader", "coordinating_leader__name")
 ORDER_ROW_FIELDS = ("id", "project", "project__name", "unit", "unit__name", "year", "seq", "status", "content", "reply_by",
                     "rectify_by", "issued_on")
-
-
-def is_office(user) -> bool:
-    return user_access(user).has_role(*OFFICE_ROLES)
 
 
 def unit_ids(user) -> list[int]:

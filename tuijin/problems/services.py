@@ -35,13 +35,20 @@ from django.utils.translation import gettext as _
 
 from tuijin.core import events
 from tuijin.core.bulk import add_objects, create_history, create_objects
-from tuijin.core.exceptions import ConflictError
 from tuijin.core.fields import TEXT_MAX, text_too_long
 from tuijin.core.history import stamp
 from tuijin.core.notify import notify
+from tuijin.core.versioning import claim
 from tuijin.org.choices import Role
 from tuijin.org.models import Leader, Membership
-from tuijin.org.selectors import EDITOR_ROLES, OFFICE_ROLES, primary_unit, user_access
+from tuijin.org.selectors import (
+    EDITOR_ROLES,
+    OFFICE_ROLES,
+    SUPERVISOR_ROLES,
+    may_supervise,
+    primary_unit,
+    user_access,
+)
 from tuijin.projects.choices import LeaderRole, Light
 from tuijin.projects.models import Project, ProjectLeader
 from tuijin.reports.choices import HANDED_IN_STATES
@@ -85,14 +92,6 @@ NOTHING = re.compile(r"^[\s。．.、,，;；:：/\\\-—_（）()]*"
 def _changed(project_ids, user) -> None:
     ids = sorted(set(project_ids))
     transaction.on_commit(lambda: events.emit(PROBLEM_CHANGED, project_ids=ids, user=user))
-
-
-def _claim(model, obj, version) -> None:
-    if version is None:
-        raise ValidationError(_("页面缺少版本信息，请刷新后重试"))
-    if not model.objects.filter(pk=obj.pk, version=version).update(version=F("version") + 1):
-        raise ConflictError(current=model.objects.filter(pk=obj.pk).first())
-    obj.version = int(version) + 1
 
 
 def _text(value, label: str, *, required: bool = True, field: str = "text") -> str:
@@ -198,19 +197,10 @@ def may_raise(user, project: Project) -> bool:
             and Project.objects.visible_to(user).filter(pk=project.pk).exists())
 
 
-def may_issue(user) -> bool:
-    return user_access(user).has_role(*OFFICE_ROLES, Role.INSPECTOR)
-
-
-def may_hold(user) -> bool:
-    """Record meetings and inspections (and their decisions): the office and inspectors."""
-    return user_access(user).has_role(*OFFICE_ROLES, Role.INSPECTOR)
-
-
 def order_can(user, order: SupervisionOrder, action: str) -> bool:
     access = user_access(user)
     unit = access.is_superuser or _in_units(user, order.unit_id)
-    verifier = (access.is_superuser or access.has_role(*OFFICE_ROLES, Role.INSPECTOR)
+    verifier = (access.is_superuser or access.has_role(*SUPERVISOR_ROLES)
                 or order.issued_by_id == getattr(user, "pk", None))
     if action == OrderAction.REPLY:
         return unit and order.status == OrderStatus.ISSUED
@@ -318,7 +308,7 @@ def problem_assign(user, problem: Problem, data: dict, *, version) -> Problem:
     changed = [name for name, value in values.items() if before[name] != value]
     if not changed and old_coop == {u.pk for u in cooperating}:
         raise ValidationError(_("没有修改任何内容"))
-    _claim(Problem, problem, version)
+    claim(problem, version)
     for name, value in values.items():
         setattr(problem, name, value)
     stamp(problem, user, _("交办")).save()
@@ -436,7 +426,7 @@ def problem_step(user, problem: Problem, action: str, *, version, text: str = ""
             if errors:
                 raise ValidationError(errors)
             change["deadline"] = deadline
-    _claim(Problem, problem, version)
+    claim(problem, version)
     for field, value in change.items():
         setattr(problem, field, value)
     stamp(problem, user, str(ProblemAction(action).label)).save()
@@ -623,7 +613,7 @@ def attachment_add(user, upload, *, problem=None, order=None, meeting=None) -> A
     elif order is not None:
         order = _locked_order(user, order.pk)
         if order.status == OrderStatus.CLOSED or not (
-                order_can(user, order, OrderAction.REPLY) or order_can(user, order, OrderAction.PROGRESS) or may_issue(user)):
+                order_can(user, order, OrderAction.REPLY) or order_can(user, order, OrderAction.PROGRESS) or may_supervise(user)):
             raise PermissionDenied
         owner = {"order": order}
     else:
@@ -632,7 +622,7 @@ def attachment_add(user, upload, *, problem=None, order=None, meeting=None) -> A
             from django.http import Http404
 
             raise Http404
-        if not may_hold(user):
+        if not may_supervise(user):
             raise PermissionDenied
         owner = {"meeting": meeting}
     if Attachment.objects.filter(**owner).count() >= ATTACHMENTS_PER_OWNER:
@@ -696,7 +686,7 @@ def _order_issue(user, project, data, *, problem, meeting, inspection) -> Superv
         from django.http import Http404
 
         raise Http404
-    if not may_issue(user):
+    if not may_supervise(user):
         raise PermissionDenied
     project = Project.objects.get(pk=project.pk)
     today = timezone.localdate()
@@ -788,7 +778,7 @@ def order_step(user, order: SupervisionOrder, action: str, *, version, text: str
         text = _text(text, _("核实意见"), required=False)
         change.update(status=OrderStatus.CLOSED, closed_on=today)
         notice = (_unit_users([order.unit_id]), _("%(number)s已核实办结") % {"number": order.number})
-    _claim(SupervisionOrder, order, version)
+    claim(order, version)
     for field, value in change.items():
         setattr(order, field, value)
     stamp(order, user, str(OrderAction(action).label)).save()
@@ -811,7 +801,7 @@ GATHERING_FIELDS = {
 @transaction.atomic
 def gathering_save(user, model, data: dict, *, instance=None, version=None):
     """Record or correct a meeting (例会、专题会…) or an inspection (督导、观摩): office and inspectors."""
-    if not may_hold(user):
+    if not may_supervise(user):
         raise PermissionDenied
     if instance is not None:
         visible = selectors.meetings_visible_to(user) if model is Meeting else selectors.inspections_visible_to(user)
@@ -853,7 +843,7 @@ def gathering_save(user, model, data: dict, *, instance=None, version=None):
         instance = model(region=region, created_by=user if getattr(user, "pk", None) else None, version=1)
         reason = _("登记")
     else:
-        _claim(model, instance, version)
+        claim(instance, version)
         reason = _("修改")
     for field in fields:
         value = data.get(field)
@@ -867,7 +857,7 @@ def gathering_save(user, model, data: dict, *, instance=None, version=None):
 def decision_add(user, source, kind: str, project: Project, data: dict):
     """A meeting's decision (交办事项) or an inspection's finding, in one step: it becomes a problem
     (kind "problem") or a supervision order (kind "order") pointing back to where it was decided."""
-    if not may_hold(user):
+    if not may_supervise(user):
         raise PermissionDenied
     link = {"meeting": source} if isinstance(source, Meeting) else {"inspection": source}
     if kind == "problem":
@@ -890,7 +880,7 @@ def inspection_photo_add(user, inspection: Inspection, upload, *, project=None, 
         from django.http import Http404
 
         raise Http404
-    if not may_hold(user):
+    if not may_supervise(user):
         raise PermissionDenied
     if inspection.photos.count() >= 60:
         raise ValidationError(_("每次督查最多60张照片"))

@@ -22,7 +22,13 @@ from tuijin.core.parsing import query_id, query_int
 from tuijin.core.photos import photo_response
 from tuijin.org.choices import Role, UnitKind
 from tuijin.org.models import Leader, Unit
-from tuijin.org.selectors import OFFICE_ROLES, primary_unit, regions_visible_to
+from tuijin.org.selectors import (
+    OFFICE_ROLES,
+    SUPERVISOR_ROLES,
+    may_supervise,
+    primary_unit,
+    regions_visible_to,
+)
 from tuijin.projects.models import Project
 from tuijin.projects.selectors import project_for_user
 
@@ -56,8 +62,8 @@ def _form_errors(form) -> str:
 def _write(request, action, success: str) -> bool:
     try:
         action()
-    except ConflictError:
-        messages.error(request, _("已被他人处理：该记录刚被其他人修改，您的操作未保存，请核对最新情况后重新操作"))
+    except ConflictError as exc:
+        messages.error(request, _("该记录%(changed)s，您的操作未保存，请核对最新情况后重新操作") % {"changed": exc.changed})
     except ValidationError as exc:
         messages.error(request, _errors(exc))
     else:
@@ -158,7 +164,7 @@ def inbox(request):
     access = selectors.user_access(request.user)
     if leader is not None or access.is_superuser or access.has_role(Role.LEADER):
         tabs.insert(0, ("leader", _("提请我协调"), selectors.leader_inbox(request.user)))
-    if access.has_role(*OFFICE_ROLES, Role.INSPECTOR):
+    if access.has_role(*SUPERVISOR_ROLES):
         tabs.insert(0, ("verify", _("待核实销号"), selectors.awaiting_verification(request.user)))
     if access.has_role(*OFFICE_ROLES):
         tabs.insert(0, ("assign", _("待交办"), selectors.unassigned(request.user)))
@@ -251,7 +257,7 @@ def project_problems(request, pk):
     return render(request, "problems/project_problems.html", {
         "project": project, "tab": "problems", "problems": problems.order_by("-raised_on", "-id"),
         "orders": orders, "today": today, "may_raise": services.may_raise(request.user, project) and not project.is_archived,
-        "may_issue": services.may_issue(request.user),
+        "may_supervise": may_supervise(request.user),
     })
 
 
@@ -338,7 +344,7 @@ def _problem_page(request, problem, kept=None, status=200, assign_form=None, ord
         "orders": selectors.orders_visible_to(request.user).filter(problem=problem),
         "steps": [(a, ProblemAction(a).label, STEP_FIELDS[a], STEP_TEXT[a], _primary(request.user, problem, a)) for a in steps], "assign_form": assign_form,
         "can_attach": services.can(request.user, problem, ProblemAction.ATTACH),
-        "may_issue": services.may_issue(request.user) and problem.status in ACTIVE_PROBLEM_STATES,
+        "can_issue": may_supervise(request.user) and problem.status in ACTIVE_PROBLEM_STATES,
         "order_form": order_form or OrderForm(with_basis=False, initial={"unit": problem.handling_unit_id,
                                                                          "content": problem.description}),
         "levels": [(v, label) for v, label in Ladder.choices if v > problem.level],
@@ -412,7 +418,7 @@ def problem_attach(request, pk):
 def problem_order(request, pk):
     """Issue a supervision order about this problem (督办)."""
     problem = selectors.problem_for_user(request.user, pk)
-    if not services.may_issue(request.user):
+    if not may_supervise(request.user):
         raise PermissionDenied
     form = OrderForm(request.POST, with_basis=False)
     if not form.is_valid():
@@ -494,14 +500,14 @@ def order_list(request):
         rows = rows.filter(Q(content__icontains=q) | Q(project__name__icontains=q) | Q(unit__name__icontains=q))
     return render(request, "problems/order_list.html", {
         "page": _page(request, rows.order_by("-year", "-seq")), "today": today, "query": _query(request), "statuses": OrderStatus.choices,
-        "status": status, "q": q, "may_issue": services.may_issue(request.user),
+        "status": status, "q": q, "may_supervise": may_supervise(request.user),
     })
 
 
 @login_required
 def order_new(request, pk):
     project = project_for_user(request.user, pk)
-    if not services.may_issue(request.user):
+    if not may_supervise(request.user):
         raise PermissionDenied
     initial = {"basis": "warning" if project.light else "project"}
     form = OrderForm(request.POST or None, initial=initial)
@@ -539,7 +545,7 @@ def _order_page(request, order, kept=None, status=200):
         "steps": [(a, OrderAction(a).label) for a in ORDER_SUCCESS if services.order_can(request.user, order, a)],
         "can_attach": order.status != OrderStatus.CLOSED and (
             services.order_can(request.user, order, OrderAction.REPLY) or services.order_can(request.user, order, OrderAction.PROGRESS)
-            or services.may_issue(request.user)),
+            or may_supervise(request.user)),
         "overdue_days": selectors.days_overdue(order.due, today),
         "kept": kept or {},
     }, status=status)
@@ -597,7 +603,7 @@ def _gathering_list(request, model, template):
     return render(request, template, {
         "page": _page(request, rows.select_related(*related)), "kind": kind, "query": _query(request),
         "kinds": model._meta.get_field("kind").choices, "today": today,
-        "may_hold": services.may_hold(request.user),
+        "may_supervise": may_supervise(request.user),
         "cadences": selectors.cadences(request.user, today) if model is Meeting else [],
     })
 
@@ -615,7 +621,7 @@ def inspection_list(request):
 
 
 def _gathering_form(request, model, instance=None):
-    if not services.may_hold(request.user):
+    if not may_supervise(request.user):
         raise PermissionDenied
     form_class = MeetingForm if model is Meeting else InspectionForm
     name = "meeting" if model is Meeting else "inspection"
@@ -633,8 +639,8 @@ def _gathering_form(request, model, instance=None):
         try:
             saved = services.gathering_save(request.user, model, form.cleaned_data, instance=instance,
                                             version=form.cleaned_data.get("version"))
-        except ConflictError:
-            form.add_error(None, _("已被他人修改：该记录刚被其他人修改，您的修改未保存，请刷新后重新填写"))
+        except ConflictError as exc:
+            form.add_error(None, _("该记录%(changed)s，您的修改未保存，请刷新后重新填写") % {"changed": exc.changed})
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -682,9 +688,9 @@ def _gathering_detail(request, source, template=None, decision_form=None, status
     context = {
         name: source, "source": source, "today": today, "problems": problems, "orders": orders,
         "projects": Project.objects.visible_to(request.user).filter(pk__in=source.projects.values("pk")).order_by("name"),
-        "may_hold": services.may_hold(request.user),
+        "may_supervise": may_supervise(request.user),
         "decision_form": decision_form or (DecisionForm(projects=_decision_projects(request, source))
-                                           if services.may_hold(request.user) else None),
+                                           if may_supervise(request.user) else None),
     }
     if isinstance(source, Meeting):
         context["attachments"] = source.attachments.select_related("uploaded_by")
@@ -708,7 +714,7 @@ def inspection_detail(request, pk):
 
 def _decide(request, source):
     name = "meeting" if isinstance(source, Meeting) else "inspection"
-    if not services.may_hold(request.user):
+    if not may_supervise(request.user):
         raise PermissionDenied
     form = DecisionForm(request.POST, projects=_decision_projects(request, source))
     # A refused decision shows this meeting (inspection) again with what was typed kept in its form.
@@ -744,7 +750,7 @@ def inspection_decide(request, pk):
 @require_POST
 def meeting_attach(request, pk):
     meeting = selectors.meeting_for_user(request.user, pk)
-    if not services.may_hold(request.user):
+    if not may_supervise(request.user):
         raise PermissionDenied
     return _attach(request, reverse("problems:meeting", args=[pk]), meeting=meeting)
 
@@ -753,7 +759,7 @@ def meeting_attach(request, pk):
 @require_POST
 def inspection_photo_add(request, pk):
     inspection = selectors.inspection_for_user(request.user, pk)
-    if not services.may_hold(request.user):
+    if not may_supervise(request.user):
         raise PermissionDenied
     upload = request.FILES.get("photo")
     project = None

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from tuijin.core.fields import MoneyFormField
+from tuijin.core.versioning import MISSING_VERSION
 from tuijin.org.models import Leader, Region, Unit
 from tuijin.org.selectors import regions_editable_by
 
@@ -12,8 +13,6 @@ from . import services
 from .choices import LeaderRole
 from .models import AnnualPlan, Category, Level, Nature, Program, Project, Stage
 from .plans import active_months, even_monthly_plan
-
-MISSING_VERSION = _("表单缺少版本号，请刷新页面后重试")
 
 
 def _require_version(form: forms.ModelForm, cleaned: dict) -> None:

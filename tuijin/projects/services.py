@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -17,8 +17,15 @@ from tuijin.core.exceptions import ConflictError
 from tuijin.core.fields import LimitedTextField, text_too_long
 from tuijin.core.history import stamp
 from tuijin.core.notify import notify
-from tuijin.org.choices import Role
-from tuijin.org.selectors import OFFICE_ROLES, regions_editable_by, user_access
+from tuijin.core.versioning import claim
+from tuijin.org.selectors import (
+    OFFICE_ROLES,
+    is_editor,
+    is_office,
+    regions_editable_by,
+    require_editor,
+    user_access,
+)
 
 from .choices import Admission
 from .models import AnnualPlan, Project, ProjectLeader, ProjectResponsibleUnit
@@ -143,8 +150,7 @@ def project_create(
     user, project: Project, *, programs=(), responsible_units=(), leaders=(), reason: str = ""
 ) -> Project:
     """Register a new project in the ledger; `leaders` is a list of (Leader, role)."""
-    access = user_access(user)
-    if not access.has_role(Role.ADMIN, Role.DISPATCHER, Role.REPORTER):
+    if not is_editor(user):
         raise PermissionDenied
     _check_region(user, project)
     project_validate(project)
@@ -239,13 +245,6 @@ def _save_project(project: Project) -> None:
         raise
 
 
-def _claim_version(model, pk: int, version: int, user) -> None:
-    """Compare-and-swap on the version: 0 rows means someone saved in between (RELIABILITY.md §3.2)."""
-    claimed = model.objects.filter(pk=pk, version=version).update(version=F("version") + 1)
-    if not claimed:
-        raise ConflictError()
-
-
 @transaction.atomic
 def project_update(
     user, project: Project, *, version: int, programs=None, responsible_units=None, leaders=None, reason: str = ""
@@ -259,9 +258,8 @@ def project_update(
     if original.is_archived:
         raise ValidationError(_("已归档的项目不能修改"))
     project_validate(project)
-    _claim_version(Project, project.pk, version, user)
+    claim(project, version)
     reason = _as_application(user, project, original, reason)
-    project.version = version + 1
     project.search_text = project.build_search_text()
     _save_project(stamp(project, user, reason))
     if programs is not None:
@@ -274,8 +272,7 @@ def project_update(
 @transaction.atomic
 def project_archive(user, project: Project, *, version: int, reason: str) -> Project:
     """Archive instead of deleting: the project leaves the ledger, its history stays."""
-    access = user_access(user)
-    if not access.has_role(*OFFICE_ROLES):
+    if not is_office(user):
         raise PermissionDenied
     if not Project.objects.editable_by(user).filter(pk=project.pk).exists():
         raise Http404
@@ -285,8 +282,7 @@ def project_archive(user, project: Project, *, version: int, reason: str) -> Pro
     project.refresh_from_db()
     if project.is_archived:
         raise ValidationError(_("该项目已归档"))
-    _claim_version(Project, project.pk, version, user)
-    project.version = version + 1
+    claim(project, version)
     project.is_archived = True
     project.archived_at = timezone.now()
     project.archive_reason = reason[:200]
@@ -297,12 +293,11 @@ def project_archive(user, project: Project, *, version: int, reason: str) -> Pro
 
 @transaction.atomic
 def project_restore(user, project: Project, *, version: int) -> Project:
-    access = user_access(user)
-    if not access.has_role(*OFFICE_ROLES):
+    if not is_office(user):
         raise PermissionDenied
     if not Project.objects.editable_by(user).filter(pk=project.pk).exists():
         raise Http404
-    _claim_version(Project, project.pk, version, user)
+    claim(project, version)
     project.refresh_from_db()
     project.is_archived = False
     project.archived_at = None
@@ -322,8 +317,7 @@ def _application_for_update(user, pk: int, version: int) -> Project:
     project = Project.objects.select_related("level", "requested_level", "applied_by").get(pk=pk)
     if project.admission != Admission.PENDING and project.requested_level_id is None:
         raise ValidationError(_("该项目没有待审核的申报，可能已被他人处理"))
-    _claim_version(Project, pk, version, user)
-    project.version = version + 1
+    claim(project, version)
     return project
 
 
@@ -433,8 +427,7 @@ def annual_plan_save(user, plan: AnnualPlan, *, version: int | None = None, reas
     if plan.pk is None:
         plan.version = 1
     else:
-        _claim_version(AnnualPlan, plan.pk, version, user)
-        plan.version = version + 1
+        claim(plan, version)
     try:
         with transaction.atomic():
             stamp(plan, user, reason).save()
@@ -608,9 +601,7 @@ def _bulk_check(user, items: list[BulkProject]) -> None:
 
     originals = [item.original for item in items if item.original is not None]
     if user is not None:
-        access = user_access(user)
-        if not access.has_role(Role.ADMIN, Role.DISPATCHER, Role.REPORTER):
-            raise PermissionDenied
+        require_editor(user)
         regions = set(regions_editable_by(user).values_list("id", flat=True))
         outside = next((item.project for item in items if item.original is None and item.project.region_id not in regions),
                        None)

@@ -12,8 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from tuijin.core.exceptions import ConflictError
 from tuijin.core.views import is_htmx
-from tuijin.org.choices import Role
-from tuijin.org.selectors import OFFICE_ROLES, regions_editable_by, user_access
+from tuijin.org.selectors import is_editor, is_office, regions_editable_by, require_office
 
 from . import completion, selectors, services
 from .choices import Admission
@@ -42,7 +41,6 @@ def project_list(request):
     params = request.GET.copy()
     params.pop("page", None)
     params.pop("sort", None)
-    access = user_access(request.user)
     context = {
         "filter": filterset,
         "rows": rows,
@@ -55,7 +53,7 @@ def project_list(request):
         "sort": sort,
         "include_archived": include_archived,
         "base_query": params.urlencode(),
-        "can_create": access.has_role(Role.ADMIN, Role.DISPATCHER, Role.REPORTER)
+        "can_create": is_editor(request.user)
         and regions_editable_by(request.user).exists(),
     }
     if request.GET.get("admission") in (Admission.PENDING, Admission.RETURNED) and filterset.selected_year:
@@ -64,20 +62,19 @@ def project_list(request):
         all_years = params.copy()
         all_years["year"] = ""
         context["all_years_query"] = all_years.urlencode()
-    if not is_htmx(request) and access.has_role(*OFFICE_ROLES):
+    if not is_htmx(request) and is_office(request.user):
         context["admission_waiting"] = selectors.admission_queue_count(request.user)
     template = "projects/_ledger_table.html" if is_htmx(request) else "projects/project_list.html"
     return render(request, template, context)
 
 
 def _detail_context(request, project, tab):
-    access = user_access(request.user)
     editable = selectors.project_editable(request.user, project)
     return {
         "project": project,
         "tab": tab,
         "can_edit": editable and not project.is_archived,
-        "can_archive": editable and access.has_role(*OFFICE_ROLES),
+        "can_archive": editable and is_office(request.user),
         "can_review": (project.admission == Admission.PENDING or project.requested_level_id is not None)
         and Project.objects.reviewable_by(request.user).filter(pk=project.pk).exists(),
     }
@@ -125,15 +122,15 @@ def _editable_project(request, pk) -> Project:
     return project
 
 
-def _conflict_message(request):
-    messages.error(request, _("已被他人修改：该项目在您编辑期间已被其他人保存，您的修改没有保存。下方已载入最新内容，请核对后重新修改。"))
+def _conflict_message(request, exc: ConflictError, subject: str):
+    messages.error(request, _("%(subject)s在您编辑期间%(changed)s，您的修改没有保存。下方已载入最新内容，请核对后重新修改。")
+                   % {"subject": subject, "changed": exc.changed})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_create(request):
-    access = user_access(request.user)
-    if not access.has_role(Role.ADMIN, Role.DISPATCHER, Role.REPORTER) or not regions_editable_by(request.user).exists():
+    if not is_editor(request.user) or not regions_editable_by(request.user).exists():
         raise PermissionDenied
     form = ProjectForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -182,8 +179,8 @@ def project_edit(request, pk):
                 leaders=form.leader_pairs(),
                 reason=form.cleaned_data.get("reason", ""),
             )
-        except ConflictError:
-            _conflict_message(request)
+        except ConflictError as exc:
+            _conflict_message(request, exc, _("该项目"))
             fresh = Project.objects.get(pk=pk)
             form = ProjectForm(instance=fresh, user=request.user)
             return render(request, "projects/project_form.html", {"form": form, "project": fresh, "conflict": True}, status=409)
@@ -205,8 +202,7 @@ def project_edit(request, pk):
 @require_POST
 def project_archive(request, pk):
     project = _editable_project(request, pk)
-    if not user_access(request.user).has_role(*OFFICE_ROLES):
-        raise PermissionDenied
+    require_office(request.user)
     form = ArchiveForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -216,8 +212,8 @@ def project_archive(request, pk):
         return _render_detail(request, project, status=400, archive_form=form)
     try:
         services.project_archive(request.user, project, version=form.cleaned_data["version"], reason=form.cleaned_data["reason"])
-    except ConflictError:
-        _conflict_message(request)
+    except ConflictError as exc:
+        _conflict_message(request, exc, _("该项目"))
         return _render_detail(request, selectors.project_for_user(request.user, pk), status=409)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
@@ -245,8 +241,8 @@ def plan_edit(request, pk, year=None):
                     request.user, form.save(commit=False), version=form.cleaned_data.get("version"),
                     reason=form.cleaned_data.get("reason", ""),
                 )
-        except ConflictError:
-            _conflict_message(request)
+        except ConflictError as exc:
+            _conflict_message(request, exc, _("该年度计划"))
             fresh = AnnualPlan.objects.get(pk=plan.pk)
             form = AnnualPlanForm(instance=fresh, project=project)
             return render(request, "projects/plan_form.html", {"form": form, "project": project, "plan": fresh}, status=409)
@@ -261,11 +257,6 @@ def plan_edit(request, pk, year=None):
 # ------------------------------------------------------------------------------ 申报入库 (admission)
 
 
-def _require_office(request) -> None:
-    if not user_access(request.user).has_role(*OFFICE_ROLES):
-        raise PermissionDenied
-
-
 def _render_queue(request, *, failed=None, status=200):
     """The queue; `failed` is (project id, reason typed, error) of a refused decision, shown on that
     same record with the typed reason kept (never moved on to another one)."""
@@ -278,7 +269,7 @@ def _render_queue(request, *, failed=None, status=200):
 @login_required
 @require_safe
 def admission_queue(request):
-    _require_office(request)
+    require_office(request.user)
     return _render_queue(request)
 
 
@@ -291,10 +282,7 @@ def admission_decide(request, pk):
         raise PermissionDenied
     decision = request.POST.get("decision")
     reason = request.POST.get("reason", "")
-    try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        version = -1
+    version = request.POST.get("version")  # none or not a number: refused by the service, never skipped
     try:
         if decision == "approve":
             services.admission_approve(request.user, project, version=version)
@@ -304,8 +292,9 @@ def admission_decide(request, pk):
             messages.success(request, _("已退回：“%(name)s”") % {"name": project.name})
         else:
             return _render_queue(request, failed=(pk, reason, _("请选择“通过”或“退回”")), status=400)
-    except ConflictError:
-        return _render_queue(request, failed=(pk, reason, _("该申报已被他人处理或项目已被修改，请核对后重新操作")), status=409)
+    except ConflictError as exc:
+        return _render_queue(request, failed=(pk, reason, _("该项目%(changed)s，申报可能已被处理，请核对后重新操作")
+                                              % {"changed": exc.changed}), status=409)
     except ValidationError as exc:
         return _render_queue(request, failed=(pk, reason, "；".join(exc.messages)))
     if request.POST.get("from") == "detail":

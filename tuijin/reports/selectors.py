@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 
 from tuijin.core.fields import MoneyField
 from tuijin.org.models import Region, Unit
-from tuijin.org.selectors import OFFICE_ROLES, user_access
 from tuijin.projects.models import AnnualPlan, Project
 from tuijin.projects.plans import active_months, even_monthly_plan
 
@@ -27,10 +26,6 @@ from .choices import (
 )
 from .models import ProgressReport, Reminder, ReportPeriod
 from .services import earlier_this_year, opening_balances
-
-
-def is_office(user) -> bool:
-    return user_access(user).has_role(*OFFICE_ROLES)
 
 
 def open_periods():

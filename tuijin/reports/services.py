@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -21,13 +21,13 @@ from django.utils.translation import gettext as _
 
 from tuijin.core import events
 from tuijin.core.bulk import add_objects, copy_to_history, update_objects
-from tuijin.core.exceptions import ConflictError
 from tuijin.core.fields import TEXT_MAX, to_money
 from tuijin.core.history import stamp
 from tuijin.core.notify import notify
 from tuijin.core.parsing import parse_int
+from tuijin.core.versioning import claim, mark_changed
 from tuijin.org.choices import Role, Scope
-from tuijin.org.selectors import OFFICE_ROLES, user_access
+from tuijin.org.selectors import require_office
 from tuijin.projects.models import AnnualPlan, Project
 
 from . import figures
@@ -64,13 +64,6 @@ TEXT_LIMIT = TEXT_MAX  # core.fields: the models' limit on free text
 
 def _money(value: Decimal) -> str:
     return f"{value:,.2f}"
-
-
-def require_office(user) -> None:
-    """Office work (periods, review, reminders): dispatchers and admins; `None` is the system (the
-    CLI without --user), which acts on every project."""
-    if user is not None and not user_access(user).has_role(*OFFICE_ROLES):
-        raise PermissionDenied
 
 
 def _visible(model, user):
@@ -179,9 +172,9 @@ def period_remove_report(user, report: ProgressReport) -> None:
 
 
 @transaction.atomic
-def period_close(user, period: ReportPeriod, *, version: int | None = None, force: bool = False) -> ReportPeriod:
-    """Close (freeze) a period: no report of it changes any more. Refused while reports await review
-    (their figures would never reach the ledger) unless `force`."""
+def period_close(user, period: ReportPeriod, *, version: int, force: bool = False) -> ReportPeriod:
+    """Close (freeze) a period read at `version`: no report of it changes any more. Refused while
+    reports await review (their figures would never reach the ledger) unless `force`."""
     require_office(user)
     period = ReportPeriod.objects.select_for_update().get(pk=period.pk)
     if period.status == PeriodStatus.CLOSED:
@@ -190,12 +183,10 @@ def period_close(user, period: ReportPeriod, *, version: int | None = None, forc
     if waiting and not force:
         raise ValidationError(_("还有%(n)s个填报待审核：请先审核通过或退回，再关闭调度期（关闭后不能再审核，数字不会进入台账）")
                               % {"n": waiting})
-    if version is not None and period.version != version:
-        raise ConflictError()
+    claim(period, version)
     period.status = PeriodStatus.CLOSED
     period.closed_at = timezone.now()
     period.closed_by = user if getattr(user, "pk", None) else None
-    period.version += 1
     stamp(period, user, _("关闭调度期")).save()
     transaction.on_commit(lambda: events.emit(PERIOD_CHANGED, period_id=period.pk, user=user))
     return period
@@ -207,10 +198,8 @@ def period_set_due(user, period: ReportPeriod, due_on: date, *, version: int) ->
     period = _open_period_for_update(period)
     if due_on < period.starts_on:
         raise ValidationError({"due_on": [_("填报截止日期不能早于本期开始日期（%(d)s）") % {"d": period.starts_on}]})
-    if period.version != version:
-        raise ConflictError()
+    claim(period, version)
     period.due_on = due_on
-    period.version = version + 1
     stamp(period, user, _("调整填报截止日期")).save()
     return period
 
@@ -376,7 +365,8 @@ def refresh_approved(project_ids, year: int) -> None:
 
 @dataclass
 class RowErrors:
-    """Why a batch of reports was not saved: {report id: {field: [messages]}} and the stale reports."""
+    """Why a batch of reports was not saved: {report id: {field: [messages]}} and the stale reports
+    (as stored now, each with its `changed`: "已被张调度于 10:42 修改")."""
 
     errors: dict[int, dict[str, list[str]]] = field(default_factory=dict)
     conflicts: dict[int, ProgressReport] = field(default_factory=dict)
@@ -499,8 +489,8 @@ def check_rows(user, period: ReportPeriod, rows: list[dict], *, submit_ids: set[
         for name, messages in errors.items():
             for message in messages:
                 problems.add(report.pk, name, message)
-        version = parse_int(row.get("version") or 0)
-        if version is None:
+        version = parse_int(row.get("version"))
+        if version is None:  # a row without the version it was read at cannot prove it is current
             problems.add(report.pk, "__all__", _("页面数据有误（版本号不正确），本行没有保存，请刷新页面后重试"))
             continue
         if report.version != version:
@@ -533,6 +523,7 @@ def check_rows(user, period: ReportPeriod, rows: list[dict], *, submit_ids: set[
             if not final["progress"]:
                 problems.add(report.pk, "progress", _("上报前请填写形象进度"))
         checked.append((report, values))
+    mark_changed(ProgressReport, problems.conflicts)
     return checked, problems
 
 
@@ -585,7 +576,7 @@ def _write_reports(user, period: ReportPeriod, checked: list, submit_ids: set[in
         conflicts = {r.pk: r for r in ProgressReport.objects.filter(pk__in=stale)}
         if len(conflicts) < len(stale):  # taken out of the period meanwhile
             raise Http404
-        raise BatchError(RowErrors(conflicts=conflicts))
+        raise BatchError(RowErrors(conflicts=mark_changed(ProgressReport, conflicts)))
     saved, events_rows, reasons = [], [], defaultdict(list)
     for report, values in sorted(writing, key=lambda item: item[0].pk):
         handing_in = report.pk in submit_ids
@@ -651,13 +642,8 @@ def _review(user, report: ProgressReport, *, version: int, action: str, comment:
         raise ValidationError({"comment": [_("请填写退回原因")]})
     if len(comment) > TEXT_LIMIT:
         raise ValidationError({"comment": [_("内容过长（不超过%(n)s字）") % {"n": TEXT_LIMIT}]})
-    claimed = ProgressReport.objects.filter(pk=report.pk, version=version, state=ReportState.SUBMITTED).update(
-        version=F("version") + 1
-    )
-    if not claimed:
-        raise ConflictError()
+    claim(report, version, state=ReportState.SUBMITTED)
     before = report.state
-    report.version = version + 1
     report.state = ReportState.APPROVED if action == ReportAction.APPROVE else ReportState.RETURNED
     report.reviewed_at, report.reviewed_by, report.review_comment = timezone.now(), user, comment
     stamp(report, user, ReportAction(action).label).save()

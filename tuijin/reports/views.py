@@ -17,7 +17,7 @@ from tuijin.core.fields import number_text
 from tuijin.core.parsing import parse_int as _int
 from tuijin.core.parsing import query_year
 from tuijin.core.photos import photo_response
-from tuijin.org.selectors import EDITOR_ROLES, user_access
+from tuijin.org.selectors import is_editor, is_office, require_editor, require_office
 from tuijin.projects.selectors import project_for_user
 
 from . import selectors, services, tables
@@ -26,16 +26,6 @@ from .forms import PeriodOpenForm, ReportForm, ReviewForm
 from .models import ProgressReport
 
 GRID_FIELDS = ("amount", "progress", "work_status", "workers_planned", "workers_on_site", "problems")
-
-
-def _require_office(request) -> None:
-    if not selectors.is_office(request.user):
-        raise PermissionDenied
-
-
-def _require_editor(request) -> None:
-    if not user_access(request.user).has_role(*EDITOR_ROLES):
-        raise PermissionDenied
 
 
 def _errors_text(exc: ValidationError) -> str:
@@ -49,16 +39,15 @@ def _errors_text(exc: ValidationError) -> str:
 @require_safe
 def inbox(request):
     """The clerk's start page: each open period with their projects' states; the office's periods."""
-    access = user_access(request.user)
     periods = []
     for period in selectors.open_periods():
-        mine = selectors.inbox(request.user, period) if access.has_role(*EDITOR_ROLES) else ProgressReport.objects.none()
+        mine = selectors.inbox(request.user, period) if is_editor(request.user) else ProgressReport.objects.none()
         periods.append({"period": period, "counts": selectors.state_counts(mine), "total": mine.count(),
                         "overdue": timezone.localdate() > period.due_on})
     context = {
         "periods": periods,
-        "is_office": selectors.is_office(request.user),
-        "can_report": access.has_role(*EDITOR_ROLES),
+        "is_office": is_office(request.user),
+        "can_report": is_editor(request.user),
         "recent": selectors.ReportPeriod.objects.all()[:24],
     }
     return render(request, "reports/inbox.html", context)
@@ -70,7 +59,7 @@ def inbox(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def period_open(request):
-    _require_office(request)
+    require_office(request.user)
     form = PeriodOpenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -98,18 +87,18 @@ def period_detail(request, pk):
     """Period overview: submitted / late / missing by unit and by region (within the user's scope)."""
     period = selectors.period_get(pk)
     overview = selectors.period_overview(request.user, period)
-    is_office = selectors.is_office(request.user)
+    office = is_office(request.user)
     unit = request.GET.get("unit")
     missing = None
     if unit is not None:
         missing = list(selectors.missing_reports(request.user, period, unit_id=_int(unit),
                                                  without_unit=unit == "none")[:500])
     return render(request, "reports/period_detail.html", {
-        "period": period, "overview": overview, "is_office": is_office, "states": ReportState,
-        "missing": missing, "can_report": user_access(request.user).has_role(*EDITOR_ROLES),
+        "period": period, "overview": overview, "is_office": office, "states": ReportState,
+        "missing": missing, "can_report": is_editor(request.user),
         "missing_unit": _unit_name(overview, unit),
         # A province's ~900 unit rows are written in Python (tables.py), not by a template loop.
-        "unit_rows": tables.render_unit_rows(overview, period=period, is_office=is_office,
+        "unit_rows": tables.render_unit_rows(overview, period=period, is_office=office,
                                              csrf_token=get_token(request)),
         "region_rows": tables.render_region_rows(overview),
     })
@@ -128,7 +117,7 @@ def period_projects(request, pk):
     """The office adjusts who must report: add projects by 项目代码 or exact name, or take a pending one out."""
     from tuijin.projects.models import Project
 
-    _require_office(request)
+    require_office(request.user)
     period = selectors.period_get(pk)
     remove = _int(request.POST.get("remove"))
     try:
@@ -164,12 +153,12 @@ def period_projects(request, pk):
 @login_required
 @require_POST
 def period_close(request, pk):
-    _require_office(request)
+    require_office(request.user)
     period = selectors.period_get(pk)
     try:
-        services.period_close(request.user, period, version=_int(request.POST.get("version")))
-    except ConflictError:
-        messages.error(request, _("已被他人修改：该调度期刚被其他人修改，请核对后再操作"))
+        services.period_close(request.user, period, version=request.POST.get("version"))
+    except ConflictError as exc:
+        messages.error(request, _("该调度期%(changed)s，本次没有关闭，请核对后再操作") % {"changed": exc.changed})
     except ValidationError as exc:
         messages.error(request, _errors_text(exc))
     else:
@@ -180,7 +169,7 @@ def period_close(request, pk):
 @login_required
 @require_POST
 def period_remind(request, pk):
-    _require_office(request)
+    require_office(request.user)
     period = selectors.period_get(pk)
     unit = request.POST.get("unit", "")
     try:
@@ -265,7 +254,7 @@ def _posted_rows(request) -> tuple[list[dict], set[int]]:
 @require_http_methods(["GET", "POST"])
 def grid(request, pk):
     """The batch grid: every report of the period the user may fill, on one page."""
-    _require_editor(request)
+    require_editor(request.user)
     period = selectors.period_get(pk)
     autosave = request.headers.get("X-Tuijin-Autosave") == "1"
     status, posted, problems = 200, None, None
@@ -349,7 +338,7 @@ def _problems_json(problems) -> dict:
         "ok": False,
         "errors": {str(pk): errors for pk, errors in problems.errors.items()},
         "conflicts": {str(pk): {"version": r.version, "amount": None if r.amount is None else str(r.amount),
-                                "progress": r.progress, "state": r.get_state_display()}
+                                "progress": r.progress, "state": r.get_state_display(), "changed": r.changed}
                       for pk, r in problems.conflicts.items()},
         "message": _("已被他人修改或填写有误，本次没有保存"),
     }
@@ -421,9 +410,10 @@ def _report_save(request, report, form, *, submit: bool):
     except services.BatchError as exc:
         if exc.problems.conflicts:
             fresh = exc.problems.conflicts[report.pk]
-            messages.error(request, _("已被他人修改：该填报在您编辑期间已被其他人保存（%(state)s，本期完成%(amount)s万元），"
+            messages.error(request, _("该填报在您编辑期间%(changed)s（%(state)s，本期完成%(amount)s万元），"
                                       "您的修改没有保存。您填写的内容仍在下方，核对后可再次保存。")
-                           % {"state": fresh.get_state_display(), "amount": fresh.amount if fresh.amount is not None else "—"})
+                           % {"changed": fresh.changed, "state": fresh.get_state_display(),
+                              "amount": fresh.amount if fresh.amount is not None else "—"})
             form = ReportForm({**request.POST.dict(), "version": fresh.version})
             form.is_valid()
             return 409, form
@@ -488,7 +478,7 @@ def _report_page(request, report, *, form=None, review_form=None, status=200, as
         "events": events,
         "hands": selectors.report_hands(report, events),
         "photos": report.photos.select_related("uploaded_by"),
-        "can_review": selectors.is_office(request.user) and report.state == ReportState.SUBMITTED and report.period.is_open,
+        "can_review": is_office(request.user) and report.state == ReportState.SUBMITTED and report.period.is_open,
         "review_form": review_form or ReviewForm(initial={"version": report.version}),
         "ask_returned": ask_returned,
     }
@@ -502,7 +492,7 @@ def report_review(request, pk):
     for a return, someone else was quicker, the submitter approving their own): the same report again,
     with the comment as typed, so nothing is ever sent back on the wrong project."""
     report = selectors.report_for_user(request.user, pk)
-    _require_office(request)
+    require_office(request.user)
     form = ReviewForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("审核表单不完整，请刷新页面后重试"))
@@ -517,7 +507,7 @@ def report_review(request, pk):
             messages.success(request, _("已退回：%(name)s，已通知填报单位") % {"name": report.project.name})
     except (ConflictError, ValidationError) as exc:
         if isinstance(exc, ConflictError):
-            messages.error(request, _("已被他人修改：该填报刚被其他人审核或修改，请核对后再操作"))
+            messages.error(request, _("该填报%(changed)s（审核或修改），本次没有审核，请核对后再操作") % {"changed": exc.changed})
             status = 409
         else:
             for field_name, errors in (exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}).items():
@@ -541,22 +531,23 @@ def report_review(request, pk):
 @require_http_methods(["GET", "POST"])
 def review(request, pk):
     """The office's review queue of a period; approve several at once."""
-    _require_office(request)
+    require_office(request.user)
     period = selectors.period_get(pk)
     if request.method == "POST":
         versions = {}
         for raw in request.POST.getlist("pick"):
             report_id = _int(raw)
-            version = _int(request.POST.get(f"v{report_id}"))
-            if report_id is not None and version is not None:
-                versions[report_id] = version
+            if report_id is not None:  # its version as posted: a missing one is refused, never skipped
+                versions[report_id] = request.POST.get(f"v{report_id}")
         if not versions:
             messages.error(request, _("请勾选要审核通过的填报"))
         else:
             try:
                 n = services.reports_approve_many(request.user, period, versions)
-            except ConflictError:
-                messages.error(request, _("已被他人修改：所选填报中有的刚被其他人审核或修改，本次没有审核任何填报，请核对后再操作"))
+            except ConflictError as exc:
+                name = exc.current.project.name if exc.current is not None else ""
+                messages.error(request, _("“%(name)s”的填报%(changed)s，本次没有审核任何填报，请核对后再操作")
+                               % {"name": name, "changed": exc.changed})
             except ValidationError as exc:
                 messages.error(request, _errors_text(exc))
             else:
@@ -613,7 +604,7 @@ def import_reports(request, pk):
 
     from . import importing
 
-    _require_editor(request)
+    require_editor(request.user)
     period = selectors.period_get(pk)
     context = {"period": period, "analysis": None, "max_mb": settings.TUIJIN_IMPORT_MAX_BYTES // (1024 * 1024)}
     status = 200

@@ -8,9 +8,8 @@ versions against lost updates, and tells the warning engine which projects chang
 
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +17,8 @@ from django.utils.translation import gettext as _
 from tuijin.core import events
 from tuijin.core.exceptions import ConflictError
 from tuijin.core.history import stamp
-from tuijin.org.selectors import EDITOR_ROLES, OFFICE_ROLES, user_access
+from tuijin.core.versioning import claim, mark_changed
+from tuijin.org.selectors import is_office, require_editor, require_office
 from tuijin.projects.models import Project
 
 from . import scheduling
@@ -46,8 +46,7 @@ def _changed(project_ids, user) -> None:
 
 def editable_project(user, project_id: int) -> Project:
     """The project, locked for this transaction, if the user may edit it; Http404 otherwise."""
-    if user is not None and not user_access(user).has_role(*EDITOR_ROLES):
-        raise PermissionDenied
+    require_editor(user)
     projects = Project.objects.all() if user is None else Project.objects.editable_by(user)
     project = projects.select_for_update().filter(pk=project_id).first()
     if project is None:
@@ -55,20 +54,6 @@ def editable_project(user, project_id: int) -> Project:
     if project.is_archived:
         raise ValidationError(_("已归档的项目不能修改"))
     return project
-
-
-def require_office(user) -> None:
-    if user is not None and not user_access(user).has_role(*OFFICE_ROLES):
-        raise PermissionDenied
-
-
-def _claim(model, obj, version: int | None) -> None:
-    """Compare-and-swap on the version; a stale one raises ConflictError with what is stored now."""
-    if version is None:
-        return
-    if not model.objects.filter(pk=obj.pk, version=version).update(version=F("version") + 1):
-        raise ConflictError(current=model.objects.filter(pk=obj.pk).first())
-    obj.version = version + 1
 
 
 def _schedule(project: Project) -> Schedule:
@@ -243,7 +228,7 @@ def _update(user, queryset, obj, allowed, rules, values: dict, version: int, rea
     errors = rules(current, timezone.localdate())
     if errors:
         raise ValidationError(errors)
-    _claim(type(current), current, version)
+    claim(current, version)
     stamp(current, user, reason).save()
     _changed([project.pk], user)
     return current
@@ -251,7 +236,7 @@ def _update(user, queryset, obj, allowed, rules, values: dict, version: int, rea
 
 class TableError(Exception):
     """Why a table of rows was not saved (nothing was): {row id: {field: [messages]}} and the rows
-    someone else changed meanwhile ({row id: the row as stored now})."""
+    someone else changed meanwhile ({row id: the row as stored now, its `changed` saying who and when})."""
 
     def __init__(self, errors: dict, conflicts: dict):
         self.errors, self.conflicts = errors, conflicts
@@ -291,12 +276,12 @@ def _update_many(user, project: Project, queryset, allowed, rules, rows: list[di
             errors[obj.pk] = row_errors
         changed.append((obj, int(row["version"])))
     if errors or conflicts:
-        raise TableError(errors, conflicts)
+        raise TableError(errors, mark_changed(queryset.model, conflicts))
     for obj, version in sorted(changed, key=lambda item: item[0].pk):
-        claimed = type(obj).objects.filter(pk=obj.pk, version=version).update(version=F("version") + 1)
-        if not claimed:  # changed between our read and now: the atomic block undoes the rows already saved
-            raise TableError({}, {obj.pk: type(obj).objects.get(pk=obj.pk)})
-        obj.version = version + 1
+        try:
+            claim(obj, version)
+        except ConflictError as exc:  # changed between our read and now: the atomic block undoes the rows already saved
+            raise TableError({}, mark_changed(queryset.model, {obj.pk: exc.current})) from exc
         stamp(obj, user, reason).save()
     if changed:
         _changed([project.pk], user)
@@ -317,9 +302,9 @@ def milestone_delete(user, milestone: Milestone, *, version: int) -> None:
         raise Http404
     if current.actual_date is not None:
         raise ValidationError(_("节点“%(name)s”已记录实际完成日期，不能删除") % {"name": current.name})
-    if current.baseline_date is not None and user is not None and not user_access(user).has_role(*OFFICE_ROLES):
+    if current.baseline_date is not None and user is not None and not is_office(user):
         raise ValidationError(_("节点“%(name)s”已纳入批准的基线，如需删除请联系调度员") % {"name": current.name})
-    _claim(Milestone, current, version)
+    claim(current, version)
     stamp(current, user, _("删除节点")).delete()
     _changed([project.pk], user)
 

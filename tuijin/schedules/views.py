@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST, require_safe
 from tuijin.core.exceptions import ConflictError
 from tuijin.core.parsing import parse_int as _int
 from tuijin.core.photos import photo_response
-from tuijin.org.selectors import OFFICE_ROLES, user_access
+from tuijin.org.selectors import is_office
 from tuijin.projects.filtersets import LedgerFilterSet
 from tuijin.projects.selectors import ledger_queryset, project_editable, project_for_user
 
@@ -42,18 +42,14 @@ def _require_editor(request, project) -> None:
         raise PermissionDenied
 
 
-def _is_office(user) -> bool:
-    return user_access(user).has_role(*OFFICE_ROLES)
-
-
-def _write(request, action, success: str, conflict: str = "", subject: str = "") -> bool:
+def _write(request, action, success: str, subject: str = "") -> bool:
     """Run a service call; turn its errors into messages, named after `subject` (the row's node or
     procedure) when there is one. True when it succeeded."""
     prefix = f"{subject}：" if subject else ""
     try:
         action()
-    except ConflictError:
-        messages.error(request, prefix + (conflict or _("已被他人修改：该记录刚被其他人修改，您的修改未保存，请核对后重新填写")))
+    except ConflictError as exc:
+        messages.error(request, prefix + _("该记录%(changed)s，您的修改未保存，请核对后重新填写") % {"changed": exc.changed})
     except ValidationError as exc:
         messages.error(request, prefix + _errors_text(exc))
     else:
@@ -148,7 +144,7 @@ def _schedule_page(request, project, failure=None, status=200):
     return render(request, "schedules/project_schedule.html", {
         "project": project, "tab": "schedule", "milestones": milestones, "schedule": schedule,
         "baselines": selectors.baselines(project), "can_edit": can_edit,
-        "can_approve": can_edit and _is_office(request.user),
+        "can_approve": can_edit and is_office(request.user),
         "apply_form": ApplyTemplateForm(initial={"template": suggested, "target_date": project.planned_completion}),
         "templates": selectors.templates(), "gantt": selectors.gantt_payload(rows, len(rows), today),
         "overdue": sum(m.status == MilestoneStatus.OVERDUE for m in milestones),
@@ -237,10 +233,8 @@ def milestone_add(request, pk):
 def milestone_delete(request, pk):
     milestone = selectors.milestone_for_user(request.user, pk)
     _require_editor(request, milestone.project)
-    version = _int(request.POST.get("version"))
-    if version is None:  # a page without the version it was read at cannot prove it is current
-        messages.error(request, _("页面已过期，请刷新后重新操作"))
-        return redirect("schedules:project", pk=milestone.project_id)
+    # A page without the version it was read at cannot prove it is current: the service refuses it.
+    version = request.POST.get("version")
     _write(request, lambda: services.milestone_delete(request.user, milestone, version=version),
            _("已删除节点“%(name)s”") % {"name": milestone.name}, subject=milestone.name)
     return redirect("schedules:project", pk=milestone.project_id)
@@ -274,7 +268,7 @@ def milestone_photo(request, pk):
 @require_POST
 def baseline_approve(request, pk):
     project = project_for_user(request.user, pk)
-    if not _is_office(request.user):
+    if not is_office(request.user):
         raise PermissionDenied
     form = BaselineForm(request.POST)
     reason = form.data.get("reason", "") if not form.is_valid() else form.cleaned_data["reason"]

@@ -7,6 +7,7 @@ from datetime import date
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from tuijin.core.exceptions import ConflictError
 from tuijin.core.management.acting import acting_user
 from tuijin.reports import selectors, services
 from tuijin.reports.choices import Cadence, ReportState
@@ -55,7 +56,8 @@ class Command(BaseCommand):
                 message = f"{period.label}调度期已开启：{result['projects']}个项目须填报，截止{period.due_on}"
             elif options["action"] == "close":
                 period = self._period(year, month, options)
-                period = services.period_close(user, period, force=options["force"])
+                # The command closes the period as it read it just now: a save in between is a conflict.
+                period = services.period_close(user, period, version=period.version, force=options["force"])
                 result = {"period": period.label, "id": period.pk, "status": period.status}
                 message = f"{period.label}调度期已关闭"
             else:
@@ -66,6 +68,8 @@ class Command(BaseCommand):
             raise CommandError("该用户无权管理调度期（须为调度员或系统管理员）") from exc
         except ValidationError as exc:
             raise CommandError("；".join(exc.messages)) from exc
+        except ConflictError as exc:
+            raise CommandError(str(exc)) from exc
         if options["json"]:
             self.stdout.write(json.dumps(result, ensure_ascii=False))
         else:
