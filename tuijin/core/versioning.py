@@ -39,6 +39,22 @@ def claim(obj: Model, version, **where) -> int:
     return obj.version
 
 
+def claim_many(model: type[Model], versions: dict, *also: str, chunk: int = 2000) -> tuple[list, dict]:
+    """The batch form of claim, for saves of many rows at once (the report grid, the ledger import):
+    lock the rows of `versions` ({pk: version read}) in primary-key order — two batches over the same
+    rows then queue behind each other instead of deadlocking — and compare. Returns (the stale pks in
+    the order given, {pk: (stored version, *the `also` fields)}); a row gone is stale. One SELECT … FOR
+    UPDATE per `chunk` rows; the caller writes the new versions with its rows."""
+    stored: dict = {}
+    ids = sorted(versions)
+    for start in range(0, len(ids), chunk):
+        rows = (model._default_manager.select_for_update().filter(pk__in=ids[start:start + chunk]).order_by("pk")
+                .values_list("pk", "version", *also))
+        stored.update((pk, tuple(rest)) for pk, *rest in rows)
+    stale = [pk for pk, version in versions.items() if stored.get(pk, (None,))[0] != version]
+    return stale, stored
+
+
 def conflict(model: type[Model], pk) -> ConflictError:
     """The ConflictError for record `pk` of `model` (the batch saves raise it per stale row too):
     the record as stored now, and from its history who saved it last and when."""

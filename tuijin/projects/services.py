@@ -17,7 +17,7 @@ from tuijin.core.exceptions import ConflictError
 from tuijin.core.fields import LimitedTextField, text_too_long
 from tuijin.core.history import stamp
 from tuijin.core.notify import notify
-from tuijin.core.versioning import claim
+from tuijin.core.versioning import claim, claim_many
 from tuijin.org.selectors import (
     OFFICE_ROLES,
     is_editor,
@@ -614,13 +614,10 @@ def _bulk_check(user, items: list[BulkProject]) -> None:
         if any(p.pk not in editable for p in originals):
             raise PermissionDenied
     if originals:
-        stored = {}
-        for chunk in _chunks([p.pk for p in originals]):
-            stored.update((pk, (version, archived)) for pk, version, archived in
-                          Project.objects.select_for_update().filter(pk__in=chunk).values_list("id", "version", "is_archived"))
-        stale = [p.name for p in originals if stored.get(p.pk, (None,))[0] != p.version]
-        if stale:
-            raise StaleProjects(stale)
+        stale_pks, stored = claim_many(Project, {p.pk: p.version for p in originals}, "is_archived")
+        if stale_pks:
+            stale = set(stale_pks)
+            raise StaleProjects([p.name for p in originals if p.pk in stale])
         archived = next((p for p in originals if stored[p.pk][1]), None)
         if archived is not None:
             raise ValidationError(_("已归档的项目不能修改：%(name)s") % {"name": archived.name})

@@ -25,7 +25,7 @@ from tuijin.core.fields import TEXT_MAX, to_money
 from tuijin.core.history import stamp
 from tuijin.core.notify import notify
 from tuijin.core.parsing import parse_int
-from tuijin.core.versioning import claim, mark_changed
+from tuijin.core.versioning import claim, claim_many, mark_changed
 from tuijin.org.choices import Role, Scope
 from tuijin.org.selectors import require_office
 from tuijin.projects.models import AnnualPlan, Project
@@ -565,13 +565,9 @@ def _write_reports(user, period: ReportPeriod, checked: list, submit_ids: set[in
                if report.pk in submit_ids or any(getattr(report, name) != value for name, value in values.items())]
     if not writing:
         return []
-    # Claim the rows in primary-key order (PostgreSQL row locks; two batches over the same reports then
-    # queue behind each other instead of deadlocking — RELIABILITY.md CC-LOST), then compare versions:
-    # someone who saved between our read and now makes the whole batch a conflict, nothing written.
-    ids = sorted(report.pk for report, _values in writing)
-    stored = dict(ProgressReport.objects.select_for_update().filter(pk__in=ids).order_by("pk")
-                  .values_list("pk", "version"))
-    stale = [report.pk for report, _values in writing if stored.get(report.pk) != report.version]
+    # Claim the rows (core.versioning.claim_many: locked in primary-key order, then compared): someone who
+    # saved between our read and now makes the whole batch a conflict, nothing written.
+    stale, _stored = claim_many(ProgressReport, {report.pk: report.version for report, _values in writing})
     if stale:
         conflicts = {r.pk: r for r in ProgressReport.objects.filter(pk__in=stale)}
         if len(conflicts) < len(stale):  # taken out of the period meanwhile
