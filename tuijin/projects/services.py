@@ -238,7 +238,7 @@ def _save_project(project: Project) -> None:
 
 
 def _claim_version(model, pk: int, version: int, user) -> None:
-    """Compare-and-swap on the version: 0 rows means someone saved in between (RELIABILITY.md §3.2)."""
+    """Compare-and-swap on the version: 0 rows means someone saved in between (no lost update)."""
     claimed = model.objects.filter(pk=pk, version=version).update(version=F("version") + 1)
     if not claimed:
         raise ConflictError()

@@ -1,5 +1,5 @@
 """Tabs that higher apps add to a project's page (the monthly dispatch adds 月度调度), so the ledger
-links to them without importing them (DESIGN.md §4: dependencies point one way)."""
+links to them without importing them (dependencies point one way: docs/architecture.md, Layout)."""
 
 from dataclasses import dataclass
 

@@ -575,7 +575,7 @@ def _write_reports(user, period: ReportPeriod, checked: list, submit_ids: set[in
     if not writing:
         return []
     # Claim the rows in primary-key order (PostgreSQL row locks; two batches over the same reports then
-    # queue behind each other instead of deadlocking — RELIABILITY.md CC-LOST), then compare versions:
+    # queue behind each other instead of deadlocking, and no update is lost), then compare versions:
     # someone who saved between our read and now makes the whole batch a conflict, nothing written.
     ids = sorted(report.pk for report, _values in writing)
     stored = dict(ProgressReport.objects.select_for_update().filter(pk__in=ids).order_by("pk")
