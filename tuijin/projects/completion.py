@@ -2,7 +2,7 @@
 
 The figure comes from the monthly reports, an app above this one (dependencies point one way:
 docs/architecture.md, Layout), so the reports app registers the one provider here when it loads
-(reports/apps.py), as it adds its tab (tabs.py); the ledger page and the export (ledgerio) ask through
+(reports/apps.py), as it adds its tab (core/tabs.py); the ledger page and the export (ledgerio) ask through
 these functions and never import it. Without a provider (the reports app not installed) the ledger
 shows no completion.
 
