@@ -53,7 +53,7 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
     Threads on the in-memory database fail at once with "database table is locked", so the
     concurrency tests need a file to see the WAL + IMMEDIATE behaviour production has
-    (RELIABILITY.md §3.3). TUIJIN_TEST_SQLITE_NAME chooses the file; by default it is per process.
+    (concurrent writers on SQLite). TUIJIN_TEST_SQLITE_NAME chooses the file; by default it is per process.
     """
     from django.conf import settings
 

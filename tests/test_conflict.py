@@ -149,7 +149,7 @@ def _file_or_server_database() -> bool:
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_saves_of_the_same_version_let_exactly_one_through():
-    """RELIABILITY.md §3.2 CC-LOST with threads: no lost update, the winner's value is stored."""
+    """Lost updates with threads: no lost update, the winner's value is stored."""
     if not _file_or_server_database():
         pytest.skip(
             "SQLite test database is in memory: threads share one connection cache and fail with "

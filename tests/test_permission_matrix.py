@@ -1,6 +1,6 @@
 """Every URL x every principal x own/other district's project x GET/POST gives the expected answer.
 
-Read the table as the access rules of the ledger (RELIABILITY.md §4 AC-MATRIX):
+Read the table as the access rules of the ledger (every URL has a row):
   login   302 to /login/?next=…                  (anonymous)
   →/      302 to /  · →list 302 to /projects/ · →login 302 to /login/
   ok      200, nothing written                   (a page, or a POST the page treats like a GET)

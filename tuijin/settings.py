@@ -133,7 +133,7 @@ def database_from_url(url: str) -> dict:
         return {
             "ENGINE": "tuijin.core.sqlite",  # Django's backend, with writers queued (tuijin/core/sqlite/base.py)
             "NAME": name,
-            # RELIABILITY.md §3.3: WAL + IMMEDIATE + busy timeout, so the deadline burst never
+            # WAL + IMMEDIATE + busy timeout (concurrent writers on SQLite), so the deadline burst never
             # sees "database is locked". The database must live on a local disk (not NFS).
             "OPTIONS": {
                 "timeout": 20,

@@ -1,5 +1,5 @@
 """How a measured value becomes a light (tuijin.alerts.rules), table by table at the published thresholds
-(FACTS.md §5):
+of each city:
 
 - 武汉: completion ÷ time-proportional plan below 80 % yellow, below 60 % red (ratio, 80/60).
 - 银川: 10–30 percentage points behind 序时 inclusive yellow, more than 30 red (points, 10/30);

@@ -1,4 +1,4 @@
-"""Ledger import (issue #3; RELIABILITY.md §D IMP-CORPUS, IMP-GOOD, P-IMPORT): real templates, layout
+"""Ledger import (issue #3; malformed files, valid templates, one corrupted cell): real templates, layout
 features, matching, validation and atomicity, through `services.import_ledger` (what the CLI and the
 web flow call)."""
 

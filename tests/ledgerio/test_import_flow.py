@@ -1,5 +1,5 @@
 """The web flow of the ledger import: upload → preview → (corrected mapping) → confirm → result,
-discard, other users' batches, stored files (issue #3, Web flow; RELIABILITY.md IMP-CORPUS via the web)."""
+discard, other users' batches, stored files (issue #3, Web flow; malformed files via the web)."""
 
 from decimal import Decimal
 from pathlib import Path

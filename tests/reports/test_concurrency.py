@@ -1,4 +1,4 @@
-"""RELIABILITY.md §E CC-LOST and CC-DOUBLE for the monthly dispatch, with real threads.
+"""Lost updates and double submits or approvals for the monthly dispatch, with real threads.
 
 Each thread has its own database connection (a file database in WAL mode with IMMEDIATE
 transactions on SQLite, the server on PostgreSQL) and closes it when done. The threads are released

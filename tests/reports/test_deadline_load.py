@@ -1,4 +1,4 @@
-"""RELIABILITY.md §E LOAD-DEADLINE: the deadline burst against a real gunicorn on loopback.
+"""The deadline burst (200 clerks submitting within a minute) against a real gunicorn on loopback.
 
 The test prepares its own database (SQLite: a WAL file in a new directory; PostgreSQL: a database
 `tuijin_load_test_<pid>` on the configured server, dropped afterwards) through

@@ -1,7 +1,7 @@
 """Hypothesis profiles for the spreadsheet tests.
 
 The normal suite runs 200 examples per property ("sheets"); HYPOTHESIS_PROFILE=nightly raises that
-to 1,000 (RELIABILITY.md §D, P-AMOUNT / P-DATE). Other test folders keep their own defaults.
+to 1,000 (the amount and date parsers). Other test folders keep their own defaults.
 """
 
 import os

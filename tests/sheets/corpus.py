@@ -1,4 +1,4 @@
-"""Malformed and awkward spreadsheet files, generated on the fly (RELIABILITY.md §D, IMP-CORPUS).
+"""Malformed and awkward spreadsheet files, generated on the fly (at least 40).
 
 ``CORPUS`` maps a name to ``builder(tmp_path) -> (path, expected)``, ``expected`` being "reject" or
 "read"; ``MESSAGES`` gives a fragment of the Chinese message each rejected file must produce.

@@ -10,7 +10,7 @@ from tuijin.core.sheets.values import normalize_label
 
 from .corpus import TEMPLATES
 
-# Column headers quoted in FACTS.md §2.1 (the grid templates (a)–(c), (f)–(l); the cards (d)/(e)
+# Column headers of real 漳州/南平 report templates (the grid templates (a)–(c), (f)–(l); the cards (d)/(e)
 # are left out on purpose). A caller's synonym dictionary would look much like this.
 FACTS_HEADERS = """
 序号 项目名称 项目性质 建设内容及规模 建设起止时间 总投资（万元） 至2009年底累计完成投资（万元） 2010年计划投资（万元）

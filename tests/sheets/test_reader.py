@@ -33,7 +33,7 @@ def read(path, **kwargs):
 
 
 # ---------------------------------------------------------------------------------------------
-# The corpus (RELIABILITY.md §D, IMP-CORPUS)
+# The corpus of malformed files: each is refused with a Chinese reason or read
 
 
 def test_the_corpus_covers_the_reliability_list():

@@ -8,9 +8,9 @@ class AlertsConfig(AppConfig):
     verbose_name = _("预警")
 
     def ready(self):
-        from tuijin.projects import tabs
+        from tuijin.core import tabs
 
         from . import subscribers
 
-        tabs.register("alerts", _("预警"), "alerts:project")
+        tabs.register("project", "alerts", _("预警"), "alerts:project")
         subscribers.connect()

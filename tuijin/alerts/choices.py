@@ -12,8 +12,8 @@ class Dimension(models.TextChoices):
 
 
 class Method(models.TextChoices):
-    """How a dimension's measure is read against the thresholds (FACTS.md §5): both readings of
-    "behind 序时" exist in published rules, so the rule stores which one it means."""
+    """How a dimension's measure is read against the thresholds: both readings of "behind 序时" exist
+    in the cities' published warning rules, so the rule stores which one it means."""
 
     POINTS_BEHIND = "points_behind", _("低于序时进度的百分点")
     RATIO_OF_PLAN = "ratio_of_plan", _("完成额占序时计划的比例（%）")

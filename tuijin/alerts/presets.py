@@ -1,4 +1,4 @@
-"""The published warning rules (FACTS.md §5) as rule rows, and the one used by default.
+"""The published warning rules (武汉, 银川, 三亚…) as rule rows, and the one used by default.
 
 A preset defines the dimensions its city published; applying it keeps the default rules for the
 others (node, approval, report and problem deadlines), so a city that adopts 武汉's investment rule

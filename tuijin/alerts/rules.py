@@ -1,4 +1,4 @@
-"""How a measured value becomes a light: the published readings of each method (FACTS.md §5).
+"""How a measured value becomes a light: the published readings of each method (the cities' warning rules).
 
 Pure functions; the engine (engine.py) measures, these judge.
 

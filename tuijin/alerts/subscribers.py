@@ -1,5 +1,5 @@
-"""The warning engine listens to the apps below it (DESIGN.md §4): when the data behind a dimension
-changes, the projects concerned are re-judged on the dimensions that read it.
+"""The warning engine listens to the apps below it (dependencies point one way): when the data behind
+a dimension changes, the projects concerned are re-judged on the dimensions that read it.
 
 Events arrive after the writing transaction committed; a failure here must not undo the user's save,
 so it is logged and left to the next full refresh (the nightly `tuijin refresh-alerts`).

@@ -1,4 +1,4 @@
-"""A tiny domain-event registry: lower apps emit, higher apps subscribe (DESIGN.md §4)."""
+"""A tiny domain-event registry: lower apps emit, higher apps subscribe, so dependencies point one way."""
 
 from collections import defaultdict
 from collections.abc import Callable

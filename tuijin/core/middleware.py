@@ -35,7 +35,7 @@ class SessionTimeoutMiddleware:
 
 
 class SecurityHeadersMiddleware:
-    """CSP and no-store for authenticated pages (RELIABILITY.md S-HDR)."""
+    """CSP on every response, no-store on authenticated pages (headers a passive security scan checks)."""
 
     csp = (
         "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "

@@ -1,4 +1,4 @@
-"""The one optimistic lock every service uses against lost updates (RELIABILITY.md §3.2).
+"""The one optimistic lock every service uses against lost updates (no edit silently overwrites another).
 
 A page carries the version of the record it showed; the write claims that version with one
 conditional UPDATE (`… SET version = version + 1 WHERE id = %s AND version = %s`), which also takes

@@ -8,9 +8,9 @@ class ProblemsConfig(AppConfig):
     verbose_name = _("问题督办")
 
     def ready(self):
-        from tuijin.projects import tabs
+        from tuijin.core import tabs
 
         from . import subscribers
 
-        tabs.register("problems", _("问题督办"), "problems:project")
+        tabs.register("project", "problems", _("问题督办"), "problems:project")
         subscribers.connect()

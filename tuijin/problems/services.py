@@ -5,7 +5,7 @@ validates with Chinese messages and writes nothing on error, compares versions s
 overwrites a newer step, keeps history (simple-history, who and why) plus the record's timeline
 (Event), tells the people concerned (tuijin.core.notify) and tells the warning engine (PROBLEM_CHANGED).
 
-Who may take which step (the workflow rules, DESIGN.md §1):
+Who may take which step (the workflow rules; docs/architecture.md, Problems):
 
 | step | problem status | who |
 |---|---|---|

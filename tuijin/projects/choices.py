@@ -4,7 +4,7 @@ from django.utils.translation import pgettext_lazy
 
 
 class CanonicalStage(models.TextChoices):
-    """The one internal lifecycle every city's vocabulary maps onto (DESIGN.md §2.1)."""
+    """The one internal lifecycle every city's vocabulary maps onto: each `Stage` names one of these."""
 
     RESERVE = "reserve", _("谋划储备")
     PRELIMINARY = "preliminary", _("前期")

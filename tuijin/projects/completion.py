@@ -1,9 +1,10 @@
 """本年累计完成 on the ledger, its 合计 row and its export — as of one chosen period, by one rule.
 
-The figure comes from the monthly reports, an app above this one (DESIGN.md §4: dependencies point one
-way), so the reports app registers the one provider here when it loads (reports/apps.py), as it adds
-its tab (tabs.py); the ledger page and the export (ledgerio) ask through these functions and never
-import it. Without a provider (the reports app not installed) the ledger shows no completion.
+The figure comes from the monthly reports, an app above this one (dependencies point one way:
+docs/architecture.md, Layout), so the reports app registers the one provider here when it loads
+(reports/apps.py), as it adds its tab (core/tabs.py); the ledger page and the export (ledgerio) ask through
+these functions and never import it. Without a provider (the reports app not installed) the ledger
+shows no completion.
 
 The provider answers, for a year and the period the user chose (or none: the default):
 - `as_of(year, key)`: what the figures are as of (AsOf), or None when the year has no period yet;

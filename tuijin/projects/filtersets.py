@@ -24,7 +24,7 @@ class LeanSelect(forms.Select):
 
     The template engine costs tens of microseconds per `<option>` (an include per option and per
     attribute list); the unit and region dropdowns hold over a thousand options at province scale,
-    which made rendering the ledger's filter bar cost more than all its SQL (PERFORMANCE.md). Grouped
+    which made rendering the ledger's filter bar cost more than all its SQL (docs/benchmarks.md). Grouped
     choices and multiple selection fall back to the templates.
     """
 

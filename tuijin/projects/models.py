@@ -86,7 +86,7 @@ def _request_values(user, key, read):
 
 
 class ProjectQuerySet(models.QuerySet):
-    """The one scoping rule (DESIGN.md §1): every page, export and command goes through these."""
+    """The one scoping rule (docs/architecture.md, Scoping): every page, export and command uses these."""
 
     project_path = ""  # lookup prefix from this model to Project ("" for Project itself)
 

@@ -107,7 +107,7 @@ def ledger_page(filtered, *, year: int, ordering: list[str], page: int, per_page
 
     Rows carry LEDGER_ROW_FIELDS, `plan_investment` (the year's plan) and `leader_names`. Ordering
     all joined rows costs SQLite tens of milliseconds at province scale; picking 50 ids on the narrow
-    query first and joining afterwards keeps the page constant (PERFORMANCE.md). Pass `count` when
+    query first and joining afterwards keeps the page constant (docs/benchmarks.md). Pass `count` when
     the caller already knows it (ledger_totals) to spare the COUNT(*) over the whole set.
     """
     ids_qs = filtered
@@ -264,7 +264,7 @@ def ledger_completion(filtered, rows: list[Project], totals: LedgerTotals, *, as
 
 
 def project_for_user(user, pk: int) -> Project:
-    """The project if the user may see it; otherwise Http404 (never 403: DESIGN.md §1)."""
+    """The project if the user may see it; otherwise Http404 (never 403, which would confirm it exists)."""
     from django.shortcuts import get_object_or_404
 
     return get_object_or_404(

@@ -1,7 +1,7 @@
 """Ledger columns: labels, sort keys and alignment, rendered by one lean template.
 
 Kept as plain data rather than django-tables2: the ledger renders 50 rows x 11 columns within its
-80 ms budget only if no per-cell template or per-row query is involved (PERFORMANCE.md). The rows
+80 ms budget only if no per-cell template or per-row query is involved (docs/benchmarks.md). The rows
 themselves are written by `render_rows` below: through the template engine 50 rows cost about as
 much as all of the page's SQL.
 """

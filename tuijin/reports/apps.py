@@ -8,9 +8,10 @@ class ReportsConfig(AppConfig):
     verbose_name = _("月度调度")
 
     def ready(self):
-        from tuijin.projects import completion, tabs
+        from tuijin.core import tabs
+        from tuijin.projects import completion
 
         from .selectors import LedgerCompletion
 
-        tabs.register("reports", _("月度调度"), "reports:project")
+        tabs.register("project", "reports", _("月度调度"), "reports:project")
         completion.register(LedgerCompletion())  # the ledger's 本年累计完成 (projects/completion.py)

@@ -57,5 +57,5 @@ class ReportAction(models.TextChoices):
     IMPORT = "import", _("导入")
 
 
-# Canonical stages whose projects must report by default (in construction and 前期, DESIGN.md §2.3).
+# Canonical stages whose projects must report by default (前期, 新开工 and in construction).
 DEFAULT_REPORTING_STAGES = ("preliminary", "new_start", "construction")

@@ -1,4 +1,4 @@
-"""The derived figures of a progress report, computed and never typed (DESIGN.md §3, FACTS.md §3.1).
+"""The derived figures of a progress report, computed and never typed (完成率、序时进度… as bulletins define them).
 
 Pure functions on Decimals and dates, no database: the services feed them what they read, the batch
 grid's script repeats the same arithmetic as the clerk types (static/tuijin/report_grid.js), and the

@@ -37,7 +37,7 @@ def period_bounds(cadence: str, year: int, month: int, seq: int) -> tuple[date, 
 
 
 def default_due(cadence: str, starts_on: date, ends_on: date) -> date:
-    """A month's reports are due on the 25th (FACTS.md §1.2 C14); a 旬 or half-month's on its last day."""
+    """A month's reports are due on the 25th (the usual 月报 deadline); a 旬 or half-month's on its last day."""
     if cadence == Cadence.MONTH:
         return date(starts_on.year, starts_on.month, 25)
     return ends_on

@@ -8,7 +8,7 @@ class SchedulesConfig(AppConfig):
     verbose_name = _("进度计划与前期手续")
 
     def ready(self):
-        from tuijin.projects import tabs
+        from tuijin.core import tabs
 
-        tabs.register("schedule", _("倒排工期"), "schedules:project")
-        tabs.register("approvals", _("前期手续"), "schedules:approvals")
+        tabs.register("project", "schedule", _("倒排工期"), "schedules:project")
+        tabs.register("project", "approvals", _("前期手续"), "schedules:approvals")

@@ -25,7 +25,7 @@ MAX_DURATION_DAYS = 3650
 
 
 class MilestoneTemplate(DictionaryModel):
-    """A project type's standard nodes (FACTS.md §2.1 d, e), edited by admins."""
+    """A project type's standard nodes (as on real 在建/前期 project cards), edited by admins."""
 
     kind = models.CharField(_("适用类型"), max_length=20, choices=TemplateKind.choices, default=TemplateKind.OTHER)
     description = models.CharField(_("说明"), max_length=300, blank=True)
@@ -203,7 +203,7 @@ class BaselineItem(models.Model):
 
 
 class ApprovalType(DictionaryModel):
-    """A pre-construction procedure (立项、可研、环评、施工许可…), seeded from FACTS.md §2.1 (e) and §6."""
+    """A pre-construction procedure (立项、可研、环评、施工许可…), seeded from real 前期工作 ledgers."""
 
     short_name = models.CharField(_("简称"), max_length=30, blank=True)
     description = models.CharField(_("说明"), max_length=300, blank=True)

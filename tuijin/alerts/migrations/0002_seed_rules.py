@@ -1,4 +1,4 @@
-"""Every published preset's rules (FACTS.md §5), the default ones switched on."""
+"""Every published preset's rules (alerts/presets.py), the default ones switched on."""
 
 from django.db import migrations
 

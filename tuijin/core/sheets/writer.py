@@ -1,7 +1,7 @@
 """Safe spreadsheet writing that knows no domain word: one table (title rows, a one- or two-row header,
 a totals row, data rows) as .xlsx through XlsxWriter, or as .csv that Excel and WPS open as UTF-8.
 
-Safety rules (RELIABILITY.md §3.1, EXP-INJ): a text is never a formula (xlsx: every text is a string
+Safety rules (against formula injection): a text is never a formula (xlsx: every text is a string
 cell, written by `write_string` or, for the data rows, as the same inline-string XML; CSV: a text starting
 with = + - @ tab or CR gets a leading `'`), numbers stay numbers (negative amounts included), and control
 characters are dropped so that no export fails on pasted text.

@@ -4,6 +4,8 @@ from decimal import Decimal
 
 from django import template
 
+from tuijin.core.tabs import tabs_of
+
 register = template.Library()
 
 
@@ -62,9 +64,7 @@ def tenths(value) -> str:
     return str(int(Decimal(value).scaleb(1)))
 
 
-@register.inclusion_tag("_project_tabs.html")
-def project_tabs(project, tab):
-    """The tabs other apps add to a project's page (tuijin.projects.tabs)."""
-    from tuijin.projects.tabs import extra_tabs
-
-    return {"project": project, "tab": tab, "tabs": extra_tabs()}
+@register.inclusion_tag("_page_tabs.html")
+def page_tabs(page, obj, tab):
+    """The tabs other apps add to a page (tuijin.core.tabs), `tab` being the active one's key."""
+    return {"obj": obj, "tab": tab, "tabs": tabs_of(page)}

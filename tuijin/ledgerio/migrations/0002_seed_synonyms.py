@@ -1,4 +1,4 @@
-"""Header and value synonyms seeded from domain/FACTS.md §2 (real templates and systems); admins add more."""
+"""Header and value synonyms seeded from the column headers of real templates and systems; admins add more."""
 
 from django.db import migrations
 

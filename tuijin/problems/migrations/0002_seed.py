@@ -1,5 +1,5 @@
-"""Default problem types (FACTS.md §1.2 E16, §4: 资金、用地、征地拆迁…) and meeting rhythms from the seeds
-(焦作 “半月一例会、一月一督导、两月一汇报、一季一观摩”), editable by admins."""
+"""Default problem types (资金、用地、征地拆迁…, as real problem lists name them) and meeting rhythms from
+the seeds (焦作 “半月一例会、一月一督导、两月一汇报、一季一观摩”), editable by admins."""
 
 from datetime import date
 

@@ -1,4 +1,4 @@
-"""Default dictionaries (DESIGN.md §4: dictionaries are data, editable by admins afterwards)."""
+"""Default dictionaries (dictionaries are data, not code: editable by admins afterwards)."""
 
 from django.db import migrations
 

@@ -1,4 +1,4 @@
-"""Free-text search over name/code/owner: a trigram index on PostgreSQL (PERFORMANCE.md: 20 ms → 1.3 ms).
+"""Free-text search over name/code/owner: a trigram index on PostgreSQL (measured: 20 ms → 1.3 ms).
 
 SQLite has no equivalent index for infix LIKE; there the lower-cased `search_text` column keeps the
 scan to one narrow column, measured by `tuijin bench ledger`.

@@ -1,4 +1,5 @@
-"""Default milestone templates and approval types (FACTS.md §2.1 d, e and §6), editable by admins."""
+"""Default milestone templates and approval types (after real 漳州 project cards and the usual 前期手续),
+editable by admins."""
 
 from django.db import migrations
 
