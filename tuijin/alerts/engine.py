@@ -15,9 +15,8 @@ from decimal import Decimal
 from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 
-from tuijin.problems.choices import OPEN_PROBLEM_STATES, OrderStatus
+from tuijin.problems.choices import OrderStatus
 from tuijin.problems.models import Problem, SupervisionOrder
-from tuijin.problems.selectors import overdue_orders_q
 from tuijin.projects.choices import CanonicalStage
 from tuijin.projects.models import AnnualPlan
 from tuijin.reports.choices import DEFAULT_REPORTING_STAGES, HANDED_IN_STATES
@@ -257,11 +256,10 @@ def problem_overdue(rule, projects, today: date) -> dict[int, Finding]:
     rectified by theirs; the project's most overdue one is named."""
     ids = _ids(projects)
     rows = [(pk, f"problem:{item}", _("问题“%(name)s”") % {"name": text[:20]}, deadline)
-            for pk, item, text, deadline in Problem.objects.filter(
-                project__in=ids, status__in=OPEN_PROBLEM_STATES, deadline__lt=today)
+            for pk, item, text, deadline in Problem.objects.overdue(today).filter(project__in=ids)
             .values_list("project_id", "pk", "description", "deadline")]
     for pk, item, status, reply_by, rectify_by, year, seq in (
-            SupervisionOrder.objects.filter(overdue_orders_q(today), project__in=ids)
+            SupervisionOrder.objects.overdue(today).filter(project__in=ids)
             .values_list("project_id", "pk", "status", "reply_by", "rectify_by", "year", "seq")):
         rows.append((pk, f"order:{item}", f"督办〔{year}〕{seq}号", reply_by if status == OrderStatus.ISSUED else rectify_by))
     rows.sort(key=lambda row: (row[0], row[3], row[1]))

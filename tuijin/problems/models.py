@@ -7,6 +7,8 @@ rectification plan and progress, and the issuer verifies and closes it. A meetin
 inspection's findings are problems or orders that point back to the meeting or inspection.
 """
 
+from datetime import date, timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -22,6 +24,7 @@ from tuijin.reports.models import ProgressReport
 
 from .choices import (
     ACTIVE_PROBLEM_STATES,
+    DUE_SOON_DAYS,
     OPEN_ORDER_STATES,
     OPEN_PROBLEM_STATES,
     InspectionKind,
@@ -143,6 +146,30 @@ class MeetingCadence(models.Model):
         return self.name
 
 
+class ProblemQuerySet(ProjectScopedQuerySet):
+    """The problem's deadline conditions, written once: the lists, the statistics, the `problems
+    overdue` command and the warning engine all ask these.
+
+    逾期 (overdue) is still 待受理 or 办理中 with the deadline *before* today: a problem due today is not
+    late yet, it is among the due-soon ones; one solved (待销号), closed or unsolvable never is."""
+
+    @staticmethod
+    def overdue_q(today: date) -> Q:
+        """As a Q, for a filtered count (closure statistics)."""
+        return Q(status__in=OPEN_PROBLEM_STATES, deadline__lt=today)
+
+    def overdue(self, today: date):
+        return self.filter(self.overdue_q(today))
+
+    def due_soon(self, today: date, days: int = DUE_SOON_DAYS):
+        """临期: open and due from today to `days` days ahead, both ends included."""
+        return self.filter(status__in=OPEN_PROBLEM_STATES, deadline__gte=today, deadline__lte=today + timedelta(days=days))
+
+    def due_by(self, day: date):
+        """Open and due on or before `day` (overdue ones included): what a meeting on that day takes up."""
+        return self.filter(status__in=OPEN_PROBLEM_STATES, deadline__lte=day)
+
+
 class Problem(VersionedModel):
     project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="problems")
     type = models.ForeignKey(ProblemType, verbose_name=_("问题类型"), on_delete=models.PROTECT, related_name="+")
@@ -167,7 +194,7 @@ class Problem(VersionedModel):
         user_db_constraint=False, excluded_fields=["updated_at"],
         no_db_index=["project", "type", "report", "meeting", "inspection", "raised_by", "handling_unit", "coordinating_leader"],
     )
-    objects = models.Manager.from_queryset(ProjectScopedQuerySet)()
+    objects = models.Manager.from_queryset(ProblemQuerySet)()
 
     class Meta:
         verbose_name = pgettext_lazy("problem", "问题")
@@ -196,7 +223,27 @@ class Problem(VersionedModel):
 
     @property
     def is_open(self) -> bool:
-        return self.status in (ProblemStatus.PENDING, ProblemStatus.HANDLING)
+        return self.status in OPEN_PROBLEM_STATES
+
+
+class OrderQuerySet(ProjectScopedQuerySet):
+    """The order's deadline conditions, written once (see ProblemQuerySet). The date that counts is
+    `SupervisionOrder.due`: the reply deadline while 已下发, the rectification one while 整改中; an
+    order in any other state is never overdue nor due soon."""
+
+    @staticmethod
+    def _due_q(**lookups) -> Q:
+        return (Q(status=OrderStatus.ISSUED, **{f"reply_by__{k}": v for k, v in lookups.items()})
+                | Q(status=OrderStatus.RECTIFYING, **{f"rectify_by__{k}": v for k, v in lookups.items()}))
+
+    def overdue(self, today: date):
+        return self.filter(self._due_q(lt=today))
+
+    def due_soon(self, today: date, days: int = DUE_SOON_DAYS):
+        return self.filter(self._due_q(gte=today, lte=today + timedelta(days=days)))
+
+    def due_by(self, day: date):
+        return self.filter(self._due_q(lte=day))
 
 
 class SupervisionOrder(VersionedModel):
@@ -225,7 +272,7 @@ class SupervisionOrder(VersionedModel):
         user_db_constraint=False, excluded_fields=["updated_at"],
         no_db_index=["project", "problem", "meeting", "inspection", "unit", "issued_by"],
     )
-    objects = models.Manager.from_queryset(ProjectScopedQuerySet)()
+    objects = models.Manager.from_queryset(OrderQuerySet)()
 
     class Meta:
         verbose_name = _("督办单")

@@ -119,12 +119,12 @@ def _filter_problems(request, rows, today):
         rows = rows.filter(handling_unit_id=query_id(get, "unit"))
     due = get.get("due")
     if due == "overdue":
-        rows = rows.filter(status__in=(ProblemStatus.PENDING, ProblemStatus.HANDLING), deadline__lt=today)
+        rows = rows.overdue(today)
     elif due == "soon":
-        rows = rows.filter(id__in=selectors.due_soon_problems(request.user, today).values("id"))
+        rows = rows.due_soon(today)
     due_by = _day(get.get("due_by"))
     if due_by:  # what falls due by a meeting: open, deadline on or before that day
-        rows = rows.filter(status__in=(ProblemStatus.PENDING, ProblemStatus.HANDLING), deadline__lte=due_by)
+        rows = rows.due_by(due_by)
     q = (get.get("q") or "").strip()[:50]
     if q:
         rows = rows.filter(Q(description__icontains=q) | Q(project__name__icontains=q))
@@ -494,7 +494,7 @@ def order_list(request):
     if status in OrderStatus.values:
         rows = rows.filter(status=status)
     elif status == "overdue":
-        rows = rows.filter(selectors.overdue_orders_q(today))
+        rows = rows.overdue(today)
     q = (request.GET.get("q") or "").strip()[:50]
     if q:
         rows = rows.filter(Q(content__icontains=q) | Q(project__name__icontains=q) | Q(unit__name__icontains=q))

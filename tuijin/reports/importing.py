@@ -26,7 +26,7 @@ from tuijin.core.sheets.values import (
     unit_in,
 )
 
-from . import services
+from . import selectors, services
 from .choices import EDITABLE_STATES, WorkStatus
 from .models import ProgressReport, ReportPeriod
 
@@ -179,7 +179,7 @@ def _read_rows(user, period, result: ReportImport, sheet, header, columns) -> No
     by_name: dict[str, list[ProgressReport]] = {}
     for report in reports:
         by_name.setdefault(_key(report.project.name), []).append(report)
-    earlier = services.earlier_this_year([r.project_id for r in reports], period)
+    earlier = selectors.earlier_this_year([r.project_id for r in reports], period)
     seen: dict[int, int] = {}
     index = {name: column.index for name, column in columns.items()}
 

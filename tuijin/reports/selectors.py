@@ -1,5 +1,6 @@
 """Every read of the monthly dispatch, always through the scoped querysets."""
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -25,7 +26,6 @@ from .choices import (
     counted_states,
 )
 from .models import ProgressReport, Reminder, ReportPeriod
-from .services import earlier_this_year, opening_balances
 
 
 def open_periods():
@@ -64,6 +64,49 @@ def state_counts(reports) -> dict[str, int]:
 
 
 # ---------------------------------------------------------------------------------- figures for rows
+
+
+# The two sums a report's figures start from. Reads, so they live here; services.check_rows and
+# refresh_cumulative use them too (services may import selectors, never the other way round).
+
+
+def opening_balances(project_ids, year: int) -> dict[int, Decimal]:
+    """开工至上年底累计 per project: the year's annual plan where it gives one (above zero), otherwise
+    what the project's reports before the year add up to (the last one's 开工累计 without its own amount
+    if it was never handed in), otherwise zero."""
+    ids = list(set(project_ids))
+    result = {pk: figures.ZERO for pk in ids}
+    given = dict(
+        AnnualPlan.objects.filter(project_id__in=ids, year=year, completed_before__gt=0)
+        .values_list("project_id", "completed_before")
+    )
+    rest = [pk for pk in ids if pk not in given]
+    if rest:
+        last = (
+            ProgressReport.objects.filter(project_id__in=rest, period_end__lt=date(year, 1, 1))
+            .order_by("project_id", "-period_end")
+            .values_list("project_id", "since_start", "amount", "state")
+        )
+        for pk, since_start, amount, state in last:
+            if pk not in given:
+                # A report not handed in shows its own amount on top of what counts; the year after
+                # opens from what counts.
+                own = amount if amount is not None and state not in HANDED_IN_STATES else figures.ZERO
+                given[pk] = since_start - own
+    result.update(given)
+    return result
+
+
+def earlier_this_year(project_ids, period: ReportPeriod) -> dict[int, Decimal]:
+    """Sum of each project's amounts handed in for the year's periods before this one."""
+    totals: dict[int, Decimal] = defaultdict(lambda: figures.ZERO)
+    rows = ProgressReport.objects.filter(
+        project_id__in=project_ids, period_end__gte=date(period.year, 1, 1), period_end__lt=period.ends_on,
+        amount__isnull=False, state__in=list(HANDED_IN_STATES),
+    ).values_list("project_id", "amount")
+    for pk, amount in rows:
+        totals[pk] += amount
+    return totals
 
 
 @dataclass

@@ -51,6 +51,7 @@ from .models import (
     default_due,
     period_bounds,
 )
+from .selectors import earlier_this_year, opening_balances
 
 REPORT_CHANGED = "report.changed"
 PERIOD_CHANGED = "period.changed"
@@ -212,33 +213,6 @@ def _open_period_for_update(period: ReportPeriod) -> ReportPeriod:
 
 
 # ------------------------------------------------------------------------------- cumulative figures
-
-
-def opening_balances(project_ids, year: int) -> dict[int, Decimal]:
-    """开工至上年底累计 per project: the year's annual plan where it gives one (above zero), otherwise
-    what the project's reports before the year add up to (the last one's 开工累计 without its own amount
-    if it was never handed in), otherwise zero."""
-    ids = list(set(project_ids))
-    result = {pk: figures.ZERO for pk in ids}
-    given = dict(
-        AnnualPlan.objects.filter(project_id__in=ids, year=year, completed_before__gt=0)
-        .values_list("project_id", "completed_before")
-    )
-    rest = [pk for pk in ids if pk not in given]
-    if rest:
-        last = (
-            ProgressReport.objects.filter(project_id__in=rest, period_end__lt=date(year, 1, 1))
-            .order_by("project_id", "-period_end")
-            .values_list("project_id", "since_start", "amount", "state")
-        )
-        for pk, since_start, amount, state in last:
-            if pk not in given:
-                # A report not handed in shows its own amount on top of what counts; the year after
-                # opens from what counts.
-                own = amount if amount is not None and state not in HANDED_IN_STATES else figures.ZERO
-                given[pk] = since_start - own
-    result.update(given)
-    return result
 
 
 def refresh_cumulative(project_ids, year: int) -> int:
@@ -439,18 +413,6 @@ def _report_in_scope(user, pk: int, *, visible: bool = False) -> ProgressReport:
     if report is None:
         raise Http404
     return report
-
-
-def earlier_this_year(project_ids, period: ReportPeriod) -> dict[int, Decimal]:
-    """Sum of each project's amounts handed in for the year's periods before this one."""
-    totals: dict[int, Decimal] = defaultdict(lambda: figures.ZERO)
-    rows = ProgressReport.objects.filter(
-        project_id__in=project_ids, period_end__gte=date(period.year, 1, 1), period_end__lt=period.ends_on,
-        amount__isnull=False, state__in=list(HANDED_IN_STATES),
-    ).values_list("project_id", "amount")
-    for pk, amount in rows:
-        totals[pk] += amount
-    return totals
 
 
 def _later_peaks(project_ids, period: ReportPeriod) -> dict[int, tuple[date, Decimal]]:

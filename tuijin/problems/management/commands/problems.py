@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from tuijin.core.management.acting import acting_user
 from tuijin.problems import selectors
-from tuijin.problems.choices import OPEN_PROBLEM_STATES
 from tuijin.problems.models import Problem, SupervisionOrder
 
 BAD_INPUT = 2  # the exit status of a malformed argument (as argparse's own usage errors)
@@ -21,9 +20,9 @@ def overdue_querysets(user, today: date):
     """The overdue problems and orders the user sees; every one when no user is given (the system)."""
     if user is not None:
         return selectors.overdue_problems(user, today), selectors.overdue_orders(user, today)
-    problems = (Problem.objects.filter(status__in=OPEN_PROBLEM_STATES, deadline__lt=today)
+    problems = (Problem.objects.overdue(today)
                 .select_related(*selectors.PROBLEM_RELATED).order_by("deadline", "id"))
-    orders = (SupervisionOrder.objects.filter(selectors.overdue_orders_q(today))
+    orders = (SupervisionOrder.objects.overdue(today)
               .select_related(*selectors.ORDER_RELATED).order_by("reply_by", "id"))
     return problems, orders
 
