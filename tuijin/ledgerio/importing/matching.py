@@ -108,6 +108,20 @@ class _Pending:
         return self.obj["id"]
 
 
+def _create_pending(model, pending: dict[str, _Pending], user, reason: str, now) -> list[str]:
+    """Insert the units or leaders an import names for the first time, with their "+" history rows;
+    returns their names (none: nothing written)."""
+    from tuijin.core.bulk import copy_to_history, create_rows
+
+    objs = [p.obj for p in pending.values()]
+    if objs:
+        for obj in objs:
+            obj["created_at"] = obj["updated_at"] = now
+        create_rows(model, objs)
+        copy_to_history(model, [obj["id"] for obj in objs], history_type="+", user=user, reason=reason, when=now)
+    return [obj["name"] for obj in objs]
+
+
 class _UnitMaker:
     """Units by name: an existing one in the project's region or above it, else one elsewhere in the
     user's scope, else a new one in the project's region (created on confirmation)."""
@@ -151,15 +165,9 @@ class _UnitMaker:
         return None
 
     def save(self, user, reason: str, now) -> None:
-        from tuijin.core.bulk import copy_to_history, create_rows
-
-        objs = [p.obj for p in self.new.values()]
-        if objs:
-            for unit in objs:
-                unit["created_at"] = unit["updated_at"] = now
-            create_rows(Unit, objs)
-            copy_to_history(Unit, [u["id"] for u in objs], history_type="+", user=user, reason=reason, when=now)
-            self.result.units_created = [u["name"] for u in objs]
+        names = _create_pending(Unit, self.new, user, reason, now)
+        if names:
+            self.result.units_created = names
 
     def names(self) -> dict[int, str]:
         """The units created, id → name as stored (once saved)."""
@@ -180,12 +188,6 @@ class _LeaderMaker:
         return self.new[key]
 
     def save(self, user, reason: str, now) -> None:
-        from tuijin.core.bulk import copy_to_history, create_rows
-
-        objs = [p.obj for p in self.new.values()]
-        if objs:
-            for leader in objs:
-                leader["created_at"] = leader["updated_at"] = now
-            create_rows(Leader, objs)
-            copy_to_history(Leader, [x["id"] for x in objs], history_type="+", user=user, reason=reason, when=now)
-            self.result.leaders_created = [leader["name"] for leader in objs]
+        names = _create_pending(Leader, self.new, user, reason, now)
+        if names:
+            self.result.leaders_created = names
