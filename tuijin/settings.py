@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "tuijin.core.middleware.SecurityHeadersMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "tuijin.core.middleware.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "tuijin.urls"

@@ -48,3 +48,11 @@ def changed_text(saved_by: str | None, saved_at: datetime | None) -> str:
     if who:
         return _("已被%(who)s修改") % {"who": who}
     return _("已被他人修改")
+
+
+class NotFound(LookupError):
+    """No such record for this user: it does not exist, or it is someone else's and so is not shown.
+
+    Services and selectors raise it (and django.core.exceptions.PermissionDenied for "you may see it but
+    not do this"); they never raise HTTP errors. DomainErrorMiddleware answers it with the site's 404
+    page, the commands with a CommandError."""

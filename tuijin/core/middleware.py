@@ -97,3 +97,24 @@ class RefuseNulCharactersMiddleware:
             if any("\x00" in key or any("\x00" in value for value in values) for key, values in query.lists()):
                 return bad_request(request, BadRequest(_("提交的内容含有不允许的控制字符（NUL），请删除后重试")))
         return self.get_response(request)
+
+
+class DomainErrorMiddleware:
+    """Turns the domain's NotFound (raised by services and selectors) into the site's 404 answer, so
+    views stay thin and the layers below know nothing of HTTP. PermissionDenied is already a 403."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from tuijin.core.exceptions import NotFound
+
+        if isinstance(exception, NotFound):
+            from django.core.handlers.exception import response_for_exception
+            from django.http import Http404
+
+            return response_for_exception(request, Http404(str(exception)))
+        return None

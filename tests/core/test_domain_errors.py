@@ -1,0 +1,51 @@
+"""Services raise the domain's NotFound; the middleware answers it with the site's 404 page, and
+PermissionDenied with the 403 page, whatever view it came through."""
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.test import override_settings
+from django.urls import path
+
+from tuijin.core.exceptions import NotFound
+
+
+def _missing(request):
+    raise NotFound("项目不存在")
+
+
+def _refused(request):
+    raise PermissionDenied
+
+
+def _fine(request):
+    from django.http import HttpResponse
+
+    return HttpResponse("好")
+
+
+from tuijin.urls import urlpatterns as _site  # noqa: E402  (the error pages link to the site's own pages)
+
+urlpatterns = [path("missing/", _missing), path("refused/", _refused), path("fine/", _fine), *_site]
+
+
+@pytest.mark.django_db
+@override_settings(ROOT_URLCONF=__name__, DEBUG=False)
+def test_not_found_from_a_service_is_a_404_page(client):
+    response = client.get("/missing/")
+    assert response.status_code == 404
+    assert "404" in response.content.decode() or "不存在" in response.content.decode()
+    assert "Traceback" not in response.content.decode()
+
+
+@pytest.mark.django_db
+@override_settings(ROOT_URLCONF=__name__, DEBUG=False)
+def test_permission_denied_is_a_403_and_other_views_are_untouched(client):
+    assert client.get("/refused/").status_code == 403
+    response = client.get("/fine/")
+    assert response.status_code == 200 and response.content.decode() == "好"
+
+
+def test_not_found_is_not_an_http_error():
+    from django.http import Http404
+
+    assert not issubclass(NotFound, Http404)
