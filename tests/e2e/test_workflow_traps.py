@@ -2,6 +2,7 @@
 field as typed; the batch grid hands in only the rows the clerk ticked, after naming them; the report
 page's figures follow the amount typed and flag one the server would refuse."""
 
+import re
 from datetime import date
 
 import pytest
@@ -151,3 +152,23 @@ def test_the_node_table_keeps_every_row_typed_when_a_save_is_refused(page, live_
     page.get_by_role("button", name="保存全部修改").click()
     expect(page.locator(".alert-success")).to_contain_text("已保存2行修改")
     assert Milestone.objects.filter(project=project, responsible="王工").count() == 1
+
+
+def test_autosave_says_who_changed_a_row_meanwhile(page, live_server, login, e2e_data: E2EData):
+    period = open_period(e2e_data)
+    clerk = page
+    login(clerk, "reporter")
+    clerk.goto(f"{live_server.url}/reports/periods/{period.pk}/grid/")
+    # While the grid is open, the same report is saved elsewhere (another tab, a colleague).
+    road = report(period, ROAD)
+    services.reports_save(e2e_data.users["reporter"], period,
+                          [{"id": road.pk, "version": road.version, "amount": "5.00", "progress": "桩基施工"}])
+    row = clerk.locator("tr[data-report]").filter(has_text=ROAD)
+    row.locator("input.amount").fill("10")
+    row.locator("input.progress-text").fill("主体施工")
+    status = clerk.locator("#autosave-status")
+    expect(status).to_contain_text(f"自动保存未完成：“{ROAD}”已被王填报于", timeout=15_000)
+    expect(status).to_contain_text("修改。请点“保存草稿”查看")
+    expect(row).to_have_class(re.compile("row-conflict"))
+    road.refresh_from_db()
+    assert (road.amount, road.progress) == (5, "桩基施工")  # the colleague's save stands

@@ -186,8 +186,14 @@
           const row = form.querySelector(`tr[data-report="${id}"]`);
           if (row) row.classList.add(conflicts.includes(id) ? "row-conflict" : "row-error");
         });
+        // Say who changed which project and when ("“XX项目”已被张调度于 10:42 修改"), not just that someone did.
+        const changedBy = conflicts.map((id) => {
+          const row = form.querySelector(`tr[data-report="${id}"]`);
+          const name = row ? `“${row.dataset.name}”` : "";
+          return `${name}${body.conflicts[id].changed || "已被他人修改"}`;
+        });
         setStatus(conflicts.length
-          ? "自动保存未完成：有项目已被他人修改，请点“保存草稿”查看"
+          ? `自动保存未完成：${changedBy.slice(0, 3).join("；")}${changedBy.length > 3 ? ` 等${changedBy.length}个项目` : ""}。请点“保存草稿”查看`
           : "自动保存未完成：有填写错误（标红行），请点“保存草稿”查看提示", true);
       }
     } catch (error) {
