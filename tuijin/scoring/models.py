@@ -1,0 +1,220 @@
+"""Assessment schemes (考核方案) and their runs: who is ranked, on which indicators, by which curves.
+
+A scheme is data, not code: its subjects in one or more 序列 (县区/园区, 市直部门/国企), its indicators
+(a figure of the statistics layer, a manual item, or judges' scores), each with a weight and a
+scoring curve (tuijin.scoring.curves), its boards (红榜 top N / 黑榜 bottom N per 序列) and its veto and
+exemption rules. A run computes every subject's values, points, total and rank for one period; a
+published run is frozen with the scheme as it was and the inputs it used, numbered (2026年第10期),
+and never changes when later reports arrive.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from tuijin.core.models import VersionedModel
+
+from .choices import Board, PeriodKind, RunState, Source, SubjectKind
+
+
+class Scheme(VersionedModel):
+    code = models.SlugField(_("方案代码"), max_length=50, unique=True,
+                            help_text=_("英文字母、数字或连字符，命令行中用它指定方案，如 county-monthly"))
+    name = models.CharField(_("方案名称"), max_length=100)
+    subject_kind = models.CharField(_("考核对象"), max_length=20, choices=SubjectKind.choices)
+    period_kind = models.CharField(_("考核周期"), max_length=10, choices=PeriodKind.choices, default=PeriodKind.MONTH)
+    basis = models.CharField(_("依据"), max_length=300, blank=True, help_text=_("如：某市重点项目考核办法（2024年）"))
+    target_figure = models.CharField(_("目标完成指标"), max_length=40, default="plan_rate", blank=True,
+                                     help_text=_("达到目标值的对象视为完成目标任务，不进入黑榜；留空则不设此例外"))
+    target_value = models.DecimalField(_("目标值"), max_digits=8, decimal_places=1, default=100)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    history = HistoricalRecords(user_db_constraint=False, excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("考核方案")
+        verbose_name_plural = _("考核方案")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Series(models.Model):
+    """A 序列: the subjects ranked against each other, with its own boards."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="series")
+    name = models.CharField(_("序列名称"), max_length=50)
+    sort = models.PositiveIntegerField(_("排序"), default=100)
+    red_count = models.PositiveSmallIntegerField(_("红榜名额"), default=0)
+    black_count = models.PositiveSmallIntegerField(_("黑榜名额"), default=0)
+
+    class Meta:
+        verbose_name = _("序列")
+        verbose_name_plural = _("序列")
+        ordering = ["scheme", "sort", "id"]
+        constraints = [models.UniqueConstraint(fields=["scheme", "name"], name="scoring_series_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Member(models.Model):
+    """One subject of a 序列: a region, unit, leader or project id, by the scheme's subject kind."""
+
+    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="members")
+    subject_id = models.PositiveBigIntegerField(_("对象"))
+
+    class Meta:
+        verbose_name = _("考核对象")
+        verbose_name_plural = _("考核对象")
+        constraints = [models.UniqueConstraint(fields=["series", "subject_id"], name="scoring_member_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.series_id}:{self.subject_id}"
+
+
+class Indicator(models.Model):
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="indicators")
+    code = models.SlugField(_("指标代码"), max_length=40)
+    name = models.CharField(_("指标名称"), max_length=100)
+    source = models.CharField(_("数据来源"), max_length=10, choices=Source.choices, default=Source.FIGURE)
+    figure = models.CharField(_("统计指标"), max_length=40, blank=True,
+                              help_text=_("数据来源为统计指标时，取统计口径中的哪一项"))
+    weight = models.DecimalField(_("分值"), max_digits=6, decimal_places=2)
+    curve = models.JSONField(_("计分方法"), default=dict)
+    higher_is_better = models.BooleanField(_("数值越高越好"), default=True,
+                                           help_text=_("按名次计分时决定排序方向"))
+    sort = models.PositiveIntegerField(_("排序"), default=100)
+
+    class Meta:
+        verbose_name = _("考核指标")
+        verbose_name_plural = _("考核指标")
+        ordering = ["scheme", "sort", "id"]
+        constraints = [models.UniqueConstraint(fields=["scheme", "code"], name="scoring_indicator_unique_code")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Exemption(models.Model):
+    """A subject excluded from a scheme's boards for a stated reason (不可抗力…), approved by the office."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="exemptions")
+    subject_id = models.PositiveBigIntegerField(_("对象"))
+    reason = models.CharField(_("原因"), max_length=300)
+    starts = models.DateField(_("自"))
+    ends = models.DateField(_("至"))
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("批准人"), on_delete=models.PROTECT,
+                                    related_name="+")
+    approved_at = models.DateTimeField(_("批准时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("豁免")
+        verbose_name_plural = _("豁免")
+        ordering = ["scheme", "-starts", "id"]
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+class Run(VersionedModel):
+    """One computation of a scheme for one period. Published: frozen, numbered, reproducible."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="runs")
+    period_end = models.DateField(_("截至"))
+    state = models.CharField(_("状态"), max_length=10, choices=RunState.choices, default=RunState.DRAFT)
+    number = models.PositiveIntegerField(_("期数"), null=True, blank=True)
+    snapshot = models.JSONField(_("方案与输入快照"), default=dict)
+    computed_at = models.DateTimeField(_("计算时间"))
+    computed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("计算人"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("发布人"), null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+
+    history = HistoricalRecords(user_db_constraint=False, excluded_fields=["updated_at", "snapshot"])
+
+    class Meta:
+        verbose_name = _("考核结果")
+        verbose_name_plural = _("考核结果")
+        ordering = ["-period_end", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "period_end"], condition=models.Q(state="published"),
+                                    name="scoring_run_one_published_per_period"),
+            models.UniqueConstraint(fields=["scheme", "number"], condition=models.Q(number__isnull=False),
+                                    name="scoring_run_unique_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scheme_id}@{self.period_end:%Y-%m}"
+
+
+class ManualScore(models.Model):
+    """A manual item's score for one subject of a run: the office's (one per item) or a judge's sheet
+    (several judges; the result takes the trimmed mean)."""
+
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="manual_scores")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
+    subject_id = models.PositiveBigIntegerField(_("对象"))
+    judge = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("评分人"), on_delete=models.PROTECT,
+                              related_name="+")
+    score = models.DecimalField(_("得分"), max_digits=6, decimal_places=2)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    scored_at = models.DateTimeField(_("评分时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("评分")
+        verbose_name_plural = _("评分")
+        constraints = [models.UniqueConstraint(fields=["run", "indicator", "subject_id", "judge"],
+                                               name="scoring_manual_one_sheet_per_judge")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id}:{self.subject_id}={self.score}"
+
+
+class Veto(models.Model):
+    """一票否决: the subject's total is 0 and it ranks last in its 序列, with the reason shown."""
+
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="vetoes")
+    subject_id = models.PositiveBigIntegerField(_("对象"))
+    reason = models.CharField(_("否决原因"), max_length=300)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("决定人"), on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("一票否决")
+        verbose_name_plural = _("一票否决")
+        constraints = [models.UniqueConstraint(fields=["run", "subject_id"], name="scoring_veto_once")]
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+class Result(models.Model):
+    """One subject's line of a run: values and points per indicator (decimal strings), total, rank."""
+
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="results")
+    series = models.ForeignKey(Series, on_delete=models.PROTECT, related_name="+")
+    subject_id = models.PositiveBigIntegerField(_("对象"))
+    subject_name = models.CharField(_("对象名称"), max_length=200)
+    values = models.JSONField(_("指标值"), default=dict)
+    points = models.JSONField(_("得分"), default=dict)
+    total = models.DecimalField(_("总分"), max_digits=8, decimal_places=2)
+    rank = models.PositiveIntegerField(_("名次"), null=True, blank=True)
+    tied = models.BooleanField(_("并列"), default=False)
+    previous_rank = models.PositiveIntegerField(_("上期名次"), null=True, blank=True)
+    board = models.CharField(_("上榜"), max_length=10, choices=Board.choices, blank=True)
+    target_met = models.BooleanField(_("完成目标任务"), default=False)
+    vetoed = models.CharField(_("一票否决原因"), max_length=300, blank=True)
+    exempted = models.CharField(_("豁免原因"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("考核得分")
+        verbose_name_plural = _("考核得分")
+        ordering = ["run", "series__sort", "rank", "subject_name"]
+        constraints = [models.UniqueConstraint(fields=["run", "subject_id"], name="scoring_result_once")]
+
+    def __str__(self) -> str:
+        return f"{self.subject_name} {self.total}"
