@@ -28,6 +28,8 @@ class Scheme(VersionedModel):
     target_figure = models.CharField(_("目标完成指标"), max_length=40, default="plan_rate", blank=True,
                                      help_text=_("达到目标值的对象视为完成目标任务，不进入黑榜；留空则不设此例外"))
     target_value = models.DecimalField(_("目标值"), max_digits=8, decimal_places=1, default=100)
+    red_needs_target = models.BooleanField(_("红榜须完成目标任务"), default=False,
+                                           help_text=_("如绵阳：超额完成目标且量化评分靠前的进入红榜"))
     is_active = models.BooleanField(_("启用"), default=True)
 
     history = HistoricalRecords(user_db_constraint=False, excluded_fields=["updated_at"])
