@@ -2,8 +2,8 @@
 
 A scheme is data, not code: its subjects in one or more 序列 (县区/园区, 市直部门/国企), its indicators
 (a figure of the statistics layer, a manual item, or judges' scores), each with a weight and a
-scoring curve (tuijin.scoring.curves), its boards (红榜 top N / 黑榜 bottom N per 序列) and its veto and
-exemption rules. A run computes every subject's values, points, total and rank for one period; a
+scoring curve (tuijin.scoring.curves), and its boards (红榜 top N / 黑榜 bottom N per 序列), kept as one
+JSON document (Scheme.config); exemptions and vetoes are records with their reasons. A run computes every subject's values, points, total and rank for one period; a
 published run is frozen with the scheme as it was and the inputs it used, numbered (2026年第10期),
 and never changes when later reports arrive.
 """
@@ -15,7 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from tuijin.core.models import VersionedModel
 
-from .choices import Board, PeriodKind, RunState, Source, SubjectKind
+from .choices import Board, PeriodKind, RunState, SubjectKind
 
 
 class Scheme(VersionedModel):
@@ -31,6 +31,10 @@ class Scheme(VersionedModel):
     red_needs_target = models.BooleanField(_("红榜须完成目标任务"), default=False,
                                            help_text=_("如绵阳：超额完成目标且量化评分靠前的进入红榜"))
     is_active = models.BooleanField(_("启用"), default=True)
+    # The 序列 with their subjects and boards, and the indicators with weights and curves, as one
+    # document (tuijin.scoring.schemes reads and checks it): what the editor writes, what a scheme
+    # exports and imports as, what a run freezes, and what the history keeps before and after.
+    config = models.JSONField(_("序列与指标"), default=dict)
 
     history = HistoricalRecords(user_db_constraint=False, excluded_fields=["updated_at"])
 
@@ -38,63 +42,6 @@ class Scheme(VersionedModel):
         verbose_name = _("考核方案")
         verbose_name_plural = _("考核方案")
         ordering = ["code"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Series(models.Model):
-    """A 序列: the subjects ranked against each other, with its own boards."""
-
-    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="series")
-    name = models.CharField(_("序列名称"), max_length=50)
-    sort = models.PositiveIntegerField(_("排序"), default=100)
-    red_count = models.PositiveSmallIntegerField(_("红榜名额"), default=0)
-    black_count = models.PositiveSmallIntegerField(_("黑榜名额"), default=0)
-
-    class Meta:
-        verbose_name = _("序列")
-        verbose_name_plural = _("序列")
-        ordering = ["scheme", "sort", "id"]
-        constraints = [models.UniqueConstraint(fields=["scheme", "name"], name="scoring_series_unique_name")]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Member(models.Model):
-    """One subject of a 序列: a region, unit, leader or project id, by the scheme's subject kind."""
-
-    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="members")
-    subject_id = models.PositiveBigIntegerField(_("对象"))
-
-    class Meta:
-        verbose_name = _("考核对象")
-        verbose_name_plural = _("考核对象")
-        constraints = [models.UniqueConstraint(fields=["series", "subject_id"], name="scoring_member_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.series_id}:{self.subject_id}"
-
-
-class Indicator(models.Model):
-    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="indicators")
-    code = models.SlugField(_("指标代码"), max_length=40)
-    name = models.CharField(_("指标名称"), max_length=100)
-    source = models.CharField(_("数据来源"), max_length=10, choices=Source.choices, default=Source.FIGURE)
-    figure = models.CharField(_("统计指标"), max_length=40, blank=True,
-                              help_text=_("数据来源为统计指标时，取统计口径中的哪一项"))
-    weight = models.DecimalField(_("分值"), max_digits=6, decimal_places=2)
-    curve = models.JSONField(_("计分方法"), default=dict)
-    higher_is_better = models.BooleanField(_("数值越高越好"), default=True,
-                                           help_text=_("按名次计分时决定排序方向"))
-    sort = models.PositiveIntegerField(_("排序"), default=100)
-
-    class Meta:
-        verbose_name = _("考核指标")
-        verbose_name_plural = _("考核指标")
-        ordering = ["scheme", "sort", "id"]
-        constraints = [models.UniqueConstraint(fields=["scheme", "code"], name="scoring_indicator_unique_code")]
 
     def __str__(self) -> str:
         return self.name
@@ -158,7 +105,7 @@ class ManualScore(models.Model):
     (several judges; the result takes the trimmed mean)."""
 
     run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="manual_scores")
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
+    indicator = models.CharField(_("指标代码"), max_length=40)
     subject_id = models.PositiveBigIntegerField(_("对象"))
     judge = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("评分人"), on_delete=models.PROTECT,
                               related_name="+")
@@ -173,7 +120,7 @@ class ManualScore(models.Model):
                                                name="scoring_manual_one_sheet_per_judge")]
 
     def __str__(self) -> str:
-        return f"{self.indicator_id}:{self.subject_id}={self.score}"
+        return f"{self.indicator}:{self.subject_id}={self.score}"
 
 
 class Veto(models.Model):
@@ -198,7 +145,8 @@ class Result(models.Model):
     """One subject's line of a run: values and points per indicator (decimal strings), total, rank."""
 
     run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="results")
-    series = models.ForeignKey(Series, on_delete=models.PROTECT, related_name="+")
+    series = models.CharField(_("序列"), max_length=50)
+    series_sort = models.PositiveSmallIntegerField(_("序列次序"), default=0)
     subject_id = models.PositiveBigIntegerField(_("对象"))
     subject_name = models.CharField(_("对象名称"), max_length=200)
     values = models.JSONField(_("指标值"), default=dict)
@@ -215,7 +163,7 @@ class Result(models.Model):
     class Meta:
         verbose_name = _("考核得分")
         verbose_name_plural = _("考核得分")
-        ordering = ["run", "series__sort", "rank", "subject_name"]
+        ordering = ["run", "series_sort", "rank", "id"]
         constraints = [models.UniqueConstraint(fields=["run", "subject_id"], name="scoring_result_once")]
 
     def __str__(self) -> str:
