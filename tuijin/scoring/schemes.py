@@ -139,10 +139,10 @@ def _indicators(raw, errors: list[str], figures) -> list[IndicatorSpec]:
         weight = None
         try:
             weight = Decimal(str(item.get("weight")))
-            if isinstance(item.get("weight"), bool) or not weight.is_finite() or not 0 < weight <= 1000:
+            if isinstance(item.get("weight"), bool) or not weight.is_finite() or not 0 <= weight <= 1000:
                 raise InvalidOperation
         except InvalidOperation:
-            problems.append(_("分值应为大于0、不超过1000的数"))
+            problems.append(_("分值应为0–1000的数（加减分项可为0）"))
             weight = None
         curve = None
         try:

@@ -1,0 +1,79 @@
+"""The published schemes reproduced as presets, each run on a small case computed by hand."""
+
+from decimal import Decimal as D
+
+import pytest
+
+from tuijin.scoring.compute import compute
+from tuijin.scoring.presets import AWARD_2020, CITY_WORKS_MONTHLY, MIANYANG_BOARDS, PRESETS
+from tuijin.scoring.schemes import parse
+
+
+def with_members(preset, *members):
+    series = [{**s, "members": list(m)} for s, m in zip(preset["series"], members, strict=True)]
+    return parse({**preset, "series": series})
+
+
+def run(preset, members, figures, scores=None, **extra):
+    spec = with_members(preset, *members)
+    target = (preset["target_figure"], D(preset["target_value"]))
+    lines = compute(indicators=spec.indicators, series=spec.series, names={}, figures=figures, scores=scores or {},
+                    target=target, red_needs_target=preset["red_needs_target"], **extra)
+    return {line.subject_id: line for line in lines}
+
+
+@pytest.mark.parametrize("code", sorted(PRESETS))
+def test_every_preset_is_a_valid_document(code):
+    spec = parse(PRESETS[code])
+    assert spec.indicators and spec.series
+
+
+def test_award_2020_by_hand():
+    figures = {
+        1: {"plan_rate": D(115), "completed": D(9000), "started": D(12), "start_rate": D(85), "not_started_on_time": D(1)},
+        2: {"plan_rate": D(90), "completed": D(12000), "started": D(4), "start_rate": D(62), "not_started_on_time": D(0)},
+        3: {"plan_rate": D(140), "completed": D(3000), "started": D(0), "start_rate": None, "not_started_on_time": D(2)},
+    }
+    scores = {("hightech", 1): [D(3)], ("hightech", 2): [D(2)], ("service", 1): [D(12)], ("service", 2): [D(14)],
+              ("service", 3): [D(10)]}
+    lines = run(AWARD_2020, [(1, 2, 3)], figures, scores)
+    # 甲: 25 + 15 × 0.2 = 28; rank 2 by rate → 7; 2nd by scale → 5; 3; 12 new starts capped at 10;
+    # 开工率 85% ≥ 80% → 5; one late start −3; 管理服务 12.
+    assert lines[1].points == {"plan": D("28.00"), "plan-rank": D("7.00"), "scale-rank": D("5.00"), "hightech": D("3.00"),
+                               "new-starts": D("10.00"), "start-rate": D("5.00"), "late-starts": D("-3.00"),
+                               "service": D("12.00")}
+    assert lines[1].total == D("67.00")
+    # 乙: 25 − 10 × 0.1 = 24; 3rd → 7; 1st by scale → 5; 2; 4; 62% is one whole 10-point step short → 4; 14.
+    assert lines[2].total == D("60.00")
+    # 丙: 25 + 30 × 0.2 + 10 × 0.1 = 32; 7; 5; no score 0; 0; no planned starts → 基础分 2; −6; 10.
+    assert lines[3].points["plan"] == D("32.00") and lines[3].points["start-rate"] == D("2.00")
+    assert lines[3].total == D("50.00")
+    assert [lines[s].rank for s in (1, 2, 3)] == [1, 2, 3]
+
+
+def test_city_works_monthly_by_hand_with_a_veto():
+    figures = {11: {"plan_to_date_rate": D(95)}, 12: {"plan_to_date_rate": D(120)}}
+    scores = {("quality", 11): [D(9)], ("funding", 11): [D(18)], ("compliance", 11): [D(10)], ("civilised", 11): [D(2)],
+              ("quality", 12): [D(10)], ("funding", 12): [D(20)], ("compliance", 12): [D(10)]}
+    lines = run(CITY_WORKS_MONTHLY, [(11, 12)], figures, scores, vetoes={12: "发生重大安全事故"})
+    # 60 × 95% = 57; 9 + 18 + 10; two 文明施工 findings −4 → 90.
+    assert lines[11].total == D("90.00") and lines[11].points["civilised"] == D("-4.00")
+    # 120% is capped at 60, 100 in all, but the veto makes it 0 and last, on the black board.
+    assert lines[12].points["progress"] == D("60.00") and lines[12].total == D("0.00")
+    assert (lines[11].rank, lines[11].board, lines[12].rank, lines[12].board) == (1, "red", 2, "black")
+
+
+def test_mianyang_boards_by_hand():
+    rates = {1: 120, 2: 105, 3: 100, 4: 95, 5: 80, 6: 60}
+    figures = {s: {"plan_rate": D(r), "start_rate": D(100), "milestone_rate": D(100), "problem_close_rate": D(100)}
+               for s, r in rates.items()}
+    figures.update({7: {"plan_rate": D(90)}, 8: {"plan_rate": D(101)}})
+    lines = run(MIANYANG_BOARDS, [(1, 2, 3, 4, 5, 6), (7, 8)], figures)
+    # 50 × rate capped at 60, plus 20 + 15 + 15.
+    assert [lines[s].total for s in range(1, 7)] == [D("110.00"), D("102.50"), D("100.00"), D("97.50"), D("90.00"), D("80.00")]
+    # 红榜 needs the target (≥100%): only 1–3 though 5 places; 黑榜 the rest, who did not meet it.
+    assert [lines[s].board for s in range(1, 7)] == ["red", "red", "red", "black", "black", "black"]
+    # 市直部门: 8 met its target (red); 7 did not (black).
+    assert (lines[8].board, lines[7].board) == ("red", "black")
+    exempted = run(MIANYANG_BOARDS, [(1, 2, 3, 4, 5, 6), (7, 8)], figures, exemptions={5: "因不可抗力停工，经推进办批准"})
+    assert [exempted[s].board for s in (4, 5, 6)] == ["black", "", "black"]
