@@ -7,18 +7,13 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from tuijin.core import events
 from tuijin.projects.choices import Admission
+from tuijin.projects.events import AnnualPlanChanged, ProjectChanged
 from tuijin.projects.models import AnnualPlan, Project, ProjectLeader
-from tuijin.projects.services import (
-    ANNUAL_PLAN_CHANGED,
-    PROJECT_CHANGED,
-    BulkProject,
-    StaleProjects,
-    projects_bulk_save,
-)
+from tuijin.projects.services import BulkProject, StaleProjects, projects_bulk_save
 
 from . import factories as f
+from .events import heard
 
 pytestmark = pytest.mark.django_db
 
@@ -44,19 +39,11 @@ def test_creates_and_updates_with_search_text_versions_history_and_one_event(cit
     plan = AnnualPlan(year=2026, planned_investment=Decimal("10.00"), completed_before=Decimal("0.00"))
     fresh = new_project(city, code="2026-371302-48-01-123456")
     changed = edited(own_project, name="兰山区北城新区道路改造工程（二期）", stats_code="37ABC")
-    heard = []
-    handlers = {name: lambda name=name, **payload: heard.append((name, payload)) for name in (PROJECT_CHANGED, ANNUAL_PLAN_CHANGED)}
-    for name, handler in handlers.items():
-        events.subscribe(name, handler)
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            saved = projects_bulk_save(city.users["dispatcher"], [
-                BulkProject(fresh, plans=[plan], leaders=[(city.contact_leader.pk, "contracted")] * 2),
-                BulkProject(changed, own_project),
-            ], reason=REASON)
-    finally:
-        for name, handler in handlers.items():
-            events._subscribers[name].remove(handler)
+    with heard(ProjectChanged, AnnualPlanChanged) as got, django_capture_on_commit_callbacks(execute=True):
+        saved = projects_bulk_save(city.users["dispatcher"], [
+            BulkProject(fresh, plans=[plan], leaders=[(city.contact_leader.pk, "contracted")] * 2),
+            BulkProject(changed, own_project),
+        ], reason=REASON)
     assert (saved.created, saved.updated, saved.plans) == (1, 1, 1)
     assert saved.project_ids == [fresh.pk, own_project.pk]
     created, updated = Project.objects.get(pk=fresh.pk), Project.objects.get(pk=own_project.pk)
@@ -70,8 +57,8 @@ def test_creates_and_updates_with_search_text_versions_history_and_one_event(cit
     assert AnnualPlan.objects.get(project=created).history.get().history_type == "+"
     assert ProjectLeader.objects.filter(project=created).count() == 1  # a leader named twice is linked once
     # One event for the set, and one for the plans of each year saved (the warning engine re-judges them).
-    assert heard == [(PROJECT_CHANGED, {"project_ids": [fresh.pk, own_project.pk], "user": city.users["dispatcher"]}),
-                     (ANNUAL_PLAN_CHANGED, {"project_ids": [fresh.pk], "year": 2026, "user": city.users["dispatcher"]})]
+    assert got == [ProjectChanged(project_ids=(fresh.pk, own_project.pk), user=city.users["dispatcher"]),
+                   AnnualPlanChanged(project_ids=(fresh.pk,), year=2026, user=city.users["dispatcher"])]
 
 
 def test_a_version_changed_since_it_was_read_writes_nothing(city, own_project, db_state):

@@ -24,6 +24,7 @@ from tuijin.projects.choices import Light
 from tuijin.projects.models import AnnualPlan, Level, Project, Stage
 from tuijin.reports import services as report_services
 from tuijin.reports.choices import ReportState
+from tuijin.reports.events import ReportChanged
 from tuijin.reports.models import ProgressReport, ReportPeriod
 from tuijin.schedules import services as schedule_services
 from tuijin.schedules.choices import ApprovalStatus
@@ -296,10 +297,10 @@ def test_a_hand_in_of_a_period_not_due_yet_reads_no_warning_rules(on_day, city, 
     due = report_services.period_open(dispatcher, year=before.year, month=before.month, due_on=before,
                                       project_ids=[project.pk])
     with CaptureQueriesContext(connection) as ahead_queries:
-        subscribers.on_reports(project_ids=[project.pk], period_id=ahead.pk)
+        subscribers.on_reports(ReportChanged(project_ids=(project.pk,), period_id=ahead.pk, user=None))
     assert not [q for q in ahead_queries.captured_queries if "alerts_" in q["sql"]]
     with CaptureQueriesContext(connection) as due_queries:
-        subscribers.on_reports(project_ids=[project.pk], period_id=due.pk)
+        subscribers.on_reports(ReportChanged(project_ids=(project.pk,), period_id=due.pk, user=None))
     assert [q for q in due_queries.captured_queries if "alerts_alertrule" in q["sql"]]
 
 
@@ -729,9 +730,13 @@ def test_min_annual_plan_scope_on_a_custom_rule(half_year):
         "投资进度低于序时", "自定义：年计划5000万以上"]
 
 
-def test_a_dimension_nobody_measures_finds_nothing(late_node):
-    rule = standard(Dimension.PROBLEM_OVERDUE)
-    assert rule.is_active
+def test_every_dimension_is_registered_and_one_nobody_measures_finds_nothing(late_node):
+    # The problems dimension arrives through register() from the alerts app's ready() like the others.
+    assert [d for d in Dimension.values if not engine.is_measured(d)] == []
+    rule = standard(Dimension.MILESTONE_OVERDUE)
+    assert list(engine.measure(rule, Project.objects.all(), TODAY)) == [late_node.pk]
+    rule.dimension = "not_registered"
+    assert not engine.is_measured(rule.dimension)
     assert engine.measure(rule, Project.objects.all(), TODAY) == {}
 
 

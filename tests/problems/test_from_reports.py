@@ -16,11 +16,14 @@ import pytest
 
 from tuijin.problems import services
 from tuijin.problems.choices import ProblemAction, ProblemStatus, Source
+from tuijin.problems.events import ProblemChanged
 from tuijin.problems.models import Event, Problem
 from tuijin.reports import services as reports
 from tuijin.reports.choices import ReportState
+from tuijin.reports.events import ReportChanged
 from tuijin.reports.models import ProgressReport
 
+from ..events import heard
 from .conftest import kind, today
 
 MONTH = 3
@@ -189,19 +192,9 @@ def test_an_archived_projects_report_raises_nothing(people, report, project, qui
 
 
 def test_a_problem_raised_from_a_report_tells_the_warning_engine(people, report, project, django_capture_on_commit_callbacks):
-    from tuijin.core import events as bus
-
-    heard = []
-
-    def listen(**payload):
-        heard.append(payload)
-
-    bus.subscribe(services.PROBLEM_CHANGED, listen)
-    try:
+    with heard(ProblemChanged) as got:
         hand_in(people["reporter_a"], report, "资金缺口较大", django_capture_on_commit_callbacks)
-    finally:
-        bus._subscribers[services.PROBLEM_CHANGED].remove(listen)
-    assert heard == [{"project_ids": [project.pk], "user": None}]
+    assert got == [ProblemChanged(project_ids=(project.pk,), user=None)]
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -231,6 +224,6 @@ def test_a_guessed_type_that_was_switched_off_falls_to_the_next_or_other(db):
 def test_the_subscriber_ignores_an_event_without_a_period(db):
     from tuijin.problems import subscribers
 
-    subscribers.on_reports(project_ids=[1], period_id=None)
-    subscribers.on_reports(project_ids=[], period_id=1)
+    subscribers.on_reports(ReportChanged(project_ids=(1,), period_id=None, user=None))
+    subscribers.on_reports(ReportChanged(project_ids=(), period_id=1, user=None))
     assert Problem.objects.count() == 0

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import pytest
 from django.urls import reverse
 
-from tuijin.alerts import engine
+from tuijin.alerts import problem_measures
 from tuijin.problems import selectors
 from tuijin.problems.choices import OrderStatus, ProblemStatus
 from tuijin.problems.management.commands.problems import overdue_querysets
@@ -74,7 +74,7 @@ def test_every_reader_of_overdue_problems_agrees(boundary, people, project, clie
         assert names(boundary, page.object_list) == expected, due
 
     # The warning engine names the project's most overdue one and counts both.
-    finding = engine.problem_overdue(None, Project.objects.filter(pk=project.pk), T)[project.pk]
+    finding = problem_measures.problem_overdue(None, Project.objects.filter(pk=project.pk), T)[project.pk]
     assert finding.value == 30
     assert finding.subject == f"problem:{boundary['pending_late'].pk}"
     assert "等2项" in finding.reason
@@ -99,5 +99,5 @@ def test_every_reader_of_overdue_orders_agrees(people, project, units, client):
     page = client.get(reverse("problems:orders"), {"status": "overdue"}).context["page"]
     assert {o.pk for o in page.object_list} == late
 
-    finding = engine.problem_overdue(None, Project.objects.filter(pk=project.pk), T)[project.pk]
+    finding = problem_measures.problem_overdue(None, Project.objects.filter(pk=project.pk), T)[project.pk]
     assert finding.value == 1 and "等2项" in finding.reason

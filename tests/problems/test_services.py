@@ -24,11 +24,13 @@ from tuijin.core.models import Notification
 from tuijin.org.models import Leader
 from tuijin.problems import services
 from tuijin.problems.choices import Ladder, ProblemAction, ProblemStatus, Source
+from tuijin.problems.events import ProblemChanged
 from tuijin.problems.models import Event, Problem
 from tuijin.projects.choices import LeaderRole
 from tuijin.projects.models import ProjectLeader
 
 from .. import factories as f
+from ..events import heard
 from .conftest import DESCRIPTION, kind, today
 
 A = ProblemAction
@@ -701,24 +703,14 @@ def test_a_problems_whole_life_is_on_its_timeline_and_in_its_history(people, pro
 
 
 def test_every_write_tells_the_warning_engine_after_the_commit(people, project, units, problem_at, django_capture_on_commit_callbacks):
-    from tuijin.core import events as bus
-
-    heard = []
-
-    def listen(**payload):
-        heard.append(payload)
-
-    bus.subscribe(services.PROBLEM_CHANGED, listen)
-    try:
+    with heard(ProblemChanged) as got:
         with django_capture_on_commit_callbacks(execute=True):
             problem = services.problem_raise(people["dispatcher"], project, raise_data(units))
-            assert heard == []  # not before the commit
+            assert got == []  # not before the commit
         with django_capture_on_commit_callbacks(execute=True):
             take(people["handler"], problem, A.ACCEPT)
-    finally:
-        bus._subscribers[services.PROBLEM_CHANGED].remove(listen)
-    assert heard == [{"project_ids": [project.pk], "user": people["dispatcher"]},
-                     {"project_ids": [project.pk], "user": people["handler"]}]
+    assert got == [ProblemChanged(project_ids=(project.pk,), user=people["dispatcher"]),
+                   ProblemChanged(project_ids=(project.pk,), user=people["handler"])]
 
 
 def test_a_refused_step_tells_nobody(people, problem_at, django_capture_on_commit_callbacks):

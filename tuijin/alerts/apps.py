@@ -10,7 +10,8 @@ class AlertsConfig(AppConfig):
     def ready(self):
         from tuijin.core import tabs
 
-        from . import subscribers
+        from . import problem_measures, subscribers
 
         tabs.register("project", "alerts", _("预警"), "alerts:project")
+        problem_measures.connect()
         subscribers.connect()

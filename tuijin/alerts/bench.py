@@ -26,7 +26,7 @@ from tuijin.projects.bench import _principal, generate_province
 from tuijin.projects.choices import CanonicalStage
 from tuijin.projects.models import Project
 from tuijin.reports.bench import generate_reporting
-from tuijin.reports.services import REPORT_CHANGED
+from tuijin.reports.events import ReportChanged
 from tuijin.schedules.choices import ApprovalStatus
 from tuijin.schedules.models import Approval, ApprovalType, Milestone, MilestoneTemplate
 
@@ -111,7 +111,7 @@ def alerts_bench(options: BenchOptions) -> BenchResult:
     for pk in picks:
         started = time.perf_counter()
         with transaction.atomic():
-            events.emit(REPORT_CHANGED, project_ids=[pk], period_id=None, user=None)  # what a saved report sends
+            events.emit(ReportChanged(project_ids=(pk,), period_id=None, user=None))  # what a saved report sends
         incremental.append((time.perf_counter() - started) * 1000)
 
     options.log("甘特图 500-row Gantt data…")

@@ -3,8 +3,10 @@
 A measure takes a rule (its method decides which reading of the data is the value) and a queryset of
 the projects in the rule's scope, and answers {project id: Finding} for the projects it has something
 to say about, in a few queries whatever the number of projects (the province's 20,000 in seconds,
-one project in milliseconds). Higher apps add dimensions with `register` (problems add "problem
-overdue"); a dimension nobody measures finds nothing.
+one project in milliseconds). Each measure reaches the engine through `register`: the ones below read
+projects, reports and schedules; the problems dimension is measured in `problem_measures.py` and
+registered by the alerts app's `ready()`, so this module imports nothing of problems. A dimension
+nobody measures finds nothing.
 """
 
 from collections.abc import Callable
@@ -15,8 +17,6 @@ from decimal import Decimal
 from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 
-from tuijin.problems.choices import OrderStatus
-from tuijin.problems.models import Problem, SupervisionOrder
 from tuijin.projects.choices import CanonicalStage
 from tuijin.projects.models import AnnualPlan
 from tuijin.reports.choices import DEFAULT_REPORTING_STAGES, HANDED_IN_STATES
@@ -175,7 +175,7 @@ def milestone_overdue(rule, projects, today: date) -> dict[int, Finding]:
             .open().order_by("project_id", "planned_date", "sort", "id")
             .values_list("project_id", "pk", "name", "planned_date", "marks"))
     missing = {NodeMark.START: _("无实际开工记录"), NodeMark.COMPLETION: _("无实际竣工记录")}
-    return _overdue(((pk, item, name, planned, missing.get(marks, _("无实际完成记录")))
+    return overdue_findings(((pk, item, name, planned, missing.get(marks, _("无实际完成记录")))
                      for pk, item, name, planned, marks in rows),
                     today, "milestone", _("“%(name)s”计划%(d)s，已逾期%(n)s天（%(fact)s）"), _("等%(k)s个节点逾期"))
 
@@ -187,7 +187,7 @@ def approval_overdue(rule, projects, today: date) -> dict[int, Finding]:
                                     target_date__lt=today)
             .order_by("project_id", "target_date", "type__sort", "id")
             .values_list("project_id", "pk", "type__name", "target_date", "status", "project__actual_start"))
-    return _overdue(((pk, item, name, planned, _approval_fact(status, started))
+    return overdue_findings(((pk, item, name, planned, _approval_fact(status, started))
                      for pk, item, name, planned, status, started in rows),
                     today, "approval", _("“%(name)s”计划%(d)s办结，已逾期%(n)s天（%(fact)s）"), _("等%(k)s项手续逾期"))
 
@@ -199,7 +199,10 @@ def _approval_fact(status: str, started: date | None) -> str:
     return str(fact)
 
 
-def _overdue(rows, today: date, kind: str, first_text: str, more_text: str) -> dict[int, Finding]:
+def overdue_findings(rows, today: date, kind: str, first_text: str, more_text: str) -> dict[int, Finding]:
+    """One finding per project from rows (project id, item, name, due date[, missing fact]) that list each
+    project's most overdue item first: its days overdue, `first_text` naming it (subject `kind:item`, or
+    the item as given when `kind` is empty), and `more_text` with the count when there are several."""
     found: dict[int, Finding] = {}
     counts: dict[int, int] = {}
     for project_id, pk, name, planned, *fact in rows:
@@ -248,28 +251,8 @@ def report_missing(rule, projects, today: date) -> dict[int, Finding]:
     return found
 
 
-# ---------------------------------------------------------------------------------- problem overdue
-
-
-def problem_overdue(rule, projects, today: date) -> dict[int, Finding]:
-    """Problems not solved by their deadline (待受理、办理中) and supervision orders not answered or not
-    rectified by theirs; the project's most overdue one is named."""
-    ids = _ids(projects)
-    rows = [(pk, f"problem:{item}", _("问题“%(name)s”") % {"name": text[:20]}, deadline)
-            for pk, item, text, deadline in Problem.objects.overdue(today).filter(project__in=ids)
-            .values_list("project_id", "pk", "description", "deadline")]
-    for pk, item, status, reply_by, rectify_by, year, seq in (
-            SupervisionOrder.objects.overdue(today).filter(project__in=ids)
-            .values_list("project_id", "pk", "status", "reply_by", "rectify_by", "year", "seq")):
-        rows.append((pk, f"order:{item}", f"督办〔{year}〕{seq}号", reply_by if status == OrderStatus.ISSUED else rectify_by))
-    rows.sort(key=lambda row: (row[0], row[3], row[1]))
-    return _overdue([(pk, subject, name, due) for pk, subject, name, due in rows], today, "",
-                    _("%(name)s逾期%(n)s天未办结（时限%(d)s）"), _("等%(k)s项问题督办逾期"))
-
-
 register(Dimension.START_OVERDUE, start_overdue)
 register(Dimension.INVESTMENT_LAG, investment_lag)
 register(Dimension.MILESTONE_OVERDUE, milestone_overdue)
 register(Dimension.APPROVAL_OVERDUE, approval_overdue)
 register(Dimension.REPORT_MISSING, report_missing)
-register(Dimension.PROBLEM_OVERDUE, problem_overdue)

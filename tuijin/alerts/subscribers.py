@@ -8,6 +8,10 @@ so it is logged and left to the next full refresh (the nightly `tuijin refresh-a
 import logging
 
 from tuijin.core import events
+from tuijin.problems.events import ProblemChanged
+from tuijin.projects.events import AnnualPlanChanged, ProjectChanged
+from tuijin.reports.events import PeriodChanged, ReportChanged
+from tuijin.schedules.events import ScheduleChanged
 
 from .choices import Dimension
 
@@ -20,13 +24,6 @@ SCHEDULES = [Dimension.MILESTONE_OVERDUE, Dimension.APPROVAL_OVERDUE, Dimension.
 PROBLEMS = [Dimension.PROBLEM_OVERDUE]
 
 
-def _ids(project_id=None, project_ids=None) -> list[int]:
-    ids = list(project_ids or [])
-    if project_id is not None:
-        ids.append(project_id)
-    return ids
-
-
 def _refresh(ids, dimensions) -> None:
     from . import services
 
@@ -36,47 +33,42 @@ def _refresh(ids, dimensions) -> None:
         log.exception("alert refresh failed for %s projects", "all" if ids is None else len(ids))
 
 
-def on_project(project_id=None, project_ids=None, **_):
-    _refresh(_ids(project_id, project_ids), ALL)
+def on_project(event: ProjectChanged) -> None:
+    _refresh(event.project_ids, ALL)
 
 
-def on_plan(project_id=None, project_ids=None, **_):
-    _refresh(_ids(project_id, project_ids), INVESTMENT)
+def on_plan(event: AnnualPlanChanged) -> None:
+    _refresh(event.project_ids, INVESTMENT)
 
 
-def on_reports(project_id=None, project_ids=None, period_id=None, **_):
+def on_reports(event: ReportChanged) -> None:
     from django.utils import timezone
 
     from . import engine
 
     # A hand-in of a period not judged yet (the open month at its deadline) moves no reporting warning:
     # no refresh, no reads of the rules and alerts in the request.
-    if period_id is not None and not engine.judges_period(period_id, timezone.localdate()):
+    if event.period_id is not None and not engine.judges_period(event.period_id, timezone.localdate()):
         return
-    _refresh(_ids(project_id, project_ids), REPORTING)
+    _refresh(event.project_ids, REPORTING)
 
 
-def on_period(**_):
+def on_period(event: PeriodChanged) -> None:
     _refresh(None, REPORTING)  # a period opened or closed changes what is due for everybody
 
 
-def on_schedule(project_id=None, project_ids=None, **_):
-    _refresh(_ids(project_id, project_ids), SCHEDULES)
+def on_schedule(event: ScheduleChanged) -> None:
+    _refresh(event.project_ids, SCHEDULES)
 
 
-def on_problem(project_id=None, project_ids=None, **_):
-    _refresh(_ids(project_id, project_ids), PROBLEMS)
+def on_problem(event: ProblemChanged) -> None:
+    _refresh(event.project_ids, PROBLEMS)
 
 
 def connect() -> None:
-    from tuijin.problems.services import PROBLEM_CHANGED
-    from tuijin.projects.services import ANNUAL_PLAN_CHANGED, PROJECT_CHANGED
-    from tuijin.reports.services import PERIOD_CHANGED, REPORT_CHANGED
-    from tuijin.schedules.services import SCHEDULE_CHANGED
-
-    events.subscribe(PROJECT_CHANGED, on_project)
-    events.subscribe(ANNUAL_PLAN_CHANGED, on_plan)
-    events.subscribe(REPORT_CHANGED, on_reports)
-    events.subscribe(PERIOD_CHANGED, on_period)
-    events.subscribe(SCHEDULE_CHANGED, on_schedule)
-    events.subscribe(PROBLEM_CHANGED, on_problem)
+    events.subscribe(ProjectChanged, on_project)
+    events.subscribe(AnnualPlanChanged, on_plan)
+    events.subscribe(ReportChanged, on_reports)
+    events.subscribe(PeriodChanged, on_period)
+    events.subscribe(ScheduleChanged, on_schedule)
+    events.subscribe(ProblemChanged, on_problem)

@@ -3,7 +3,7 @@
 Each write checks that the user may see the record (else 404) and may take the step (else 403),
 validates with Chinese messages and writes nothing on error, compares versions so a stale page never
 overwrites a newer step, keeps history (simple-history, who and why) plus the record's timeline
-(Event), tells the people concerned (tuijin.core.notify) and tells the warning engine (PROBLEM_CHANGED).
+(Event), tells the people concerned (tuijin.core.notify) and tells the warning engine (ProblemChanged).
 
 Who may take which step (the workflow rules; docs/architecture.md, Problems):
 
@@ -68,6 +68,7 @@ from .choices import (
     ProblemStatus,
     Source,
 )
+from .events import ProblemChanged
 from .models import (
     Attachment,
     Event,
@@ -79,7 +80,6 @@ from .models import (
     SupervisionOrder,
 )
 
-PROBLEM_CHANGED = "problem.changed"  # payload: project_ids, user
 TEXT_LIMIT = TEXT_MAX  # core.fields: the models' limit on free text
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 # “无”, “暂无问题和困难”, “目前没有困难”, “/”…: the clerk says there is nothing (the box is titled 存在问题及困难,
@@ -91,7 +91,7 @@ NOTHING = re.compile(r"^[\s。．.、,，;；:：/\\\-—_（）()]*"
 
 def _changed(project_ids, user) -> None:
     ids = sorted(set(project_ids))
-    transaction.on_commit(lambda: events.emit(PROBLEM_CHANGED, project_ids=ids, user=user))
+    transaction.on_commit(lambda: events.emit(ProblemChanged(project_ids=tuple(ids), user=user)))
 
 
 def _text(value, label: str, *, required: bool = True, field: str = "text") -> str:

@@ -7,22 +7,21 @@ is logged (the next hand-in of the same reports tries again)."""
 import logging
 
 from tuijin.core import events
+from tuijin.reports.events import ReportChanged
 
 log = logging.getLogger(__name__)
 
 
-def on_reports(project_ids=None, period_id=None, **_):
+def on_reports(event: ReportChanged) -> None:
     from . import services
 
-    if not project_ids or period_id is None:
+    if not event.project_ids or event.period_id is None:
         return
     try:
-        services.problems_from_reports(period_id, project_ids)
+        services.problems_from_reports(event.period_id, list(event.project_ids))
     except Exception:  # noqa: BLE001 — see the module docstring
-        log.exception("problems from reports failed for period %s", period_id)
+        log.exception("problems from reports failed for period %s", event.period_id)
 
 
 def connect() -> None:
-    from tuijin.reports.services import REPORT_CHANGED
-
-    events.subscribe(REPORT_CHANGED, on_reports)
+    events.subscribe(ReportChanged, on_reports)

@@ -28,11 +28,9 @@ from tuijin.org.selectors import (
 )
 
 from .choices import Admission
+from .events import AnnualPlanChanged, ProjectChanged
 from .models import AnnualPlan, Project, ProjectLeader, ProjectResponsibleUnit
 from .plans import monthly_plan_errors
-
-PROJECT_CHANGED = "project.changed"
-ANNUAL_PLAN_CHANGED = "annual_plan.changed"
 
 
 def _money(value: Decimal) -> str:
@@ -166,7 +164,7 @@ def project_create(
     _save_project(stamp(project, user, reason or _("新建项目")))
     project.programs.set(programs)
     _save_links(project, responsible_units, leaders, user)
-    transaction.on_commit(lambda: events.emit(PROJECT_CHANGED, project_id=project.pk, user=user))
+    transaction.on_commit(lambda: events.emit(ProjectChanged(project_ids=(project.pk,), user=user)))
     return project
 
 
@@ -265,7 +263,7 @@ def project_update(
     if programs is not None:
         project.programs.set(programs)
     _save_links(project, responsible_units, leaders, user)
-    transaction.on_commit(lambda: events.emit(PROJECT_CHANGED, project_id=project.pk, user=user))
+    transaction.on_commit(lambda: events.emit(ProjectChanged(project_ids=(project.pk,), user=user)))
     return project
 
 
@@ -287,7 +285,7 @@ def project_archive(user, project: Project, *, version: int, reason: str) -> Pro
     project.archived_at = timezone.now()
     project.archive_reason = reason[:200]
     stamp(project, user, _("归档：%(reason)s") % {"reason": reason}).save()
-    transaction.on_commit(lambda: events.emit(PROJECT_CHANGED, project_id=project.pk, user=user))
+    transaction.on_commit(lambda: events.emit(ProjectChanged(project_ids=(project.pk,), user=user)))
     return project
 
 
@@ -303,7 +301,7 @@ def project_restore(user, project: Project, *, version: int) -> Project:
     project.archived_at = None
     project.archive_reason = ""
     _save_project(stamp(project, user, _("恢复归档项目")))
-    transaction.on_commit(lambda: events.emit(PROJECT_CHANGED, project_id=project.pk, user=user))
+    transaction.on_commit(lambda: events.emit(ProjectChanged(project_ids=(project.pk,), user=user)))
     return project
 
 
@@ -343,7 +341,7 @@ def admission_approve(user, project: Project, *, version: int) -> Project:
     project.return_reason = ""
     stamp(project, user, why).save()
     _tell_applicant(project, text)
-    transaction.on_commit(lambda: events.emit(PROJECT_CHANGED, project_id=project.pk, user=user))
+    transaction.on_commit(lambda: events.emit(ProjectChanged(project_ids=(project.pk,), user=user)))
     return project
 
 
@@ -369,7 +367,7 @@ def admission_return(user, project: Project, *, version: int, reason: str) -> Pr
     project.return_reason = reason
     stamp(project, user, why).save()
     _tell_applicant(project, text)
-    transaction.on_commit(lambda: events.emit(PROJECT_CHANGED, project_id=project.pk, user=user))
+    transaction.on_commit(lambda: events.emit(ProjectChanged(project_ids=(project.pk,), user=user)))
     return project
 
 
@@ -435,7 +433,7 @@ def annual_plan_save(user, plan: AnnualPlan, *, version: int | None = None, reas
         # Two first saves of the same (project, year) at once: the unique constraint decides.
         raise ValidationError({"year": [_("该项目%(year)s年的年度计划已存在") % {"year": plan.year}]}) from exc
     transaction.on_commit(
-        lambda: events.emit(ANNUAL_PLAN_CHANGED, project_id=plan.project_id, year=plan.year, user=user)
+        lambda: events.emit(AnnualPlanChanged(project_ids=(plan.project_id,), year=plan.year, user=user))
     )
     return plan
 
@@ -510,7 +508,7 @@ def projects_bulk_save(user, items: list[BulkProject], *, reason: str, now=None,
     - search text (Project.search_text_of, owners' names as stored), version 1 or the read one + 1,
       created/updated stamps;
     - history rows for every row written (who, when, `reason`), as the single-project services write;
-    - after the commit, one PROJECT_CHANGED for all the projects and one ANNUAL_PLAN_CHANGED per plan year.
+    - after the commit, one ProjectChanged for all the projects and one AnnualPlanChanged per plan year.
 
     `now` stamps the rows and their history (default: now). `owner_names` (owner id → name as stored) spares reading the names the caller has just written.
     `tick(phase)` is called after each phase (the import bench reports them). Raises ValidationError,
@@ -586,9 +584,9 @@ def projects_bulk_save(user, items: list[BulkProject], *, reason: str, now=None,
     def after_commit():
         options_changed()
         # One event for the whole set: a subscriber (the warning engine) handles it at once.
-        events.emit(PROJECT_CHANGED, project_ids=project_ids, user=user)
+        events.emit(ProjectChanged(project_ids=tuple(project_ids), user=user))
         for year, ids in sorted(plan_years.items()):
-            events.emit(ANNUAL_PLAN_CHANGED, project_ids=ids, year=year, user=user)
+            events.emit(AnnualPlanChanged(project_ids=tuple(ids), year=year, user=user))
 
     transaction.on_commit(after_commit)
     return saved

@@ -42,6 +42,7 @@ from .choices import (
     WorkStatus,
     counted_states,
 )
+from .events import PeriodChanged, ReportChanged
 from .models import (
     ProgressReport,
     Reminder,
@@ -52,9 +53,6 @@ from .models import (
     period_bounds,
 )
 from .selectors import earlier_this_year, opening_balances
-
-REPORT_CHANGED = "report.changed"
-PERIOD_CHANGED = "period.changed"
 
 # The fields a clerk fills; everything else on a report is kept by these services.
 REPORT_FIELDS = ("amount", "progress", "work_status", "workers_planned", "workers_on_site", "problems", "next_steps")
@@ -124,7 +122,7 @@ def period_open(user, *, year: int, month: int, cadence: str = Cadence.MONTH, se
         raise ValidationError({"month": [_("%(label)s的调度期已经开启过") % {"label": label}]}) from exc
     rows = list(projects.values_list("pk", "lead_unit_id"))
     _create_pending(period, rows)
-    transaction.on_commit(lambda: events.emit(PERIOD_CHANGED, period_id=period.pk, user=user))
+    transaction.on_commit(lambda: events.emit(PeriodChanged(period_id=period.pk, user=user)))
     return period
 
 
@@ -189,7 +187,7 @@ def period_close(user, period: ReportPeriod, *, version: int, force: bool = Fals
     period.closed_at = timezone.now()
     period.closed_by = user if getattr(user, "pk", None) else None
     stamp(period, user, _("关闭调度期")).save()
-    transaction.on_commit(lambda: events.emit(PERIOD_CHANGED, period_id=period.pk, user=user))
+    transaction.on_commit(lambda: events.emit(PeriodChanged(period_id=period.pk, user=user)))
     return period
 
 
@@ -564,7 +562,7 @@ def _write_reports(user, period: ReportPeriod, checked: list, submit_ids: set[in
     counted = counted_states()
     if any(r.state in counted for r in saved):  # a save hands in at most: only then can the plan's figure move
         refresh_approved([r.project_id for r in saved if r.state in counted], period.year)
-    transaction.on_commit(lambda: events.emit(REPORT_CHANGED, project_ids=project_ids, period_id=period.pk, user=user))
+    transaction.on_commit(lambda: events.emit(ReportChanged(project_ids=tuple(project_ids), period_id=period.pk, user=user)))
     return saved
 
 
@@ -617,7 +615,7 @@ def _review(user, report: ProgressReport, *, version: int, action: str, comment:
                _("%(period)s“%(project)s”的填报被退回：%(comment)s")
                % {"period": report.period.label, "project": report.project.name, "comment": comment}, url)
     transaction.on_commit(lambda: events.emit(
-        REPORT_CHANGED, project_ids=[report.project_id], period_id=report.period_id, user=user))
+        ReportChanged(project_ids=(report.project_id,), period_id=report.period_id, user=user)))
     return report
 
 

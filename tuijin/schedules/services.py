@@ -23,6 +23,7 @@ from tuijin.projects.models import Project
 
 from . import scheduling
 from .choices import ApprovalStatus, NodeMark
+from .events import ScheduleChanged
 from .models import (
     Approval,
     ApprovalType,
@@ -34,14 +35,13 @@ from .models import (
     Schedule,
 )
 
-SCHEDULE_CHANGED = "schedule.changed"  # payload: project_ids, user
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 MAX_MILESTONES = 60
 
 
 def _changed(project_ids, user) -> None:
     ids = sorted(set(project_ids))
-    transaction.on_commit(lambda: events.emit(SCHEDULE_CHANGED, project_ids=ids, user=user))
+    transaction.on_commit(lambda: events.emit(ScheduleChanged(project_ids=tuple(ids), user=user)))
 
 
 def editable_project(user, project_id: int) -> Project:
