@@ -74,6 +74,22 @@ def test_an_inspector_records_an_inspection(people, project, inspection):
     assert list(inspection.projects.all()) == [project]
 
 
+@pytest.mark.parametrize(("principal", "sees", "writes"), [
+    ("admin", True, True), ("dispatcher", True, True), ("inspector", True, True),
+    ("leader", True, False), ("handler", True, False),  # the city's region: they see it, may not record
+    ("reporter_a", True, False),  # a 兰山区 clerk: through the project it took up
+    ("reporter_b", False, False), ("dept_reporter", False, False),  # neither the region nor a project of theirs
+    ("coordinator", False, False), ("outsider", False, False), ("anonymous", False, False),
+])
+def test_who_sees_and_who_writes_a_meeting_and_an_inspection(principal, sees, writes, people, meeting, inspection):
+    """A city meeting and inspection that took up the 兰山区 project."""
+    user = people[principal]
+    assert (list(Meeting.objects.visible_to(user)), list(Inspection.objects.visible_to(user))) == (
+        [meeting] * sees, [inspection] * sees)
+    assert (list(Meeting.objects.editable_by(user)), list(Inspection.objects.editable_by(user))) == (
+        [meeting] * writes, [inspection] * writes)
+
+
 @pytest.mark.parametrize("principal", ["leader", "reporter_a", "handler", "dept_reporter", "outsider", "anonymous"])
 def test_only_the_office_and_inspectors_record_meetings(principal, people, problem_state):
     before = problem_state()

@@ -9,8 +9,17 @@ from datetime import date, timedelta
 
 import pytest
 
-from tuijin.problems import selectors
-from tuijin.problems.choices import InspectionKind, Interval, Ladder, MeetingKind, OrderStatus, ProblemStatus
+from tuijin.problems import selectors, services
+from tuijin.problems.choices import (
+    InspectionKind,
+    Interval,
+    Ladder,
+    MeetingKind,
+    OrderAction,
+    OrderStatus,
+    ProblemAction,
+    ProblemStatus,
+)
 from tuijin.problems.models import Inspection, Meeting, MeetingCadence, Problem, SupervisionOrder
 
 from .. import factories as f
@@ -61,10 +70,40 @@ def scene(problem_at, other_project, units, contact_leader):
     ("outsider", ""), ("anonymous", ""),
 ])
 def test_who_sees_which_problem(principal, seen, people, scene):
-    visible = selectors.problems_visible_to(people[principal])
+    visible = Problem.objects.visible_to(people[principal])
     names = {problem.pk: name for name, problem in scene.items()}
     assert sorted(names[pk] for pk in visible.values_list("pk", flat=True)) == list(seen)
     assert visible.count() == len(seen)  # never twice (a unit both handling and cooperating, say)
+
+
+@pytest.mark.parametrize(("principal", "editable"), [
+    ("admin", "abcde"), ("dispatcher", "abcde"), ("leader", "abcde"), ("inspector", "abcde"),  # a step on every one
+    ("handler", "a"),  # what its unit handles; the others it only sees
+    ("reporter_a", "ae"),  # a raised by her (附件), e handled by her unit
+    ("reporter_b", "cd"),  # handled by its unit; b is only its district's project
+    ("dept_reporter", "bc"),  # b handled, c helped with by its unit
+    ("coordinator", "d"),  # escalated to him
+    ("outsider", ""), ("anonymous", ""),
+])
+def test_who_may_act_on_which_problem(principal, editable, people, scene):
+    """editable_by: the visible problems on which the workflow gives the user some step from some status."""
+    user = people[principal]
+    names = {problem.pk: name for name, problem in scene.items()}
+    assert sorted(names[pk] for pk in Problem.objects.editable_by(user).values_list("pk", flat=True)) == list(editable)
+    visible = set(Problem.objects.visible_to(user).values_list("pk", flat=True))
+    acts = set()
+    for problem in scene.values():
+        for status in S:
+            problem.status = status  # in memory only: can() reads the instance
+            if problem.pk in visible and any(services.can(user, problem, action) for action in ProblemAction):
+                acts.add(names[problem.pk])
+    assert sorted(acts) == list(editable)
+
+
+def test_the_scoped_querysets_chain_after_other_filters(people, scene):
+    assert list(Problem.objects.filter(status=S.HANDLING, handling_unit__isnull=False).order_by("pk")
+                .visible_to(people["dept_reporter"]).editable_by(people["dept_reporter"])) == [scene["b"], scene["c"]]
+    assert list(Problem.objects.filter(pk=scene["a"].pk).visible_to(people["dept_reporter"])) == []
 
 
 def test_a_problem_out_of_sight_is_not_found(people, scene):
@@ -85,7 +124,32 @@ def test_a_problem_out_of_sight_is_not_found(people, scene):
 def test_who_sees_which_order(principal, seen, people, project, other_project, units):
     order(project, units.transport, seq=1)
     order(other_project, units.luozhuang_government, seq=2)
-    assert sorted(selectors.orders_visible_to(people[principal]).values_list("seq", flat=True)) == seen
+    assert sorted(SupervisionOrder.objects.visible_to(people[principal]).values_list("seq", flat=True)) == seen
+
+
+@pytest.mark.parametrize(("principal", "editable"), [
+    ("admin", [1, 2, 3]), ("dispatcher", [1, 2, 3]), ("inspector", [1, 2, 3]),  # issue and verify
+    ("reporter_b", [2, 3]),  # issued to its unit
+    ("dept_reporter", [1]),
+    ("handler", [3]),  # issued by this user (in an earlier role): the issuer verifies it still
+    ("reporter_a", []), ("leader", []), ("coordinator", []), ("outsider", []), ("anonymous", []),
+])
+def test_who_may_act_on_which_order(principal, editable, people, project, other_project, units):
+    """editable_by: the visible orders on which order_can gives the user some step from some status."""
+    user = people[principal]
+    orders = [order(project, units.transport, seq=1), order(other_project, units.luozhuang_government, seq=2),
+              order(other_project, units.luozhuang_government, seq=3)]
+    SupervisionOrder.objects.filter(seq=3).update(issued_by=people["handler"])
+    orders[2].issued_by_id = people["handler"].pk
+    assert sorted(SupervisionOrder.objects.editable_by(user).values_list("seq", flat=True)) == editable
+    visible = set(SupervisionOrder.objects.visible_to(user).values_list("pk", flat=True))
+    acts = set()
+    for one in orders:
+        for status in OrderStatus:
+            one.status = status
+            if one.pk in visible and any(services.order_can(user, one, action) for action in OrderAction):
+                acts.add(one.seq)
+    assert sorted(acts) == editable
 
 
 # ========================================================================================== inboxes

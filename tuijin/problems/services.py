@@ -212,7 +212,7 @@ def order_can(user, order: SupervisionOrder, action: str) -> bool:
 
 
 def _locked_problem(user, problem_id) -> Problem:
-    problem = selectors.problems_visible_to(user).select_for_update(of=("self",)).filter(pk=problem_id).first()
+    problem = Problem.objects.visible_to(user).select_for_update(of=("self",)).filter(pk=problem_id).first()
     if problem is None:
         from django.http import Http404
 
@@ -221,7 +221,7 @@ def _locked_problem(user, problem_id) -> Problem:
 
 
 def _locked_order(user, order_id) -> SupervisionOrder:
-    order = selectors.orders_visible_to(user).select_for_update(of=("self",)).filter(pk=order_id).first()
+    order = SupervisionOrder.objects.visible_to(user).select_for_update(of=("self",)).filter(pk=order_id).first()
     if order is None:
         from django.http import Http404
 
@@ -617,7 +617,7 @@ def attachment_add(user, upload, *, problem=None, order=None, meeting=None) -> A
             raise PermissionDenied
         owner = {"order": order}
     else:
-        meeting = selectors.meetings_visible_to(user).select_for_update(of=("self",)).filter(pk=meeting.pk).first()
+        meeting = Meeting.objects.visible_to(user).select_for_update(of=("self",)).filter(pk=meeting.pk).first()
         if meeting is None:
             from django.http import Http404
 
@@ -804,8 +804,7 @@ def gathering_save(user, model, data: dict, *, instance=None, version=None):
     if not may_supervise(user):
         raise PermissionDenied
     if instance is not None:
-        visible = selectors.meetings_visible_to(user) if model is Meeting else selectors.inspections_visible_to(user)
-        instance = visible.select_for_update(of=("self",)).filter(pk=instance.pk).first()
+        instance = model.objects.editable_by(user).select_for_update(of=("self",)).filter(pk=instance.pk).first()
         if instance is None:
             from django.http import Http404
 
@@ -875,7 +874,7 @@ def inspection_photo_add(user, inspection: Inspection, upload, *, project=None, 
 
     from tuijin.core import photos
 
-    inspection = selectors.inspections_visible_to(user).select_for_update(of=("self",)).filter(pk=inspection.pk).first()
+    inspection = Inspection.objects.visible_to(user).select_for_update(of=("self",)).filter(pk=inspection.pk).first()
     if inspection is None:
         from django.http import Http404
 

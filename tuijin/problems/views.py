@@ -44,7 +44,7 @@ from .choices import (
     Source,
 )
 from .forms import DecisionForm, InspectionForm, MeetingForm, OrderForm, ProblemForm
-from .models import Attachment, Inspection, InspectionPhoto, Meeting, ProblemType
+from .models import Attachment, Inspection, InspectionPhoto, Meeting, Problem, ProblemType, SupervisionOrder
 
 PAGE = 50
 STATS_PAGE = 100  # a province has thousands of units: the table pages, the total row counts them all
@@ -252,8 +252,8 @@ def stats(request):
 def project_problems(request, pk):
     project = project_for_user(request.user, pk)
     today = timezone.localdate()
-    problems = selectors.problem_rows(selectors.problems_visible_to(request.user).filter(project=project))
-    orders = selectors.order_rows(selectors.orders_visible_to(request.user).filter(project=project))
+    problems = selectors.problem_rows(Problem.objects.visible_to(request.user).filter(project=project))
+    orders = selectors.order_rows(SupervisionOrder.objects.visible_to(request.user).filter(project=project))
     return render(request, "problems/project_problems.html", {
         "project": project, "tab": "problems", "problems": problems.order_by("-raised_on", "-id"),
         "orders": orders, "today": today, "may_raise": services.may_raise(request.user, project) and not project.is_archived,
@@ -341,7 +341,7 @@ def _problem_page(request, problem, kept=None, status=200, assign_form=None, ord
         "events": problem.events.select_related("actor", "actor_unit", "leader", "unit"),
         "attachments": problem.attachments.select_related("uploaded_by"),
         "cooperating": problem.cooperating_units.all(),
-        "orders": selectors.orders_visible_to(request.user).filter(problem=problem),
+        "orders": SupervisionOrder.objects.visible_to(request.user).filter(problem=problem),
         "steps": [(a, ProblemAction(a).label, STEP_FIELDS[a], STEP_TEXT[a], _primary(request.user, problem, a)) for a in steps], "assign_form": assign_form,
         "can_attach": services.can(request.user, problem, ProblemAction.ATTACH),
         "can_issue": may_supervise(request.user) and problem.status in ACTIVE_PROBLEM_STATES,
@@ -489,7 +489,7 @@ def attachment_delete(request, pk):
 @require_safe
 def order_list(request):
     today = timezone.localdate()
-    rows = selectors.order_rows(selectors.orders_visible_to(request.user))
+    rows = selectors.order_rows(SupervisionOrder.objects.visible_to(request.user))
     status = request.GET.get("status", "")
     if status in OrderStatus.values:
         rows = rows.filter(status=status)
@@ -595,7 +595,7 @@ def order_print(request, pk):
 
 def _gathering_list(request, model, template):
     today = timezone.localdate()
-    rows = (selectors.meetings_visible_to(request.user) if model is Meeting else selectors.inspections_visible_to(request.user))
+    rows = model.objects.visible_to(request.user)
     kind = request.GET.get("kind", "")
     if kind:
         rows = rows.filter(kind=kind)
@@ -683,8 +683,8 @@ def _gathering_detail(request, source, template=None, decision_form=None, status
     template = template or f"problems/{'meeting' if isinstance(source, Meeting) else 'inspection'}_detail.html"
     today = timezone.localdate()
     name = "meeting" if isinstance(source, Meeting) else "inspection"
-    problems = selectors.problem_rows(selectors.problems_visible_to(request.user).filter(**{name: source}))
-    orders = selectors.order_rows(selectors.orders_visible_to(request.user).filter(**{name: source}))
+    problems = selectors.problem_rows(Problem.objects.visible_to(request.user).filter(**{name: source}))
+    orders = selectors.order_rows(SupervisionOrder.objects.visible_to(request.user).filter(**{name: source}))
     context = {
         name: source, "source": source, "today": today, "problems": problems, "orders": orders,
         "projects": Project.objects.visible_to(request.user).filter(pk__in=source.projects.values("pk")).order_by("name"),
