@@ -6,9 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 
-from tuijin.core.exceptions import ConflictError
+from tuijin.core.exceptions import ConflictError, NotFound
 from tuijin.problems import services
 from tuijin.problems.choices import (
     InspectionKind,
@@ -186,9 +185,9 @@ def test_a_decision_on_a_project_out_of_sight_is_not_found(people, city, units, 
     own = f.build_own_project(city)
     inspection = services.gathering_save(district_inspector, Inspection, inspection_data())
     before = problem_state()
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.decision_add(district_inspector, inspection, "problem", own, decision(units))
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.decision_add(district_inspector, inspection, "order", own, decision(units))
     assert problem_state() == before
 

@@ -10,10 +10,9 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.urls import reverse
 
-from tuijin.core.exceptions import ConflictError
+from tuijin.core.exceptions import ConflictError, NotFound
 from tuijin.core.models import Notification
 from tuijin.problems import services
 from tuijin.problems.choices import OrderAction, OrderBasis, OrderStatus, ProblemStatus
@@ -123,7 +122,7 @@ def test_the_order_table(action, status, principal, answer, people, project, uni
         record = done.history.order_by("-history_id").first()
         assert (record.history_user, record.history_change_reason) == (user, HISTORY_REASON[action])
     else:
-        with pytest.raises(Http404 if answer == "404" else PermissionDenied):
+        with pytest.raises(NotFound if answer == "404" else PermissionDenied):
             act()
         assert problem_state() == before
 

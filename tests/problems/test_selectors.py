@@ -107,12 +107,16 @@ def test_the_scoped_querysets_chain_after_other_filters(people, scene):
 
 
 def test_a_problem_out_of_sight_is_not_found(people, scene):
-    from django.http import Http404
+    from tuijin.core.exceptions import NotFound
 
     assert selectors.problem_for_user(people["dept_reporter"], scene["b"].pk) == scene["b"]
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound) as exc:
         selectors.problem_for_user(people["dept_reporter"], scene["a"].pk)
-    with pytest.raises(Http404):
+    assert str(exc.value) == "问题不存在或无权查看"
+    with pytest.raises(NotFound) as missing:
+        selectors.problem_for_user(people["dept_reporter"], 10**9)
+    assert str(missing.value) == str(exc.value)  # the same words whether or not it exists
+    with pytest.raises(NotFound):
         selectors.problem_for_user(people["outsider"], scene["a"].pk)
 
 

@@ -4,7 +4,7 @@ version checks.
 
 Read MATRIX as the workflow rules: every step × every principal, from the problem status the step
 starts in. `ok` means the step is taken, `403` that the user sees the problem but may not take the
-step (PermissionDenied), `404` that the user does not see it at all (Http404, never revealing it).
+step (PermissionDenied), `404` that the user does not see it at all (NotFound, never revealing it).
 Whatever is refused writes nothing (the `problem_state` snapshot).
 
 The problem under test (conftest.problem_at) is on the 兰山区 project, handled by 市自然资源和规划局
@@ -16,10 +16,9 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.urls import reverse
 
-from tuijin.core.exceptions import ConflictError
+from tuijin.core.exceptions import ConflictError, NotFound
 from tuijin.core.models import Notification
 from tuijin.org.models import Leader
 from tuijin.problems import services
@@ -164,7 +163,7 @@ def test_the_workflow_table(step, status, principal, answer, people, project, un
         record = newest_history(done)
         assert (record.history_user, record.history_change_reason) == (user, REASONS[step])
     else:
-        with pytest.raises(Http404 if answer == "404" else PermissionDenied):
+        with pytest.raises(NotFound if answer == "404" else PermissionDenied):
             act()
         assert problem_state() == before
 
@@ -199,7 +198,7 @@ def test_an_inactive_membership_no_longer_makes_a_handler(people, units, problem
     problem = problem_at(S.PENDING, handling_unit=units.transport, cooperating=[])
     dept_reporter = people["dept_reporter"]
     dept_reporter.memberships.update(is_active=False)
-    with pytest.raises(Http404):  # nor does it let them see the problem
+    with pytest.raises(NotFound):  # nor does it let them see the problem
         take(dept_reporter, problem, A.ACCEPT)
 
 

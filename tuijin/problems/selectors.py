@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import Count, F, Q, Sum
-from django.http import Http404
+from django.utils.translation import gettext as _
 
+from tuijin.core.exceptions import NotFound
 from tuijin.org.choices import Role
 from tuijin.org.models import Unit
 from tuijin.org.selectors import user_access
@@ -45,27 +46,33 @@ ORDER_ROW_FIELDS = ("id", "project", "project__name", "unit", "unit__name", "yea
                     "rectify_by", "issued_on")
 
 
-def _get(queryset, pk):
+def not_found(model) -> NotFound:
+    """The domain's 404 for a record the user does not see (it may exist: the message never says)."""
+    return NotFound(_("%(what)s不存在或无权查看") % {"what": model._meta.verbose_name})
+
+
+def get_visible(queryset, pk):
+    """The record `pk` of a scoped queryset; NotFound when the user does not see it."""
     obj = queryset.filter(pk=pk).first()
     if obj is None:
-        raise Http404
+        raise not_found(queryset.model)
     return obj
 
 
 def problem_for_user(user, pk) -> Problem:
-    return _get(Problem.objects.visible_to(user).select_related(*PROBLEM_RELATED, "report__period", "meeting", "inspection"), pk)
+    return get_visible(Problem.objects.visible_to(user).select_related(*PROBLEM_RELATED, "report__period", "meeting", "inspection"), pk)
 
 
 def order_for_user(user, pk) -> SupervisionOrder:
-    return _get(SupervisionOrder.objects.visible_to(user).select_related(*ORDER_RELATED, "meeting", "inspection"), pk)
+    return get_visible(SupervisionOrder.objects.visible_to(user).select_related(*ORDER_RELATED, "meeting", "inspection"), pk)
 
 
 def meeting_for_user(user, pk) -> Meeting:
-    return _get(Meeting.objects.visible_to(user).select_related("chair", "region", "created_by"), pk)
+    return get_visible(Meeting.objects.visible_to(user).select_related("chair", "region", "created_by"), pk)
 
 
 def inspection_for_user(user, pk) -> Inspection:
-    return _get(Inspection.objects.visible_to(user).select_related("leader", "region", "created_by"), pk)
+    return get_visible(Inspection.objects.visible_to(user).select_related("leader", "region", "created_by"), pk)
 
 
 # ----------------------------------------------------------------------------------------- lists

@@ -1,6 +1,6 @@
 """Every write of problems, supervision orders, meetings and inspections.
 
-Each write checks that the user may see the record (else 404) and may take the step (else 403),
+Each write checks that the user may see the record (else NotFound, the site's 404) and may take the step (else 403),
 validates with Chinese messages and writes nothing on error, compares versions so a stale page never
 overwrites a newer step, keeps history (simple-history, who and why) plus the record's timeline
 (Event), tells the people concerned (tuijin.core.notify) and tells the warning engine (PROBLEM_CHANGED).
@@ -212,21 +212,11 @@ def order_can(user, order: SupervisionOrder, action: str) -> bool:
 
 
 def _locked_problem(user, problem_id) -> Problem:
-    problem = Problem.objects.visible_to(user).select_for_update(of=("self",)).filter(pk=problem_id).first()
-    if problem is None:
-        from django.http import Http404
-
-        raise Http404
-    return problem
+    return selectors.get_visible(Problem.objects.visible_to(user).select_for_update(of=("self",)), problem_id)
 
 
 def _locked_order(user, order_id) -> SupervisionOrder:
-    order = SupervisionOrder.objects.visible_to(user).select_for_update(of=("self",)).filter(pk=order_id).first()
-    if order is None:
-        from django.http import Http404
-
-        raise Http404
-    return order
+    return selectors.get_visible(SupervisionOrder.objects.visible_to(user).select_for_update(of=("self",)), order_id)
 
 
 # ---------------------------------------------------------------------------------------- problems
@@ -262,9 +252,7 @@ def problem_raise(user, project: Project, data: dict, *, source: str = Source.PA
     if not may_raise(user, project):
         if Project.objects.visible_to(user).filter(pk=project.pk).exists():
             raise PermissionDenied
-        from django.http import Http404
-
-        raise Http404
+        raise selectors.not_found(Project)
     project = Project.objects.select_for_update().get(pk=project.pk)
     if project.is_archived:
         raise ValidationError(_("已归档的项目不能再提出问题"))
@@ -617,11 +605,7 @@ def attachment_add(user, upload, *, problem=None, order=None, meeting=None) -> A
             raise PermissionDenied
         owner = {"order": order}
     else:
-        meeting = Meeting.objects.visible_to(user).select_for_update(of=("self",)).filter(pk=meeting.pk).first()
-        if meeting is None:
-            from django.http import Http404
-
-            raise Http404
+        meeting = selectors.get_visible(Meeting.objects.visible_to(user).select_for_update(of=("self",)), meeting.pk)
         if not may_supervise(user):
             raise PermissionDenied
         owner = {"meeting": meeting}
@@ -683,9 +667,7 @@ def order_issue(user, project: Project, data: dict, *, problem=None, meeting=Non
 @transaction.atomic
 def _order_issue(user, project, data, *, problem, meeting, inspection) -> SupervisionOrder:
     if not Project.objects.visible_to(user).filter(pk=project.pk).exists():
-        from django.http import Http404
-
-        raise Http404
+        raise selectors.not_found(Project)
     if not may_supervise(user):
         raise PermissionDenied
     project = Project.objects.get(pk=project.pk)
@@ -804,11 +786,7 @@ def gathering_save(user, model, data: dict, *, instance=None, version=None):
     if not may_supervise(user):
         raise PermissionDenied
     if instance is not None:
-        instance = model.objects.editable_by(user).select_for_update(of=("self",)).filter(pk=instance.pk).first()
-        if instance is None:
-            from django.http import Http404
-
-            raise Http404
+        instance = selectors.get_visible(model.objects.editable_by(user).select_for_update(of=("self",)), instance.pk)
     errors: dict[str, list[str]] = {}
     if not (data.get("title") or "").strip():
         errors["title"] = [_("请填写名称")]
@@ -874,11 +852,7 @@ def inspection_photo_add(user, inspection: Inspection, upload, *, project=None, 
 
     from tuijin.core import photos
 
-    inspection = Inspection.objects.visible_to(user).select_for_update(of=("self",)).filter(pk=inspection.pk).first()
-    if inspection is None:
-        from django.http import Http404
-
-        raise Http404
+    inspection = selectors.get_visible(Inspection.objects.visible_to(user).select_for_update(of=("self",)), inspection.pk)
     if not may_supervise(user):
         raise PermissionDenied
     if inspection.photos.count() >= 60:
