@@ -183,13 +183,13 @@ def test_a_number_taken_meanwhile_is_retried_with_the_next(people, project, unit
     takes the next number instead of failing."""
     taken = order_at(seq=1)
     calls = []
-    real = services._next_seq
+    real = services.orders._next_seq
 
     def stale(year):
         calls.append(year)
         return 1 if len(calls) == 1 else real(year)  # the first read does not see order 1 yet
 
-    monkeypatch.setattr(services, "_next_seq", stale)
+    monkeypatch.setattr(services.orders, "_next_seq", stale)
     order = services.order_issue(people["dispatcher"], project, order_data(units))
     assert (order.seq, len(calls)) == (2, 2)
     assert SupervisionOrder.objects.filter(year=today().year).count() == 2

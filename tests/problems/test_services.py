@@ -1,5 +1,5 @@
 """A problem's workflow (tuijin.problems.services): raising, 交办, and every step of the table in the
-services module's docstring, with its timeline (Event), history (who and why), notifications and
+docstring of tuijin/problems/services/permissions.py, with its timeline (Event), history (who and why), notifications and
 version checks.
 
 Read MATRIX as the workflow rules: every step × every principal, from the problem status the step
@@ -21,7 +21,7 @@ from django.urls import reverse
 from tuijin.core.exceptions import ConflictError, NotFound
 from tuijin.core.models import Notification
 from tuijin.org.models import Leader
-from tuijin.problems import services
+from tuijin.problems import selectors, services
 from tuijin.problems.choices import Ladder, ProblemAction, ProblemStatus, Source
 from tuijin.problems.models import Event, Problem
 from tuijin.projects.choices import LeaderRole
@@ -462,7 +462,7 @@ def test_escalating_to_the_leader_goes_to_the_projects_contracted_leader_and_tel
     assert (event.level_before, event.level_after, event.leader, event.text) == (Ladder.UNIT, Ladder.LEADER, contact_leader, "用地指标需市里统筹")
     assert notices(people["coordinator"]) == [(f"提请协调：“兰山区北城新区道路改造工程”{DESCRIPTION}（分包市领导协调）",
                                                reverse("problems:detail", args=[problem.pk]))]
-    assert problem in services.selectors.leader_inbox(people["coordinator"])
+    assert problem in selectors.leader_inbox(people["coordinator"])
 
 
 def test_without_a_contracted_leader_the_first_linked_leader_is_asked(people, project, problem_at):
