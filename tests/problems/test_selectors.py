@@ -112,7 +112,7 @@ def test_a_problem_out_of_sight_is_not_found(people, scene):
     assert selectors.problem_for_user(people["dept_reporter"], scene["b"].pk) == scene["b"]
     with pytest.raises(NotFound) as exc:
         selectors.problem_for_user(people["dept_reporter"], scene["a"].pk)
-    assert str(exc.value) == "问题不存在或无权查看"
+    assert str(exc.value) == "问题不存在或不在您的范围内"
     with pytest.raises(NotFound) as missing:
         selectors.problem_for_user(people["dept_reporter"], 10**9)
     assert str(missing.value) == str(exc.value)  # the same words whether or not it exists

@@ -48,7 +48,7 @@ ORDER_ROW_FIELDS = ("id", "project", "project__name", "unit", "unit__name", "yea
 
 def not_found(model) -> NotFound:
     """The domain's 404 for a record the user does not see (it may exist: the message never says)."""
-    return NotFound(_("%(what)s不存在或无权查看") % {"what": model._meta.verbose_name})
+    return NotFound(_("%(model)s不存在或不在您的范围内") % {"model": model._meta.verbose_name})
 
 
 def get_visible(queryset, pk):

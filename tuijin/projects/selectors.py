@@ -8,9 +8,7 @@ from django.db import connections
 from django.db.models import Count, F, FilteredRelation, Q, Sum, Window
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.translation import gettext as _
 
-from tuijin.core.exceptions import NotFound
 from tuijin.core.history import describe
 
 from . import completion
@@ -266,14 +264,16 @@ def ledger_completion(filtered, rows: list[Project], totals: LedgerTotals, *, as
 
 
 def project_for_user(user, pk: int) -> Project:
-    """The project if the user may see it; otherwise NotFound (never 403, which would confirm it exists)."""
-    project = Project.objects.visible_to(user).select_related(
-        "region", "level", "category", "nature", "stage", "owner", "lead_unit", "parent", "created_by",
-        "requested_level",
-    ).filter(pk=pk).first()
-    if project is None:
-        raise NotFound(_("项目不存在或无权查看"))
-    return project
+    """The project if the user may see it; otherwise Http404 (never 403, which would confirm it exists)."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(
+        Project.objects.visible_to(user).select_related(
+            "region", "level", "category", "nature", "stage", "owner", "lead_unit", "parent", "created_by",
+            "requested_level",
+        ),
+        pk=pk,
+    )
 
 
 def project_editable(user, project: Project) -> bool:

@@ -7,12 +7,13 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tuijin.core import events
-from tuijin.core.exceptions import ConflictError, NotFound
+from tuijin.core.exceptions import ConflictError
 from tuijin.core.fields import LimitedTextField, text_too_long
 from tuijin.core.history import stamp
 from tuijin.core.notify import notify
@@ -250,7 +251,7 @@ def project_update(
 ) -> Project:
     """Save an edited project read at `version`; a stale version raises ConflictError and writes nothing."""
     if not Project.objects.editable_by(user).filter(pk=project.pk).exists():
-        raise NotFound(_("项目不存在或无权查看"))
+        raise Http404
     original = Project.objects.get(pk=project.pk)
     if original.region_id != project.region_id:
         _check_region(user, project)
@@ -274,7 +275,7 @@ def project_archive(user, project: Project, *, version: int, reason: str) -> Pro
     if not is_office(user):
         raise PermissionDenied
     if not Project.objects.editable_by(user).filter(pk=project.pk).exists():
-        raise NotFound(_("项目不存在或无权查看"))
+        raise Http404
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("请填写归档原因")})
@@ -295,7 +296,7 @@ def project_restore(user, project: Project, *, version: int) -> Project:
     if not is_office(user):
         raise PermissionDenied
     if not Project.objects.editable_by(user).filter(pk=project.pk).exists():
-        raise NotFound(_("项目不存在或无权查看"))
+        raise Http404
     claim(project, version)
     project.refresh_from_db()
     project.is_archived = False
@@ -310,7 +311,7 @@ def _application_for_update(user, pk: int, version: int) -> Project:
     """The project whose application the office decides, claimed at `version`: out of the user's
     sight 404, seen but not the user's office 403, no application pending a message."""
     if not Project.objects.visible_to(user).filter(pk=pk).exists():
-        raise NotFound(_("项目不存在或无权查看"))
+        raise Http404
     if not Project.objects.reviewable_by(user).filter(pk=pk).exists():
         raise PermissionDenied
     project = Project.objects.select_related("level", "requested_level", "applied_by").get(pk=pk)
@@ -419,7 +420,7 @@ def annual_plan_rules(plan: AnnualPlan, total_investment: Decimal) -> dict[str, 
 def annual_plan_save(user, plan: AnnualPlan, *, version: int | None = None, reason: str = "") -> AnnualPlan:
     """Create (version None) or update an annual plan read at `version`."""
     if not Project.objects.editable_by(user).filter(pk=plan.project_id).exists():
-        raise NotFound(_("项目不存在或无权查看"))
+        raise Http404
     if plan.project.is_archived:
         raise ValidationError(_("已归档的项目不能修改"))
     annual_plan_validate(plan)

@@ -7,10 +7,10 @@ from decimal import Decimal
 
 from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tuijin.core.exceptions import NotFound
 from tuijin.core.fields import MoneyField
 from tuijin.org.models import Region, Unit
 from tuijin.projects.models import AnnualPlan, Project
@@ -35,7 +35,7 @@ def open_periods():
 def period_get(pk: int) -> ReportPeriod:
     period = ReportPeriod.objects.filter(pk=pk).first()
     if period is None:
-        raise NotFound(_("调度期不存在"))
+        raise Http404
     return period
 
 
@@ -43,7 +43,7 @@ def report_for_user(user, pk: int, *, editable: bool = False) -> ProgressReport:
     reports = ProgressReport.objects.editable_by(user) if editable else ProgressReport.objects.visible_to(user)
     report = reports.select_related("period", "project", "project__region", "unit").filter(pk=pk).first()
     if report is None:
-        raise NotFound(_("调度填报不存在或无权查看"))
+        raise Http404
     return report
 
 

@@ -4,10 +4,10 @@ status, its baselines and checklist, and the Gantt rows (挂图作战) of any fi
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from tuijin.core.exceptions import NotFound
 from tuijin.projects.models import Project
 
 from . import scheduling
@@ -17,25 +17,12 @@ from .models import Approval, Baseline, Milestone, MilestoneTemplate, Schedule
 GANTT_LIMIT = 500
 
 
-def not_found(model) -> NotFound:
-    """The domain's 404 for a record out of the user's sight (the words do not say whether it exists)."""
-    return NotFound(_("%(what)s不存在或无权查看") % {"what": model._meta.verbose_name})
-
-
-def _visible(queryset, pk: int):
-    """The record `pk` of a scoped queryset; NotFound when the user does not see it."""
-    obj = queryset.filter(pk=pk).first()
-    if obj is None:
-        raise not_found(queryset.model)
-    return obj
-
-
 def milestone_for_user(user, pk: int) -> Milestone:
-    return _visible(Milestone.objects.visible_to(user).select_related("project"), pk)
+    return get_object_or_404(Milestone.objects.visible_to(user).select_related("project"), pk=pk)
 
 
 def approval_for_user(user, pk: int) -> Approval:
-    return _visible(Approval.objects.visible_to(user).select_related("project", "type"), pk)
+    return get_object_or_404(Approval.objects.visible_to(user).select_related("project", "type"), pk=pk)
 
 
 def project_milestones(project: Project, today: date) -> list[Milestone]:

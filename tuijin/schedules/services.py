@@ -10,11 +10,12 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tuijin.core import events
-from tuijin.core.exceptions import ConflictError, NotFound
+from tuijin.core.exceptions import ConflictError
 from tuijin.core.history import stamp
 from tuijin.core.versioning import claim, mark_changed
 from tuijin.org.selectors import is_office, require_editor, require_office
@@ -32,7 +33,6 @@ from .models import (
     MilestoneTemplateStep,
     Schedule,
 )
-from .selectors import not_found
 
 SCHEDULE_CHANGED = "schedule.changed"  # payload: project_ids, user
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
@@ -44,14 +44,13 @@ def _changed(project_ids, user) -> None:
     transaction.on_commit(lambda: events.emit(SCHEDULE_CHANGED, project_ids=ids, user=user))
 
 
-
 def editable_project(user, project_id: int) -> Project:
-    """The project, locked for this transaction, if the user may edit it; NotFound otherwise."""
+    """The project, locked for this transaction, if the user may edit it; Http404 otherwise."""
     require_editor(user)
     projects = Project.objects.all() if user is None else Project.objects.editable_by(user)
     project = projects.select_for_update().filter(pk=project_id).first()
     if project is None:
-        raise NotFound(_("项目不存在或无权查看"))
+        raise Http404
     if project.is_archived:
         raise ValidationError(_("已归档的项目不能修改"))
     return project
@@ -223,7 +222,7 @@ def _update(user, queryset, obj, allowed, rules, values: dict, version: int, rea
     project = editable_project(user, obj.project_id)
     current = queryset.filter(pk=obj.pk, project=project).first()
     if current is None:
-        raise not_found(queryset.model)
+        raise Http404
     for name, value in values.items():
         setattr(current, name, value.strip() if isinstance(value, str) else value)
     errors = rules(current, timezone.localdate())
@@ -255,7 +254,7 @@ def _update_many(user, project: Project, queryset, allowed, rules, rows: list[di
         raise ValidationError(_("同一行在本次提交中出现了多次"))
     current = {obj.pk: obj for obj in queryset.filter(project=project, pk__in=ids)}
     if len(current) != len(ids):
-        raise not_found(queryset.model)
+        raise Http404
     today = timezone.localdate()
     errors, conflicts, changed = {}, {}, []
     for row in rows:
@@ -300,7 +299,7 @@ def milestone_delete(user, milestone: Milestone, *, version: int) -> None:
     project = editable_project(user, milestone.project_id)
     current = Milestone.objects.filter(pk=milestone.pk, project=project).first()
     if current is None:
-        raise not_found(Milestone)
+        raise Http404
     if current.actual_date is not None:
         raise ValidationError(_("节点“%(name)s”已记录实际完成日期，不能删除") % {"name": current.name})
     if current.baseline_date is not None and user is not None and not is_office(user):
@@ -320,7 +319,7 @@ def milestone_evidence(user, milestone: Milestone, upload) -> Milestone:
     project = editable_project(user, milestone.project_id)
     current = Milestone.objects.filter(pk=milestone.pk, project=project).first()
     if current is None:
-        raise not_found(Milestone)
+        raise Http404
     info = photos.inspect(upload)
     name = default_storage.save(photos.stored_name(info, timezone.localtime(), folder="milestones"), upload)
     old = current.evidence.name if current.evidence else ""
