@@ -9,18 +9,17 @@ from datetime import date, timedelta
 
 import pytest
 
-from tuijin.problems import selectors, services
+from tuijin.problems import selectors
 from tuijin.problems.choices import (
     InspectionKind,
     Interval,
     Ladder,
     MeetingKind,
-    OrderAction,
     OrderStatus,
-    ProblemAction,
     ProblemStatus,
 )
 from tuijin.problems.models import Inspection, Meeting, MeetingCadence, Problem, SupervisionOrder
+from tuijin.problems.workflow import ORDER_WORKFLOW, PROBLEM_WORKFLOW
 
 from .. import factories as f
 from .conftest import kind
@@ -86,7 +85,7 @@ def test_who_sees_which_problem(principal, seen, people, scene):
     ("outsider", ""), ("anonymous", ""),
 ])
 def test_who_may_act_on_which_problem(principal, editable, people, scene):
-    """editable_by: the visible problems on which the workflow gives the user some step from some status."""
+    """editable_by: the visible problems on which the workflow table gives the user some step from some status."""
     user = people[principal]
     names = {problem.pk: name for name, problem in scene.items()}
     assert sorted(names[pk] for pk in Problem.objects.editable_by(user).values_list("pk", flat=True)) == list(editable)
@@ -94,8 +93,8 @@ def test_who_may_act_on_which_problem(principal, editable, people, scene):
     acts = set()
     for problem in scene.values():
         for status in S:
-            problem.status = status  # in memory only: can() reads the instance
-            if problem.pk in visible and any(services.can(user, problem, action) for action in ProblemAction):
+            problem.status = status  # in memory only: the table reads the instance
+            if problem.pk in visible and any(PROBLEM_WORKFLOW.allows(user, problem, action) for action in PROBLEM_WORKFLOW.names):
                 acts.add(names[problem.pk])
     assert sorted(acts) == list(editable)
 
@@ -139,7 +138,7 @@ def test_who_sees_which_order(principal, seen, people, project, other_project, u
     ("reporter_a", []), ("leader", []), ("coordinator", []), ("outsider", []), ("anonymous", []),
 ])
 def test_who_may_act_on_which_order(principal, editable, people, project, other_project, units):
-    """editable_by: the visible orders on which order_can gives the user some step from some status."""
+    """editable_by: the visible orders on which the workflow table gives the user some step from some status."""
     user = people[principal]
     orders = [order(project, units.transport, seq=1), order(other_project, units.luozhuang_government, seq=2),
               order(other_project, units.luozhuang_government, seq=3)]
@@ -151,7 +150,7 @@ def test_who_may_act_on_which_order(principal, editable, people, project, other_
     for one in orders:
         for status in OrderStatus:
             one.status = status
-            if one.pk in visible and any(services.order_can(user, one, action) for action in OrderAction):
+            if one.pk in visible and any(ORDER_WORKFLOW.allows(user, one, action) for action in ORDER_WORKFLOW.names):
                 acts.add(one.seq)
     assert sorted(acts) == editable
 

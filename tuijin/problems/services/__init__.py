@@ -5,9 +5,10 @@ validates with Chinese messages and writes nothing on error, compares versions s
 overwrites a newer step, keeps history (simple-history, who and why) plus the record's timeline
 (Event), tells the people concerned (tuijin.core.notify) and tells the warning engine (PROBLEM_CHANGED).
 
-Modules: `permissions` (who may take which step), `problems` (raise, 交办, the steps), `from_reports`
-(problems raised from monthly reports), `attachments`, `orders` (督办单), `gatherings` (meetings and
-inspections, their decisions and photos); `common` holds what they share. Callers import this package
+Modules: `problems` (raise, 交办, the steps), `from_reports` (problems raised from monthly reports),
+`attachments`, `orders` (督办单), `gatherings` (meetings and inspections, their decisions and photos);
+`common` holds what they share. Who may take which step, from which state and to which, is the table in
+problems/workflow.py, which the services check under the row lock. Callers import this package
 (`from tuijin.problems import services`) and use the names below.
 """
 
@@ -23,12 +24,11 @@ from .common import PROBLEM_CHANGED, TEXT_LIMIT
 from .from_reports import guess_type, problems_from_reports, says_nothing
 from .gatherings import GATHERING_FIELDS, decision_add, gathering_save, inspection_photo_add
 from .orders import ORDER_STEPS, order_issue, order_step
-from .permissions import can, may_raise, order_can
 from .problems import STEPS, contracted_leader, problem_assign, problem_raise, problem_step
 
 __all__ = [
     "ATTACHMENTS_PER_OWNER", "ATTACHMENT_KINDS", "ATTACHMENT_MAX_MB", "GATHERING_FIELDS", "ORDER_STEPS", "PROBLEM_CHANGED",
-    "STEPS", "TEXT_LIMIT", "attachment_add", "attachment_delete", "can", "check_attachment", "contracted_leader",
-    "decision_add", "gathering_save", "guess_type", "inspection_photo_add", "may_raise", "order_can", "order_issue",
+    "STEPS", "TEXT_LIMIT", "attachment_add", "attachment_delete", "check_attachment", "contracted_leader",
+    "decision_add", "gathering_save", "guess_type", "inspection_photo_add", "order_issue",
     "order_step", "problem_assign", "problem_raise", "problem_step", "problems_from_reports", "says_nothing",
 ]

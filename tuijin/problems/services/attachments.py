@@ -12,8 +12,8 @@ from tuijin.org.selectors import OFFICE_ROLES, may_supervise, user_access
 from .. import selectors
 from ..choices import OrderAction, OrderStatus, ProblemAction, ProblemStatus
 from ..models import Attachment, Meeting
+from ..workflow import ORDER_WORKFLOW, PROBLEM_WORKFLOW
 from .common import _event, _locked_order, _locked_problem
-from .permissions import can, order_can
 
 ATTACHMENT_KINDS = {
     "pdf": ("application/pdf", (b"%PDF",)),
@@ -57,14 +57,11 @@ def attachment_add(user, upload, *, problem=None, order=None, meeting=None) -> A
 
     if problem is not None:
         problem = _locked_problem(user, problem.pk)
-        if not can(user, problem, ProblemAction.ATTACH):
-            raise PermissionDenied
+        PROBLEM_WORKFLOW.check(user, problem, ProblemAction.ATTACH)
         owner = {"problem": problem}
     elif order is not None:
         order = _locked_order(user, order.pk)
-        if order.status == OrderStatus.CLOSED or not (
-                order_can(user, order, OrderAction.REPLY) or order_can(user, order, OrderAction.PROGRESS) or may_supervise(user)):
-            raise PermissionDenied
+        ORDER_WORKFLOW.check(user, order, OrderAction.ATTACH)
         owner = {"order": order}
     else:
         meeting = selectors.get_visible(Meeting.objects.visible_to(user).select_for_update(of=("self",)), meeting.pk)

@@ -16,10 +16,10 @@ from tuijin.projects.choices import Light
 from tuijin.projects.models import Project
 
 from .. import selectors
-from ..choices import ACTIVE_PROBLEM_STATES, OrderAction, OrderBasis, OrderStatus
+from ..choices import ACTIVE_PROBLEM_STATES, OrderAction, OrderBasis
 from ..models import SupervisionOrder
+from ..workflow import ORDER_WORKFLOW
 from .common import TEXT_LIMIT, _changed, _check_day, _event, _locked_order, _tell, _text, _unit_users
-from .permissions import order_can
 
 
 def _next_seq(year: int) -> int:
@@ -91,53 +91,51 @@ def _order_issue(user, project, data, *, problem, meeting, inspection) -> Superv
     return order
 
 
-ORDER_STEPS = frozenset({OrderAction.REPLY, OrderAction.PROGRESS, OrderAction.RETURN, OrderAction.CLOSE})
+# The steps order_step takes: those of the page's step form (附件 has a service of its own).
+ORDER_STEPS = frozenset(step.name for step in ORDER_WORKFLOW.steps if not step.own_form)
 
 
 @transaction.atomic
 def order_step(user, order: SupervisionOrder, action: str, *, version, text: str = "", day: date | None = None) -> SupervisionOrder:
+    """One step on an order (see the table in problems/workflow.py): the state it leads to, and what else it
+    changes and whom it tells."""
     order = _locked_order(user, order.pk)
     if action not in ORDER_STEPS:
         raise ValidationError(_("未知的操作"))
-    if not order_can(user, order, action):
-        raise PermissionDenied
+    step = ORDER_WORKFLOW.check(user, order, action)
+    text = _text(text, step.text, required=step.text_required)
     today = timezone.localdate()
     before_status, before_due = order.status, order.due
-    change: dict = {}
+    change: dict = {"status": step.target} if step.target else {}
     url = reverse("problems:order", args=[order.pk])
     notice = None
     if action == OrderAction.REPLY:
-        text = _text(text, _("整改方案"))
         errors: dict = {}
         if day is None and order.rectify_by is None:  # else 整改中 could never fall overdue
-            errors["day"] = [_("请填写整改完成时限")]
+            errors["day"] = [_("请填写%(label)s") % {"label": step.day_label}]
         _check_day(day, _("整改时限"), "day", errors, not_before=today, before_label=_("今天"))
         if errors:
             raise ValidationError(errors)
-        change.update(status=OrderStatus.RECTIFYING, plan=text, replied_on=today, rectify_by=day or order.rectify_by)
+        change.update(plan=text, replied_on=today, rectify_by=day or order.rectify_by)
         users = [order.issued_by] if order.issued_by_id else []
         notice = (users, _("%(number)s已回复整改方案，请审核跟踪") % {"number": order.number})
-    elif action == OrderAction.PROGRESS:
-        text = _text(text, _("整改进展"))
     elif action == OrderAction.RETURN:
-        text = _text(text, _("退回理由"))
         errors = {}
         if day is None:
-            errors["day"] = [_("请填写新的回复时限")]
-        _check_day(day, _("新的回复时限"), "day", errors, not_before=today, before_label=_("今天"))
+            errors["day"] = [_("请填写%(label)s") % {"label": step.day_label}]
+        _check_day(day, step.day_label, "day", errors, not_before=today, before_label=_("今天"))
         if errors:
             raise ValidationError(errors)
-        change.update(status=OrderStatus.ISSUED, reply_by=day)
+        change["reply_by"] = day
         notice = (_unit_users([order.unit_id]), _("%(number)s的整改方案被退回，请于%(d)s前重新回复：%(why)s")
                   % {"number": order.number, "d": day, "why": text[:60]})
     elif action == OrderAction.CLOSE:
-        text = _text(text, _("核实意见"), required=False)
-        change.update(status=OrderStatus.CLOSED, closed_on=today)
+        change["closed_on"] = today
         notice = (_unit_users([order.unit_id]), _("%(number)s已核实办结") % {"number": order.number})
     claim(order, version)
     for field, value in change.items():
         setattr(order, field, value)
-    stamp(order, user, str(OrderAction(action).label)).save()
+    stamp(order, user, str(step.label)).save()
     _event(user, action, order=order, text=text, status_before=before_status, status_after=order.status,
            deadline_before=before_due, deadline_after=order.due)
     if notice and notice[0]:

@@ -1,4 +1,5 @@
-"""Problems: raising one, 交办 (assign), and the steps of its workflow (permissions.py says who may take which)."""
+"""Problems: raising one, 交办 (assign), and the steps of its workflow (problems/workflow.py says who may take
+which, from which status and to which)."""
 
 from datetime import date
 
@@ -15,8 +16,9 @@ from tuijin.projects.choices import LeaderRole
 from tuijin.projects.models import Project, ProjectLeader
 
 from .. import selectors
-from ..choices import Ladder, ProblemAction, ProblemStatus, Source
+from ..choices import Ladder, ProblemAction, Source
 from ..models import Problem
+from ..workflow import PROBLEM_WORKFLOW, may_raise
 from .common import (
     TEXT_LIMIT,
     _changed,
@@ -28,7 +30,6 @@ from .common import (
     _text,
     _unit_users,
 )
-from .permissions import can, may_raise
 
 
 def _validate_problem(data: dict, raised_on: date) -> dict:
@@ -96,8 +97,7 @@ def _tell_assigned(problem: Problem, cooperating, actor=None) -> None:
 def problem_assign(user, problem: Problem, data: dict, *, version) -> Problem:
     """交办 / correct a problem: type, description, handling and cooperating units, deadline (office)."""
     problem = _locked_problem(user, problem.pk)
-    if not can(user, problem, ProblemAction.ASSIGN):
-        raise PermissionDenied
+    PROBLEM_WORKFLOW.check(user, problem, ProblemAction.ASSIGN)
     values = _validate_problem(data, problem.raised_on)
     cooperating = values.pop("cooperating_units")
     old_coop = set(problem.cooperating_units.values_list("pk", flat=True))
@@ -127,9 +127,8 @@ def problem_assign(user, problem: Problem, data: dict, *, version) -> Problem:
     return problem
 
 
-STEPS = frozenset({ProblemAction.ACCEPT, ProblemAction.REPLY, ProblemAction.EXTEND, ProblemAction.ESCALATE,
-                   ProblemAction.INSTRUCT, ProblemAction.RESOLVE, ProblemAction.CLOSE, ProblemAction.RETURN,
-                   ProblemAction.UNSOLVABLE, ProblemAction.REOPEN})
+# The steps problem_step takes: those of the page's step form (交办 and 附件 have services of their own).
+STEPS = frozenset(step.name for step in PROBLEM_WORKFLOW.steps if not step.own_form)
 
 
 def contracted_leader(project: Project) -> Leader | None:
@@ -144,29 +143,24 @@ def contracted_leader(project: Project) -> Leader | None:
 @transaction.atomic
 def problem_step(user, problem: Problem, action: str, *, version, text: str = "", deadline: date | None = None,
                  level: int | None = None, leader: Leader | None = None) -> Problem:
-    """One workflow step on a problem (see the table in the module docstring)."""
+    """One workflow step on a problem (see the table in problems/workflow.py): the state it leads to, and
+    what else it changes and whom it tells."""
     problem = _locked_problem(user, problem.pk)
     if action not in STEPS:
         raise ValidationError(_("未知的操作"))
-    if not can(user, problem, action):
-        raise PermissionDenied
+    step = PROBLEM_WORKFLOW.check(user, problem, action)
+    text = _text(text, step.text, required=step.text_required)
     today = timezone.localdate()
     before_status, before_level, before_deadline = problem.status, problem.level, problem.deadline
-    change: dict = {}
+    change: dict = {"status": step.target} if step.target else {}
     notice = None  # (users, text)
     url = reverse("problems:detail", args=[problem.pk])
     name = problem.project.name
-    if action == ProblemAction.ACCEPT:  # can() asked for a unit and a deadline (交办 comes first)
-        text = _text(text, _("受理意见"), required=False)
-        change["status"] = ProblemStatus.HANDLING
-    elif action == ProblemAction.REPLY:
-        text = _text(text, _("办理情况"))
-    elif action == ProblemAction.EXTEND:
-        text = _text(text, _("延期理由"))
+    if action == ProblemAction.EXTEND:
         errors: dict = {}
         if deadline is None:
-            errors["deadline"] = [_("请填写新的解决时限")]
-        _check_day(deadline, _("新的解决时限"), "deadline", errors, not_before=max(today, problem.deadline or today), before_label=_("今天和原时限"))
+            errors["deadline"] = [_("请填写%(label)s") % {"label": step.day_label}]
+        _check_day(deadline, step.day_label, "deadline", errors, not_before=max(today, problem.deadline or today), before_label=_("今天和原时限"))
         if not errors and problem.deadline and deadline == problem.deadline:
             errors["deadline"] = [_("新的解决时限与原时限相同")]
         if errors:
@@ -175,7 +169,6 @@ def problem_step(user, problem: Problem, action: str, *, version, text: str = ""
         notice = (_unit_users([problem.handling_unit_id]) if problem.handling_unit_id else [],
                   _("问题“%(project)s”的解决时限延至%(d)s：%(why)s") % {"project": name, "d": deadline, "why": text[:60]})
     elif action == ProblemAction.ESCALATE:
-        text = _text(text, _("提级理由"))
         if level is None or level not in Ladder.values or level <= problem.level:
             raise ValidationError({"level": [_("请选择高于当前层级（%(now)s）的协调层级") % {"now": problem.get_level_display()}]})
         change["level"] = level
@@ -190,43 +183,36 @@ def problem_step(user, problem: Problem, action: str, *, version, text: str = ""
                 notice = ([leader.user], _("提请协调：“%(project)s”%(text)s（%(level)s）")
                           % {"project": name, "text": problem.description[:60], "level": Ladder(level).label})
     elif action == ProblemAction.INSTRUCT:
-        text = _text(text, _("批示内容"))
         users = list(_unit_users([problem.handling_unit_id])) if problem.handling_unit_id else []
         notice = (users + list(_office_users(problem.project)), _("领导批示（%(project)s）：%(text)s") % {"project": name, "text": text[:80]})
     elif action == ProblemAction.RESOLVE:
-        text = _text(text, _("解决情况"))
-        change["status"], change["resolution"] = ProblemStatus.RESOLVED, text
+        change["resolution"] = text
         users = list(_office_users(problem.project)) + ([problem.raised_by] if problem.raised_by_id else [])
         notice = (users, _("问题已解决，请核实销号：“%(project)s”%(text)s") % {"project": name, "text": problem.description[:60]})
     elif action == ProblemAction.CLOSE:
-        text = _text(text, _("核实意见"), required=False)
-        change.update(status=ProblemStatus.CLOSED, closed_on=today, days_to_close=max(0, (today - problem.raised_on).days))
+        change.update(closed_on=today, days_to_close=max(0, (today - problem.raised_on).days))
         users = list(_unit_users([problem.handling_unit_id])) if problem.handling_unit_id else []
         notice = (users + ([problem.raised_by] if problem.raised_by_id else []),
                   _("问题已销号：“%(project)s”%(text)s") % {"project": name, "text": problem.description[:60]})
     elif action == ProblemAction.RETURN:
-        text = _text(text, _("退回理由"))
-        change["status"] = ProblemStatus.HANDLING
         notice = (_unit_users([problem.handling_unit_id]) if problem.handling_unit_id else [],
                   _("问题核实未通过，退回继续办理：“%(project)s”%(why)s") % {"project": name, "why": text[:60]})
     elif action == ProblemAction.UNSOLVABLE:
-        text = _text(text, _("无法解决的原因"))
-        change.update(status=ProblemStatus.UNSOLVABLE, closed_on=today, days_to_close=None)
+        change.update(closed_on=today, days_to_close=None)
     elif action == ProblemAction.REOPEN:
-        text = _text(text, _("重新打开的理由"))
-        change.update(status=ProblemStatus.HANDLING, closed_on=None, days_to_close=None)
+        change.update(closed_on=None, days_to_close=None)
         if problem.deadline and problem.deadline < today and deadline is None:
             raise ValidationError({"deadline": [_("原解决时限已过，请填写新的解决时限")]})
         if deadline is not None:
             errors = {}
-            _check_day(deadline, _("新的解决时限"), "deadline", errors, not_before=today, before_label=_("今天"))
+            _check_day(deadline, step.day_label, "deadline", errors, not_before=today, before_label=_("今天"))
             if errors:
                 raise ValidationError(errors)
             change["deadline"] = deadline
     claim(problem, version)
     for field, value in change.items():
         setattr(problem, field, value)
-    stamp(problem, user, str(ProblemAction(action).label)).save()
+    stamp(problem, user, str(step.label)).save()
     _event(user, action, problem=problem, text=text, status_before=before_status, status_after=problem.status,
            level_before=before_level, level_after=problem.level, deadline_before=before_deadline,
            deadline_after=problem.deadline, leader=problem.coordinating_leader if action == ProblemAction.ESCALATE else None)
