@@ -18,7 +18,6 @@ from django.views.decorators.http import require_POST, require_safe
 
 from tuijin.core.exceptions import ConflictError
 from tuijin.core.parsing import parse_int as _int
-from tuijin.core.parsing import query_id, query_int
 from tuijin.core.photos import photo_response
 from tuijin.org.choices import Role, UnitKind
 from tuijin.org.models import Leader, Unit
@@ -42,6 +41,14 @@ from .choices import (
     ProblemAction,
     ProblemStatus,
     Source,
+)
+from .filtersets import (
+    QUERY_MAX,
+    InspectionFilterSet,
+    MeetingFilterSet,
+    OrderFilterSet,
+    ProblemFilterSet,
+    iso_day,
 )
 from .forms import DecisionForm, InspectionForm, MeetingForm, OrderForm, ProblemForm
 from .models import Attachment, Inspection, InspectionPhoto, Meeting, Problem, ProblemType, SupervisionOrder
@@ -100,42 +107,11 @@ def _query(request) -> str:
 
 # ------------------------------------------------------------------------------------------- lists
 
-PROBLEM_FILTERS = ("status", "type", "level", "source", "unit", "due", "due_by", "q")
-
-
-def _filter_problems(request, rows, today):
-    get = request.GET
-    status = get.get("status", "")
-    if status == "active":
-        rows = rows.filter(status__in=ACTIVE_PROBLEM_STATES)
-    elif status in ProblemStatus.values:
-        rows = rows.filter(status=status)
-    if query_id(get, "type"):
-        rows = rows.filter(type_id=query_id(get, "type"))
-    if query_int(get, "level", minimum=0, maximum=99):
-        rows = rows.filter(level=query_int(get, "level", minimum=0, maximum=99))
-    if get.get("source") in Source.values:
-        rows = rows.filter(source=get.get("source"))
-    if query_id(get, "unit"):
-        rows = rows.filter(handling_unit_id=query_id(get, "unit"))
-    due = get.get("due")
-    if due == "overdue":
-        rows = rows.overdue(today)
-    elif due == "soon":
-        rows = rows.due_soon(today)
-    due_by = _day(get.get("due_by"))
-    if due_by:  # what falls due by a meeting: open, deadline on or before that day
-        rows = rows.due_by(due_by)
-    q = (get.get("q") or "").strip()[:50]
-    if q:
-        rows = rows.filter(Q(description__icontains=q) | Q(project__name__icontains=q))
-    return rows
-
 
 def _filter_context(request):
     return {
         "statuses": ProblemStatus.choices, "types": ProblemType.objects.filter(is_active=True), "levels": Ladder.choices,
-        "sources": Source.choices, "f": {k: request.GET.get(k, "") for k in PROBLEM_FILTERS},
+        "sources": Source.choices, "f": {k: request.GET.get(k, "") for k in ProblemFilterSet.base_filters},
         # Government and department units of the user's regions: the usual handlers (no scan of the problems).
         "filter_units": Unit.objects.filter(is_active=True, kind__in=(UnitKind.GOVERNMENT, UnitKind.DEPARTMENT),
                                             region__in=regions_visible_to(request.user)).order_by("region__path", "name")[:1000],
@@ -146,7 +122,7 @@ def _filter_context(request):
 @require_safe
 def problem_list(request):
     today = timezone.localdate()
-    rows = _filter_problems(request, selectors.problem_list(request.user), today).order_by("-raised_on", "-id")
+    rows = ProblemFilterSet(request.GET, queryset=selectors.problem_list(request.user), today=today).qs.order_by("-raised_on", "-id")
     return render(request, "problems/problem_list.html", {
         "page": _page(request, rows), "today": today, "query": _query(request), **_filter_context(request),
     })
@@ -183,26 +159,16 @@ def inbox(request):
 @require_safe
 def overdue(request):
     today = timezone.localdate()
-    which = request.GET.get("which", "overdue")
-    if which == "soon":
-        problems, orders = selectors.due_soon_problems(request.user, today), selectors.due_soon_orders(request.user, today)
-    else:
-        which = "overdue"
-        problems, orders = selectors.overdue_problems(request.user, today), selectors.overdue_orders(request.user, today)
+    which = "soon" if request.GET.get("which") == "soon" else "overdue"  # the page's tabs: due=overdue|soon
+    problems = ProblemFilterSet({"due": which}, queryset=selectors.problem_list(request.user), today=today).qs
+    orders = OrderFilterSet({"due": which}, queryset=selectors.order_rows(SupervisionOrder.objects.visible_to(request.user)),
+                            today=today).qs
+    problems, orders = problems.order_by("deadline", "id"), orders.order_by("reply_by", "id")
     return render(request, "problems/overdue.html", {
         "which": which, "page": _page(request, problems), "query": _query(request),
         "orders": orders[:ORDERS_ON_OVERDUE], "order_count": orders.count(), "orders_shown": ORDERS_ON_OVERDUE,
         "today": today, "soon_days": DUE_SOON_DAYS,
     })
-
-
-def _day(value):
-    from datetime import date
-
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 class BadDate(ValueError):
@@ -214,7 +180,7 @@ def _posted_day(request, name: str):
     raw = request.POST.get(name)
     if not raw:
         return None
-    day = _day(raw)
+    day = iso_day(raw)
     if day is None:
         raise BadDate(raw)
     return day
@@ -230,7 +196,7 @@ def stats(request):
     by = request.GET.get("by", "unit")
     if by not in selectors.GROUPS:
         by = "unit"
-    start, end = _day(request.GET.get("start")), _day(request.GET.get("end"))
+    start, end = iso_day(request.GET.get("start")), iso_day(request.GET.get("end"))
     if start is None and not request.GET.get("start"):
         start = today.replace(month=1, day=1)
     bad = (request.GET.get("start") and start is None) or (request.GET.get("end") and end is None)
@@ -454,15 +420,9 @@ def attachment_delete(request, pk):
 @require_safe
 def order_list(request):
     today = timezone.localdate()
-    rows = selectors.order_rows(SupervisionOrder.objects.visible_to(request.user))
-    status = request.GET.get("status", "")
-    if status in OrderStatus.values:
-        rows = rows.filter(status=status)
-    elif status == "overdue":
-        rows = rows.overdue(today)
-    q = (request.GET.get("q") or "").strip()[:50]
-    if q:
-        rows = rows.filter(Q(content__icontains=q) | Q(project__name__icontains=q) | Q(unit__name__icontains=q))
+    rows = OrderFilterSet(request.GET, queryset=selectors.order_rows(SupervisionOrder.objects.visible_to(request.user)),
+                          today=today).qs
+    status, q = request.GET.get("status", ""), (request.GET.get("q") or "").strip()[:QUERY_MAX]
     return render(request, "problems/order_list.html", {
         "page": _page(request, rows.order_by("-year", "-seq")), "today": today, "query": _query(request), "statuses": OrderStatus.choices,
         "status": status, "q": q, "may_supervise": may_supervise(request.user),
@@ -552,10 +512,9 @@ def order_print(request, pk):
 
 def _gathering_list(request, model, template):
     today = timezone.localdate()
-    rows = model.objects.visible_to(request.user)
+    filterset = MeetingFilterSet if model is Meeting else InspectionFilterSet
+    rows = filterset(request.GET, queryset=model.objects.visible_to(request.user)).qs
     kind = request.GET.get("kind", "")
-    if kind:
-        rows = rows.filter(kind=kind)
     related = ("chair",) if model is Meeting else ("leader",)
     return render(request, template, {
         "page": _page(request, rows.select_related(*related)), "kind": kind, "query": _query(request),
