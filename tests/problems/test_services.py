@@ -77,7 +77,7 @@ FROM = {
     A.ATTACH: {S.PENDING, S.HANDLING, S.RESOLVED},
 }
 
-REASONS = {A.ASSIGN: "交办", **{action: str(A(action).label) for action in services.STEPS}}
+REASONS = {A.ASSIGN: "交办", **{action: str(A(action).label) for action in PROBLEM_WORKFLOW.names if action != A.ATTACH}}
 
 
 def matrix() -> list[tuple[str, str, str, str]]:

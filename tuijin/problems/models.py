@@ -104,6 +104,12 @@ def _project_q(user) -> Q:
     return Q(project__in=Project.objects.visible_to(user).values("pk"))
 
 
+def _theirs_q(user, field: str) -> Q:
+    """Rows whose `field` (a user id) is this user."""
+    pk = getattr(user, "pk", None)
+    return Q(**{field: pk}) if pk else Q(pk__in=[])
+
+
 class GatheringQuerySet(models.QuerySet):
     """Meetings and inspections: seen by those of the region that organised them (or above), and by
     whoever sees a project they took up; written (recorded, corrected, decisions, photos, attachments)
@@ -248,12 +254,11 @@ class ProblemQuerySet(ProjectScopedQuerySet):
         """Open and due on or before `day` (overdue ones included): what a meeting on that day takes up."""
         return self.filter(status__in=OPEN_PROBLEM_STATES, deadline__lte=day)
 
-    def visible_to(self, user):
-        """Problems whose project the user sees (the ledger's rule), that their unit handles or helps
-        with, or that were escalated to them as the coordinating leader."""
-        if sees_every_project(user):
-            return self.all()
-        query = _project_q(user)
+    @staticmethod
+    def _place_q(user) -> Q:
+        """Problems the user stands in whatever their project: their unit handles or helps with it, or it
+        was escalated to them as the coordinating leader."""
+        query = Q(pk__in=[])
         units = unit_ids(user)
         if units:
             query |= Q(handling_unit_id__in=units)
@@ -261,7 +266,13 @@ class ProblemQuerySet(ProjectScopedQuerySet):
         leader = leader_of(user)
         if leader is not None:
             query |= Q(coordinating_leader=leader)
-        return self.filter(query)
+        return query
+
+    def visible_to(self, user):
+        """Problems whose project the user sees (the ledger's rule), and those they stand in (_place_q)."""
+        if sees_every_project(user):
+            return self.all()
+        return self.filter(_project_q(user) | self._place_q(user))
 
     def editable_by(self, user):
         """The visible problems the user may act on at some point of the workflow (which step, and from
@@ -270,14 +281,7 @@ class ProblemQuerySet(ProjectScopedQuerySet):
         visible = self.visible_to(user)
         if user_access(user).has_role(*OFFICE_ROLES, Role.INSPECTOR, Role.LEADER):
             return visible
-        units, leader = unit_ids(user), leader_of(user)
-        query = Q(raised_by_id=getattr(user, "pk", None)) if getattr(user, "pk", None) else Q(pk__in=[])
-        if units:
-            query |= Q(handling_unit_id__in=units)
-            query |= Q(pk__in=Problem.cooperating_units.through.objects.filter(unit_id__in=units).values("problem_id"))
-        if leader is not None:
-            query |= Q(coordinating_leader=leader)
-        return visible.filter(query)
+        return visible.filter(self._place_q(user) | _theirs_q(user, "raised_by_id"))
 
 
 class Problem(VersionedModel):
@@ -355,15 +359,16 @@ class OrderQuerySet(ProjectScopedQuerySet):
     def due_by(self, day: date):
         return self.filter(self._due_q(lte=day))
 
+    @staticmethod
+    def _unit_q(user) -> Q:
+        units = unit_ids(user)
+        return Q(unit_id__in=units) if units else Q(pk__in=[])
+
     def visible_to(self, user):
         """Orders whose project the user sees, or that were issued to their unit."""
         if sees_every_project(user):
             return self.all()
-        query = _project_q(user)
-        units = unit_ids(user)
-        if units:
-            query |= Q(unit_id__in=units)
-        return self.filter(query)
+        return self.filter(_project_q(user) | self._unit_q(user))
 
     def editable_by(self, user):
         """The visible orders the user may write on: the office and inspectors (issue, verify), their
@@ -371,12 +376,7 @@ class OrderQuerySet(ProjectScopedQuerySet):
         visible = self.visible_to(user)
         if may_supervise(user):
             return visible
-        pk = getattr(user, "pk", None)
-        query = Q(issued_by_id=pk) if pk else Q(pk__in=[])
-        units = unit_ids(user)
-        if units:
-            query |= Q(unit_id__in=units)
-        return visible.filter(query)
+        return visible.filter(self._unit_q(user) | _theirs_q(user, "issued_by_id"))
 
 
 class SupervisionOrder(VersionedModel):

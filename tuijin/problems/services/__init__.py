@@ -23,12 +23,12 @@ from .attachments import (
 from .common import PROBLEM_CHANGED, TEXT_LIMIT
 from .from_reports import guess_type, problems_from_reports, says_nothing
 from .gatherings import GATHERING_FIELDS, decision_add, gathering_save, inspection_photo_add
-from .orders import ORDER_STEPS, order_issue, order_step
-from .problems import STEPS, contracted_leader, problem_assign, problem_raise, problem_step
+from .orders import order_issue, order_step
+from .problems import contracted_leader, problem_assign, problem_raise, problem_step
 
 __all__ = [
-    "ATTACHMENTS_PER_OWNER", "ATTACHMENT_KINDS", "ATTACHMENT_MAX_MB", "GATHERING_FIELDS", "ORDER_STEPS", "PROBLEM_CHANGED",
-    "STEPS", "TEXT_LIMIT", "attachment_add", "attachment_delete", "check_attachment", "contracted_leader",
+    "ATTACHMENTS_PER_OWNER", "ATTACHMENT_KINDS", "ATTACHMENT_MAX_MB", "GATHERING_FIELDS", "PROBLEM_CHANGED",
+    "TEXT_LIMIT", "attachment_add", "attachment_delete", "check_attachment", "contracted_leader",
     "decision_add", "gathering_save", "guess_type", "inspection_photo_add", "order_issue",
     "order_step", "problem_assign", "problem_raise", "problem_step", "problems_from_reports", "says_nothing",
 ]

@@ -75,6 +75,18 @@ def _event(user, action, *, problem=None, order=None, text="", at=None, **change
                                 at=at or timezone.now(), text=text, **changes)
 
 
+def _begin_step(workflow, user, record, action: str, text: str):
+    """The start every page-form step shares (problem_step, order_step): a step of the table taken through
+    the page's step form (else 未知的操作), one the user may take on the record now (else PermissionDenied
+    saying why), its text checked; returns the step, the text and the change so far (the state it leads to)."""
+    step = workflow.step(action)
+    if step is None or step.own_form:
+        raise ValidationError(_("未知的操作"))
+    step = workflow.check(user, record, action)
+    text = _text(text, step.text, required=step.text_required)
+    return step, text, ({"status": step.target} if step.target else {})
+
+
 def _locked_problem(user, problem_id) -> Problem:
     return selectors.get_visible(Problem.objects.visible_to(user).select_for_update(of=("self",)), problem_id)
 

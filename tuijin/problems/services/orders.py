@@ -19,7 +19,7 @@ from .. import selectors
 from ..choices import ACTIVE_PROBLEM_STATES, OrderAction, OrderBasis
 from ..models import SupervisionOrder
 from ..workflow import ORDER_WORKFLOW
-from .common import TEXT_LIMIT, _changed, _check_day, _event, _locked_order, _tell, _text, _unit_users
+from .common import TEXT_LIMIT, _begin_step, _changed, _check_day, _event, _locked_order, _tell, _unit_users
 
 
 def _next_seq(year: int) -> int:
@@ -91,22 +91,14 @@ def _order_issue(user, project, data, *, problem, meeting, inspection) -> Superv
     return order
 
 
-# The steps order_step takes: those of the page's step form (附件 has a service of its own).
-ORDER_STEPS = frozenset(step.name for step in ORDER_WORKFLOW.steps if not step.own_form)
-
-
 @transaction.atomic
 def order_step(user, order: SupervisionOrder, action: str, *, version, text: str = "", day: date | None = None) -> SupervisionOrder:
     """One step on an order (see the table in problems/workflow.py): the state it leads to, and what else it
     changes and whom it tells."""
     order = _locked_order(user, order.pk)
-    if action not in ORDER_STEPS:
-        raise ValidationError(_("未知的操作"))
-    step = ORDER_WORKFLOW.check(user, order, action)
-    text = _text(text, step.text, required=step.text_required)
+    step, text, change = _begin_step(ORDER_WORKFLOW, user, order, action, text)
     today = timezone.localdate()
     before_status, before_due = order.status, order.due
-    change: dict = {"status": step.target} if step.target else {}
     url = reverse("problems:order", args=[order.pk])
     notice = None
     if action == OrderAction.REPLY:

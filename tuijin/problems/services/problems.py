@@ -21,13 +21,13 @@ from ..models import Problem
 from ..workflow import PROBLEM_WORKFLOW, may_raise
 from .common import (
     TEXT_LIMIT,
+    _begin_step,
     _changed,
     _check_day,
     _event,
     _locked_problem,
     _office_users,
     _tell,
-    _text,
     _unit_users,
 )
 
@@ -127,10 +127,6 @@ def problem_assign(user, problem: Problem, data: dict, *, version) -> Problem:
     return problem
 
 
-# The steps problem_step takes: those of the page's step form (交办 and 附件 have services of their own).
-STEPS = frozenset(step.name for step in PROBLEM_WORKFLOW.steps if not step.own_form)
-
-
 def contracted_leader(project: Project) -> Leader | None:
     """The project's contracted (分包) leader, else its first linked leader: whom 提级 to the leader
     level goes to unless the office names another."""
@@ -146,13 +142,9 @@ def problem_step(user, problem: Problem, action: str, *, version, text: str = ""
     """One workflow step on a problem (see the table in problems/workflow.py): the state it leads to, and
     what else it changes and whom it tells."""
     problem = _locked_problem(user, problem.pk)
-    if action not in STEPS:
-        raise ValidationError(_("未知的操作"))
-    step = PROBLEM_WORKFLOW.check(user, problem, action)
-    text = _text(text, step.text, required=step.text_required)
+    step, text, change = _begin_step(PROBLEM_WORKFLOW, user, problem, action, text)
     today = timezone.localdate()
     before_status, before_level, before_deadline = problem.status, problem.level, problem.deadline
-    change: dict = {"status": step.target} if step.target else {}
     notice = None  # (users, text)
     url = reverse("problems:detail", args=[problem.pk])
     name = problem.project.name
