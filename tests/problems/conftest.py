@@ -2,7 +2,7 @@
 
   coordinator    王建国's own account: no membership at all, only the Leader record that own_project
                  names as its 分包领导 (contracted leader), so he sees a problem only when it is
-                 escalated to him (the coordinating-leader arm of problems_visible_to).
+                 escalated to him (the coordinating-leader arm of Problem.objects.visible_to).
 
 `problem_at(status, ...)` writes a problem straight into the state a test starts from (as earlier
 steps would have left it); the steps under test always go through tuijin.problems.services.

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.http import Http404
 
+from tuijin.core.exceptions import NotFound
 from tuijin.problems import services
 from tuijin.problems.choices import OrderStatus, ProblemAction, ProblemStatus
 from tuijin.problems.models import Attachment, Event, Meeting, SupervisionOrder
@@ -116,7 +116,7 @@ def test_who_may_attach_to_a_problem(principal, answer, people, problem_at, prob
         services.attachment_add(people[principal], upload("整改报告.pdf", PDF), problem=problem)
         assert problem.attachments.count() == 1
         return
-    with pytest.raises(Http404 if answer == "404" else PermissionDenied):
+    with pytest.raises(NotFound if answer == "404" else PermissionDenied):
         services.attachment_add(people[principal], upload("整改报告.pdf", PDF), problem=problem)
     assert problem_state() == before
     assert stored_files(settings) == []
@@ -146,7 +146,7 @@ def test_the_unit_attaches_its_plan_to_an_order_and_others_may_not(people, proje
     before = problem_state()
     with pytest.raises(PermissionDenied):
         services.attachment_add(people["reporter_a"], upload("整改方案.docx", DOCX), order=order)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.attachment_add(people["outsider"], upload("整改方案.docx", DOCX), order=order)
     assert problem_state() == before
 
@@ -158,7 +158,7 @@ def test_the_office_attaches_minutes_to_a_meeting(people, city, problem_state):
     before = problem_state()
     with pytest.raises(PermissionDenied):  # sees the city's meetings, but does not hold them
         services.attachment_add(people["leader"], upload("会议纪要.pdf", PDF), meeting=meeting)
-    with pytest.raises(Http404):  # a 兰山区 clerk does not see a city meeting about no project of theirs
+    with pytest.raises(NotFound):  # a 兰山区 clerk does not see a city meeting about no project of theirs
         services.attachment_add(people["reporter_a"], upload("会议纪要.pdf", PDF), meeting=meeting)
     assert problem_state() == before
 

@@ -6,9 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 
-from tuijin.core.exceptions import ConflictError
+from tuijin.core.exceptions import ConflictError, NotFound
 from tuijin.problems import services
 from tuijin.problems.choices import (
     InspectionKind,
@@ -72,6 +71,22 @@ def test_the_office_records_a_meeting_in_its_own_region(people, project, city, c
 def test_an_inspector_records_an_inspection(people, project, inspection):
     assert (inspection.kind, inspection.findings, inspection.created_by) == (InspectionKind.SUPERVISION, "现场有3户未搬迁", people["inspector"])
     assert list(inspection.projects.all()) == [project]
+
+
+@pytest.mark.parametrize(("principal", "sees", "writes"), [
+    ("admin", True, True), ("dispatcher", True, True), ("inspector", True, True),
+    ("leader", True, False), ("handler", True, False),  # the city's region: they see it, may not record
+    ("reporter_a", True, False),  # a 兰山区 clerk: through the project it took up
+    ("reporter_b", False, False), ("dept_reporter", False, False),  # neither the region nor a project of theirs
+    ("coordinator", False, False), ("outsider", False, False), ("anonymous", False, False),
+])
+def test_who_sees_and_who_writes_a_meeting_and_an_inspection(principal, sees, writes, people, meeting, inspection):
+    """A city meeting and inspection that took up the 兰山区 project."""
+    user = people[principal]
+    assert (list(Meeting.objects.visible_to(user)), list(Inspection.objects.visible_to(user))) == (
+        [meeting] * sees, [inspection] * sees)
+    assert (list(Meeting.objects.editable_by(user)), list(Inspection.objects.editable_by(user))) == (
+        [meeting] * writes, [inspection] * writes)
 
 
 @pytest.mark.parametrize("principal", ["leader", "reporter_a", "handler", "dept_reporter", "outsider", "anonymous"])
@@ -170,9 +185,9 @@ def test_a_decision_on_a_project_out_of_sight_is_not_found(people, city, units, 
     own = f.build_own_project(city)
     inspection = services.gathering_save(district_inspector, Inspection, inspection_data())
     before = problem_state()
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.decision_add(district_inspector, inspection, "problem", own, decision(units))
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.decision_add(district_inspector, inspection, "order", own, decision(units))
     assert problem_state() == before
 

@@ -10,19 +10,21 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from tuijin.core.exceptions import ConflictError
+from tuijin.core.exceptions import ConflictError, NotFound
 from tuijin.core.models import Notification
 from tuijin.problems import services
 from tuijin.problems.choices import OrderAction, OrderBasis, OrderStatus, ProblemStatus
 from tuijin.problems.models import Event, SupervisionOrder
+from tuijin.problems.workflow import ORDER_WORKFLOW
 from tuijin.projects.choices import Light
 from tuijin.projects.models import Project
 
 from .. import factories as f
 from .conftest import today
+from .test_attachments import PDF
 
 OA = OrderAction
 PRINCIPALS = ("anonymous", "admin", "dispatcher", "leader", "reporter_a", "reporter_b", "handler", "inspector",
@@ -38,7 +40,7 @@ close          rectifying   404       ok    ok         403    403        404    
 """
 
 AFTER = {OA.REPLY: OrderStatus.RECTIFYING, OA.PROGRESS: OrderStatus.RECTIFYING, OA.RETURN: OrderStatus.ISSUED,
-         OA.CLOSE: OrderStatus.CLOSED}
+         OA.CLOSE: OrderStatus.CLOSED, OA.ATTACH: OrderStatus.ISSUED}
 
 
 def matrix() -> list[tuple[str, str, str, str]]:
@@ -67,6 +69,10 @@ def step_kwargs(action: str) -> dict:
 
 
 def step(user, order: SupervisionOrder, action: str, **kwargs) -> SupervisionOrder:
+    """Take a step on the order as it is stored now, through its service."""
+    if action == OA.ATTACH:
+        services.attachment_add(user, SimpleUploadedFile("整改报告.pdf", PDF), order=order)
+        return SupervisionOrder.objects.get(pk=order.pk)
     version = SupervisionOrder.objects.get(pk=order.pk).version
     return services.order_step(user, order, action, version=version, **{**step_kwargs(action), **kwargs})
 
@@ -123,7 +129,7 @@ def test_the_order_table(action, status, principal, answer, people, project, uni
         record = done.history.order_by("-history_id").first()
         assert (record.history_user, record.history_change_reason) == (user, HISTORY_REASON[action])
     else:
-        with pytest.raises(Http404 if answer == "404" else PermissionDenied):
+        with pytest.raises(NotFound if answer == "404" else PermissionDenied):
             act()
         assert problem_state() == before
 
@@ -137,9 +143,43 @@ def test_the_order_table(action, status, principal, answer, people, project, uni
 def test_an_order_step_from_a_wrong_status_is_refused(action, status, people, order_at, problem_state):
     order = order_at(status)
     before = problem_state()
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as refused:
         step(people["admin"], order, action)
+    assert str(refused.value) == f"督办单当前为“{STATUS_WORDS[status]}”，不能进行“{HISTORY_REASON[action]}”"
     assert problem_state() == before
+
+
+STATUS_WORDS = {OrderStatus.ISSUED: "待回复", OrderStatus.RECTIFYING: "整改中", OrderStatus.CLOSED: "已办结"}
+# Each step of the table: the status it is tried from, someone it is for, someone who sees the order but
+# may not take it, and what the refusal says.
+ORDER_STEPS = {
+    OA.REPLY: (OrderStatus.ISSUED, "handler", "dispatcher", "您不能对此督办单进行“回复整改方案”"),
+    OA.PROGRESS: (OrderStatus.RECTIFYING, "handler", "inspector", "您不能对此督办单进行“报告整改进展”"),
+    OA.RETURN: (OrderStatus.RECTIFYING, "inspector", "handler", "您不能对此督办单进行“退回重报”"),
+    OA.CLOSE: (OrderStatus.RECTIFYING, "dispatcher", "handler", "您不能对此督办单进行“核实办结”"),
+    OA.ATTACH: (OrderStatus.ISSUED, "handler", "leader", "您不能对此督办单进行“上传附件”"),
+}
+
+
+def test_the_tests_know_every_order_step_of_the_table():
+    assert set(ORDER_WORKFLOW.names) == set(ORDER_STEPS) == set(AFTER)
+    assert set(ORDER_WORKFLOW.names) - {OA.ATTACH} == {line.split()[0] for line in MATRIX.strip().splitlines()} - {"issue"}
+
+
+@pytest.mark.parametrize("table_step", ORDER_WORKFLOW.steps, ids=lambda table_step: table_step.name)
+def test_every_order_step_of_the_table_is_taken_through_its_service_and_refused_to_a_wrong_role(
+        table_step, people, order_at, problem_state):
+    status, right, wrong, message = ORDER_STEPS[table_step.name]
+    order = order_at(status)
+    before = problem_state()
+    with pytest.raises(PermissionDenied) as refused:
+        step(people[wrong], order, table_step.name)
+    assert str(refused.value) == message
+    assert problem_state() == before
+
+    step(people[right], order, table_step.name)
+    assert SupervisionOrder.objects.get(pk=order.pk).status == AFTER[table_step.name]
+    assert Event.objects.filter(order=order, action=table_step.name, actor=people[right]).count() == 1
 
 
 def test_a_unit_sees_and_answers_an_order_on_a_project_outside_its_scope(people, other_project, units, order_at):
@@ -184,13 +224,13 @@ def test_a_number_taken_meanwhile_is_retried_with_the_next(people, project, unit
     takes the next number instead of failing."""
     taken = order_at(seq=1)
     calls = []
-    real = services._next_seq
+    real = services.orders._next_seq
 
     def stale(year):
         calls.append(year)
         return 1 if len(calls) == 1 else real(year)  # the first read does not see order 1 yet
 
-    monkeypatch.setattr(services, "_next_seq", stale)
+    monkeypatch.setattr(services.orders, "_next_seq", stale)
     order = services.order_issue(people["dispatcher"], project, order_data(units))
     assert (order.seq, len(calls)) == (2, 2)
     assert SupervisionOrder.objects.filter(year=today().year).count() == 2

@@ -10,8 +10,16 @@ from datetime import date, timedelta
 import pytest
 
 from tuijin.problems import selectors
-from tuijin.problems.choices import InspectionKind, Interval, Ladder, MeetingKind, OrderStatus, ProblemStatus
+from tuijin.problems.choices import (
+    InspectionKind,
+    Interval,
+    Ladder,
+    MeetingKind,
+    OrderStatus,
+    ProblemStatus,
+)
 from tuijin.problems.models import Inspection, Meeting, MeetingCadence, Problem, SupervisionOrder
+from tuijin.problems.workflow import ORDER_WORKFLOW, PROBLEM_WORKFLOW
 
 from .. import factories as f
 from .conftest import kind
@@ -61,19 +69,53 @@ def scene(problem_at, other_project, units, contact_leader):
     ("outsider", ""), ("anonymous", ""),
 ])
 def test_who_sees_which_problem(principal, seen, people, scene):
-    visible = selectors.problems_visible_to(people[principal])
+    visible = Problem.objects.visible_to(people[principal])
     names = {problem.pk: name for name, problem in scene.items()}
     assert sorted(names[pk] for pk in visible.values_list("pk", flat=True)) == list(seen)
     assert visible.count() == len(seen)  # never twice (a unit both handling and cooperating, say)
 
 
+@pytest.mark.parametrize(("principal", "editable"), [
+    ("admin", "abcde"), ("dispatcher", "abcde"), ("leader", "abcde"), ("inspector", "abcde"),  # a step on every one
+    ("handler", "a"),  # what its unit handles; the others it only sees
+    ("reporter_a", "ae"),  # a raised by her (附件), e handled by her unit
+    ("reporter_b", "cd"),  # handled by its unit; b is only its district's project
+    ("dept_reporter", "bc"),  # b handled, c helped with by its unit
+    ("coordinator", "d"),  # escalated to him
+    ("outsider", ""), ("anonymous", ""),
+])
+def test_who_may_act_on_which_problem(principal, editable, people, scene):
+    """editable_by: the visible problems on which the workflow table gives the user some step from some status."""
+    user = people[principal]
+    names = {problem.pk: name for name, problem in scene.items()}
+    assert sorted(names[pk] for pk in Problem.objects.editable_by(user).values_list("pk", flat=True)) == list(editable)
+    visible = set(Problem.objects.visible_to(user).values_list("pk", flat=True))
+    acts = set()
+    for problem in scene.values():
+        for status in S:
+            problem.status = status  # in memory only: the table reads the instance
+            if problem.pk in visible and any(PROBLEM_WORKFLOW.allows(user, problem, action) for action in PROBLEM_WORKFLOW.names):
+                acts.add(names[problem.pk])
+    assert sorted(acts) == list(editable)
+
+
+def test_the_scoped_querysets_chain_after_other_filters(people, scene):
+    assert list(Problem.objects.filter(status=S.HANDLING, handling_unit__isnull=False).order_by("pk")
+                .visible_to(people["dept_reporter"]).editable_by(people["dept_reporter"])) == [scene["b"], scene["c"]]
+    assert list(Problem.objects.filter(pk=scene["a"].pk).visible_to(people["dept_reporter"])) == []
+
+
 def test_a_problem_out_of_sight_is_not_found(people, scene):
-    from django.http import Http404
+    from tuijin.core.exceptions import NotFound
 
     assert selectors.problem_for_user(people["dept_reporter"], scene["b"].pk) == scene["b"]
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound) as exc:
         selectors.problem_for_user(people["dept_reporter"], scene["a"].pk)
-    with pytest.raises(Http404):
+    assert str(exc.value) == "问题不存在或不在您的范围内"
+    with pytest.raises(NotFound) as missing:
+        selectors.problem_for_user(people["dept_reporter"], 10**9)
+    assert str(missing.value) == str(exc.value)  # the same words whether or not it exists
+    with pytest.raises(NotFound):
         selectors.problem_for_user(people["outsider"], scene["a"].pk)
 
 
@@ -85,7 +127,32 @@ def test_a_problem_out_of_sight_is_not_found(people, scene):
 def test_who_sees_which_order(principal, seen, people, project, other_project, units):
     order(project, units.transport, seq=1)
     order(other_project, units.luozhuang_government, seq=2)
-    assert sorted(selectors.orders_visible_to(people[principal]).values_list("seq", flat=True)) == seen
+    assert sorted(SupervisionOrder.objects.visible_to(people[principal]).values_list("seq", flat=True)) == seen
+
+
+@pytest.mark.parametrize(("principal", "editable"), [
+    ("admin", [1, 2, 3]), ("dispatcher", [1, 2, 3]), ("inspector", [1, 2, 3]),  # issue and verify
+    ("reporter_b", [2, 3]),  # issued to its unit
+    ("dept_reporter", [1]),
+    ("handler", [3]),  # issued by this user (in an earlier role): the issuer verifies it still
+    ("reporter_a", []), ("leader", []), ("coordinator", []), ("outsider", []), ("anonymous", []),
+])
+def test_who_may_act_on_which_order(principal, editable, people, project, other_project, units):
+    """editable_by: the visible orders on which the workflow table gives the user some step from some status."""
+    user = people[principal]
+    orders = [order(project, units.transport, seq=1), order(other_project, units.luozhuang_government, seq=2),
+              order(other_project, units.luozhuang_government, seq=3)]
+    SupervisionOrder.objects.filter(seq=3).update(issued_by=people["handler"])
+    orders[2].issued_by_id = people["handler"].pk
+    assert sorted(SupervisionOrder.objects.editable_by(user).values_list("seq", flat=True)) == editable
+    visible = set(SupervisionOrder.objects.visible_to(user).values_list("pk", flat=True))
+    acts = set()
+    for one in orders:
+        for status in OrderStatus:
+            one.status = status
+            if one.pk in visible and any(ORDER_WORKFLOW.allows(user, one, action) for action in ORDER_WORKFLOW.names):
+                acts.add(one.seq)
+    assert sorted(acts) == editable
 
 
 # ========================================================================================== inboxes

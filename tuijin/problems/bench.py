@@ -439,7 +439,7 @@ def problems_bench(options: BenchOptions) -> BenchResult:
         **data.counts, **generated.counts, "handler_unit": unit.name, "handler_unit_active": unit_active,
         "overdue_problems": selectors.overdue_problems(dispatcher, today).count(),
         "overdue_orders": selectors.overdue_orders(dispatcher, today).count(),
-        "dispatcher_visible": selectors.problems_visible_to(dispatcher).count(),
+        "dispatcher_visible": Problem.objects.visible_to(dispatcher).count(),
     }
     del data
     gc.collect()

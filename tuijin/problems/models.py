@@ -18,7 +18,9 @@ from simple_history.models import HistoricalRecords
 
 from tuijin.core.fields import LONG_TEXT_MAX, TEXT_MAX, LimitedTextField
 from tuijin.core.models import DictionaryModel, VersionedModel
+from tuijin.org.choices import Role, Scope
 from tuijin.org.models import Leader, Region, Unit
+from tuijin.org.selectors import OFFICE_ROLES, may_supervise, user_access
 from tuijin.projects.models import Project, ProjectScopedQuerySet
 from tuijin.reports.models import ProgressReport
 
@@ -50,6 +52,87 @@ class ProblemType(DictionaryModel):
         verbose_name_plural = _("问题类型")
 
 
+# ------------------------------------------------------------------------------- the scoping rule
+# Who sees and who may write on problems, orders, meetings and inspections (docs/architecture.md,
+# Problems): each model's queryset has visible_to(user) and editable_by(user), as Project has; these
+# are the facts about the user they ask, each read once per request.
+
+
+def unit_ids(user) -> list[int]:
+    """Every unit the user acts for (any role)."""
+    return sorted({g.unit_id for g in user_access(user).grants})
+
+
+def leader_of(user) -> Leader | None:
+    """The leader the user is (their Leader row), or None."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    cache = user.__dict__.setdefault("_tuijin_leader", [])
+    if not cache:
+        cache.append(Leader.objects.filter(user=user, is_active=True).first())
+    return cache[0]
+
+
+def sees_every_project(user) -> bool:
+    """True when the user's region grants cover every region (a province's office or leader): their
+    lists then need no per-row project and region test, which on SQLite costs a join for every row
+    of a 100,000-problem province. Read once per request."""
+    access = user_access(user)
+    if access.is_superuser:
+        return True
+    if not access.grants:
+        return False
+    cache = user.__dict__.setdefault("_tuijin_sees_all", [])
+    if not cache:
+        paths = {g.region_path for g in access.grants if g.scope == Scope.REGION}
+        if not paths:
+            cache.append(False)
+        else:
+            outside = Q()
+            for path in paths:
+                outside &= ~Q(path__startswith=path)
+            cache.append(not Region.objects.filter(outside).exists())
+    return cache[0]
+
+
+def _project_q(user) -> Q:
+    """Rows whose project the user sees: the ledger's rule as a subquery of project ids, which both
+    databases evaluate once (a hash of a city's few thousand projects) instead of joining project and
+    region for every problem."""
+    if not user_access(user).grants:
+        return Q(pk__in=[])
+    return Q(project__in=Project.objects.visible_to(user).values("pk"))
+
+
+def _theirs_q(user, field: str) -> Q:
+    """Rows whose `field` (a user id) is this user."""
+    pk = getattr(user, "pk", None)
+    return Q(**{field: pk}) if pk else Q(pk__in=[])
+
+
+class GatheringQuerySet(models.QuerySet):
+    """Meetings and inspections: seen by those of the region that organised them (or above), and by
+    whoever sees a project they took up; written (recorded, corrected, decisions, photos, attachments)
+    by the office and inspectors among them."""
+
+    def visible_to(self, user):
+        access = user_access(user)
+        if access.is_superuser:
+            return self.all()
+        if not access.grants:
+            return self.none()
+        query = Q(pk__in=[])
+        for path in {g.region_path for g in access.grants if g.scope == Scope.REGION}:  # not a unit-only grant
+            query |= Q(region__path__startswith=path)
+        through = self.model.projects.through
+        query |= Q(pk__in=through.objects.filter(project__in=Project.objects.visible_to(user).values("pk"))
+                   .values(f"{self.model._meta.model_name}_id"))
+        return self.filter(query)
+
+    def editable_by(self, user):
+        return self.visible_to(user) if may_supervise(user) else self.none()
+
+
 class Meeting(VersionedModel):
     kind = models.CharField(_("会议类型"), max_length=20, choices=MeetingKind.choices, default=MeetingKind.REGULAR)
     title = models.CharField(_("会议名称"), max_length=200)
@@ -62,6 +145,7 @@ class Meeting(VersionedModel):
     region = models.ForeignKey(Region, verbose_name=_("组织区域"), on_delete=models.PROTECT, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, on_delete=models.SET_NULL, related_name="+")
     history = HistoricalRecords(user_db_constraint=False, excluded_fields=["updated_at"], no_db_index=["chair", "region", "created_by"])
+    objects = models.Manager.from_queryset(GatheringQuerySet)()
 
     class Meta:
         verbose_name = _("会议")
@@ -84,6 +168,7 @@ class Inspection(VersionedModel):
     region = models.ForeignKey(Region, verbose_name=_("组织区域"), on_delete=models.PROTECT, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, on_delete=models.SET_NULL, related_name="+")
     history = HistoricalRecords(user_db_constraint=False, excluded_fields=["updated_at"], no_db_index=["leader", "region", "created_by"])
+    objects = models.Manager.from_queryset(GatheringQuerySet)()
 
     class Meta:
         verbose_name = _("督查观摩")
@@ -147,8 +232,8 @@ class MeetingCadence(models.Model):
 
 
 class ProblemQuerySet(ProjectScopedQuerySet):
-    """The problem's deadline conditions, written once: the lists, the statistics, the `problems
-    overdue` command and the warning engine all ask these.
+    """Who sees a problem and who may act on it, and its deadline conditions, written once: the
+    lists, the statistics, the `problems overdue` command and the warning engine all ask these.
 
     逾期 (overdue) is still 待受理 or 办理中 with the deadline *before* today: a problem due today is not
     late yet, it is among the due-soon ones; one solved (待销号), closed or unsolvable never is."""
@@ -168,6 +253,35 @@ class ProblemQuerySet(ProjectScopedQuerySet):
     def due_by(self, day: date):
         """Open and due on or before `day` (overdue ones included): what a meeting on that day takes up."""
         return self.filter(status__in=OPEN_PROBLEM_STATES, deadline__lte=day)
+
+    @staticmethod
+    def _place_q(user) -> Q:
+        """Problems the user stands in whatever their project: their unit handles or helps with it, or it
+        was escalated to them as the coordinating leader."""
+        query = Q(pk__in=[])
+        units = unit_ids(user)
+        if units:
+            query |= Q(handling_unit_id__in=units)
+            query |= Q(pk__in=Problem.cooperating_units.through.objects.filter(unit_id__in=units).values("problem_id"))
+        leader = leader_of(user)
+        if leader is not None:
+            query |= Q(coordinating_leader=leader)
+        return query
+
+    def visible_to(self, user):
+        """Problems whose project the user sees (the ledger's rule), and those they stand in (_place_q)."""
+        if sees_every_project(user):
+            return self.all()
+        return self.filter(_project_q(user) | self._place_q(user))
+
+    def editable_by(self, user):
+        """The visible problems the user may act on at some point of the workflow (which step, and from
+        which status: problems/workflow.py): every one for the office, inspectors and leaders; those
+        their unit handles or helps with; those escalated to them; those they raised (附件)."""
+        visible = self.visible_to(user)
+        if user_access(user).has_role(*OFFICE_ROLES, Role.INSPECTOR, Role.LEADER):
+            return visible
+        return visible.filter(self._place_q(user) | _theirs_q(user, "raised_by_id"))
 
 
 class Problem(VersionedModel):
@@ -244,6 +358,25 @@ class OrderQuerySet(ProjectScopedQuerySet):
 
     def due_by(self, day: date):
         return self.filter(self._due_q(lte=day))
+
+    @staticmethod
+    def _unit_q(user) -> Q:
+        units = unit_ids(user)
+        return Q(unit_id__in=units) if units else Q(pk__in=[])
+
+    def visible_to(self, user):
+        """Orders whose project the user sees, or that were issued to their unit."""
+        if sees_every_project(user):
+            return self.all()
+        return self.filter(_project_q(user) | self._unit_q(user))
+
+    def editable_by(self, user):
+        """The visible orders the user may write on: the office and inspectors (issue, verify), their
+        own unit's (reply, progress) and those they issued."""
+        visible = self.visible_to(user)
+        if may_supervise(user):
+            return visible
+        return visible.filter(self._unit_q(user) | _theirs_q(user, "issued_by_id"))
 
 
 class SupervisionOrder(VersionedModel):

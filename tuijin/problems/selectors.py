@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import Count, F, Q, Sum
-from django.http import Http404
+from django.utils.translation import gettext as _
 
-from tuijin.org.choices import Role, Scope
-from tuijin.org.models import Leader, Region, Unit
+from tuijin.core.exceptions import NotFound
+from tuijin.org.choices import Role
+from tuijin.org.models import Unit
 from tuijin.org.selectors import user_access
-from tuijin.projects.models import Project
 
 from .choices import (
     ACTIVE_PROBLEM_STATES,
@@ -31,6 +31,8 @@ from .models import (
     ProblemQuerySet,
     ProblemType,
     SupervisionOrder,
+    leader_of,
+    unit_ids,
 )
 
 PROBLEM_RELATED = ("project", "type", "handling_unit", "coordinating_leader", "raised_by")
@@ -44,128 +46,40 @@ ORDER_ROW_FIELDS = ("id", "project", "project__name", "unit", "unit__name", "yea
                     "rectify_by", "issued_on")
 
 
-def unit_ids(user) -> list[int]:
-    """Every unit the user acts for (any role)."""
-    return sorted({g.unit_id for g in user_access(user).grants})
+def not_found(model) -> NotFound:
+    """The domain's 404 for a record the user does not see (it may exist: the message never says)."""
+    return NotFound(_("%(model)s不存在或不在您的范围内") % {"model": model._meta.verbose_name})
 
 
-def leader_of(user) -> Leader | None:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    cache = user.__dict__.setdefault("_tuijin_leader", [])
-    if not cache:
-        cache.append(Leader.objects.filter(user=user, is_active=True).first())
-    return cache[0]
-
-
-def _project_q(model, user) -> Q | None:
-    """Rows whose project the user sees: the ledger's rule as a subquery of project ids, which both
-    databases evaluate once (a hash of a city's few thousand projects) instead of joining project and
-    region for every problem."""
-    if not user_access(user).grants:
-        return None
-    return Q(project__in=Project.objects.visible_to(user).values("pk"))
-
-
-def sees_every_project(user) -> bool:
-    """True when the user's region grants cover every region (a province's office or leader): their
-    lists then need no per-row project and region test, which on SQLite costs a join for every row
-    of a 100,000-problem province. Read once per request."""
-    access = user_access(user)
-    if access.is_superuser:
-        return True
-    if not access.grants:
-        return False
-    cache = user.__dict__.setdefault("_tuijin_sees_all", [])
-    if not cache:
-        paths = {g.region_path for g in access.grants if g.scope == Scope.REGION}
-        if not paths:
-            cache.append(False)
-        else:
-            outside = Q()
-            for path in paths:
-                outside &= ~Q(path__startswith=path)
-            cache.append(not Region.objects.filter(outside).exists())
-    return cache[0]
-
-
-def problems_visible_to(user):
-    if sees_every_project(user):
-        return Problem.objects.all()
-    query = _project_q(Problem, user) or Q(pk__in=[])
-    units = unit_ids(user)
-    if units:
-        query |= Q(handling_unit_id__in=units)
-        query |= Q(pk__in=Problem.cooperating_units.through.objects.filter(unit_id__in=units).values("problem_id"))
-    leader = leader_of(user)
-    if leader is not None:
-        query |= Q(coordinating_leader=leader)
-    return Problem.objects.filter(query)
-
-
-def orders_visible_to(user):
-    if sees_every_project(user):
-        return SupervisionOrder.objects.all()
-    query = _project_q(SupervisionOrder, user) or Q(pk__in=[])
-    units = unit_ids(user)
-    if units:
-        query |= Q(unit_id__in=units)
-    return SupervisionOrder.objects.filter(query)
-
-
-def _gathering_visible(model, user):
-    """Meetings and inspections: those organised in the user's regions (or below), or that took up a
-    project the user sees."""
-    access = user_access(user)
-    if access.is_superuser:
-        return model.objects.all()
-    if not access.grants:
-        return model.objects.none()
-    query = Q(pk__in=[])
-    for path in {g.region_path for g in access.grants if g.scope == Scope.REGION}:  # not a unit-only grant
-        query |= Q(region__path__startswith=path)
-    through = model.projects.through
-    query |= Q(pk__in=through.objects.filter(project__in=Project.objects.visible_to(user).values("pk"))
-               .values(f"{model._meta.model_name}_id"))
-    return model.objects.filter(query)
-
-
-def meetings_visible_to(user):
-    return _gathering_visible(Meeting, user)
-
-
-def inspections_visible_to(user):
-    return _gathering_visible(Inspection, user)
-
-
-def _get(queryset, pk):
+def get_visible(queryset, pk):
+    """The record `pk` of a scoped queryset; NotFound when the user does not see it."""
     obj = queryset.filter(pk=pk).first()
     if obj is None:
-        raise Http404
+        raise not_found(queryset.model)
     return obj
 
 
 def problem_for_user(user, pk) -> Problem:
-    return _get(problems_visible_to(user).select_related(*PROBLEM_RELATED, "report__period", "meeting", "inspection"), pk)
+    return get_visible(Problem.objects.visible_to(user).select_related(*PROBLEM_RELATED, "report__period", "meeting", "inspection"), pk)
 
 
 def order_for_user(user, pk) -> SupervisionOrder:
-    return _get(orders_visible_to(user).select_related(*ORDER_RELATED, "meeting", "inspection"), pk)
+    return get_visible(SupervisionOrder.objects.visible_to(user).select_related(*ORDER_RELATED, "meeting", "inspection"), pk)
 
 
 def meeting_for_user(user, pk) -> Meeting:
-    return _get(meetings_visible_to(user).select_related("chair", "region", "created_by"), pk)
+    return get_visible(Meeting.objects.visible_to(user).select_related("chair", "region", "created_by"), pk)
 
 
 def inspection_for_user(user, pk) -> Inspection:
-    return _get(inspections_visible_to(user).select_related("leader", "region", "created_by"), pk)
+    return get_visible(Inspection.objects.visible_to(user).select_related("leader", "region", "created_by"), pk)
 
 
 # ----------------------------------------------------------------------------------------- lists
 
 
 def problem_list(user):
-    return problems_visible_to(user).select_related(*PROBLEM_ROW).only(*PROBLEM_ROW_FIELDS)
+    return Problem.objects.visible_to(user).select_related(*PROBLEM_ROW).only(*PROBLEM_ROW_FIELDS)
 
 
 def problem_rows(queryset):
@@ -202,19 +116,19 @@ def leader_inbox(user):
     query = Q(coordinating_leader=leader, level__gte=Ladder.LEADER) if leader else Q(pk__in=[])
     if user_access(user).has_role(Role.LEADER) or leader is not None:
         query |= Q(level=Ladder.COMMITTEE)
-    return (problems_visible_to(user).filter(query, status__in=ACTIVE_PROBLEM_STATES)
+    return (Problem.objects.visible_to(user).filter(query, status__in=ACTIVE_PROBLEM_STATES)
             .select_related(*PROBLEM_ROW).only(*PROBLEM_ROW_FIELDS).order_by(*deadline_order()))
 
 
 def unassigned(user):
     """待交办: raised, not yet handed to a unit (the office's desk)."""
-    return (problems_visible_to(user).filter(status=ProblemStatus.PENDING, handling_unit__isnull=True)
+    return (Problem.objects.visible_to(user).filter(status=ProblemStatus.PENDING, handling_unit__isnull=True)
             .select_related(*PROBLEM_ROW).only(*PROBLEM_ROW_FIELDS).order_by("raised_on", "id"))
 
 
 def awaiting_verification(user):
     """已解决待销号: solved by the unit, waiting for the office or an inspector to verify and close."""
-    return (problems_visible_to(user).filter(status=ProblemStatus.RESOLVED)
+    return (Problem.objects.visible_to(user).filter(status=ProblemStatus.RESOLVED)
             .select_related(*PROBLEM_ROW).only(*PROBLEM_ROW_FIELDS).order_by("deadline", "id"))
 
 
@@ -224,19 +138,19 @@ def order_inbox(user):
 
 
 def overdue_problems(user, today: date):
-    return problems_visible_to(user).overdue(today).select_related(*PROBLEM_ROW).only(*PROBLEM_ROW_FIELDS).order_by("deadline", "id")
+    return Problem.objects.visible_to(user).overdue(today).select_related(*PROBLEM_ROW).only(*PROBLEM_ROW_FIELDS).order_by("deadline", "id")
 
 
 def due_soon_problems(user, today: date):
-    return problems_visible_to(user).due_soon(today).select_related(*PROBLEM_ROW).only(*PROBLEM_ROW_FIELDS).order_by("deadline", "id")
+    return Problem.objects.visible_to(user).due_soon(today).select_related(*PROBLEM_ROW).only(*PROBLEM_ROW_FIELDS).order_by("deadline", "id")
 
 
 def overdue_orders(user, today: date):
-    return orders_visible_to(user).overdue(today).select_related(*ORDER_ROW).only(*ORDER_ROW_FIELDS).order_by("reply_by", "id")
+    return SupervisionOrder.objects.visible_to(user).overdue(today).select_related(*ORDER_ROW).only(*ORDER_ROW_FIELDS).order_by("reply_by", "id")
 
 
 def due_soon_orders(user, today: date):
-    return orders_visible_to(user).due_soon(today).select_related(*ORDER_ROW).only(*ORDER_ROW_FIELDS).order_by("reply_by", "id")
+    return SupervisionOrder.objects.visible_to(user).due_soon(today).select_related(*ORDER_ROW).only(*ORDER_ROW_FIELDS).order_by("reply_by", "id")
 
 
 def days_overdue(deadline: date | None, today: date) -> int:
@@ -278,7 +192,7 @@ def closure_stats(user, by: str, today: date, start: date | None = None, end: da
     query with filtered counts (months are folded from days in Python: SQLite would call a function
     for every row to truncate dates)."""
     key = GROUPS[by]
-    rows = problems_visible_to(user)
+    rows = Problem.objects.visible_to(user)
     if start:
         rows = rows.filter(raised_on__gte=start)
     if end:
@@ -366,13 +280,13 @@ def cadences(user, today: date, limit: int = 20) -> list[CadenceDue]:
     result = []
     for cadence in MeetingCadence.objects.filter(is_active=True):
         if cadence.meeting_kind:
-            last = meetings_visible_to(user).filter(kind=cadence.meeting_kind, held_on__lte=today).order_by("-held_on", "-id").first()
+            last = Meeting.objects.visible_to(user).filter(kind=cadence.meeting_kind, held_on__lte=today).order_by("-held_on", "-id").first()
         else:
-            last = inspections_visible_to(user).filter(kind=cadence.inspection_kind, held_on__lte=today).order_by("-held_on", "-id").first()
+            last = Inspection.objects.visible_to(user).filter(kind=cadence.inspection_kind, held_on__lte=today).order_by("-held_on", "-id").first()
         next_on = next_due(cadence, last.held_on if last else None, today)
-        problems = (problems_visible_to(user).due_by(next_on)
+        problems = (Problem.objects.visible_to(user).due_by(next_on)
                     .select_related(*PROBLEM_ROW).only(*PROBLEM_ROW_FIELDS).order_by("deadline", "id"))
-        orders = (orders_visible_to(user).due_by(next_on)
+        orders = (SupervisionOrder.objects.visible_to(user).due_by(next_on)
                   .select_related(*ORDER_ROW).only(*ORDER_ROW_FIELDS).order_by("reply_by", "id"))
         result.append(CadenceDue(cadence, last, next_on, list(problems[:limit]), list(orders[:limit]), next_on < today,
                                  problems.count(), orders.count()))

@@ -18,7 +18,6 @@ from django.views.decorators.http import require_POST, require_safe
 
 from tuijin.core.exceptions import ConflictError
 from tuijin.core.parsing import parse_int as _int
-from tuijin.core.parsing import query_id, query_int
 from tuijin.core.photos import photo_response
 from tuijin.org.choices import Role, UnitKind
 from tuijin.org.models import Leader, Unit
@@ -43,8 +42,17 @@ from .choices import (
     ProblemStatus,
     Source,
 )
+from .filtersets import (
+    QUERY_MAX,
+    InspectionFilterSet,
+    MeetingFilterSet,
+    OrderFilterSet,
+    ProblemFilterSet,
+    iso_day,
+)
 from .forms import DecisionForm, InspectionForm, MeetingForm, OrderForm, ProblemForm
-from .models import Attachment, Inspection, InspectionPhoto, Meeting, ProblemType
+from .models import Attachment, Inspection, InspectionPhoto, Meeting, Problem, ProblemType, SupervisionOrder
+from .workflow import ORDER_WORKFLOW, PROBLEM_WORKFLOW, may_raise
 
 PAGE = 50
 STATS_PAGE = 100  # a province has thousands of units: the table pages, the total row counts them all
@@ -99,42 +107,11 @@ def _query(request) -> str:
 
 # ------------------------------------------------------------------------------------------- lists
 
-PROBLEM_FILTERS = ("status", "type", "level", "source", "unit", "due", "due_by", "q")
-
-
-def _filter_problems(request, rows, today):
-    get = request.GET
-    status = get.get("status", "")
-    if status == "active":
-        rows = rows.filter(status__in=ACTIVE_PROBLEM_STATES)
-    elif status in ProblemStatus.values:
-        rows = rows.filter(status=status)
-    if query_id(get, "type"):
-        rows = rows.filter(type_id=query_id(get, "type"))
-    if query_int(get, "level", minimum=0, maximum=99):
-        rows = rows.filter(level=query_int(get, "level", minimum=0, maximum=99))
-    if get.get("source") in Source.values:
-        rows = rows.filter(source=get.get("source"))
-    if query_id(get, "unit"):
-        rows = rows.filter(handling_unit_id=query_id(get, "unit"))
-    due = get.get("due")
-    if due == "overdue":
-        rows = rows.overdue(today)
-    elif due == "soon":
-        rows = rows.due_soon(today)
-    due_by = _day(get.get("due_by"))
-    if due_by:  # what falls due by a meeting: open, deadline on or before that day
-        rows = rows.due_by(due_by)
-    q = (get.get("q") or "").strip()[:50]
-    if q:
-        rows = rows.filter(Q(description__icontains=q) | Q(project__name__icontains=q))
-    return rows
-
 
 def _filter_context(request):
     return {
         "statuses": ProblemStatus.choices, "types": ProblemType.objects.filter(is_active=True), "levels": Ladder.choices,
-        "sources": Source.choices, "f": {k: request.GET.get(k, "") for k in PROBLEM_FILTERS},
+        "sources": Source.choices, "f": {k: request.GET.get(k, "") for k in ProblemFilterSet.base_filters},
         # Government and department units of the user's regions: the usual handlers (no scan of the problems).
         "filter_units": Unit.objects.filter(is_active=True, kind__in=(UnitKind.GOVERNMENT, UnitKind.DEPARTMENT),
                                             region__in=regions_visible_to(request.user)).order_by("region__path", "name")[:1000],
@@ -145,7 +122,7 @@ def _filter_context(request):
 @require_safe
 def problem_list(request):
     today = timezone.localdate()
-    rows = _filter_problems(request, selectors.problem_list(request.user), today).order_by("-raised_on", "-id")
+    rows = ProblemFilterSet(request.GET, queryset=selectors.problem_list(request.user), today=today).qs.order_by("-raised_on", "-id")
     return render(request, "problems/problem_list.html", {
         "page": _page(request, rows), "today": today, "query": _query(request), **_filter_context(request),
     })
@@ -182,26 +159,16 @@ def inbox(request):
 @require_safe
 def overdue(request):
     today = timezone.localdate()
-    which = request.GET.get("which", "overdue")
-    if which == "soon":
-        problems, orders = selectors.due_soon_problems(request.user, today), selectors.due_soon_orders(request.user, today)
-    else:
-        which = "overdue"
-        problems, orders = selectors.overdue_problems(request.user, today), selectors.overdue_orders(request.user, today)
+    which = "soon" if request.GET.get("which") == "soon" else "overdue"  # the page's tabs: due=overdue|soon
+    problems = ProblemFilterSet({"due": which}, queryset=selectors.problem_list(request.user), today=today).qs
+    orders = OrderFilterSet({"due": which}, queryset=selectors.order_rows(SupervisionOrder.objects.visible_to(request.user)),
+                            today=today).qs
+    problems, orders = problems.order_by("deadline", "id"), orders.order_by("reply_by", "id")
     return render(request, "problems/overdue.html", {
         "which": which, "page": _page(request, problems), "query": _query(request),
         "orders": orders[:ORDERS_ON_OVERDUE], "order_count": orders.count(), "orders_shown": ORDERS_ON_OVERDUE,
         "today": today, "soon_days": DUE_SOON_DAYS,
     })
-
-
-def _day(value):
-    from datetime import date
-
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 class BadDate(ValueError):
@@ -213,7 +180,7 @@ def _posted_day(request, name: str):
     raw = request.POST.get(name)
     if not raw:
         return None
-    day = _day(raw)
+    day = iso_day(raw)
     if day is None:
         raise BadDate(raw)
     return day
@@ -229,7 +196,7 @@ def stats(request):
     by = request.GET.get("by", "unit")
     if by not in selectors.GROUPS:
         by = "unit"
-    start, end = _day(request.GET.get("start")), _day(request.GET.get("end"))
+    start, end = iso_day(request.GET.get("start")), iso_day(request.GET.get("end"))
     if start is None and not request.GET.get("start"):
         start = today.replace(month=1, day=1)
     bad = (request.GET.get("start") and start is None) or (request.GET.get("end") and end is None)
@@ -252,11 +219,11 @@ def stats(request):
 def project_problems(request, pk):
     project = project_for_user(request.user, pk)
     today = timezone.localdate()
-    problems = selectors.problem_rows(selectors.problems_visible_to(request.user).filter(project=project))
-    orders = selectors.order_rows(selectors.orders_visible_to(request.user).filter(project=project))
+    problems = selectors.problem_rows(Problem.objects.visible_to(request.user).filter(project=project))
+    orders = selectors.order_rows(SupervisionOrder.objects.visible_to(request.user).filter(project=project))
     return render(request, "problems/project_problems.html", {
         "project": project, "tab": "problems", "problems": problems.order_by("-raised_on", "-id"),
-        "orders": orders, "today": today, "may_raise": services.may_raise(request.user, project) and not project.is_archived,
+        "orders": orders, "today": today, "may_raise": may_raise(request.user, project) and not project.is_archived,
         "may_supervise": may_supervise(request.user),
     })
 
@@ -267,7 +234,7 @@ def project_problems(request, pk):
 @login_required
 def problem_new(request, pk):
     project = project_for_user(request.user, pk)
-    if not services.may_raise(request.user, project):
+    if not may_raise(request.user, project):
         raise PermissionDenied
     form = ProblemForm(request.POST or None, with_source=True)
     if request.method == "POST" and form.is_valid():
@@ -285,39 +252,6 @@ def problem_new(request, pk):
                   status=400 if form.errors else 200)
 
 
-STEP_FIELDS = {
-    ProblemAction.ACCEPT: ("text",), ProblemAction.REPLY: ("text",), ProblemAction.EXTEND: ("text", "deadline"),
-    ProblemAction.ESCALATE: ("text", "level", "leader"), ProblemAction.INSTRUCT: ("text",),
-    ProblemAction.RESOLVE: ("text",), ProblemAction.CLOSE: ("text",), ProblemAction.RETURN: ("text",),
-    ProblemAction.UNSOLVABLE: ("text",), ProblemAction.REOPEN: ("text", "deadline"),
-}
-STEP_TEXT = {
-    ProblemAction.ACCEPT: gettext_lazy("受理意见（可不填）"), ProblemAction.REPLY: gettext_lazy("办理情况"), ProblemAction.EXTEND: gettext_lazy("延期理由"),
-    ProblemAction.ESCALATE: gettext_lazy("提级理由"), ProblemAction.INSTRUCT: gettext_lazy("批示内容"), ProblemAction.RESOLVE: gettext_lazy("解决情况"),
-    ProblemAction.CLOSE: gettext_lazy("核实意见（可不填）"), ProblemAction.RETURN: gettext_lazy("退回理由"), ProblemAction.UNSOLVABLE: gettext_lazy("无法解决的原因"),
-    ProblemAction.REOPEN: gettext_lazy("重新打开的理由"),
-}
-
-
-def _primary(user, problem, action) -> bool:
-    """The step the user most likely came for, shown open: the unit's 受理/办结, the verifier's 销号,
-    the leader's 批示; the office's own next step is 交办 (open above) until a unit has it."""
-    if action in (ProblemAction.ACCEPT, ProblemAction.RESOLVE):
-        return problem.handling_unit_id in selectors.unit_ids(user)
-    if action == ProblemAction.INSTRUCT:
-        return selectors.user_access(user).has_role(Role.LEADER)
-    return action in (ProblemAction.CLOSE, ProblemAction.REOPEN)
-
-
-STEP_SUCCESS = {
-    ProblemAction.ACCEPT: gettext_lazy("已受理，问题转入办理中"), ProblemAction.REPLY: gettext_lazy("已记录办理情况"),
-    ProblemAction.EXTEND: gettext_lazy("解决时限已延期"), ProblemAction.ESCALATE: gettext_lazy("已提级协调"),
-    ProblemAction.INSTRUCT: gettext_lazy("批示已记录并通知责任单位"), ProblemAction.RESOLVE: gettext_lazy("已提交办结，等待核实销号"),
-    ProblemAction.CLOSE: gettext_lazy("问题已核实销号"), ProblemAction.RETURN: gettext_lazy("已退回责任单位继续办理"),
-    ProblemAction.UNSOLVABLE: gettext_lazy("已确认无法解决"), ProblemAction.REOPEN: gettext_lazy("问题已重新打开"),
-}
-
-
 @login_required
 @require_safe
 def problem_detail(request, pk):
@@ -328,9 +262,7 @@ def _problem_page(request, problem, kept=None, status=200, assign_form=None, ord
     """The problem's page; after a refused step, `kept` (see _kept) puts what was typed back in that step's
     form, shown open, on this same problem; a refused 交办 or 督办单 passes its bound form instead."""
     today = timezone.localdate()
-    steps = [a for a in STEP_FIELDS if services.can(request.user, problem, a)]
-    can_assign = services.can(request.user, problem, ProblemAction.ASSIGN)
-    if not can_assign:
+    if not PROBLEM_WORKFLOW.allows(request.user, problem, ProblemAction.ASSIGN):
         assign_form = None
     elif assign_form is None:
         assign_form = ProblemForm(initial={
@@ -341,9 +273,10 @@ def _problem_page(request, problem, kept=None, status=200, assign_form=None, ord
         "events": problem.events.select_related("actor", "actor_unit", "leader", "unit"),
         "attachments": problem.attachments.select_related("uploaded_by"),
         "cooperating": problem.cooperating_units.all(),
-        "orders": selectors.orders_visible_to(request.user).filter(problem=problem),
-        "steps": [(a, ProblemAction(a).label, STEP_FIELDS[a], STEP_TEXT[a], _primary(request.user, problem, a)) for a in steps], "assign_form": assign_form,
-        "can_attach": services.can(request.user, problem, ProblemAction.ATTACH),
+        "orders": SupervisionOrder.objects.visible_to(request.user).filter(problem=problem),
+        "steps": [(step, step.is_open_for(request.user, problem)) for step in PROBLEM_WORKFLOW.steps_for(request.user, problem)],
+        "assign_form": assign_form,
+        "can_attach": PROBLEM_WORKFLOW.allows(request.user, problem, ProblemAction.ATTACH),
         "can_issue": may_supervise(request.user) and problem.status in ACTIVE_PROBLEM_STATES,
         "order_form": order_form or OrderForm(with_basis=False, initial={"unit": problem.handling_unit_id,
                                                                          "content": problem.description}),
@@ -359,8 +292,7 @@ def _problem_page(request, problem, kept=None, status=200, assign_form=None, ord
 @require_POST
 def problem_assign(request, pk):
     problem = selectors.problem_for_user(request.user, pk)
-    if not services.can(request.user, problem, ProblemAction.ASSIGN):
-        raise PermissionDenied
+    PROBLEM_WORKFLOW.check(request.user, problem, ProblemAction.ASSIGN)
     form = ProblemForm(request.POST)
     version = _int(request.POST.get("version"))
     if not form.is_valid():
@@ -378,10 +310,10 @@ def problem_assign(request, pk):
 @require_POST
 def problem_step(request, pk, action):
     problem = selectors.problem_for_user(request.user, pk)
-    if action not in STEP_FIELDS:
+    step = PROBLEM_WORKFLOW.step(action)
+    if step is None or step.own_form:
         raise Http404
-    if not services.can(request.user, problem, action):
-        raise PermissionDenied
+    PROBLEM_WORKFLOW.check(request.user, problem, action)
     post = request.POST
     kept = _kept(request, action, "text", "deadline")
     try:
@@ -398,7 +330,7 @@ def problem_step(request, pk, action):
     done = _write(request, lambda: services.problem_step(request.user, problem, action, version=_int(post.get("version")),
                                                          text=post.get("text", ""), deadline=deadline,
                                                          level=_int(post.get("level")), leader=leader),
-                  STEP_SUCCESS[action])
+                  step.done)
     if not done:
         return _problem_page(request, selectors.problem_for_user(request.user, pk), kept, status=400)
     return redirect("problems:detail", pk=pk)
@@ -408,8 +340,7 @@ def problem_step(request, pk, action):
 @require_POST
 def problem_attach(request, pk):
     problem = selectors.problem_for_user(request.user, pk)
-    if not services.can(request.user, problem, ProblemAction.ATTACH):
-        raise PermissionDenied
+    PROBLEM_WORKFLOW.check(request.user, problem, ProblemAction.ATTACH)
     return _attach(request, reverse("problems:detail", args=[pk]) + "#attachments", problem=problem)
 
 
@@ -489,15 +420,9 @@ def attachment_delete(request, pk):
 @require_safe
 def order_list(request):
     today = timezone.localdate()
-    rows = selectors.order_rows(selectors.orders_visible_to(request.user))
-    status = request.GET.get("status", "")
-    if status in OrderStatus.values:
-        rows = rows.filter(status=status)
-    elif status == "overdue":
-        rows = rows.overdue(today)
-    q = (request.GET.get("q") or "").strip()[:50]
-    if q:
-        rows = rows.filter(Q(content__icontains=q) | Q(project__name__icontains=q) | Q(unit__name__icontains=q))
+    rows = OrderFilterSet(request.GET, queryset=selectors.order_rows(SupervisionOrder.objects.visible_to(request.user)),
+                          today=today).qs
+    status, q = request.GET.get("status", ""), (request.GET.get("q") or "").strip()[:QUERY_MAX]
     return render(request, "problems/order_list.html", {
         "page": _page(request, rows.order_by("-year", "-seq")), "today": today, "query": _query(request), "statuses": OrderStatus.choices,
         "status": status, "q": q, "may_supervise": may_supervise(request.user),
@@ -523,12 +448,6 @@ def order_new(request, pk):
                   status=400 if form.errors else 200)
 
 
-ORDER_SUCCESS = {
-    OrderAction.REPLY: gettext_lazy("整改方案已回复"), OrderAction.PROGRESS: gettext_lazy("已报告整改进展"),
-    OrderAction.RETURN: gettext_lazy("已退回，请承办单位重新回复"), OrderAction.CLOSE: gettext_lazy("督办单已核实办结"),
-}
-
-
 @login_required
 @require_safe
 def order_detail(request, pk):
@@ -542,10 +461,8 @@ def _order_page(request, order, kept=None, status=200):
         "order": order, "project": order.project, "today": today,
         "events": order.events.select_related("actor", "actor_unit"),
         "attachments": order.attachments.select_related("uploaded_by"),
-        "steps": [(a, OrderAction(a).label) for a in ORDER_SUCCESS if services.order_can(request.user, order, a)],
-        "can_attach": order.status != OrderStatus.CLOSED and (
-            services.order_can(request.user, order, OrderAction.REPLY) or services.order_can(request.user, order, OrderAction.PROGRESS)
-            or may_supervise(request.user)),
+        "steps": [(step, step.day_of(order)) for step in ORDER_WORKFLOW.steps_for(request.user, order)],
+        "can_attach": ORDER_WORKFLOW.allows(request.user, order, OrderAction.ATTACH),
         "overdue_days": selectors.days_overdue(order.due, today),
         "kept": kept or {},
     }, status=status)
@@ -555,10 +472,10 @@ def _order_page(request, order, kept=None, status=200):
 @require_POST
 def order_step(request, pk, action):
     order = selectors.order_for_user(request.user, pk)
-    if action not in ORDER_SUCCESS:
+    step = ORDER_WORKFLOW.step(action)
+    if step is None or step.own_form:
         raise Http404
-    if not services.order_can(request.user, order, action):
-        raise PermissionDenied
+    ORDER_WORKFLOW.check(request.user, order, action)
     kept = _kept(request, action, "text", "day")
     try:
         day = _posted_day(request, "day")
@@ -566,7 +483,7 @@ def order_step(request, pk, action):
         messages.error(request, DATE_FORMAT_ERROR)
         return _order_page(request, order, kept, status=400)
     done = _write(request, lambda: services.order_step(request.user, order, action, version=_int(request.POST.get("version")),
-                                                       text=request.POST.get("text", ""), day=day), ORDER_SUCCESS[action])
+                                                       text=request.POST.get("text", ""), day=day), step.done)
     if not done:
         return _order_page(request, selectors.order_for_user(request.user, pk), kept, status=400)
     return redirect("problems:order", pk=pk)
@@ -595,10 +512,9 @@ def order_print(request, pk):
 
 def _gathering_list(request, model, template):
     today = timezone.localdate()
-    rows = (selectors.meetings_visible_to(request.user) if model is Meeting else selectors.inspections_visible_to(request.user))
+    filterset = MeetingFilterSet if model is Meeting else InspectionFilterSet
+    rows = filterset(request.GET, queryset=model.objects.visible_to(request.user)).qs
     kind = request.GET.get("kind", "")
-    if kind:
-        rows = rows.filter(kind=kind)
     related = ("chair",) if model is Meeting else ("leader",)
     return render(request, template, {
         "page": _page(request, rows.select_related(*related)), "kind": kind, "query": _query(request),
@@ -683,8 +599,8 @@ def _gathering_detail(request, source, template=None, decision_form=None, status
     template = template or f"problems/{'meeting' if isinstance(source, Meeting) else 'inspection'}_detail.html"
     today = timezone.localdate()
     name = "meeting" if isinstance(source, Meeting) else "inspection"
-    problems = selectors.problem_rows(selectors.problems_visible_to(request.user).filter(**{name: source}))
-    orders = selectors.order_rows(selectors.orders_visible_to(request.user).filter(**{name: source}))
+    problems = selectors.problem_rows(Problem.objects.visible_to(request.user).filter(**{name: source}))
+    orders = selectors.order_rows(SupervisionOrder.objects.visible_to(request.user).filter(**{name: source}))
     context = {
         name: source, "source": source, "today": today, "problems": problems, "orders": orders,
         "projects": Project.objects.visible_to(request.user).filter(pk__in=source.projects.values("pk")).order_by("name"),

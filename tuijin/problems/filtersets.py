@@ -1,0 +1,137 @@
+"""The problems app's list filters: one FilterSet per list, for its page and (later) the API, over the
+user's scoped queryset.
+
+The query parameters are those the pages and their links have always used, so bookmarks keep working. A
+value a filter cannot use is left out, as a choice from an older page or a hand-edited link may be: the
+list is shown unfiltered by it, never an error page. Ids and numbers are the exception, as everywhere on
+the site (core.parsing): given but not a number, they are a 400 with a Chinese reason.
+"""
+
+from datetime import date
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from tuijin.core.parsing import query_id, query_int
+
+from .choices import ACTIVE_PROBLEM_STATES, OrderStatus, ProblemStatus, Source
+from .models import Inspection, Meeting, Problem, SupervisionOrder
+
+QUERY_MAX = 50  # characters of free text searched
+DUE = [("overdue", _("已逾期")), ("soon", _("7天内到期"))]
+
+
+def iso_day(value) -> date | None:
+    """年-月-日 (ISO) as a date; anything else None."""
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _words(value: str) -> str:
+    return (value or "").strip()[:QUERY_MAX]
+
+
+class _DatedFilterSet(django_filters.FilterSet):
+    """A FilterSet whose deadline filters are judged on `today` (the page's day, Asia/Shanghai)."""
+
+    def __init__(self, data=None, *args, today: date, **kwargs):
+        self.today = today
+        super().__init__(data, *args, **kwargs)
+
+    def filter_due(self, queryset, name, value):
+        if value == "overdue":
+            return queryset.overdue(self.today)
+        if value == "soon":
+            return queryset.due_soon(self.today)
+        return queryset
+
+
+class ProblemFilterSet(_DatedFilterSet):
+    """问题清单: status (or "active": not finished), type, level, source, handling unit, deadline, what falls
+    due by a day (a meeting's), and words of the description or the project's name."""
+
+    status = django_filters.ChoiceFilter(choices=[("active", _("未办结")), *ProblemStatus.choices], method="filter_status")
+    type = django_filters.NumberFilter(field_name="type_id")
+    level = django_filters.NumberFilter(method="filter_level")
+    source = django_filters.ChoiceFilter(choices=Source.choices)
+    unit = django_filters.NumberFilter(field_name="handling_unit_id")
+    due = django_filters.ChoiceFilter(choices=DUE, method="filter_due")
+    due_by = django_filters.CharFilter(method="filter_due_by")
+    q = django_filters.CharFilter(method="filter_words")
+
+    class Meta:
+        model = Problem
+        fields: list[str] = []
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None:  # an unusable id or level is a 400 (core.parsing), as on every page
+            query_id(data, "type")
+            query_id(data, "unit")
+            query_int(data, "level", minimum=0, maximum=99)
+        super().__init__(data, *args, **kwargs)
+
+    def filter_status(self, queryset, name, value):
+        if value == "active":
+            return queryset.filter(status__in=ACTIVE_PROBLEM_STATES)
+        return queryset.filter(status=value)
+
+    def filter_level(self, queryset, name, value):
+        return queryset.filter(level=value) if value else queryset  # 0: any level
+
+    def filter_due_by(self, queryset, name, value):
+        """What falls due by that day (a meeting's): open, deadline on or before it; not a date: ignored."""
+        day = iso_day(value)
+        return queryset.due_by(day) if day else queryset
+
+    def filter_words(self, queryset, name, value):
+        words = _words(value)
+        return queryset.filter(Q(description__icontains=words) | Q(project__name__icontains=words)) if words else queryset
+
+
+class OrderFilterSet(_DatedFilterSet):
+    """督办单: status ("overdue" too, as the overdue page links it), deadline, and words of the content, the
+    project's or the unit's name."""
+
+    status = django_filters.ChoiceFilter(choices=[*OrderStatus.choices, ("overdue", _("已逾期"))], method="filter_status")
+    due = django_filters.ChoiceFilter(choices=DUE, method="filter_due")
+    q = django_filters.CharFilter(method="filter_words")
+
+    class Meta:
+        model = SupervisionOrder
+        fields: list[str] = []
+
+    def filter_status(self, queryset, name, value):
+        if value == "overdue":
+            return queryset.overdue(self.today)
+        return queryset.filter(status=value)
+
+    def filter_words(self, queryset, name, value):
+        words = _words(value)
+        if not words:
+            return queryset
+        return queryset.filter(Q(content__icontains=words) | Q(project__name__icontains=words) | Q(unit__name__icontains=words))
+
+
+class GatheringFilterSet(django_filters.FilterSet):
+    """Meetings or inspections by kind (the value as given: one no kind has lists nothing)."""
+
+    kind = django_filters.CharFilter(field_name="kind")
+
+    class Meta:
+        model = Meeting
+        fields: list[str] = []
+
+
+class MeetingFilterSet(GatheringFilterSet):
+    class Meta:
+        model = Meeting
+        fields: list[str] = []
+
+
+class InspectionFilterSet(GatheringFilterSet):
+    class Meta:
+        model = Inspection
+        fields: list[str] = []
