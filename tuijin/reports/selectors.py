@@ -40,7 +40,7 @@ def period_get(pk: int) -> ReportPeriod:
 
 
 def report_for_user(user, pk: int, *, editable: bool = False) -> ProgressReport:
-    reports = ProgressReport.objects.editable_by(user) if editable else ProgressReport.objects.visible_to(user)
+    reports = ProgressReport.objects.editable_by_acting(user) if editable else ProgressReport.objects.visible_to_acting(user)
     report = reports.select_related("period", "project", "project__region", "unit").filter(pk=pk).first()
     if report is None:
         raise Http404
@@ -192,8 +192,7 @@ def period_overview(user, period: ReportPeriod) -> Overview:
     """Submitted / late / missing by unit and by region, within what the user may see: one grouped
     query over the period's reports, whatever their number (and the names of the units and regions
     found). `user` None: every project (the CLI)."""
-    scoped = ProgressReport.objects.all() if user is None else ProgressReport.objects.visible_to(user)
-    reports = scoped.filter(period=period).order_by()
+    reports = ProgressReport.objects.visible_to_acting(user).filter(period=period).order_by()
     # One pass over the period's reports, grouped by unit, region and state (a few thousand groups at
     # province scale; grouping by unit and by region separately read the reports twice), then the
     # names of the units and regions found. Units in id order, so that ties in the sort below keep

@@ -51,7 +51,7 @@ from .models import (
     default_due,
     period_bounds,
 )
-from .selectors import earlier_this_year, opening_balances
+from .selectors import earlier_this_year, opening_balances, report_for_user
 
 REPORT_CHANGED = "report.changed"
 PERIOD_CHANGED = "period.changed"
@@ -65,10 +65,6 @@ TEXT_LIMIT = TEXT_MAX  # core.fields: the models' limit on free text
 
 def _money(value: Decimal) -> str:
     return f"{value:,.2f}"
-
-
-def _visible(model, user):
-    return model.objects.all() if user is None else model.objects.visible_to(user)
 
 
 # ------------------------------------------------------------------------------------------ periods
@@ -103,7 +99,7 @@ def period_open(user, *, year: int, month: int, cadence: str = Cadence.MONTH, se
     overlap = ReportPeriod.objects.filter(starts_on__lte=ends_on, ends_on__gte=starts_on).first()
     if overlap:
         raise ValidationError({"month": [_("与已有调度期“%(other)s”时间重叠") % {"other": overlap.label}]})
-    projects = _visible(Project, user).filter(is_archived=False)
+    projects = Project.objects.visible_to_acting(user).filter(is_archived=False)
     if project_ids is not None:
         wanted = set(project_ids)
         projects = projects.filter(pk__in=wanted)
@@ -152,7 +148,7 @@ def period_add_projects(user, period: ReportPeriod, project_ids) -> int:
     require_office(user)
     period = _open_period_for_update(period)
     wanted = set(project_ids)
-    rows = list(_visible(Project, user).filter(pk__in=wanted, is_archived=False).values_list("pk", "lead_unit_id"))
+    rows = list(Project.objects.visible_to_acting(user).filter(pk__in=wanted, is_archived=False).values_list("pk", "lead_unit_id"))
     _refuse_not_admitted(pk for pk, _u in rows)
     missing = wanted - {pk for pk, _u in rows}
     if missing:
@@ -165,7 +161,7 @@ def period_add_projects(user, period: ReportPeriod, project_ids) -> int:
 def period_remove_report(user, report: ProgressReport) -> None:
     """Take a project out of the period; only while nothing has been reported for it."""
     require_office(user)
-    report = _report_in_scope(user, report.pk, visible=True)
+    report = report_for_user(user, report.pk)
     _open_period_for_update(report.period)
     if report.state != ReportState.PENDING:
         raise ValidationError(_("该项目本期已有填报内容，不能移出"))
@@ -404,17 +400,6 @@ def clean_report_data(data: dict) -> tuple[dict, dict[str, list[str]]]:
     return values, errors
 
 
-def _report_in_scope(user, pk: int, *, visible: bool = False) -> ProgressReport:
-    if user is None:
-        reports = ProgressReport.objects.all()
-    else:
-        reports = ProgressReport.objects.visible_to(user) if visible else ProgressReport.objects.editable_by(user)
-    report = reports.select_related("period", "project").filter(pk=pk).first()
-    if report is None:
-        raise Http404
-    return report
-
-
 def _later_peaks(project_ids, period: ReportPeriod) -> dict[int, tuple[date, Decimal]]:
     """Per project, its highest 开工累计 in later periods (with that period's end)."""
     peaks: dict[int, tuple[date, Decimal]] = {}
@@ -431,9 +416,8 @@ def check_rows(user, period: ReportPeriod, rows: list[dict], *, submit_ids: set[
     runs it first; the import runs it alone to check a file)."""
     problems = RowErrors()
     ids = [int(row["id"]) for row in rows]
-    scoped = ProgressReport.objects.all() if user is None else ProgressReport.objects.editable_by(user)
     reports = {
-        r.pk: r for r in scoped.filter(pk__in=ids, period=period)
+        r.pk: r for r in ProgressReport.objects.editable_by_acting(user).filter(pk__in=ids, period=period)
         .select_related("project")
     }
     missing = [pk for pk in ids if pk not in reports]
@@ -589,7 +573,7 @@ def reports_submit(user, period: ReportPeriod, report_ids) -> list[ProgressRepor
 
 def _review(user, report: ProgressReport, *, version: int, action: str, comment: str) -> ProgressReport:
     require_office(user)
-    report = _report_in_scope(user, report.pk, visible=True)
+    report = report_for_user(user, report.pk)
     if report.period.status != PeriodStatus.OPEN:
         raise ValidationError(_("%(label)s的调度期已关闭，不能再审核") % {"label": report.period.label})
     if report.state != ReportState.SUBMITTED:
@@ -688,7 +672,7 @@ def period_remind(user, period: ReportPeriod, *, unit_id: int | None = None, all
     """Chase the units with reports not yet handed in (one unit, or every unit with `all_units`)."""
     require_office(user)
     period = _open_period_for_update(period)
-    missing = _visible(ProgressReport, user).filter(period=period, state__in=list(EDITABLE_STATES))
+    missing = ProgressReport.objects.visible_to_acting(user).filter(period=period, state__in=list(EDITABLE_STATES))
     if not all_units:
         missing = missing.filter(unit_id=unit_id) if unit_id else missing.filter(unit__isnull=True)
     by_unit: dict[int | None, set[str]] = defaultdict(set)
@@ -726,7 +710,7 @@ def photo_add(user, report: ProgressReport, upload, *, caption: str = "") -> Rep
 
     from tuijin.core import photos
 
-    report = _report_in_scope(user, report.pk)
+    report = report_for_user(user, report.pk, editable=True)
     if report.period.status != PeriodStatus.OPEN:
         raise ValidationError(_("%(label)s的调度期已关闭，不能再上传照片") % {"label": report.period.label})
     if report.state not in EDITABLE_STATES:
@@ -754,7 +738,7 @@ def photo_add(user, report: ProgressReport, upload, *, caption: str = "") -> Rep
 def photo_delete(user, photo) -> None:
     from django.core.files.storage import default_storage
 
-    report = _report_in_scope(user, photo.report_id)
+    report = report_for_user(user, photo.report_id, editable=True)
     if report.period.status != PeriodStatus.OPEN or report.state not in EDITABLE_STATES:
         raise ValidationError(_("该填报已不能修改，照片不能删除"))
     name = photo.file.name

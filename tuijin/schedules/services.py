@@ -47,8 +47,7 @@ def _changed(project_ids, user) -> None:
 def editable_project(user, project_id: int) -> Project:
     """The project, locked for this transaction, if the user may edit it; Http404 otherwise."""
     require_editor(user)
-    projects = Project.objects.all() if user is None else Project.objects.editable_by(user)
-    project = projects.select_for_update().filter(pk=project_id).first()
+    project = Project.objects.editable_by_acting(user).select_for_update().filter(pk=project_id).first()
     if project is None:
         raise Http404
     if project.is_archived:
