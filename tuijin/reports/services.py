@@ -14,13 +14,13 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tuijin.core import events
 from tuijin.core.bulk import add_objects, copy_to_history, update_objects
+from tuijin.core.exceptions import NotFound
 from tuijin.core.fields import TEXT_MAX, to_money
 from tuijin.core.history import stamp
 from tuijin.core.notify import notify
@@ -422,7 +422,7 @@ def check_rows(user, period: ReportPeriod, rows: list[dict], *, submit_ids: set[
     }
     missing = [pk for pk in ids if pk not in reports]
     if missing:
-        raise Http404
+        raise NotFound(_("填报不存在或不在您的范围内"))
     if len(set(ids)) != len(ids):
         raise ValidationError(_("同一项目在本次提交中出现了多次"))
     earlier = earlier_this_year([r.project_id for r in reports.values()], period)
@@ -517,7 +517,7 @@ def _write_reports(user, period: ReportPeriod, checked: list, submit_ids: set[in
     if stale:
         conflicts = {r.pk: r for r in ProgressReport.objects.filter(pk__in=stale)}
         if len(conflicts) < len(stale):  # taken out of the period meanwhile
-            raise Http404
+            raise NotFound(_("填报已被移出本期"))
         raise BatchError(RowErrors(conflicts=mark_changed(ProgressReport, conflicts)))
     saved, events_rows, reasons = [], [], defaultdict(list)
     for report, values in sorted(writing, key=lambda item: item[0].pk):
@@ -554,7 +554,7 @@ def _write_reports(user, period: ReportPeriod, checked: list, submit_ids: set[in
 
 def report_save(user, report: ProgressReport, data: dict, *, version: int, submit: bool = False) -> ProgressReport:
     """One report (the single-project form): the batch rules for a batch of one — they check that the
-    user may edit it (else Http404) and that it is of its period. Returns the report as stored now."""
+    user may edit it (else NotFound) and that it is of its period. Returns the report as stored now."""
     reports_save(user, ReportPeriod(pk=report.period_id), [{**data, "id": report.pk, "version": version}],
                  submit=submit)
     report.refresh_from_db()
@@ -567,7 +567,7 @@ def reports_submit(user, period: ReportPeriod, report_ids) -> list[ProgressRepor
     reports = ProgressReport.objects.editable_by(user).filter(period=period, pk__in=list(report_ids))
     rows = [{"id": r.pk, "version": r.version} for r in reports]
     if len(rows) != len(set(report_ids)):
-        raise Http404
+        raise NotFound(_("填报不存在或不在您的范围内"))
     return reports_save(user, period, rows, submit=True)
 
 

@@ -115,8 +115,6 @@ def _unit_name(overview, unit) -> str:
 @require_POST
 def period_projects(request, pk):
     """The office adjusts who must report: add projects by 项目代码 or exact name, or take a pending one out."""
-    from tuijin.projects.models import Project
-
     require_office(request.user)
     period = selectors.period_get(pk)
     remove = _int(request.POST.get("remove"))
@@ -132,15 +130,7 @@ def period_projects(request, pk):
             wanted = [w.strip() for w in text.splitlines() if w.strip()]
             if not wanted:
                 raise ValidationError(_("请填写要加入的项目代码或项目名称，每行一个"))
-            visible = Project.objects.visible_to(request.user).filter(is_archived=False)
-            ids, unknown = [], []
-            for word in wanted[:200]:
-                found = list(visible.filter(code=word).values_list("pk", flat=True)) or list(
-                    visible.filter(name=word).values_list("pk", flat=True))
-                if len(found) == 1:
-                    ids.append(found[0])
-                else:
-                    unknown.append(word)
+            ids, unknown = selectors.projects_named(request.user, wanted[:200])
             if unknown:
                 raise ValidationError(_("以下项目找不到（或名称对应多个项目，请用项目代码）：%(words)s") % {"words": "、".join(unknown)})
             added = services.period_add_projects(request.user, period, ids)
@@ -320,8 +310,8 @@ def _returned_unchanged(request, period, rows, submit_ids) -> list[str]:
     unless the clerk confirmed resubmitting them unchanged (confirm_returned)."""
     if not submit_ids or request.POST.get("confirm_returned") == "1":
         return []
-    returned = {r.pk: r for r in ProgressReport.objects.editable_by(request.user).filter(
-        period=period, pk__in=list(submit_ids), state=ReportState.RETURNED).select_related("project")}
+    returned = {r.pk: r for r in selectors.inbox(request.user, period).filter(pk__in=list(submit_ids),
+                                                                          state=ReportState.RETURNED)}
     names = []
     for row in rows:
         report = returned.get(row["id"])
@@ -351,7 +341,7 @@ def _problems_json(problems) -> dict:
 @require_http_methods(["GET", "POST"])
 def report_detail(request, pk):
     report = selectors.report_for_user(request.user, pk)
-    editable_by_user = ProgressReport.objects.editable_by(request.user).filter(pk=pk).exists()
+    editable_by_user = selectors.report_editable(request.user, report)
     status = 200
     initial = {name: ("" if getattr(report, name) is None else getattr(report, name)) for name in GRID_FIELDS}
     initial.update(next_steps=report.next_steps, version=report.version)
@@ -441,11 +431,7 @@ def _photos_add(request, report) -> None:
 
 
 def _photo_delete(request, report, photo_id: int) -> None:
-    from django.http import Http404
-
-    photo = report.photos.filter(pk=photo_id).first()
-    if photo is None:
-        raise Http404
+    photo = selectors.report_photo(report, photo_id)
     try:
         services.photo_delete(request.user, photo)
     except ValidationError as exc:
@@ -456,7 +442,7 @@ def _photo_delete(request, report, photo_id: int) -> None:
 
 def _report_page(request, report, *, form=None, review_form=None, status=200, ask_returned=False):
     """The report page; a refused save or review shows it again with what was typed still in it."""
-    editable_by_user = ProgressReport.objects.editable_by(request.user).filter(pk=report.pk).exists()
+    editable_by_user = selectors.report_editable(request.user, report)
     can_edit = editable_by_user and report.state in EDITABLE_STATES and report.period.is_open
     if form is None:
         initial = {name: ("" if getattr(report, name) is None else getattr(report, name)) for name in GRID_FIELDS}
@@ -583,13 +569,7 @@ def project_reports(request, pk):
 @require_safe
 def photo_file(request, pk):
     """A photo, only for users who may see its project (never a public media URL)."""
-    from django.http import Http404
-
-    from .models import ReportPhoto
-
-    photo = ReportPhoto.objects.visible_to(request.user).filter(pk=pk).first()
-    if photo is None:
-        raise Http404
+    photo = selectors.photo_for_user(request.user, pk)
     return photo_response(photo.file, photo.content_type)
 
 

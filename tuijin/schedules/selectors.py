@@ -4,10 +4,10 @@ status, its baselines and checklist, and the Gantt rows (挂图作战) of any fi
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from tuijin.core.exceptions import get_or_not_found
 from tuijin.projects.models import Project
 
 from . import scheduling
@@ -18,11 +18,11 @@ GANTT_LIMIT = 500
 
 
 def milestone_for_user(user, pk: int) -> Milestone:
-    return get_object_or_404(Milestone.objects.visible_to(user).select_related("project"), pk=pk)
+    return get_or_not_found(Milestone.objects.visible_to(user).select_related("project"), pk=pk)
 
 
 def approval_for_user(user, pk: int) -> Approval:
-    return get_object_or_404(Approval.objects.visible_to(user).select_related("project", "type"), pk=pk)
+    return get_or_not_found(Approval.objects.visible_to(user).select_related("project", "type"), pk=pk)
 
 
 def project_milestones(project: Project, today: date) -> list[Milestone]:

@@ -10,12 +10,11 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tuijin.core import events
-from tuijin.core.exceptions import ConflictError
+from tuijin.core.exceptions import ConflictError, NotFound, get_or_not_found
 from tuijin.core.history import stamp
 from tuijin.core.versioning import claim, mark_changed
 from tuijin.org.selectors import is_office, require_editor, require_office
@@ -45,11 +44,9 @@ def _changed(project_ids, user) -> None:
 
 
 def editable_project(user, project_id: int) -> Project:
-    """The project, locked for this transaction, if the user may edit it; Http404 otherwise."""
+    """The project, locked for this transaction, if the user may edit it; NotFound otherwise."""
     require_editor(user)
-    project = Project.objects.editable_by_acting(user).select_for_update().filter(pk=project_id).first()
-    if project is None:
-        raise Http404
+    project = get_or_not_found(Project.objects.editable_by_acting(user).select_for_update(), pk=project_id)
     if project.is_archived:
         raise ValidationError(_("已归档的项目不能修改"))
     return project
@@ -219,9 +216,7 @@ def _update(user, queryset, obj, allowed, rules, values: dict, version: int, rea
     if unknown:
         raise ValueError(f"unknown fields {sorted(unknown)}")
     project = editable_project(user, obj.project_id)
-    current = queryset.filter(pk=obj.pk, project=project).first()
-    if current is None:
-        raise Http404
+    current = get_or_not_found(queryset, pk=obj.pk, project=project)
     for name, value in values.items():
         setattr(current, name, value.strip() if isinstance(value, str) else value)
     errors = rules(current, timezone.localdate())
@@ -253,7 +248,7 @@ def _update_many(user, project: Project, queryset, allowed, rules, rows: list[di
         raise ValidationError(_("同一行在本次提交中出现了多次"))
     current = {obj.pk: obj for obj in queryset.filter(project=project, pk__in=ids)}
     if len(current) != len(ids):
-        raise Http404
+        raise NotFound(_("所填的行不存在或不属于该项目"))
     today = timezone.localdate()
     errors, conflicts, changed = {}, {}, []
     for row in rows:
@@ -296,9 +291,7 @@ def milestones_save(user, project: Project, rows: list[dict]) -> list[Milestone]
 @transaction.atomic
 def milestone_delete(user, milestone: Milestone, *, version: int) -> None:
     project = editable_project(user, milestone.project_id)
-    current = Milestone.objects.filter(pk=milestone.pk, project=project).first()
-    if current is None:
-        raise Http404
+    current = get_or_not_found(Milestone.objects.all(), pk=milestone.pk, project=project)
     if current.actual_date is not None:
         raise ValidationError(_("节点“%(name)s”已记录实际完成日期，不能删除") % {"name": current.name})
     if current.baseline_date is not None and user is not None and not is_office(user):
@@ -316,9 +309,7 @@ def milestone_evidence(user, milestone: Milestone, upload) -> Milestone:
     from tuijin.core import photos
 
     project = editable_project(user, milestone.project_id)
-    current = Milestone.objects.filter(pk=milestone.pk, project=project).first()
-    if current is None:
-        raise Http404
+    current = get_or_not_found(Milestone.objects.all(), pk=milestone.pk, project=project)
     info = photos.inspect(upload)
     name = default_storage.save(photos.stored_name(info, timezone.localtime(), folder="milestones"), upload)
     old = current.evidence.name if current.evidence else ""
