@@ -146,10 +146,6 @@ class ProgressReport(VersionedModel):
     def __str__(self) -> str:
         return f"{self.project} · {self.period}"
 
-    @property
-    def is_editable(self) -> bool:
-        return self.state in {ReportState.PENDING, ReportState.DRAFT, ReportState.RETURNED}
-
 
 class ReportScopedQuerySet(ProjectQuerySet):
     """Records hanging off a report (its workflow events, its photos): the ledger's rule through the

@@ -26,6 +26,7 @@ from tuijin.core.history import stamp
 from tuijin.core.notify import notify
 from tuijin.core.parsing import parse_int
 from tuijin.core.versioning import claim, claim_many, mark_changed
+from tuijin.core.workflow import legal_step
 from tuijin.org.choices import Role, Scope
 from tuijin.org.selectors import require_office
 from tuijin.projects.models import AnnualPlan, Project
@@ -52,6 +53,7 @@ from .models import (
     period_bounds,
 )
 from .selectors import earlier_this_year, opening_balances, report_for_user
+from .workflow import REPORT_WORKFLOW, REVIEW_STEPS
 
 REPORT_CHANGED = "report.changed"
 PERIOD_CHANGED = "period.changed"
@@ -442,8 +444,11 @@ def check_rows(user, period: ReportPeriod, rows: list[dict], *, submit_ids: set[
         if report.version != version:
             problems.conflicts[report.pk] = report
             continue
-        if report.state not in EDITABLE_STATES:
-            problems.add(report.pk, "__all__", _("该填报%(state)s，不能修改") % {"state": report.get_state_display()})
+        try:
+            legal_step(REPORT_WORKFLOW, ReportAction.SUBMIT if report.pk in submit_ids else ReportAction.SAVE,
+                       report.state)
+        except ValidationError as exc:
+            problems.add(report.pk, "__all__", exc.messages[0])
             continue
         if errors:
             continue
@@ -522,21 +527,20 @@ def _write_reports(user, period: ReportPeriod, checked: list, submit_ids: set[in
     saved, events_rows, reasons = [], [], defaultdict(list)
     for report, values in sorted(writing, key=lambda item: item[0].pk):
         handing_in = report.pk in submit_ids
+        step = REPORT_WORKFLOW.step(ReportAction.SUBMIT if handing_in else ReportAction.SAVE)
         before = report.state
         for name, value in values.items():
             setattr(report, name, value)
         report.version += 1
         report.updated_at = now
+        report.state = step.target
         if handing_in:
-            report.state = ReportState.SUBMITTED
             report.submitted_at, report.submitted_by = now, user
             report.is_late = late
             report.review_comment = report.review_comment if before == ReportState.RETURNED else ""
-        else:
-            report.state = ReportState.DRAFT
-        reasons[_("上报") if handing_in else _("保存草稿")].append(report.pk)
-        events_rows.append(ReportEvent(report=report, action=ReportAction.SUBMIT if handing_in else ReportAction.SAVE,
-                                       from_state=before, to_state=report.state, user=user, at=now))
+        reasons[str(ReportAction(step.name).label)].append(report.pk)
+        events_rows.append(ReportEvent(report=report, action=step.name, from_state=before, to_state=step.target,
+                                       user=user, at=now))
         saved.append(report)
     update_objects(ProgressReport, saved, SAVED_COLUMNS)
     for reason, pks in reasons.items():  # the history of what is stored now, as stamp().save() wrote it
@@ -572,21 +576,23 @@ def reports_submit(user, period: ReportPeriod, report_ids) -> list[ProgressRepor
 
 
 def _review(user, report: ProgressReport, *, version: int, action: str, comment: str) -> ProgressReport:
-    require_office(user)
+    """One of the office's steps (REVIEW_STEPS) on a report, as the workflow table says: its role,
+    the state it leaves, separation of duties."""
+    if action not in REVIEW_STEPS:
+        raise ValueError(f"not a review step: {action!r}")
+    REPORT_WORKFLOW.step(action).require(user)
     report = report_for_user(user, report.pk)
     if report.period.status != PeriodStatus.OPEN:
         raise ValidationError(_("%(label)s的调度期已关闭，不能再审核") % {"label": report.period.label})
-    if report.state != ReportState.SUBMITTED:
-        raise ValidationError(_("只有已上报的填报才能审核（当前：%(state)s）") % {"state": report.get_state_display()})
-    _check_separation(user, report, action)
+    step = legal_step(REPORT_WORKFLOW, action, report.state, user=user, record=report)
     comment = (comment or "").strip()
     if action == ReportAction.RETURN and not comment:
         raise ValidationError({"comment": [_("请填写退回原因")]})
     if len(comment) > TEXT_LIMIT:
         raise ValidationError({"comment": [_("内容过长（不超过%(n)s字）") % {"n": TEXT_LIMIT}]})
-    claim(report, version, state=ReportState.SUBMITTED)
+    claim(report, version, state__in=list(step.sources))
     before = report.state
-    report.state = ReportState.APPROVED if action == ReportAction.APPROVE else ReportState.RETURNED
+    report.state = step.target
     report.reviewed_at, report.reviewed_by, report.review_comment = timezone.now(), user, comment
     stamp(report, user, ReportAction(action).label).save()
     ReportEvent.objects.create(report=report, action=action, from_state=before, to_state=report.state,
@@ -605,16 +611,10 @@ def _review(user, report: ProgressReport, *, version: int, action: str, comment:
     return report
 
 
-def _check_separation(user, report: ProgressReport, action: str) -> None:
-    """Separation of duties: whoever handed the report in does not approve it (settings
-    TUIJIN_REVIEW_SELF_APPROVAL allows it for an office of one). Returning it stays possible."""
-    from django.conf import settings
-
-    if action != ReportAction.APPROVE or getattr(settings, "TUIJIN_REVIEW_SELF_APPROVAL", False):
-        return
-    if user is not None and user.pk is not None and report.submitted_by_id == user.pk:
-        raise ValidationError(_("“%(project)s”是您本人上报的，不能由您审核通过，请由其他调度员审核")
-                              % {"project": report.project.name})
+@transaction.atomic
+def report_review(user, report: ProgressReport, action: str, *, version: int, comment: str = "") -> ProgressReport:
+    """Approve or return (`action`, one of REVIEW_STEPS) a handed-in report read at `version`."""
+    return _review(user, report, version=version, action=action, comment=comment)
 
 
 @transaction.atomic

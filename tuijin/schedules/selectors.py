@@ -65,6 +65,11 @@ def schedule_of(project: Project) -> Schedule | None:
     return Schedule.objects.filter(project=project).select_related("template", "approved_by").first()
 
 
+def baseline_number(project: Project) -> int:
+    """The schedule's current baseline (0: none approved yet)."""
+    return Schedule.objects.filter(project=project).values_list("baseline_number", flat=True).first() or 0
+
+
 def baselines(project: Project) -> list[Baseline]:
     return list(Baseline.objects.filter(project=project).select_related("created_by").prefetch_related("items"))
 

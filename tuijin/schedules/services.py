@@ -17,11 +17,11 @@ from tuijin.core import events
 from tuijin.core.exceptions import ConflictError, NotFound, get_or_not_found
 from tuijin.core.history import stamp
 from tuijin.core.versioning import claim, mark_changed
-from tuijin.org.selectors import is_office, require_editor, require_office
+from tuijin.org.selectors import is_office, require_editor
 from tuijin.projects.models import Project
 
-from . import scheduling
-from .choices import ApprovalStatus, NodeMark
+from . import scheduling, selectors
+from .choices import ApprovalStatus, BaselineStep, NodeMark
 from .models import (
     Approval,
     ApprovalType,
@@ -32,6 +32,7 @@ from .models import (
     MilestoneTemplateStep,
     Schedule,
 )
+from .workflow import baseline_step
 
 SCHEDULE_CHANGED = "schedule.changed"  # payload: project_ids, user
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
@@ -332,8 +333,9 @@ def milestone_evidence(user, milestone: Milestone, upload) -> Milestone:
 @transaction.atomic
 def baseline_approve(user, project: Project, *, reason: str = "") -> Baseline:
     """Freeze the planned dates as a baseline: the first approval, or a re-baselining (which needs a
-    reason and keeps every earlier baseline)."""
-    require_office(user)
+    reason and keeps every earlier baseline); the step and who may take it from workflow.py."""
+    # The step is read before the scope check: its role test (403) looks at the user only.
+    baseline_step(selectors.baseline_number(project)).require(user)
     project = editable_project(user, project.pk)
     milestones = list(Milestone.objects.filter(project=project).order_by("sort", "id"))
     if not milestones:
@@ -342,13 +344,14 @@ def baseline_approve(user, project: Project, *, reason: str = "") -> Baseline:
     if unscheduled:
         raise ValidationError(_("以下节点还没有计划完成日期：%(names)s") % {"names": "、".join(unscheduled[:5])})
     schedule = _schedule(project)
-    if schedule.baseline_number:
+    step = baseline_step(schedule.baseline_number)  # as locked now: the first approval or a re-baselining
+    if step.name == BaselineStep.REBASELINE:
         current = set(BaselineItem.objects.filter(baseline__project=project, baseline__number=schedule.baseline_number)
                       .values_list("milestone_id", "planned_date"))
         if current == {(m.pk, m.planned_date) for m in milestones}:
             raise ValidationError(_("节点计划与当前基线V%(n)s相同，无需重新批准") % {"n": schedule.baseline_number})
     reason = (reason or "").strip()
-    if schedule.baseline_number and not reason:
+    if step.name == BaselineStep.REBASELINE and not reason:
         raise ValidationError({"reason": [_("调整基线须填写原因")]})
     if len(reason) > 500:
         raise ValidationError({"reason": [_("原因不能超过500个字")]})

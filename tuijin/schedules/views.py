@@ -25,6 +25,7 @@ from tuijin.projects.selectors import ledger_queryset, project_editable, project
 from . import selectors, services
 from .choices import OPEN_APPROVAL_STATES, ApprovalStatus, MilestoneStatus
 from .forms import ApplyTemplateForm, ApprovalForm, BaselineForm, MilestoneForm
+from .workflow import baseline_step
 
 
 def _errors_text(exc: ValidationError) -> str:
@@ -139,12 +140,15 @@ def _schedule_page(request, project, failure=None, status=200):
     _overlay(milestones, MILESTONE_TABLE_FIELDS, "m", request, failure)
     schedule = selectors.schedule_of(project)
     can_edit = project_editable(request.user, project) and not project.is_archived
+    step = baseline_step(schedule.baseline_number if schedule else 0)
     suggested = services.suggested_template(project)
     rows = [selectors.gantt_row(m, project.name) for m in milestones]
     return render(request, "schedules/project_schedule.html", {
         "project": project, "tab": "schedule", "milestones": milestones, "schedule": schedule,
         "baselines": selectors.baselines(project), "can_edit": can_edit,
-        "can_approve": can_edit and is_office(request.user),
+        "can_delete_baselined": can_edit and is_office(request.user),  # as services.milestone_delete
+        # The baseline's next step (workflow.py), when this user may take it.
+        "baseline_step": step if can_edit and step.allows(request.user) else None,
         "apply_form": ApplyTemplateForm(initial={"template": suggested, "target_date": project.planned_completion}),
         "templates": selectors.templates(), "gantt": selectors.gantt_payload(rows, len(rows), today),
         "overdue": sum(m.status == MilestoneStatus.OVERDUE for m in milestones),
@@ -268,8 +272,8 @@ def milestone_photo(request, pk):
 @require_POST
 def baseline_approve(request, pk):
     project = project_for_user(request.user, pk)
-    if not is_office(request.user):
-        raise PermissionDenied
+    step = baseline_step(selectors.baseline_number(project))
+    step.require(request.user)
     form = BaselineForm(request.POST)
     reason = form.data.get("reason", "") if not form.is_valid() else form.cleaned_data["reason"]
     try:
@@ -277,7 +281,7 @@ def baseline_approve(request, pk):
     except ValidationError as exc:
         messages.error(request, _errors_text(exc))
     else:
-        messages.success(request, _("已批准进度计划基线V%(n)s，此后节点计划日期的调整都将与基线对照") % {"n": baseline.number})
+        messages.success(request, step.done % {"n": baseline.number})
     return redirect("schedules:project", pk=pk)
 
 
