@@ -285,13 +285,10 @@ def report_hands(report: ProgressReport, events=None) -> dict:
             "submitted_by_id": report.submitted_by_id}
 
 
-def missing_reports(user, period: ReportPeriod, unit_id=None, *, without_unit: bool = False):
-    """Reports of the period not handed in yet (pending, draft, returned), of one unit if given."""
+def missing_reports(user, period: ReportPeriod):
+    """Reports of the period not handed in yet (pending, draft, returned); filtersets.ReportFilterSet
+    narrows them to one unit."""
     reports = ProgressReport.objects.visible_to(user).filter(period=period, state__in=list(EDITABLE_STATES))
-    if without_unit:
-        reports = reports.filter(unit__isnull=True)
-    elif unit_id is not None:
-        reports = reports.filter(unit_id=unit_id)
     return reports.select_related("project", "unit").order_by("unit__name", "project__name")
 
 

@@ -23,6 +23,7 @@ from tuijin.projects.selectors import project_for_user
 
 from . import selectors, services, tables
 from .choices import EDITABLE_STATES, ReportAction, ReportState, WorkStatus
+from .filtersets import ReportFilterSet
 from .forms import PeriodOpenForm, ReportForm, ReviewForm
 from .models import ProgressReport
 from .workflow import FILL_STEPS, REPORT_WORKFLOW, REVIEW_STEPS
@@ -91,15 +92,13 @@ def period_detail(request, pk):
     period = selectors.period_get(pk)
     overview = selectors.period_overview(request.user, period)
     office = is_office(request.user)
-    unit = request.GET.get("unit")
-    missing = None
-    if unit is not None:
-        missing = list(selectors.missing_reports(request.user, period, unit_id=_int(unit),
-                                                 without_unit=unit == "none")[:500])
+    # ?unit=<id> or ?unit=none lists that unit's missing reports below the tables (ReportFilterSet).
+    chosen = ReportFilterSet(request.GET, queryset=selectors.missing_reports(request.user, period))
+    missing = list(chosen.qs[:500]) if "unit" in request.GET else None
     return render(request, "reports/period_detail.html", {
         "period": period, "overview": overview, "is_office": office, "states": ReportState,
         "missing": missing, "can_report": is_editor(request.user),
-        "missing_unit": _unit_name(overview, unit),
+        "missing_unit": _unit_name(overview, chosen.unit_key),
         # A province's ~900 unit rows are written in Python (tables.py), not by a template loop.
         "unit_rows": tables.render_unit_rows(overview, period=period, is_office=office,
                                              csrf_token=get_token(request)),
@@ -107,10 +106,10 @@ def period_detail(request, pk):
     })
 
 
-def _unit_name(overview, unit) -> str:
-    if unit is None:
+def _unit_name(overview, key) -> str:
+    """The overview's name of the unit `key` (None: projects without one; "": no unit asked)."""
+    if key == "":
         return ""
-    key = None if unit == "none" else _int(unit)
     return next((t.name for t in overview.by_unit if t.key == key), "")
 
 

@@ -12,7 +12,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from tuijin.core.exceptions import ConflictError
@@ -24,6 +23,7 @@ from tuijin.projects.selectors import ledger_queryset, project_editable, project
 
 from . import selectors, services
 from .choices import OPEN_APPROVAL_STATES, ApprovalStatus, MilestoneStatus
+from .filtersets import MilestoneFilterSet
 from .forms import ApplyTemplateForm, ApprovalForm, BaselineForm, MilestoneForm
 from .workflow import baseline_step
 
@@ -349,25 +349,18 @@ def _one_switch(approval, data: dict) -> None:
 # ------------------------------------------------------------------------------------------- Gantt
 
 
-GANTT_STATUSES = [("", gettext_lazy("全部节点")), ("open", gettext_lazy("未完成")), (MilestoneStatus.OVERDUE, gettext_lazy("已逾期")),
-                  (MilestoneStatus.DUE_SOON, gettext_lazy("临近时限（7天内）")), ("done", gettext_lazy("已完成"))]
-
-
 def _gantt_filter(request):
     data = request.GET.copy()
     data.setdefault("year", "")  # nodes of every project, not only those with this year's plan
-    return LedgerFilterSet(data, queryset=ledger_queryset(request.user), user=request.user)
+    return LedgerFilterSet(data, queryset=ledger_queryset(request.user), user=request.user, archived=False)
 
 
 @login_required
 @require_safe
 def gantt(request):
     """挂图作战: the nodes of any filtered set of projects on one chart."""
-    filterset = _gantt_filter(request)
-    status = request.GET.get("status", "")
-    query = request.GET.urlencode()
     return render(request, "schedules/gantt.html", {
-        "filter": filterset, "status": status, "statuses": GANTT_STATUSES, "query": query,
+        "filter": _gantt_filter(request), "node_filter": MilestoneFilterSet(request.GET), "query": request.GET.urlencode(),
     })
 
 
@@ -378,6 +371,7 @@ def gantt_data(request):
     if not filterset.is_valid():
         return JsonResponse({"error": _("筛选条件不正确，请重新选择")}, status=400)
     today = timezone.localdate()
-    rows, total = selectors.gantt_rows(filterset.qs, today, status=request.GET.get("status", ""))
+    nodes = MilestoneFilterSet(request.GET, queryset=selectors.gantt_nodes(filterset.qs), today=today).qs
+    rows, total = selectors.gantt_rows(nodes, today)
     return JsonResponse(selectors.gantt_payload(rows, total, today))
 
