@@ -116,6 +116,21 @@ def test_an_anonymous_user_sees_nothing(own_project):
     assert pks(Project.objects.editable_by(AnonymousUser())) == set()
 
 
+def test_the_system_acting_without_a_user_reaches_every_project_where_nobody_reaches_none(everything):
+    """A command run without --user acts as the system (visible_to_acting / editable_by_acting); None
+    given to visible_to / editable_by is nobody, as an anonymous visitor."""
+    assert pks(Project.objects.visible_to_acting(None)) == everything
+    assert pks(Project.objects.editable_by_acting(None)) == everything
+    assert pks(Project.objects.visible_to(None)) == set()
+    assert pks(Project.objects.editable_by(None)) == set()
+
+
+def test_acting_users_keep_their_own_scope(users, own_project, other_project):
+    reporter = users["reporter_a"]
+    assert pks(Project.objects.visible_to_acting(reporter)) == pks(Project.objects.visible_to(reporter)) == {own_project.pk}
+    assert pks(AnnualPlan.objects.editable_by_acting(users["leader"])) == set()
+
+
 def test_an_inactive_membership_grants_nothing(users, own_project):
     Membership.objects.filter(user=users["reporter_a"]).update(is_active=False)
     assert pks(Project.objects.visible_to(fresh(users["reporter_a"]))) == set()

@@ -11,12 +11,11 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.urls import reverse
 
 from tuijin.alerts import services as alert_services
 from tuijin.alerts.models import Alert
-from tuijin.core.exceptions import ConflictError
+from tuijin.core.exceptions import ConflictError, NotFound
 from tuijin.core.models import Notification
 from tuijin.ledgerio.services import import_ledger
 from tuijin.projects import services
@@ -252,7 +251,7 @@ def test_only_the_office_over_the_project_decides(city, other_project):
         services.admission_approve(city.users["reporter_a"], project, version=project.version)
     with pytest.raises(PermissionDenied):
         services.admission_approve(city.users["leader"], project, version=project.version)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.admission_approve(city.users["reporter_b"], project, version=project.version)
     with pytest.raises(ValidationError) as nothing:
         services.admission_approve(city.users["dispatcher"], other_project, version=other_project.version)

@@ -49,3 +49,25 @@ def test_not_found_is_not_an_http_error():
     from django.http import Http404
 
     assert not issubclass(NotFound, Http404)
+
+
+@pytest.mark.django_db
+def test_get_or_not_found_finds_within_the_scope_only(users, own_project, other_project):
+    from tuijin.core.exceptions import get_or_not_found
+    from tuijin.projects.models import Project
+
+    mine = Project.objects.visible_to(users["reporter_a"])
+    assert get_or_not_found(mine, pk=own_project.pk) == own_project
+    with pytest.raises(NotFound) as caught:
+        get_or_not_found(mine, pk=other_project.pk)
+    assert str(caught.value) == "项目不存在或不在您的范围内"
+
+
+@pytest.mark.django_db
+def test_a_service_out_of_scope_answers_the_404_page(client, users, other_project):
+    """A reporter of 兰山区 posting to another district's project: the service's NotFound is a 404."""
+    from django.urls import reverse
+
+    client.force_login(users["reporter_a"])
+    response = client.get(reverse("projects:detail", args=[other_project.pk]))
+    assert response.status_code == 404

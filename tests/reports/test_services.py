@@ -11,10 +11,9 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.urls import reverse
 
-from tuijin.core.exceptions import ConflictError
+from tuijin.core.exceptions import ConflictError, NotFound
 from tuijin.core.models import Notification
 from tuijin.org.choices import RegionLevel
 from tuijin.projects.models import AnnualPlan, Project, Stage
@@ -524,7 +523,7 @@ def test_closed_period_cannot_be_filled(dispatcher, reporter, own_report, db_sta
 def test_report_out_of_scope_is_not_found(users, own_report, db_state):
     before = db_state()
     for principal in ("reporter_b", "dept_reporter", "leader", "outsider"):
-        with pytest.raises(Http404):
+        with pytest.raises(NotFound):
             save(users[principal], own_report, amount="10.00")
     assert db_state() == before
 
@@ -532,7 +531,7 @@ def test_report_out_of_scope_is_not_found(users, own_report, db_state):
 def test_report_of_another_period_is_not_found(dispatcher, reporter, own_report, own_project, db_state):
     april = open_month(dispatcher, 4)
     before = db_state()
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.reports_save(reporter, april, [row(own_report, amount="10.00")])
     assert db_state() == before
     assert report_of(april, own_project).amount is None

@@ -16,6 +16,7 @@ from django.urls import reverse
 from tuijin.projects.models import Project
 from tuijin.schedules import selectors, services
 from tuijin.schedules.choices import DoneBasis, MilestoneStatus, NodeMark
+from tuijin.schedules.filtersets import MilestoneFilterSet
 from tuijin.schedules.models import Milestone, MilestoneTemplate, MilestoneTemplateStep, Schedule
 
 from .test_scheduling import BUILDING_2027_06_30
@@ -115,13 +116,17 @@ def test_another_projects_nodes_infer_nothing(own_project, other_project):
 def test_the_gantt_filters_follow_the_inference(building, users):
     set_facts(building, actual_start=date(2025, 11, 3))
     Milestone.objects.filter(project=building, sort=30).update(actual_date=date(2026, 6, 20))
-    projects = Project.objects.filter(pk=building.pk)
-    overdue, total = selectors.gantt_rows(projects, TODAY, status=MilestoneStatus.OVERDUE)
+    nodes = selectors.gantt_nodes(Project.objects.filter(pk=building.pk))
+
+    def rows(status):
+        return selectors.gantt_rows(MilestoneFilterSet({"status": status}, queryset=nodes, today=TODAY).qs, TODAY)
+
+    overdue, total = rows(MilestoneStatus.OVERDUE)
     assert (total, [r["name"] for r in overdue]) == (1, ["正式投产或交付使用"])
-    done, total = selectors.gantt_rows(projects, TODAY, status="done")
+    done, total = rows("done")
     assert [(r["name"], r["status"], r["actual"]) for r in done] == [
         ("开工进场", "inferred", None), ("打桩或基础开挖", "inferred", None), ("主体工程封顶", "done_late", "2026-06-20")]
-    opened, total = selectors.gantt_rows(projects, TODAY, status="open")
+    opened, total = rows("open")
     assert [r["name"] for r in opened] == ["正式投产或交付使用"]
 
 

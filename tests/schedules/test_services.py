@@ -10,9 +10,8 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 
-from tuijin.core.exceptions import ConflictError
+from tuijin.core.exceptions import ConflictError, NotFound
 from tuijin.schedules import services
 from tuijin.schedules.choices import ApprovalStatus
 from tuijin.schedules.models import (
@@ -227,7 +226,7 @@ def test_a_custom_template_in_its_own_order(reporter, own_project):
 
 def test_apply_template_to_another_districts_project_is_not_found(reporter, other_project, building, schedule_state):
     before = schedule_state()
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.apply_template(reporter, other_project, building, TARGET)
     assert schedule_state() == before
 
@@ -389,13 +388,13 @@ def test_another_districts_milestones_are_not_found(users, other_project, buildi
     made = services.apply_template(users["reporter_b"], other_project, building, TARGET)
     reporter_a = users["reporter_a"]
     before = schedule_state()
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.milestone_add(reporter_a, other_project, name="插一个")
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.milestone_update(reporter_a, made[0], version=1, note="改一下")
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.milestone_delete(reporter_a, made[0], version=1)
-    with pytest.raises(Http404):  # a unit-scoped reporter sees only its bureau's projects
+    with pytest.raises(NotFound):  # a unit-scoped reporter sees only its bureau's projects
         services.milestone_update(users["dept_reporter"], made[0], version=1, note="改一下")
     assert schedule_state() == before
 
@@ -404,7 +403,7 @@ def test_a_milestone_passed_with_another_project_is_not_found(planned, users, ot
     """A form that posts the own project's id but another project's node must not reach it."""
     other = Milestone.objects.create(project=other_project, name="他人节点", planned_date=TARGET)
     disguised = Milestone(pk=other.pk, project=planned[0].project, name=other.name)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.milestone_update(users["reporter_a"], disguised, version=1, note="改一下")
     assert fresh(other).note == ""
 
@@ -671,9 +670,9 @@ def test_approvals_of_another_district_and_read_only_roles(users, other_project,
     services.approvals_init(users["reporter_b"], other_project)
     theirs = approval(other_project, "环评")
     before = schedule_state()
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.approvals_init(users["reporter_a"], other_project)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.approval_update(users["reporter_a"], theirs, version=1, note="看看")
     for principal in READ_ONLY:
         with pytest.raises(PermissionDenied):

@@ -17,17 +17,11 @@ def is_leader_of_any(user) -> bool:
     return ProjectLeader.objects.filter(leader__user=user).exists()
 
 
-def alert_list(user, projects, *, light=None, dimension: str = "", mine: bool = False):
-    """Active alerts of `projects` (already scoped and filtered), the user's own projects first, then
-    red before yellow and the longest-standing first."""
-    alerts = Alert.objects.active().filter(project__in=projects.values("pk"))
-    if light:
-        alerts = alerts.filter(level=light)
-    if dimension:
-        alerts = alerts.filter(dimension=dimension)
-    alerts = alerts.annotate(mine=mine_q(user))
-    if mine:
-        alerts = alerts.filter(mine=True)
+def alert_list(user, projects):
+    """Active alerts of `projects` (already scoped and filtered), each marked `mine` when the user is
+    its project's contact leader: theirs first, then red before yellow and the longest-standing first.
+    The list's own filters are filtersets.AlertFilterSet."""
+    alerts = Alert.objects.active().filter(project__in=projects.values("pk")).annotate(mine=mine_q(user))
     return (alerts.select_related("project", "project__region", "rule")
             .order_by("-mine", "-level", "first_seen", "project_id", "rule__sort"))
 

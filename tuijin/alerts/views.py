@@ -10,15 +10,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from tuijin.core.exceptions import ConflictError
-from tuijin.core.parsing import parse_int as _int
 from tuijin.org.selectors import is_office, require_office
-from tuijin.projects.choices import Light
 from tuijin.projects.filtersets import LedgerFilterSet
 from tuijin.projects.selectors import ledger_queryset, project_for_user
 
 from . import engine, selectors, services
 from . import rules as rule_text
 from .choices import DIMENSION_METHODS, Dimension, Preset
+from .filtersets import AlertFilterSet
 from .forms import PresetForm, RuleForm
 from .models import AlertRule
 
@@ -31,21 +30,17 @@ PROJECT_FILTERS = ("region", "unit", "leader", "category", "level", "stage", "q"
 def alert_list(request):
     data = request.GET.copy()
     data.setdefault("year", "")
-    light = _int(data.pop("light", [None])[-1])  # here the light is the alert's, not a project filter
-    filterset = LedgerFilterSet(data, queryset=ledger_queryset(request.user), user=request.user)
+    data.pop("light", None)  # here the light is the alert's (AlertFilterSet), not a project filter
+    filterset = LedgerFilterSet(data, queryset=ledger_queryset(request.user), user=request.user, archived=False)
     projects = filterset.qs.admitted()  # 申报中 and 已退回 projects are not judged
-    dimension = request.GET.get("dimension", "")
-    if dimension not in Dimension.values:
-        dimension = ""
-    mine = request.GET.get("mine") == "1"
-    alerts = selectors.alert_list(request.user, projects, light=light if light in (Light.YELLOW, Light.RED) else None,
-                                  dimension=dimension, mine=mine)
-    page = Paginator(alerts, 50).get_page(request.GET.get("page"))
+    alert_filter = AlertFilterSet(request.GET, queryset=selectors.alert_list(request.user, projects))
+    page = Paginator(alert_filter.qs, 50).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return render(request, "alerts/alert_list.html", {
         "filter": filterset, "project_filters": PROJECT_FILTERS, "page_obj": page, "summary": selectors.summary(projects),
-        "dimensions": Dimension.choices, "dimension": dimension, "light": light, "mine": mine,
+        "dimensions": Dimension.choices, "dimension": alert_filter.chosen("dimension"),
+        "light": alert_filter.chosen("light"), "mine": alert_filter.chosen("mine"),
         "is_leader": selectors.is_leader_of_any(request.user), "base_query": params.urlencode(),
         "is_office": is_office(request.user), "last_run": selectors.last_run(),
     })

@@ -56,3 +56,12 @@ class NotFound(LookupError):
     Services and selectors raise it (and django.core.exceptions.PermissionDenied for "you may see it but
     not do this"); they never raise HTTP errors. DomainErrorMiddleware answers it with the site's 404
     page, the commands with a CommandError."""
+
+
+def get_or_not_found(queryset, **lookups):
+    """The one row of `queryset` matching `lookups`, for services and selectors: NotFound (the site's
+    404) when there is none, whether it does not exist or is outside the user's scope."""
+    try:
+        return queryset.get(**lookups)
+    except queryset.model.DoesNotExist:
+        raise NotFound(_("%(model)s不存在或不在您的范围内") % {"model": queryset.model._meta.verbose_name}) from None

@@ -17,11 +17,10 @@ from .exporting import ledger_export
 
 
 def _export(request, extension: str, content_type: str, render) -> HttpResponse:
-    include_archived = request.GET.get("archived") == "1"
-    queryset = ledger_queryset(request.user, include_archived=include_archived)
+    queryset = ledger_queryset(request.user, include_archived=True)  # the filter's `archived` decides
     filterset = LedgerFilterSet(request.GET, queryset=queryset, user=request.user)
     export = ledger_export(
-        request.user, filterset, sort=request.GET.get("sort"), include_archived=include_archived,
+        request.user, filterset, sort=request.GET.get("sort"), include_archived=filterset.include_archived,
         as_of=request.GET.get("as_of"),
     )
     response = HttpResponse(render(export.table), content_type=content_type)

@@ -469,7 +469,7 @@ def _time_totals(principal: Principal, requests: int) -> list[float]:
         for items in sorted(filters):
             data = QueryDict(mutable=True)
             data.update(dict(items))
-            queryset = ledger_queryset(principal.user, include_archived=data.get("archived") == "1")
+            queryset = ledger_queryset(principal.user, include_archived=True)  # as the page: `archived` decides
             filterset = LedgerFilterSet(data, queryset=queryset, user=principal.user)
             filtered = filterset.qs
             year = filterset.selected_year or current_year()

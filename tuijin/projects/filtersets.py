@@ -128,7 +128,22 @@ def _escape(text) -> str:
 SELECT = LeanSelect(attrs={"class": "form-select form-select-sm"})
 
 
+class OneCheckbox(forms.CheckboxInput):
+    """A checkbox posting "1": ticked by exactly that value, so any other value in an address (a stale
+    or mistyped link) reads as unticked rather than as ticked."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"value": "1", **(attrs or {})})
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name) == "1"
+
+
 class LedgerFilterSet(django_filters.FilterSet):
+    # First, so the condition leads the query as it did when the base queryset held it.
+    archived = django_filters.BooleanFilter(
+        label=_("含已归档"), method="filter_archived", widget=OneCheckbox(attrs={"class": "form-check-input"}),
+    )
     year = django_filters.ChoiceFilter(label=_("年度"), method="filter_year", empty_label=_("全部年度"), widget=SELECT)
     region = django_filters.ModelChoiceFilter(
         label=_("区域"), queryset=Region.objects.none(), method="filter_region", empty_label=_("全部区域"), widget=SELECT
@@ -166,11 +181,15 @@ class LedgerFilterSet(django_filters.FilterSet):
         model = Project
         fields: list[str] = []
 
-    def __init__(self, data=None, *args, user=None, **kwargs):
+    def __init__(self, data=None, *args, user=None, archived=True, **kwargs):
+        """`archived` False: a page over unarchived projects only (ledger_queryset), which offers no
+        "含已归档" (the warnings, the Gantt chart)."""
         data = data.copy() if data is not None else {}
         if "year" not in data:
             data["year"] = str(current_year())
         super().__init__(data, *args, **kwargs)
+        if not archived:
+            del self.filters["archived"]
         from tuijin.org.selectors import regions_visible_to
 
         years = range(current_year() + 1, current_year() - 6, -1)
@@ -195,11 +214,20 @@ class LedgerFilterSet(django_filters.FilterSet):
                 field.widget.choices = field.choices
 
     @property
+    def include_archived(self) -> bool:
+        """Whether archived projects are listed too (`archived=1`)."""
+        self.form.is_valid()
+        return bool(getattr(self.form, "cleaned_data", {}).get("archived"))
+
+    @property
     def selected_year(self) -> int | None:
         # The year stands even when another field is invalid (e.g. a stale bookmarked region).
         self.form.is_valid()
         value = getattr(self.form, "cleaned_data", {}).get("year")
         return int(value) if value else None
+
+    def filter_archived(self, queryset, name, value):
+        return queryset if value else queryset.filter(is_archived=False)
 
     def filter_year(self, queryset, name, value):
         if not value:
@@ -242,3 +270,39 @@ class LedgerFilterSet(django_filters.FilterSet):
         for word in value.lower().split():
             queryset = queryset.filter(search_text__contains=word)
         return queryset
+
+
+class AdmissionFilterSet(django_filters.FilterSet):
+    """The office's queue of applications (项目申报审核): `kind` new (申报入库) or level (级别调整), `region`
+    (a region of the user's scope, with its subtree). A value outside the choices filters nothing."""
+
+    NEW, LEVEL = "new", "level"
+
+    kind = django_filters.ChoiceFilter(
+        label=_("申报事项"), choices=[(NEW, _("新增入库")), (LEVEL, _("级别调整"))], empty_label=_("全部"),
+        method="filter_kind", widget=SELECT,
+    )
+    region = django_filters.ModelChoiceFilter(
+        label=_("区域"), queryset=Region.objects.none(), method="filter_region", empty_label=_("全部区域"), widget=SELECT,
+    )
+
+    class Meta:
+        model = Project
+        fields: list[str] = []
+
+    def __init__(self, data=None, *args, user=None, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        from tuijin.org.selectors import regions_visible_to
+
+        regions = regions_visible_to(user).only("id", "name", "path") if user else Region.objects.all()
+        self.filters["region"].queryset = regions
+        self.form.fields["region"].queryset = regions
+
+    def filter_kind(self, queryset, name, value):
+        # As the queue shows them: a pending project is a new one, whatever level it asks for.
+        if value == self.NEW:
+            return queryset.filter(admission=Admission.PENDING)
+        return queryset.exclude(admission=Admission.PENDING).filter(requested_level__isnull=False)
+
+    def filter_region(self, queryset, name, value):
+        return queryset.filter(region__in=value.subtree())

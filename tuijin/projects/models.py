@@ -148,6 +148,15 @@ class ProjectQuerySet(models.QuerySet):
     def editable_by(self, user):
         return self._granted(user, EDITOR_ROLES)
 
+    # The same for the acting user of a service a command may run as the system
+    # (core.management.acting.acting_user: None without --user), which reaches every row, as
+    # require_office(None) lets it act. visible_to(None) stays empty: None there is nobody.
+    def visible_to_acting(self, user):
+        return self.all() if user is None else self.visible_to(user)
+
+    def editable_by_acting(self, user):
+        return self.all() if user is None else self.editable_by(user)
+
 
 class ProjectManager(models.Manager.from_queryset(ProjectQuerySet)):
     pass

@@ -264,10 +264,10 @@ def ledger_completion(filtered, rows: list[Project], totals: LedgerTotals, *, as
 
 
 def project_for_user(user, pk: int) -> Project:
-    """The project if the user may see it; otherwise Http404 (never 403, which would confirm it exists)."""
-    from django.shortcuts import get_object_or_404
+    """The project if the user may see it; otherwise NotFound (never 403, which would confirm it exists)."""
+    from tuijin.core.exceptions import get_or_not_found
 
-    return get_object_or_404(
+    return get_or_not_found(
         Project.objects.visible_to(user).select_related(
             "region", "level", "category", "nature", "stage", "owner", "lead_unit", "parent", "created_by",
             "requested_level",

@@ -7,13 +7,12 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tuijin.core import events
-from tuijin.core.exceptions import ConflictError
+from tuijin.core.exceptions import ConflictError, NotFound
 from tuijin.core.fields import LimitedTextField, text_too_long
 from tuijin.core.history import stamp
 from tuijin.core.notify import notify
@@ -243,13 +242,18 @@ def _save_project(project: Project) -> None:
         raise
 
 
+def _in_scope(projects, pk: int) -> None:
+    """NotFound unless project `pk` is among `projects` (the user's scope): out of scope is never 403."""
+    if not projects.filter(pk=pk).exists():
+        raise NotFound(_("项目不存在或不在您的范围内"))
+
+
 @transaction.atomic
 def project_update(
     user, project: Project, *, version: int, programs=None, responsible_units=None, leaders=None, reason: str = ""
 ) -> Project:
     """Save an edited project read at `version`; a stale version raises ConflictError and writes nothing."""
-    if not Project.objects.editable_by(user).filter(pk=project.pk).exists():
-        raise Http404
+    _in_scope(Project.objects.editable_by(user), project.pk)
     original = Project.objects.get(pk=project.pk)
     if original.region_id != project.region_id:
         _check_region(user, project)
@@ -272,8 +276,7 @@ def project_archive(user, project: Project, *, version: int, reason: str) -> Pro
     """Archive instead of deleting: the project leaves the ledger, its history stays."""
     if not is_office(user):
         raise PermissionDenied
-    if not Project.objects.editable_by(user).filter(pk=project.pk).exists():
-        raise Http404
+    _in_scope(Project.objects.editable_by(user), project.pk)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("请填写归档原因")})
@@ -293,8 +296,7 @@ def project_archive(user, project: Project, *, version: int, reason: str) -> Pro
 def project_restore(user, project: Project, *, version: int) -> Project:
     if not is_office(user):
         raise PermissionDenied
-    if not Project.objects.editable_by(user).filter(pk=project.pk).exists():
-        raise Http404
+    _in_scope(Project.objects.editable_by(user), project.pk)
     claim(project, version)
     project.refresh_from_db()
     project.is_archived = False
@@ -308,8 +310,7 @@ def project_restore(user, project: Project, *, version: int) -> Project:
 def _application_for_update(user, pk: int, version: int) -> Project:
     """The project whose application the office decides, claimed at `version`: out of the user's
     sight 404, seen but not the user's office 403, no application pending a message."""
-    if not Project.objects.visible_to(user).filter(pk=pk).exists():
-        raise Http404
+    _in_scope(Project.objects.visible_to(user), pk)
     if not Project.objects.reviewable_by(user).filter(pk=pk).exists():
         raise PermissionDenied
     project = Project.objects.select_related("level", "requested_level", "applied_by").get(pk=pk)
@@ -417,8 +418,7 @@ def annual_plan_rules(plan: AnnualPlan, total_investment: Decimal) -> dict[str, 
 @transaction.atomic
 def annual_plan_save(user, plan: AnnualPlan, *, version: int | None = None, reason: str = "") -> AnnualPlan:
     """Create (version None) or update an annual plan read at `version`."""
-    if not Project.objects.editable_by(user).filter(pk=plan.project_id).exists():
-        raise Http404
+    _in_scope(Project.objects.editable_by(user), plan.project_id)
     if plan.project.is_archived:
         raise ValidationError(_("已归档的项目不能修改"))
     annual_plan_validate(plan)

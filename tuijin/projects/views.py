@@ -16,7 +16,7 @@ from tuijin.org.selectors import is_editor, is_office, regions_editable_by, requ
 
 from . import completion, selectors, services
 from .choices import Admission
-from .filtersets import LedgerFilterSet
+from .filtersets import AdmissionFilterSet, LedgerFilterSet
 from .forms import AnnualPlanForm, ArchiveForm, ProjectForm
 from .models import AnnualPlan, Project
 from .tables import LEDGER_COLUMNS, parse_sort, render_rows
@@ -25,9 +25,8 @@ from .tables import LEDGER_COLUMNS, parse_sort, render_rows
 @login_required
 @require_safe
 def project_list(request):
-    include_archived = request.GET.get("archived") == "1"
-    queryset = selectors.ledger_queryset(request.user, include_archived=include_archived)
-    filterset = LedgerFilterSet(request.GET, queryset=queryset, user=request.user)
+    filterset = LedgerFilterSet(request.GET, queryset=selectors.ledger_queryset(request.user, include_archived=True),
+                                user=request.user)
     filtered = filterset.qs
     year = filterset.selected_year or selectors.current_year()
     sort, ordering = parse_sort(request.GET.get("sort"))
@@ -51,7 +50,6 @@ def project_list(request):
         "year": year,
         "columns": LEDGER_COLUMNS,
         "sort": sort,
-        "include_archived": include_archived,
         "base_query": params.urlencode(),
         "can_create": is_editor(request.user)
         and regions_editable_by(request.user).exists(),
@@ -258,11 +256,12 @@ def plan_edit(request, pk, year=None):
 
 
 def _render_queue(request, *, failed=None, status=200):
-    """The queue; `failed` is (project id, reason typed, error) of a refused decision, shown on that
-    same record with the typed reason kept (never moved on to another one)."""
-    rows = list(selectors.admission_queue(request.user))
+    """The queue (filtered by AdmissionFilterSet); `failed` is (project id, reason typed, error) of a
+    refused decision, shown on that same record with the typed reason kept (never moved on to another one)."""
+    filterset = AdmissionFilterSet(request.GET, queryset=selectors.admission_queue(request.user), user=request.user)
+    rows = list(filterset.qs)
     elsewhere = failed[2] if failed and all(p.pk != failed[0] for p in rows) else ""
-    context = {"rows": rows, "failed": failed, "failed_elsewhere": elsewhere}
+    context = {"rows": rows, "failed": failed, "failed_elsewhere": elsewhere, "filter": filterset}
     return render(request, "projects/admission_queue.html", context, status=status)
 
 

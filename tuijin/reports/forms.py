@@ -9,6 +9,7 @@ from tuijin.projects.choices import CanonicalStage
 from tuijin.projects.forms import MarkInvalidMixin, _style
 
 from .choices import DEFAULT_REPORTING_STAGES, Cadence, WorkStatus
+from .workflow import REPORT_WORKFLOW, REVIEW_STEPS
 
 REPORTING_STAGE_CHOICES = [
     (value, label) for value, label in CanonicalStage.choices
@@ -62,6 +63,6 @@ class ReportForm(MarkInvalidMixin, forms.Form):
 
 class ReviewForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    decision = forms.ChoiceField(choices=[("approve", _("审核通过")), ("return", _("退回"))])
+    decision = forms.ChoiceField(choices=[(name, REPORT_WORKFLOW.step(name).label) for name in REVIEW_STEPS])
     comment = forms.CharField(label=_("审核意见"), required=False, max_length=TEXT_MAX,
                               widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))

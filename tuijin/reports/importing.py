@@ -173,8 +173,7 @@ def _unit_factor(label: str, header) -> Decimal:
 
 
 def _read_rows(user, period, result: ReportImport, sheet, header, columns) -> None:
-    scoped = ProgressReport.objects.all() if user is None else ProgressReport.objects.editable_by(user)
-    reports = list(scoped.filter(period=period).select_related("project"))
+    reports = list(ProgressReport.objects.editable_by_acting(user).filter(period=period).select_related("project"))
     by_code = {r.project.code: r for r in reports if r.project.code}
     by_name: dict[str, list[ProgressReport]] = {}
     for report in reports:

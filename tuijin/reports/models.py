@@ -146,12 +146,11 @@ class ProgressReport(VersionedModel):
     def __str__(self) -> str:
         return f"{self.project} · {self.period}"
 
-    @property
-    def is_editable(self) -> bool:
-        return self.state in {ReportState.PENDING, ReportState.DRAFT, ReportState.RETURNED}
 
+class ReportScopedQuerySet(ProjectQuerySet):
+    """Records hanging off a report (its workflow events, its photos): the ledger's rule through the
+    report's project, so `ReportPhoto.objects.visible_to(user)` is the project's visibility."""
 
-class ReportEventQuerySet(ProjectQuerySet):
     project_path = "report__project__"
 
 
@@ -168,7 +167,7 @@ class ReportEvent(models.Model):
     at = models.DateTimeField(_("时间"), auto_now_add=True)
     comment = LimitedTextField(_("意见"), blank=True, max_length=TEXT_MAX)
 
-    objects = models.Manager.from_queryset(ReportEventQuerySet)()
+    objects = models.Manager.from_queryset(ReportScopedQuerySet)()
 
     class Meta:
         verbose_name = _("填报流转记录")
@@ -216,7 +215,7 @@ class ReportPhoto(models.Model):
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     history = HistoricalRecords(user_db_constraint=False)
-    objects = models.Manager.from_queryset(ReportEventQuerySet)()
+    objects = models.Manager.from_queryset(ReportScopedQuerySet)()
 
     class Meta:
         verbose_name = _("现场照片")

@@ -7,10 +7,10 @@ from decimal import Decimal
 
 from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tuijin.core.exceptions import get_or_not_found
 from tuijin.core.fields import MoneyField
 from tuijin.org.models import Region, Unit
 from tuijin.projects.models import AnnualPlan, Project
@@ -25,7 +25,7 @@ from .choices import (
     ReportState,
     counted_states,
 )
-from .models import ProgressReport, Reminder, ReportPeriod
+from .models import ProgressReport, Reminder, ReportPeriod, ReportPhoto
 
 
 def open_periods():
@@ -33,18 +33,40 @@ def open_periods():
 
 
 def period_get(pk: int) -> ReportPeriod:
-    period = ReportPeriod.objects.filter(pk=pk).first()
-    if period is None:
-        raise Http404
-    return period
+    return get_or_not_found(ReportPeriod.objects.all(), pk=pk)
 
 
 def report_for_user(user, pk: int, *, editable: bool = False) -> ProgressReport:
-    reports = ProgressReport.objects.editable_by(user) if editable else ProgressReport.objects.visible_to(user)
-    report = reports.select_related("period", "project", "project__region", "unit").filter(pk=pk).first()
-    if report is None:
-        raise Http404
-    return report
+    reports = ProgressReport.objects.editable_by_acting(user) if editable else ProgressReport.objects.visible_to_acting(user)
+    return get_or_not_found(reports.select_related("period", "project", "project__region", "unit"), pk=pk)
+
+
+def report_editable(user, report: ProgressReport) -> bool:
+    """Whether the report is among those the user may fill (their editable scope), whatever its state."""
+    return ProgressReport.objects.editable_by(user).filter(pk=report.pk).exists()
+
+
+def photo_for_user(user, pk: int) -> ReportPhoto:
+    return get_or_not_found(ReportPhoto.objects.visible_to(user), pk=pk)
+
+
+def report_photo(report: ProgressReport, pk: int) -> ReportPhoto:
+    return get_or_not_found(report.photos.all(), pk=pk)
+
+
+def projects_named(user, words) -> tuple[list[int], list[str]]:
+    """The user's unarchived projects named by each word (its 项目代码, else its exact name): (ids, the
+    words that name none or several)."""
+    visible = Project.objects.visible_to(user).filter(is_archived=False)
+    ids, unknown = [], []
+    for word in words:
+        found = list(visible.filter(code=word).values_list("pk", flat=True)) or list(
+            visible.filter(name=word).values_list("pk", flat=True))
+        if len(found) == 1:
+            ids.append(found[0])
+        else:
+            unknown.append(word)
+    return ids, unknown
 
 
 def inbox(user, period: ReportPeriod):
@@ -192,8 +214,7 @@ def period_overview(user, period: ReportPeriod) -> Overview:
     """Submitted / late / missing by unit and by region, within what the user may see: one grouped
     query over the period's reports, whatever their number (and the names of the units and regions
     found). `user` None: every project (the CLI)."""
-    scoped = ProgressReport.objects.all() if user is None else ProgressReport.objects.visible_to(user)
-    reports = scoped.filter(period=period).order_by()
+    reports = ProgressReport.objects.visible_to_acting(user).filter(period=period).order_by()
     # One pass over the period's reports, grouped by unit, region and state (a few thousand groups at
     # province scale; grouping by unit and by region separately read the reports twice), then the
     # names of the units and regions found. Units in id order, so that ties in the sort below keep
@@ -264,13 +285,10 @@ def report_hands(report: ProgressReport, events=None) -> dict:
             "submitted_by_id": report.submitted_by_id}
 
 
-def missing_reports(user, period: ReportPeriod, unit_id=None, *, without_unit: bool = False):
-    """Reports of the period not handed in yet (pending, draft, returned), of one unit if given."""
+def missing_reports(user, period: ReportPeriod):
+    """Reports of the period not handed in yet (pending, draft, returned); filtersets.ReportFilterSet
+    narrows them to one unit."""
     reports = ProgressReport.objects.visible_to(user).filter(period=period, state__in=list(EDITABLE_STATES))
-    if without_unit:
-        reports = reports.filter(unit__isnull=True)
-    elif unit_id is not None:
-        reports = reports.filter(unit_id=unit_id)
     return reports.select_related("project", "unit").order_by("unit__name", "project__name")
 
 

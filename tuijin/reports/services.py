@@ -14,18 +14,19 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tuijin.core import events
 from tuijin.core.bulk import add_objects, copy_to_history, update_objects
+from tuijin.core.exceptions import NotFound
 from tuijin.core.fields import TEXT_MAX, to_money
 from tuijin.core.history import stamp
 from tuijin.core.notify import notify
 from tuijin.core.parsing import parse_int
 from tuijin.core.versioning import claim, claim_many, mark_changed
+from tuijin.core.workflow import legal_step
 from tuijin.org.choices import Role, Scope
 from tuijin.org.selectors import require_office
 from tuijin.projects.models import AnnualPlan, Project
@@ -52,7 +53,8 @@ from .models import (
     default_due,
     period_bounds,
 )
-from .selectors import earlier_this_year, opening_balances
+from .selectors import earlier_this_year, opening_balances, report_for_user
+from .workflow import REPORT_WORKFLOW, REVIEW_STEPS
 
 # The fields a clerk fills; everything else on a report is kept by these services.
 REPORT_FIELDS = ("amount", "progress", "work_status", "workers_planned", "workers_on_site", "problems", "next_steps")
@@ -63,10 +65,6 @@ TEXT_LIMIT = TEXT_MAX  # core.fields: the models' limit on free text
 
 def _money(value: Decimal) -> str:
     return f"{value:,.2f}"
-
-
-def _visible(model, user):
-    return model.objects.all() if user is None else model.objects.visible_to(user)
 
 
 # ------------------------------------------------------------------------------------------ periods
@@ -101,7 +99,7 @@ def period_open(user, *, year: int, month: int, cadence: str = Cadence.MONTH, se
     overlap = ReportPeriod.objects.filter(starts_on__lte=ends_on, ends_on__gte=starts_on).first()
     if overlap:
         raise ValidationError({"month": [_("与已有调度期“%(other)s”时间重叠") % {"other": overlap.label}]})
-    projects = _visible(Project, user).filter(is_archived=False)
+    projects = Project.objects.visible_to_acting(user).filter(is_archived=False)
     if project_ids is not None:
         wanted = set(project_ids)
         projects = projects.filter(pk__in=wanted)
@@ -150,7 +148,7 @@ def period_add_projects(user, period: ReportPeriod, project_ids) -> int:
     require_office(user)
     period = _open_period_for_update(period)
     wanted = set(project_ids)
-    rows = list(_visible(Project, user).filter(pk__in=wanted, is_archived=False).values_list("pk", "lead_unit_id"))
+    rows = list(Project.objects.visible_to_acting(user).filter(pk__in=wanted, is_archived=False).values_list("pk", "lead_unit_id"))
     _refuse_not_admitted(pk for pk, _u in rows)
     missing = wanted - {pk for pk, _u in rows}
     if missing:
@@ -163,7 +161,7 @@ def period_add_projects(user, period: ReportPeriod, project_ids) -> int:
 def period_remove_report(user, report: ProgressReport) -> None:
     """Take a project out of the period; only while nothing has been reported for it."""
     require_office(user)
-    report = _report_in_scope(user, report.pk, visible=True)
+    report = report_for_user(user, report.pk)
     _open_period_for_update(report.period)
     if report.state != ReportState.PENDING:
         raise ValidationError(_("该项目本期已有填报内容，不能移出"))
@@ -402,17 +400,6 @@ def clean_report_data(data: dict) -> tuple[dict, dict[str, list[str]]]:
     return values, errors
 
 
-def _report_in_scope(user, pk: int, *, visible: bool = False) -> ProgressReport:
-    if user is None:
-        reports = ProgressReport.objects.all()
-    else:
-        reports = ProgressReport.objects.visible_to(user) if visible else ProgressReport.objects.editable_by(user)
-    report = reports.select_related("period", "project").filter(pk=pk).first()
-    if report is None:
-        raise Http404
-    return report
-
-
 def _later_peaks(project_ids, period: ReportPeriod) -> dict[int, tuple[date, Decimal]]:
     """Per project, its highest 开工累计 in later periods (with that period's end)."""
     peaks: dict[int, tuple[date, Decimal]] = {}
@@ -429,14 +416,13 @@ def check_rows(user, period: ReportPeriod, rows: list[dict], *, submit_ids: set[
     runs it first; the import runs it alone to check a file)."""
     problems = RowErrors()
     ids = [int(row["id"]) for row in rows]
-    scoped = ProgressReport.objects.all() if user is None else ProgressReport.objects.editable_by(user)
     reports = {
-        r.pk: r for r in scoped.filter(pk__in=ids, period=period)
+        r.pk: r for r in ProgressReport.objects.editable_by_acting(user).filter(pk__in=ids, period=period)
         .select_related("project")
     }
     missing = [pk for pk in ids if pk not in reports]
     if missing:
-        raise Http404
+        raise NotFound(_("填报不存在或不在您的范围内"))
     if len(set(ids)) != len(ids):
         raise ValidationError(_("同一项目在本次提交中出现了多次"))
     earlier = earlier_this_year([r.project_id for r in reports.values()], period)
@@ -456,8 +442,11 @@ def check_rows(user, period: ReportPeriod, rows: list[dict], *, submit_ids: set[
         if report.version != version:
             problems.conflicts[report.pk] = report
             continue
-        if report.state not in EDITABLE_STATES:
-            problems.add(report.pk, "__all__", _("该填报%(state)s，不能修改") % {"state": report.get_state_display()})
+        try:
+            legal_step(REPORT_WORKFLOW, ReportAction.SUBMIT if report.pk in submit_ids else ReportAction.SAVE,
+                       report.state)
+        except ValidationError as exc:
+            problems.add(report.pk, "__all__", exc.messages[0])
             continue
         if errors:
             continue
@@ -531,26 +520,25 @@ def _write_reports(user, period: ReportPeriod, checked: list, submit_ids: set[in
     if stale:
         conflicts = {r.pk: r for r in ProgressReport.objects.filter(pk__in=stale)}
         if len(conflicts) < len(stale):  # taken out of the period meanwhile
-            raise Http404
+            raise NotFound(_("填报已被移出本期"))
         raise BatchError(RowErrors(conflicts=mark_changed(ProgressReport, conflicts)))
     saved, events_rows, reasons = [], [], defaultdict(list)
     for report, values in sorted(writing, key=lambda item: item[0].pk):
         handing_in = report.pk in submit_ids
+        step = REPORT_WORKFLOW.step(ReportAction.SUBMIT if handing_in else ReportAction.SAVE)
         before = report.state
         for name, value in values.items():
             setattr(report, name, value)
         report.version += 1
         report.updated_at = now
+        report.state = step.target
         if handing_in:
-            report.state = ReportState.SUBMITTED
             report.submitted_at, report.submitted_by = now, user
             report.is_late = late
             report.review_comment = report.review_comment if before == ReportState.RETURNED else ""
-        else:
-            report.state = ReportState.DRAFT
-        reasons[_("上报") if handing_in else _("保存草稿")].append(report.pk)
-        events_rows.append(ReportEvent(report=report, action=ReportAction.SUBMIT if handing_in else ReportAction.SAVE,
-                                       from_state=before, to_state=report.state, user=user, at=now))
+        reasons[str(ReportAction(step.name).label)].append(report.pk)
+        events_rows.append(ReportEvent(report=report, action=step.name, from_state=before, to_state=step.target,
+                                       user=user, at=now))
         saved.append(report)
     update_objects(ProgressReport, saved, SAVED_COLUMNS)
     for reason, pks in reasons.items():  # the history of what is stored now, as stamp().save() wrote it
@@ -568,7 +556,7 @@ def _write_reports(user, period: ReportPeriod, checked: list, submit_ids: set[in
 
 def report_save(user, report: ProgressReport, data: dict, *, version: int, submit: bool = False) -> ProgressReport:
     """One report (the single-project form): the batch rules for a batch of one — they check that the
-    user may edit it (else Http404) and that it is of its period. Returns the report as stored now."""
+    user may edit it (else NotFound) and that it is of its period. Returns the report as stored now."""
     reports_save(user, ReportPeriod(pk=report.period_id), [{**data, "id": report.pk, "version": version}],
                  submit=submit)
     report.refresh_from_db()
@@ -581,26 +569,28 @@ def reports_submit(user, period: ReportPeriod, report_ids) -> list[ProgressRepor
     reports = ProgressReport.objects.editable_by(user).filter(period=period, pk__in=list(report_ids))
     rows = [{"id": r.pk, "version": r.version} for r in reports]
     if len(rows) != len(set(report_ids)):
-        raise Http404
+        raise NotFound(_("填报不存在或不在您的范围内"))
     return reports_save(user, period, rows, submit=True)
 
 
 def _review(user, report: ProgressReport, *, version: int, action: str, comment: str) -> ProgressReport:
-    require_office(user)
-    report = _report_in_scope(user, report.pk, visible=True)
+    """One of the office's steps (REVIEW_STEPS) on a report, as the workflow table says: its role,
+    the state it leaves, separation of duties."""
+    if action not in REVIEW_STEPS:
+        raise ValueError(f"not a review step: {action!r}")
+    REPORT_WORKFLOW.step(action).require(user)
+    report = report_for_user(user, report.pk)
     if report.period.status != PeriodStatus.OPEN:
         raise ValidationError(_("%(label)s的调度期已关闭，不能再审核") % {"label": report.period.label})
-    if report.state != ReportState.SUBMITTED:
-        raise ValidationError(_("只有已上报的填报才能审核（当前：%(state)s）") % {"state": report.get_state_display()})
-    _check_separation(user, report, action)
+    step = legal_step(REPORT_WORKFLOW, action, report.state, user=user, record=report)
     comment = (comment or "").strip()
     if action == ReportAction.RETURN and not comment:
         raise ValidationError({"comment": [_("请填写退回原因")]})
     if len(comment) > TEXT_LIMIT:
         raise ValidationError({"comment": [_("内容过长（不超过%(n)s字）") % {"n": TEXT_LIMIT}]})
-    claim(report, version, state=ReportState.SUBMITTED)
+    claim(report, version, state__in=list(step.sources))
     before = report.state
-    report.state = ReportState.APPROVED if action == ReportAction.APPROVE else ReportState.RETURNED
+    report.state = step.target
     report.reviewed_at, report.reviewed_by, report.review_comment = timezone.now(), user, comment
     stamp(report, user, ReportAction(action).label).save()
     ReportEvent.objects.create(report=report, action=action, from_state=before, to_state=report.state,
@@ -619,16 +609,10 @@ def _review(user, report: ProgressReport, *, version: int, action: str, comment:
     return report
 
 
-def _check_separation(user, report: ProgressReport, action: str) -> None:
-    """Separation of duties: whoever handed the report in does not approve it (settings
-    TUIJIN_REVIEW_SELF_APPROVAL allows it for an office of one). Returning it stays possible."""
-    from django.conf import settings
-
-    if action != ReportAction.APPROVE or getattr(settings, "TUIJIN_REVIEW_SELF_APPROVAL", False):
-        return
-    if user is not None and user.pk is not None and report.submitted_by_id == user.pk:
-        raise ValidationError(_("“%(project)s”是您本人上报的，不能由您审核通过，请由其他调度员审核")
-                              % {"project": report.project.name})
+@transaction.atomic
+def report_review(user, report: ProgressReport, action: str, *, version: int, comment: str = "") -> ProgressReport:
+    """Approve or return (`action`, one of REVIEW_STEPS) a handed-in report read at `version`."""
+    return _review(user, report, version=version, action=action, comment=comment)
 
 
 @transaction.atomic
@@ -686,7 +670,7 @@ def period_remind(user, period: ReportPeriod, *, unit_id: int | None = None, all
     """Chase the units with reports not yet handed in (one unit, or every unit with `all_units`)."""
     require_office(user)
     period = _open_period_for_update(period)
-    missing = _visible(ProgressReport, user).filter(period=period, state__in=list(EDITABLE_STATES))
+    missing = ProgressReport.objects.visible_to_acting(user).filter(period=period, state__in=list(EDITABLE_STATES))
     if not all_units:
         missing = missing.filter(unit_id=unit_id) if unit_id else missing.filter(unit__isnull=True)
     by_unit: dict[int | None, set[str]] = defaultdict(set)
@@ -724,7 +708,7 @@ def photo_add(user, report: ProgressReport, upload, *, caption: str = "") -> Rep
 
     from tuijin.core import photos
 
-    report = _report_in_scope(user, report.pk)
+    report = report_for_user(user, report.pk, editable=True)
     if report.period.status != PeriodStatus.OPEN:
         raise ValidationError(_("%(label)s的调度期已关闭，不能再上传照片") % {"label": report.period.label})
     if report.state not in EDITABLE_STATES:
@@ -752,7 +736,7 @@ def photo_add(user, report: ProgressReport, upload, *, caption: str = "") -> Rep
 def photo_delete(user, photo) -> None:
     from django.core.files.storage import default_storage
 
-    report = _report_in_scope(user, photo.report_id)
+    report = report_for_user(user, photo.report_id, editable=True)
     if report.period.status != PeriodStatus.OPEN or report.state not in EDITABLE_STATES:
         raise ValidationError(_("该填报已不能修改，照片不能删除"))
     name = photo.file.name

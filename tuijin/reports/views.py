@@ -17,15 +17,19 @@ from tuijin.core.fields import number_text
 from tuijin.core.parsing import parse_int as _int
 from tuijin.core.parsing import query_year
 from tuijin.core.photos import photo_response
+from tuijin.core.workflow import allowed_steps
 from tuijin.org.selectors import is_editor, is_office, require_editor, require_office
 from tuijin.projects.selectors import project_for_user
 
 from . import selectors, services, tables
-from .choices import EDITABLE_STATES, ReportState, WorkStatus
+from .choices import EDITABLE_STATES, ReportAction, ReportState, WorkStatus
+from .filtersets import ReportFilterSet
 from .forms import PeriodOpenForm, ReportForm, ReviewForm
 from .models import ProgressReport
+from .workflow import FILL_STEPS, REPORT_WORKFLOW, REVIEW_STEPS
 
 GRID_FIELDS = ("amount", "progress", "work_status", "workers_planned", "workers_on_site", "problems")
+SAVE, SUBMIT = (REPORT_WORKFLOW.step(name) for name in FILL_STEPS)
 
 
 def _errors_text(exc: ValidationError) -> str:
@@ -88,15 +92,13 @@ def period_detail(request, pk):
     period = selectors.period_get(pk)
     overview = selectors.period_overview(request.user, period)
     office = is_office(request.user)
-    unit = request.GET.get("unit")
-    missing = None
-    if unit is not None:
-        missing = list(selectors.missing_reports(request.user, period, unit_id=_int(unit),
-                                                 without_unit=unit == "none")[:500])
+    # ?unit=<id> or ?unit=none lists that unit's missing reports below the tables (ReportFilterSet).
+    chosen = ReportFilterSet(request.GET, queryset=selectors.missing_reports(request.user, period))
+    missing = list(chosen.qs[:500]) if "unit" in request.GET else None
     return render(request, "reports/period_detail.html", {
         "period": period, "overview": overview, "is_office": office, "states": ReportState,
         "missing": missing, "can_report": is_editor(request.user),
-        "missing_unit": _unit_name(overview, unit),
+        "missing_unit": _unit_name(overview, chosen.unit_key),
         # A province's ~900 unit rows are written in Python (tables.py), not by a template loop.
         "unit_rows": tables.render_unit_rows(overview, period=period, is_office=office,
                                              csrf_token=get_token(request)),
@@ -104,10 +106,10 @@ def period_detail(request, pk):
     })
 
 
-def _unit_name(overview, unit) -> str:
-    if unit is None:
+def _unit_name(overview, key) -> str:
+    """The overview's name of the unit `key` (None: projects without one; "": no unit asked)."""
+    if key == "":
         return ""
-    key = None if unit == "none" else _int(unit)
     return next((t.name for t in overview.by_unit if t.key == key), "")
 
 
@@ -115,8 +117,6 @@ def _unit_name(overview, unit) -> str:
 @require_POST
 def period_projects(request, pk):
     """The office adjusts who must report: add projects by 项目代码 or exact name, or take a pending one out."""
-    from tuijin.projects.models import Project
-
     require_office(request.user)
     period = selectors.period_get(pk)
     remove = _int(request.POST.get("remove"))
@@ -132,15 +132,7 @@ def period_projects(request, pk):
             wanted = [w.strip() for w in text.splitlines() if w.strip()]
             if not wanted:
                 raise ValidationError(_("请填写要加入的项目代码或项目名称，每行一个"))
-            visible = Project.objects.visible_to(request.user).filter(is_archived=False)
-            ids, unknown = [], []
-            for word in wanted[:200]:
-                found = list(visible.filter(code=word).values_list("pk", flat=True)) or list(
-                    visible.filter(name=word).values_list("pk", flat=True))
-                if len(found) == 1:
-                    ids.append(found[0])
-                else:
-                    unknown.append(word)
+            ids, unknown = selectors.projects_named(request.user, wanted[:200])
             if unknown:
                 raise ValidationError(_("以下项目找不到（或名称对应多个项目，请用项目代码）：%(words)s") % {"words": "、".join(unknown)})
             added = services.period_add_projects(request.user, period, ids)
@@ -263,9 +255,9 @@ def grid(request, pk):
     else:  # a save redirects or answers JSON; only a refused one shows the grid, read afresh below
         rows, submit_ids = _posted_rows(request)
         action = request.POST.get("action", "save")
-        submit = submit_ids if action == "submit" else set()
+        submit = submit_ids if action == SUBMIT.name else set()
         unchanged = _returned_unchanged(request, period, rows, submit)
-        if action == "submit" and not submit_ids:
+        if action == SUBMIT.name and not submit_ids:
             messages.error(request, _("请勾选要上报的项目"))
         elif unchanged:
             # A returned report goes back only when it was changed, or the clerk confirmed sending it as it is.
@@ -298,11 +290,9 @@ def grid(request, pk):
                     return JsonResponse({"ok": True, "versions": {r.pk: r.version for r in saved},
                                          "states": {r.pk: r.get_state_display() for r in saved},
                                          "saved_at": timezone.localtime().strftime("%H:%M:%S")})
-                submitted = sum(1 for r in saved if r.state == ReportState.SUBMITTED)
-                if submitted:
-                    messages.success(request, _("已上报%(n)s个项目，等待审核") % {"n": submitted})
-                else:
-                    messages.success(request, _("草稿已保存（%(n)s个项目有改动）") % {"n": len(saved)})
+                submitted = sum(1 for r in saved if r.state == SUBMIT.target)
+                step, n = (SUBMIT, submitted) if submitted else (SAVE, len(saved))
+                messages.success(request, step.done_many % {"n": n})
                 return redirect("reports:grid", pk=pk)
         reports = list(selectors.inbox(request.user, period))
     context = {
@@ -320,8 +310,8 @@ def _returned_unchanged(request, period, rows, submit_ids) -> list[str]:
     unless the clerk confirmed resubmitting them unchanged (confirm_returned)."""
     if not submit_ids or request.POST.get("confirm_returned") == "1":
         return []
-    returned = {r.pk: r for r in ProgressReport.objects.editable_by(request.user).filter(
-        period=period, pk__in=list(submit_ids), state=ReportState.RETURNED).select_related("project")}
+    returned = {r.pk: r for r in selectors.inbox(request.user, period).filter(pk__in=list(submit_ids),
+                                                                          state=ReportState.RETURNED)}
     names = []
     for row in rows:
         report = returned.get(row["id"])
@@ -351,7 +341,7 @@ def _problems_json(problems) -> dict:
 @require_http_methods(["GET", "POST"])
 def report_detail(request, pk):
     report = selectors.report_for_user(request.user, pk)
-    editable_by_user = ProgressReport.objects.editable_by(request.user).filter(pk=pk).exists()
+    editable_by_user = selectors.report_editable(request.user, report)
     status = 200
     initial = {name: ("" if getattr(report, name) is None else getattr(report, name)) for name in GRID_FIELDS}
     initial.update(next_steps=report.next_steps, version=report.version)
@@ -362,7 +352,7 @@ def report_detail(request, pk):
             raise PermissionDenied
         form = ReportForm(request.POST)
         confirmed = request.POST.get("confirm_returned") == "1"
-        action = request.POST.get("action") or ("submit" if confirmed else "save")
+        action = request.POST.get("action") or (SUBMIT.name if confirmed else SAVE.name)
         delete_photo = _int(request.POST.get("delete_photo"))
         photos_wanted = action == "photo" and delete_photo is None
         if photos_wanted and not request.FILES.getlist("photos"):
@@ -370,21 +360,21 @@ def report_detail(request, pk):
             messages.error(request, _("请选择要上传的照片"))
             form.is_valid()
             status = 400
-        elif (form.is_valid() and action == "submit" and delete_photo is None and not confirmed
+        elif (form.is_valid() and action == SUBMIT.name and delete_photo is None and not confirmed
               and _returned_as_it_was(report, request.POST)):
             # As on the grid: a returned report goes back only changed, or once the clerk confirms it as it is.
             messages.error(request, _("该填报已被退回，但本次没有修改。本次没有保存或上报任何内容；"
                                       "请按退回意见修改，或确认原样重新上报。"))
             status, ask_returned = 400, True
         elif form.is_valid():
-            status, form = _report_save(request, report, form, submit=action == "submit" and delete_photo is None)
+            status, form = _report_save(request, report, form, submit=action == SUBMIT.name and delete_photo is None)
             if status == 200:
                 if delete_photo is not None:
                     _photo_delete(request, report, delete_photo)
                 elif photos_wanted:
                     _photos_add(request, report)
                 else:
-                    messages.success(request, _("已上报，等待审核") if report.state == ReportState.SUBMITTED else _("草稿已保存"))
+                    messages.success(request, (SUBMIT if report.state == SUBMIT.target else SAVE).done)
                 return redirect(reverse("reports:report", args=[pk]) + ("#photos" if action == "photo" else ""))
             if action == "photo" or delete_photo is not None:
                 messages.error(request, _("照片操作未完成：请先改正上方填写中的错误（您填写的内容仍在页面上）"))
@@ -441,11 +431,7 @@ def _photos_add(request, report) -> None:
 
 
 def _photo_delete(request, report, photo_id: int) -> None:
-    from django.http import Http404
-
-    photo = report.photos.filter(pk=photo_id).first()
-    if photo is None:
-        raise Http404
+    photo = selectors.report_photo(report, photo_id)
     try:
         services.photo_delete(request.user, photo)
     except ValidationError as exc:
@@ -456,8 +442,13 @@ def _photo_delete(request, report, photo_id: int) -> None:
 
 def _report_page(request, report, *, form=None, review_form=None, status=200, ask_returned=False):
     """The report page; a refused save or review shows it again with what was typed still in it."""
-    editable_by_user = ProgressReport.objects.editable_by(request.user).filter(pk=report.pk).exists()
-    can_edit = editable_by_user and report.state in EDITABLE_STATES and report.period.is_open
+    # The buttons are the workflow's steps open to this user from the report's state (reports/workflow.py):
+    # the clerk's on a report of theirs, the office's review, none once the period is closed.
+    steps = {}
+    if report.period.is_open:
+        fill = selectors.report_editable(request.user, report)
+        steps = {step.name: step for step in allowed_steps(REPORT_WORKFLOW, report.state, request.user)
+                 if step.name in REVIEW_STEPS or (fill and step.name in FILL_STEPS)}
     if form is None:
         initial = {name: ("" if getattr(report, name) is None else getattr(report, name)) for name in GRID_FIELDS}
         initial.update(next_steps=report.next_steps, version=report.version)
@@ -471,14 +462,16 @@ def _report_page(request, report, *, form=None, review_form=None, status=200, as
     events = list(report.events.select_related("user").order_by("at", "id"))
     figures = basis.figures(amount, report.period.ends_on)
     context = {
-        "report": report, "form": form, "can_edit": can_edit, "basis": basis,
+        "report": report, "form": form, "steps": steps, "basis": basis,
+        "can_edit": any(name in steps for name in FILL_STEPS),
+        "can_review": any(name in steps for name in REVIEW_STEPS),
+        # Why this user may not approve it (they handed it in): the review form says so.
+        "approve_refused": REPORT_WORKFLOW.step(ReportAction.APPROVE).refusal(request.user, report),
         "figures": figures,
         "over_total": over_total(figures, basis) if amount is not None else "",
-        "self_approval": settings.TUIJIN_REVIEW_SELF_APPROVAL,
         "events": events,
         "hands": selectors.report_hands(report, events),
         "photos": report.photos.select_related("uploaded_by"),
-        "can_review": is_office(request.user) and report.state == ReportState.SUBMITTED and report.period.is_open,
         "review_form": review_form or ReviewForm(initial={"version": report.version}),
         "ask_returned": ask_returned,
     }
@@ -498,13 +491,10 @@ def report_review(request, pk):
         messages.error(request, _("审核表单不完整，请刷新页面后重试"))
         return redirect("reports:report", pk=pk)
     data = form.cleaned_data
+    step = REPORT_WORKFLOW.step(data["decision"])  # the form offers the review steps only
     try:
-        if data["decision"] == "approve":
-            services.report_approve(request.user, report, version=data["version"], comment=data["comment"])
-            messages.success(request, _("已审核通过：%(name)s") % {"name": report.project.name})
-        else:
-            services.report_return(request.user, report, version=data["version"], comment=data["comment"])
-            messages.success(request, _("已退回：%(name)s，已通知填报单位") % {"name": report.project.name})
+        services.report_review(request.user, report, step.name, version=data["version"], comment=data["comment"])
+        messages.success(request, step.done % {"name": report.project.name})
     except (ConflictError, ValidationError) as exc:
         if isinstance(exc, ConflictError):
             messages.error(request, _("该填报%(changed)s（审核或修改），本次没有审核，请核对后再操作") % {"changed": exc.changed})
@@ -551,13 +541,15 @@ def review(request, pk):
             except ValidationError as exc:
                 messages.error(request, _errors_text(exc))
             else:
-                messages.success(request, _("已审核通过%(n)s个填报") % {"n": n})
+                messages.success(request, REPORT_WORKFLOW.step(ReportAction.APPROVE).done_many % {"n": n})
         return redirect("reports:review", pk=pk)
     queue = list(selectors.review_queue(request.user, period))
     bases = selectors.bases(queue, period)
-    rows = [{"report": r, "figures": bases[r.project_id].figures(r.amount, period.ends_on)} for r in queue]
-    return render(request, "reports/review.html", {"period": period, "rows": rows,
-                                                    "self_approval": settings.TUIJIN_REVIEW_SELF_APPROVAL})
+    approve = REPORT_WORKFLOW.step(ReportAction.APPROVE)
+    # A report this user may not approve (they handed it in) gets no box to tick.
+    rows = [{"report": r, "figures": bases[r.project_id].figures(r.amount, period.ends_on),
+             "approve_refused": approve.refusal(request.user, r)} for r in queue]
+    return render(request, "reports/review.html", {"period": period, "rows": rows})
 
 
 # --------------------------------------------------------------------------------- project history
@@ -583,13 +575,7 @@ def project_reports(request, pk):
 @require_safe
 def photo_file(request, pk):
     """A photo, only for users who may see its project (never a public media URL)."""
-    from django.http import Http404
-
-    from .models import ReportPhoto
-
-    photo = ReportPhoto.objects.visible_to(request.user).filter(pk=pk).first()
-    if photo is None:
-        raise Http404
+    photo = selectors.photo_for_user(request.user, pk)
     return photo_response(photo.file, photo.content_type)
 
 

@@ -41,6 +41,18 @@ class DoneBasis(models.TextChoices):
     LATER = "later", _("据后续节点已完成推定")
 
 
+class BaselineState(models.TextChoices):
+    """Where a project's schedule stands with its baseline (Schedule.baseline_number 0 or not, never stored)."""
+
+    UNAPPROVED = "unapproved", _("基线未批准")
+    APPROVED = "approved", _("已批准基线")
+
+
+class BaselineStep(models.TextChoices):
+    APPROVE = "approve", _("批准基线")
+    REBASELINE = "rebaseline", _("重新批准基线")
+
+
 class ApprovalStatus(models.TextChoices):
     NOT_STARTED = "not_started", _("未启动")
     IN_PROGRESS = "in_progress", _("办理中")

@@ -2,27 +2,27 @@
 status, its baselines and checklist, and the Gantt rows (挂图作战) of any filtered set of projects."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from tuijin.core.exceptions import get_or_not_found
 from tuijin.projects.models import Project
 
 from . import scheduling
-from .choices import DUE_SOON_DAYS, ApprovalStatus, DoneBasis, MilestoneStatus
+from .choices import ApprovalStatus, DoneBasis, MilestoneStatus
 from .models import Approval, Baseline, Milestone, MilestoneTemplate, Schedule
 
 GANTT_LIMIT = 500
 
 
 def milestone_for_user(user, pk: int) -> Milestone:
-    return get_object_or_404(Milestone.objects.visible_to(user).select_related("project"), pk=pk)
+    return get_or_not_found(Milestone.objects.visible_to(user).select_related("project"), pk=pk)
 
 
 def approval_for_user(user, pk: int) -> Approval:
-    return get_object_or_404(Approval.objects.visible_to(user).select_related("project", "type"), pk=pk)
+    return get_or_not_found(Approval.objects.visible_to(user).select_related("project", "type"), pk=pk)
 
 
 def project_milestones(project: Project, today: date) -> list[Milestone]:
@@ -65,6 +65,11 @@ def schedule_of(project: Project) -> Schedule | None:
     return Schedule.objects.filter(project=project).select_related("template", "approved_by").first()
 
 
+def baseline_number(project: Project) -> int:
+    """The schedule's current baseline (0: none approved yet)."""
+    return Schedule.objects.filter(project=project).values_list("baseline_number", flat=True).first() or 0
+
+
 def baselines(project: Project) -> list[Baseline]:
     return list(Baseline.objects.filter(project=project).select_related("created_by").prefetch_related("items"))
 
@@ -95,20 +100,15 @@ def project_approvals(project: Project, today: date) -> tuple[list[Approval], Ap
 # --------------------------------------------------------------------------------------------- Gantt
 
 
-def gantt_rows(projects, today: date, *, status: str = "", limit: int = GANTT_LIMIT) -> tuple[list[dict], int]:
-    """(rows, total) of the nodes of `projects` (a scoped queryset), ordered by project then node:
-    one dict per node with planned, baseline and actual spans, for the Gantt chart's JSON. At most
-    `limit` rows; `total` says how many matched."""
-    nodes = Milestone.objects.filter(project__in=projects.values("pk"))
-    if status == MilestoneStatus.OVERDUE:
-        nodes = nodes.filter(actual_date__isnull=True, planned_date__lt=today).open()
-    elif status == MilestoneStatus.DUE_SOON:
-        nodes = nodes.filter(actual_date__isnull=True, planned_date__gte=today,
-                             planned_date__lte=today + timedelta(days=DUE_SOON_DAYS)).open()
-    elif status == "open":
-        nodes = nodes.filter(actual_date__isnull=True).open()
-    elif status == "done":
-        nodes = nodes.with_inference().exclude(done_basis="")
+def gantt_nodes(projects):
+    """The nodes of `projects` (a scoped, filtered queryset), for filtersets.MilestoneFilterSet."""
+    return Milestone.objects.filter(project__in=projects.values("pk"))
+
+
+def gantt_rows(nodes, today: date, *, limit: int = GANTT_LIMIT) -> tuple[list[dict], int]:
+    """(rows, total) of `nodes` (gantt_nodes, filtered), ordered by project then node: one dict per
+    node with planned, baseline and actual spans, for the Gantt chart's JSON. At most `limit` rows;
+    `total` says how many matched."""
     total = nodes.count()
     picked = list(nodes.order_by("project__region__path", "project_id", "sort", "id")
                   .values_list("pk", "project_id", "sort")[:limit])

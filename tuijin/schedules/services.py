@@ -10,19 +10,18 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tuijin.core import events
-from tuijin.core.exceptions import ConflictError
+from tuijin.core.exceptions import ConflictError, NotFound, get_or_not_found
 from tuijin.core.history import stamp
 from tuijin.core.versioning import claim, mark_changed
-from tuijin.org.selectors import is_office, require_editor, require_office
+from tuijin.org.selectors import is_office, require_editor
 from tuijin.projects.models import Project
 
-from . import scheduling
-from .choices import ApprovalStatus, NodeMark
+from . import scheduling, selectors
+from .choices import ApprovalStatus, BaselineStep, NodeMark
 from .events import ScheduleChanged
 from .models import (
     Approval,
@@ -34,6 +33,7 @@ from .models import (
     MilestoneTemplateStep,
     Schedule,
 )
+from .workflow import baseline_step
 
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 MAX_MILESTONES = 60
@@ -45,12 +45,9 @@ def _changed(project_ids, user) -> None:
 
 
 def editable_project(user, project_id: int) -> Project:
-    """The project, locked for this transaction, if the user may edit it; Http404 otherwise."""
+    """The project, locked for this transaction, if the user may edit it; NotFound otherwise."""
     require_editor(user)
-    projects = Project.objects.all() if user is None else Project.objects.editable_by(user)
-    project = projects.select_for_update().filter(pk=project_id).first()
-    if project is None:
-        raise Http404
+    project = get_or_not_found(Project.objects.editable_by_acting(user).select_for_update(), pk=project_id)
     if project.is_archived:
         raise ValidationError(_("已归档的项目不能修改"))
     return project
@@ -220,9 +217,7 @@ def _update(user, queryset, obj, allowed, rules, values: dict, version: int, rea
     if unknown:
         raise ValueError(f"unknown fields {sorted(unknown)}")
     project = editable_project(user, obj.project_id)
-    current = queryset.filter(pk=obj.pk, project=project).first()
-    if current is None:
-        raise Http404
+    current = get_or_not_found(queryset, pk=obj.pk, project=project)
     for name, value in values.items():
         setattr(current, name, value.strip() if isinstance(value, str) else value)
     errors = rules(current, timezone.localdate())
@@ -254,7 +249,7 @@ def _update_many(user, project: Project, queryset, allowed, rules, rows: list[di
         raise ValidationError(_("同一行在本次提交中出现了多次"))
     current = {obj.pk: obj for obj in queryset.filter(project=project, pk__in=ids)}
     if len(current) != len(ids):
-        raise Http404
+        raise NotFound(_("所填的行不存在或不属于该项目"))
     today = timezone.localdate()
     errors, conflicts, changed = {}, {}, []
     for row in rows:
@@ -297,9 +292,7 @@ def milestones_save(user, project: Project, rows: list[dict]) -> list[Milestone]
 @transaction.atomic
 def milestone_delete(user, milestone: Milestone, *, version: int) -> None:
     project = editable_project(user, milestone.project_id)
-    current = Milestone.objects.filter(pk=milestone.pk, project=project).first()
-    if current is None:
-        raise Http404
+    current = get_or_not_found(Milestone.objects.all(), pk=milestone.pk, project=project)
     if current.actual_date is not None:
         raise ValidationError(_("节点“%(name)s”已记录实际完成日期，不能删除") % {"name": current.name})
     if current.baseline_date is not None and user is not None and not is_office(user):
@@ -317,9 +310,7 @@ def milestone_evidence(user, milestone: Milestone, upload) -> Milestone:
     from tuijin.core import photos
 
     project = editable_project(user, milestone.project_id)
-    current = Milestone.objects.filter(pk=milestone.pk, project=project).first()
-    if current is None:
-        raise Http404
+    current = get_or_not_found(Milestone.objects.all(), pk=milestone.pk, project=project)
     info = photos.inspect(upload)
     name = default_storage.save(photos.stored_name(info, timezone.localtime(), folder="milestones"), upload)
     old = current.evidence.name if current.evidence else ""
@@ -342,8 +333,9 @@ def milestone_evidence(user, milestone: Milestone, upload) -> Milestone:
 @transaction.atomic
 def baseline_approve(user, project: Project, *, reason: str = "") -> Baseline:
     """Freeze the planned dates as a baseline: the first approval, or a re-baselining (which needs a
-    reason and keeps every earlier baseline)."""
-    require_office(user)
+    reason and keeps every earlier baseline); the step and who may take it from workflow.py."""
+    # The step is read before the scope check: its role test (403) looks at the user only.
+    baseline_step(selectors.baseline_number(project)).require(user)
     project = editable_project(user, project.pk)
     milestones = list(Milestone.objects.filter(project=project).order_by("sort", "id"))
     if not milestones:
@@ -352,13 +344,14 @@ def baseline_approve(user, project: Project, *, reason: str = "") -> Baseline:
     if unscheduled:
         raise ValidationError(_("以下节点还没有计划完成日期：%(names)s") % {"names": "、".join(unscheduled[:5])})
     schedule = _schedule(project)
-    if schedule.baseline_number:
+    step = baseline_step(schedule.baseline_number)  # as locked now: the first approval or a re-baselining
+    if step.name == BaselineStep.REBASELINE:
         current = set(BaselineItem.objects.filter(baseline__project=project, baseline__number=schedule.baseline_number)
                       .values_list("milestone_id", "planned_date"))
         if current == {(m.pk, m.planned_date) for m in milestones}:
             raise ValidationError(_("节点计划与当前基线V%(n)s相同，无需重新批准") % {"n": schedule.baseline_number})
     reason = (reason or "").strip()
-    if schedule.baseline_number and not reason:
+    if step.name == BaselineStep.REBASELINE and not reason:
         raise ValidationError({"reason": [_("调整基线须填写原因")]})
     if len(reason) > 500:
         raise ValidationError({"reason": [_("原因不能超过500个字")]})

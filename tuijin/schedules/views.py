@@ -12,7 +12,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from tuijin.core.exceptions import ConflictError
@@ -24,7 +23,9 @@ from tuijin.projects.selectors import ledger_queryset, project_editable, project
 
 from . import selectors, services
 from .choices import OPEN_APPROVAL_STATES, ApprovalStatus, MilestoneStatus
+from .filtersets import MilestoneFilterSet
 from .forms import ApplyTemplateForm, ApprovalForm, BaselineForm, MilestoneForm
+from .workflow import baseline_step
 
 
 def _errors_text(exc: ValidationError) -> str:
@@ -139,12 +140,15 @@ def _schedule_page(request, project, failure=None, status=200):
     _overlay(milestones, MILESTONE_TABLE_FIELDS, "m", request, failure)
     schedule = selectors.schedule_of(project)
     can_edit = project_editable(request.user, project) and not project.is_archived
+    step = baseline_step(schedule.baseline_number if schedule else 0)
     suggested = services.suggested_template(project)
     rows = [selectors.gantt_row(m, project.name) for m in milestones]
     return render(request, "schedules/project_schedule.html", {
         "project": project, "tab": "schedule", "milestones": milestones, "schedule": schedule,
         "baselines": selectors.baselines(project), "can_edit": can_edit,
-        "can_approve": can_edit and is_office(request.user),
+        "can_delete_baselined": can_edit and is_office(request.user),  # as services.milestone_delete
+        # The baseline's next step (workflow.py), when this user may take it.
+        "baseline_step": step if can_edit and step.allows(request.user) else None,
         "apply_form": ApplyTemplateForm(initial={"template": suggested, "target_date": project.planned_completion}),
         "templates": selectors.templates(), "gantt": selectors.gantt_payload(rows, len(rows), today),
         "overdue": sum(m.status == MilestoneStatus.OVERDUE for m in milestones),
@@ -268,8 +272,8 @@ def milestone_photo(request, pk):
 @require_POST
 def baseline_approve(request, pk):
     project = project_for_user(request.user, pk)
-    if not is_office(request.user):
-        raise PermissionDenied
+    step = baseline_step(selectors.baseline_number(project))
+    step.require(request.user)
     form = BaselineForm(request.POST)
     reason = form.data.get("reason", "") if not form.is_valid() else form.cleaned_data["reason"]
     try:
@@ -277,7 +281,7 @@ def baseline_approve(request, pk):
     except ValidationError as exc:
         messages.error(request, _errors_text(exc))
     else:
-        messages.success(request, _("已批准进度计划基线V%(n)s，此后节点计划日期的调整都将与基线对照") % {"n": baseline.number})
+        messages.success(request, step.done % {"n": baseline.number})
     return redirect("schedules:project", pk=pk)
 
 
@@ -345,25 +349,18 @@ def _one_switch(approval, data: dict) -> None:
 # ------------------------------------------------------------------------------------------- Gantt
 
 
-GANTT_STATUSES = [("", gettext_lazy("全部节点")), ("open", gettext_lazy("未完成")), (MilestoneStatus.OVERDUE, gettext_lazy("已逾期")),
-                  (MilestoneStatus.DUE_SOON, gettext_lazy("临近时限（7天内）")), ("done", gettext_lazy("已完成"))]
-
-
 def _gantt_filter(request):
     data = request.GET.copy()
     data.setdefault("year", "")  # nodes of every project, not only those with this year's plan
-    return LedgerFilterSet(data, queryset=ledger_queryset(request.user), user=request.user)
+    return LedgerFilterSet(data, queryset=ledger_queryset(request.user), user=request.user, archived=False)
 
 
 @login_required
 @require_safe
 def gantt(request):
     """挂图作战: the nodes of any filtered set of projects on one chart."""
-    filterset = _gantt_filter(request)
-    status = request.GET.get("status", "")
-    query = request.GET.urlencode()
     return render(request, "schedules/gantt.html", {
-        "filter": filterset, "status": status, "statuses": GANTT_STATUSES, "query": query,
+        "filter": _gantt_filter(request), "node_filter": MilestoneFilterSet(request.GET), "query": request.GET.urlencode(),
     })
 
 
@@ -374,6 +371,7 @@ def gantt_data(request):
     if not filterset.is_valid():
         return JsonResponse({"error": _("筛选条件不正确，请重新选择")}, status=400)
     today = timezone.localdate()
-    rows, total = selectors.gantt_rows(filterset.qs, today, status=request.GET.get("status", ""))
+    nodes = MilestoneFilterSet(request.GET, queryset=selectors.gantt_nodes(filterset.qs), today=today).qs
+    rows, total = selectors.gantt_rows(nodes, today)
     return JsonResponse(selectors.gantt_payload(rows, total, today))
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from tuijin.core.exceptions import NotFound
 from tuijin.core.management.acting import acting_user
 from tuijin.core.sheets.reader import SheetReadError
 from tuijin.reports import importing
@@ -46,6 +47,8 @@ class Command(BaseCommand):
             self._unreadable(options, str(exc))
         except PermissionDenied as exc:
             raise CommandError("该用户无权填报") from exc
+        except NotFound as exc:
+            raise CommandError(str(exc)) from exc
         except ValidationError as exc:
             raise CommandError("；".join(exc.messages)) from exc
         result = analysis.as_dict()

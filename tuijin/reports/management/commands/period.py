@@ -7,7 +7,7 @@ from datetime import date
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from tuijin.core.exceptions import ConflictError
+from tuijin.core.exceptions import ConflictError, NotFound
 from tuijin.core.management.acting import acting_user
 from tuijin.reports import selectors, services
 from tuijin.reports.choices import Cadence, ReportState
@@ -68,7 +68,7 @@ class Command(BaseCommand):
             raise CommandError("该用户无权管理调度期（须为调度员或系统管理员）") from exc
         except ValidationError as exc:
             raise CommandError("；".join(exc.messages)) from exc
-        except ConflictError as exc:
+        except (ConflictError, NotFound) as exc:
             raise CommandError(str(exc)) from exc
         if options["json"]:
             self.stdout.write(json.dumps(result, ensure_ascii=False))

@@ -1,0 +1,35 @@
+"""The report lists' filters: one FilterSet for the period page's list of missing reports (and, later,
+the API)."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from tuijin.core.parsing import parse_int
+
+from .models import ProgressReport
+
+NO_UNIT = "none"  # the `unit` value of reports whose project has no lead unit
+
+
+class ReportFilterSet(django_filters.FilterSet):
+    """`unit`: a unit's id, or "none" for the reports without one; anything else filters nothing."""
+
+    unit = django_filters.CharFilter(label=_("填报单位"), method="filter_unit")
+
+    class Meta:
+        model = ProgressReport
+        fields: list[str] = []
+
+    def filter_unit(self, queryset, name, value):
+        if value == NO_UNIT:
+            return queryset.filter(unit__isnull=True)
+        unit_id = parse_int(value)
+        return queryset if unit_id is None else queryset.filter(unit_id=unit_id)
+
+    @property
+    def unit_key(self):
+        """The unit asked for as the overview keys its units (None: without one), or "" when none is."""
+        value = self.data.get("unit")
+        if value is None:
+            return ""
+        return None if value == NO_UNIT else parse_int(value)
