@@ -217,3 +217,44 @@ def _rank_ranges(config):
             raise CurveError(_("名次分档不能重叠，且应按名次从前到后排列"))
         ranges.append((first, last, _decimal(points, "ranks")))
     return ranges
+
+
+def describe(curve: Curve, weight: Decimal | None = None) -> str:
+    """The curve in words, as the scheme page and a bulletin's 评分说明 state it."""
+    spec, p = curve.spec, _plain
+    if curve.kind == "linear":
+        text = _("得分＝%(w)s×实际值÷%(t)s") % {"w": p(spec["weight"]), "t": p(spec["target"])}
+        if spec["cap"] is not None:
+            text += _("，最高%(c)s分") % {"c": p(spec["cap"])}
+    elif curve.kind == "per_point":
+        step = _("每%(s)s个百分点") % {"s": p(spec["step"])} if spec["step"] != 1 else _("每个百分点")
+        whole = _("（不足一档不计）") if spec["whole_steps"] else ""
+        parts = [_("达到%(t)s得%(b)s分") % {"t": p(spec["target"]), "b": p(spec["base"])}]
+        if spec["below"]:
+            below = _("低于%(t)s的，%(step)s扣%(k)s分%(whole)s") % {"t": p(spec["target"]), "step": step, "k": p(spec["below"]), "whole": whole}
+            if spec["max_penalty"] is not None:
+                below += _("，最多扣%(m)s分") % {"m": p(spec["max_penalty"])}
+            parts.append(below)
+        bonuses = [(start, rate) for start, rate in spec["above"] if rate]
+        if bonuses:
+            above = "、".join(_("%(f)s以上%(step)s加%(k)s分") % {"f": p(start), "step": step, "k": p(rate)} for start, rate in bonuses)
+            if spec["max_bonus"] is not None:
+                above += _("，最多加%(m)s分") % {"m": p(spec["max_bonus"])}
+            parts.append(above + whole)
+        text = "；".join(parts)
+    elif curve.kind == "bands":
+        text = "；".join(_("不低于%(l)s得%(v)s分") % {"l": p(low), "v": p(points)} for low, points in reversed(spec["bands"]))
+        text += _("；其余%(v)s分") % {"v": p(spec["otherwise"])}
+    elif curve.kind == "rank":
+        text = "；".join((_("第%(a)s名得%(v)s分") % {"a": p(first), "v": p(points)} if first == last else
+                         _("第%(a)s–%(b)s名得%(v)s分") % {"a": p(first), "b": p(last), "v": p(points)})
+                        for first, last, points in spec["ranks"])
+        text += _("；其余%(v)s分") % {"v": p(spec["otherwise"])}
+    else:
+        each = spec["each"]
+        text = (_("每个加%(v)s分") if each >= 0 else _("每个扣%(v)s分")) % {"v": p(abs(each))}
+        if spec["cap"] is not None:
+            text += (_("，最多加%(c)s分") if each >= 0 else _("，最多扣%(c)s分")) % {"c": p(abs(spec["cap"]))}
+    if spec["missing"]:
+        text += _("；无数据的得%(v)s分") % {"v": p(spec["missing"])}
+    return text
