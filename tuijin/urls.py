@@ -19,6 +19,7 @@ urlpatterns = [
     path("schedules/", include("tuijin.schedules.urls")),
     path("problems/", include("tuijin.problems.urls")),
     path("alerts/", include("tuijin.alerts.urls")),
+    path("figures/", include("tuijin.figures.urls")),
     path("scoring/", include("tuijin.scoring.urls")),
     path("notifications/", core_views.notifications, name="notifications"),
     path("notifications/read/", core_views.notifications_read, name="notifications_read"),
