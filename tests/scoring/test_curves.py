@@ -51,8 +51,8 @@ def test_points_by_hand(config, value, expected):
 
 
 def test_nothing_to_measure_scores_the_missing_points():
-    assert parse(YANAN).points(None) == D("0")
-    assert parse({**SHAOXING, "missing": 15}).points(None) == D("15")
+    assert str(parse(YANAN).points(None)) == "0.00"
+    assert str(parse({**SHAOXING, "missing": 15}).points(None)) == "15.00"
 
 
 def test_the_indicator_weight_is_the_default_for_linear_and_per_point():

@@ -31,8 +31,9 @@ def config(city, *members):
 def new_scheme(city, **extra):
     fields = dict(code="county-monthly", name="县区月度考核", subject_kind="region", period_kind="month",
                   basis="本市考核办法", target_figure="plan_rate", target_value="100")
+    document = extra.pop("config", None) or config(city)
     fields.update(extra)
-    return services.scheme_save(city.users["dispatcher"], None, config=extra.pop("config", None) or config(city), **fields)
+    return services.scheme_save(city.users["dispatcher"], None, config=document, **fields)
 
 
 def test_a_scheme_is_saved_with_history(city):

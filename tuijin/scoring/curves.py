@@ -45,7 +45,7 @@ class Curve:
 
     def points(self, value: Decimal | int | None) -> Decimal:
         if value is None:
-            return self.spec["missing"]
+            return _cents(self.spec["missing"])
         value = Decimal(value)
         return _cents(_RULES[self.kind](self.spec, value))
 

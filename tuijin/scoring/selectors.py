@@ -208,3 +208,101 @@ def indicators_described(indicators) -> list[dict]:
             words = ""
         described.append({**item, "words": words})
     return described
+
+
+# -- figures of the subjects ---------------------------------------------------------------------
+
+# The figures layer's grouping for each kind of subject (tuijin.figures.dimensions).
+DIMENSION_OF = {SubjectKind.REGION: "region", SubjectKind.LEAD_UNIT: "lead_unit",
+                SubjectKind.RESPONSIBLE_UNIT: "responsible_unit", SubjectKind.LEADER: "leader",
+                SubjectKind.PROJECT: "project"}
+REGION_LEVEL_OF_DEPTH = {1: "province", 2: "city", 3: "district"}
+
+
+def _region_levels(subject_ids) -> dict[int, tuple[str, str]]:
+    """{region id: (its code, the figures' region level of its depth)} — a 县区 rolls up its 乡镇."""
+    result = {}
+    for pk, code, path in Region.objects.filter(pk__in=list(subject_ids)).values_list("pk", "code", "path"):
+        depth = min(len([c for c in path.split("/") if c]), 3)
+        result[pk] = (code, REGION_LEVEL_OF_DEPTH[depth])
+    return result
+
+
+def subject_figures(kind: str, subject_ids, period, keys) -> dict[int, dict]:
+    """{subject id: {figure key: value}} from the one statistics layer, as of the period, over every
+    admitted project (the system's view). A subject without projects is absent (nothing to measure)."""
+    from tuijin.figures.selectors import figures
+
+    keys = sorted(keys)
+    if not keys or not subject_ids:
+        return {}
+    wanted = set(subject_ids)
+    if kind == SubjectKind.REGION:
+        levels = _region_levels(wanted)
+        result = {}
+        for level in sorted({level for _code, level in levels.values()}):
+            by_code = {code: pk for pk, (code, lvl) in levels.items() if lvl == level}
+            table = figures(None, period=period, group_by="region", region_level=level, keys=keys)
+            result.update({by_code[g.key]: dict(g.values) for g in table.groups if g.key in by_code})
+        return result
+    table = figures(None, period=period, group_by=DIMENSION_OF[kind], keys=keys)
+    result = {}
+    for group in table.groups:
+        if group.key.isdigit() and int(group.key) in wanted:
+            result[int(group.key)] = dict(group.values)
+    return result
+
+
+def with_links(run: Run, results: list) -> list:
+    """Give each result line `links`: {indicator code: the drill-down of the figure behind its value}
+    (the projects and reports it is computed from, by today's data)."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    kind = run.snapshot.get("subject_kind") or run.scheme.subject_kind
+    period = run.snapshot.get("period")
+    figures_of = {i.get("code"): i.get("figure") for i in run.snapshot.get("scheme", {}).get("indicators", [])
+                  if i.get("source") == "figure"}
+    keys = _region_levels([line.subject_id for line in results]) if kind == SubjectKind.REGION else {}
+    base = reverse("figures:explain")
+    for line in results:
+        line.links = {}
+        if not period:
+            continue
+        if kind == SubjectKind.REGION:
+            if line.subject_id not in keys:
+                continue
+            group, extra = keys[line.subject_id][0], {"region_level": keys[line.subject_id][1]}
+        else:
+            group, extra = str(line.subject_id), {}
+        for code, figure in figures_of.items():
+            query = {"period": period, "by": DIMENSION_OF[kind], **extra, "figure": figure, "group": group}
+            line.links[code] = f"{base}?{urlencode(query)}"
+    return results
+
+
+def reproduce(run: Run):
+    """The run's lines computed again from what it froze (the scheme's document, the figures, the
+    exemptions and names in its snapshot; its scores, vetoes and last period's ranks), without reading
+    today's figures: a published result can be checked against its inputs at any time."""
+    from decimal import Decimal
+
+    from . import schemes
+    from .compute import compute
+
+    snapshot = run.snapshot
+    spec = schemes.parse(snapshot["config"])
+    figures = {int(s): {k: (None if v is None else Decimal(v)) for k, v in values.items()}
+               for s, values in snapshot["figures"].items()}
+    scores: dict = {}
+    for indicator, subject, score in run.manual_scores.order_by("scored_at", "id").values_list("indicator", "subject_id", "score"):
+        scores.setdefault((indicator, subject), []).append(score)
+    target = snapshot.get("target")
+    return compute(indicators=spec.indicators, series=spec.series,
+                   names={int(k): v for k, v in snapshot.get("names", {}).items()}, figures=figures, scores=scores,
+                   target=(target[0], Decimal(target[1])) if target else None,
+                   vetoes=dict(run.vetoes.values_list("subject_id", "reason")),
+                   exemptions={int(k): v for k, v in snapshot.get("exemptions", {}).items()},
+                   previous=dict(run.results.exclude(previous_rank=None).values_list("subject_id", "previous_rank")),
+                   red_needs_target=snapshot.get("red_needs_target", False))

@@ -244,9 +244,7 @@ def run_compute(user, scheme: Scheme, period) -> Run:
     keys = {i.figure for i in spec.indicators if i.source == Source.FIGURE}
     if scheme.target_figure:
         keys.add(scheme.target_figure)
-    from tuijin.figures.selectors import subject_figures
-
-    values = subject_figures(scheme.subject_kind, subjects, parsed, keys)
+    values = selectors.subject_figures(scheme.subject_kind, subjects, parsed, keys)
     scores: dict[tuple[str, int], list[Decimal]] = {}
     for indicator, subject, score in run.manual_scores.order_by("scored_at", "id").values_list(
             "indicator", "subject_id", "score"):
@@ -273,6 +271,8 @@ def run_compute(user, scheme: Scheme, period) -> Run:
     run.snapshot = {
         "period": parsed.key, "period_label": parsed.label, "subject_kind": scheme.subject_kind,
         "scheme": {"version": scheme.version, **selectors.scheme_document(scheme)},
+        "config": scheme.config, "target": [scheme.target_figure, str(scheme.target_value)] if scheme.target_figure else None,
+        "red_needs_target": scheme.red_needs_target, "names": {str(k): v for k, v in names.items()},
         "figures": {str(s): {k: _text(v) for k, v in values.get(s, {}).items()} for s in subjects},
         "exemptions": {str(k): v for k, v in exemptions.items()},
     }

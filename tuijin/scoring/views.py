@@ -3,6 +3,7 @@ publication, the boards (红黑榜) for projection, the printable page and the x
 over selectors and services."""
 
 import json
+from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from tuijin.core.exceptions import ConflictError
-from tuijin.core.parsing import parse_date, parse_id
+from tuijin.core.parsing import parse_id
 from tuijin.org.selectors import is_office, require_office
 
 from . import forms, selectors, services
@@ -22,6 +23,13 @@ from .models import Exemption, Run, Scheme
 from .presets import PRESETS
 
 MAX_IMPORT_BYTES = 512 * 1024
+
+
+def _date(value) -> date | None:
+    try:
+        return date.fromisoformat((value or "").strip())
+    except ValueError:
+        return None
 
 
 def _errors(error: ValidationError) -> list[str]:
@@ -188,8 +196,8 @@ def exemption_add(request, pk):
     scheme = get_object_or_404(Scheme, pk=pk)
     try:
         services.exemption_add(request.user, scheme, subject_id=parse_id(request.POST.get("subject_id")),
-                               reason=request.POST.get("reason", ""), starts=parse_date(request.POST.get("starts")),
-                               ends=parse_date(request.POST.get("ends")))
+                               reason=request.POST.get("reason", ""), starts=_date(request.POST.get("starts")),
+                               ends=_date(request.POST.get("ends")))
     except ValidationError as error:
         for message in _errors(error):
             messages.error(request, message)
