@@ -10,7 +10,7 @@ from tuijin.core.exceptions import ConflictError
 from tuijin.scoring import selectors, services
 from tuijin.scoring.models import Run
 
-from ..figures.conftest import town, today  # noqa: F401  (the town and its day)
+from ..figures.conftest import today, town  # noqa: F401  (the town and its day)
 
 pytestmark = pytest.mark.django_db
 
