@@ -73,9 +73,9 @@ MIANYANG_BOARDS = {
     "subject_kind": "lead_unit",
     "period_kind": "quarter",
     "basis": _("绵阳市省市重点项目推进红黑榜：县（市、区）/园区序列红榜前5、黑榜后4，市直部门/市属国企序列红榜前4、黑榜后3；"
-               "超额完成且量化评分靠前的进入红榜，完成目标任务或经批准因不可抗力未完成的不进入黑榜。"
+               "超额完成本期目标（完成1—N月计划投资）且量化评分靠前的进入红榜，完成目标任务或经批准因不可抗力未完成的不进入黑榜。"
                "量化评分的指标与分值为本系统的示例，请按本地办法调整。"),
-    "target_figure": "plan_rate",
+    "target_figure": "plan_to_date_rate",
     "target_value": "100",
     "red_needs_target": True,
     "series": [{"name": _("县（市、区）/园区"), "red": 5, "black": 4, "members": []},

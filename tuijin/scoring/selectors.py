@@ -255,10 +255,14 @@ def subject_figures(kind: str, subject_ids, period, keys) -> dict[int, dict]:
 
 def with_links(run: Run, results: list) -> list:
     """Give each result line `links`: {indicator code: the drill-down of the figure behind its value}
-    (the projects and reports it is computed from, by today's data)."""
+    (the projects and reports it is computed from, by today's data), and `shown`: each value as the
+    page states it (91.8%, 3, 1,234.00)."""
+    from decimal import Decimal
     from urllib.parse import urlencode
 
     from django.urls import reverse
+
+    from tuijin.figures.registry import FIGURES, MONEY, POINTS, RATE
 
     kind = run.snapshot.get("subject_kind") or run.scheme.subject_kind
     period = run.snapshot.get("period")
@@ -266,8 +270,23 @@ def with_links(run: Run, results: list) -> list:
                   if i.get("source") == "figure"}
     keys = _region_levels([line.subject_id for line in results]) if kind == SubjectKind.REGION else {}
     base = reverse("figures:explain")
+
+    def shown(code, text):
+        if text is None:
+            return None
+        kind = FIGURES[figures_of[code]].kind if code in figures_of and figures_of[code] in FIGURES else None
+        value = Decimal(text)
+        if kind == RATE:
+            return f"{value}%"
+        if kind == POINTS:
+            return f"{value:+}"
+        if kind == MONEY:
+            return f"{value:,.2f}"
+        return text
+
     for line in results:
         line.links = {}
+        line.shown = {code: shown(code, text) for code, text in line.values.items()}
         if not period:
             continue
         if kind == SubjectKind.REGION:

@@ -124,10 +124,13 @@ def _editor(request, scheme: Scheme | None):
                                                    "target_value", "red_needs_target", "is_active")}
         series, indicators = forms.editor_rows(source.config or {})
     kind = values.get("subject_kind") or "region"
+    candidates = list(selectors.subject_choices(kind)) if kind in SubjectKind.values else []
+    for row in series:  # each 序列's own subjects first, ticked; then the rest to choose from
+        chosen = set(row["members"])
+        row["options"] = sorted(((pk, name, str(pk) in chosen) for pk, name in candidates), key=lambda o: not o[2])
     return render(request, "scoring/scheme_form.html", {
         "scheme": scheme, "values": values, "series_rows": series, "indicator_rows": indicators, "errors": errors,
         "form": forms.SchemeHeaderForm(),
-        "candidates": list(selectors.subject_choices(kind)) if kind in SubjectKind.values else [],
         "figures": _figure_choices(), "sources": Source.choices, "curve_kinds": forms.CURVE_KINDS,
         "version": request.POST.get("version") if request.method == "POST" else getattr(scheme, "version", ""),
     })
