@@ -22,6 +22,9 @@ projects:admission decides a 申报 (the project is made pending first): only th
 dispatcher) may; the clerk and read-only roles who see it get 403, others 404. projects:admissions is the
 office's queue (403 to everyone else). Read-only pages
 accept only GET/HEAD (405 otherwise).
+figures:index (统计分析) is open to every signed-in user over their own scope (an outsider's figures are empty);
+figures:explain lists the projects behind a figure of the own (兰山区) or other (罗庄区) project's district:
+404 for a user with no project there.
 
 The problems app (tuijin/problems) works on its own records, each prepared per case: "own" is a
 problem, supervision order, meeting or inspection of the 兰山区 project, "other" one of the 罗庄区
@@ -223,6 +226,11 @@ alerts:project         GET    own      login     ok     ok         ok     ok    
 alerts:project         GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404
 alerts:project         POST   own      login     405    405        405    405        405        405     405       405           405
 alerts:project         POST   other    login     405    405        405    405        405        405     405       405           405
+figures:index          GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
+figures:index          POST   -        login     405    405        405    405        405        405     405       405           405
+figures:explain        GET    own      login     ok     ok         ok     ok         404        ok      ok        404           404
+figures:explain        GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404
+figures:explain        POST   own      login     405    405        405    405        405        405     405       405           405
 problems:list          GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
 problems:list          POST   -        login     405    405        405    405        405        405     405       405           405
 problems:inbox         GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
@@ -499,6 +507,10 @@ def matrix_rule():
 
 
 def url_for(name: str, project, world=None) -> str:
+    if name == "figures:explain":
+        # The figures of the project's district (statistics are read by region: a group the user has no
+        # project in answers 404, like a project outside their scope).
+        return f"{reverse(name)}?figure=projects&by=region&group={project.region.code}&period={current_year()}"
     if name.startswith("problems:"):
         return problems_url(name, project)
     if name in MILESTONE_URLS:
@@ -523,7 +535,7 @@ def url_for(name: str, project, world=None) -> str:
         return reverse(name, args=[project.pk, current_year()])
     if name in {"home", "login", "logout", "projects:list", "projects:create", "ledgerio:export_xlsx",
                 "ledgerio:export_csv", "ledgerio:upload", "notifications", "notifications_read", "reports:inbox",
-                "reports:period_open", "projects:admissions"}:
+                "reports:period_open", "projects:admissions", "figures:index"}:
         return reverse(name)
     return reverse(name, args=[project.pk])
 

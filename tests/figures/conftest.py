@@ -13,6 +13,7 @@ plan). Reports count when approved (the default rule). 2025-10 is last year's co
   P7 罗庄申报项目    罗庄区    (申报中: not admitted, never counted)          800.00
   P8 兰山旧项目      兰山区    续建, a 2025 plan only (not in 2026's figures; in last year's)
   P9 兰山已归档      兰山区    archived, plan 900.00 (never counted)
+  P1 and P5 are in the first programme (专项行动), P5 also in the second; both have the 联系领导 王建国.
   2025-10: P1 approved 700.00, P8 approved 500.00 (last year's plans: P1 800.00, P6 1,000.00, P8 400.00).
 """
 
@@ -24,7 +25,7 @@ import pytest
 
 from tuijin.problems.choices import ProblemStatus
 from tuijin.problems.models import Problem, ProblemType
-from tuijin.projects.models import AnnualPlan, Level, Project, Stage
+from tuijin.projects.models import AnnualPlan, Level, Program, Project, Stage
 from tuijin.reports import services as report_services
 from tuijin.reports.choices import ReportState, WorkStatus
 from tuijin.reports.models import ProgressReport, ReportPeriod
@@ -71,9 +72,10 @@ def town(today, city):
     city_region = regions.city
     lanshan, luozhuang = regions.lanshan, regions.luozhuang
     p = SimpleNamespace()
+    first, second = list(Program.objects.order_by("sort", "id")[:2])
     p.p1 = _project(city, "兰山快速路", lanshan, total="10000.00", lead=units.lanshan_government,
                     planned_start=date(2024, 5, 1), actual_start=date(2024, 5, 10), planned_completion=date(2026, 10, 15),
-                    responsible_units=[units.transport], leaders=[city.contact_leader])
+                    responsible_units=[units.transport], leaders=[city.contact_leader], programs=[first])
     p.p2 = _project(city, "兰山产业园", lanshan, level="省重点", stage="新开工", total="6000.00",
                     lead=units.development, planned_start=date(2026, 12, 1), actual_start=date(2026, 10, 10))
     p.p3 = _project(city, "罗庄河道", luozhuang, total="20000.00", lead=units.luozhuang_government,
@@ -83,7 +85,7 @@ def town(today, city):
                     lead=units.luozhuang_government, planned_start=date(2026, 6, 1))
     p.p5 = _project(city, "市体育中心", city_region, level="省重点", stage="新开工", total="30000.00",
                     lead=units.development, planned_start=date(2026, 3, 1), actual_start=date(2026, 2, 20),
-                    leaders=[city.contact_leader])
+                    leaders=[city.contact_leader], programs=[first, second])
     p.p6 = _project(city, "兰山污水厂", lanshan, stage="竣工", total="800.25", lead=units.lanshan_government,
                     planned_start=date(2025, 1, 10), actual_start=date(2025, 1, 15),
                     planned_completion=date(2026, 8, 31), actual_completion=date(2026, 9, 15))

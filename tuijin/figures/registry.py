@@ -196,6 +196,30 @@ _ALL = (
 FIGURES: dict[str, Figure] = {figure.key: figure for figure in _ALL}
 
 
+def display(value, kind: str) -> str:
+    """A figure as pages and the command print it: 1,234.50 (万元), 97.2%, +13.9 (points), — for none."""
+    if value is None:
+        return "—"
+    if kind == MONEY:
+        return f"{value:,.2f}"
+    if kind == RATE:
+        return f"{value}%"
+    if kind == POINTS:
+        return f"{value:+}" if value else "0.0"
+    if kind == STAGES:
+        return "、".join(f"{COMPONENT_LABELS[f'stage_{k}']}{v}" for k, v in value.items() if v)
+    return str(value)
+
+
+def display_part(value) -> str:
+    """A component of a drill-down row: amounts with two places, counts as they are."""
+    if value is None:
+        return "—"
+    if hasattr(value, "quantize"):
+        return f"{value:,.2f}"
+    return str(value)
+
+
 def figure_of(key: str) -> Figure | None:
     return FIGURES.get(key)
 

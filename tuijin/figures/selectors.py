@@ -481,9 +481,10 @@ def explain(user, figure_key: str, group_key: str | None, *, period, filters=Non
     basis = sources.basis_for(period, today)
     projects = _projects(filterset)
     group = None
-    dimension = None
-    if group_key not in (None, "", "total"):
-        dimension = dimension_of(group_by, filterset, region_level)
+    dimension = dimension_of(group_by, filterset, region_level)
+    if group_key in (None, "", "total"):
+        dimension = None
+    else:
         if dimension is None:
             raise FiguresError(_("请指明分组方式（by）"))
         group, projects = dimension.restrict(projects, str(group_key))

@@ -18,7 +18,7 @@ from tuijin.reports.models import ReportPeriod
 from . import selectors
 from .dimensions import REGION_LEVEL_LABELS, dimension_choices
 from .periods import month_of
-from .registry import COMPONENT_LABELS, DAYS, FIGURES, MONEY, POINTS, RATE, STAGES
+from .registry import COMPONENT_LABELS, FIGURES, display, display_part
 
 # The figures the table shows, in its order (every figure has a drill-down and is in the CLI's JSON).
 PAGE_KEYS = (
@@ -42,22 +42,6 @@ def default_period() -> str:
 def _params(request) -> dict:
     return {"period": request.GET.get("period") or default_period(), "by": request.GET.get("by", "region"),
             "region_level": request.GET.get("region_level", "")}
-
-
-def show(value, kind: str) -> str:
-    if value is None:
-        return "—"
-    if kind == MONEY:
-        return f"{value:,.2f}"
-    if kind == RATE:
-        return f"{value}%"
-    if kind == POINTS:
-        return f"{value:+}" if value else "0.0"
-    if kind == DAYS:
-        return str(value)
-    if kind == STAGES:
-        return "、".join(f"{k}{v}" for k, v in value.items() if v)
-    return str(value)
 
 
 def _query(request, **extra) -> str:
@@ -98,7 +82,7 @@ def index(request):
 
     def row(group):
         key = group.key if group.group is not None else "total"
-        cells = [(show(group.get(f.key), f.kind), f"{explain_base}&figure={f.key}&group={key}")
+        cells = [(display(group.get(f.key), f.kind), f"{explain_base}&figure={f.key}&group={key}")
                  for f in context["columns"]]
         ledger = table.ledger_params(group if group.group is not None else None)
         return {"name": group.name, "key": key, "cells": cells, "ledger": _ledger_url(ledger),
@@ -128,18 +112,10 @@ def explain(request):
             ledger = None
     parts = [(part, COMPONENT_LABELS[part]) for part in found.figure.parts]
     return render(request, "figures/explain.html", {
-        "found": found, "figure": found.figure, "value": show(found.value, found.figure.kind),
+        "found": found, "figure": found.figure, "value": display(found.value, found.figure.kind),
         "parts": parts,
-        "rows": [(row, [_part_text(key, row.parts.get(key)) for key, _l in parts]) for row in found.rows],
-        "totals": [_part_text(key, found.totals.get(key)) for key, _l in parts],
+        "rows": [(row, [display_part(row.parts.get(key)) for key, _l in parts]) for row in found.rows],
+        "totals": [display_part(found.totals.get(key)) for key, _l in parts],
         "ledger_url": _ledger_url(ledger), "back": f"{reverse('figures:index')}?{_query(request)}",
         "params": params,
     })
-
-
-def _part_text(key: str, value) -> str:
-    if value is None:
-        return "—"
-    if hasattr(value, "quantize"):
-        return f"{value:,.2f}"
-    return str(value)
