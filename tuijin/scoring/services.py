@@ -76,7 +76,7 @@ def _clean_header(fields: dict) -> dict:
         "period_kind": fields.get("period_kind") or PeriodKind.MONTH,
         "basis": str(fields.get("basis") or "").strip(),
         "target_figure": str(fields.get("target_figure") or "").strip(),
-        "target_value": _decimal_or_none(fields.get("target_value", "100")),
+        "target_value": _decimal_or_none(str(fields.get("target_value") or "").strip() or "100"),
         "red_needs_target": bool(fields.get("red_needs_target", False)),
         "is_active": bool(fields.get("is_active", True)),
     }
