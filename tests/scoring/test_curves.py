@@ -44,6 +44,7 @@ NEW_STARTS = {"kind": "count", "each": 1, "cap": 10}  # A/B类新开工每个+1 
     (PLAN_SIZE, "100000", "20.00"), (PLAN_SIZE, "-1", "0.00"),
     (RANK_2020, 1, "7.00"), (RANK_2020, 3, "7.00"), (RANK_2020, 4, "5.00"), (RANK_2020, 6, "5.00"),
     (RANK_2020, 7, "3.00"), (RANK_2020, 10, "3.00"), (RANK_2020, 11, "0.00"),
+    ({"kind": "value"}, "-10.04", "-10.04"), ({"kind": "value"}, "13.9", "13.90"),
     (LATE_STARTS, 4, "-12.00"), (LATE_STARTS, 0, "0.00"), (NEW_STARTS, 12, "10.00"), (NEW_STARTS, 3, "3.00"),
 ])
 def test_points_by_hand(config, value, expected):
@@ -126,6 +127,7 @@ def test_no_judges_no_mean():
     (LATE_STARTS, "每个扣3分"),
     (NEW_STARTS, "每个加1分，最多加10分"),
     ({**SHAOXING, "missing": 2}, "达到100得30分；低于100的，每个百分点扣1分；100以上每个百分点加1分；无数据的得2分"),
+    ({"kind": "value"}, "得分＝指标值本身（按指标值排名）"),
 ])
 def test_a_curve_in_words(config, words):
     from tuijin.scoring.curves import describe

@@ -18,6 +18,7 @@ Chinese, `points` applies it. Points are Decimal with two places, rounded half u
   in (both ends inclusive), `otherwise` outside them. The value is the rank, 1 the best.
 - count (2020 综合奖 "未按期开工入库 −3/项目", "A/B类新开工每个+1 (≤10)"): `each` points per item
   (negative for a deduction), the total capped at `cap` in absolute value (null: no cap).
+- value (十快十慢 "按与序时进度之差排序"): the measure itself is the score, so subjects rank by it.
 
 A value of None (nothing to measure: no plan, no projects) scores `missing` points (default 0).
 """
@@ -31,7 +32,7 @@ from django.utils.translation import gettext_lazy
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
-KINDS = ("linear", "per_point", "bands", "rank", "count")
+KINDS = ("linear", "per_point", "bands", "rank", "count", "value")
 
 
 class CurveError(ValueError):
@@ -57,7 +58,7 @@ def parse(config: dict, *, weight: Decimal | None = None) -> Curve:
         raise CurveError(_("计分方法应为对象（JSON）"))
     kind = config.get("kind")
     if kind not in KINDS:
-        raise CurveError(_("未知的计分方法“%(kind)s”，可选：线性、按百分点增减、分档、按名次、按个数") % {"kind": kind})
+        raise CurveError(_("未知的计分方法“%(kind)s”，可选：线性、按百分点增减、分档、按名次、按个数、按数值本身") % {"kind": kind})
     spec = {"missing": _number(config, "missing", default=ZERO)}
     if kind == "linear":
         spec["weight"] = _number(config, "weight", default=weight)
@@ -80,7 +81,7 @@ def parse(config: dict, *, weight: Decimal | None = None) -> Curve:
     elif kind == "rank":
         spec["ranks"] = _rank_ranges(config)
         spec["otherwise"] = _number(config, "otherwise", default=ZERO)
-    else:
+    elif kind == "count":
         spec["each"] = _number(config, "each")
         spec["cap"] = _number(config, "cap", default=None, nullable=True)
     return Curve(kind, spec)
@@ -136,7 +137,8 @@ def _count(spec, value):
     return result
 
 
-_RULES = {"linear": _linear, "per_point": _per_point, "bands": _bands, "rank": _rank, "count": _count}
+_RULES = {"linear": _linear, "per_point": _per_point, "bands": _bands, "rank": _rank, "count": _count,
+          "value": lambda spec, value: value}
 
 
 def _cents(value: Decimal) -> Decimal:
@@ -250,6 +252,8 @@ def describe(curve: Curve, weight: Decimal | None = None) -> str:
                          _("第%(a)s–%(b)s名得%(v)s分") % {"a": p(first), "b": p(last), "v": p(points)})
                         for first, last, points in spec["ranks"])
         text += _("；其余%(v)s分") % {"v": p(spec["otherwise"])}
+    elif curve.kind == "value":
+        text = _("得分＝指标值本身（按指标值排名）")
     else:
         each = spec["each"]
         text = (_("每个加%(v)s分") if each >= 0 else _("每个扣%(v)s分")) % {"v": p(abs(each))}

@@ -8,9 +8,8 @@ from django.utils.translation import gettext as _
 from tuijin.core.sheets import writer
 
 from .ranks import movement
+from .schemes import board_labels
 from .selectors import run_label
-
-BOARDS = {"red": _("红榜"), "black": _("黑榜")}
 
 
 def _decimal(text):
@@ -19,6 +18,7 @@ def _decimal(text):
 
 def run_table(run, results) -> writer.Table:
     indicators = run.snapshot.get("scheme", {}).get("indicators", [])
+    boards = board_labels(run.snapshot.get("config"))
     columns = [writer.Column("series", _("序列"), width=16), writer.Column("rank", _("名次"), kind=writer.INTEGER, width=6),
                writer.Column("name", _("考核对象"), width=24), writer.Column("total", _("总分"), kind=writer.DECIMAL, width=9)]
     for item in indicators:
@@ -43,7 +43,7 @@ def run_table(run, results) -> writer.Table:
             row = [line.series, line.rank, line.subject_name, line.total]
             for item in indicators:
                 row += [_decimal(line.values.get(item["code"])), _decimal(line.points.get(item["code"]))]
-            row += [BOARDS.get(line.board, ""), movement(line.previous_rank, line.rank), "；".join(notes)]
+            row += [boards.get(line.board, ""), movement(line.previous_rank, line.rank), "；".join(notes)]
             yield row
 
     title = f"{run.snapshot.get('scheme', {}).get('name', run.scheme.name)} {run.snapshot.get('period_label', '')}"

@@ -25,9 +25,10 @@ KIND_FIELDS = {
     "bands": ("bands", "otherwise", "missing"),
     "rank": ("ranks", "otherwise", "missing"),
     "count": ("each", "cap", "missing"),
+    "value": ("missing",),
 }
 CURVE_KINDS = (("linear", _("线性（分值×实际÷目标）")), ("per_point", _("按百分点增减")), ("bands", _("分档")),
-               ("rank", _("按名次")), ("count", _("按个数加减分")))
+               ("rank", _("按名次")), ("count", _("按个数加减分")), ("value", _("按指标值本身（十快十慢）")))
 _SPLIT = re.compile(r"[，,；;\s]+")
 
 
@@ -150,7 +151,11 @@ def config_from_post(data) -> dict:
             "higher_is_better": data.get(prefix + "higher_is_better") == "1",
             "curve": curve_from_fields(row["kind"], row),
         })
-    return {"series": series, "indicators": indicators}
+    boards = {key: data.get(f"board_{key}", "").strip() for key in ("red", "black")}
+    document = {"series": series, "indicators": indicators}
+    if any(boards.values()):
+        document["boards"] = {key: label for key, label in boards.items() if label}
+    return document
 
 
 def rows_from_post(data) -> tuple[list[dict], list[dict]]:

@@ -114,6 +114,7 @@ def scheme_document(scheme: Scheme) -> dict:
                     "members": [names[m] for m in s.get("members", []) if m in names]}
                    for s in config.get("series", [])],
         "indicators": config.get("indicators", []),
+        **({"boards": config["boards"]} if config.get("boards") else {}),
     }
 
 

@@ -96,7 +96,10 @@ def _member_errors(kind: str, config: dict) -> list[str]:
 def _normalised(config: dict) -> dict:
     """The document as stored: members as whole numbers, in the order given, each once."""
     series = [{**s, "members": list(dict.fromkeys(int(m) for m in s.get("members", [])))} for s in config["series"]]
-    return {"series": series, "indicators": config["indicators"]}
+    document = {"series": series, "indicators": config["indicators"]}
+    if config.get("boards"):
+        document["boards"] = {k: v.strip() for k, v in config["boards"].items() if v.strip()}
+    return document
 
 
 @transaction.atomic
@@ -135,6 +138,8 @@ def scheme_import(user, document) -> Scheme:
         raise ValidationError({"config": [_("文件不是推进平台导出的考核方案（JSON）")]})
     kind = document.get("subject_kind")
     config = {"series": [], "indicators": document.get("indicators")}
+    if document.get("boards"):
+        config["boards"] = document["boards"]
     missing: list[str] = []
     if kind in SubjectKind.values:
         by_name: dict[str, int] = {}
@@ -168,6 +173,8 @@ def preset_install(user, code: str) -> Scheme:
     document = {key: (str(value) if key in ("name", "basis") else value) for key, value in preset.items()}
     document["series"] = [{**s, "name": str(s["name"]), "members": []} for s in preset["series"]]
     document["indicators"] = [{**i, "name": str(i["name"])} for i in preset["indicators"]]
+    if preset.get("boards"):
+        document["boards"] = {key: str(label) for key, label in preset["boards"].items()}
     return scheme_import(user, document)
 
 

@@ -17,7 +17,7 @@ from tuijin.core.exceptions import ConflictError
 from tuijin.core.parsing import parse_id
 from tuijin.org.selectors import is_office, require_office
 
-from . import forms, selectors, services
+from . import forms, schemes, selectors, services
 from .choices import RunState, Source, SubjectKind
 from .models import Exemption, Run, Scheme
 from .presets import PRESETS
@@ -105,6 +105,7 @@ def _editor(request, scheme: Scheme | None):
         header.is_valid()
         fields = {**{k: request.POST.get(k, "") for k in header.fields}, "red_needs_target": request.POST.get("red_needs_target") == "on",
                   "is_active": request.POST.get("is_active") == "on"}
+        shown = {**fields, "board_red": request.POST.get("board_red", ""), "board_black": request.POST.get("board_black", "")}
         config = forms.config_from_post(request.POST)
         try:
             saved = services.scheme_save(request.user, scheme, version=request.POST.get("version"), config=config, **fields)
@@ -116,12 +117,14 @@ def _editor(request, scheme: Scheme | None):
             messages.success(request, _("已保存考核方案“%(name)s”") % {"name": saved.name})
             return redirect("scoring:scheme", saved.pk)
         series, indicators = forms.rows_from_post(request.POST)
-        values = fields
+        values = shown
     else:
         header = None
         source = scheme or Scheme(period_kind="month", subject_kind="region")
         values = {k: getattr(source, k) for k in ("code", "name", "subject_kind", "period_kind", "basis", "target_figure",
                                                    "target_value", "red_needs_target", "is_active")}
+        boards = (source.config or {}).get("boards") or {}
+        values.update(board_red=boards.get("red", ""), board_black=boards.get("black", ""))
         series, indicators = forms.editor_rows(source.config or {})
     kind = values.get("subject_kind") or "region"
     candidates = list(selectors.subject_choices(kind)) if kind in SubjectKind.values else []
@@ -234,6 +237,7 @@ def run_detail(request, pk):
     draft = run.state == RunState.DRAFT
     return render(request, "scoring/run_detail.html", {
         "run": run, "label": selectors.run_label(run), "results": results, "indicators": indicators,
+        "boards": schemes.board_labels(run.snapshot.get("config")),
         "series": selectors.series_of(results), "is_office": office, "draft": draft,
         "has_sheet": draft and any(i.get("source") in (Source.MANUAL, Source.JUDGES) for i in indicators),
         "vetoes": {v.subject_id: v for v in run.vetoes.all()} if office else {},
@@ -247,6 +251,7 @@ def run_board(request, pk):
     results = list(selectors.results_visible_to(request.user, run).exclude(board=""))
     return render(request, "scoring/run_board.html", {
         "run": run, "label": selectors.run_label(run), "series": selectors.series_of(results),
+        "boards": schemes.board_labels(run.snapshot.get("config")),
     })
 
 
@@ -258,6 +263,7 @@ def run_print(request, pk):
     return render(request, "scoring/run_print.html", {
         "run": run, "label": selectors.run_label(run), "series": selectors.series_of(results),
         "indicators": run.snapshot.get("scheme", {}).get("indicators", []),
+        "boards": schemes.board_labels(run.snapshot.get("config")),
     })
 
 
