@@ -66,6 +66,10 @@ def test_the_run_by_hand(town, scheme):  # noqa: F811
     assert not lanshan.target_met and not luozhuang.target_met  # both short of 100% of the year's plan
     assert run.snapshot["period_label"] == "2026年10月"
     assert run.snapshot["figures"][str(town.city.regions.lanshan.pk)]["plan_rate"] == "49.1"
+    # The office sees each judge's sheet.
+    sheets = {(sheet["judge"], sheet["item"]): sheet["scores"] for sheet in selectors.judges_sheets(run)}
+    assert sheets[("王领导", "擂台赛")] == [("兰山区", D(90)), ("罗庄区", D(60))]
+    assert sheets[("周督查", "擂台赛")] == [("兰山区", D(80))] and len(sheets) == 3
     # What was frozen computes the same lines again.
     again = {line.subject_id: line for line in selectors.reproduce(run)}
     assert {s: (line.total, line.rank, line.board) for s, line in again.items()} == {

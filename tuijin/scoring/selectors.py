@@ -326,3 +326,22 @@ def reproduce(run: Run):
                    exemptions={int(k): v for k, v in snapshot.get("exemptions", {}).items()},
                    previous=dict(run.results.exclude(previous_rank=None).values_list("subject_id", "previous_rank")),
                    red_needs_target=snapshot.get("red_needs_target", False))
+
+
+def judges_sheets(run: Run) -> list[dict]:
+    """Every judge's sheet of a run (the office checks them): per judges' item, per judge, the scores
+    given to each subject."""
+    from tuijin.core.templatetags.tuijin import person
+
+    items = {i["code"]: i for i in (run.snapshot.get("config") or run.scheme.config or {}).get("indicators", [])
+             if i.get("source") == "judges"}
+    if not items:
+        return []
+    names = run.snapshot.get("names") or {}
+    scores = run.manual_scores.filter(indicator__in=list(items)).select_related("judge").order_by("judge_id", "subject_id")
+    sheets: dict[tuple[str, int], dict] = {}
+    for score in scores:
+        sheet = sheets.setdefault((score.indicator, score.judge_id), {
+            "item": items[score.indicator]["name"], "judge": person(score.judge), "scores": []})
+        sheet["scores"].append((names.get(str(score.subject_id), f"#{score.subject_id}"), score.score))
+    return list(sheets.values())

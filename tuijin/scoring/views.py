@@ -241,6 +241,7 @@ def run_detail(request, pk):
         "series": selectors.series_of(results), "is_office": office, "draft": draft,
         "has_sheet": draft and any(i.get("source") in (Source.MANUAL, Source.JUDGES) for i in indicators),
         "vetoes": {v.subject_id: v for v in run.vetoes.all()} if office else {},
+        "judges_sheets": selectors.judges_sheets(run) if office else [],
     })
 
 
