@@ -60,7 +60,8 @@ VALUE = st.one_of(SCALAR, SCALAR, st.lists(SCALAR, min_size=0, max_size=3))
 QUERY_PARAMS = [
     "page", "year", "region", "level", "category", "stage", "program", "unit", "leader", "light", "q", "sort",
     "archived", "by", "dimension", "due", "due_by", "end", "kind", "mine", "source", "start", "status", "tab",
-    "which", "type", "project", "month", "seq", "cadence", "next", "zzz",
+    "which", "type", "project", "month", "seq", "cadence", "next", "period", "figure", "group", "region_level",
+    "lead_unit", "own_region", "zzz",
 ]
 SKIP = {"login", "logout"}  # the login page is fuzzed by the lockout tests' rules, not here (it would lock)
 ALLOWED = {"ok", "form", "saved", "302", "400"}

@@ -22,6 +22,9 @@ projects:admission decides a 申报 (the project is made pending first): only th
 dispatcher) may; the clerk and read-only roles who see it get 403, others 404. projects:admissions is the
 office's queue (403 to everyone else). Read-only pages
 accept only GET/HEAD (405 otherwise).
+figures:index (统计分析) is open to every signed-in user over their own scope (an outsider's figures are empty);
+figures:explain lists the projects behind a figure of the own (兰山区) or other (罗庄区) project's district:
+404 for a user with no project there.
 
 The problems app (tuijin/problems) works on its own records, each prepared per case: "own" is a
 problem, supervision order, meeting or inspection of the 兰山区 project, "other" one of the 罗庄区
@@ -39,6 +42,10 @@ and attachment_delete a closed (已销号) problem, whose attachments may no lon
 message and nothing written); an unknown step ("fly") answers 404. problems:attachment's "order" and
 "meeting" are an attachment of the own order and of the own meeting (uploaded by handler and inspector
 respectively; own/other by handler and reporter_b).
+The scoring app (考核排名) works on a scheme of the two districts with a manual and a judges' item:
+"draft" is a scheme with only a draft run (drafts and such schemes only to the office; the sheet also to
+the judges, leader and inspector), "published" one whose run is published (every principal with a place
+sees it; an outsider, with none, gets 404). The office's writes answer 403 to everyone else.
 """
 
 from datetime import date, timedelta
@@ -223,6 +230,11 @@ alerts:project         GET    own      login     ok     ok         ok     ok    
 alerts:project         GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404
 alerts:project         POST   own      login     405    405        405    405        405        405     405       405           405
 alerts:project         POST   other    login     405    405        405    405        405        405     405       405           405
+figures:index          GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
+figures:index          POST   -        login     405    405        405    405        405        405     405       405           405
+figures:explain        GET    own      login     ok     ok         ok     ok         404        ok      ok        404           404
+figures:explain        GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404
+figures:explain        POST   own      login     405    405        405    405        405        405     405       405           405
 problems:list          GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
 problems:list          POST   -        login     405    405        405    405        405        405     405       405           405
 problems:inbox         GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
@@ -365,6 +377,50 @@ problems:inspection_photos POST other  login     saved  saved      403    404   
 problems:inspection_photo GET own      login     ok     ok         ok     ok         404        ok      ok        404            404
 problems:inspection_photo GET other    login     ok     ok         ok     404        ok         ok      ok        404            404
 problems:inspection_photo POST own     login     405    405        405    405        405        405     405       405           405
+scoring:list           GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
+scoring:list           POST   -        login     405    405        405    405        405        405     405       405           405
+scoring:preset_install GET    -        login     405    405        405    405        405        405     405       405           405
+scoring:preset_install POST   -        login     saved  saved      403    403        403        403     403       403           403
+scoring:import         GET    -        login     405    405        405    405        405        405     405       405           405
+scoring:import         POST   -        login     saved  saved      403    403        403        403     403       403           403
+scoring:new            GET    -        login     ok     ok         403    403        403        403     403       403           403
+scoring:new            POST   -        login     saved  saved      403    403        403        403     403       403           403
+scoring:scheme         GET    published login    ok     ok         ok     ok         ok         ok      ok        ok            404
+scoring:scheme         GET    draft    login     ok     ok         404    404        404        404     404       404           404
+scoring:scheme         POST   draft    login     405    405        405    405        405        405     405       405           405
+scoring:edit           GET    draft    login     ok     ok         403    403        403        403     403       403           403
+scoring:edit           POST   draft    login     saved  saved      403    403        403        403     403       403           403
+scoring:export         GET    draft    login     ok     ok         403    403        403        403     403       403           403
+scoring:export         POST   draft    login     405    405        405    405        405        405     405       405           405
+scoring:compute        GET    draft    login     405    405        405    405        405        405     405       405           405
+scoring:compute        POST   draft    login     saved  saved      403    403        403        403     403       403           403
+scoring:exemption_add  GET    draft    login     405    405        405    405        405        405     405       405           405
+scoring:exemption_add  POST   draft    login     saved  saved      403    403        403        403     403       403           403
+scoring:exemption_delete GET  draft    login     405    405        405    405        405        405     405       405           405
+scoring:exemption_delete POST draft    login     saved  saved      403    403        403        403     403       403           403
+scoring:run            GET    draft    login     ok     ok         404    404        404        404     404       404           404
+scoring:run            GET    published login    ok     ok         ok     ok         ok         ok      ok        ok            404
+scoring:run            POST   draft    login     405    405        405    405        405        405     405       405           405
+scoring:board          GET    draft    login     ok     ok         404    404        404        404     404       404           404
+scoring:board          GET    published login    ok     ok         ok     ok         ok         ok      ok        ok            404
+scoring:board          POST   draft    login     405    405        405    405        405        405     405       405           405
+scoring:print          GET    draft    login     ok     ok         404    404        404        404     404       404           404
+scoring:print          GET    published login    ok     ok         ok     ok         ok         ok      ok        ok            404
+scoring:print          POST   draft    login     405    405        405    405        405        405     405       405           405
+scoring:run_export     GET    draft    login     ok     ok         404    404        404        404     404       404           404
+scoring:run_export     GET    published login    ok     ok         ok     ok         ok         ok      ok        ok            404
+scoring:run_export     POST   draft    login     405    405        405    405        405        405     405       405           405
+scoring:sheet          GET    draft    login     ok     ok         ok     404        404        404     ok        404           404
+scoring:sheet          GET    published login    404    404        404    404        404        404     404       404           404
+scoring:sheet          POST   draft    login     saved  saved      saved  404        404        404     saved     404           404
+scoring:veto           GET    draft    login     405    405        405    405        405        405     405       405           405
+scoring:veto           POST   draft    login     saved  saved      403    403        403        403     403       403           403
+scoring:recompute      GET    draft    login     405    405        405    405        405        405     405       405           405
+scoring:recompute      POST   draft    login     saved  saved      403    403        403        403     403       403           403
+scoring:publish        GET    draft    login     405    405        405    405        405        405     405       405           405
+scoring:publish        POST   draft    login     saved  saved      403    403        403        403     403       403           403
+scoring:delete         GET    draft    login     405    405        405    405        405        405     405       405           405
+scoring:delete         POST   draft    login     saved  saved      403    403        403        403     403       403           403
 """
 
 EXCLUDED_NAMESPACES = {"admin"}
@@ -499,6 +555,12 @@ def matrix_rule():
 
 
 def url_for(name: str, project, world=None) -> str:
+    if name.startswith("scoring:"):
+        return scoring_url(name, world)
+    if name == "figures:explain":
+        # The figures of the project's district (statistics are read by region: a group the user has no
+        # project in answers 404, like a project outside their scope).
+        return f"{reverse(name)}?figure=projects&by=region&group={project.region.code}&period={current_year()}"
     if name.startswith("problems:"):
         return problems_url(name, project)
     if name in MILESTONE_URLS:
@@ -523,7 +585,7 @@ def url_for(name: str, project, world=None) -> str:
         return reverse(name, args=[project.pk, current_year()])
     if name in {"home", "login", "logout", "projects:list", "projects:create", "ledgerio:export_xlsx",
                 "ledgerio:export_csv", "ledgerio:upload", "notifications", "notifications_read", "reports:inbox",
-                "reports:period_open", "projects:admissions"}:
+                "reports:period_open", "projects:admissions", "figures:index"}:
         return reverse(name)
     return reverse(name, args=[project.pk])
 
@@ -536,6 +598,9 @@ def report_of(world, project):
 
 def prepare(name: str, project, world, obj: str = "own") -> None:
     """Set the scene a case needs before the "nothing written" snapshot is taken."""
+    if name.startswith("scoring:"):
+        prepare_scoring(world, published=obj == "published")
+        return
     if name.startswith("problems:"):
         prepare_problems(name, project, world, obj)
         return
@@ -583,6 +648,8 @@ def png_upload():
 
 
 def payload(name: str, obj: str, project: Project | None, regions, world=None) -> dict:
+    if name.startswith("scoring:"):
+        return scoring_payload(name, world)
     form = schedule_payload(name, project)
     if form is None:
         form = problems_payload(name, project, world)
@@ -1078,6 +1145,9 @@ def assert_saved(name: str, project: Project | None, before_count: int, world=No
 
     if assert_schedule_saved(name, project, user) or assert_problems_saved(name, project, world, user):
         return
+    if name.startswith("scoring:"):
+        assert_scoring_saved(name, world, user)
+        return
     if name == "reports:period_open":
         period = ReportPeriod.objects.get(year=current_year() + 1, month=1)
         assert period.status == "open"
@@ -1290,3 +1360,123 @@ def test_the_write_detector_lets_sessions_and_read_marks_through_but_not_new_mes
         Notification.objects.filter(user=reporter).update(read_at=timezone.now())
     assert {write.table for write in writes} >= {"django_session", Notification._meta.db_table}
     assert [(write.verb, write.table) for write in writes.domain()] == [("INSERT", Notification._meta.db_table)]
+
+
+# ------------------------------------------------------------------------------------- scoring
+
+def matrix_scheme_config(world) -> dict:
+    regions = world.city.regions
+    return {"series": [{"name": "县区", "red": 1, "black": 1, "members": [regions.lanshan.pk, regions.luozhuang.pk]}],
+            "indicators": [
+                {"code": "plan", "name": "年计划完成率", "source": "figure", "figure": "plan_rate", "weight": "60",
+                 "curve": {"kind": "linear", "target": "100"}},
+                {"code": "quality", "name": "工程质量", "source": "manual", "weight": "10",
+                 "curve": {"kind": "linear", "target": "10"}},
+                {"code": "pitch", "name": "擂台赛", "source": "judges", "weight": "20",
+                 "curve": {"kind": "linear", "target": "100"}}]}
+
+
+def matrix_period() -> str:
+    return f"{current_year()}-{date.today().month:02d}"
+
+
+def prepare_scoring(world, *, published: bool) -> None:
+    """A scheme of the two districts with a draft run of this month (published when asked) and an
+    exemption, kept on `world.scoring` for the case's URL and payload."""
+    from tuijin.scoring import services as scoring_services
+
+    scheme = scoring_services.scheme_save(None, None, config=matrix_scheme_config(world), code="matrix",
+                                          name="矩阵方案", subject_kind="region", period_kind="month")
+    run = scoring_services.run_compute(None, scheme, matrix_period())
+    if published:
+        run = scoring_services.run_publish(None, run, version=run.version)
+    exemption = scoring_services.exemption_add(world.city.users["dispatcher"], scheme,
+                                               subject_id=world.city.regions.lanshan.pk, reason="汛期停工",
+                                               starts=date(current_year(), 1, 1), ends=date(current_year(), 12, 31))
+    world.scoring = SimpleNamespace(scheme=scheme, run=run, exemption=exemption)
+
+
+SCORING_SCHEME_URLS = {"scoring:scheme", "scoring:edit", "scoring:export", "scoring:compute", "scoring:exemption_add"}
+
+
+def scoring_url(name: str, world) -> str:
+    scene = world.scoring
+    if name in SCORING_SCHEME_URLS:
+        return reverse(name, args=[scene.scheme.pk])
+    if name == "scoring:exemption_delete":
+        return reverse(name, args=[scene.exemption.pk])
+    if name in {"scoring:list", "scoring:preset_install", "scoring:import", "scoring:new"}:
+        return reverse(name)
+    return reverse(name, args=[scene.run.pk])
+
+
+def scoring_editor_post(world, code: str, name: str, version="") -> dict:
+    regions = world.city.regions
+    return {"code": code, "name": name, "subject_kind": "region", "period_kind": "month", "version": version,
+            "series_rows": "1", "s-0-name": "县区", "s-0-red": "1", "s-0-black": "1",
+            "s-0-members": [str(regions.lanshan.pk), str(regions.luozhuang.pk)], "indicator_rows": "1",
+            "i-0-code": "plan", "i-0-name": "年计划完成率", "i-0-source": "figure", "i-0-figure": "plan_rate",
+            "i-0-weight": "60", "i-0-kind": "linear", "i-0-target": "100", "i-0-higher_is_better": "1"}
+
+
+def scoring_payload(name: str, world) -> dict:
+    import json
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tuijin.scoring import selectors as scoring_selectors
+
+    scene, lanshan = world.scoring, world.city.regions.lanshan.pk
+    if name == "scoring:preset_install":
+        return {"preset": "mianyang-boards"}
+    if name == "scoring:import":
+        document = {**scoring_selectors.scheme_document(scene.scheme), "code": "matrix-import"}
+        return {"file": SimpleUploadedFile("scheme.json", json.dumps(document, ensure_ascii=False).encode())}
+    if name == "scoring:new":
+        return scoring_editor_post(world, "matrix-new", "矩阵新方案")
+    if name == "scoring:edit":
+        return scoring_editor_post(world, "matrix", "矩阵方案（已修改）", scene.scheme.version)
+    if name == "scoring:compute":
+        return {"period": f"{current_year() - 1}-12"}
+    if name == "scoring:exemption_add":
+        return {"subject_id": world.city.regions.luozhuang.pk, "reason": "不可抗力", "starts": f"{current_year()}-01-01",
+                "ends": f"{current_year()}-12-31"}
+    if name == "scoring:sheet":
+        return {f"score-quality-{lanshan}": "8", f"score-pitch-{lanshan}": "80"}
+    if name == "scoring:veto":
+        return {"subject_id": lanshan, "reason": "安全事故"}
+    if name in {"scoring:publish", "scoring:delete"}:
+        return {"version": scene.run.version}
+    return {}
+
+
+def assert_scoring_saved(name: str, world, user) -> None:
+    from tuijin.scoring.models import Exemption, ManualScore, Run, Scheme, Veto
+
+    scene = world.scoring
+    if name == "scoring:preset_install":
+        assert Scheme.objects.filter(code="mianyang-boards").exists()
+    elif name == "scoring:import":
+        assert Scheme.objects.get(code="matrix-import").config == scene.scheme.config
+    elif name == "scoring:new":
+        assert Scheme.objects.filter(code="matrix-new", name="矩阵新方案").exists()
+    elif name == "scoring:edit":
+        assert Scheme.objects.get(pk=scene.scheme.pk).name == "矩阵方案（已修改）"
+    elif name == "scoring:compute":
+        assert Run.objects.filter(scheme=scene.scheme, period_end=date(current_year() - 1, 12, 31)).exists()
+    elif name == "scoring:exemption_add":
+        assert Exemption.objects.filter(scheme=scene.scheme, reason="不可抗力").exists()
+    elif name == "scoring:exemption_delete":
+        assert not Exemption.objects.filter(pk=scene.exemption.pk).exists()
+    elif name == "scoring:sheet":
+        assert ManualScore.objects.filter(run=scene.run, judge=user).exists()
+    elif name == "scoring:veto":
+        assert Veto.objects.filter(run=scene.run, reason="安全事故").exists()
+    elif name == "scoring:recompute":
+        assert Run.objects.get(pk=scene.run.pk).version == scene.run.version + 1
+    elif name == "scoring:publish":
+        assert Run.objects.get(pk=scene.run.pk).state == "published"
+    elif name == "scoring:delete":
+        assert not Run.objects.filter(pk=scene.run.pk).exists()
+    else:
+        raise AssertionError(f"no saved-check for {name}")

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "tuijin.schedules",
     "tuijin.problems",
     "tuijin.alerts",
+    "tuijin.figures",
     "tuijin.scoring",
     "tuijin.demo",
 ]

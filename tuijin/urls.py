@@ -19,6 +19,8 @@ urlpatterns = [
     path("schedules/", include("tuijin.schedules.urls")),
     path("problems/", include("tuijin.problems.urls")),
     path("alerts/", include("tuijin.alerts.urls")),
+    path("figures/", include("tuijin.figures.urls")),
+    path("scoring/", include("tuijin.scoring.urls")),
     path("notifications/", core_views.notifications, name="notifications"),
     path("notifications/read/", core_views.notifications_read, name="notifications_read"),
     path("notifications/<int:pk>/", core_views.notification_open, name="notification_open"),

@@ -44,6 +44,7 @@ NEW_STARTS = {"kind": "count", "each": 1, "cap": 10}  # A/B类新开工每个+1 
     (PLAN_SIZE, "100000", "20.00"), (PLAN_SIZE, "-1", "0.00"),
     (RANK_2020, 1, "7.00"), (RANK_2020, 3, "7.00"), (RANK_2020, 4, "5.00"), (RANK_2020, 6, "5.00"),
     (RANK_2020, 7, "3.00"), (RANK_2020, 10, "3.00"), (RANK_2020, 11, "0.00"),
+    ({"kind": "value"}, "-10.04", "-10.04"), ({"kind": "value"}, "13.9", "13.90"),
     (LATE_STARTS, 4, "-12.00"), (LATE_STARTS, 0, "0.00"), (NEW_STARTS, 12, "10.00"), (NEW_STARTS, 3, "3.00"),
 ])
 def test_points_by_hand(config, value, expected):
@@ -51,8 +52,8 @@ def test_points_by_hand(config, value, expected):
 
 
 def test_nothing_to_measure_scores_the_missing_points():
-    assert parse(YANAN).points(None) == D("0")
-    assert parse({**SHAOXING, "missing": 15}).points(None) == D("15")
+    assert str(parse(YANAN).points(None)) == "0.00"
+    assert str(parse({**SHAOXING, "missing": 15}).points(None)) == "15.00"
 
 
 def test_the_indicator_weight_is_the_default_for_linear_and_per_point():
@@ -114,3 +115,21 @@ def test_judges_trimmed_mean(scores, mean):
 
 def test_no_judges_no_mean():
     assert trimmed_mean([]) is None
+
+
+@pytest.mark.parametrize("config, words", [
+    (YANAN, "得分＝60×实际值÷100，最高60分"),
+    (LINHAI, "得分＝40×实际值÷15"),
+    (AWARD_2020, "达到100得25分；低于100的，每个百分点扣0.1分，最多扣10分；100以上每个百分点加0.2分、130以上每个百分点加0.1分，最多加10分"),
+    (ZAOZHUANG, "达到100得20分；低于100的，每2个百分点扣1分（不足一档不计），最多扣15分；100以上每2个百分点加1分，最多加15分（不足一档不计）"),
+    (PLAN_SIZE, "不低于100000得20分；不低于50000得15分；不低于30000得10分；不低于10000得5分；不低于0得3分；其余0分"),
+    (RANK_2020, "第1–3名得7分；第4–6名得5分；第7–10名得3分；其余0分"),
+    (LATE_STARTS, "每个扣3分"),
+    (NEW_STARTS, "每个加1分，最多加10分"),
+    ({**SHAOXING, "missing": 2}, "达到100得30分；低于100的，每个百分点扣1分；100以上每个百分点加1分；无数据的得2分"),
+    ({"kind": "value"}, "得分＝指标值本身（按指标值排名）"),
+])
+def test_a_curve_in_words(config, words):
+    from tuijin.scoring.curves import describe
+
+    assert describe(parse(config)) == words

@@ -5,7 +5,7 @@ from decimal import Decimal as D
 import pytest
 
 from tuijin.scoring.compute import compute
-from tuijin.scoring.presets import AWARD_2020, CITY_WORKS_MONTHLY, MIANYANG_BOARDS, PRESETS
+from tuijin.scoring.presets import AWARD_2020, CITY_WORKS_MONTHLY, MIANYANG_BOARDS, PRESETS, TEN_FAST_TEN_SLOW
 from tuijin.scoring.schemes import parse
 
 
@@ -16,7 +16,7 @@ def with_members(preset, *members):
 
 def run(preset, members, figures, scores=None, **extra):
     spec = with_members(preset, *members)
-    target = (preset["target_figure"], D(preset["target_value"]))
+    target = (preset["target_figure"], D(preset["target_value"])) if preset["target_figure"] else None
     lines = compute(indicators=spec.indicators, series=spec.series, names={}, figures=figures, scores=scores or {},
                     target=target, red_needs_target=preset["red_needs_target"], **extra)
     return {line.subject_id: line for line in lines}
@@ -65,15 +65,30 @@ def test_city_works_monthly_by_hand_with_a_veto():
 
 def test_mianyang_boards_by_hand():
     rates = {1: 120, 2: 105, 3: 100, 4: 95, 5: 80, 6: 60}
-    figures = {s: {"plan_rate": D(r), "start_rate": D(100), "milestone_rate": D(100), "problem_close_rate": D(100)}
-               for s, r in rates.items()}
-    figures.update({7: {"plan_rate": D(90)}, 8: {"plan_rate": D(101)}})
+    figures = {s: {"plan_rate": D(r), "plan_to_date_rate": D(r), "start_rate": D(100), "milestone_rate": D(100),
+                   "problem_close_rate": D(100)} for s, r in rates.items()}
+    figures.update({7: {"plan_rate": D(90), "plan_to_date_rate": D(90)}, 8: {"plan_rate": D(101), "plan_to_date_rate": D(101)}})
     lines = run(MIANYANG_BOARDS, [(1, 2, 3, 4, 5, 6), (7, 8)], figures)
     # 50 × rate capped at 60, plus 20 + 15 + 15.
     assert [lines[s].total for s in range(1, 7)] == [D("110.00"), D("102.50"), D("100.00"), D("97.50"), D("90.00"), D("80.00")]
-    # 红榜 needs the target (≥100%): only 1–3 though 5 places; 黑榜 the rest, who did not meet it.
+    # 红榜 needs the period's target (≥100% of the 1—N月 plan): only 1–3 though 5 places; 黑榜 the rest.
     assert [lines[s].board for s in range(1, 7)] == ["red", "red", "red", "black", "black", "black"]
     # 市直部门: 8 met its target (red); 7 did not (black).
     assert (lines[8].board, lines[7].board) == ("red", "black")
     exempted = run(MIANYANG_BOARDS, [(1, 2, 3, 4, 5, 6), (7, 8)], figures, exemptions={5: "因不可抗力停工，经推进办批准"})
     assert [exempted[s].board for s in (4, 5, 6)] == ["black", "", "black"]
+
+
+def test_ten_fast_ten_slow_ranks_by_the_deviation_itself():
+    from tuijin.scoring.schemes import board_labels
+
+    deviations = {1: "5.2", 2: "-10.0", 3: None, 4: "13.9", 5: "-0.4"}
+    figures = {s: {"deviation_points": None if d is None else D(d)} for s, d in deviations.items()}
+    preset = {**TEN_FAST_TEN_SLOW, "series": [{**TEN_FAST_TEN_SLOW["series"][0], "red": 2, "black": 2}]}
+    lines = run(preset, [(1, 2, 3, 4, 5)], figures)
+    # 13.9 ahead first, 10.0 behind last; a project with nothing to measure scores 0 (between).
+    assert [lines[s].points["deviation"] for s in (4, 1, 3, 5, 2)] == [D("13.90"), D("5.20"), D("0.00"), D("-0.40"), D("-10.00")]
+    assert [lines[s].rank for s in (4, 1, 3, 5, 2)] == [1, 2, 3, 4, 5]
+    assert {s for s in lines if lines[s].board == "red"} == {4, 1} and {s for s in lines if lines[s].board == "black"} == {5, 2}
+    assert board_labels(TEN_FAST_TEN_SLOW) == {"red": "十快项目", "black": "十慢项目"}
+    assert board_labels({}) == {"red": "红榜", "black": "黑榜"}

@@ -52,6 +52,8 @@ def test_a_good_document_gives_the_specs():
     (lambda c: c["indicators"][0].update(curve={"kind": "linear"}), "第1个指标“年计划完成率”：计分方法：请填写“目标值”"),
     (lambda c: c["indicators"][1].update(name=""), "第2个指标：请填写指标名称"),
     (lambda c: c["indicators"][1].update(higher_is_better="yes"), "“数值越高越好”应为是或否"),
+    (lambda c: c.update(boards={"red": "十快项目" * 6}), "榜单名称不超过20个字"),
+    (lambda c: c.update(boards={"green": "绿榜"}), "榜单名称不超过20个字"),
 ])
 def test_each_problem_says_where(change, message):
     import copy

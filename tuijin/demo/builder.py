@@ -46,6 +46,7 @@ from .dispatch import build_dispatch
 from .models import DemoRun
 from .problems import build_problems
 from .schedules import build_lights, build_schedules
+from .scoring import build_scoring
 
 DEFAULT_SEED = 371300
 ACTUAL_LAG = timedelta(days=7)  # the latest recorded fact (an actual start, a completion) is a week old
@@ -158,7 +159,7 @@ class DemoBuilder:
         self.owner_units: dict[tuple[str, str], Unit] = {}
 
     # ------------------------------------------------------------------ entry point
-    STEPS = 8
+    STEPS = 9
 
     def build(self) -> dict:
         with transaction.atomic():
@@ -198,6 +199,8 @@ class DemoBuilder:
             self.problems = build_problems(random.Random(self.seed + 3), clock)
         with self._step(8, "红黄绿灯预警"):
             build_lights(self.today)
+        with self._step(9, "考核排名与红黑榜"):
+            self.scoring = build_scoring(dispatcher, self.today.year)
         DemoRun.objects.create(seed=self.seed)
         return self._summary(planned)
 
@@ -1070,6 +1073,7 @@ class DemoBuilder:
             "today": self.today,
             "extra_logins": self.extra_logins,
             "problems": self.problems,
+            "scoring": self.scoring,
             "lights": light_counts(),
         }
 

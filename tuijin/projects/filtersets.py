@@ -271,6 +271,49 @@ class LedgerFilterSet(django_filters.FilterSet):
             queryset = queryset.filter(search_text__contains=word)
         return queryset
 
+    # Narrowings the filter bar does not offer, with which a figure's drill-down opens the ledger on
+    # exactly its group's rows (tuijin.figures): 牵头单位 alone (the bar's unit is 牵头 or 责任) and a
+    # region's own projects without its sub-regions (市本级). Read from the query string as ids; the
+    # ledger states them above its table and carries them through the filter bar (narrowing).
+    NARROWINGS = {"lead_unit": (_("牵头单位"), Unit), "own_region": (_("本级"), Region)}
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        for name, pk in self._narrowing_ids().items():
+            queryset = narrow(queryset, name, pk)
+        return queryset
+
+    def _narrowing_ids(self) -> dict[str, int]:
+        from tuijin.core.parsing import parse_id
+
+        found = {}
+        for name in self.NARROWINGS:
+            pk = parse_id(self.data.get(name)) if self.data.get(name) not in (None, "") else None
+            if pk is not None:
+                found[name] = pk
+        return found
+
+    @property
+    def narrowing(self) -> list[tuple[str, int, str]]:
+        """(parameter, id, words) of each narrowing in force, e.g. ("lead_unit", 5, "牵头单位：兰山区人民政府")."""
+        result = []
+        for name, pk in self._narrowing_ids().items():
+            label, model = self.NARROWINGS[name]
+            target = model.objects.filter(pk=pk).values_list("name", flat=True).first() or "—"
+            words = f"{target}{label}" if name == "own_region" else f"{label}：{target}"
+            result.append((name, pk, words))
+        return result
+
+
+def narrow(queryset, name: str, pk: int):
+    """A narrowing of LedgerFilterSet.NARROWINGS applied to projects: the one definition, which the ledger
+    and the figures' groups (tuijin.figures.dimensions) both use."""
+    if name == "lead_unit":
+        return queryset.filter(lead_unit_id=pk)
+    if name == "own_region":
+        return queryset.filter(region_id=pk)
+    raise KeyError(name)
+
 
 class AdmissionFilterSet(django_filters.FilterSet):
     """The office's queue of applications (项目申报审核): `kind` new (申报入库) or level (级别调整), `region`

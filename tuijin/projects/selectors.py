@@ -48,13 +48,20 @@ def with_year_plan(queryset, year: int):
     return queryset.alias(**{YEAR_PLAN: FilteredRelation("annual_plans", condition=Q(annual_plans__year=year))})
 
 
-def ledger_totals(filtered, year: int, done=None) -> LedgerTotals:
-    """项目数, 总投资 and 年度计划投资 of a filtered set in one query: integer sums, exact on both databases;
-    with `done` (completion.figure: an expression on the plan join), 本年累计完成 summed in the same pass."""
+def ledger_sums(done=None) -> dict:
+    """The totals row's aggregates on projects joined to the year's plan (with_year_plan): 项目数 `n`, 总投资
+    `total`, 年度计划投资 `plan` and, with `done` (completion.figure), 本年累计完成 `done`; integer sums, exact
+    on both databases. The ledger's totals and the figures (tuijin.figures, per group) sum these."""
     sums = {"n": Count("id"), "total": Sum("total_investment"), "plan": Sum(f"{YEAR_PLAN}__planned_investment")}
     if done is not None:
         sums["done"] = Sum(done)
-    row = with_year_plan(filtered.order_by(), year).aggregate(**sums)
+    return sums
+
+
+def ledger_totals(filtered, year: int, done=None) -> LedgerTotals:
+    """项目数, 总投资 and 年度计划投资 of a filtered set in one query (ledger_sums); with `done`
+    (completion.figure: an expression on the plan join), 本年累计完成 summed in the same pass."""
+    row = with_year_plan(filtered.order_by(), year).aggregate(**ledger_sums(done))
     zero = Decimal("0.00")
     completed = None if done is None else (row["done"] or zero)
     return LedgerTotals(row["n"], row["total"] or zero, row["plan"] or zero, completed=completed)

@@ -18,6 +18,7 @@ Chinese, `points` applies it. Points are Decimal with two places, rounded half u
   in (both ends inclusive), `otherwise` outside them. The value is the rank, 1 the best.
 - count (2020 综合奖 "未按期开工入库 −3/项目", "A/B类新开工每个+1 (≤10)"): `each` points per item
   (negative for a deduction), the total capped at `cap` in absolute value (null: no cap).
+- value (十快十慢 "按与序时进度之差排序"): the measure itself is the score, so subjects rank by it.
 
 A value of None (nothing to measure: no plan, no projects) scores `missing` points (default 0).
 """
@@ -31,7 +32,7 @@ from django.utils.translation import gettext_lazy
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
-KINDS = ("linear", "per_point", "bands", "rank", "count")
+KINDS = ("linear", "per_point", "bands", "rank", "count", "value")
 
 
 class CurveError(ValueError):
@@ -45,7 +46,7 @@ class Curve:
 
     def points(self, value: Decimal | int | None) -> Decimal:
         if value is None:
-            return self.spec["missing"]
+            return _cents(self.spec["missing"])
         value = Decimal(value)
         return _cents(_RULES[self.kind](self.spec, value))
 
@@ -57,7 +58,7 @@ def parse(config: dict, *, weight: Decimal | None = None) -> Curve:
         raise CurveError(_("计分方法应为对象（JSON）"))
     kind = config.get("kind")
     if kind not in KINDS:
-        raise CurveError(_("未知的计分方法“%(kind)s”，可选：线性、按百分点增减、分档、按名次、按个数") % {"kind": kind})
+        raise CurveError(_("未知的计分方法“%(kind)s”，可选：线性、按百分点增减、分档、按名次、按个数、按数值本身") % {"kind": kind})
     spec = {"missing": _number(config, "missing", default=ZERO)}
     if kind == "linear":
         spec["weight"] = _number(config, "weight", default=weight)
@@ -80,7 +81,7 @@ def parse(config: dict, *, weight: Decimal | None = None) -> Curve:
     elif kind == "rank":
         spec["ranks"] = _rank_ranges(config)
         spec["otherwise"] = _number(config, "otherwise", default=ZERO)
-    else:
+    elif kind == "count":
         spec["each"] = _number(config, "each")
         spec["cap"] = _number(config, "cap", default=None, nullable=True)
     return Curve(kind, spec)
@@ -136,7 +137,8 @@ def _count(spec, value):
     return result
 
 
-_RULES = {"linear": _linear, "per_point": _per_point, "bands": _bands, "rank": _rank, "count": _count}
+_RULES = {"linear": _linear, "per_point": _per_point, "bands": _bands, "rank": _rank, "count": _count,
+          "value": lambda spec, value: value}
 
 
 def _cents(value: Decimal) -> Decimal:
@@ -217,3 +219,46 @@ def _rank_ranges(config):
             raise CurveError(_("名次分档不能重叠，且应按名次从前到后排列"))
         ranges.append((first, last, _decimal(points, "ranks")))
     return ranges
+
+
+def describe(curve: Curve, weight: Decimal | None = None) -> str:
+    """The curve in words, as the scheme page and a bulletin's 评分说明 state it."""
+    spec, p = curve.spec, _plain
+    if curve.kind == "linear":
+        text = _("得分＝%(w)s×实际值÷%(t)s") % {"w": p(spec["weight"]), "t": p(spec["target"])}
+        if spec["cap"] is not None:
+            text += _("，最高%(c)s分") % {"c": p(spec["cap"])}
+    elif curve.kind == "per_point":
+        step = _("每%(s)s个百分点") % {"s": p(spec["step"])} if spec["step"] != 1 else _("每个百分点")
+        whole = _("（不足一档不计）") if spec["whole_steps"] else ""
+        parts = [_("达到%(t)s得%(b)s分") % {"t": p(spec["target"]), "b": p(spec["base"])}]
+        if spec["below"]:
+            below = _("低于%(t)s的，%(step)s扣%(k)s分%(whole)s") % {"t": p(spec["target"]), "step": step, "k": p(spec["below"]), "whole": whole}
+            if spec["max_penalty"] is not None:
+                below += _("，最多扣%(m)s分") % {"m": p(spec["max_penalty"])}
+            parts.append(below)
+        bonuses = [(start, rate) for start, rate in spec["above"] if rate]
+        if bonuses:
+            above = "、".join(_("%(f)s以上%(step)s加%(k)s分") % {"f": p(start), "step": step, "k": p(rate)} for start, rate in bonuses)
+            if spec["max_bonus"] is not None:
+                above += _("，最多加%(m)s分") % {"m": p(spec["max_bonus"])}
+            parts.append(above + whole)
+        text = "；".join(parts)
+    elif curve.kind == "bands":
+        text = "；".join(_("不低于%(l)s得%(v)s分") % {"l": p(low), "v": p(points)} for low, points in reversed(spec["bands"]))
+        text += _("；其余%(v)s分") % {"v": p(spec["otherwise"])}
+    elif curve.kind == "rank":
+        text = "；".join((_("第%(a)s名得%(v)s分") % {"a": p(first), "v": p(points)} if first == last else
+                         _("第%(a)s–%(b)s名得%(v)s分") % {"a": p(first), "b": p(last), "v": p(points)})
+                        for first, last, points in spec["ranks"])
+        text += _("；其余%(v)s分") % {"v": p(spec["otherwise"])}
+    elif curve.kind == "value":
+        text = _("得分＝指标值本身（按指标值排名）")
+    else:
+        each = spec["each"]
+        text = (_("每个加%(v)s分") if each >= 0 else _("每个扣%(v)s分")) % {"v": p(abs(each))}
+        if spec["cap"] is not None:
+            text += (_("，最多加%(c)s分") if each >= 0 else _("，最多扣%(c)s分")) % {"c": p(abs(spec["cap"]))}
+    if spec["missing"]:
+        text += _("；无数据的得%(v)s分") % {"v": p(spec["missing"])}
+    return text

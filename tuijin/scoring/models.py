@@ -74,6 +74,7 @@ class Run(VersionedModel):
     scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="runs")
     period_end = models.DateField(_("截至"))
     state = models.CharField(_("状态"), max_length=10, choices=RunState.choices, default=RunState.DRAFT)
+    year = models.PositiveSmallIntegerField(_("年度"), null=True, blank=True)
     number = models.PositiveIntegerField(_("期数"), null=True, blank=True)
     snapshot = models.JSONField(_("方案与输入快照"), default=dict)
     computed_at = models.DateTimeField(_("计算时间"))
@@ -92,7 +93,9 @@ class Run(VersionedModel):
         constraints = [
             models.UniqueConstraint(fields=["scheme", "period_end"], condition=models.Q(state="published"),
                                     name="scoring_run_one_published_per_period"),
-            models.UniqueConstraint(fields=["scheme", "number"], condition=models.Q(number__isnull=False),
+            models.UniqueConstraint(fields=["scheme", "period_end"], condition=models.Q(state="draft"),
+                                    name="scoring_run_one_draft_per_period"),
+            models.UniqueConstraint(fields=["scheme", "year", "number"], condition=models.Q(number__isnull=False),
                                     name="scoring_run_unique_number"),
         ]
 
@@ -168,3 +171,10 @@ class Result(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject_name} {self.total}"
+
+    @property
+    def movement(self) -> str:
+        """↑2 / ↓1 / — / 新 against the last published period's rank."""
+        from .ranks import movement
+
+        return movement(self.previous_rank, self.rank)

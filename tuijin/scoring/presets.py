@@ -73,9 +73,9 @@ MIANYANG_BOARDS = {
     "subject_kind": "lead_unit",
     "period_kind": "quarter",
     "basis": _("绵阳市省市重点项目推进红黑榜：县（市、区）/园区序列红榜前5、黑榜后4，市直部门/市属国企序列红榜前4、黑榜后3；"
-               "超额完成且量化评分靠前的进入红榜，完成目标任务或经批准因不可抗力未完成的不进入黑榜。"
+               "超额完成本期目标（完成1—N月计划投资）且量化评分靠前的进入红榜，完成目标任务或经批准因不可抗力未完成的不进入黑榜。"
                "量化评分的指标与分值为本系统的示例，请按本地办法调整。"),
-    "target_figure": "plan_rate",
+    "target_figure": "plan_to_date_rate",
     "target_value": "100",
     "red_needs_target": True,
     "series": [{"name": _("县（市、区）/园区"), "red": 5, "black": 4, "members": []},
@@ -92,4 +92,23 @@ MIANYANG_BOARDS = {
     ],
 }
 
-PRESETS = {p["code"]: p for p in (AWARD_2020, CITY_WORKS_MONTHLY, MIANYANG_BOARDS)}
+# 临沂 monthly 十快十慢: the ten projects furthest ahead of and behind 序时进度 (with 先进/后进 县区 apart).
+TEN_FAST_TEN_SLOW = {
+    "code": "ten-fast-ten-slow",
+    "name": _("十快十慢项目（按与序时进度之差）"),
+    "subject_kind": "project",
+    "period_kind": "month",
+    "basis": _("临沂市省市重点项目每月“十快项目”“十慢项目”：按年计划完成率与序时进度之差排序，超出最多的十个为十快、"
+               "落后最多的十个为十慢。"),
+    "target_figure": "",
+    "target_value": "100",
+    "red_needs_target": False,
+    "boards": {"red": _("十快项目"), "black": _("十慢项目")},
+    "series": [{"name": _("省市重点项目"), "red": 10, "black": 10, "members": []}],
+    "indicators": [
+        {"code": "deviation", "name": _("与序时进度之差（百分点）"), "source": "figure", "figure": "deviation_points",
+         "weight": "0", "curve": {"kind": "value"}},
+    ],
+}
+
+PRESETS = {p["code"]: p for p in (AWARD_2020, CITY_WORKS_MONTHLY, MIANYANG_BOARDS, TEN_FAST_TEN_SLOW)}

@@ -5,6 +5,7 @@ it used. `parse` turns it into the specs tuijin.scoring.compute works on, or rai
 every problem found, each saying where ("第2个指标“开工率”：…").
 
     {"series": [{"name": "县（市、区）/园区", "red": 5, "black": 4, "members": [12, 13]}],
+     "boards": {"red": "十快项目", "black": "十慢项目"},   (optional: the boards' names, 红榜/黑榜 by default)
      "indicators": [{"code": "plan", "name": "年计划完成率", "source": "figure", "figure": "plan_rate",
                      "weight": "40", "curve": {"kind": "per_point", …}, "higher_is_better": true}]}
 """
@@ -14,6 +15,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from .choices import Source
@@ -49,6 +51,11 @@ def parse(config, *, figures: Collection[str] | None = None, need_members: bool 
         raise SchemeError([_("方案内容应为对象（JSON）")])
     series = _series(config.get("series"), errors, need_members)
     indicators = _indicators(config.get("indicators"), errors, figures)
+    boards = config.get("boards", {})
+    if not isinstance(boards, dict) or not all(
+            key in ("red", "black") and isinstance(label, str | Promise) and len(str(label).strip()) <= 20
+            for key, label in boards.items()):
+        errors.append(_("榜单名称不超过20个字（如：十快项目、十慢项目）"))
     if errors:
         raise SchemeError(errors)
     return SchemeSpec(tuple(series), tuple(indicators))
@@ -158,3 +165,9 @@ def _indicators(raw, errors: list[str], figures) -> list[IndicatorSpec]:
         result.append(IndicatorSpec(code=code, name=name, source=source, figure=figure if source == Source.FIGURE else "",
                                     weight=weight, curve=curve, higher_is_better=higher))
     return result
+
+
+def board_labels(config) -> dict[str, str]:
+    """The names of a scheme's two boards: 红榜 and 黑榜 unless it names them (十快项目 / 十慢项目)."""
+    boards = (config or {}).get("boards") or {}
+    return {"red": str(boards.get("red") or "").strip() or _("红榜"), "black": str(boards.get("black") or "").strip() or _("黑榜")}

@@ -79,6 +79,8 @@ class Command(BaseCommand):
             f"{year}年{month}月填报中，{due.month}月{due.day}日截止），填报记录 {s['reports']} 条")
         lights = s["lights"]
         out(f"  预警：绿灯 {lights['green']}、黄灯 {lights['yellow']}、红灯 {lights['red']}；问题 {s['problems']['problems']} 个")
+        scoring = s["scoring"]
+        out(f"  考核排名：方案 {scoring['schemes']} 个，考核结果 {scoring['runs']} 期（已发布 {scoring['published']} 期）")
         out(f"演示账号（密码均为 {data.DEMO_PASSWORD}）：")
         for username, display, role, unit, scope in s["logins"]:
             out(f"  {username:<11}{display:<5}{role} · {unit} · 数据范围：{scope}")

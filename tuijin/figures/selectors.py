@@ -1,0 +1,522 @@
+"""The one statistics layer: every figure of the registry for any ledger filter and period, grouped by
+any dimension (`figures`), and the rows behind any one of them (`explain`).
+
+The projects are the ledger's: the user's scope (Project.objects.visible_to), the ledger's FilterSet
+with the period's year (so only projects with that year's plan), admitted projects only (the ledger's
+合计 row). The ledger opened with a group's parameters (`ledger_params`) lists the same projects with the
+same totals. Figures are read as of the period's end and state it ("截至2026年10月，已审核填报").
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Case, F, IntegerField, Value, When
+from django.http import QueryDict
+from django.utils.translation import gettext as _
+
+from tuijin.core.exceptions import NotFound
+from tuijin.projects.filtersets import LedgerFilterSet
+from tuijin.projects.models import Project
+from tuijin.projects.selectors import YEAR_PLAN, ledger_queryset, with_year_plan
+from tuijin.reports.choices import ReportState, WorkStatus
+from tuijin.reports.figures import gap_text
+from tuijin.reports.selectors import counted_reports
+
+from . import registry, sources
+from .dimensions import DIMENSIONS, REGION_LEVELS, Dimension, Group, make
+from .periods import Period, PeriodError, parse_period
+from .registry import FIGURES, MONEY_COMPONENTS, Figure
+
+# Query parameters that are not ledger filters here: the figures' own, and the ledger's that the
+# figures fix (the year is the period's; only admitted projects count) or that do not filter.
+OWN_PARAMS = ("period", "by", "region_level", "figure", "group", "format")
+FIXED_PARAMS = ("year", "admission", "page", "sort", "as_of", "archived")
+
+
+class FiguresError(ValueError):
+    """Input the figures cannot be computed from (a period, a dimension, a filter); the message is Chinese."""
+
+
+# ------------------------------------------------------------------------------------------ inputs
+
+
+def period_of(value) -> Period:
+    if isinstance(value, Period):
+        return value
+    try:
+        return parse_period(value)
+    except PeriodError as exc:
+        raise FiguresError(str(exc)) from exc
+
+
+def _filter_data(filters) -> QueryDict:
+    data = QueryDict(mutable=True)
+    if filters:
+        items = filters.lists() if hasattr(filters, "lists") else ((k, v if isinstance(v, list) else [v])
+                                                                    for k, v in filters.items())
+        for name, values in items:
+            if name in OWN_PARAMS or name in FIXED_PARAMS:
+                continue
+            data.setlist(name, [str(v) for v in values])
+    return data
+
+
+def ledger_filter(user, filters, year: int) -> LedgerFilterSet:
+    """The ledger's FilterSet over the user's scope (every project for the system, user None) with the
+    year fixed; FiguresError naming each filter that is not valid (the ledger would ignore it)."""
+    data = _filter_data(filters)
+    data["year"] = str(year)
+    queryset = Project.objects.filter(is_archived=False) if user is None else ledger_queryset(user)
+    filterset = LedgerFilterSet(data, queryset=queryset, user=user)
+    if not filterset.is_valid():
+        problems = [f"{filterset.form.fields[name].label}：{'；'.join(errors)}"
+                    for name, errors in filterset.form.errors.items() if name in filterset.form.fields]
+        raise FiguresError(_("筛选条件不正确：%(errors)s") % {"errors": "；".join(problems) or _("请重新选择")})
+    return filterset
+
+
+def _projects(filterset):
+    return filterset.qs.admitted()
+
+
+def filter_params(filterset) -> dict:
+    """The filters in force as ledger parameters (ids), without the year: what a link carries."""
+    params = {}
+    for name, value in filterset.form.cleaned_data.items():
+        if name in FIXED_PARAMS or value in (None, "", []):
+            continue
+        params[name] = value.pk if hasattr(value, "pk") else value
+    for name, pk, _words in filterset.narrowing:
+        params[name] = pk
+    return params
+
+
+def dimension_of(group_by: str | None, filterset, region_level: str | None = None) -> Dimension | None:
+    if not group_by:
+        return None
+    if group_by not in DIMENSIONS:
+        raise FiguresError(_("分组“%(by)s”不存在，可选：%(all)s") % {"by": group_by, "all": "、".join(DIMENSIONS)})
+    if region_level and region_level not in REGION_LEVELS:
+        raise FiguresError(_("区域层级“%(v)s”不存在，可选：%(all)s") % {"v": region_level, "all": "、".join(REGION_LEVELS)})
+    return make(group_by, filterset, filterset.form.cleaned_data, region_level or None)
+
+
+def keys_of(keys) -> list[str]:
+    if not keys:
+        return list(FIGURES)
+    unknown = [key for key in keys if key not in FIGURES]
+    if unknown:
+        raise FiguresError(_("指标“%(keys)s”不存在") % {"keys": "、".join(unknown)})
+    return list(keys)
+
+
+# ------------------------------------------------------------------------------------------ figures
+
+
+@dataclass
+class GroupFigures:
+    """One group's figures (or the total's): `values[figure key]`, from `components`."""
+
+    key: str
+    name: str
+    components: dict
+    values: dict
+    group: Group | None = None
+
+    def __getitem__(self, key: str):
+        return self.values[key]
+
+    def get(self, key: str, default=None):
+        return self.values.get(key, default)
+
+    @property
+    def deviation_text(self) -> str:
+        return gap_text(self.values.get("deviation_points"))
+
+    def as_json(self) -> dict:
+        """Money as exact decimal strings in 万元, rates and points as decimal strings with one place."""
+        result: dict = {"key": self.key, "name": self.name}
+        for key, value in self.values.items():
+            kind = FIGURES[key].kind
+            if value is None:
+                result[key] = None
+            elif kind in (registry.COUNT,):
+                result[key] = int(value)
+            elif kind == registry.STAGES:
+                result[key] = {stage: int(n) for stage, n in value.items()}
+            else:
+                result[key] = str(value)
+        if "deviation_points" in self.values:
+            result["deviation_text"] = self.deviation_text
+        return result
+
+
+@dataclass
+class FigureTable:
+    basis: sources.Basis
+    keys: list[str]
+    groups: list[GroupFigures]
+    total: GroupFigures
+    dimension: Dimension | None = None
+    filterset: LedgerFilterSet | None = None
+    last_year: bool = False
+
+    @property
+    def label(self) -> str:
+        return self.basis.label
+
+    def group(self, key: str) -> GroupFigures | None:
+        return next((g for g in self.groups if g.key == key), None)
+
+    def ledger_params(self, group: GroupFigures | None = None) -> dict | None:
+        return ledger_params(self.filterset, self.basis, group.group if group is not None else None)
+
+    def as_json(self) -> dict:
+        return {
+            "period": self.basis.period.key, "label": self.label, "as_of_period": self.basis.as_of.label
+            if self.basis.as_of is not None else None,
+            "by": self.dimension.key if self.dimension is not None else None,
+            "groups": [g.as_json() for g in self.groups], "total": self.total.as_json(),
+        }
+
+
+def ledger_params(filterset, basis: sources.Basis, group: Group | None) -> dict | None:
+    """The ledger's query parameters that list exactly the figures' projects (the group's, or all of
+    them) with the same totals: the filters, the group's parameters, the year, admitted projects only
+    and 本年累计完成 as of the same period. None when the ledger has no filter for the group."""
+    if group is not None and not group.linkable:
+        return None
+    params = {**filter_params(filterset), **(group.params if group is not None else {})}
+    params.update(year=basis.year, admission="admitted")
+    if basis.as_of is not None:
+        params["as_of"] = basis.as_of.pk
+    return params
+
+
+def _add(target: dict, components: dict) -> None:
+    for name, value in components.items():
+        if name == "plan_due_rows":
+            target.setdefault(name, []).extend(value)
+        elif value is not None:
+            target[name] = target.get(name, 0) + value
+
+
+def _finish(components: dict, computed: set[str], last_year: bool) -> dict:
+    """Fill in the components of the sources computed (0 where a group had no rows) and plan_due."""
+    result = dict(components)
+    for name, source in registry.COMPONENTS.items():
+        if source not in computed or name in result:
+            continue
+        if source == registry.LAST_YEAR and not last_year:
+            continue
+        result[name] = Decimal("0.00") if name in MONEY_COMPONENTS else (Decimal(0) if name == "plan_due" else 0)
+    if "plan_due_rows" in result:
+        result["plan_due"] = sources.plan_due(result.pop("plan_due_rows"))
+    if registry.LAST_YEAR in computed and not last_year:
+        result["completed_last_year"] = None
+    return result
+
+
+def _run(source: str, projects, grouping, basis) -> dict:
+    return sources.GROUPED[source](projects, grouping, basis)
+
+
+def figures(user, *, period, group_by: str | None = None, filters=None, keys=None,
+            region_level: str | None = None, today: date | None = None) -> FigureTable:
+    """Every figure (or those of `keys`) of the projects `user` sees that pass the ledger's `filters`, as
+    of the end of `period` (a Period or its text: 2026-10, 2026-Q3, 2026-H1, 2026), per group of
+    `group_by` (a key of dimensions.DIMENSIONS) and in total. `user` None: every project (the system).
+    FiguresError for input it cannot compute from (Chinese message)."""
+    period = period_of(period)
+    keys = keys_of(keys)
+    filterset = ledger_filter(user, filters, period.year)
+    dimension = dimension_of(group_by, filterset, region_level)
+    basis = sources.basis_for(period, today)
+    projects = _projects(filterset)
+    wanted = registry.sources_of(keys)
+    last_year = registry.LAST_YEAR in wanted and sources.has_last_year(basis)
+    last_projects = last_basis = None
+    if last_year:
+        last_projects = _projects(ledger_filter(user, filters, period.year - 1))
+        last_basis = sources.basis_for(period.last_year(), basis.today)
+
+    def gather(grouping) -> dict:
+        raw: dict = defaultdict(dict)
+        for source in wanted:
+            if source == registry.LAST_YEAR:
+                found = sources.last_year_components(last_projects, grouping, last_basis) if last_year else {}
+            else:
+                found = _run(source, projects, grouping, basis)
+            for key, components in found.items():
+                _add(raw[key], components)
+        return raw
+
+    groups: list[GroupFigures] = []
+    total_components: dict = {}
+    if dimension is not None:
+        raw: dict = defaultdict(dict)
+        for grouping in dimension.groupings():
+            for key, components in gather(grouping).items():
+                _add(raw[key], components)
+        named = dimension.groups(list(raw))
+        by_group: dict[str, tuple[Group, dict]] = {}
+        present = set()
+        for key, components in raw.items():
+            group = named.get(key)
+            if group is None:
+                continue
+            entry = by_group.setdefault(group.key, (group, {}))
+            _add(entry[1], components)
+            if any(n != "completed_last_year" for n in components):
+                present.add(group.key)  # a group of this year's projects, not only of last year's
+        for group_key, (group, components) in sorted(by_group.items(), key=lambda item: item[1][0].sort):
+            if group_key not in present:
+                continue
+            done = _finish(components, wanted, last_year)
+            groups.append(GroupFigures(group.key, group.name, done, registry.values_of(done, keys), group))
+        if dimension.partition:
+            for components in raw.values():
+                _add(total_components, components)
+    if dimension is None or not dimension.partition:
+        total_components = gather(sources.Grouping()).get(None, {})
+    total = _finish(total_components, wanted, last_year)
+    return FigureTable(basis, keys, groups, GroupFigures("total", _("合计"), total, registry.values_of(total, keys)),
+                       dimension, filterset, last_year)
+
+
+# ------------------------------------------------------------------------------------------ explain
+
+
+@dataclass
+class ExplainRow:
+    """A project behind a figure: its contribution to each component and the records it comes from."""
+
+    project_id: int
+    name: str = ""
+    code: str = ""
+    region: str = ""
+    parts: dict = field(default_factory=dict)
+    items: list = field(default_factory=list)  # reports, nodes, approvals, problems: {"text": …, …}
+
+    def as_json(self) -> dict:
+        return {"project_id": self.project_id, "name": self.name, "code": self.code, "region": self.region,
+                "parts": {k: _json_value(k, v) for k, v in self.parts.items()}, "items": self.items}
+
+
+def _json_value(component: str, value):
+    if value is None:
+        return None
+    if component in MONEY_COMPONENTS or component == "plan_due":
+        return str(value)
+    return int(value)
+
+
+@dataclass
+class Explanation:
+    figure: Figure
+    basis: sources.Basis
+    group: Group | None
+    rows: list[ExplainRow]
+    totals: dict  # each component summed over the rows
+    value: object  # the figure computed from the totals: equal to the grouped figure
+    ledger: dict | None = None  # the ledger's parameters listing the same projects
+
+    @property
+    def label(self) -> str:
+        return self.basis.label
+
+    def as_json(self) -> dict:
+        totals = dict(self.totals)
+        totals.pop("plan_due_rows", None)
+        value = GroupFigures("", "", {}, {self.figure.key: self.value}).as_json()[self.figure.key]
+        return {
+            "figure": self.figure.key, "label": str(self.figure.label), "unit": self.figure.unit,
+            "definition": str(self.figure.definition), "period": self.basis.period.key, "as_of": self.label,
+            "group": {"key": self.group.key, "name": self.group.name} if self.group is not None else None,
+            "value": value, "totals": {k: _json_value(k, v) for k, v in totals.items()},
+            "rows": [row.as_json() for row in self.rows],
+        }
+
+
+def _flag(q):
+    return Case(When(q, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+STATE_LABELS = dict(ReportState.choices)
+WORK_LABELS = dict(WorkStatus.choices)
+
+
+def _explain_ledger(projects, basis, parts, rows):
+    flags = {name: q for name, q in sources.project_flags(basis).items() if name in parts}
+    found = (with_year_plan(projects, basis.year).order_by()
+             .annotate(figure_done=basis.completion(), figure_plan=F(f"{YEAR_PLAN}__planned_investment"),
+                       **{f"figure_{name}": _flag(q) for name, q in flags.items()})
+             .values("pk", "total_investment", "figure_plan", "figure_done", *(f"figure_{name}" for name in flags)))
+    zero = Decimal("0.00")
+    for row in found:
+        target = rows[row["pk"]].parts
+        target["projects"] = 1
+        target["total_investment"] = row["total_investment"]
+        target["annual_plan"] = row["figure_plan"] or zero
+        target["completed"] = row["figure_done"] or zero
+        for name in flags:
+            target[name] = row[f"figure_{name}"]
+    if "completed" in parts:
+        reports = (counted_reports(basis.done_end).filter(project__in=projects.order_by().values("pk"))
+                   .order_by("project_id", "period_end", "id")
+                   .values_list("project_id", "period__year", "period__month", "period__seq", "period__cadence",
+                                "amount", "state"))
+        from tuijin.reports.models import ReportPeriod
+
+        for pk, year, month, seq, cadence, amount, state in reports:
+            label = ReportPeriod(year=year, month=month, seq=seq, cadence=cadence).label
+            rows[pk].items.append({"kind": "report", "text": f"{label} {STATE_LABELS[state]} {amount:,.2f}万元",
+                                   "period": label, "amount": str(amount), "state": state})
+
+
+def _explain_schedule(projects, basis, parts, rows):
+    found = (with_year_plan(projects, basis.year).filter(**{f"{YEAR_PLAN}__isnull": False}).order_by()
+             .values_list("pk", f"{YEAR_PLAN}__planned_investment", f"{YEAR_PLAN}__monthly_plan",
+                          f"{YEAR_PLAN}__planned_start", f"{YEAR_PLAN}__planned_completion"))
+    for pk, planned, monthly, start, completion in found:
+        plan_row = (planned, monthly or None, start, completion, basis.end)
+        target = rows[pk].parts
+        target.setdefault("plan_due_rows", []).append(plan_row)
+        due = sources.plan_due([plan_row])
+        target["plan_due"] = due
+        basis_text = _("按月度累计计划") if monthly else _("按年内建设月份平均分解")
+        rows[pk].items.append({"kind": "plan", "text": _("1—%(m)s月计划%(due)s万元（%(how)s）") % {
+            "m": basis.end.month, "due": f"{due:,.2f}", "how": basis_text}})
+
+
+def _explain_related(queryset, projects, rows, component: str, flags: dict, describe):
+    found = queryset.filter(project__in=projects.order_by().values("pk")).order_by()
+    for obj in found.annotate(**{f"figure_{name}": _flag(q) for name, q in flags.items()}):
+        target = rows[obj.project_id].parts
+        if component is not None:
+            target[component] = target.get(component, 0) + 1
+        for name in flags:
+            target[name] = target.get(name, 0) + getattr(obj, f"figure_{name}")
+        rows[obj.project_id].items.append(describe(obj))
+
+
+def _explain_work(projects, basis, parts, rows):
+    def describe(report):
+        return {"kind": "report", "text": f"{report.period.label} {WORK_LABELS.get(report.work_status, '未填')}",
+                "work_status": report.work_status}
+    _explain_related(sources.work_reports(basis).select_related("period"), projects, rows, None,
+                     {"working": sources.working_q()}, describe)
+
+
+def _explain_milestones(projects, basis, parts, rows):
+    def describe(node):
+        done = node.actual_date or _("无实际完成日期")
+        return {"kind": "milestone", "text": _("“%(n)s”计划%(p)s，实际%(a)s%(ok)s") % {
+            "n": node.name, "p": node.planned_date, "a": done, "ok": _("，按期") if node.figure_milestones_on_time else ""},
+            "planned": node.planned_date.isoformat(), "actual": node.actual_date.isoformat() if node.actual_date else None}
+    _explain_related(sources.milestones_due(basis).order_by("planned_date"), projects, rows, "milestones_due",
+                     {"milestones_on_time": sources.milestone_on_time_q()}, describe)
+
+
+def _explain_approvals(projects, basis, parts, rows):
+    def describe(item):
+        return {"kind": "approval", "text": f"{item.type.name}：{item.get_status_display()}"
+                + (f"（{item.done_date}）" if item.done_date else ""), "status": item.status}
+    _explain_related(sources.approvals_required().select_related("type"), projects, rows, "approvals_required",
+                     {"approvals_done": sources.approval_done_q(basis)}, describe)
+
+
+def _explain_problems(projects, basis, parts, rows):
+    closed = sources.problem_closed_q(basis)
+
+    def describe(problem):
+        days = problem.days_to_close if problem.figure_problems_closed else None
+        if days is not None:
+            rows[problem.project_id].parts["problem_days"] = rows[problem.project_id].parts.get("problem_days", 0) + days
+        return {"kind": "problem", "id": problem.pk, "text": f"{problem.raised_on} {problem.type.name}："
+                f"{problem.description[:40]}（{problem.get_status_display()}）", "days_to_close": days}
+    _explain_related(sources.problems_raised(basis).select_related("type"), projects, rows, "problems",
+                     {"problems_closed": closed}, describe)
+    for row in rows.values():
+        if "problems" in row.parts:
+            row.parts.setdefault("problem_days", 0)
+
+
+def _explain_reporting(projects, basis, parts, rows):
+    def describe(report):
+        late = _("逾期") if report.is_late else ""
+        return {"kind": "report", "text": f"{report.period.label} {STATE_LABELS[report.state]}{late}",
+                "state": report.state, "is_late": report.is_late}
+    _explain_related(sources.reports_due(basis).select_related("period"), projects, rows, "reports_due",
+                     {"reports_on_time": sources.report_on_time_q()}, describe)
+
+
+def _explain_last_year(projects, basis, parts, rows):
+    found = (with_year_plan(projects, basis.year).order_by().annotate(figure_done=basis.completion())
+             .values_list("pk", "figure_done"))
+    for pk, done in found:
+        rows[pk].parts["completed_last_year"] = done or Decimal("0.00")
+
+
+EXPLAIN = {
+    registry.LEDGER: _explain_ledger, registry.SCHEDULE: _explain_schedule, registry.WORK: _explain_work,
+    registry.MILESTONES: _explain_milestones, registry.APPROVALS: _explain_approvals,
+    registry.PROBLEMS: _explain_problems, registry.REPORTING: _explain_reporting,
+}
+
+
+def explain(user, figure_key: str, group_key: str | None, *, period, filters=None, group_by: str | None = None,
+            region_level: str | None = None, today: date | None = None) -> Explanation:
+    """The projects (and their reports, nodes, approvals, problems) one figure of one group was computed
+    from; `group_key` None (or "total"): of every project. The components summed over the rows give the
+    figure again (Explanation.value equals figures(...) for the group). NotFound for a group the user
+    has no project in; FiguresError for input it cannot compute from."""
+    figure = FIGURES.get(figure_key)
+    if figure is None:
+        raise FiguresError(_("指标“%(key)s”不存在") % {"key": figure_key})
+    period = period_of(period)
+    filterset = ledger_filter(user, filters, period.year)
+    basis = sources.basis_for(period, today)
+    projects = _projects(filterset)
+    group = None
+    dimension = dimension_of(group_by, filterset, region_level)
+    if group_key in (None, "", "total"):
+        dimension = None
+    else:
+        if dimension is None:
+            raise FiguresError(_("请指明分组方式（by）"))
+        group, projects = dimension.restrict(projects, str(group_key))
+        if not projects.exists():
+            raise NotFound(group_key)
+    wanted = {registry.COMPONENTS[part] for part in figure.parts}
+    rows: dict[int, ExplainRow] = defaultdict(lambda: ExplainRow(0))
+    for source in wanted - {registry.LAST_YEAR}:
+        EXPLAIN[source](projects, basis, set(figure.parts), rows)
+    last_year = registry.LAST_YEAR in wanted and sources.has_last_year(basis)
+    if last_year:
+        last_projects = _projects(ledger_filter(user, filters, period.year - 1))
+        if dimension is not None:
+            _group, last_projects = dimension.restrict(last_projects, str(group_key))
+        _explain_last_year(last_projects, sources.basis_for(period.last_year(), basis.today), figure.parts, rows)
+    kept = {pk: row for pk, row in rows.items()
+            if any(row.parts.get(part) not in (None, 0) for part in figure.parts)}
+    _name_rows(kept)
+    ordered = sorted(kept.values(), key=lambda row: (row.region, row.name, row.project_id))
+    totals: dict = {}
+    for row in ordered:
+        _add(totals, {k: v for k, v in row.parts.items() if k in figure.parts or k == "plan_due_rows"})
+    computed = set(wanted)
+    finished = _finish(totals, computed, last_year)
+    finished = {k: v for k, v in finished.items() if k in figure.parts}
+    value = figure.compute(finished)
+    return Explanation(figure, basis, group, ordered, finished, value,
+                       ledger_params(filterset, basis, group) if group is not None or dimension is None else None)
+
+
+def _name_rows(rows: dict[int, ExplainRow]) -> None:
+    for pk, name, code, region in Project.objects.filter(pk__in=list(rows)).values_list(
+            "pk", "name", "code", "region__name"):
+        row = rows[pk]
+        row.project_id, row.name, row.code, row.region = pk, name, code, region
