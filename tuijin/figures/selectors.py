@@ -195,14 +195,6 @@ def ledger_params(filterset, basis: sources.Basis, group: Group | None) -> dict 
     return params
 
 
-def _add(target: dict, components: dict) -> None:
-    for name, value in components.items():
-        if name == "plan_due_rows":
-            target.setdefault(name, []).extend(value)
-        elif value is not None:
-            target[name] = target.get(name, 0) + value
-
-
 def _finish(components: dict, computed: set[str], last_year: bool) -> dict:
     """Fill in the components of the sources computed (0 where a group had no rows) and plan_due."""
     result = dict(components)
@@ -217,10 +209,6 @@ def _finish(components: dict, computed: set[str], last_year: bool) -> dict:
     if registry.LAST_YEAR in computed and not last_year:
         result["completed_last_year"] = None
     return result
-
-
-def _run(source: str, projects, grouping, basis) -> dict:
-    return sources.GROUPED[source](projects, grouping, basis)
 
 
 def figures(user, *, period, group_by: str | None = None, filters=None, keys=None,
@@ -244,13 +232,13 @@ def figures(user, *, period, group_by: str | None = None, filters=None, keys=Non
 
     def gather(grouping) -> dict:
         raw: dict = defaultdict(dict)
-        for source in wanted:
-            if source == registry.LAST_YEAR:
-                found = sources.last_year_components(last_projects, grouping, last_basis) if last_year else {}
-            else:
-                found = _run(source, projects, grouping, basis)
+        passes = {sources.GROUPED[source] for source in wanted if source != registry.LAST_YEAR}
+        results = [run(projects, grouping, basis) for run in sorted(passes, key=lambda f: f.__qualname__)]
+        if last_year:
+            results.append(sources.last_year_components(last_projects, grouping, last_basis))
+        for found in results:
             for key, components in found.items():
-                _add(raw[key], components)
+                sources.merge_components(raw[key], components)
         return raw
 
     groups: list[GroupFigures] = []
@@ -259,7 +247,7 @@ def figures(user, *, period, group_by: str | None = None, filters=None, keys=Non
         raw: dict = defaultdict(dict)
         for grouping in dimension.groupings():
             for key, components in gather(grouping).items():
-                _add(raw[key], components)
+                sources.merge_components(raw[key], components)
         named = dimension.groups(list(raw))
         by_group: dict[str, tuple[Group, dict]] = {}
         present = set()
@@ -268,7 +256,7 @@ def figures(user, *, period, group_by: str | None = None, filters=None, keys=Non
             if group is None:
                 continue
             entry = by_group.setdefault(group.key, (group, {}))
-            _add(entry[1], components)
+            sources.merge_components(entry[1], components)
             if any(n != "completed_last_year" for n in components):
                 present.add(group.key)  # a group of this year's projects, not only of last year's
         for group_key, (group, components) in sorted(by_group.items(), key=lambda item: item[1][0].sort):
@@ -278,7 +266,7 @@ def figures(user, *, period, group_by: str | None = None, filters=None, keys=Non
             groups.append(GroupFigures(group.key, group.name, done, registry.values_of(done, keys), group))
         if dimension.partition:
             for components in raw.values():
-                _add(total_components, components)
+                sources.merge_components(total_components, components)
     if dimension is None or not dimension.partition:
         total_components = gather(sources.Grouping()).get(None, {})
     total = _finish(total_components, wanted, last_year)
@@ -381,7 +369,7 @@ def _explain_schedule(projects, basis, parts, rows):
              .values_list("pk", f"{YEAR_PLAN}__planned_investment", f"{YEAR_PLAN}__monthly_plan",
                           f"{YEAR_PLAN}__planned_start", f"{YEAR_PLAN}__planned_completion"))
     for pk, planned, monthly, start, completion in found:
-        plan_row = (planned, monthly or None, start, completion, basis.end)
+        plan_row = (planned, monthly or None, start, completion, basis.end, 1)
         target = rows[pk].parts
         target.setdefault("plan_due_rows", []).append(plan_row)
         due = sources.plan_due([plan_row])
@@ -391,66 +379,51 @@ def _explain_schedule(projects, basis, parts, rows):
             "m": basis.end.month, "due": f"{due:,.2f}", "how": basis_text}})
 
 
-def _explain_related(queryset, projects, rows, component: str, flags: dict, describe):
-    found = queryset.filter(project__in=projects.order_by().values("pk")).order_by()
-    for obj in found.annotate(**{f"figure_{name}": _flag(q) for name, q in flags.items()}):
-        target = rows[obj.project_id].parts
-        if component is not None:
-            target[component] = target.get(component, 0) + 1
-        for name in flags:
-            target[name] = target.get(name, 0) + getattr(obj, f"figure_{name}")
-        rows[obj.project_id].items.append(describe(obj))
+def _related_explainer(source: str, related=(), describe=None):
+    """A drill-down of a source of records (sources.RELATED): each counting record of the group's
+    projects adds to its project's components and is listed under it."""
+    def explain_source(projects, basis, parts, rows):
+        spec = sources.RELATED[source]
+        names = spec.parts(basis)
+        records = spec.records(basis).filter(project__in=projects.order_by().values("pk")).select_related(*related)
+        for obj in records.order_by("project_id", "pk"):
+            target = rows[obj.project_id].parts
+            if spec.count:
+                target[spec.count] = target.get(spec.count, 0) + 1
+            for name in names:
+                target[name] = target.get(name, 0) + (getattr(obj, f"figure_{name}") or 0)
+            rows[obj.project_id].items.append(describe(obj))
+    return explain_source
 
 
-def _explain_work(projects, basis, parts, rows):
-    def describe(report):
-        return {"kind": "report", "text": f"{report.period.label} {WORK_LABELS.get(report.work_status, '未填')}",
-                "work_status": report.work_status}
-    _explain_related(sources.work_reports(basis).select_related("period"), projects, rows, None,
-                     {"working": sources.working_q()}, describe)
+def _describe_work(report):
+    return {"kind": "report", "text": f"{report.period.label} {WORK_LABELS.get(report.work_status, _('未填'))}",
+            "work_status": report.work_status}
 
 
-def _explain_milestones(projects, basis, parts, rows):
-    def describe(node):
-        done = node.actual_date or _("无实际完成日期")
-        return {"kind": "milestone", "text": _("“%(n)s”计划%(p)s，实际%(a)s%(ok)s") % {
-            "n": node.name, "p": node.planned_date, "a": done, "ok": _("，按期") if node.figure_milestones_on_time else ""},
-            "planned": node.planned_date.isoformat(), "actual": node.actual_date.isoformat() if node.actual_date else None}
-    _explain_related(sources.milestones_due(basis).order_by("planned_date"), projects, rows, "milestones_due",
-                     {"milestones_on_time": sources.milestone_on_time_q()}, describe)
+def _describe_milestone(node):
+    done = node.actual_date or _("无实际完成日期")
+    on_time = _("，按期") if node.figure_milestones_on_time else ""
+    return {"kind": "milestone", "text": _("“%(n)s”计划%(p)s，实际%(a)s%(ok)s") % {
+        "n": node.name, "p": node.planned_date, "a": done, "ok": on_time},
+        "planned": node.planned_date.isoformat(), "actual": node.actual_date.isoformat() if node.actual_date else None}
 
 
-def _explain_approvals(projects, basis, parts, rows):
-    def describe(item):
-        return {"kind": "approval", "text": f"{item.type.name}：{item.get_status_display()}"
-                + (f"（{item.done_date}）" if item.done_date else ""), "status": item.status}
-    _explain_related(sources.approvals_required().select_related("type"), projects, rows, "approvals_required",
-                     {"approvals_done": sources.approval_done_q(basis)}, describe)
+def _describe_approval(item):
+    done = f"（{item.done_date}）" if item.done_date else ""
+    return {"kind": "approval", "text": f"{item.type.name}：{item.get_status_display()}{done}", "status": item.status}
 
 
-def _explain_problems(projects, basis, parts, rows):
-    closed = sources.problem_closed_q(basis)
-
-    def describe(problem):
-        days = problem.days_to_close if problem.figure_problems_closed else None
-        if days is not None:
-            rows[problem.project_id].parts["problem_days"] = rows[problem.project_id].parts.get("problem_days", 0) + days
-        return {"kind": "problem", "id": problem.pk, "text": f"{problem.raised_on} {problem.type.name}："
-                f"{problem.description[:40]}（{problem.get_status_display()}）", "days_to_close": days}
-    _explain_related(sources.problems_raised(basis).select_related("type"), projects, rows, "problems",
-                     {"problems_closed": closed}, describe)
-    for row in rows.values():
-        if "problems" in row.parts:
-            row.parts.setdefault("problem_days", 0)
+def _describe_problem(problem):
+    days = problem.days_to_close if problem.figure_problems_closed else None
+    return {"kind": "problem", "id": problem.pk, "text": f"{problem.raised_on} {problem.type.name}："
+            f"{problem.description[:40]}（{problem.get_status_display()}）", "days_to_close": days}
 
 
-def _explain_reporting(projects, basis, parts, rows):
-    def describe(report):
-        late = _("逾期") if report.is_late else ""
-        return {"kind": "report", "text": f"{report.period.label} {STATE_LABELS[report.state]}{late}",
-                "state": report.state, "is_late": report.is_late}
-    _explain_related(sources.reports_due(basis).select_related("period"), projects, rows, "reports_due",
-                     {"reports_on_time": sources.report_on_time_q()}, describe)
+def _describe_report(report):
+    late = _("逾期") if report.is_late else ""
+    return {"kind": "report", "text": f"{report.period.label} {STATE_LABELS[report.state]}{late}",
+            "state": report.state, "is_late": report.is_late}
 
 
 def _explain_last_year(projects, basis, parts, rows):
@@ -461,9 +434,12 @@ def _explain_last_year(projects, basis, parts, rows):
 
 
 EXPLAIN = {
-    registry.LEDGER: _explain_ledger, registry.SCHEDULE: _explain_schedule, registry.WORK: _explain_work,
-    registry.MILESTONES: _explain_milestones, registry.APPROVALS: _explain_approvals,
-    registry.PROBLEMS: _explain_problems, registry.REPORTING: _explain_reporting,
+    registry.LEDGER: _explain_ledger, registry.SCHEDULE: _explain_schedule,
+    registry.WORK: _related_explainer(registry.WORK, ("period",), _describe_work),
+    registry.MILESTONES: _related_explainer(registry.MILESTONES, (), _describe_milestone),
+    registry.APPROVALS: _related_explainer(registry.APPROVALS, ("type",), _describe_approval),
+    registry.PROBLEMS: _related_explainer(registry.PROBLEMS, ("type",), _describe_problem),
+    registry.REPORTING: _related_explainer(registry.REPORTING, ("period",), _describe_report),
 }
 
 
@@ -506,7 +482,7 @@ def explain(user, figure_key: str, group_key: str | None, *, period, filters=Non
     ordered = sorted(kept.values(), key=lambda row: (row.region, row.name, row.project_id))
     totals: dict = {}
     for row in ordered:
-        _add(totals, {k: v for k, v in row.parts.items() if k in figure.parts or k == "plan_due_rows"})
+        sources.merge_components(totals, {k: v for k, v in row.parts.items() if k in figure.parts or k == "plan_due_rows"})
     computed = set(wanted)
     finished = _finish(totals, computed, last_year)
     finished = {k: v for k, v in finished.items() if k in figure.parts}
