@@ -141,3 +141,20 @@ def test_the_ledger_states_a_narrowing_and_keeps_it_in_its_filter_bar(town, city
     page = client.get(f"{reverse('projects:list')}?{urlencode(params)}").content.decode()
     assert "另按统计分组筛选：临沂市本级" in page
     assert f'<input type="hidden" name="own_region" value="{city.regions.city.pk}">' in page
+
+
+def test_plans_sharing_a_monthly_plan_with_different_amounts_are_taken_one_by_one(town):
+    """The plans' rules make a monthly plan end on the year's amount; a plan that breaks it (written
+    directly) still gets its own 序时, in the grouped figure as in the drill-down."""
+    from tuijin.projects.models import AnnualPlan
+
+    from .conftest import P2_MONTHLY
+
+    AnnualPlan.objects.filter(project=town.p.p1, year=2026).update(monthly_plan=P2_MONTHLY)  # 1,000, not 600
+    table = figures(None, period="2026-10", group_by="region")
+    lanshan = table.group("371302")
+    # P1: 300 of its own 1,000 due (300/1,000 of 1,000 = 300); P2 300; P6 500 → 1,100 / 2,100 = 52.38%
+    assert lanshan["plan_to_date"] == D("1100.00")
+    assert lanshan["time_progress"] == D("52.4")
+    found = explain(None, "time_progress", "371302", period="2026-10", group_by="region")
+    assert found.value == D("52.4") and found.totals["plan_due"] == lanshan.components["plan_due"]

@@ -17,12 +17,16 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 
 from tuijin.core.exceptions import NotFound
+from tuijin.core.fields import MoneyField
+from tuijin.problems.choices import ProblemStatus
 from tuijin.projects.filtersets import LedgerFilterSet
 from tuijin.projects.models import Project
 from tuijin.projects.selectors import YEAR_PLAN, ledger_queryset, with_year_plan
 from tuijin.reports.choices import ReportState, WorkStatus
-from tuijin.reports.figures import gap_text
+from tuijin.reports.figures import gap_text, schedule_share
+from tuijin.reports.models import ReportPeriod
 from tuijin.reports.selectors import counted_reports
+from tuijin.schedules.choices import ApprovalStatus
 
 from . import registry, sources
 from .dimensions import DIMENSIONS, REGION_LEVELS, Dimension, Group, make
@@ -195,14 +199,6 @@ def ledger_params(filterset, basis: sources.Basis, group: Group | None) -> dict 
     return params
 
 
-def _add(target: dict, components: dict) -> None:
-    for name, value in components.items():
-        if name == "plan_due_rows":
-            target.setdefault(name, []).extend(value)
-        elif value is not None:
-            target[name] = target.get(name, 0) + value
-
-
 def _finish(components: dict, computed: set[str], last_year: bool) -> dict:
     """Fill in the components of the sources computed (0 where a group had no rows) and plan_due."""
     result = dict(components)
@@ -217,10 +213,6 @@ def _finish(components: dict, computed: set[str], last_year: bool) -> dict:
     if registry.LAST_YEAR in computed and not last_year:
         result["completed_last_year"] = None
     return result
-
-
-def _run(source: str, projects, grouping, basis) -> dict:
-    return sources.GROUPED[source](projects, grouping, basis)
 
 
 def figures(user, *, period, group_by: str | None = None, filters=None, keys=None,
@@ -244,13 +236,13 @@ def figures(user, *, period, group_by: str | None = None, filters=None, keys=Non
 
     def gather(grouping) -> dict:
         raw: dict = defaultdict(dict)
-        for source in wanted:
-            if source == registry.LAST_YEAR:
-                found = sources.last_year_components(last_projects, grouping, last_basis) if last_year else {}
-            else:
-                found = _run(source, projects, grouping, basis)
+        passes = {sources.GROUPED[source] for source in wanted if source != registry.LAST_YEAR}
+        results = [run(projects, grouping, basis) for run in sorted(passes, key=lambda f: f.__qualname__)]
+        if last_year:
+            results.append(sources.last_year_components(last_projects, grouping, last_basis))
+        for found in results:
             for key, components in found.items():
-                _add(raw[key], components)
+                sources.merge_components(raw[key], components)
         return raw
 
     groups: list[GroupFigures] = []
@@ -259,7 +251,7 @@ def figures(user, *, period, group_by: str | None = None, filters=None, keys=Non
         raw: dict = defaultdict(dict)
         for grouping in dimension.groupings():
             for key, components in gather(grouping).items():
-                _add(raw[key], components)
+                sources.merge_components(raw[key], components)
         named = dimension.groups(list(raw))
         by_group: dict[str, tuple[Group, dict]] = {}
         present = set()
@@ -268,7 +260,7 @@ def figures(user, *, period, group_by: str | None = None, filters=None, keys=Non
             if group is None:
                 continue
             entry = by_group.setdefault(group.key, (group, {}))
-            _add(entry[1], components)
+            sources.merge_components(entry[1], components)
             if any(n != "completed_last_year" for n in components):
                 present.add(group.key)  # a group of this year's projects, not only of last year's
         for group_key, (group, components) in sorted(by_group.items(), key=lambda item: item[1][0].sort):
@@ -278,7 +270,7 @@ def figures(user, *, period, group_by: str | None = None, filters=None, keys=Non
             groups.append(GroupFigures(group.key, group.name, done, registry.values_of(done, keys), group))
         if dimension.partition:
             for components in raw.values():
-                _add(total_components, components)
+                sources.merge_components(total_components, components)
     if dimension is None or not dimension.partition:
         total_components = gather(sources.Grouping()).get(None, {})
     total = _finish(total_components, wanted, last_year)
@@ -344,113 +336,114 @@ def _flag(q):
     return Case(When(q, then=Value(1)), default=Value(0), output_field=IntegerField())
 
 
-STATE_LABELS = dict(ReportState.choices)
-WORK_LABELS = dict(WorkStatus.choices)
+class Labels:
+    """The words a drill-down writes on its rows, translated once per drill-down rather than per row."""
+
+    def __init__(self):
+        self.state = {value: str(label) for value, label in ReportState.choices}
+        self.work = {value: str(label) for value, label in WorkStatus.choices}
+        self.approval = {value: str(label) for value, label in ApprovalStatus.choices}
+        self.problem = {value: str(label) for value, label in ProblemStatus.choices}
+        self.not_filled, self.late, self.on_time = _("未填"), _("逾期"), _("，按期")
+        self.no_date = _("无实际完成日期")
+        self.node = _("“%(n)s”计划%(p)s，实际%(a)s%(ok)s")
+        self._periods: dict | None = None
+
+    def period(self, pk: int) -> str:
+        if self._periods is None:
+            self._periods = {p.pk: p.label for p in ReportPeriod.objects.only("pk", "year", "month", "seq", "cadence")}
+        return self._periods.get(pk, "")
 
 
-def _explain_ledger(projects, basis, parts, rows):
+def _explain_ledger(projects, basis, parts, rows, labels):
     flags = {name: q for name, q in sources.project_flags(basis).items() if name in parts}
+    done = basis.completion() if "completed" in parts else Value(None, output_field=MoneyField())
     found = (with_year_plan(projects, basis.year).order_by()
-             .annotate(figure_done=basis.completion(), figure_plan=F(f"{YEAR_PLAN}__planned_investment"),
+             .annotate(figure_done=done, figure_plan=F(f"{YEAR_PLAN}__planned_investment"),
                        **{f"figure_{name}": _flag(q) for name, q in flags.items()})
-             .values("pk", "total_investment", "figure_plan", "figure_done", *(f"figure_{name}" for name in flags)))
+             .values_list("pk", "total_investment", "figure_plan", "figure_done", *(f"figure_{name}" for name in flags)))
     zero = Decimal("0.00")
-    for row in found:
-        target = rows[row["pk"]].parts
-        target["projects"] = 1
-        target["total_investment"] = row["total_investment"]
-        target["annual_plan"] = row["figure_plan"] or zero
-        target["completed"] = row["figure_done"] or zero
-        for name in flags:
-            target[name] = row[f"figure_{name}"]
+    for pk, total, plan, done, *flagged in found:
+        target = rows[pk].parts
+        target.update(projects=1, total_investment=total, annual_plan=plan or zero, completed=done or zero)
+        target.update(zip(flags, flagged, strict=True))
     if "completed" in parts:
         reports = (counted_reports(basis.done_end).filter(project__in=projects.order_by().values("pk"))
-                   .order_by("project_id", "period_end", "id")
-                   .values_list("project_id", "period__year", "period__month", "period__seq", "period__cadence",
-                                "amount", "state"))
-        from tuijin.reports.models import ReportPeriod
-
-        for pk, year, month, seq, cadence, amount, state in reports:
-            label = ReportPeriod(year=year, month=month, seq=seq, cadence=cadence).label
-            rows[pk].items.append({"kind": "report", "text": f"{label} {STATE_LABELS[state]} {amount:,.2f}万元",
+                   .order_by("project_id", "period_end", "id").values_list("project_id", "period_id", "amount", "state"))
+        for pk, period_id, amount, state in reports:
+            label = labels.period(period_id)
+            rows[pk].items.append({"kind": "report", "text": f"{label} {labels.state[state]} {amount:,.2f}万元",
                                    "period": label, "amount": str(amount), "state": state})
 
 
-def _explain_schedule(projects, basis, parts, rows):
+def _explain_schedule(projects, basis, parts, rows, labels):
     found = (with_year_plan(projects, basis.year).filter(**{f"{YEAR_PLAN}__isnull": False}).order_by()
              .values_list("pk", f"{YEAR_PLAN}__planned_investment", f"{YEAR_PLAN}__monthly_plan",
                           f"{YEAR_PLAN}__planned_start", f"{YEAR_PLAN}__planned_completion"))
+    spread, own = _("按年内建设月份平均分解"), _("按月度累计计划")
+    text = _("1—%(m)s月计划%(due)s万元（%(how)s）")
+    due_of: dict = {}  # a plan's due amount, the same as plan_due([its row]); shares cached by their dates
     for pk, planned, monthly, start, completion in found:
-        plan_row = (planned, monthly or None, start, completion, basis.end)
+        plan_row = (planned, monthly or None, start, completion, basis.end, 1)
         target = rows[pk].parts
         target.setdefault("plan_due_rows", []).append(plan_row)
-        due = sources.plan_due([plan_row])
+        if monthly:
+            due = sources.plan_due([plan_row])
+        else:
+            if (start, completion) not in due_of:
+                due_of[(start, completion)] = schedule_share(basis.end, planned_start=start, planned_completion=completion)
+            due = (due_of[(start, completion)] * planned).quantize(sources.DUE_PLACES)
         target["plan_due"] = due
-        basis_text = _("按月度累计计划") if monthly else _("按年内建设月份平均分解")
-        rows[pk].items.append({"kind": "plan", "text": _("1—%(m)s月计划%(due)s万元（%(how)s）") % {
-            "m": basis.end.month, "due": f"{due:,.2f}", "how": basis_text}})
+        rows[pk].items.append({"kind": "plan", "text": text % {
+            "m": basis.end.month, "due": f"{due:,.2f}", "how": own if monthly else spread}})
 
 
-def _explain_related(queryset, projects, rows, component: str, flags: dict, describe):
-    found = queryset.filter(project__in=projects.order_by().values("pk")).order_by()
-    for obj in found.annotate(**{f"figure_{name}": _flag(q) for name, q in flags.items()}):
-        target = rows[obj.project_id].parts
-        if component is not None:
-            target[component] = target.get(component, 0) + 1
-        for name in flags:
-            target[name] = target.get(name, 0) + getattr(obj, f"figure_{name}")
-        rows[obj.project_id].items.append(describe(obj))
+def _related_explainer(source: str, fields: tuple, describe):
+    """A drill-down of a source of records (sources.RELATED): each counting record of the group's
+    projects adds to its project's components and is listed under it (`describe`: its words)."""
+    def explain_source(projects, basis, parts, rows, labels):
+        spec = sources.RELATED[source]
+        names = spec.parts(basis)
+        records = (spec.records(basis).filter(project__in=projects.order_by().values("pk")).order_by("project_id", "pk")
+                   .values("project_id", *fields, *(f"figure_{name}" for name in names)))
+        for record in records:
+            target = rows[record["project_id"]].parts
+            if spec.count:
+                target[spec.count] = target.get(spec.count, 0) + 1
+            for name in names:
+                target[name] = target.get(name, 0) + (record[f"figure_{name}"] or 0)
+            rows[record["project_id"]].items.append(describe(record, labels))
+    return explain_source
 
 
-def _explain_work(projects, basis, parts, rows):
-    def describe(report):
-        return {"kind": "report", "text": f"{report.period.label} {WORK_LABELS.get(report.work_status, '未填')}",
-                "work_status": report.work_status}
-    _explain_related(sources.work_reports(basis).select_related("period"), projects, rows, None,
-                     {"working": sources.working_q()}, describe)
+def _describe_work(r, labels):
+    return {"kind": "report", "text": f"{labels.period(r['period_id'])} {labels.work.get(r['work_status'], labels.not_filled)}",
+            "work_status": r["work_status"]}
 
 
-def _explain_milestones(projects, basis, parts, rows):
-    def describe(node):
-        done = node.actual_date or _("无实际完成日期")
-        return {"kind": "milestone", "text": _("“%(n)s”计划%(p)s，实际%(a)s%(ok)s") % {
-            "n": node.name, "p": node.planned_date, "a": done, "ok": _("，按期") if node.figure_milestones_on_time else ""},
-            "planned": node.planned_date.isoformat(), "actual": node.actual_date.isoformat() if node.actual_date else None}
-    _explain_related(sources.milestones_due(basis).order_by("planned_date"), projects, rows, "milestones_due",
-                     {"milestones_on_time": sources.milestone_on_time_q()}, describe)
+def _describe_milestone(r, labels):
+    actual = r["actual_date"]
+    text = labels.node % {"n": r["name"], "p": r["planned_date"], "a": actual or labels.no_date,
+                          "ok": labels.on_time if r["figure_milestones_on_time"] else ""}
+    return {"kind": "milestone", "text": text, "planned": r["planned_date"].isoformat(),
+            "actual": actual.isoformat() if actual else None}
 
 
-def _explain_approvals(projects, basis, parts, rows):
-    def describe(item):
-        return {"kind": "approval", "text": f"{item.type.name}：{item.get_status_display()}"
-                + (f"（{item.done_date}）" if item.done_date else ""), "status": item.status}
-    _explain_related(sources.approvals_required().select_related("type"), projects, rows, "approvals_required",
-                     {"approvals_done": sources.approval_done_q(basis)}, describe)
+def _describe_approval(r, labels):
+    done = f"（{r['done_date']}）" if r["done_date"] else ""
+    return {"kind": "approval", "text": f"{r['type__name']}：{labels.approval[r['status']]}{done}", "status": r["status"]}
 
 
-def _explain_problems(projects, basis, parts, rows):
-    closed = sources.problem_closed_q(basis)
-
-    def describe(problem):
-        days = problem.days_to_close if problem.figure_problems_closed else None
-        if days is not None:
-            rows[problem.project_id].parts["problem_days"] = rows[problem.project_id].parts.get("problem_days", 0) + days
-        return {"kind": "problem", "id": problem.pk, "text": f"{problem.raised_on} {problem.type.name}："
-                f"{problem.description[:40]}（{problem.get_status_display()}）", "days_to_close": days}
-    _explain_related(sources.problems_raised(basis).select_related("type"), projects, rows, "problems",
-                     {"problems_closed": closed}, describe)
-    for row in rows.values():
-        if "problems" in row.parts:
-            row.parts.setdefault("problem_days", 0)
+def _describe_problem(r, labels):
+    days = r["days_to_close"] if r["figure_problems_closed"] else None
+    return {"kind": "problem", "id": r["id"], "text": f"{r['raised_on']} {r['type__name']}：{r['description'][:40]}"
+            f"（{labels.problem[r['status']]}）", "days_to_close": days}
 
 
-def _explain_reporting(projects, basis, parts, rows):
-    def describe(report):
-        late = _("逾期") if report.is_late else ""
-        return {"kind": "report", "text": f"{report.period.label} {STATE_LABELS[report.state]}{late}",
-                "state": report.state, "is_late": report.is_late}
-    _explain_related(sources.reports_due(basis).select_related("period"), projects, rows, "reports_due",
-                     {"reports_on_time": sources.report_on_time_q()}, describe)
+def _describe_report(r, labels):
+    late = labels.late if r["is_late"] else ""
+    return {"kind": "report", "text": f"{labels.period(r['period_id'])} {labels.state[r['state']]}{late}",
+            "state": r["state"], "is_late": r["is_late"]}
 
 
 def _explain_last_year(projects, basis, parts, rows):
@@ -461,9 +454,14 @@ def _explain_last_year(projects, basis, parts, rows):
 
 
 EXPLAIN = {
-    registry.LEDGER: _explain_ledger, registry.SCHEDULE: _explain_schedule, registry.WORK: _explain_work,
-    registry.MILESTONES: _explain_milestones, registry.APPROVALS: _explain_approvals,
-    registry.PROBLEMS: _explain_problems, registry.REPORTING: _explain_reporting,
+    registry.LEDGER: _explain_ledger, registry.SCHEDULE: _explain_schedule,
+    registry.WORK: _related_explainer(registry.WORK, ("period_id", "work_status"), _describe_work),
+    registry.MILESTONES: _related_explainer(registry.MILESTONES, ("name", "planned_date", "actual_date"),
+                                            _describe_milestone),
+    registry.APPROVALS: _related_explainer(registry.APPROVALS, ("type__name", "status", "done_date"), _describe_approval),
+    registry.PROBLEMS: _related_explainer(registry.PROBLEMS, ("id", "raised_on", "type__name", "description", "status",
+                                                              "days_to_close"), _describe_problem),
+    registry.REPORTING: _related_explainer(registry.REPORTING, ("period_id", "state", "is_late"), _describe_report),
 }
 
 
@@ -492,8 +490,9 @@ def explain(user, figure_key: str, group_key: str | None, *, period, filters=Non
             raise NotFound(group_key)
     wanted = {registry.COMPONENTS[part] for part in figure.parts}
     rows: dict[int, ExplainRow] = defaultdict(lambda: ExplainRow(0))
+    labels = Labels()
     for source in wanted - {registry.LAST_YEAR}:
-        EXPLAIN[source](projects, basis, set(figure.parts), rows)
+        EXPLAIN[source](projects, basis, set(figure.parts), rows, labels)
     last_year = registry.LAST_YEAR in wanted and sources.has_last_year(basis)
     if last_year:
         last_projects = _projects(ledger_filter(user, filters, period.year - 1))
@@ -506,7 +505,7 @@ def explain(user, figure_key: str, group_key: str | None, *, period, filters=Non
     ordered = sorted(kept.values(), key=lambda row: (row.region, row.name, row.project_id))
     totals: dict = {}
     for row in ordered:
-        _add(totals, {k: v for k, v in row.parts.items() if k in figure.parts or k == "plan_due_rows"})
+        sources.merge_components(totals, {k: v for k, v in row.parts.items() if k in figure.parts or k == "plan_due_rows"})
     computed = set(wanted)
     finished = _finish(totals, computed, last_year)
     finished = {k: v for k, v in finished.items() if k in figure.parts}

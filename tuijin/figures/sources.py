@@ -8,12 +8,13 @@ Every condition is written once here, as a Q object or an expression, and used b
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Case, Count, F, FilteredRelation, IntegerField, Max, Min, Q, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -62,6 +63,13 @@ class Basis:
     def label(self) -> str:
         """截至2026年10月，已审核填报: stated on every page and output that shows figures."""
         return _("截至%(period)s，%(rule)s") % {"period": self.period.label, "rule": counted_label()}
+
+    @cached_property
+    def due_periods(self) -> list[int]:
+        """The reporting periods of the period's own months whose deadline has passed (按时填报率 counts
+        their reports)."""
+        return list(ReportPeriod.objects.filter(ends_on__gte=self.period.start, ends_on__lte=self.end,
+                                                due_on__lt=self.today).order_by("pk").values_list("pk", flat=True))
 
     def completion(self):
         """The ledger's 本年累计完成 expression (on projects joined to the year's plan)."""
@@ -119,76 +127,138 @@ def project_flags(b: Basis) -> dict[str, Q]:
 WORKING_STATES = (WorkStatus.STARTED, WorkStatus.RESUMED)
 
 
-def work_reports(b: Basis):
+def _q(prefix: str, **lookups) -> Q:
+    """A condition on a related model's fields, seen from the model itself (prefix "") or from the
+    project through a relation (prefix "milestones__")."""
+    return Q(**{prefix + name: value for name, value in lookups.items()})
+
+
+@dataclass(frozen=True)
+class Related:
+    """A source of records hanging off the project: which of them count (`where`), the component counting
+    every one of them (`count`), and the components counting those meeting a condition (`flags`) or
+    summing a field over them (`sums`: component → (field, condition)). Conditions are written once,
+    with the field prefix of where they are read from; a flag may also read the project's own fields
+    (`project` prefix: "project__" from the record, "" from the project)."""
+
+    relation: str  # the reverse relation on Project
+    model: type
+    where: Callable  # (basis, prefix) -> Q | None (None: no record counts)
+    count: str | None = None
+    flags: Callable | None = None  # (basis, prefix, project prefix) -> {component: Q}
+    sums: Callable | None = None  # (basis, prefix) -> {component: (field, Q)}
+
+    def records(self, b: "Basis"):
+        """The counting records (for a drill-down), each with its flags as 0/1 columns `figure_<name>`."""
+        where = self.where(b, "")
+        if where is None:
+            return self.model.objects.none()
+        flags = self.flags(b, "", "project__") if self.flags else {}
+        sums = self.sums(b, "") if self.sums else {}
+        return self.model.objects.filter(where).annotate(
+            **{f"figure_{name}": Case(When(q, then=Value(1)), default=Value(0), output_field=IntegerField())
+               for name, q in flags.items()},
+            **{f"figure_{name}": Case(When(q, then=F(column)), default=Value(0), output_field=IntegerField())
+               for name, (column, q) in sums.items()})
+
+    def parts(self, b: "Basis") -> list[str]:
+        """The components a record adds to besides `count` (its flags and sums)."""
+        return [*(self.flags(b, "", "project__") if self.flags else {}), *(self.sums(b, "") if self.sums else {})]
+
+
+def work_where(b, prefix):
     """The reports 开复工 is read from: the counted reports of the reporting period as of the end."""
     if b.as_of is None:
-        return ProgressReport.objects.none()
-    return ProgressReport.objects.filter(period_id=b.as_of.pk, state__in=counted_states())
+        return None
+    return _q(prefix, period_id=b.as_of.pk, period_end=b.as_of.ends_on, state__in=list(counted_states()))
 
 
-def working_q() -> Q:
-    return Q(work_status__in=WORKING_STATES)
+def work_flags(b, prefix, project):
+    return {"working": _q(prefix, work_status__in=list(WORKING_STATES))}
 
 
-def milestones_due(b: Basis):
-    return Milestone.objects.filter(planned_date__gte=b.period.year_start, planned_date__lte=b.end)
+def milestone_where(b, prefix):
+    return _q(prefix, planned_date__gte=b.period.year_start, planned_date__lte=b.end)
 
 
-def milestone_on_time_q() -> Q:
-    """Done no later than planned: its own actual date, or for a 开工 / 竣工 node without one the
+def milestone_flags(b, prefix, project):
+    """On time: done no later than planned — its own actual date, or for a 开工 / 竣工 node without one the
     project's actual start / completion (Milestone.objects.with_inference's recorded facts). A node
     known done only because a later one is has no date, so it is not counted on time."""
-    planned = F("planned_date")
-    return (Q(actual_date__isnull=False, actual_date__lte=planned)
-            | Q(actual_date__isnull=True, marks=NodeMark.START, project__actual_start__lte=planned)
-            | Q(actual_date__isnull=True, marks=NodeMark.COMPLETION, project__actual_completion__lte=planned))
+    planned = F(f"{prefix}planned_date")
+    on_time = (_q(prefix, actual_date__isnull=False, actual_date__lte=planned)
+               | (_q(prefix, actual_date__isnull=True, marks=NodeMark.START)
+                  & Q(**{f"{project}actual_start__lte": planned}))
+               | (_q(prefix, actual_date__isnull=True, marks=NodeMark.COMPLETION)
+                  & Q(**{f"{project}actual_completion__lte": planned})))
+    return {"milestones_on_time": on_time}
 
 
-def approvals_required():
-    return Approval.objects.filter(required=True).exclude(status=ApprovalStatus.NOT_NEEDED)
+def approval_where(b, prefix):
+    return _q(prefix, required=True) & ~_q(prefix, status=ApprovalStatus.NOT_NEEDED)
 
 
-def approval_done_q(b: Basis) -> Q:
-    return Q(status=ApprovalStatus.DONE) & (Q(done_date__isnull=True) | Q(done_date__lte=b.end))
+def approval_flags(b, prefix, project):
+    done = _q(prefix, status=ApprovalStatus.DONE) & (_q(prefix, done_date__isnull=True) | _q(prefix, done_date__lte=b.end))
+    return {"approvals_done": done}
 
 
-def problems_raised(b: Basis):
-    return Problem.objects.filter(raised_on__gte=b.period.year_start, raised_on__lte=b.end)
+def problem_where(b, prefix):
+    return _q(prefix, raised_on__gte=b.period.year_start, raised_on__lte=b.end)
 
 
-def problem_closed_q(b: Basis) -> Q:
+def problem_closed(b, prefix) -> Q:
     """销号 by the end (the problems app's 办结: 已销号, problems.selectors.StatRow.rate)."""
-    return Q(status=ProblemStatus.CLOSED) & (Q(closed_on__isnull=True) | Q(closed_on__lte=b.end))
+    return _q(prefix, status=ProblemStatus.CLOSED) & (_q(prefix, closed_on__isnull=True) | _q(prefix, closed_on__lte=b.end))
 
 
-def reports_due(b: Basis):
+def problem_flags(b, prefix, project):
+    return {"problems_closed": problem_closed(b, prefix)}
+
+
+def problem_sums(b, prefix):
+    return {"problem_days": ("days_to_close", problem_closed(b, prefix))}
+
+
+def reports_where(b, prefix):
     """The reports of the period's own months whose deadline has passed (they had to be handed in)."""
-    return ProgressReport.objects.filter(period_end__gte=b.period.start, period_end__lte=b.end,
-                                         period__due_on__lt=b.today)
+    if not b.due_periods:
+        return None
+    return _q(prefix, period_end__gte=b.period.start, period_end__lte=b.end, period_id__in=b.due_periods)
 
 
-def report_on_time_q() -> Q:
-    return Q(state__in=list(HANDED_IN_STATES), is_late=False)
+def reports_flags(b, prefix, project):
+    return {"reports_on_time": _q(prefix, state__in=list(HANDED_IN_STATES), is_late=False)}
+
+
+RELATED = {
+    registry.WORK: Related("progress_reports", ProgressReport, work_where, flags=work_flags),
+    registry.MILESTONES: Related("milestones", Milestone, milestone_where, "milestones_due", milestone_flags),
+    registry.APPROVALS: Related("approvals", Approval, approval_where, "approvals_required", approval_flags),
+    registry.PROBLEMS: Related("problems", Problem, problem_where, "problems", problem_flags, problem_sums),
+    registry.REPORTING: Related("progress_reports", ProgressReport, reports_where, "reports_due", reports_flags),
+}
 
 
 # ------------------------------------------------------------------------------ 序时 (time progress)
 
 
 def plan_due(rows: Iterable[tuple]) -> Decimal:
-    """The plan due by the end summed over plans, from rows (amount, monthly plan, planned start,
-    planned completion, end): plans spread evenly are summed per (start, completion) first and
-    multiplied by their common share once, each plan with its own monthly plan is taken alone
-    (reports.figures.schedule_share, the 序时进度 of a report). Grouped and row-by-row callers get the
+    """The plan due by the end summed over plans, from rows (amount, monthly plan, planned start, planned
+    completion, end, number of plans): plans spread evenly are summed per (start, completion) first (the
+    amount is their sum) and multiplied by their common share once; a plan with its own monthly plan is
+    taken alone, times the number of plans with the same amount and monthly plan
+    (reports.figures.schedule_share: the 序时进度 of a report). Grouped and row-by-row callers get the
     same sum for the same plans."""
     even: dict[tuple, Decimal] = defaultdict(Decimal)
     total = Decimal(0)
-    for planned, monthly, start, completion, end in rows:
+    for planned, monthly, start, completion, end, count in rows:
         if planned is None:
             continue
         if monthly:
             share = schedule_share(end, planned=planned, monthly_plan=monthly, planned_start=start,
                                    planned_completion=completion)
-            total += (share * planned).quantize(DUE_PLACES)
+            total += (share * planned).quantize(DUE_PLACES) * count
         else:
             even[(start, completion, end)] += planned
     for (start, completion, end), planned in sorted(even.items(), key=lambda item: repr(item[0])):
@@ -212,13 +282,6 @@ class Grouping:
     lookup: str | None = None
     keep_empty: bool = False
     exclude_equal: str | None = None
-
-    def on(self, prefix: str) -> "Grouping":
-        """The same grouping seen from a model hanging off the project (`project__`)."""
-        if self.lookup is None:
-            return self
-        return Grouping(prefix + self.lookup, self.keep_empty,
-                        prefix + self.exclude_equal if self.exclude_equal else None)
 
     @property
     def columns(self) -> list[str]:
@@ -246,73 +309,81 @@ class Grouping:
                 for row in self.rows(queryset).values("figure_group").annotate(**aggregates).order_by()}
 
 
-def _projects_of(model_queryset, projects):
-    return model_queryset.filter(project__in=projects.order_by().values("pk"))
-
-
-def ledger_components(projects, grouping: Grouping, b: Basis) -> dict:
-    """项目数, stage counts, 总投资, 年度计划, 累计完成 and the start and completion counts per group: one pass."""
-    aggregates = {**ledger_sums(b.completion()),
-                  **{name: Count("id", filter=q) for name, q in project_flags(b).items()}}
-    zero = Decimal("0.00")
-    return {key: {"projects": row.pop("n"), "total_investment": row.pop("total") or zero,
-                  "annual_plan": row.pop("plan") or zero, "completed": row.pop("done") or zero, **row}
-            for key, row in grouping.run(with_year_plan(projects, b.year), **aggregates).items()}
-
-
 PLAN = f"{YEAR_PLAN}__"
 
 
-def schedule_components(projects, grouping: Grouping, b: Basis) -> dict:
-    """The rows plan_due sums, per group (`plan_due_rows`, summed by plan_due once groups are rolled up):
-    plans spread evenly summed per (start, completion) by the query, plans with a monthly plan one by one."""
-    joined = grouping.rows(with_year_plan(projects, b.year).filter(**{f"{PLAN}isnull": False}))
-    result: dict = defaultdict(list)
-    even = (joined.filter(**{f"{PLAN}monthly_plan": EMPTY_MONTHLY_PLAN})
-            .values_list(*grouping.columns, f"{PLAN}planned_start", f"{PLAN}planned_completion")
-            .annotate(planned=Sum(f"{PLAN}planned_investment")).order_by())
-    for row in even:
-        key = row[0] if grouping.columns else None
-        result[key].append((row[-1], None, row[-3], row[-2], b.end))
-    own = (joined.exclude(**{f"{PLAN}monthly_plan": EMPTY_MONTHLY_PLAN})
-           .values_list(*grouping.columns, f"{PLAN}planned_investment", f"{PLAN}monthly_plan",
-                        f"{PLAN}planned_start", f"{PLAN}planned_completion"))
-    for row in own:
-        key = row[0] if grouping.columns else None
-        result[key].append((row[-4], row[-3], row[-2], row[-1], b.end))
-    return {key: {"plan_due_rows": rows} for key, rows in result.items()}
-
-
-def work_components(projects, grouping: Grouping, b: Basis) -> dict:
-    found = grouping.on("project__").run(_projects_of(work_reports(b), projects),
-                                         working=Count("id", filter=working_q()))
-    return {key: {"working": row["working"]} for key, row in found.items()}
-
-
-def milestone_components(projects, grouping: Grouping, b: Basis) -> dict:
-    found = grouping.on("project__").run(_projects_of(milestones_due(b), projects), milestones_due=Count("id"),
-                                         milestones_on_time=Count("id", filter=milestone_on_time_q()))
+def ledger_components(projects, grouping: Grouping, b: Basis) -> dict:
+    """One pass over the projects with their year's plan: 项目数, stage counts, 总投资, 年度计划, 累计完成, the
+    start and completion counts, and the rows plan_due sums (`plan_due_rows`, summed once groups are
+    rolled up). The pass also groups by the plan's start, completion and monthly plan, so that plans
+    spread evenly come summed per (start, completion) and plans sharing a monthly plan come with their
+    number (and, when their amounts differ, which the plans' rules do not allow, one by one)."""
+    aggregates = {**ledger_sums(b.completion()), **{name: Count("id", filter=q) for name, q in project_flags(b).items()},
+                  "figure_low": Min(f"{PLAN}planned_investment"), "figure_high": Max(f"{PLAN}planned_investment")}
+    joined = grouping.rows(with_year_plan(projects, b.year).annotate(
+        figure_start=F(f"{PLAN}planned_start"), figure_completion=F(f"{PLAN}planned_completion"),
+        figure_monthly=F(f"{PLAN}monthly_plan")))
+    keys = ("figure_start", "figure_completion", "figure_monthly")
+    found: dict = {}
+    uneven: set = set()
+    zero = Decimal("0.00")
+    for row in joined.values(*grouping.columns, *keys).annotate(**aggregates).order_by():
+        key = row.pop("figure_group", None)
+        start, completion, monthly = (row.pop(name) for name in keys)
+        low, high = row.pop("figure_low"), row.pop("figure_high")
+        planned, count = row.pop("plan") or zero, row.pop("n")
+        if not monthly:
+            due = [(planned, None, start, completion, b.end, 1)]
+        elif low == high:
+            due = [(low, monthly, start, completion, b.end, count)]
+        else:
+            due = []
+            uneven.add((key, start, completion, tuple(monthly)))
+        merge_components(found.setdefault(key, {}), {
+            "projects": count, "total_investment": row.pop("total") or zero, "annual_plan": planned,
+            "completed": row.pop("done") or zero, **row, "plan_due_rows": due})
+    if uneven:
+        # Plans sharing a monthly plan but not their amount (which the plans' rules do not allow): one by one.
+        rows = joined.exclude(**{f"{PLAN}monthly_plan": EMPTY_MONTHLY_PLAN}).values_list(
+            *grouping.columns, f"{PLAN}planned_investment", *keys)
+        for row in rows:
+            key = row[0] if grouping.columns else None
+            planned, start, completion, monthly = row[-4:]
+            if (key, start, completion, tuple(monthly or ())) in uneven:
+                found[key]["plan_due_rows"].append((planned, monthly, start, completion, b.end, 1))
     return found
 
 
-def approval_components(projects, grouping: Grouping, b: Basis) -> dict:
-    return grouping.on("project__").run(_projects_of(approvals_required(), projects), approvals_required=Count("id"),
-                                        approvals_done=Count("id", filter=approval_done_q(b)))
+def merge_components(target: dict, components: dict) -> None:
+    """Add a group's components into `target` (counts and money add up; the plan rows are collected)."""
+    for name, value in components.items():
+        if name == "plan_due_rows":
+            target.setdefault(name, []).extend(value)
+        elif value is not None:
+            target[name] = target.get(name, 0) + value
 
 
-def problem_components(projects, grouping: Grouping, b: Basis) -> dict:
-    closed = problem_closed_q(b)
-    found = grouping.on("project__").run(_projects_of(problems_raised(b), projects), problems=Count("id"),
-                                         problems_closed=Count("id", filter=closed),
-                                         problem_days=Sum("days_to_close", filter=closed))
+def related_components(source: Related, projects, grouping: Grouping, b: Basis) -> dict:
+    """The records of one source per group, from the projects (a LEFT JOIN of only the counting records):
+    one pass over the projects, each looked up in the records' index by project."""
+    where = source.where(b, f"{source.relation}__")
+    if where is None:
+        return {}
+    alias = f"figure_{source.relation}"
+    prefix = f"{alias}__"
+    aggregates = {}
+    if source.count:
+        aggregates[source.count] = Count(f"{prefix}id")
+    for name, q in (source.flags(b, prefix, "") if source.flags else {}).items():
+        aggregates[name] = Count(f"{prefix}id", filter=q)
+    for name, (column, q) in (source.sums(b, prefix) if source.sums else {}).items():
+        aggregates[name] = Sum(f"{prefix}{column}", filter=q)
+    joined = projects.alias(**{alias: FilteredRelation(source.relation, condition=where)})
+    found = grouping.run(joined, **aggregates)
     for row in found.values():
-        row["problem_days"] = row["problem_days"] or 0
+        for name in (source.sums(b, prefix) if source.sums else {}):
+            row[name] = row[name] or 0
     return found
-
-
-def reporting_components(projects, grouping: Grouping, b: Basis) -> dict:
-    return grouping.on("project__").run(_projects_of(reports_due(b), projects), reports_due=Count("id"),
-                                        reports_on_time=Count("id", filter=report_on_time_q()))
 
 
 def last_year_components(projects_last_year, grouping: Grouping, b_last: Basis) -> dict:
@@ -321,12 +392,13 @@ def last_year_components(projects_last_year, grouping: Grouping, b_last: Basis) 
     return {key: {"completed_last_year": row["done"] or Decimal("0.00")} for key, row in found.items()}
 
 
+def _related(source: str):
+    return lambda projects, grouping, b: related_components(RELATED[source], projects, grouping, b)
+
+
+# The grouped queries, by source; a source sharing another's pass names the same function (run once).
 GROUPED = {
     registry.LEDGER: ledger_components,
-    registry.SCHEDULE: schedule_components,
-    registry.WORK: work_components,
-    registry.MILESTONES: milestone_components,
-    registry.APPROVALS: approval_components,
-    registry.PROBLEMS: problem_components,
-    registry.REPORTING: reporting_components,
+    registry.SCHEDULE: ledger_components,
+    **{source: _related(source) for source in RELATED},
 }
