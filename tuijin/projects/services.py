@@ -27,6 +27,7 @@ from tuijin.org.selectors import (
     user_access,
 )
 
+from . import completion
 from .choices import Admission
 from .models import AnnualPlan, Project, ProjectLeader, ProjectResponsibleUnit
 from .plans import monthly_plan_errors
@@ -426,6 +427,7 @@ def annual_plan_save(user, plan: AnnualPlan, *, version: int | None = None, reas
     annual_plan_validate(plan)
     if plan.pk is None:
         plan.version = 1
+        _carry_counted([plan])
     else:
         claim(plan, version)
     try:
@@ -438,6 +440,15 @@ def annual_plan_save(user, plan: AnnualPlan, *, version: int | None = None, reas
         lambda: events.emit(ANNUAL_PLAN_CHANGED, project_id=plan.project_id, year=plan.year, user=user)
     )
     return plan
+
+
+def _carry_counted(plans) -> None:
+    """New annual plans carry the 本年累计完成 their project's reports of the year already count
+    (AnnualPlan.counted_*, kept by the monthly dispatch from then on: completion.plan_figures); 0 without."""
+    found = completion.plan_figures((plan.project_id, plan.year) for plan in plans)
+    zero = Decimal("0.00")
+    for plan in plans:
+        plan.counted_approved, plan.counted_handed_in = found.get((plan.project_id, plan.year), (zero, zero))
 
 
 # ---------------------------------------------------------------------------- bulk saves (import, demo)
@@ -714,6 +725,9 @@ def _bulk_save_plans(items: list[BulkProject], user, reason: str, now, saved: Bu
                 plan.version += 1
                 updating.append(plan)
             years[plan.year].append(project.pk)
+    # A new project has no reports yet: only a new plan of a project already saved can carry figures.
+    existing = {item.project.pk for item in items if item.original is not None}
+    _carry_counted([plan for plan in creating if plan.project_id in existing])
     create_rows(AnnualPlan, [vars(plan) for plan in creating])
     alias = AnnualPlan.objects.db
     for plan in creating:
