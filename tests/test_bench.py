@@ -18,6 +18,7 @@ from django.db import connection, connections
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import QueryDict
 from django.template import engines
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from tuijin.core.bench import latency_metrics, percentile
@@ -133,6 +134,35 @@ def test_the_filter_bar_renders_what_django_would():
             field.widget.choices = field.choices
     for name in fast.form.fields:
         assert str(fast.form[name]) == str(plain.form[name]), name
+
+
+@pytest.mark.django_db
+def test_the_filter_bars_options_written_once_follow_the_selection_and_every_change():
+    """The cached options' HTML (filtersets._rendered_options) is reused for every selection and language and
+    forgotten with the option lists when a region or unit is saved."""
+    generate_province(40, seed=7)
+    districts = list(Region.objects.filter(level="district").order_by("code")[:2])
+
+    def both(query: str, name: str) -> tuple[str, str]:
+        fast = LedgerFilterSet(QueryDict(query), queryset=Project.objects.all(), user=None)
+        plain = LedgerFilterSet(QueryDict(query), queryset=Project.objects.all(), user=None)
+        field = plain.form.fields[name]
+        field.widget = forms.Select(attrs=field.widget.attrs)
+        field.iterator = django_filters.fields.ModelChoiceIterator
+        field.widget.choices = field.choices
+        return str(fast.form[name]), str(plain.form[name])
+
+    for query in ("", f"region={districts[0].pk}", f"region={districts[1].pk}", ""):
+        fast, plain = both(query, "region")
+        assert fast == plain
+    assert f'value="{districts[1].pk}" selected' not in both("", "region")[0]
+    with translation.override("en"):
+        assert both(f"region={districts[0].pk}", "region")[0] == both(f"region={districts[0].pk}", "region")[1]
+    region = Region.objects.get(pk=districts[0].pk)  # saved through the model: its signal empties the caches
+    region.name = "改名后的<区>"
+    region.save()
+    fast, plain = both("", "region")
+    assert fast == plain and "改名后的&lt;区&gt;" in fast
 
 
 # The ledger rows as the template wrote them before tables.render_rows took over.
