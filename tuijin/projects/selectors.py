@@ -98,13 +98,44 @@ def _index_prefix_ids(filtered, ordering: list[str], first: int, last: int) -> l
 PREFIX_PAGE_ROWS = 250
 WALK_PAGE_ROWS = 2500
 
-# What a ledger row shows (tables.render_rows), and nothing more: building 50 projects with all
-# their columns and eight related objects each cost more than the page's SQL.
-LEDGER_ROW_RELATIONS = ("region", "level", "category", "stage", "lead_unit")
-LEDGER_ROW_FIELDS = (
+class _Named:
+    """A related object as a ledger row shows it: its name."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name):
+        self.name = name
+
+
+class LedgerRow:
+    """What one ledger row shows (tables.render_rows), read as plain values: 50 projects built as model
+    instances with five related objects each cost more than their query (docs/benchmarks.md).
+    `completed` and `completion_rate` are set by ledger_completion."""
+
+    __slots__ = ("id", "name", "code", "is_archived", "is_paused", "total_investment", "start_year", "end_year",
+                 "light", "light_reason", "admission", "requested_level_id", "region", "level", "category", "stage",
+                 "lead_unit_id", "lead_unit", "plan_investment", "as_of_done", "leader_names", "completed",
+                 "completion_rate")
+
+    def __init__(self, values, leader_names):
+        (self.id, self.name, self.code, self.is_archived, self.is_paused, self.total_investment, self.start_year,
+         self.end_year, self.light, self.light_reason, self.admission, self.requested_level_id, region, level,
+         category, stage, self.lead_unit_id, lead_unit, self.plan_investment, *done) = values
+        self.region, self.level, self.category, self.stage = _Named(region), _Named(level), _Named(category), _Named(stage)
+        self.lead_unit = _Named(lead_unit) if self.lead_unit_id is not None else None
+        if done:
+            self.as_of_done = done[0]
+        self.leader_names = leader_names
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+LEDGER_ROW_VALUES = (
     "id", "name", "code", "is_archived", "is_paused", "total_investment", "start_year", "end_year", "light", "light_reason",
-    "admission", "requested_level",
-    *LEDGER_ROW_RELATIONS, *(f"{relation}__name" for relation in LEDGER_ROW_RELATIONS),
+    "admission", "requested_level_id", "region__name", "level__name", "category__name", "stage__name", "lead_unit_id",
+    "lead_unit__name", "plan_investment",
 )
 
 
@@ -112,8 +143,8 @@ def ledger_page(filtered, *, year: int, ordering: list[str], page: int, per_page
                 done: completion.Figure | None = None):
     """One page of rows: pick the page's ids first, then load only those rows with what they show.
 
-    Rows carry LEDGER_ROW_FIELDS, `plan_investment` (the year's plan), `leader_names` and, with `done`
-    (completion.figure), `as_of_done`: 本年累计完成 read in the same query. Ordering
+    Rows are LedgerRows: the shown fields, `plan_investment` (the year's plan), `leader_names` and, with
+    `done` (completion.figure), `as_of_done`: 本年累计完成 read in the same query. Ordering
     all joined rows costs SQLite tens of milliseconds at province scale; picking 50 ids on the narrow
     query first and joining afterwards keeps the page constant (docs/benchmarks.md). Pass `count` when
     the caller already knows it (ledger_totals) to spare the COUNT(*) over the whole set.
@@ -225,12 +256,10 @@ def _plan_ordering(queryset, ordering: list[str], year: int):
 _INDEXED_SORTS = {"total_investment", "plan_investment", "region__path"}
 
 
-def _ledger_rows(ids: list[int], year: int, done: completion.Figure | None = None) -> list[Project]:
-    """The projects of `ids`, in that order, with what a ledger row shows (with `done`, its figure)."""
+def _ledger_rows(ids: list[int], year: int, done: completion.Figure | None = None) -> list[LedgerRow]:
+    """The rows of projects `ids`, in that order, with what a ledger row shows (with `done`, its figure)."""
     rows = (
         with_year_plan(Project.objects.filter(id__in=ids), year, done)
-        .select_related(*LEDGER_ROW_RELATIONS)
-        .only(*LEDGER_ROW_FIELDS)
         .annotate(plan_investment=F(f"{YEAR_PLAN}__planned_investment"))
         .order_by()
     )
@@ -242,9 +271,8 @@ def _ledger_rows(ids: list[int], year: int, done: completion.Figure | None = Non
     for project_id, name in links:
         leader_names.setdefault(project_id, []).append(name)
     by_id = {}
-    for project in rows:
-        project.leader_names = leader_names.get(project.id, [])
-        by_id[project.id] = project
+    for values in rows.values_list(*LEDGER_ROW_VALUES, *(("as_of_done",) if done is not None else ())):
+        by_id[values[0]] = LedgerRow(values, leader_names.get(values[0], []))
     return [by_id[pk] for pk in ids]
 
 
@@ -261,7 +289,7 @@ class LedgerCompletion:
     rate: Decimal | None  # 完成率 of the 合计 row: total ÷ the totals' 年度计划投资
 
 
-def ledger_completion(filtered, rows: list[Project], totals: LedgerTotals, *, as_of: completion.AsOf | None):
+def ledger_completion(filtered, rows: list[LedgerRow], totals: LedgerTotals, *, as_of: completion.AsOf | None):
     """Set `completed` and `completion_rate` on the page's rows and answer the totals' figures, through
     the one provider the reports app registers (projects/completion.py): the page's figures as the rows
     carry them (`as_of_done`, read with the rows: ledger_page's `done`), else in one query; the 合计 from
