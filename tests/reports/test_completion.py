@@ -118,6 +118,15 @@ def test_a_plan_made_after_its_reports_carries_their_figure_from_its_first_save(
         D("50.01"), D("50.01"))
 
 
+def test_the_plans_page_shows_the_figure_through_the_last_counted_month(ledger, client, users, settings):
+    client.force_login(users["dispatcher"])
+    url = reverse("projects:plans", args=[ledger.projects["P1"].pk])
+    # P1: January and February approved (300.30), March only submitted: through February.
+    assert '300.30<div class="small text-muted">截至2月</div>' in client.get(url).content.decode()
+    settings.TUIJIN_COUNTED_REPORTS = "handed_in"
+    assert '600.60<div class="small text-muted">截至3月</div>' in client.get(url).content.decode()
+
+
 def test_the_total_is_the_plans_figure_and_a_project_without_a_plan_counts_its_reports(ledger):
     """As of the year's latest period the 合计 sums the plans' figures; a project without a plan for the
     year (the ledger's "all years") counts its latest report's, as every project did before."""

@@ -167,6 +167,7 @@ def project_create(
     _save_project(stamp(project, user, reason or _("新建项目")))
     project.programs.set(programs)
     _save_links(project, responsible_units, leaders, user)
+    _announce_applications(user, [(project, None, [u.pk for u in responsible_units or ()])])
     transaction.on_commit(lambda: events.emit(PROJECT_CHANGED, project_id=project.pk, user=user))
     return project
 
@@ -235,6 +236,65 @@ def _as_application(user, project: Project, original: Project, reason: str) -> s
     return reason
 
 
+def _application_kind(project, original: Project | None) -> str | None:
+    """What a save made of the project for the office to decide: a new 申报 ("new"), a level change
+    requested ("level"), a returned 申报 resubmitted ("resubmit"); None when nothing new awaits it."""
+    if original is None:
+        return "new" if project.admission == Admission.PENDING else None
+    requested = getattr(project, "requested_level_id", None)
+    if requested is not None and requested != original.requested_level_id:
+        return "level"
+    if original.admission == Admission.RETURNED and project.admission == Admission.PENDING:
+        return "resubmit"
+    return None
+
+
+def _announce_applications(user, saved) -> None:
+    """Tell the office over each project (org.selectors.OfficeMembers) that an application awaits it, as
+    it tells the clerk the decision (_tell_applicant): `saved` is [(project, its original or None, its
+    responsible unit ids)]. One message per person: a project's own, or for a batch (the ledger import)
+    how many and which, pointing to the queue."""
+    from tuijin.org.models import Region
+    from tuijin.org.selectors import OfficeMembers
+
+    from .models import Level
+
+    applications = [(project, kind, units) for project, original, units in saved
+                    if (kind := _application_kind(project, original)) is not None]
+    if not applications:
+        return
+    who = (user.get_full_name() or user.username) if getattr(user, "pk", None) else _("系统")
+    regions = dict(Region.objects.filter(pk__in={p.region_id for p, _k, _u in applications}).values_list("pk", "path"))
+    by_person: dict[int, list] = defaultdict(list)
+    people = {}
+    offices = OfficeMembers()
+    for project, kind, units in applications:
+        for person in offices.over(regions[project.region_id], {project.lead_unit_id, *units}):
+            if person.pk != getattr(user, "pk", None):
+                people[person.pk] = person
+                by_person[person.pk].append((project, kind))
+    if not by_person:
+        return
+    levels = dict(Level.objects.values_list("pk", "name")) if any(k == "level" for _p, k, _u in applications) else {}
+    for pk, items in by_person.items():
+        if len(items) == 1:
+            project, kind = items[0]
+            if kind == "level":
+                text = _("%(who)s申请将项目“%(name)s”的级别由%(old)s调整为%(new)s，请审核") % {
+                    "who": who, "name": project.name, "old": levels.get(project.level_id, ""),
+                    "new": levels.get(project.requested_level_id, "")}
+            elif kind == "resubmit":
+                text = _("%(who)s修改后重新申报项目“%(name)s”，请审核") % {"who": who, "name": project.name}
+            else:
+                text = _("%(who)s申报新项目“%(name)s”入库，请审核") % {"who": who, "name": project.name}
+            notify([people[pk]], text, reverse("projects:detail", args=[project.pk]))
+        else:
+            names = "、".join(f"“{project.name}”" for project, _kind in items[:3])
+            text = _("%(who)s提交了%(n)s项项目申报（%(names)s%(more)s），请审核") % {
+                "who": who, "n": len(items), "names": names, "more": _("等") if len(items) > 3 else ""}
+            notify([people[pk]], text, reverse("projects:admissions"))
+
+
 def _save_project(project: Project) -> None:
     """Save, turning a lost race on the unique live code into the same message as project_validate."""
     try:
@@ -266,6 +326,7 @@ def project_update(
     if programs is not None:
         project.programs.set(programs)
     _save_links(project, responsible_units, leaders, user)
+    _announce_applications(user, [(project, original, [u.pk for u in responsible_units or ()])])
     transaction.on_commit(lambda: events.emit(PROJECT_CHANGED, project_id=project.pk, user=user))
     return project
 
@@ -584,6 +645,7 @@ def projects_bulk_save(user, items: list[BulkProject], *, reason: str, now=None,
     tick("links")
     plan_years = _bulk_save_plans(items, writer, reason, now, saved)
     tick("plans")
+    _announce_applications(writer, [(item.project, item.original, item.responsible_units or ()) for item in items])
     # Foreign keys are checked at commit on both databases (deferred): check them here, so that a broken
     # reference fails inside this save with its own message, and the import's time includes the checks
     # (the import bench rolls back, where deferred checks would never run).
