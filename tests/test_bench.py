@@ -15,9 +15,10 @@ from django import forms
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, connections
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import F, Prefetch, prefetch_related_objects
 from django.http import QueryDict
 from django.template import engines
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from tuijin.core.bench import latency_metrics, percentile
@@ -25,7 +26,13 @@ from tuijin.org.models import Region, Unit
 from tuijin.projects.bench import generate_province
 from tuijin.projects.filtersets import LeanSelect, LedgerFilterSet
 from tuijin.projects.models import Project, ProjectLeader
-from tuijin.projects.selectors import current_year, ledger_page, ledger_page_and_totals, ledger_totals
+from tuijin.projects.selectors import (
+    current_year,
+    ledger_page,
+    ledger_page_and_totals,
+    ledger_totals,
+    with_year_plan,
+)
 from tuijin.projects.tables import render_rows
 
 LATENCIES = ("ledger_dispatcher_p50", "ledger_dispatcher_p95", "ledger_reporter_p50", "ledger_reporter_p95")
@@ -135,6 +142,35 @@ def test_the_filter_bar_renders_what_django_would():
         assert str(fast.form[name]) == str(plain.form[name]), name
 
 
+@pytest.mark.django_db
+def test_the_filter_bars_options_written_once_follow_the_selection_and_every_change():
+    """The cached options' HTML (filtersets._rendered_options) is reused for every selection and language and
+    forgotten with the option lists when a region or unit is saved."""
+    generate_province(40, seed=7)
+    districts = list(Region.objects.filter(level="district").order_by("code")[:2])
+
+    def both(query: str, name: str) -> tuple[str, str]:
+        fast = LedgerFilterSet(QueryDict(query), queryset=Project.objects.all(), user=None)
+        plain = LedgerFilterSet(QueryDict(query), queryset=Project.objects.all(), user=None)
+        field = plain.form.fields[name]
+        field.widget = forms.Select(attrs=field.widget.attrs)
+        field.iterator = django_filters.fields.ModelChoiceIterator
+        field.widget.choices = field.choices
+        return str(fast.form[name]), str(plain.form[name])
+
+    for query in ("", f"region={districts[0].pk}", f"region={districts[1].pk}", ""):
+        fast, plain = both(query, "region")
+        assert fast == plain
+    assert f'value="{districts[1].pk}" selected' not in both("", "region")[0]
+    with translation.override("en"):
+        assert both(f"region={districts[0].pk}", "region")[0] == both(f"region={districts[0].pk}", "region")[1]
+    region = Region.objects.get(pk=districts[0].pk)  # saved through the model: its signal empties the caches
+    region.name = "改名后的<区>"
+    region.save()
+    fast, plain = both("", "region")
+    assert fast == plain and "改名后的&lt;区&gt;" in fast
+
+
 # The ledger rows as the template wrote them before tables.render_rows took over.
 TEMPLATE_ROWS = """{% load i18n tuijin %}{% for p in rows %}<tr{% if p.is_archived %} class="text-muted"{% endif %}>
 <td>{{ page_obj.start_index|add:forloop.counter0 }}</td>
@@ -170,10 +206,17 @@ def test_the_rows_written_in_python_match_the_template_loop_they_replace():
         for i, p in enumerate(rows):
             p.completed, p.completion_rate = [(Decimal("1234.50"), Decimal("61.7")), (Decimal("0.00"), None),
                                               (None, None)][i % 3]
-        # What the template read: the leader links as ledger_page prefetched them before.
+        # What the template read: the projects as model instances with their relations, the year's plan
+        # and the leader links prefetched (the rows are plain values now: selectors.LedgerRow).
+        instances = {p.pk: p for p in with_year_plan(Project.objects.filter(pk__in=[r.pk for r in rows]), year)
+                     .select_related("region", "level", "category", "stage", "lead_unit")
+                     .annotate(plan_investment=F("year_plan__planned_investment"))}
+        projects = [instances[r.pk] for r in rows]
+        for project, row in zip(projects, rows, strict=True):
+            project.completed, project.completion_rate = row.completed, row.completion_rate
         links = ProjectLeader.objects.select_related("leader").order_by("id")
-        prefetch_related_objects(rows, Prefetch("leader_links", queryset=links))
-        expected = template.render({"rows": rows, "page_obj": page_obj})
+        prefetch_related_objects(projects, Prefetch("leader_links", queryset=links))
+        expected = template.render({"rows": projects, "page_obj": page_obj})
         assert render_rows(rows, page_obj.start_index()) == expected
     assert render_rows([], 0) == template.render({"rows": [], "page_obj": None})
 

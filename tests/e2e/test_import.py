@@ -44,7 +44,13 @@ def test_upload_preview_confirm_result(page, login, live_server, e2e_data: E2EDa
     page.screenshot(path="/tmp/import_preview.png", full_page=True)
     assert Project.objects.count() == before  # nothing written before the confirmation
 
-    page.locator("#confirm-import").click()  # the box is required: the browser does not send the form
+    # Until the box is ticked the import buttons are disabled (the box is required besides).
+    expect(page.locator("#confirm-import")).to_be_disabled()
+    expect(page.locator("#confirm-ticks-hint")).to_be_visible()
+    page.locator("#confirm-create_new").check()
+    expect(page.locator("#confirm-import")).to_be_enabled()
+    page.locator("#confirm-create_new").uncheck()
+    expect(page.locator("#confirm-import")).to_be_disabled()
     assert Project.objects.count() == before
     page.locator("#confirm-create_new").check()
     page.locator("#confirm-import").click()

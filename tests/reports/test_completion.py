@@ -1,7 +1,8 @@
 """One 口径 for 本年累计完成 (issue #13 §3): the ledger, its 合计 row, its export and the investment warning
 read the same figure — the sum of the year's counted amounts up to one chosen period (by default the
-year's latest period begun, stated in the header), counting approved reports only unless
-settings.TUIJIN_COUNTED_REPORTS = "handed_in". Figures worked out by hand next to each literal.
+year's latest period already due, the one the warnings judge, stated in the header), counting approved
+reports only unless settings.TUIJIN_COUNTED_REPORTS = "handed_in". Figures worked out by hand next to
+each literal.
 
 Last year's periods, so that every month has begun whatever day the tests run.
 
@@ -13,17 +14,19 @@ P3 3,000.00   draft     10.00    pending               approved    1.23
 """
 
 import csv
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from io import StringIO
 from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tuijin.alerts import engine
 from tuijin.alerts.choices import Method
 from tuijin.ledgerio.exporting import ledger_columns
+from tuijin.projects import services as project_services
 from tuijin.projects.choices import Light
 from tuijin.projects.models import AnnualPlan, Project
 from tuijin.projects.selectors import current_year
@@ -98,21 +101,65 @@ def test_the_plans_carry_the_years_latest_figure_by_both_rules(ledger):
     assert carried[ledger.other.pk] == (D("777.77"), D("777.77"))   # January's, its only report
 
 
-def test_the_total_as_of_the_latest_period_falls_back_to_the_reports_where_a_plan_carries_nothing(ledger):
-    """A plan made after its reports (nothing carried yet) and a project without a plan for the year
-    count their reports' figure, as every project does as of an earlier period."""
-    mar = ledger.periods[2].ends_on
+def test_a_plan_made_after_its_reports_carries_their_figure_from_its_first_save(ledger, users):
+    p1 = ledger.projects["P1"]
+    AnnualPlan.objects.filter(project=p1, year=Y).delete()
+    plan = project_services.annual_plan_save(users["dispatcher"], AnnualPlan(
+        project=p1, year=Y, planned_investment=D("1000.00"), completed_before=D("0.00")))
+    plan.refresh_from_db()
+    assert (plan.counted_approved, plan.counted_handed_in) == (D("300.30"), D("600.60"))  # March's, as refresh_cumulative
+    # …and through the bulk path (the import, the demo): a new plan of an existing project.
+    p2 = ledger.projects["P2"]
+    AnnualPlan.objects.filter(project=p2, year=Y).delete()
+    project_services.projects_bulk_save(None, [project_services.BulkProject(
+        project=Project.objects.get(pk=p2.pk), original=Project.objects.get(pk=p2.pk),
+        plans=[AnnualPlan(year=Y, planned_investment=D("900.00"), completed_before=D("0.00"))])], reason="测试")
+    assert AnnualPlan.objects.filter(project=p2, year=Y).values_list("counted_approved", "counted_handed_in").get() == (
+        D("50.01"), D("50.01"))
+
+
+def test_the_plans_page_shows_the_figure_through_the_last_counted_month(ledger, client, users, settings):
+    client.force_login(users["dispatcher"])
+    url = reverse("projects:plans", args=[ledger.projects["P1"].pk])
+    # P1: January and February approved (300.30), March only submitted: through February.
+    assert '300.30<div class="small text-muted">截至2月</div>' in client.get(url).content.decode()
+    settings.TUIJIN_COUNTED_REPORTS = "handed_in"
+    assert '600.60<div class="small text-muted">截至3月</div>' in client.get(url).content.decode()
+
+
+def test_the_total_is_the_plans_figure_and_a_project_without_a_plan_counts_its_reports(ledger):
+    """As of the year's latest period the 合计 sums the plans' figures; a project without a plan for the
+    year (the ledger's "all years") counts its latest report's, as every project did before."""
+    mar, feb = ledger.periods[2].ends_on, ledger.periods[1].ends_on
     p1, p2, p3 = ids(ledger, "P1", "P2", "P3")
     everything = Project.objects.filter(pk__in=[p1, p2, p3])
-    AnnualPlan.objects.filter(project_id=p1, year=Y).update(counted_approved=None, counted_handed_in=None)
     AnnualPlan.objects.filter(project_id=p3, year=Y).delete()
     assert selectors.completion_total(everything, mar) == D("351.54")       # 300.30 + 50.01 + 1.23
-    # …and the plan's figure is what is summed where it carries one: a figure the reports do not give
-    # shows through (here set by hand; the services never write one).
+    assert selectors.completion_as_of(everything, mar) == {p1: D("300.30"), p2: D("50.01"), p3: D("1.23")}
+    # The plan's figure is what is summed where there is one (set by hand; the services never differ).
     AnnualPlan.objects.filter(project_id=p2, year=Y).update(counted_approved=D("1.00"))
     assert selectors.completion_total(everything, mar) == D("302.53")       # 300.30 + 1.00 + 1.23
     # As of February (not the year's latest period) every figure comes from the reports.
-    assert selectors.completion_total(everything, ledger.periods[1].ends_on) == D("300.31")   # 300.30 + 0.01
+    assert selectors.completion_total(everything, feb) == D("300.31")       # 300.30 + 0.01
+
+
+def test_as_of_an_earlier_period_a_project_out_of_it_keeps_its_earlier_figure(ledger):
+    """As of February each project's February report answers; one with no report in February (taken out,
+    or added to the dispatch later) counts its latest report before, and one whose plan counts nothing
+    all year counts nothing."""
+    jan, feb, mar = ledger.periods
+    p1, p2, p3 = ids(ledger, "P1", "P2", "P3")
+    ProgressReport.objects.filter(period=feb, project_id=p1).delete()
+    ProgressReport.objects.filter(period=feb, project_id=ledger.other.pk).delete()   # its only report is January's
+    everything = Project.objects.all()
+    assert selectors.completion_as_of(everything, feb.ends_on) == {
+        p1: D("100.10"), p2: D("0.01"), ledger.other.pk: D("777.77")}                 # P1 and 罗庄: January's
+    assert selectors.completion_total(everything, feb.ends_on) == D("877.88")         # 100.10 + 0.01 + 777.77
+    (empty,) = f.bulk_projects(1, region=ledger.projects["P1"].region, lead_unit=ledger.projects["P1"].lead_unit,
+                               plan=D("10.00"), prefix="空", year=Y)
+    assert AnnualPlan.objects.get(project=empty, year=Y).counted_approved == D("0.00")
+    assert selectors.completion_total(everything, feb.ends_on) == D("877.88")
+    assert selectors.completion_total(everything, jan.ends_on) == D("877.88")         # 100.10 + 0.01 + 777.77
 
 
 def test_handed_in_rule_counts_submitted_reports_too(ledger, settings):
@@ -155,6 +202,60 @@ def test_a_districts_totals_count_only_its_projects(ledger, client, users):
     html = client.get(reverse("projects:list"), {"year": Y}).content.decode()
     assert cell(html, "completed_ytd") == "351.54"
     assert cell(html, "completion_rate") == "5.9%"         # 351.54 ÷ 6,000.00 = 5.859 %
+
+
+def test_the_ledger_defaults_to_the_period_the_warnings_judge_and_says_when_one_is_still_open(ledger, client, users):
+    """An April period begun but due in the future: its reports are still coming in, so the ledger stays as
+    of March — the period the warnings judge (alerts.engine.evaluation_period) — and April, when chosen,
+    is stated as still being filled in."""
+    today = timezone.localdate()
+    april = services.period_open(users["dispatcher"], year=Y, month=4, due_on=today + timedelta(days=30))
+    ProgressReport.objects.filter(period=april, project=ledger.projects["P2"]).update(state=A, amount=D("1000.00"))
+    services.refresh_cumulative(ids(ledger, "P2"), Y)
+    assert engine.evaluation_period(today) == ledger.periods[2]
+    client.force_login(users["dispatcher"])
+    html = client.get(reverse("projects:list"), {"year": Y}).content.decode()
+    assert f"本年累计完成：截至{Y}年3月，已审核填报" in html
+    assert cell(html, "completed_ytd") == "1,129.31"       # March's, as before April opened
+    html = client.get(reverse("projects:list"), {"year": Y, "as_of": april.pk}).content.decode()
+    due = april.due_on
+    assert f"本年累计完成：截至{Y}年4月（填报中，截止{due.month}月{due.day}日），已审核填报" in html
+    assert cell(html, "completed_ytd") == "2,129.31"       # + P2's approved April 1,000.00
+
+
+def test_a_year_with_no_period_due_yet_shows_its_open_period_as_such(city, client, users):
+    this_year, today = current_year(), timezone.localdate()
+    (project,) = f.bulk_projects(1, region=city.regions.lanshan, lead_unit=city.units.lanshan_government,
+                                 plan=D("100.00"), prefix="今年", year=this_year)
+    period = services.period_open(users["dispatcher"], year=this_year, month=1, due_on=today + timedelta(days=10))
+    client.force_login(users["dispatcher"])
+    html = client.get(reverse("projects:list"), {"year": this_year}).content.decode()
+    due = period.due_on
+    assert f"本年累计完成：截至{this_year}年1月（填报中，截止{due.month}月{due.day}日），已审核填报" in html
+    assert cell(html, "completed_ytd") == "0.00"
+
+
+def test_the_figure_keeps_the_year_filters_inner_join_of_the_plans(ledger, users):
+    """The figure as of an earlier period reads each project's report in that period through one outer
+    join; the plans stay an inner join under the year filter, so SQLite reads the year's plans from their
+    covering index in project order instead of probing them per project (docs/benchmarks.md)."""
+    from django.db import connection
+    from django.http import QueryDict
+    from django.test.utils import CaptureQueriesContext
+
+    from tuijin.projects import completion
+    from tuijin.projects.filtersets import LedgerFilterSet
+    from tuijin.projects.selectors import ledger_queryset, ledger_totals
+
+    dispatcher = users["dispatcher"]
+    filtered = LedgerFilterSet(QueryDict(f"year={Y}"), queryset=ledger_queryset(dispatcher), user=dispatcher).qs
+    for key in (ledger.periods[1].pk, ledger.periods[2].pk):   # February (a report join), March (the plans')
+        figure = completion.figure(completion.as_of(Y, str(key)))
+        with CaptureQueriesContext(connection) as captured:
+            totals = ledger_totals(filtered, Y, figure)
+        (sql,) = [q["sql"] for q in captured]
+        assert 'INNER JOIN "projects_annualplan"' in sql and 'OUTER JOIN "projects_annualplan"' not in sql
+        assert totals.completed == (D("1078.08") if key == ledger.periods[1].pk else D("1129.31"))
 
 
 @pytest.mark.parametrize("bad", ["abc", "99999999999999999999", "-1", ""])

@@ -355,7 +355,7 @@ def test_cc_double_twenty_concurrent_approves_make_one_transition(drafted):
     assert ReportEvent.objects.filter(report=report, action=ReportAction.APPROVE).count() == 1
     assert report.history.count() == 3  # draft, submit, approve
     plan = AnnualPlan.objects.get(project_id=report.project_id, year=period.year)
-    assert plan.completed_ytd == Decimal("321.50")
+    assert plan.counted_approved == Decimal("321.50")
 
 
 def test_cc_double_twenty_concurrent_opens_of_one_month_make_one_period():

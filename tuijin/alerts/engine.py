@@ -22,7 +22,7 @@ from tuijin.projects.models import AnnualPlan
 from tuijin.reports.choices import DEFAULT_REPORTING_STAGES, HANDED_IN_STATES
 from tuijin.reports.figures import schedule_share
 from tuijin.reports.models import ProgressReport, ReportPeriod
-from tuijin.reports.selectors import completion_subquery, counted_label, counted_reports
+from tuijin.reports.selectors import completion_subquery, counted_label, counted_reports, last_due_period
 from tuijin.schedules.choices import OPEN_APPROVAL_STATES, ApprovalStatus, NodeMark
 from tuijin.schedules.models import Approval, Milestone
 
@@ -90,7 +90,7 @@ def start_overdue(rule, projects, today: date) -> dict[int, Finding]:
 def evaluation_period(today: date) -> ReportPeriod | None:
     """The latest period already due (年初至上月底): what the year's progress is judged on. In January
     that is last December, judged against last year's plan, until this year's first period falls due."""
-    return ReportPeriod.objects.filter(due_on__lt=today, ends_on__lt=today).order_by("-ends_on", "-id").first()
+    return last_due_period(today)
 
 
 def investment_lag(rule, projects, today: date, *, period: ReportPeriod | None = None) -> dict[int, Finding]:

@@ -30,7 +30,7 @@ from tuijin.reports.choices import (
 )
 from tuijin.reports.figures import schedule_share
 from tuijin.reports.models import ProgressReport, ReportEvent, ReportPeriod, period_bounds
-from tuijin.reports.services import period_remind, refresh_approved, refresh_cumulative
+from tuijin.reports.services import period_remind, refresh_cumulative
 
 from .clock import Clock, dispatch_calendar, month_end
 
@@ -213,10 +213,8 @@ def build_dispatch(rng: random.Random, dispatcher, clock: Clock) -> dict:
             returned.append(report)
     ReportEvent.objects.bulk_create(events, batch_size=2000)
     _date_events()
-    # The counted 本年累计 each report stores (the ledger's figure), by the services' one rule.
+    # The counted 本年累计 each report and each annual plan stores (the ledger's figure), as the services keep it.
     refresh_cumulative([p.pk for p in projects], min(years))
-    for year in years:
-        refresh_approved([p.pk for p in projects], year)
     messages = _messages(returned, periods, dispatcher, clock)
     return {"periods": len(periods), "reports": len(reports), "messages": messages,
             "closed": len(cal.closed), "open": (cal.open_year, cal.open_month, cal.due_on)}

@@ -357,9 +357,10 @@ class Labels:
 
 def _explain_ledger(projects, basis, parts, rows, labels):
     flags = {name: q for name, q in sources.project_flags(basis).items() if name in parts}
-    done = basis.completion() if "completed" in parts else Value(None, output_field=MoneyField())
-    found = (with_year_plan(projects, basis.year).order_by()
-             .annotate(figure_done=done, figure_plan=F(f"{YEAR_PLAN}__planned_investment"),
+    done = basis.completion() if "completed" in parts else None
+    found = (with_year_plan(projects, basis.year, done).order_by()
+             .annotate(figure_done=done.expression if done is not None else Value(None, output_field=MoneyField()),
+                       figure_plan=F(f"{YEAR_PLAN}__planned_investment"),
                        **{f"figure_{name}": _flag(q) for name, q in flags.items()})
              .values_list("pk", "total_investment", "figure_plan", "figure_done", *(f"figure_{name}" for name in flags)))
     zero = Decimal("0.00")
@@ -447,7 +448,8 @@ def _describe_report(r, labels):
 
 
 def _explain_last_year(projects, basis, parts, rows):
-    found = (with_year_plan(projects, basis.year).order_by().annotate(figure_done=basis.completion())
+    done = basis.completion()
+    found = (with_year_plan(projects, basis.year, done).order_by().annotate(figure_done=done.expression)
              .values_list("pk", "figure_done"))
     for pk, done in found:
         rows[pk].parts["completed_last_year"] = done or Decimal("0.00")

@@ -318,9 +318,10 @@ def ledger_components(projects, grouping: Grouping, b: Basis) -> dict:
     rolled up). The pass also groups by the plan's start, completion and monthly plan, so that plans
     spread evenly come summed per (start, completion) and plans sharing a monthly plan come with their
     number (and, when their amounts differ, which the plans' rules do not allow, one by one)."""
-    aggregates = {**ledger_sums(b.completion()), **{name: Count("id", filter=q) for name, q in project_flags(b).items()},
+    done = b.completion()
+    aggregates = {**ledger_sums(done), **{name: Count("id", filter=q) for name, q in project_flags(b).items()},
                   "figure_low": Min(f"{PLAN}planned_investment"), "figure_high": Max(f"{PLAN}planned_investment")}
-    joined = grouping.rows(with_year_plan(projects, b.year).annotate(
+    joined = grouping.rows(with_year_plan(projects, b.year, done).annotate(
         figure_start=F(f"{PLAN}planned_start"), figure_completion=F(f"{PLAN}planned_completion"),
         figure_monthly=F(f"{PLAN}monthly_plan")))
     keys = ("figure_start", "figure_completion", "figure_monthly")
@@ -388,7 +389,8 @@ def related_components(source: Related, projects, grouping: Grouping, b: Basis) 
 
 def last_year_components(projects_last_year, grouping: Grouping, b_last: Basis) -> dict:
     """累计完成 of last year's projects (the same filters, last year's plans) as of the same day a year ago."""
-    found = grouping.run(with_year_plan(projects_last_year, b_last.year), done=Sum(b_last.completion()))
+    done = b_last.completion()
+    found = grouping.run(with_year_plan(projects_last_year, b_last.year, done), done=Sum(done.expression))
     return {key: {"completed_last_year": row["done"] or Decimal("0.00")} for key, row in found.items()}
 
 

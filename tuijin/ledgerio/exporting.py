@@ -196,10 +196,11 @@ def ledger_export_rows(filtered, *, year: int, ordering: list[str],
     """One row per project of `filtered` (a scoped, filtered Project queryset) in the ledger's order,
     values in ledger_columns() order, with exact Decimal sums of the money columns.
 
-    Six queries whatever the number of rows: the projects with their relations and the year's plan,
-    then programmes, responsible units, leaders, 本年累计完成 and 形象进度 as of `as_of` of the same
-    projects (each by a subquery on the filtered set). The rows are collected before writing because the sums come first in the sheet;
-    summing the very rows written keeps the 合计 equal to them even while others save.
+    Five queries whatever the number of rows: the projects with their relations, the year's plan and
+    本年累计完成 as of `as_of` (completion.figure, read with them), then programmes, responsible units,
+    leaders and 形象进度 as of `as_of` of the same projects (each by a subquery on the filtered set).
+    The rows are collected before writing because the sums come first in the sheet; summing the very
+    rows written keeps the 合计 equal to them even while others save.
     """
     ids = filtered.order_by().values("pk")
     programs = _names_by_project(
@@ -215,13 +216,16 @@ def ledger_export_rows(filtered, *, year: int, ordering: list[str],
     for project_id, role, name in links:
         leaders.setdefault((project_id, role), []).append(name)
 
-    done = completion.amounts(as_of, ids)
     progress = completion.progress(as_of, ids)
     lights = dict(Light.choices)
     zero = Decimal("0.00")
 
     ordering = [o.replace("plan_investment", f"{YEAR_PLAN}__planned_investment") for o in ordering]
-    projects = with_year_plan(filtered, year).order_by(*ordering, "-id").values_list(*ROW_FIELDS)
+    figure = completion.figure(as_of)
+    projects = with_year_plan(filtered, year, figure).order_by(*ordering, "-id")
+    if figure is not None:
+        projects = projects.annotate(as_of_done=figure.expression)
+    projects = projects.values_list(*ROW_FIELDS, *(("as_of_done",) if figure is not None else ()))
     sums = LedgerSums()
     total_sum, plan_sum, before_sum, done_sum = zero, zero, zero, zero
     rows = []
@@ -231,9 +235,9 @@ def ledger_export_rows(filtered, *, year: int, ordering: list[str],
         pk, code, name, stats_code, region, region_code, year_listed, level, category, category_parent, nature,
         stage, address, scale, start_year, end_year, planned_start, planned_completion, land_area, total, plan,
         before, goal,
-        owner, owner_contact, owner_phone, lead_unit, remarks, light, light_reason,
+        owner, owner_contact, owner_phone, lead_unit, remarks, light, light_reason, *done,
     ) in enumerate(projects.iterator(chunk_size=CHUNK), start=1):
-        completed = done.get(pk, zero) if as_of is not None else None
+        completed = (done[0] if done[0] is not None else zero) if done else None
         if completed is not None:
             done_sum += completed
         total_sum += total

@@ -125,3 +125,24 @@ def primary_unit(user) -> Unit | None:
     if not access.grants:
         return None
     return Unit.objects.filter(pk=access.grants[0].unit_id).first()
+
+
+
+class OfficeMembers:
+    """The active people with office grants (admin, dispatcher), read once. `over(region_path, unit_ids)`:
+    those whose grants cover a project in that region or of those units, as Project.objects.reviewable_by
+    scopes them (a region grant its subtree, a unit grant the unit's projects) — who decide the project's
+    applications, and so whom a new 申报 is announced to."""
+
+    def __init__(self):
+        rows = (Membership.objects.filter(role__in=OFFICE_ROLES, is_active=True, unit__is_active=True,
+                                          user__is_active=True)
+                .select_related("user", "unit__region").order_by("user_id", "id"))
+        self._grants = [(m.scope, m.unit.region.path, m.unit_id, m.user) for m in rows]
+
+    def over(self, region_path: str, unit_ids=()) -> list:
+        found = {}
+        for scope, path, unit_id, user in self._grants:
+            if (region_path.startswith(path) if scope == Scope.REGION else unit_id in unit_ids):
+                found.setdefault(user.pk, user)
+        return list(found.values())

@@ -8,12 +8,17 @@ shows no completion.
 
 The provider answers, for a year and the period the user chose (or none: the default):
 - `as_of(year, key)`: what the figures are as of (AsOf), or None when the year has no period yet;
-- `amounts(as_of, project_ids)`: 本年累计完成 per project (万元, exact Decimals);
+- `figure(as_of)`: the per-project figure as a Figure: an expression on a queryset of projects with the
+  year's plan joined as `year_plan` and the relations it names joined too (projects.selectors.
+  with_year_plan does both), so the ledger's totals sum it in the pass they make anyway and its rows
+  read it with their other columns;
+- `amounts(as_of, project_ids)`: 本年累计完成 per project (万元, exact Decimals), the same figure;
 - `total(as_of, projects)`: the same summed over a queryset of projects, in one exact integer SUM;
-- `figure(as_of)`: the per-project figure as an expression on a queryset of projects with the year's
-  plan joined as `year_plan` (projects.selectors.with_year_plan), so the ledger's totals can sum it in
-  the pass they make anyway (`total` sums the same expression);
-- `progress(as_of, project_ids)`: 形象进度 per project (the text of its latest counted report).
+- `progress(as_of, project_ids)`: 形象进度 per project (the text of its latest counted report);
+- `plan_figures(pairs)`: what a new annual plan of (project, year) carries from the reports already
+  there (AnnualPlan.counted_approved / counted_handed_in), so that it is right from its first save;
+- `by_year(project_id)`: per year, the project's 本年累计完成 and the end of the last period it counts
+  (the plans page: "截至10月").
 """
 
 from __future__ import annotations
@@ -32,6 +37,15 @@ class AsOf:
     choices: list[tuple[str, str]] = field(default_factory=list)  # the year's periods, newest first
 
 
+@dataclass(frozen=True)
+class Figure:
+    """本年累计完成 per project as an expression, and the relations (alias → FilteredRelation) it reads
+    besides the year's plan."""
+
+    expression: object
+    relations: dict = field(default_factory=dict)
+
+
 class Provider(Protocol):
     def as_of(self, year: int, key: str | None) -> AsOf | None: ...
 
@@ -39,9 +53,13 @@ class Provider(Protocol):
 
     def total(self, as_of: AsOf, projects) -> Decimal: ...
 
-    def figure(self, as_of: AsOf): ...
+    def figure(self, as_of: AsOf) -> Figure: ...
 
     def progress(self, as_of: AsOf, project_ids) -> dict[int, str]: ...
+
+    def plan_figures(self, pairs) -> dict[tuple[int, int], tuple[Decimal, Decimal]]: ...
+
+    def by_year(self, project_id: int) -> dict[int, tuple[Decimal, date]]: ...
 
 
 _provider: list[Provider] = []
@@ -63,13 +81,24 @@ def total(basis: AsOf | None, projects) -> Decimal | None:
     return _provider[0].total(basis, projects) if _provider and basis is not None else None
 
 
-def figure(basis: AsOf | None):
+def figure(basis: AsOf | None) -> Figure | None:
     """The figure to sum over projects joined to the year's plan; None without a provider or a period."""
     return _provider[0].figure(basis) if _provider and basis is not None else None
 
 
 def progress(basis: AsOf | None, project_ids) -> dict[int, str]:
     return _provider[0].progress(basis, project_ids) if _provider and basis is not None else {}
+
+
+def plan_figures(pairs) -> dict[tuple[int, int], tuple[Decimal, Decimal]]:
+    """(counted_approved, counted_handed_in) for new annual plans of these (project id, year) pairs; a pair
+    left out (no provider, no report of the year) carries 0."""
+    pairs = list(pairs)
+    return _provider[0].plan_figures(pairs) if _provider and pairs else {}
+
+
+def by_year(project_id: int) -> dict[int, tuple[Decimal, date]]:
+    return _provider[0].by_year(project_id) if _provider else {}
 
 
 def rate(done: Decimal | None, planned: Decimal | None) -> Decimal | None:

@@ -9,6 +9,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db.models import Exists, OuterRef, Q
 from django.template import Context
 from django.template.base import render_value_in_context
+from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -32,26 +33,63 @@ class LeanSelect(forms.Select):
         if self.allow_multiple_selected:
             return super().render(name, value, attrs, renderer)
         wanted = self.format_value(value)
-        context = Context(autoescape=True)
-        options, has_selected = [], False
-        for option_value, option_label in self.choices:
-            if isinstance(option_label, (list, tuple)):
-                return super().render(name, value, attrs, renderer)
-            if option_value is None:
-                option_value = ""
-            selected = not has_selected and str(option_value) in wanted
-            has_selected |= selected
-            # `{{ widget.label }}`: plain strings are simply escaped; anything else (lazy, safe,
-            # numbers, dates) goes through the template engine's own rendering of a variable.
-            label = html.escape(option_label) if type(option_label) is str else render_value_in_context(option_label, context)
-            text = str(option_value) if type(option_value) is int else _escape(str(option_value))
-            options.append(f'\n  <option value="{text}"{" selected" if selected else ""}>{label}</option>\n')
+        choices = self.choices
+        if isinstance(choices, OneQueryChoices):
+            # The cached options' HTML is written once per option list and language (_rendered_options).
+            cached = _rendered_options(choices.options())
+            rows = None if cached is None else _option_rows(choices.head()) + cached
+        else:
+            rows = _option_rows(choices)
+        if rows is None:  # grouped choices
+            return super().render(name, value, attrs, renderer)
+        options = [row[1] for row in rows]
+        for index, (key, _plain, chosen) in enumerate(rows):
+            if key in wanted:  # the first option with the value is the selected one
+                options[index] = chosen
+                break
         html_attrs = "".join(
             f" {_escape(key)}" if val is True else f' {_escape(key)}="{_escape(str(val))}"'
             for key, val in self.build_attrs(self.attrs, attrs).items()
             if val is not False
         )
         return mark_safe(f'<select name="{_escape(name)}"{html_attrs}>{"".join(options)}\n</select>')
+
+
+def _option_rows(choices) -> list[tuple[str, str, str]] | None:
+    """(value, the `<option>` as written, the same selected) for each choice; None for grouped choices."""
+    context = Context(autoescape=True)
+    rows = []
+    for option_value, option_label in choices:
+        if isinstance(option_label, (list, tuple)):
+            return None
+        if option_value is None:
+            option_value = ""
+        # `{{ widget.label }}`: plain strings are simply escaped; anything else (lazy, safe,
+        # numbers, dates) goes through the template engine's own rendering of a variable.
+        label = html.escape(option_label) if type(option_label) is str else render_value_in_context(option_label, context)
+        text = str(option_value) if type(option_value) is int else _escape(str(option_value))
+        rows.append((str(option_value), f'\n  <option value="{text}">{label}</option>\n',
+                     f'\n  <option value="{text}" selected>{label}</option>\n'))
+    return rows
+
+
+# The `<option>`s of a cached option list as written, per list and language: a province's unit and region
+# dropdowns hold about a thousand options, escaped again on every page view otherwise. Emptied with the
+# option lists (options_changed); an expired list is replaced by a new one, so an entry never outlives
+# what it was written from by more than a minute.
+_rendered: dict[tuple[int, str], tuple[list, list | None]] = {}
+
+
+def _rendered_options(options: list) -> list[tuple[str, str, str]] | None:
+    key = (id(options), translation.get_language() or "")
+    hit = _rendered.get(key)
+    if hit is not None and hit[0] is options:
+        return hit[1]
+    rows = _option_rows(options)
+    if len(_rendered) > 200:
+        _rendered.clear()
+    _rendered[key] = (options, rows)  # the list is kept alive with its HTML, so its id is not reused
+    return rows
 
 
 # The filter bar's options, kept for a minute per process. They are read on every ledger view (seven
@@ -65,6 +103,7 @@ _options: dict[tuple, tuple[float, list]] = {}
 def options_changed(**kwargs) -> None:
     """Forget every cached option list (connected to saves and deletes in ProjectsConfig.ready)."""
     _options.clear()
+    _rendered.clear()
 
 
 def _cached_options(field_name: str, queryset, build) -> list:
@@ -93,14 +132,22 @@ class OneQueryChoices(django_filters.fields.ModelChoiceIterator):
     FETCH, CLOSE): three round trips for each of the filter bar's seven dropdowns on every page view.
     """
 
-    def __iter__(self):
+    def head(self) -> list:
+        """The options before the queryset's: the empty label, the null label."""
+        head = []
         if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
+            head.append(("", self.field.empty_label))
         if self.field.null_label is not None:
-            yield (self.field.null_value, self.field.null_label)
-        yield from _cached_options(
-            self.field.label, self.queryset, lambda: [self.choice(obj) for obj in self.queryset.all()]
-        )
+            head.append((self.field.null_value, self.field.null_label))
+        return head
+
+    def options(self) -> list:
+        """The queryset's options, cached (the same list object while the cache holds it)."""
+        return _cached_options(self.field.label, self.queryset, lambda: [self.choice(obj) for obj in self.queryset.all()])
+
+    def __iter__(self):
+        yield from self.head()
+        yield from self.options()
 
 
 class NameChoices(OneQueryChoices):
@@ -110,12 +157,8 @@ class NameChoices(OneQueryChoices):
     each cost more than the query. tests/test_bench.py checks the result against Django's own.
     """
 
-    def __iter__(self):
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        if self.field.null_label is not None:
-            yield (self.field.null_value, self.field.null_label)
-        yield from _cached_options(self.field.label, self.queryset, lambda: list(self.queryset.values_list("pk", "name")))
+    def options(self) -> list:
+        return _cached_options(self.field.label, self.queryset, lambda: list(self.queryset.values_list("pk", "name")))
 
 
 def _escape(text) -> str:

@@ -365,19 +365,16 @@ class AnnualPlan(VersionedModel):
         _("月度累计计划（万元）"), default=list, blank=True,
         help_text=_("1-12月累计计划投资；不填则按年内建设月份平均分解"),
     )
-    # The year's approved figures, kept by the monthly dispatch (tuijin.reports) for the ledger.
-    completed_ytd = MoneyField(_("本年累计完成投资（万元）"), default=0, editable=False)
-    completed_through = models.DateField(_("累计完成截至"), null=True, blank=True, editable=False)
     # The year's counted 本年累计完成 by each rule, as its latest report of the year carries it
     # (ProgressReport.counted_approved / counted_handed_in, kept together by reports.services.
-    # refresh_cumulative); None until then. The ledger's 合计 as of the year's latest period sums these
-    # on the plan join it reads anyway instead of looking up a report per project
-    # (reports.selectors.completion_figure).
-    counted_approved = MoneyField(_("本年累计完成（已审核口径）"), null=True, editable=False)
-    counted_handed_in = MoneyField(_("本年累计完成（已上报口径）"), null=True, editable=False)
+    # refresh_cumulative, filled when the plan is created: completion.plan_figures); 0 while nothing
+    # counts. The plans page and the ledger's 合计 as of the year's latest period read these on the plan
+    # instead of looking up a report per project (reports.selectors.completion_figure).
+    counted_approved = MoneyField(_("本年累计完成（已审核口径）"), default=0, editable=False)
+    counted_handed_in = MoneyField(_("本年累计完成（已上报口径）"), default=0, editable=False)
 
     history = HistoricalRecords(user_db_constraint=False, excluded_fields=[
-        "updated_at", "completed_ytd", "completed_through", "counted_approved", "counted_handed_in"])
+        "updated_at", "counted_approved", "counted_handed_in"])
     objects = models.Manager.from_queryset(ProjectScopedQuerySet)()
 
     class Meta:

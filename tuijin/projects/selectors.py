@@ -39,13 +39,19 @@ class LedgerTotals:
 YEAR_PLAN = "year_plan"
 
 
-def with_year_plan(queryset, year: int):
-    """The queryset with the year's annual plan joined as `year_plan`.
+def with_year_plan(queryset, year: int, done: completion.Figure | None = None):
+    """The queryset with the year's annual plan joined as `year_plan`, and what the figure `done` reads
+    (completion.figure) when given.
 
     (project, year) is unique, so the join adds at most one row per project. Alone it is a LEFT JOIN;
     after the year filter (`year_plan__isnull=False`) Django reuses that filter's INNER JOIN.
     """
-    return queryset.alias(**{YEAR_PLAN: FilteredRelation("annual_plans", condition=Q(annual_plans__year=year))})
+    queryset = queryset.alias(**{YEAR_PLAN: FilteredRelation("annual_plans", condition=Q(annual_plans__year=year))})
+    if done is None or not done.relations:
+        return queryset
+    # A fresh copy each time: the ORM rewrites the condition of the FilteredRelation it is given.
+    return queryset.alias(**{name: FilteredRelation(relation.relation_name, condition=relation.condition)
+                             for name, relation in done.relations.items()})
 
 
 def ledger_sums(done=None) -> dict:
@@ -54,14 +60,15 @@ def ledger_sums(done=None) -> dict:
     on both databases. The ledger's totals and the figures (tuijin.figures, per group) sum these."""
     sums = {"n": Count("id"), "total": Sum("total_investment"), "plan": Sum(f"{YEAR_PLAN}__planned_investment")}
     if done is not None:
-        sums["done"] = Sum(done)
+        sums["done"] = Sum(done.expression)
     return sums
 
 
 def ledger_totals(filtered, year: int, done=None) -> LedgerTotals:
     """项目数, 总投资 and 年度计划投资 of a filtered set in one query (ledger_sums); with `done`
-    (completion.figure: an expression on the plan join), 本年累计完成 summed in the same pass."""
-    row = with_year_plan(filtered.order_by(), year).aggregate(**ledger_sums(done))
+    (completion.figure: an expression on the plan join and the relations it reads), 本年累计完成 summed in
+    the same pass."""
+    row = with_year_plan(filtered.order_by(), year, done).aggregate(**ledger_sums(done))
     zero = Decimal("0.00")
     completed = None if done is None else (row["done"] or zero)
     return LedgerTotals(row["n"], row["total"] or zero, row["plan"] or zero, completed=completed)
@@ -99,20 +106,53 @@ def _index_prefix_ids(filtered, ordering: list[str], first: int, last: int) -> l
 PREFIX_PAGE_ROWS = 250
 WALK_PAGE_ROWS = 2500
 
-# What a ledger row shows (tables.render_rows), and nothing more: building 50 projects with all
-# their columns and eight related objects each cost more than the page's SQL.
-LEDGER_ROW_RELATIONS = ("region", "level", "category", "stage", "lead_unit")
-LEDGER_ROW_FIELDS = (
+class _Named:
+    """A related object as a ledger row shows it: its name."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name):
+        self.name = name
+
+
+class LedgerRow:
+    """What one ledger row shows (tables.render_rows), read as plain values: 50 projects built as model
+    instances with five related objects each cost more than their query (docs/benchmarks.md).
+    `completed` and `completion_rate` are set by ledger_completion."""
+
+    __slots__ = ("id", "name", "code", "is_archived", "is_paused", "total_investment", "start_year", "end_year",
+                 "light", "light_reason", "admission", "requested_level_id", "region", "level", "category", "stage",
+                 "lead_unit_id", "lead_unit", "plan_investment", "as_of_done", "leader_names", "completed",
+                 "completion_rate")
+
+    def __init__(self, values, leader_names):
+        (self.id, self.name, self.code, self.is_archived, self.is_paused, self.total_investment, self.start_year,
+         self.end_year, self.light, self.light_reason, self.admission, self.requested_level_id, region, level,
+         category, stage, self.lead_unit_id, lead_unit, self.plan_investment, *done) = values
+        self.region, self.level, self.category, self.stage = _Named(region), _Named(level), _Named(category), _Named(stage)
+        self.lead_unit = _Named(lead_unit) if self.lead_unit_id is not None else None
+        if done:
+            self.as_of_done = done[0]
+        self.leader_names = leader_names
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+LEDGER_ROW_VALUES = (
     "id", "name", "code", "is_archived", "is_paused", "total_investment", "start_year", "end_year", "light", "light_reason",
-    "admission", "requested_level",
-    *LEDGER_ROW_RELATIONS, *(f"{relation}__name" for relation in LEDGER_ROW_RELATIONS),
+    "admission", "requested_level_id", "region__name", "level__name", "category__name", "stage__name", "lead_unit_id",
+    "lead_unit__name", "plan_investment",
 )
 
 
-def ledger_page(filtered, *, year: int, ordering: list[str], page: int, per_page: int = 50, count: int | None = None):
+def ledger_page(filtered, *, year: int, ordering: list[str], page: int, per_page: int = 50, count: int | None = None,
+                done: completion.Figure | None = None):
     """One page of rows: pick the page's ids first, then load only those rows with what they show.
 
-    Rows carry LEDGER_ROW_FIELDS, `plan_investment` (the year's plan) and `leader_names`. Ordering
+    Rows are LedgerRows: the shown fields, `plan_investment` (the year's plan), `leader_names` and, with
+    `done` (completion.figure), `as_of_done`: 本年累计完成 read in the same query. Ordering
     all joined rows costs SQLite tens of milliseconds at province scale; picking 50 ids on the narrow
     query first and joining afterwards keeps the page constant (docs/benchmarks.md). Pass `count` when
     the caller already knows it (ledger_totals) to spare the COUNT(*) over the whole set.
@@ -128,7 +168,7 @@ def ledger_page(filtered, *, year: int, ordering: list[str], page: int, per_page
     paginator = Paginator(ids_qs, per_page) if count is None else _CountedPaginator(ids_qs, per_page, count=count)
     page_obj = paginator.get_page(page)
     page_obj.object_list = list(page_obj.object_list)
-    return page_obj, _ledger_rows(page_obj.object_list, year)
+    return page_obj, _ledger_rows(page_obj.object_list, year, done)
 
 
 def ledger_page_and_totals(filtered, *, year: int, ordering: list[str], page, per_page: int = 50, done=None):
@@ -152,16 +192,16 @@ def ledger_page_and_totals(filtered, *, year: int, ordering: list[str], page, pe
             ids = _index_prefix_ids(filtered, ordering, first, last)
             if ids is not None:
                 totals = ledger_totals(filtered, year, done)
-                return (*_page_of(ids, number, per_page, totals.count, year), totals)
+                return (*_page_of(ids, number, per_page, totals.count, year, done), totals)
         if not indexed or sqlite:
-            ids_qs, window_ordering = _plan_ordering(with_year_plan(filtered, year), ordering, year)
+            ids_qs, window_ordering = _plan_ordering(with_year_plan(filtered, year, done), ordering, year)
             windows = {
                 "ledger_n": Window(Count("id")),
                 "ledger_total": Window(Sum("total_investment")),
                 "ledger_plan": Window(Sum(f"{YEAR_PLAN}__planned_investment")),
             }
             if done is not None:
-                windows["ledger_done"] = Window(Sum(done))
+                windows["ledger_done"] = Window(Sum(done.expression))
             ids_qs = ids_qs.annotate(**windows)
             if not sqlite and {o.lstrip("-") for o in ordering} & _INDEXED_SORTS:
                 # PostgreSQL costs a window aggregate under a LIMIT as if it could stop early, so for a
@@ -178,17 +218,18 @@ def ledger_page_and_totals(filtered, *, year: int, ordering: list[str], page, pe
                 n, total, plan, *completed = found[0][1:] if found else (0, zero, zero, zero)
                 totals = LedgerTotals(n, total or zero, plan or zero,
                                       completed=(completed[0] or zero) if done is not None else None)
-                return (*_page_of([row[0] for row in found], number, per_page, n, year), totals)
+                return (*_page_of([row[0] for row in found], number, per_page, n, year, done), totals)
     totals = ledger_totals(filtered, year, done)
-    page_obj, rows = ledger_page(filtered, year=year, ordering=ordering, page=page, per_page=per_page, count=totals.count)
+    page_obj, rows = ledger_page(filtered, year=year, ordering=ordering, page=page, per_page=per_page, count=totals.count,
+                                 done=done)
     return page_obj, rows, totals
 
 
-def _page_of(ids: list[int], number: int, per_page: int, count: int, year: int):
+def _page_of(ids: list[int], number: int, per_page: int, count: int, year: int, done=None):
     """(page, rows) for ids already picked for page `number` of a result of `count` rows."""
     page_obj = _CountedPaginator([], per_page, count=count).get_page(number)
     page_obj.object_list = ids
-    return page_obj, _ledger_rows(ids, year)
+    return page_obj, _ledger_rows(ids, year, done)
 
 
 MAX_PAGE = 10**9  # far past any ledger's last page; (MAX_PAGE * per_page) fits in BIGINT
@@ -223,24 +264,23 @@ def _plan_ordering(queryset, ordering: list[str], year: int):
 _INDEXED_SORTS = {"total_investment", "plan_investment", "region__path"}
 
 
-def _ledger_rows(ids: list[int], year: int) -> list[Project]:
-    """The projects of `ids`, in that order, with what a ledger row shows."""
+def _ledger_rows(ids: list[int], year: int, done: completion.Figure | None = None) -> list[LedgerRow]:
+    """The rows of projects `ids`, in that order, with what a ledger row shows (with `done`, its figure)."""
     rows = (
-        with_year_plan(Project.objects.filter(id__in=ids), year)
-        .select_related(*LEDGER_ROW_RELATIONS)
-        .only(*LEDGER_ROW_FIELDS)
+        with_year_plan(Project.objects.filter(id__in=ids), year, done)
         .annotate(plan_investment=F(f"{YEAR_PLAN}__planned_investment"))
         .order_by()
     )
+    if done is not None:
+        rows = rows.annotate(as_of_done=done.expression)
     # The leaders' names in one query, without prefetch_related's per-row querysets.
     leader_names: dict[int, list[str]] = {}
     links = ProjectLeader.objects.filter(project_id__in=ids).order_by("id").values_list("project_id", "leader__name")
     for project_id, name in links:
         leader_names.setdefault(project_id, []).append(name)
     by_id = {}
-    for project in rows:
-        project.leader_names = leader_names.get(project.id, [])
-        by_id[project.id] = project
+    for values in rows.values_list(*LEDGER_ROW_VALUES, *(("as_of_done",) if done is not None else ())):
+        by_id[values[0]] = LedgerRow(values, leader_names.get(values[0], []))
     return [by_id[pk] for pk in ids]
 
 
@@ -257,12 +297,16 @@ class LedgerCompletion:
     rate: Decimal | None  # 完成率 of the 合计 row: total ÷ the totals' 年度计划投资
 
 
-def ledger_completion(filtered, rows: list[Project], totals: LedgerTotals, *, as_of: completion.AsOf | None):
+def ledger_completion(filtered, rows: list[LedgerRow], totals: LedgerTotals, *, as_of: completion.AsOf | None):
     """Set `completed` and `completion_rate` on the page's rows and answer the totals' figures, through
-    the one provider the reports app registers (projects/completion.py): the page's figures in one
-    query; the 合计 from the totals when they summed it (completion.figure), else one more."""
-    done = completion.amounts(as_of, [p.pk for p in rows])
+    the one provider the reports app registers (projects/completion.py): the page's figures as the rows
+    carry them (`as_of_done`, read with the rows: ledger_page's `done`), else in one query; the 合计 from
+    the totals when they summed it (completion.figure), else one more."""
     zero = Decimal("0.00")
+    if as_of is not None and rows and hasattr(rows[0], "as_of_done"):
+        done = {p.pk: p.as_of_done for p in rows if p.as_of_done is not None}
+    else:
+        done = completion.amounts(as_of, [p.pk for p in rows])
     for p in rows:
         p.completed = done.get(p.pk, zero) if as_of is not None else None
         p.completion_rate = completion.rate(p.completed, p.plan_investment)

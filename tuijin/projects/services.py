@@ -26,6 +26,7 @@ from tuijin.org.selectors import (
     user_access,
 )
 
+from . import completion
 from .choices import Admission
 from .events import AnnualPlanChanged, ProjectChanged
 from .models import AnnualPlan, Project, ProjectLeader, ProjectResponsibleUnit
@@ -163,6 +164,7 @@ def project_create(
     _save_project(stamp(project, user, reason or _("新建项目")))
     project.programs.set(programs)
     _save_links(project, responsible_units, leaders, user)
+    _announce_applications(user, [(project, None, [u.pk for u in responsible_units or ()])])
     transaction.on_commit(lambda: events.emit(ProjectChanged(project_ids=(project.pk,), user=user)))
     return project
 
@@ -231,6 +233,65 @@ def _as_application(user, project: Project, original: Project, reason: str) -> s
     return reason
 
 
+def _application_kind(project, original: Project | None) -> str | None:
+    """What a save made of the project for the office to decide: a new 申报 ("new"), a level change
+    requested ("level"), a returned 申报 resubmitted ("resubmit"); None when nothing new awaits it."""
+    if original is None:
+        return "new" if project.admission == Admission.PENDING else None
+    requested = getattr(project, "requested_level_id", None)
+    if requested is not None and requested != original.requested_level_id:
+        return "level"
+    if original.admission == Admission.RETURNED and project.admission == Admission.PENDING:
+        return "resubmit"
+    return None
+
+
+def _announce_applications(user, saved) -> None:
+    """Tell the office over each project (org.selectors.OfficeMembers) that an application awaits it, as
+    it tells the clerk the decision (_tell_applicant): `saved` is [(project, its original or None, its
+    responsible unit ids)]. One message per person: a project's own, or for a batch (the ledger import)
+    how many and which, pointing to the queue."""
+    from tuijin.org.models import Region
+    from tuijin.org.selectors import OfficeMembers
+
+    from .models import Level
+
+    applications = [(project, kind, units) for project, original, units in saved
+                    if (kind := _application_kind(project, original)) is not None]
+    if not applications:
+        return
+    who = (user.get_full_name() or user.username) if getattr(user, "pk", None) else _("系统")
+    regions = dict(Region.objects.filter(pk__in={p.region_id for p, _k, _u in applications}).values_list("pk", "path"))
+    by_person: dict[int, list] = defaultdict(list)
+    people = {}
+    offices = OfficeMembers()
+    for project, kind, units in applications:
+        for person in offices.over(regions[project.region_id], {project.lead_unit_id, *units}):
+            if person.pk != getattr(user, "pk", None):
+                people[person.pk] = person
+                by_person[person.pk].append((project, kind))
+    if not by_person:
+        return
+    levels = dict(Level.objects.values_list("pk", "name")) if any(k == "level" for _p, k, _u in applications) else {}
+    for pk, items in by_person.items():
+        if len(items) == 1:
+            project, kind = items[0]
+            if kind == "level":
+                text = _("%(who)s申请将项目“%(name)s”的级别由%(old)s调整为%(new)s，请审核") % {
+                    "who": who, "name": project.name, "old": levels.get(project.level_id, ""),
+                    "new": levels.get(project.requested_level_id, "")}
+            elif kind == "resubmit":
+                text = _("%(who)s修改后重新申报项目“%(name)s”，请审核") % {"who": who, "name": project.name}
+            else:
+                text = _("%(who)s申报新项目“%(name)s”入库，请审核") % {"who": who, "name": project.name}
+            notify([people[pk]], text, reverse("projects:detail", args=[project.pk]))
+        else:
+            names = "、".join(f"“{project.name}”" for project, _kind in items[:3])
+            text = _("%(who)s提交了%(n)s项项目申报（%(names)s%(more)s），请审核") % {
+                "who": who, "n": len(items), "names": names, "more": _("等") if len(items) > 3 else ""}
+            notify([people[pk]], text, reverse("projects:admissions"))
+
+
 def _save_project(project: Project) -> None:
     """Save, turning a lost race on the unique live code into the same message as project_validate."""
     try:
@@ -267,6 +328,7 @@ def project_update(
     if programs is not None:
         project.programs.set(programs)
     _save_links(project, responsible_units, leaders, user)
+    _announce_applications(user, [(project, original, [u.pk for u in responsible_units or ()])])
     transaction.on_commit(lambda: events.emit(ProjectChanged(project_ids=(project.pk,), user=user)))
     return project
 
@@ -424,6 +486,7 @@ def annual_plan_save(user, plan: AnnualPlan, *, version: int | None = None, reas
     annual_plan_validate(plan)
     if plan.pk is None:
         plan.version = 1
+        _carry_counted([plan])
     else:
         claim(plan, version)
     try:
@@ -436,6 +499,15 @@ def annual_plan_save(user, plan: AnnualPlan, *, version: int | None = None, reas
         lambda: events.emit(AnnualPlanChanged(project_ids=(plan.project_id,), year=plan.year, user=user))
     )
     return plan
+
+
+def _carry_counted(plans) -> None:
+    """New annual plans carry the 本年累计完成 their project's reports of the year already count
+    (AnnualPlan.counted_*, kept by the monthly dispatch from then on: completion.plan_figures); 0 without."""
+    found = completion.plan_figures((plan.project_id, plan.year) for plan in plans)
+    zero = Decimal("0.00")
+    for plan in plans:
+        plan.counted_approved, plan.counted_handed_in = found.get((plan.project_id, plan.year), (zero, zero))
 
 
 # ---------------------------------------------------------------------------- bulk saves (import, demo)
@@ -571,6 +643,7 @@ def projects_bulk_save(user, items: list[BulkProject], *, reason: str, now=None,
     tick("links")
     plan_years = _bulk_save_plans(items, writer, reason, now, saved)
     tick("plans")
+    _announce_applications(writer, [(item.project, item.original, item.responsible_units or ()) for item in items])
     # Foreign keys are checked at commit on both databases (deferred): check them here, so that a broken
     # reference fails inside this save with its own message, and the import's time includes the checks
     # (the import bench rolls back, where deferred checks would never run).
@@ -712,6 +785,9 @@ def _bulk_save_plans(items: list[BulkProject], user, reason: str, now, saved: Bu
                 plan.version += 1
                 updating.append(plan)
             years[plan.year].append(project.pk)
+    # A new project has no reports yet: only a new plan of a project already saved can carry figures.
+    existing = {item.project.pk for item in items if item.original is not None}
+    _carry_counted([plan for plan in creating if plan.project_id in existing])
     create_rows(AnnualPlan, [vars(plan) for plan in creating])
     alias = AnnualPlan.objects.db
     for plan in creating:

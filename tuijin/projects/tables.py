@@ -75,9 +75,9 @@ _URL_PK = 918273645  # a stand-in id, split on to build every row's link from on
 def render_rows(rows, start_index: int) -> SafeString:
     """The ledger's body rows, byte for byte what a `{% for p in rows %}` loop in the template wrote.
 
-    `rows` are projects from `selectors.ledger_page` (relations selected, `plan_investment` and
-    `leader_names` set) with `completed` and `completion_rate` from `selectors.ledger_completion`;
-    `start_index` is the page's first row number.
+    `rows` are `selectors.LedgerRow`s from `selectors.ledger_page` (the related objects' names,
+    `plan_investment` and `leader_names`) with `completed` and `completion_rate` from
+    `selectors.ledger_completion`; `start_index` is the page's first row number.
     """
     context = Context(autoescape=True)
     if not rows:

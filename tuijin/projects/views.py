@@ -99,7 +99,11 @@ def _render_detail(request, project, status=200, archive_form=None):
 def project_plans(request, pk):
     project = selectors.project_for_user(request.user, pk)
     context = _detail_context(request, project, "plans")
-    context["plans"] = project.annual_plans.order_by("-year")
+    plans = list(project.annual_plans.order_by("-year"))
+    done = completion.by_year(project.pk)  # 本年累计完成 by the rule in force, and the month it is through
+    for plan in plans:
+        plan.completed, plan.completed_through = done.get(plan.year, (None, None))
+    context["plans"] = plans
     return render(request, "projects/project_plans.html", context)
 
 

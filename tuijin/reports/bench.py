@@ -6,8 +6,8 @@ month (open), and a progress report per reporting project and period — the pro
 picks (not archived, canonical stage 前期 / 新开工 / 续建在建). Closed months are mostly approved with
 amounts; the open month is half filled. 本年累计 and 开工累计 are computed in Python while generating,
 by the services' rules (tuijin.reports.services.refresh_cumulative), and the rows are written in bulk
-(tuijin.core.bulk), so bench data has no history rows and no workflow events; the ledger's approved
-本年累计完成 (AnnualPlan.completed_ytd/through) is filled in as refresh_approved would.
+(tuijin.core.bulk), so bench data has no history rows and no workflow events; the annual plans' counted
+本年累计完成 (AnnualPlan.counted_approved / counted_handed_in) is filled in as refresh_cumulative would.
 
 Timed through the whole Django stack with `django.test.Client`:
 
@@ -64,7 +64,6 @@ from .choices import (
     PeriodStatus,
     ReportState,
     WorkStatus,
-    counted_states,
 )
 from .models import ProgressReport, ReportPeriod, default_due, period_bounds
 
@@ -191,8 +190,6 @@ def generate_reporting(data: Province, *, seed: int = BenchOptions.seed, reviewe
         # counted handed in] in cents.
         running: dict[int, list] = {}
         last_counted: dict[tuple[int, int], tuple] = {}
-        approved: dict[tuple[int, int], tuple[date, Decimal]] = {}
-        counted = set(counted_states())
         now = timezone.now().replace(minute=0, second=0, microsecond=0)
         total_reports = 0
         for period in periods:
@@ -260,11 +257,7 @@ def generate_reporting(data: Province, *, seed: int = BenchOptions.seed, reviewe
                     if state == ReportState.APPROVED:
                         held[4] = (held[4] or 0) + own
                 # What the year's plan carries: its latest report's counted figures (refresh_cumulative).
-                last_counted[(pk, year)] = (None if held[4] is None else _money(held[4]),
-                                            None if held[5] is None else _money(held[5]))
-                if state in counted:  # the ledger's figure: the year's counted amounts (services.refresh_approved)
-                    approved[(pk, year)] = (period.ends_on, approved.get((pk, year), (None, Decimal("0.00")))[1]
-                                            + _money(own))
+                last_counted[(pk, year)] = (_money(held[4] or 0), _money(held[5] or 0))
                 rows.append((
                     period.pk, pk, period.ends_on, unit_id, state, amount, progress, work_status, planned, on_site,
                     problems, next_steps, ytd, since, None if held[4] is None else _money(held[4]),
@@ -273,16 +266,14 @@ def generate_reporting(data: Province, *, seed: int = BenchOptions.seed, reviewe
                 ))
             total_reports += insert_rows(ProgressReport, columns, rows)
 
-        # The ledger's 本年累计完成 (services.refresh_approved): the year's counted amounts, through the last.
-        plan_rows, zero = [], (None, Decimal("0.00"))
-        for plan_pk, pk, year in AnnualPlan.objects.values_list("pk", "project_id", "year"):
-            if (pk, year) in last_counted:
-                through, ytd = approved.get((pk, year), zero)
-                plan_rows.append(AnnualPlan(pk=plan_pk, completed_ytd=ytd, completed_through=through,
-                                            counted_approved=last_counted[(pk, year)][0],
-                                            counted_handed_in=last_counted[(pk, year)][1]))
-        update_objects(AnnualPlan, plan_rows, ["completed_ytd", "completed_through", "counted_approved",
-                                               "counted_handed_in"])
+        # What each plan carries (services.refresh_cumulative); a plan of a year without reports keeps 0.
+        plan_rows = [
+            AnnualPlan(pk=plan_pk, counted_approved=last_counted[(pk, year)][0],
+                       counted_handed_in=last_counted[(pk, year)][1])
+            for plan_pk, pk, year in AnnualPlan.objects.values_list("pk", "project_id", "year")
+            if (pk, year) in last_counted
+        ]
+        update_objects(AnnualPlan, plan_rows, ["counted_approved", "counted_handed_in"])
 
     open_period = periods[-1]
     return Reporting(
@@ -290,7 +281,8 @@ def generate_reporting(data: Province, *, seed: int = BenchOptions.seed, reviewe
         grid_rows=min(grid_rows, grid_due), grid_due=grid_due,
         counts={
             "periods": len(periods), "reporting_projects": len(projects), "reports": total_reports,
-            "reports_open_period": len(projects), "plans_with_approved_ytd": sum(1 for p in plan_rows if p.completed_through),
+            "reports_open_period": len(projects),
+            "plans_with_approved_ytd": sum(1 for p in plan_rows if p.counted_approved > 0),
         },
     )
 

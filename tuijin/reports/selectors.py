@@ -5,14 +5,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
+from django.db.models import Case, Count, F, FilteredRelation, Max, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact, IsNull
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tuijin.core.exceptions import get_or_not_found
 from tuijin.core.fields import MoneyField
 from tuijin.org.models import Region, Unit
+from tuijin.projects.completion import AsOf, Figure
 from tuijin.projects.models import AnnualPlan, Project
 from tuijin.projects.plans import active_months, even_monthly_plan
 
@@ -363,56 +365,68 @@ def _latest_counted(period_end: date, outer: str = "pk"):
     )
 
 
-def _counted_as_of(period_end: date, period_id: int | None, outer: str = "pk"):
-    """A project's stored figure as of `period_end`: its report in the period (one row of a covering
-    index), else — no report there, or nothing counted yet — its latest report of the year up to that
-    day (a project taken out of the period or added to the dispatch later keeps its earlier figure;
-    one that never counted stays None either way, the figure only grows within a year)."""
-    latest = _latest_counted(period_end, outer)
-    if period_id is None:
-        return latest
-    in_period = Subquery(ProgressReport.objects.filter(period_id=period_id, project_id=OuterRef(outer)).order_by()
-                         .values(counted_column())[:1], output_field=MoneyField())
-    return Coalesce(in_period, latest, output_field=MoneyField())
-
-
-def completion_as_of(project_ids, period_end: date, period_id: int | None = None) -> dict[int, Decimal]:
+def completion_as_of(project_ids, period_end: date, period_id: int | None = None, *,
+                     latest: bool | None = None) -> dict[int, Decimal]:
     """本年累计完成 per project as of `period_end` (ids or a queryset of projects): the sum of its counted
-    amounts of the year's periods up to that day, read from the figure each report stores
-    (services.refresh_cumulative); projects without any are left out (0). `period_id`: a period ending
-    that day, when the caller has it (else looked up)."""
+    amounts of the year's periods up to that day (completion_figure); projects without any are left out
+    (0). `period_id`: a period ending that day, when the caller has it (else looked up)."""
+    from tuijin.projects.selectors import with_year_plan
+
     ids = project_ids.order_by().values("pk") if hasattr(project_ids, "values") else list(project_ids)
-    rows = (Project.objects.filter(pk__in=ids).order_by()
-            .annotate(done=_counted_as_of(period_end, period_id or _as_of_period(period_end)))
-            .filter(done__isnull=False).values_list("pk", "done"))
+    figure = completion_figure(period_end, period_id, latest=latest)
+    rows = (with_year_plan(Project.objects.filter(pk__in=ids), period_end.year, figure).order_by()
+            .annotate(done=figure.expression).filter(done__isnull=False).values_list("pk", "done"))
     return {pk: Decimal(done) for pk, done in rows}
 
 
-def completion_total(projects, period_end: date, period_id: int | None = None) -> Decimal:
+def completion_total(projects, period_end: date, period_id: int | None = None, *, latest: bool | None = None) -> Decimal:
     """本年累计完成 of a queryset of projects as of `period_end`: one SUM over the filtered projects of
     completion_figure, integer cents, exact on SQLite and PostgreSQL."""
     from tuijin.projects.selectors import with_year_plan
 
-    figure = completion_figure(period_end, period_id)
-    done = with_year_plan(projects, period_end.year).order_by().aggregate(done=Sum(figure))["done"]
+    figure = completion_figure(period_end, period_id, latest=latest)
+    done = with_year_plan(projects, period_end.year, figure).order_by().aggregate(done=Sum(figure.expression))["done"]
     return Decimal(done) if done is not None else figures.ZERO
 
 
-def completion_figure(period_end: date, period_id: int | None = None):
-    """A project's 本年累计完成 as of `period_end`, as an expression on projects with the year's plan
-    joined as `year_plan` (projects.selectors.with_year_plan), for sums.
+AS_OF_REPORT = "as_of_report"  # a project's report in the period the figures are as of (completion_figure)
 
-    As of the year's latest period (the ledger's default), the figure its annual plan carries
-    (AnnualPlan.counted_*, its latest report's); a project without a plan for the year, or whose plan
-    carries nothing yet, falls back to its reports. As of an earlier period, the figure is looked up in
-    its reports (services.refresh_cumulative keeps both). A report looked up per project costs tens of
-    milliseconds over a province's 20,000 projects; the plan's column rides on the join the ledger's
-    filters and totals read anyway (docs/benchmarks.md)."""
+
+def completion_figure(period_end: date, period_id: int | None = None, *, latest: bool | None = None) -> Figure:
+    """A project's 本年累计完成 as of `period_end`, as an expression on projects with the year's plan joined
+    as `year_plan` (projects.selectors.with_year_plan), for sums and rows (a completion.Figure).
+
+    Every figure is one that services.refresh_cumulative stores: each report carries the counted 本年累计
+    through its period's end, each annual plan its latest report's. As of the year's latest period (no
+    period of the year ends later) that is the plan's figure, read on the join the ledger's filters and
+    totals make anyway. As of an earlier period it is the project's report in that period, joined once
+    for all projects (one index range of the period's reports); a project with no report there counts
+    nothing if its plan counts nothing all year (the figure only grows within a year), else its latest
+    report up to that day (taken out of the period or added to the dispatch later). A project without
+    the year's plan (the ledger's "all years") falls back to that report lookup too: a correlated lookup
+    per project costs tens of milliseconds over a province's 20,000 projects, so it is only evaluated
+    where nothing else answers (docs/benchmarks.md). `latest`: whether no period of the year ends later,
+    when the caller knows (else looked up)."""
     from tuijin.projects.selectors import YEAR_PLAN
 
-    if _latest_of_year(period_end):
-        return Coalesce(f"{YEAR_PLAN}__{counted_column()}", _latest_counted(period_end), output_field=MoneyField())
-    return _counted_as_of(period_end, period_id or _as_of_period(period_end))
+    column = counted_column()
+    lookup = _latest_counted(period_end)
+    if latest if latest is not None else _latest_of_year(period_end):
+        # The plan's column is never NULL: the lookup runs only where the plan is missing.
+        return Figure(Coalesce(f"{YEAR_PLAN}__{column}", lookup, output_field=MoneyField()))
+    period_id = period_id or _as_of_period(period_end)
+    # Conditions as lookups, not Q objects: a Q in a CASE makes the ORM turn the year filter's INNER JOIN
+    # of the plans into a LEFT JOIN, and SQLite then probes the plans per project instead of reading the
+    # year's plans in order from their covering index (3× the time at province scale).
+    expression = Case(
+        # (project_id rather than id: the covering index of a period's figures holds it.)
+        When(IsNull(F(f"{AS_OF_REPORT}__project_id"), False), then=F(f"{AS_OF_REPORT}__{column}")),
+        When(Exact(F(f"{YEAR_PLAN}__{column}"), 0), then=Value(0)),
+        default=lookup,
+        output_field=MoneyField(),
+    )
+    return Figure(expression, {AS_OF_REPORT: FilteredRelation(
+        "progress_reports", condition=Q(progress_reports__period_id=period_id))})
 
 
 def _latest_of_year(period_end: date) -> bool:
@@ -423,6 +437,36 @@ def _latest_of_year(period_end: date) -> bool:
 def completion_subquery(period_end: date, outer: str = "pk"):
     """The same figure as a correlated subquery on a project id column (`outer`), for annotations."""
     return _latest_counted(period_end, outer)
+
+
+def plan_figures(pairs) -> dict[tuple[int, int], tuple[Decimal, Decimal]]:
+    """What new annual plans of these (project id, year) pairs carry (AnnualPlan.counted_approved /
+    counted_handed_in): the figures their project's latest report of the year stores, 0 while nothing
+    counts; pairs without a report that year are left out."""
+    wanted = set(pairs)
+    found: dict[tuple[int, int], tuple[Decimal, Decimal]] = {}
+    years = {year for _pk, year in wanted}
+    ids = sorted({pk for pk, _year in wanted})
+    for start in range(0, len(ids), 2000):
+        rows = (ProgressReport.objects.filter(project_id__in=ids[start:start + 2000], period_end__gte=date(min(years), 1, 1),
+                                              period_end__lte=date(max(years), 12, 31))
+                .order_by("project_id", "period_end", "id")
+                .values_list("project_id", "period_end", "counted_approved", "counted_handed_in"))
+        for pk, end, approved, handed_in in rows:
+            if (pk, end.year) in wanted:  # in period-end order: the year's latest report stays
+                found[(pk, end.year)] = (approved or figures.ZERO, handed_in or figures.ZERO)
+    return found
+
+
+def completion_by_year(project_id: int) -> dict[int, tuple[Decimal, date]]:
+    """Per year, the project's 本年累计完成 by the rule in force and the end of the last period whose report
+    counts (the plans page's "截至10月"): that report's stored figure, the year's latest."""
+    found: dict[int, tuple[Decimal, date]] = {}
+    rows = (ProgressReport.objects.filter(project_id=project_id, state__in=counted_states(), amount__isnull=False)
+            .order_by("period_end", "id").values_list("period_end", counted_column()))
+    for end, done in rows:
+        found[end.year] = (done, end)
+    return found
 
 
 def progress_as_of(project_ids, period_end: date) -> dict[int, str]:
@@ -437,46 +481,85 @@ def progress_as_of(project_ids, period_end: date) -> dict[int, str]:
     return latest
 
 
-def completion_period(year: int, key=None) -> ReportPeriod | None:
+def last_due_period(today: date, year: int | None = None) -> ReportPeriod | None:
+    """The latest period already due and ended (年初至上月底), of `year` if given: what the warnings judge
+    the year's progress on (alerts.engine.evaluation_period) and what the ledger's figures are as of by
+    default, so that a light's reason and the figures beside it speak of the same month."""
+    periods = ReportPeriod.objects.filter(due_on__lt=today, ends_on__lt=today)
+    if year is not None:
+        periods = periods.filter(year=year)
+    return periods.order_by("-ends_on", "-id").first()
+
+
+def _is_due(period: ReportPeriod, today: date) -> bool:
+    """last_due_period's rule for one period already read."""
+    return period.due_on < today and period.ends_on < today
+
+
+def completion_period(year: int, key=None, periods: list[ReportPeriod] | None = None) -> ReportPeriod | None:
     """The period 本年累计完成 is shown as of: the one chosen (`key`, its id, if it is of `year`), else the
-    year's latest period already begun, closed or open."""
-    periods = ReportPeriod.objects.filter(year=year)
+    year's latest period already due (last_due_period, as the warnings), else — none due yet, the year's
+    first weeks — its latest period begun. `periods`: the year's periods, newest first, if already read."""
+    if periods is None:
+        periods = list(ReportPeriod.objects.filter(year=year).order_by("-ends_on", "-id"))
     if key not in (None, ""):
         try:
-            chosen = periods.filter(pk=int(key)).first()
+            wanted = int(key)
         except (TypeError, ValueError, OverflowError):
-            chosen = None
+            wanted = None
+        chosen = next((p for p in periods if p.pk == wanted), None)
         if chosen is not None:
             return chosen
-    return periods.filter(starts_on__lte=timezone.localdate()).order_by("-ends_on", "-id").first()
+    today = timezone.localdate()
+    return (next((p for p in periods if _is_due(p, today)), None)
+            or next((p for p in periods if p.starts_on <= today), None))
+
+
+@dataclass(frozen=True)
+class LedgerAsOf(AsOf):
+    latest_of_year: bool | None = None  # no period of the year ends later (completion_figure)
 
 
 class LedgerCompletion:
     """The provider tuijin.projects.completion asks (registered in apps.py)."""
 
     def as_of(self, year: int, key):
-        from tuijin.projects.completion import AsOf
-
         if not 2000 <= year <= 2100:
             return None
-        period = completion_period(year, key)
+        periods = list(ReportPeriod.objects.filter(year=year).order_by("-ends_on", "-id"))  # a few dozen at most
+        period = completion_period(year, key, periods)
         if period is None:
             return None
-        choices = [(str(pk), ReportPeriod(year=y, month=m, seq=s, cadence=c).label)
-                   for pk, y, m, s, c in ReportPeriod.objects.filter(year=year, starts_on__lte=max(
-                       timezone.localdate(), period.starts_on)).order_by("-ends_on", "-id")
-                   .values_list("pk", "year", "month", "seq", "cadence")]
-        label = _("截至%(period)s，%(rule)s") % {"period": period.label, "rule": counted_label()}
-        return AsOf(str(period.pk), period.ends_on, label, choices)
+        today = timezone.localdate()
+        begun = max(today, period.starts_on)
+        choices = [(str(p.pk), p.label) for p in periods if p.starts_on <= begun]
+        if period.due_on >= today:  # its reports are still coming in: say so beside the figures
+            label = _("截至%(period)s（填报中，截止%(due)s），%(rule)s") % {
+                "period": period.label, "due": f"{period.due_on.month}月{period.due_on.day}日", "rule": counted_label()}
+        else:
+            label = _("截至%(period)s，%(rule)s") % {"period": period.label, "rule": counted_label()}
+        return LedgerAsOf(str(period.pk), period.ends_on, label, choices,
+                           latest_of_year=periods[0].ends_on <= period.ends_on)
 
     def amounts(self, as_of, project_ids):
-        return completion_as_of(project_ids, as_of.period_end, int(as_of.key))
+        return completion_as_of(project_ids, as_of.period_end, int(as_of.key), latest=_latest(as_of))
 
     def total(self, as_of, projects):
-        return completion_total(projects, as_of.period_end, int(as_of.key))
+        return completion_total(projects, as_of.period_end, int(as_of.key), latest=_latest(as_of))
 
     def figure(self, as_of):
-        return completion_figure(as_of.period_end, int(as_of.key))
+        return completion_figure(as_of.period_end, int(as_of.key), latest=_latest(as_of))
 
     def progress(self, as_of, project_ids):
         return progress_as_of(project_ids, as_of.period_end)
+
+    def plan_figures(self, pairs):
+        return plan_figures(pairs)
+
+    def by_year(self, project_id):
+        return completion_by_year(project_id)
+
+
+
+def _latest(as_of) -> bool | None:
+    return getattr(as_of, "latest_of_year", None)

@@ -2,8 +2,8 @@
 
 Each write validates (Chinese messages, nothing written on error), keeps history (simple_history on
 periods and reports, a ReportEvent per state change), checks versions against lost updates and
-refreshes what depends on it: the cumulative figures of the project's later reports and the ledger's
-approved 本年累计 on the annual plan.
+refreshes what depends on it: the cumulative figures of the project's later reports and the counted
+本年累计 its annual plan carries (refresh_cumulative, one pass for both).
 """
 
 from collections import defaultdict
@@ -41,7 +41,6 @@ from .choices import (
     ReportAction,
     ReportState,
     WorkStatus,
-    counted_states,
 )
 from .events import PeriodChanged, ReportChanged
 from .models import (
@@ -275,10 +274,11 @@ def refresh_cumulative(project_ids, year: int) -> int:
                 report.year_to_date, report.since_start = ytd, since
                 report.counted_approved, report.counted_handed_in = approved, handed_in
                 changed.append(report)
-        # Each annual plan of these years carries its latest report's figures (None: no report that year).
+        # Each annual plan of these years carries its latest report's figures (0 while nothing counts).
         for plan in AnnualPlan.objects.filter(project_id__in=chunk, year__gte=year).only(
                 "id", "project_id", "year", "counted_approved", "counted_handed_in"):
-            figures_now = latest.get((plan.project_id, plan.year), (None, None))
+            approved, handed_in = latest.get((plan.project_id, plan.year), (None, None))
+            figures_now = (approved or figures.ZERO, handed_in or figures.ZERO)
             if (plan.counted_approved, plan.counted_handed_in) != figures_now:
                 plan.counted_approved, plan.counted_handed_in = figures_now
                 plans_changed.append(plan)
@@ -304,30 +304,6 @@ def _counted_through(days: dict, on_day: dict, pk: int, end: date) -> tuple[Deci
         held = (end.year, end, approved, handed_in)
     days[pk] = held
     return held[2], held[3]
-
-
-def refresh_approved(project_ids, year: int) -> None:
-    """The project's latest 本年累计完成 on its annual plan (AnnualPlan.completed_ytd, shown on its plans
-    page): by the one rule of what counts (choices.counted_states, as the ledger's as-of figure of
-    reports.selectors.completion_as_of), the year's counted amounts through its last counted report
-    (completed_through)."""
-    ids = set(project_ids)
-    latest: dict[int, tuple[date, Decimal]] = {}
-    rows = (
-        ProgressReport.objects.filter(project_id__in=ids, state__in=counted_states(), amount__isnull=False,
-                                      period_end__gte=date(year, 1, 1), period_end__lte=date(year, 12, 31))
-        .order_by("project_id", "period_end").values_list("project_id", "period_end", "amount")
-    )
-    for pk, end, amount in rows:
-        latest[pk] = (end, latest.get(pk, (None, figures.ZERO))[1] + amount)
-    changed = []
-    for plan in AnnualPlan.objects.filter(project_id__in=ids, year=year).only(
-            "id", "project_id", "completed_ytd", "completed_through"):
-        end, ytd = latest.get(plan.project_id, (None, figures.ZERO))
-        if plan.completed_ytd != ytd or plan.completed_through != end:
-            plan.completed_ytd, plan.completed_through = ytd, end
-            changed.append(plan)
-    update_objects(AnnualPlan, changed, ["completed_ytd", "completed_through"])
 
 
 # ------------------------------------------------------------------------------------------ reports
@@ -547,9 +523,6 @@ def _write_reports(user, period: ReportPeriod, checked: list, submit_ids: set[in
     project_ids = [r.project_id for r in saved]
     if any("amount" in values for _report, values in writing) or any(r.pk in submit_ids for r in saved):
         refresh_cumulative(project_ids, period.year)
-    counted = counted_states()
-    if any(r.state in counted for r in saved):  # a save hands in at most: only then can the plan's figure move
-        refresh_approved([r.project_id for r in saved if r.state in counted], period.year)
     transaction.on_commit(lambda: events.emit(ReportChanged(project_ids=tuple(project_ids), period_id=period.pk, user=user)))
     return saved
 
@@ -598,7 +571,6 @@ def _review(user, report: ProgressReport, *, version: int, action: str, comment:
     # Returned: its amount stops counting for the months after it; either way the counted 本年累计 of
     # this month and the later ones moves (ProgressReport.counted_approved / counted_handed_in).
     refresh_cumulative([report.project_id], report.period.year)
-    refresh_approved([report.project_id], report.period.year)
     if action == ReportAction.RETURN:
         url = reverse("reports:report", args=[report.pk])
         notify(_submitter_and_unit_reporters(report),

@@ -15,9 +15,9 @@ document.addEventListener("change", (event) => {
   document.querySelectorAll(box.dataset.checkAll).forEach((other) => { other.checked = box.checked; });
 });
 
-// A table saved as a whole (form[data-keep-typing], its inputs attached by form="…") keeps what was typed
-// in it: another form on the page (delete a row, upload a photo, add a row) would reload the page and
-// lose that typing, so it asks first.
+// A table saved as a whole (form[data-keep-typing="<question>"], its inputs attached by form="…") keeps
+// what was typed in it: another form on the page (delete a row, upload a photo, add a row) would reload
+// the page and lose that typing, so it asks first, in the words the page gives (translated there).
 (function () {
   const dirty = new Set();
   document.addEventListener("input", (event) => {
@@ -32,8 +32,25 @@ document.addEventListener("change", (event) => {
     const form = event.target;
     if (event.defaultPrevented) return;
     if (dirty.has(form)) { dirty.clear(); return; }
-    if (dirty.size && !window.confirm("表格中还有未保存的修改，继续此操作将丢失这些修改。\n确定继续吗？（选“取消”可先点“保存全部修改”）")) {
+    if (dirty.size && !window.confirm(dirty.values().next().value.dataset.keepTyping)) {
       event.preventDefault();
     }
+  });
+})();
+
+// A form[data-ticks-first] (the ledger import's confirmation) keeps its submit buttons disabled until every
+// required box in it is ticked: a button that looks ready would invite a click the browser then refuses.
+// Without this script the boxes' `required` still holds the form back.
+(function () {
+  function update(form) {
+    const ready = Array.from(form.querySelectorAll("input[type=checkbox][required]")).every((box) => box.checked);
+    form.querySelectorAll("button[type=submit]").forEach((button) => { button.disabled = !ready; });
+  }
+  function all() { document.querySelectorAll("form[data-ticks-first]").forEach(update); }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", all); else all();
+  window.addEventListener("pageshow", all);  // back to the page: the boxes may come back ticked
+  document.addEventListener("change", (event) => {
+    const form = event.target.form;
+    if (form && form.hasAttribute("data-ticks-first")) update(form);
   });
 })();
