@@ -39,6 +39,7 @@ class Group:
     sort: tuple
     params: dict = field(default_factory=dict)  # ledger parameters of exactly this group (with the filters')
     linkable: bool = True  # False: the ledger has no filter for it (its drill-down still lists the rows)
+    offered: bool = True  # False: the ledger's filter may not offer it to every user (check before linking)
 
 
 def _codes(path: str) -> list[str]:
@@ -133,7 +134,8 @@ class RegionDimension(Dimension):
         chosen = self.filters.get("region")
         # Under a chosen region the group is its part of it: the deeper of the two names the rows.
         target = chosen.pk if chosen is not None and chosen.path.startswith(path) else pk
-        return Group(code, name, (path, 1), {"region": target})
+        # The ledger's region filter offers the regions below the province.
+        return Group(code, name, (path, 1), {"region": target}, linkable=len(_codes(path)) > 1 or chosen is not None)
 
     def _own_group(self, pk, code, name, path) -> Group:
         params = {"own_region": pk}
@@ -234,6 +236,11 @@ class UnitDimension(ModelDimension):
 
     def _sort(self, obj):
         return (obj.region.path, obj.name)
+
+    def _group(self, obj) -> Group:
+        # The ledger offers a user the units of their regions that lead projects or are not owners.
+        group = super()._group(obj)
+        return Group(group.key, group.name, group.sort, group.params, group.linkable, offered=False)
 
 
 class CategoryDimension(ModelDimension):

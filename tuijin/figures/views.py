@@ -84,7 +84,8 @@ def index(request):
         key = group.key if group.group is not None else "total"
         cells = [(display(group.get(f.key), f.kind), f"{explain_base}&figure={f.key}&group={key}")
                  for f in context["columns"]]
-        ledger = table.ledger_params(group if group.group is not None else None)
+        offered = group.group is None or group.group.offered
+        ledger = table.ledger_params(group if group.group is not None else None) if offered else None
         return {"name": group.name, "key": key, "cells": cells, "ledger": _ledger_url(ledger),
                 "deviation": group.deviation_text}
 
