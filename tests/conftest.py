@@ -63,6 +63,30 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
         test["NAME"] = str(Path(settings.DATA_DIR) / f"test-{os.getpid()}.sqlite3")
 
 
+@pytest.fixture(scope="session")
+def _throwaway_template(django_db_blocker):
+    from django.db import connection
+
+    from . import throwaway
+
+    template = throwaway.Template()
+    yield template
+    with django_db_blocker.unblock():
+        throwaway.drop(template, connection)
+
+
+@pytest.fixture
+def throwaway_databases(_throwaway_template, monkeypatch):
+    """temporary_database (benches, the deadline load test) migrates once per session: tests/throwaway.py."""
+    from django.db import connection
+
+    from . import throwaway
+
+    creation = type(connection.creation)
+    monkeypatch.setattr(creation, "create_test_db",
+                        throwaway.create_from_template(_throwaway_template, creation.create_test_db))
+
+
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     """Uploaded photos land in the test's own directory, never in the data directory."""

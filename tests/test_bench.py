@@ -44,6 +44,7 @@ def _leftovers() -> set[str]:
     return set(glob.glob(os.path.join(place, "tuijin_bench_*")))
 
 
+@pytest.mark.usefixtures("throwaway_databases")
 @pytest.mark.django_db
 def test_the_ledger_bench_reports_one_json_object_and_leaves_the_configured_database_alone(own_project, db_state):
     before = db_state()

@@ -29,6 +29,7 @@ from .test_bench import _leftovers
 QUERY_BUDGET = 20
 
 
+@pytest.mark.usefixtures("throwaway_databases")
 @pytest.mark.django_db
 def test_the_problems_bench_reports_one_json_object_and_leaves_the_configured_database_alone(db_state):
     before = db_state()

@@ -31,6 +31,7 @@ from tuijin.reports.selectors import Overview, Tally
 from .test_bench import _leftovers
 
 
+@pytest.mark.usefixtures("throwaway_databases")
 @pytest.mark.django_db
 def test_the_reporting_bench_reports_one_json_object_and_leaves_the_configured_database_alone(db_state):
     before = db_state()
