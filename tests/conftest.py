@@ -49,7 +49,8 @@ def pytest_configure(config):
 
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
-    """On SQLite, test in a file rather than Django's shared in-memory database.
+    """On SQLite, test in a file rather than Django's shared in-memory database; on PostgreSQL, commit
+    without waiting for the disk.
 
     Threads on the in-memory database fail at once with "database table is locked", so the
     concurrency tests need a file to see the WAL + IMMEDIATE behaviour production has
@@ -61,6 +62,12 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     test = db.setdefault("TEST", {})
     if db["ENGINE"] == "tuijin.core.sqlite" and not test.get("NAME"):
         test["NAME"] = str(Path(settings.DATA_DIR) / f"test-{os.getpid()}.sqlite3")
+    if db["ENGINE"] == "django.db.backends.postgresql":
+        # The test run's own connections only: a commit returns without waiting for its WAL to reach the
+        # disk (a crash could lose the last commits of a database the run drops anyway). What a commit
+        # makes visible, and every lock and constraint, is unchanged.
+        options = db.setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c synchronous_commit=off".strip()
 
 
 @pytest.fixture(scope="session")
