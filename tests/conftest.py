@@ -45,11 +45,16 @@ def pytest_configure(config):
 
     # WhiteNoise warns on every request when STATIC_ROOT does not exist (no collectstatic in tests).
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+    # Each test's client loads the middleware afresh, and WhiteNoise (WHITENOISE_USE_FINDERS) would list
+    # every static file through the finders each time: a third of a page test's time. In tests it looks a
+    # static file up when one is asked for instead (the browser tests ask; the file served is the same).
+    settings.WHITENOISE_AUTOREFRESH = True
 
 
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
-    """On SQLite, test in a file rather than Django's shared in-memory database.
+    """On SQLite, test in a file rather than Django's shared in-memory database; on PostgreSQL, commit
+    without waiting for the disk.
 
     Threads on the in-memory database fail at once with "database table is locked", so the
     concurrency tests need a file to see the WAL + IMMEDIATE behaviour production has
@@ -61,6 +66,36 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     test = db.setdefault("TEST", {})
     if db["ENGINE"] == "tuijin.core.sqlite" and not test.get("NAME"):
         test["NAME"] = str(Path(settings.DATA_DIR) / f"test-{os.getpid()}.sqlite3")
+    if db["ENGINE"] == "django.db.backends.postgresql":
+        # The test run's own connections only: a commit returns without waiting for its WAL to reach the
+        # disk (a crash could lose the last commits of a database the run drops anyway). What a commit
+        # makes visible, and every lock and constraint, is unchanged.
+        options = db.setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c synchronous_commit=off".strip()
+
+
+@pytest.fixture(scope="session")
+def _throwaway_template(django_db_blocker):
+    from django.db import connection
+
+    from . import throwaway
+
+    template = throwaway.Template()
+    yield template
+    with django_db_blocker.unblock():
+        throwaway.drop(template, connection)
+
+
+@pytest.fixture
+def throwaway_databases(_throwaway_template, monkeypatch):
+    """temporary_database (benches, the deadline load test) migrates once per session: tests/throwaway.py."""
+    from django.db import connection
+
+    from . import throwaway
+
+    creation = type(connection.creation)
+    monkeypatch.setattr(creation, "create_test_db",
+                        throwaway.create_from_template(_throwaway_template, creation.create_test_db))
 
 
 @pytest.fixture(autouse=True)

@@ -237,37 +237,82 @@ def bulk_projects(n: int, *, region: Region, plan: Decimal | None = Decimal("100
 # ------------------------------------------------------------------------------------ scenario
 
 
+_PASSWORDS: dict = {}
+
+
+def _password() -> str:
+    """PASSWORD hashed once per hasher configuration (the suite's fast hasher, or another a test sets)."""
+    from django.conf import settings
+    from django.contrib.auth.hashers import make_password
+
+    key = tuple(settings.PASSWORD_HASHERS)
+    if key not in _PASSWORDS:
+        _PASSWORDS[key] = make_password(PASSWORD)
+    return _PASSWORDS[key]
+
+
 def build_city():
-    """The test city described in conftest.py: regions, units, a 联系领导 and one user per principal."""
+    """The test city described in conftest.py: regions, units, a 联系领导 and one user per principal.
+
+    Written in bulk (about a dozen statements; most tests start from it): the same rows, history rows
+    and passwords the factories would write one by one (`member()`, `UnitFactory`, …), which later
+    calls of those factories find by their get-or-create keys.
+    """
     from types import SimpleNamespace
 
-    lanshan = LanshanFactory()
-    luozhuang = LuozhuangFactory()
-    city = lanshan.parent
-    regions = SimpleNamespace(province=city.parent, city=city, lanshan=lanshan, luozhuang=luozhuang)
-    units = SimpleNamespace(
-        development=UnitFactory(name="临沂市发展和改革委员会", short_name="市发改委", kind=UnitKind.DEPARTMENT, region=city),
-        city_government=UnitFactory(name="临沂市人民政府", kind=UnitKind.GOVERNMENT, region=city),
-        land=UnitFactory(name="临沂市自然资源和规划局", kind=UnitKind.DEPARTMENT, region=city),
-        inspection=UnitFactory(name="临沂市委市政府督查室", kind=UnitKind.DEPARTMENT, region=city),
-        transport=UnitFactory(name="临沂市交通运输局", kind=UnitKind.DEPARTMENT, region=city),
-        lanshan_government=UnitFactory(name="兰山区人民政府", kind=UnitKind.GOVERNMENT, region=lanshan),
-        luozhuang_government=UnitFactory(name="罗庄区人民政府", kind=UnitKind.GOVERNMENT, region=luozhuang),
-        owner=UnitFactory(name="临沂城市建设投资集团有限公司", short_name="临沂城投", kind=UnitKind.OWNER, region=city),
-    )
-    users = {
-        "anonymous": None,
-        "admin": UserFactory(username="admin", first_name="系统管理员", is_superuser=True, is_staff=True),
-        "dispatcher": member("dispatcher", "张调度", units.development, Role.DISPATCHER),
-        "leader": member("leader", "王领导", units.city_government, Role.LEADER),
-        "reporter_a": member("reporter_a", "李兰山", units.lanshan_government, Role.REPORTER),
-        "reporter_b": member("reporter_b", "赵罗庄", units.luozhuang_government, Role.REPORTER),
-        "handler": member("handler", "孙办理", units.land, Role.HANDLER),
-        "inspector": member("inspector", "周督查", units.inspection, Role.INSPECTOR),
-        "dept_reporter": member("dept_reporter", "吴交通", units.transport, Role.REPORTER, scope=Scope.UNIT),
-        "outsider": UserFactory(username="outsider", first_name="钱无岗"),
+    from simple_history.utils import bulk_create_with_history
+
+    def regions_below(parent, *rows):
+        made = [Region(code=code, name=name, level=level, parent=parent, sort=sort,
+                       path=f"{parent.path if parent else '/'}{code}/") for code, name, level, sort in rows]
+        return Region.objects.bulk_create(made)
+
+    (province,) = regions_below(None, ("370000", "山东省", RegionLevel.PROVINCE, 100))
+    (city,) = regions_below(province, ("371300", "临沂市", RegionLevel.CITY, 100))
+    lanshan, luozhuang = regions_below(city, ("371302", "兰山区", RegionLevel.DISTRICT, 1),
+                                       ("371311", "罗庄区", RegionLevel.DISTRICT, 2))
+    regions = SimpleNamespace(province=province, city=city, lanshan=lanshan, luozhuang=luozhuang)
+
+    unit_rows = {
+        "development": ("临沂市发展和改革委员会", "市发改委", UnitKind.DEPARTMENT, city),
+        "city_government": ("临沂市人民政府", "", UnitKind.GOVERNMENT, city),
+        "land": ("临沂市自然资源和规划局", "", UnitKind.DEPARTMENT, city),
+        "inspection": ("临沂市委市政府督查室", "", UnitKind.DEPARTMENT, city),
+        "transport": ("临沂市交通运输局", "", UnitKind.DEPARTMENT, city),
+        "lanshan_government": ("兰山区人民政府", "", UnitKind.GOVERNMENT, lanshan),
+        "luozhuang_government": ("罗庄区人民政府", "", UnitKind.GOVERNMENT, luozhuang),
+        "owner": ("临沂城市建设投资集团有限公司", "临沂城投", UnitKind.OWNER, city),
     }
-    contact_leader = LeaderFactory(name="王建国", title="副市长", unit=units.city_government)
+    made = bulk_create_with_history(
+        [Unit(name=name, short_name=short, kind=kind, region=region) for name, short, kind, region in unit_rows.values()],
+        Unit)
+    units = SimpleNamespace(**dict(zip(unit_rows, made, strict=True)))
+
+    # username: (full name, unit, role, scope); None for the two without a membership
+    people = {
+        "admin": ("系统管理员", None, None, None),
+        "dispatcher": ("张调度", units.development, Role.DISPATCHER, Scope.REGION),
+        "leader": ("王领导", units.city_government, Role.LEADER, Scope.REGION),
+        "reporter_a": ("李兰山", units.lanshan_government, Role.REPORTER, Scope.REGION),
+        "reporter_b": ("赵罗庄", units.luozhuang_government, Role.REPORTER, Scope.REGION),
+        "handler": ("孙办理", units.land, Role.HANDLER, Scope.REGION),
+        "inspector": ("周督查", units.inspection, Role.INSPECTOR, Scope.REGION),
+        "dept_reporter": ("吴交通", units.transport, Role.REPORTER, Scope.UNIT),
+        "outsider": ("钱无岗", None, None, None),
+    }
+    User = get_user_model()
+    accounts = User.objects.bulk_create([
+        User(username=username, first_name=full_name, password=_password(), is_active=True,
+             is_superuser=username == "admin", is_staff=username == "admin")
+        for username, (full_name, *_rest) in people.items()])
+    if any(user.pk is None for user in accounts):  # backends without RETURNING on bulk insert
+        accounts = list(User.objects.filter(username__in=people).order_by("id"))
+    users = {"anonymous": None, **{user.username: user for user in accounts}}
+    bulk_create_with_history([
+        Membership(user=users[username], unit=unit, role=role, scope=scope)
+        for username, (_name, unit, role, scope) in people.items() if unit is not None], Membership)
+    (contact_leader,) = bulk_create_with_history(
+        [Leader(name="王建国", title="副市长", unit=units.city_government)], Leader)
     return SimpleNamespace(regions=regions, units=units, users=users, contact_leader=contact_leader)
 
 

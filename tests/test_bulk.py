@@ -6,7 +6,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from tuijin.core.bulk import create_history, create_objects, update_objects
+from tuijin.core.bulk import FEW_UPDATES, create_history, create_objects, update_objects
 from tuijin.projects.models import Project
 
 from . import factories as f
@@ -67,11 +67,9 @@ def test_deleted_rows_get_exactly_one_history_row(own_project, contact_leader):
     assert list(gone.values_list("history_change_reason", flat=True)) == ["台账导入：替换"]
 
 
-@pytest.mark.parametrize("rows", [1, 20, 21, 60])  # plain UPDATEs up to FEW_UPDATES, the copied table above
+# Plain UPDATEs up to FEW_UPDATES rows, the copied table above: both sides of the line.
+@pytest.mark.parametrize("rows", [1, FEW_UPDATES, FEW_UPDATES + 1, 3 * FEW_UPDATES])
 def test_updates_of_few_rows_and_of_many_write_the_same(city, rows):
-    from tuijin.core.bulk import FEW_UPDATES
-
-    assert FEW_UPDATES == 20  # the parameters above sit on both sides of it
     projects = f.bulk_projects(rows, region=city.regions.lanshan, lead_unit=city.units.lanshan_government,
                                plan=Decimal("100.00"), prefix="批量更新")
     for number, project in enumerate(projects):

@@ -4,8 +4,12 @@ Each page is rendered as a role that sees every row, once with N rows and once w
 differ in what a template might follow lazily (their project, region, units, leaders, people, linked
 projects), so a missing select_related / prefetch_related shows as a count that grows. Each count is
 taken after a warm-up request (the session, content types and the cached filter options), and each
-page is checked to show all its rows, so an empty page cannot pass. The ledger (/projects/) and the
-exports have their own tests (tests/test_ledger.py, tests/ledgerio/test_export.py).
+page is checked to show all its rows, so an empty page cannot pass.
+
+Pages here: problems (list, inbox, overdue, orders, stats, meetings, inspections, a project's tab), reports
+(inbox, a period, the review queue, the grid, a project's tab), the admission queue, alerts and the Gantt
+data (the Gantt page itself lists nothing: it loads the data). The ledger (/projects/) and the exports have
+their own tests (tests/test_ledger.py, tests/ledgerio/test_export.py).
 """
 
 import json
@@ -236,3 +240,115 @@ def test_the_gantt_data_does_not_grow_with_the_projects(client, city, users):
         return [project.name for project in made]
 
     same_for_n_and_3n(client, reverse("schedules:gantt_data"), grow)
+
+
+# ------------------------------------------------------------------------- more reports and projects
+
+
+def _submitted_period(city, month: int, n: int, prefix: str):
+    """A period of n reports, each handed in by a clerk of its own (the queue shows who handed it in)."""
+    from tuijin.org.choices import Role
+    from tuijin.reports import services
+    from tuijin.reports.models import ProgressReport
+
+    made = projects(city, n, prefix)
+    period = services.period_open(None, year=today().year - 1, month=month, project_ids=[p.pk for p in made])
+    reports = list(ProgressReport.objects.filter(period=period).order_by("id"))
+    services.reports_save(None, period, [
+        {"id": r.pk, "version": r.version, "amount": f"{10 + i}.50", "progress": f"{prefix}进度{i}"}
+        for i, r in enumerate(reports)], submit=True)
+    for i, report in enumerate(reports):
+        clerk = f.member(f"{prefix}clerk{i}", f"{prefix}填报员{i}", report.project.lead_unit, Role.REPORTER)
+        ProgressReport.objects.filter(pk=report.pk).update(submitted_by=clerk)
+    return period, made
+
+
+def test_the_review_queue_does_not_grow_with_its_reports(client, city, users):
+    """The office's review queue of a period: N handed-in reports, then (another period) 3N."""
+    client.force_login(users["dispatcher"])
+    counts = []
+    for month, n in ((1, N), (2, 3 * N)):
+        period, made = _submitted_period(city, month, n, f"审核项目{month}-")
+        shown = [p.name for p in made] + [f"审核项目{month}-填报员{i}" for i in range(n)]
+        counts.append(queries(client, reverse("reports:review", args=[period.pk]), shown))
+    assert counts[0] == counts[1], f"the review queue: {counts[0]} queries for {N} reports, {counts[1]} for {3 * N}"
+
+
+def test_the_grid_does_not_grow_with_its_reports(client, city, users):
+    """The batch grid of a period (every report the user may fill): N reports, then (another period) 3N."""
+    from tuijin.reports import services
+
+    client.force_login(users["dispatcher"])
+    counts = []
+    for month, n in ((3, N), (4, 3 * N)):
+        made = projects(city, n, f"批量填报项目{month}-")
+        period = services.period_open(None, year=today().year - 1, month=month, project_ids=[p.pk for p in made])
+        counts.append(queries(client, reverse("reports:grid", args=[period.pk]), [p.name for p in made]))
+    assert counts[0] == counts[1], f"the grid: {counts[0]} queries for {N} reports, {counts[1]} for {3 * N}"
+
+
+def test_a_projects_report_history_does_not_grow_with_its_periods(client, city, users):
+    """A project's 月度调度 tab: its reports of N months, then of 3N months (one year's twelve)."""
+    from tuijin.reports import services
+
+    project = projects(city, 1, "历史月报项目")[0]
+    client.force_login(users["dispatcher"])
+    year = today().year - 1
+    months = iter(range(1, 3 * N + 1))
+
+    def grow(n):
+        shown = []
+        for month in (next(months) for _ in range(n)):
+            period = services.period_open(None, year=year, month=month, project_ids=[project.pk])
+            shown.append(period.label)
+        return shown
+
+    same_for_n_and_3n(client, reverse("reports:project", args=[project.pk]) + f"?year={year}", grow)
+
+
+def test_the_admission_queue_does_not_grow_with_the_applications(client, city, users):
+    """The office's 申报 queue: N projects applied for by clerks of their own, then 3N."""
+    from tuijin.org.choices import Role
+    from tuijin.projects.models import Project
+
+    client.force_login(users["dispatcher"])
+
+    def grow(n):
+        batch = next(_seq)
+        made = projects(city, n, f"申报项目{batch}-")
+        for i, project in enumerate(made):
+            clerk = f.member(f"applicant{batch}_{i}", f"申报人{batch}-{i}", project.lead_unit, Role.REPORTER)
+            Project.objects.filter(pk=project.pk).update(admission="pending", applied_by=clerk, applied_at=timezone.now())
+        return [p.name for p in made] + [f"申报人{batch}-{i}" for i in range(n)]
+
+    same_for_n_and_3n(client, reverse("projects:admissions"), grow)
+
+
+def test_a_projects_problems_do_not_grow_with_the_rows(client, city, users):
+    """A project's 问题督办 tab: N problems (each with its own units, clerk and order), then 3N."""
+    from tuijin.org.choices import Role
+    from tuijin.problems.models import Problem, SupervisionOrder
+
+    project = projects(city, 1, "问题多的项目")[0]
+    leader = project.leader_links.get().leader
+    client.force_login(users["dispatcher"])
+
+    def grow(n):
+        batch, shown = next(_seq), []
+        for i in range(n):
+            unit = f.UnitFactory(name=f"本项目责任单位{batch}-{i}", region=city.regions.city)
+            helper = f.UnitFactory(name=f"本项目配合单位{batch}-{i}", region=city.regions.city)
+            clerk = f.member(f"raiser{batch}_{i}", f"提出人{batch}{i}", unit, Role.REPORTER)
+            problem = Problem.objects.create(
+                project=project, type=problem_type(), description=f"本项目问题{batch}-{i}", raised_by=clerk,
+                raised_on=today() - timedelta(days=5), handling_unit=unit, level=2, status="handling",
+                coordinating_leader=leader, deadline=today() + timedelta(days=i - 2))
+            problem.cooperating_units.set([helper, city.units.transport])
+            SupervisionOrder.objects.create(
+                year=today().year, seq=2000 + 100 * batch + i, project=project, basis="problem", problem=problem,
+                unit=unit, content=f"本项目督办{batch}-{i}", reply_by=today() + timedelta(days=i - 2), status="issued",
+                issued_by=city.users["dispatcher"], issued_on=today() - timedelta(days=1))
+            shown += [unit.name]
+        return shown
+
+    same_for_n_and_3n(client, reverse("problems:project", args=[project.pk]), grow)

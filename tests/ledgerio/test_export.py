@@ -725,6 +725,7 @@ def test_an_export_leaves_no_scratch_files(as_dispatcher, own_project, tmp_path,
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.usefixtures("throwaway_databases")
 def test_the_export_bench_reports_one_json_object(own_project, db_state):
     before = db_state()
     out, err = StringIO(), StringIO()

@@ -3,6 +3,7 @@ features, matching, validation and atomicity, through `services.import_ledger` (
 web flow call)."""
 
 import datetime
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -520,23 +521,55 @@ def test_corpus_rejected_files_raise_a_chinese_message_and_write_nothing(city, d
     assert db_state() == before
 
 
+# What the importer makes of each readable corpus file (they were written for the reader, not as ledgers):
+# no header at all, or the required columns the file lacks (asked for by name) plus the row errors it has.
+NO_HEADER = "表头"
+PRIMARY = ["建设性质", "项目名称", "项目类别", "项目级别", "项目阶段"]  # a sheet whose header has no project name
+READABLE_OUTCOMES = {
+    "cell_32767_chars": (PRIMARY, ["项目名称不能为空"]),
+    "control_characters": (["建设性质", "项目类别", "项目阶段"], ["总投资不能为空"]),
+    "epoch_1904": (PRIMARY, ["项目名称不能为空"]),
+    "formula_injection_text": (["建设性质", "项目类别", "项目阶段"], ["总投资不能为空"]),
+    "formula_without_cached_value": (PRIMARY, ["项目名称不能为空"]),
+    "gbk_csv_mislabelled": (["建设性质", "项目类别", "项目阶段"], []),
+    "header_only": (["建设性质", "项目类别", "项目级别", "项目阶段"], ["未找到项目行"]),
+    "lying_dimension": NO_HEADER,
+    "merged_data_area": (["建设性质", "项目阶段"], ["总投资不能为空"]),
+    "merged_ods": NO_HEADER,
+    "real_template_xls": (["项目类别"], []),
+    "twenty_sheets": (["建设性质", "项目类别", "项目阶段"], ["总投资不能为空"]),
+    "utf16_tab_csv": (["建设性质", "项目类别", "项目阶段"], ["总投资不能为空"]),
+    "utf8_bom_csv": (["建设性质", "项目类别", "项目阶段"], ["总投资不能为空"]),
+    "xls_really_xlsx": (["建设性质", "项目类别", "项目阶段"], []),
+    "xlsx_really_xls": (["项目类别"], []),
+}
+
+
+def test_every_readable_corpus_file_has_an_expected_outcome():
+    assert set(READABLE_OUTCOMES) == set(READABLE)
+
+
 @pytest.mark.parametrize("name", READABLE)
-def test_corpus_readable_files_never_crash_the_import(city, db_state, tmp_path, name):
-    """Awkward but readable files: analysed (maybe with Chinese errors) without an exception other than
-    ImportError_ (no recognisable header); nothing written when they have errors."""
+def test_corpus_readable_files_are_refused_for_what_they_lack_and_write_nothing(city, db_state, tmp_path, name):
+    """Awkward but readable files are read without a crash and refused in Chinese for what they lack as a
+    ledger: no header (ImportError_), or the missing required columns, each named; nothing is written."""
     path, expected = CORPUS[name](tmp_path)
     assert expected == "read"
     before = db_state()
-    try:
-        analysis, result = run(path, path.name, user=city.users["reporter_a"])
-    except ImportError_ as exc:
-        assert "表头" in str(exc)
+    if READABLE_OUTCOMES[name] == NO_HEADER:
+        with pytest.raises(ImportError_, match="找不到表头"):
+            run(path, path.name, user=city.users["reporter_a"])
         assert db_state() == before
         return
-    if analysis.all_errors:
-        assert result is None and db_state() == before
-        for issue in analysis.all_errors:
-            assert any("\u4e00" <= ch <= "\u9fff" for ch in issue.message)
+    missing, row_errors = READABLE_OUTCOMES[name]
+    analysis, result = run(path, path.name, user=city.users["reporter_a"])
+    assert result is None and db_state() == before
+    messages = [issue.message for issue in analysis.all_errors]
+    asked = sorted(re.findall("“(.+?)”列", message)[0] for message in messages if "列" in message)
+    assert asked == missing, messages
+    others = [message for message in messages if "列" not in message]
+    assert len(others) == len(row_errors) and all(
+        message.startswith(start) for message, start in zip(others, row_errors, strict=True)), messages
 
 
 # Generated bad ledgers beyond the corpus: each a whole file refused with (sheet, row, column, reason).

@@ -42,11 +42,17 @@ def start(client, user, data: bytes, name="台账.xlsx") -> ImportBatch:
     return batch
 
 
-def test_upload_page(client, city):
+def test_the_upload_page_shows_the_form_the_limit_and_only_the_users_own_recent_imports(client, city, settings):
+    settings.TUIJIN_IMPORT_MAX_BYTES = 7 * 1024 * 1024
+    ImportBatch.objects.create(user=city.users["reporter_a"], filename="兰山区台账.xlsx", stored_name="a.xlsx")
+    ImportBatch.objects.create(user=city.users["reporter_b"], filename="罗庄区台账.xlsx", stored_name="b.xlsx")
     client.force_login(city.users["reporter_a"])
     response = client.get(reverse("ledgerio:upload"))
     assert response.status_code == 200
-    assert "台账文件" in response.content.decode()
+    body = response.content.decode()
+    assert 'enctype="multipart/form-data"' in body and 'type="file" name="file"' in body
+    assert "文件不超过 7 MB" in body
+    assert "兰山区台账.xlsx" in body and "罗庄区台账.xlsx" not in body
 
 
 def test_upload_preview_confirm_result(client, city, data_dir):

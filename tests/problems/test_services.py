@@ -79,7 +79,10 @@ FROM = {
     A.ATTACH: {S.PENDING, S.HANDLING, S.RESOLVED},
 }
 
-REASONS = {A.ASSIGN: "交办", **{action: str(A(action).label) for action in PROBLEM_WORKFLOW.names if action != A.ATTACH}}
+# The reason each step leaves in the history (what 操作记录 shows), written out rather than read back from the labels.
+REASONS = {A.ASSIGN: "交办", A.ACCEPT: "受理", A.REPLY: "办理回复", A.EXTEND: "延期", A.ESCALATE: "提级协调",
+           A.INSTRUCT: "领导批示", A.RESOLVE: "办结申请", A.CLOSE: "核实销号", A.RETURN: "核实退回",
+           A.UNSOLVABLE: "确认无法解决", A.REOPEN: "重新打开"}
 
 
 def matrix() -> list[tuple[str, str, str, str]]:

@@ -342,7 +342,7 @@ def _summary(log: Log, vendor: str, elapsed: float) -> dict:
 
 
 @pytest.fixture
-def deadline_database(django_db_blocker):
+def deadline_database(django_db_blocker, throwaway_databases):
     """A fresh, migrated database of its own; the suite's test database is left alone."""
     with django_db_blocker.unblock(), temporary_database(prefix="tuijin_load_test") as name:
         yield name

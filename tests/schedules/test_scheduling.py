@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from tuijin.schedules.choices import DUE_SOON_DAYS, MilestoneStatus
+from tuijin.schedules.choices import MilestoneStatus
 from tuijin.schedules.scheduling import (
     backward_dates,
     days_late,
@@ -129,10 +129,11 @@ def test_milestone_status(planned, actual, expected):
     assert milestone_status(planned, actual, TODAY) == expected
 
 
-def test_due_soon_is_a_week():
-    assert DUE_SOON_DAYS == 7
-    assert milestone_status(TODAY + timedelta(days=DUE_SOON_DAYS), None, TODAY) == MilestoneStatus.DUE_SOON
-    assert milestone_status(TODAY + timedelta(days=DUE_SOON_DAYS + 1), None, TODAY) == MilestoneStatus.PLANNED
+def test_due_soon_is_a_week_across_a_month_end():
+    """A node due within seven days is 临近时限 from the day a week ahead; counted in days, not in dates."""
+    today = date(2026, 6, 28)
+    assert milestone_status(date(2026, 7, 5), None, today) == MilestoneStatus.DUE_SOON
+    assert milestone_status(date(2026, 7, 6), None, today) == MilestoneStatus.PLANNED
 
 
 def test_every_status_has_a_chinese_label():
