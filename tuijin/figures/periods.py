@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from tuijin.core.parsing import YEAR_MAX, YEAR_MIN
 
 MONTH, QUARTER, HALF, YEAR = "month", "quarter", "half", "year"
-QUARTER_NAMES = ("一", "二", "三", "四")
 
 _FORMS = (
     (re.compile(r"^(\d{4})-(\d{1,2})$"), MONTH),
@@ -64,7 +63,8 @@ class Period:
         if self.kind == MONTH:
             return _("%(y)s年%(m)s月") % {"y": self.year, "m": self.number}
         if self.kind == QUARTER:
-            return _("%(y)s年第%(q)s季度") % {"y": self.year, "q": QUARTER_NAMES[self.number - 1]}
+            quarters = (_("%(y)s年第一季度"), _("%(y)s年第二季度"), _("%(y)s年第三季度"), _("%(y)s年第四季度"))
+            return quarters[self.number - 1] % {"y": self.year}
         if self.kind == HALF:
             return _("%(y)s年上半年") % {"y": self.year} if self.number == 1 else _("%(y)s年下半年") % {"y": self.year}
         return _("%(y)s年") % {"y": self.year}
