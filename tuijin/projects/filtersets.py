@@ -106,14 +106,21 @@ def options_changed(**kwargs) -> None:
     _rendered.clear()
 
 
-def _cached_options(field_name: str, queryset, build) -> list:
-    """The options `build()` makes from `queryset`, cached under the queryset's SQL: the same SQL and
-    parameters (the user's scope is part of them) give the same options."""
-    try:
-        sql, params = queryset.query.sql_with_params()
-    except EmptyResultSet:  # .none(): e.g. a user with no scope
+def _cached_options(field_name: str, queryset, build, key: tuple | None = None) -> list:
+    """The options `build()` makes from `queryset`, cached under `key` — what the queryset depends on,
+    when its maker states it (LedgerFilterSet: the field, and for regions and units the user's scope) —
+    else under the queryset's SQL: the same SQL and parameters (the user's scope is part of them) give the
+    same options. (Compiling the SQL of seven querysets on every page view cost more than their HTML.)"""
+    if queryset.query.is_empty():  # .none(): e.g. a user with no scope
         return []
-    key = (queryset.db, field_name, sql, params)
+    if key is not None:
+        key = (queryset.db, field_name, "stated", *key)
+    else:
+        try:
+            sql, params = queryset.query.sql_with_params()
+        except EmptyResultSet:
+            return []
+        key = (queryset.db, field_name, sql, params)
     now = time.monotonic()
     hit = _options.get(key)
     if hit is not None and hit[0] > now:
@@ -143,7 +150,8 @@ class OneQueryChoices(django_filters.fields.ModelChoiceIterator):
 
     def options(self) -> list:
         """The queryset's options, cached (the same list object while the cache holds it)."""
-        return _cached_options(self.field.label, self.queryset, lambda: [self.choice(obj) for obj in self.queryset.all()])
+        return _cached_options(self.field.label, self.queryset, lambda: [self.choice(obj) for obj in self.queryset.all()],
+                               getattr(self.field, "options_key", None))
 
     def __iter__(self):
         yield from self.head()
@@ -158,7 +166,8 @@ class NameChoices(OneQueryChoices):
     """
 
     def options(self) -> list:
-        return _cached_options(self.field.label, self.queryset, lambda: list(self.queryset.values_list("pk", "name")))
+        return _cached_options(self.field.label, self.queryset, lambda: list(self.queryset.values_list("pk", "name")),
+                               getattr(self.field, "options_key", None))
 
 
 def _escape(text) -> str:
@@ -180,6 +189,16 @@ class OneCheckbox(forms.CheckboxInput):
 
     def value_from_datadict(self, data, files, name):
         return data.get(name) == "1"
+
+
+def _scope_key(user) -> tuple:
+    """What regions_visible_to(user) depends on: the user's grants' regions, or all (superuser, system)."""
+    from tuijin.org.selectors import user_access
+
+    if user is None:
+        return ("all",)
+    access = user_access(user)
+    return ("all",) if access.is_superuser else tuple(sorted({g.region_path for g in access.grants}))
 
 
 class LedgerFilterSet(django_filters.FilterSet):
@@ -250,10 +269,14 @@ class LedgerFilterSet(django_filters.FilterSet):
         units = units.filter(is_active=True, region__in=regions)
         self.filters["unit"].queryset = units
         self.form.fields["unit"].queryset = units
-        # Every dropdown reads its options in one plain query; regions and units as (id, name) rows.
+        # Every dropdown reads its options in one plain query; regions and units as (id, name) rows. Their
+        # cache key is what the querysets above depend on: the field, and for regions and units the
+        # regions the user sees (regions_visible_to: the grants' regions, or all for a superuser).
+        scope = _scope_key(user)
         for name, field in self.form.fields.items():
             if isinstance(field, forms.ModelChoiceField):
                 field.iterator = NameChoices if name in ("region", "unit") else OneQueryChoices
+                field.options_key = (name, scope) if name in ("region", "unit") else (name,)
                 field.widget.choices = field.choices
 
     @property
