@@ -158,3 +158,14 @@ def test_plans_sharing_a_monthly_plan_with_different_amounts_are_taken_one_by_on
     assert lanshan["time_progress"] == D("52.4")
     found = explain(None, "time_progress", "371302", period="2026-10", group_by="region")
     assert found.value == D("52.4") and found.totals["plan_due"] == lanshan.components["plan_due"]
+
+
+def test_projects_without_a_lead_unit_are_a_group_of_their_own_listed_last(town):
+    from tuijin.projects.models import Project
+
+    Project.objects.filter(pk=town.p.p4.pk).update(lead_unit=None)
+    table = figures(None, period="2026-10", group_by="lead_unit")
+    assert [(g.key, g.name, g["projects"]) for g in table.groups][-1] == ("none", "（未指定牵头单位）", 1)
+    assert table.ledger_params(table.groups[-1]) is None       # the ledger has no filter for "no lead unit"
+    found = explain(None, "approval_rate", "none", period="2026-10", group_by="lead_unit")
+    assert (found.value, [row.name for row in found.rows]) == (D("66.7"), ["罗庄学校"])   # 2 of its 3

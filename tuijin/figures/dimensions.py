@@ -180,7 +180,7 @@ class ModelDimension(Dimension):
         return (getattr(obj, "sort", 0), obj.pk)
 
     def _none_group(self) -> Group:
-        return Group(NONE, str(self.none_name), ((1,),), {}, False)
+        return Group(NONE, str(self.none_name), (), {}, False)
 
     def groups(self, raw_values):
         pks = [v for v in raw_values if v is not None]

@@ -29,7 +29,7 @@ from tuijin.reports.selectors import counted_reports
 from tuijin.schedules.choices import ApprovalStatus
 
 from . import registry, sources
-from .dimensions import DIMENSIONS, REGION_LEVELS, Dimension, Group, make
+from .dimensions import DIMENSIONS, NONE, REGION_LEVELS, Dimension, Group, make
 from .periods import Period, PeriodError, parse_period
 from .registry import FIGURES, MONEY_COMPONENTS, Figure
 
@@ -263,7 +263,9 @@ def figures(user, *, period, group_by: str | None = None, filters=None, keys=Non
             sources.merge_components(entry[1], components)
             if any(n != "completed_last_year" for n in components):
                 present.add(group.key)  # a group of this year's projects, not only of last year's
-        for group_key, (group, components) in sorted(by_group.items(), key=lambda item: item[1][0].sort):
+        # In the dimension's order; the group of projects without a value (no lead unit) last.
+        ordered = sorted(by_group.items(), key=lambda item: (item[0] == NONE, item[1][0].sort))
+        for group_key, (group, components) in ordered:
             if group_key not in present:
                 continue
             done = _finish(components, wanted, last_year)
