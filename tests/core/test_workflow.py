@@ -79,3 +79,32 @@ def test_the_role_is_required_apart():
     DOOR.step("lock").require(KEEPER)
     DOOR.step("lock").require(None)
     assert DOOR.label_of(Door.LOCKED) == "上锁"
+
+
+def owner(user, door) -> bool:
+    return door["owner"] == user.pk
+
+
+HOUSE = Workflow(states=Door, refused="门现在是“%(state)s”，不能%(step)s", forbidden="这不是您的门，不能%(step)s", steps=(
+    Step("knock", {Door.SHUT, Door.LOCKED}, None, label="敲门"),  # the state stays
+    Step("open", {Door.SHUT}, Door.OPEN, label="开门", actor=owner),
+    Step("lock", {Door.SHUT}, Door.LOCKED, label="上锁", actor=owner, forbidden="只有房主能上锁"),
+    Step("paint", {Door.SHUT}, None, label="刷漆", text="颜色", text_required=False, own_form=True),
+))
+
+
+def test_the_users_place_on_the_record_decides_after_the_state_with_the_workflows_refusals():
+    door = {"owner": KEEPER.pk}
+    assert [s.name for s in allowed_steps(HOUSE, Door.SHUT, KEEPER, door)] == ["knock", "open", "lock", "paint"]
+    assert [s.name for s in allowed_steps(HOUSE, Door.SHUT, ANYONE, door)] == ["knock", "paint"]
+    assert [s.name for s in allowed_steps(HOUSE, Door.SHUT, None, door)] == ["knock", "open", "lock", "paint"]
+    assert HOUSE.refusal("open", Door.OPEN, ANYONE, door) == "门现在是“打开”，不能开门"  # the state first
+    assert HOUSE.refusal("open", Door.SHUT, ANYONE, door) == "这不是您的门，不能开门"
+    assert HOUSE.refusal("lock", Door.SHUT, ANYONE, door) == "只有房主能上锁"  # the step's own refusal wins
+    assert HOUSE.allows("open", Door.SHUT, KEEPER, door) and not HOUSE.allows("open", Door.SHUT, ANYONE, door)
+    with pytest.raises(PermissionDenied) as caught:
+        legal_step(HOUSE, "open", Door.SHUT, user=ANYONE, record=door, error=PermissionDenied)
+    assert str(caught.value) == "这不是您的门，不能开门"
+    assert legal_step(HOUSE, "knock", Door.LOCKED, user=ANYONE, record=door).target is None
+    assert HOUSE.names == ("knock", "open", "lock", "paint")
+    assert HOUSE.step("paint").text_label == "颜色（可不填）" and HOUSE.step("knock").day_of(door) is None

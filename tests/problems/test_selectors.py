@@ -94,7 +94,7 @@ def test_who_may_act_on_which_problem(principal, editable, people, scene):
     for problem in scene.values():
         for status in S:
             problem.status = status  # in memory only: the table reads the instance
-            if problem.pk in visible and any(PROBLEM_WORKFLOW.allows(user, problem, action) for action in PROBLEM_WORKFLOW.names):
+            if problem.pk in visible and any(PROBLEM_WORKFLOW.allows(action, problem.status, user, problem) for action in PROBLEM_WORKFLOW.names):
                 acts.add(names[problem.pk])
     assert sorted(acts) == list(editable)
 
@@ -150,7 +150,7 @@ def test_who_may_act_on_which_order(principal, editable, people, project, other_
     for one in orders:
         for status in OrderStatus:
             one.status = status
-            if one.pk in visible and any(ORDER_WORKFLOW.allows(user, one, action) for action in ORDER_WORKFLOW.names):
+            if one.pk in visible and any(ORDER_WORKFLOW.allows(action, one.status, user, one) for action in ORDER_WORKFLOW.names):
                 acts.add(one.seq)
     assert sorted(acts) == editable
 

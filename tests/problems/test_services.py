@@ -191,7 +191,7 @@ def test_the_tests_know_every_step_of_the_table():
 def test_a_step_is_offered_only_from_its_statuses(action, status, people, problem_at):
     """admin passes every role check, so only the status decides."""
     problem = problem_at(status)
-    assert PROBLEM_WORKFLOW.allows(people["admin"], problem, action) is (status in FROM[action])
+    assert PROBLEM_WORKFLOW.allows(action, problem.status, people["admin"], problem) is (status in FROM[action])
 
 
 @pytest.mark.parametrize(("action", "status"), [(a, s) for a in PROBLEM_WORKFLOW.names for s in S if s not in FROM[a]])
@@ -248,7 +248,7 @@ def test_every_step_of_the_table_is_taken_through_its_service_and_refused_to_a_w
 def test_nobody_escalates_past_the_committee(people, problem_at, problem_state):
     problem = problem_at(S.HANDLING, level=Ladder.COMMITTEE)
     before = problem_state()
-    assert not PROBLEM_WORKFLOW.allows(people["admin"], problem, A.ESCALATE)
+    assert not PROBLEM_WORKFLOW.allows(A.ESCALATE, problem.status, people["admin"], problem)
     with pytest.raises(PermissionDenied):
         take(people["dispatcher"], problem, A.ESCALATE, level=Ladder.COMMITTEE)
     assert problem_state() == before
@@ -425,7 +425,7 @@ def test_a_stale_assignment_is_refused_and_writes_nothing(people, units, problem
 def test_accepting_needs_a_unit_and_a_deadline(people, problem_at, problem_state):
     problem = problem_at(S.PENDING, handling_unit=None, deadline=None)
     before = problem_state()
-    assert not PROBLEM_WORKFLOW.allows(people["dispatcher"], problem, A.ACCEPT)  # the page offers 交办 instead
+    assert not PROBLEM_WORKFLOW.allows(A.ACCEPT, problem.status, people["dispatcher"], problem)  # the page offers 交办 instead
     with pytest.raises(PermissionDenied):
         services.problem_step(people["dispatcher"], problem, A.ACCEPT, version=1)
     assert problem_state() == before
@@ -781,8 +781,8 @@ def test_the_leader_record_of_a_user_is_what_makes_a_coordinator(people, contact
     """Not the leader role: 王领导 (leader role, whole city) may instruct but not extend; 王建国 (no role,
     the Leader record the problem names) may extend."""
     problem = problem_at(S.HANDLING)
-    assert PROBLEM_WORKFLOW.allows(people["coordinator"], problem, A.EXTEND)
-    assert not PROBLEM_WORKFLOW.allows(people["leader"], problem, A.EXTEND)
+    assert PROBLEM_WORKFLOW.allows(A.EXTEND, problem.status, people["coordinator"], problem)
+    assert not PROBLEM_WORKFLOW.allows(A.EXTEND, problem.status, people["leader"], problem)
     Leader.objects.filter(pk=contact_leader.pk).update(is_active=False)
     people["coordinator"].__dict__.pop("_tuijin_leader", None)
-    assert not PROBLEM_WORKFLOW.allows(people["coordinator"], problem, A.EXTEND)
+    assert not PROBLEM_WORKFLOW.allows(A.EXTEND, problem.status, people["coordinator"], problem)

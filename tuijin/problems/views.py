@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST, require_safe
 from tuijin.core.exceptions import ConflictError
 from tuijin.core.parsing import parse_int as _int
 from tuijin.core.photos import photo_response
+from tuijin.core.workflow import allowed_steps, legal_step
 from tuijin.org.choices import Role, UnitKind
 from tuijin.org.models import Leader, Unit
 from tuijin.org.selectors import (
@@ -262,7 +263,7 @@ def _problem_page(request, problem, kept=None, status=200, assign_form=None, ord
     """The problem's page; after a refused step, `kept` (see _kept) puts what was typed back in that step's
     form, shown open, on this same problem; a refused 交办 or 督办单 passes its bound form instead."""
     today = timezone.localdate()
-    if not PROBLEM_WORKFLOW.allows(request.user, problem, ProblemAction.ASSIGN):
+    if not PROBLEM_WORKFLOW.allows(ProblemAction.ASSIGN, problem.status, request.user, problem):
         assign_form = None
     elif assign_form is None:
         assign_form = ProblemForm(initial={
@@ -274,9 +275,10 @@ def _problem_page(request, problem, kept=None, status=200, assign_form=None, ord
         "attachments": problem.attachments.select_related("uploaded_by"),
         "cooperating": problem.cooperating_units.all(),
         "orders": SupervisionOrder.objects.visible_to(request.user).filter(problem=problem),
-        "steps": [(step, step.is_open_for(request.user, problem)) for step in PROBLEM_WORKFLOW.steps_for(request.user, problem)],
+        "steps": [(step, step.is_open_for(request.user, problem))
+                  for step in allowed_steps(PROBLEM_WORKFLOW, problem.status, request.user, problem) if not step.own_form],
         "assign_form": assign_form,
-        "can_attach": PROBLEM_WORKFLOW.allows(request.user, problem, ProblemAction.ATTACH),
+        "can_attach": PROBLEM_WORKFLOW.allows(ProblemAction.ATTACH, problem.status, request.user, problem),
         "can_issue": may_supervise(request.user) and problem.status in ACTIVE_PROBLEM_STATES,
         "order_form": order_form or OrderForm(with_basis=False, initial={"unit": problem.handling_unit_id,
                                                                          "content": problem.description}),
@@ -292,7 +294,7 @@ def _problem_page(request, problem, kept=None, status=200, assign_form=None, ord
 @require_POST
 def problem_assign(request, pk):
     problem = selectors.problem_for_user(request.user, pk)
-    PROBLEM_WORKFLOW.check(request.user, problem, ProblemAction.ASSIGN)
+    legal_step(PROBLEM_WORKFLOW, ProblemAction.ASSIGN, problem.status, user=request.user, record=problem, error=PermissionDenied)
     form = ProblemForm(request.POST)
     version = _int(request.POST.get("version"))
     if not form.is_valid():
@@ -310,10 +312,9 @@ def problem_assign(request, pk):
 @require_POST
 def problem_step(request, pk, action):
     problem = selectors.problem_for_user(request.user, pk)
-    step = PROBLEM_WORKFLOW.step(action)
-    if step is None or step.own_form:
+    if action not in PROBLEM_WORKFLOW.names or PROBLEM_WORKFLOW.step(action).own_form:
         raise Http404
-    PROBLEM_WORKFLOW.check(request.user, problem, action)
+    step = legal_step(PROBLEM_WORKFLOW, action, problem.status, user=request.user, record=problem, error=PermissionDenied)
     post = request.POST
     kept = _kept(request, action, "text", "deadline")
     try:
@@ -340,7 +341,7 @@ def problem_step(request, pk, action):
 @require_POST
 def problem_attach(request, pk):
     problem = selectors.problem_for_user(request.user, pk)
-    PROBLEM_WORKFLOW.check(request.user, problem, ProblemAction.ATTACH)
+    legal_step(PROBLEM_WORKFLOW, ProblemAction.ATTACH, problem.status, user=request.user, record=problem, error=PermissionDenied)
     return _attach(request, reverse("problems:detail", args=[pk]) + "#attachments", problem=problem)
 
 
@@ -461,8 +462,9 @@ def _order_page(request, order, kept=None, status=200):
         "order": order, "project": order.project, "today": today,
         "events": order.events.select_related("actor", "actor_unit"),
         "attachments": order.attachments.select_related("uploaded_by"),
-        "steps": [(step, step.day_of(order)) for step in ORDER_WORKFLOW.steps_for(request.user, order)],
-        "can_attach": ORDER_WORKFLOW.allows(request.user, order, OrderAction.ATTACH),
+        "steps": [(step, step.day_of(order))
+                  for step in allowed_steps(ORDER_WORKFLOW, order.status, request.user, order) if not step.own_form],
+        "can_attach": ORDER_WORKFLOW.allows(OrderAction.ATTACH, order.status, request.user, order),
         "overdue_days": selectors.days_overdue(order.due, today),
         "kept": kept or {},
     }, status=status)
@@ -472,10 +474,9 @@ def _order_page(request, order, kept=None, status=200):
 @require_POST
 def order_step(request, pk, action):
     order = selectors.order_for_user(request.user, pk)
-    step = ORDER_WORKFLOW.step(action)
-    if step is None or step.own_form:
+    if action not in ORDER_WORKFLOW.names or ORDER_WORKFLOW.step(action).own_form:
         raise Http404
-    ORDER_WORKFLOW.check(request.user, order, action)
+    step = legal_step(ORDER_WORKFLOW, action, order.status, user=request.user, record=order, error=PermissionDenied)
     kept = _kept(request, action, "text", "day")
     try:
         day = _posted_day(request, "day")

@@ -2,11 +2,13 @@
 steps — the states each starts from and the state it leads to, who may take it, its button, the text box
 and inputs its form asks for and what the page says once it is taken.
 
-The services check a step against the table under the row lock (`Workflow.check`: PermissionDenied with
-the reason in Chinese), the problem and order pages draw the steps the user may take now
-(`Workflow.steps_for`) and the step URLs accept exactly the table's names; the tests are parametrised
-over the same table. What each step changes besides the state (a deadline, a level, who is told) stays
-with its service (services/problems.py, services/orders.py).
+The tables are core.workflow's `Step`s and `Workflow`s; this module adds only the tests of the user's
+place on the record (`actor`), the rules on the record (`check`) and the refusals in this app's words.
+The services check a step against the table under the row lock (`legal_step(…, error=PermissionDenied)`:
+403 with the reason in Chinese), the problem and order pages draw the steps the user may take now
+(`allowed_steps`, `Workflow.allows`) and the step URLs accept exactly the table's names; the tests are
+parametrised over the same table. What each step changes besides the state (a deadline, a level, who is
+told) stays with its service (services/problems.py, services/orders.py).
 
 Who may take which problem step (the office: admins and dispatchers; "unit": the handling unit):
 
@@ -32,13 +34,12 @@ office and inspectors.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tuijin.core.workflow import Step, Workflow
 from tuijin.org.choices import Role
 from tuijin.org.selectors import EDITOR_ROLES, OFFICE_ROLES, SUPERVISOR_ROLES, user_access
 from tuijin.projects.models import Project
@@ -56,84 +57,6 @@ from .choices import (
 from .models import leader_of, unit_ids
 
 Who = Callable[[Any, Any], bool]  # (user, record) → may this user take the step on this record
-
-
-@dataclass(frozen=True)
-class Step:
-    name: str  # what the step URL and the record's timeline say (the action's value)
-    label: str  # its button, the timeline's word and the history's reason
-    sources: frozenset  # the states it may be taken from
-    target: str | None  # the state it leads to; None: the state stays
-    who: Who
-    done: str = ""  # what the page says once it is taken
-    when: Callable[[Any], bool] | None = None  # a further condition on the record besides its state…
-    unmet: str = ""  # …and what the refusal says when it does not hold
-    text: str = ""  # the label of the step form's text box, in the services' messages too ("" none)
-    text_required: bool = True
-    text_hint: str = ""  # what the text should hold, after the label
-    inputs: tuple[str, ...] = ()  # what the step form posts besides the text ("deadline", "level"…)
-    day_label: str = ""  # the label of its date input, when it has one
-    day_from: str = ""  # the record's date the input starts from ("" empty)
-    style: str = "outline-primary"  # the button's look (Bootstrap's btn-… suffix)
-    opens: Who | None = None  # shown unfolded on the page for this user: the step they most likely came for
-    own_form: bool = False  # taken through a form of its own (交办, 上传附件), not the page's step form
-
-    @property
-    def text_label(self) -> str:
-        if self.text_hint:
-            return _("%(label)s（%(hint)s）") % {"label": self.text, "hint": self.text_hint}
-        if not self.text_required:
-            return _("%(label)s（可不填）") % {"label": self.text}
-        return str(self.text)
-
-    def is_open_for(self, user, record) -> bool:
-        return bool(self.opens and self.opens(user, record))
-
-    def day_of(self, record):
-        """The date its input starts from on this record (None: empty)."""
-        return getattr(record, self.day_from) if self.day_from else None
-
-
-@dataclass(frozen=True)
-class Workflow:
-    noun: str  # the record in a refusal: 问题, 督办单
-    steps: tuple[Step, ...]
-
-    def step(self, name: str) -> Step | None:
-        return next((step for step in self.steps if step.name == name), None)
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        return tuple(step.name for step in self.steps)
-
-    def refusal(self, user, record, name: str) -> str:
-        """Why `user` may not take step `name` on `record` now ("" when they may): its state first, then
-        their place."""
-        step = self.step(name)
-        if step is None:
-            return _("未知的操作")
-        if record.status not in step.sources:
-            return _("%(noun)s当前为“%(state)s”，不能进行“%(step)s”") % {
-                "noun": self.noun, "state": record.get_status_display(), "step": step.label}
-        if step.when is not None and not step.when(record):
-            return str(step.unmet)
-        if not step.who(user, record):
-            return _("您不能对此%(noun)s进行“%(step)s”") % {"noun": self.noun, "step": step.label}
-        return ""
-
-    def allows(self, user, record, name: str) -> bool:
-        return not self.refusal(user, record, name)
-
-    def check(self, user, record, name: str) -> Step:
-        """The step, if the user may take it on the record now; else PermissionDenied saying why."""
-        reason = self.refusal(user, record, name)
-        if reason:
-            raise PermissionDenied(reason)
-        return self.step(name)
-
-    def steps_for(self, user, record) -> list[Step]:
-        """The steps of the page's step form the user may take on the record now, in the table's order."""
-        return [step for step in self.steps if not step.own_form and self.allows(user, record, step.name)]
 
 
 # ------------------------------------------------------------------------------------ who is who
@@ -208,58 +131,78 @@ def may_raise(user, project: Project) -> bool:
             and Project.objects.visible_to(user).filter(pk=project.pk).exists())
 
 
+# ------------------------------------------------------------------------ rules on the record
+
+
+def unassigned(user, problem) -> str:
+    """交办 comes before 受理: a handling unit and a deadline."""
+    if problem.handling_unit_id and problem.deadline is not None:
+        return ""
+    return _("问题尚未交办责任单位和解决时限，不能受理")
+
+
+def at_the_top(user, problem) -> str:
+    if problem.level < Ladder.COMMITTEE:
+        return ""
+    return _("问题已在最高协调层级，不能再提级")
+
+
 # -------------------------------------------------------------------------------------- problems
 
 P, PS = ProblemAction, ProblemStatus
 OPEN, ACTIVE = frozenset(OPEN_PROBLEM_STATES), frozenset(ACTIVE_PROBLEM_STATES)
 
-PROBLEM_WORKFLOW = Workflow(gettext_lazy("问题"), (
-    Step(P.ASSIGN, P.ASSIGN.label, OPEN, None, office, own_form=True),
-    Step(P.ACCEPT, P.ACCEPT.label, frozenset({PS.PENDING}), PS.HANDLING, any_of(office, handler),
-         done=gettext_lazy("已受理，问题转入办理中"),
-         when=lambda p: bool(p.handling_unit_id) and p.deadline is not None,  # 交办 comes first
-         unmet=gettext_lazy("问题尚未交办责任单位和解决时限，不能受理"),
-         text=gettext_lazy("受理意见"), text_required=False, style="primary", opens=handler),
-    Step(P.REPLY, P.REPLY.label, OPEN, None, any_of(office, handler, cooperating),
-         done=gettext_lazy("已记录办理情况"), text=gettext_lazy("办理情况")),
-    Step(P.EXTEND, P.EXTEND.label, OPEN, None, any_of(office, coordinator),
-         done=gettext_lazy("解决时限已延期"), text=gettext_lazy("延期理由"), inputs=("deadline",),
-         day_label=gettext_lazy("新的解决时限")),
-    Step(P.ESCALATE, P.ESCALATE.label, OPEN, None, any_of(office, handler, coordinator),
-         done=gettext_lazy("已提级协调"), when=lambda p: p.level < Ladder.COMMITTEE,
-         unmet=gettext_lazy("问题已在最高协调层级，不能再提级"),
-         text=gettext_lazy("提级理由"), inputs=("level", "leader")),
-    Step(P.INSTRUCT, P.INSTRUCT.label, ACTIVE, None, any_of(leader, coordinator),
-         done=gettext_lazy("批示已记录并通知责任单位"), text=gettext_lazy("批示内容"), opens=leader),
-    Step(P.RESOLVE, P.RESOLVE.label, frozenset({PS.HANDLING}), PS.RESOLVED, any_of(office, handler),
-         done=gettext_lazy("已提交办结，等待核实销号"), text=gettext_lazy("解决情况"), style="primary", opens=handler),
-    Step(P.CLOSE, P.CLOSE.label, frozenset({PS.RESOLVED}), PS.CLOSED, any_of(office, inspector),
-         done=gettext_lazy("问题已核实销号"), text=gettext_lazy("核实意见"), text_required=False, style="primary",
-         opens=always),
-    Step(P.RETURN, P.RETURN.label, frozenset({PS.RESOLVED}), PS.HANDLING, any_of(office, inspector),
-         done=gettext_lazy("已退回责任单位继续办理"), text=gettext_lazy("退回理由"), style="outline-danger"),
-    Step(P.UNSOLVABLE, P.UNSOLVABLE.label, ACTIVE, PS.UNSOLVABLE, office,
-         done=gettext_lazy("已确认无法解决"), text=gettext_lazy("无法解决的原因"), style="outline-danger"),
-    Step(P.REOPEN, P.REOPEN.label, frozenset({PS.CLOSED, PS.UNSOLVABLE}), PS.HANDLING, office,
-         done=gettext_lazy("问题已重新打开"), text=gettext_lazy("重新打开的理由"), inputs=("deadline",),
-         day_label=gettext_lazy("新的解决时限"), opens=always),
-    Step(P.ATTACH, P.ATTACH.label, ACTIVE, None, any_of(office, handler, raiser, inspector), own_form=True),
-))
+PROBLEM_WORKFLOW = Workflow(
+    states=ProblemStatus,
+    refused=gettext_lazy("问题当前为“%(state)s”，不能进行“%(step)s”"),
+    forbidden=gettext_lazy("您不能对此问题进行“%(step)s”"),
+    steps=(
+        Step(P.ASSIGN, OPEN, None, P.ASSIGN.label, actor=office, own_form=True),
+        Step(P.ACCEPT, {PS.PENDING}, PS.HANDLING, P.ACCEPT.label, actor=any_of(office, handler),
+             done=gettext_lazy("已受理，问题转入办理中"), check=unassigned,
+             text=gettext_lazy("受理意见"), text_required=False, style="primary", opens=handler),
+        Step(P.REPLY, OPEN, None, P.REPLY.label, actor=any_of(office, handler, cooperating),
+             done=gettext_lazy("已记录办理情况"), text=gettext_lazy("办理情况")),
+        Step(P.EXTEND, OPEN, None, P.EXTEND.label, actor=any_of(office, coordinator),
+             done=gettext_lazy("解决时限已延期"), text=gettext_lazy("延期理由"), inputs=("deadline",),
+             day_label=gettext_lazy("新的解决时限")),
+        Step(P.ESCALATE, OPEN, None, P.ESCALATE.label, actor=any_of(office, handler, coordinator),
+             done=gettext_lazy("已提级协调"), check=at_the_top, text=gettext_lazy("提级理由"), inputs=("level", "leader")),
+        Step(P.INSTRUCT, ACTIVE, None, P.INSTRUCT.label, actor=any_of(leader, coordinator),
+             done=gettext_lazy("批示已记录并通知责任单位"), text=gettext_lazy("批示内容"), opens=leader),
+        Step(P.RESOLVE, {PS.HANDLING}, PS.RESOLVED, P.RESOLVE.label, actor=any_of(office, handler),
+             done=gettext_lazy("已提交办结，等待核实销号"), text=gettext_lazy("解决情况"), style="primary", opens=handler),
+        Step(P.CLOSE, {PS.RESOLVED}, PS.CLOSED, P.CLOSE.label, actor=any_of(office, inspector),
+             done=gettext_lazy("问题已核实销号"), text=gettext_lazy("核实意见"), text_required=False, style="primary",
+             opens=always),
+        Step(P.RETURN, {PS.RESOLVED}, PS.HANDLING, P.RETURN.label, actor=any_of(office, inspector),
+             done=gettext_lazy("已退回责任单位继续办理"), text=gettext_lazy("退回理由"), style="outline-danger"),
+        Step(P.UNSOLVABLE, ACTIVE, PS.UNSOLVABLE, P.UNSOLVABLE.label, actor=office,
+             done=gettext_lazy("已确认无法解决"), text=gettext_lazy("无法解决的原因"), style="outline-danger"),
+        Step(P.REOPEN, {PS.CLOSED, PS.UNSOLVABLE}, PS.HANDLING, P.REOPEN.label, actor=office,
+             done=gettext_lazy("问题已重新打开"), text=gettext_lazy("重新打开的理由"), inputs=("deadline",),
+             day_label=gettext_lazy("新的解决时限"), opens=always),
+        Step(P.ATTACH, ACTIVE, None, P.ATTACH.label, actor=any_of(office, handler, raiser, inspector), own_form=True),
+    ))
 
 # ---------------------------------------------------------------------------- supervision orders
 
 OA, OS = OrderAction, OrderStatus
 
-ORDER_WORKFLOW = Workflow(gettext_lazy("督办单"), (
-    Step(OA.REPLY, OA.REPLY.label, frozenset({OS.ISSUED}), OS.RECTIFYING, order_unit,
-         done=gettext_lazy("整改方案已回复"), text=gettext_lazy("整改方案"), text_hint=gettext_lazy("措施、责任人、完成时间"),
-         inputs=("day",), day_label=gettext_lazy("整改完成时限"), day_from="rectify_by", style="primary"),
-    Step(OA.PROGRESS, OA.PROGRESS.label, frozenset({OS.RECTIFYING}), None, order_unit,
-         done=gettext_lazy("已报告整改进展"), text=gettext_lazy("整改进展"), style="primary"),
-    Step(OA.RETURN, OA.RETURN.label, frozenset({OS.RECTIFYING}), OS.ISSUED, any_of(supervisor, issuer),
-         done=gettext_lazy("已退回，请承办单位重新回复"), text=gettext_lazy("退回理由"), inputs=("day",),
-         day_label=gettext_lazy("新的回复时限"), style="outline-danger"),
-    Step(OA.CLOSE, OA.CLOSE.label, frozenset({OS.RECTIFYING}), OS.CLOSED, any_of(supervisor, issuer),
-         done=gettext_lazy("督办单已核实办结"), text=gettext_lazy("核实意见"), text_required=False, style="primary"),
-    Step(OA.ATTACH, OA.ATTACH.label, frozenset(OPEN_ORDER_STATES), None, any_of(order_unit, supervisor), own_form=True),
-))
+ORDER_WORKFLOW = Workflow(
+    states=OrderStatus,
+    refused=gettext_lazy("督办单当前为“%(state)s”，不能进行“%(step)s”"),
+    forbidden=gettext_lazy("您不能对此督办单进行“%(step)s”"),
+    steps=(
+        Step(OA.REPLY, {OS.ISSUED}, OS.RECTIFYING, OA.REPLY.label, actor=order_unit,
+             done=gettext_lazy("整改方案已回复"), text=gettext_lazy("整改方案"), text_hint=gettext_lazy("措施、责任人、完成时间"),
+             inputs=("day",), day_label=gettext_lazy("整改完成时限"), day_from="rectify_by", style="primary"),
+        Step(OA.PROGRESS, {OS.RECTIFYING}, None, OA.PROGRESS.label, actor=order_unit,
+             done=gettext_lazy("已报告整改进展"), text=gettext_lazy("整改进展"), style="primary"),
+        Step(OA.RETURN, {OS.RECTIFYING}, OS.ISSUED, OA.RETURN.label, actor=any_of(supervisor, issuer),
+             done=gettext_lazy("已退回，请承办单位重新回复"), text=gettext_lazy("退回理由"), inputs=("day",),
+             day_label=gettext_lazy("新的回复时限"), style="outline-danger"),
+        Step(OA.CLOSE, {OS.RECTIFYING}, OS.CLOSED, OA.CLOSE.label, actor=any_of(supervisor, issuer),
+             done=gettext_lazy("督办单已核实办结"), text=gettext_lazy("核实意见"), text_required=False, style="primary"),
+        Step(OA.ATTACH, OPEN_ORDER_STATES, None, OA.ATTACH.label, actor=any_of(order_unit, supervisor), own_form=True),
+    ))

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tuijin.core.history import stamp
+from tuijin.core.workflow import legal_step
 from tuijin.org.selectors import OFFICE_ROLES, may_supervise, user_access
 
 from .. import selectors
@@ -57,11 +58,11 @@ def attachment_add(user, upload, *, problem=None, order=None, meeting=None) -> A
 
     if problem is not None:
         problem = _locked_problem(user, problem.pk)
-        PROBLEM_WORKFLOW.check(user, problem, ProblemAction.ATTACH)
+        legal_step(PROBLEM_WORKFLOW, ProblemAction.ATTACH, problem.status, user=user, record=problem, error=PermissionDenied)
         owner = {"problem": problem}
     elif order is not None:
         order = _locked_order(user, order.pk)
-        ORDER_WORKFLOW.check(user, order, OrderAction.ATTACH)
+        legal_step(ORDER_WORKFLOW, OrderAction.ATTACH, order.status, user=user, record=order, error=PermissionDenied)
         owner = {"order": order}
     else:
         meeting = selectors.get_visible(Meeting.objects.visible_to(user).select_for_update(of=("self",)), meeting.pk)

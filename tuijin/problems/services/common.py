@@ -5,7 +5,7 @@ notices, the checks of free text and dates, and the records read under a row loc
 from datetime import date
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from tuijin.core import events
 from tuijin.core.fields import TEXT_MAX
 from tuijin.core.notify import notify
+from tuijin.core.workflow import legal_step
 from tuijin.org.choices import Role
 from tuijin.org.models import Membership
 from tuijin.org.selectors import primary_unit
@@ -79,10 +80,9 @@ def _begin_step(workflow, user, record, action: str, text: str):
     """The start every page-form step shares (problem_step, order_step): a step of the table taken through
     the page's step form (else 未知的操作), one the user may take on the record now (else PermissionDenied
     saying why), its text checked; returns the step, the text and the change so far (the state it leads to)."""
-    step = workflow.step(action)
-    if step is None or step.own_form:
+    if action not in workflow.names or workflow.step(action).own_form:
         raise ValidationError(_("未知的操作"))
-    step = workflow.check(user, record, action)
+    step = legal_step(workflow, action, record.status, user=user, record=record, error=PermissionDenied)
     text = _text(text, step.text, required=step.text_required)
     return step, text, ({"status": step.target} if step.target else {})
 

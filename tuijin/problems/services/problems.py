@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from tuijin.core.history import stamp
 from tuijin.core.versioning import claim
+from tuijin.core.workflow import legal_step
 from tuijin.org.models import Leader
 from tuijin.projects.choices import LeaderRole
 from tuijin.projects.models import Project, ProjectLeader
@@ -97,7 +98,7 @@ def _tell_assigned(problem: Problem, cooperating, actor=None) -> None:
 def problem_assign(user, problem: Problem, data: dict, *, version) -> Problem:
     """交办 / correct a problem: type, description, handling and cooperating units, deadline (office)."""
     problem = _locked_problem(user, problem.pk)
-    PROBLEM_WORKFLOW.check(user, problem, ProblemAction.ASSIGN)
+    legal_step(PROBLEM_WORKFLOW, ProblemAction.ASSIGN, problem.status, user=user, record=problem, error=PermissionDenied)
     values = _validate_problem(data, problem.raised_on)
     cooperating = values.pop("cooperating_units")
     old_coop = set(problem.cooperating_units.values_list("pk", flat=True))
