@@ -327,7 +327,7 @@ def test_demo_is_alive_on_the_day_it_is_built(today):
     from tuijin.schedules.models import Milestone
 
     output = run_demo(today=today.isoformat())
-    assert "[1/8]" in output and "[8/8]" in output  # progress while it loads
+    assert "[1/9]" in output and "[9/9]" in output  # progress while it loads
     assert "绿灯" in output and "红灯" in output
 
     # This month's period open and due in the future; last month's closed, on an earlier day.

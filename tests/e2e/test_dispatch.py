@@ -110,5 +110,7 @@ def test_open_fill_submit_return_fix_approve(page, new_page, live_server, login,
     row = office.locator("#ledger-table tbody tr").filter(has_text=ROAD)
     expect(row).to_contain_text("320.00")
     # One period for every row, stated once in the table's header (issue #13 §3), approved reports only.
-    expect(office.locator("#ledger-as-of")).to_contain_text(f"截至{period.label}，已审核填报")
+    # As of the open period (the one the warnings judge), saying it is still being filled in.
+    expect(office.locator("#ledger-as-of")).to_contain_text(f"截至{period.label}（填报中")
+    expect(office.locator("#ledger-as-of")).to_contain_text("已审核填报")
     screenshot(office, "dispatch-ledger-after-approval.png")

@@ -523,7 +523,7 @@ def test_corpus_rejected_files_raise_a_chinese_message_and_write_nothing(city, d
 
 # What the importer makes of each readable corpus file (they were written for the reader, not as ledgers):
 # no header at all, or the required columns the file lacks (asked for by name) plus the row errors it has.
-NO_HEADER = "表头"
+HEADERLESS = "表头"
 PRIMARY = ["建设性质", "项目名称", "项目类别", "项目级别", "项目阶段"]  # a sheet whose header has no project name
 READABLE_OUTCOMES = {
     "cell_32767_chars": (PRIMARY, ["项目名称不能为空"]),
@@ -533,9 +533,9 @@ READABLE_OUTCOMES = {
     "formula_without_cached_value": (PRIMARY, ["项目名称不能为空"]),
     "gbk_csv_mislabelled": (["建设性质", "项目类别", "项目阶段"], []),
     "header_only": (["建设性质", "项目类别", "项目级别", "项目阶段"], ["未找到项目行"]),
-    "lying_dimension": NO_HEADER,
+    "lying_dimension": HEADERLESS,
     "merged_data_area": (["建设性质", "项目阶段"], ["总投资不能为空"]),
-    "merged_ods": NO_HEADER,
+    "merged_ods": HEADERLESS,
     "real_template_xls": (["项目类别"], []),
     "twenty_sheets": (["建设性质", "项目类别", "项目阶段"], ["总投资不能为空"]),
     "utf16_tab_csv": (["建设性质", "项目类别", "项目阶段"], ["总投资不能为空"]),
@@ -556,7 +556,7 @@ def test_corpus_readable_files_are_refused_for_what_they_lack_and_write_nothing(
     path, expected = CORPUS[name](tmp_path)
     assert expected == "read"
     before = db_state()
-    if READABLE_OUTCOMES[name] == NO_HEADER:
+    if READABLE_OUTCOMES[name] == HEADERLESS:
         with pytest.raises(ImportError_, match="找不到表头"):
             run(path, path.name, user=city.users["reporter_a"])
         assert db_state() == before
