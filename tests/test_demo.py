@@ -182,6 +182,27 @@ class TestTheCityAtToday:
 
 
 
+    def test_the_demo_has_last_months_bulletin_published_and_this_months_in_draft(self, demo_output):
+        from tuijin.bulletins import selectors as bulletin_selectors
+        from tuijin.bulletins.models import Bulletin
+        from tuijin.demo.scoring import closed_months
+        from tuijin.figures import selectors as figures
+
+        published = Bulletin.objects.get(state="published")
+        draft = Bulletin.objects.get(state="draft")
+        year = published.issued_on.year
+        months = closed_months(draft.issued_on.year if draft.issued_on else int(draft.period[:4]))
+        assert (published.period, draft.period) == (f"{int(draft.period[:4])}-{months[-2]:02d}",
+                                                    f"{int(draft.period[:4])}-{months[-1]:02d}")
+        assert published.number_label == f"{year}年第1期" and "通报：" in demo_output
+        document, headline = bulletin_selectors.document_of(published)
+        total = figures.figures(None, period=published.period, filters={"region": published.region_id}).total.as_json()
+        assert headline["completed"] == total["completed"] and headline["projects"] == total["projects"] > 100
+        keys = [s.key for s in document.sections]
+        assert keys == ["overview", "categories", "rankings", "warnings", "problems", "next_steps"]
+        rankings = next(s for s in document.sections if s.key == "rankings")
+        assert any(getattr(b, "text", "").startswith("根据《县区重点项目月度考核》") for b in rankings.blocks)
+
     def test_each_reporter_sees_only_their_district(self, demo_output):
         users = {u.username: u for u in get_user_model().objects.all()}
         for username, district in (("reporter", "兰山区"), ("reporter2", "罗庄区")):
@@ -327,7 +348,7 @@ def test_demo_is_alive_on_the_day_it_is_built(today):
     from tuijin.schedules.models import Milestone
 
     output = run_demo(today=today.isoformat())
-    assert "[1/9]" in output and "[9/9]" in output  # progress while it loads
+    assert "[1/10]" in output and "[10/10]" in output  # progress while it loads
     assert "绿灯" in output and "红灯" in output
 
     # This month's period open and due in the future; last month's closed, on an earlier day.

@@ -46,6 +46,11 @@ The scoring app (考核排名) works on a scheme of the two districts with a man
 "draft" is a scheme with only a draft run (drafts and such schemes only to the office; the sheet also to
 the judges, leader and inspector), "published" one whose run is published (every principal with a place
 sees it; an outsider, with none, gets 404). The office's writes answer 403 to everyone else.
+The bulletins app (通报) works on editions of the city: "draft" a draft (only the office sees it), "published"
+a published one (every principal with a place sees it), "district" a published edition of 罗庄区 (reporter_a,
+of 兰山区, gets 404; the principals of the city see the editions below it). A published bulletin is never
+edited (the office's POST is turned away with a message: 302, nothing written). The PDF is converted by a
+stand-in here (the conversion is tested in tests/bulletins); the office's template is the built-in example.
 """
 
 from datetime import date, timedelta
@@ -421,6 +426,37 @@ scoring:publish        GET    draft    login     405    405        405    405   
 scoring:publish        POST   draft    login     saved  saved      403    403        403        403     403       403           403
 scoring:delete         GET    draft    login     405    405        405    405        405        405     405       405           405
 scoring:delete         POST   draft    login     saved  saved      403    403        403        403     403       403           403
+bulletins:list         GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
+bulletins:list         POST   -        login     405    405        405    405        405        405     405       405           405
+bulletins:new          GET    -        login     405    405        405    405        405        405     405       405           405
+bulletins:new          POST   -        login     saved  saved      403    403        403        403     403       403           403
+bulletins:detail       GET    draft    login     ok     ok         404    404        404        404     404       404           404
+bulletins:detail       GET    published login    ok     ok         ok     ok         ok         ok      ok        ok            404
+bulletins:detail       GET    district login     ok     ok         ok     404        ok         ok      ok        ok            404
+bulletins:detail       POST   draft    login     saved  saved      404    404        404        404     404       404           404
+bulletins:detail       POST   published login    302    302        403    403        403        403     403       403           404
+bulletins:publish      GET    draft    login     405    405        405    405        405        405     405       405           405
+bulletins:publish      POST   draft    login     saved  saved      403    403        403        403     403       403           403
+bulletins:delete       GET    draft    login     405    405        405    405        405        405     405       405           405
+bulletins:delete       POST   draft    login     saved  saved      403    403        403        403     403       403           403
+bulletins:correct      GET    published login    405    405        405    405        405        405     405       405           405
+bulletins:correct      POST   published login    saved  saved      403    403        403        403     403       403           403
+bulletins:docx         GET    draft    login     ok     ok         404    404        404        404     404       404           404
+bulletins:docx         GET    published login    ok     ok         ok     ok         ok         ok      ok        ok            404
+bulletins:docx         GET    district login     ok     ok         ok     404        ok         ok      ok        ok            404
+bulletins:docx         POST   published login    405    405        405    405        405        405     405       405           405
+bulletins:pdf          GET    draft    login     ok     ok         404    404        404        404     404       404           404
+bulletins:pdf          GET    published login    ok     ok         ok     ok         ok         ok      ok        ok            404
+bulletins:pdf          POST   published login    405    405        405    405        405        405     405       405           405
+bulletins:annex        GET    draft    login     ok     ok         404    404        404        404     404       404           404
+bulletins:annex        GET    published login    ok     ok         ok     ok         ok         ok      ok        ok            404
+bulletins:annex        POST   published login    405    405        405    405        405        405     405       405           405
+bulletins:templates    GET    -        login     ok     ok         403    403        403        403     403       403           403
+bulletins:templates    POST   -        login     saved  saved      403    403        403        403     403       403           403
+bulletins:template_example GET -       login     ok     ok         403    403        403        403     403       403           403
+bulletins:template_example POST -      login     405    405        405    405        405        405     405       405           405
+bulletins:template_delete GET -        login     405    405        405    405        405        405     405       405           405
+bulletins:template_delete POST -       login     saved  saved      403    403        403        403     403       403           403
 """
 
 EXCLUDED_NAMESPACES = {"admin"}
@@ -557,6 +593,8 @@ def matrix_rule():
 def url_for(name: str, project, world=None) -> str:
     if name.startswith("scoring:"):
         return scoring_url(name, world)
+    if name.startswith("bulletins:"):
+        return bulletins_url(name, world)
     if name == "figures:explain":
         # The figures of the project's district (statistics are read by region: a group the user has no
         # project in answers 404, like a project outside their scope).
@@ -600,6 +638,8 @@ def prepare(name: str, project, world, obj: str = "own") -> None:
     """Set the scene a case needs before the "nothing written" snapshot is taken."""
     if name.startswith("scoring:"):
         prepare_scoring(world, published=obj == "published")
+    if name.startswith("bulletins:"):
+        prepare_bulletins(world, obj)
         return
     if name.startswith("problems:"):
         prepare_problems(name, project, world, obj)
@@ -650,6 +690,8 @@ def png_upload():
 def payload(name: str, obj: str, project: Project | None, regions, world=None) -> dict:
     if name.startswith("scoring:"):
         return scoring_payload(name, world)
+    if name.startswith("bulletins:"):
+        return bulletins_payload(name, world)
     form = schedule_payload(name, project)
     if form is None:
         form = problems_payload(name, project, world)
@@ -1147,6 +1189,8 @@ def assert_saved(name: str, project: Project | None, before_count: int, world=No
         return
     if name.startswith("scoring:"):
         assert_scoring_saved(name, world, user)
+    if name.startswith("bulletins:"):
+        assert_bulletins_saved(name, world)
         return
     if name == "reports:period_open":
         period = ReportPeriod.objects.get(year=current_year() + 1, month=1)
@@ -1478,5 +1522,92 @@ def assert_scoring_saved(name: str, world, user) -> None:
         assert Run.objects.get(pk=scene.run.pk).state == "published"
     elif name == "scoring:delete":
         assert not Run.objects.filter(pk=scene.run.pk).exists()
+    else:
+        raise AssertionError(f"no saved-check for {name}")
+
+
+# ------------------------------------------------------------------------------------- bulletins
+
+
+def prepare_bulletins(world, obj: str) -> None:
+    """The city's bulletin (a draft, or published), 罗庄区's published edition and the example template,
+    kept on `world.bulletins`."""
+    from tuijin.bulletins import services as bulletin_services
+    from tuijin.bulletins.render_docx import example_template
+
+    regions = world.city.regions
+    period = matrix_period()
+    draft = bulletin_services.bulletin_create(None, period=period, region=regions.city)
+    draft = bulletin_services.bulletin_save(None, draft, version=draft.version, title=draft.title, issuer=draft.issuer,
+                                            texts={"next_steps": "一是加快项目建设。"})
+    city = draft
+    if obj == "published":
+        city = bulletin_services.bulletin_publish(None, draft, version=draft.version)
+    district = bulletin_services.bulletin_create(None, period=period, region=regions.luozhuang)
+    district = bulletin_services.bulletin_save(None, district, version=district.version, title=district.title,
+                                               issuer=district.issuer, texts={"next_steps": "抓好落实。"})
+    district = bulletin_services.bulletin_publish(None, district, version=district.version)
+    template = bulletin_services.template_upload(None, name="矩阵模板", data=example_template())
+    world.bulletins = SimpleNamespace(city=city, district=district, template=template, obj=obj)
+
+
+@pytest.fixture(autouse=True)
+def _pdf_stand_in(monkeypatch):
+    """The bulletins' PDF conversion (LibreOffice, seconds per call) replaced by a stand-in here."""
+    from tuijin.bulletins import pdf
+
+    monkeypatch.setattr(pdf, "docx_to_pdf", lambda data, **kwargs: b"%PDF-1.4 matrix")
+
+
+def bulletins_url(name: str, world) -> str:
+    scene = world.bulletins
+    if name in {"bulletins:list", "bulletins:new", "bulletins:templates", "bulletins:template_example"}:
+        return reverse(name)
+    if name == "bulletins:template_delete":
+        return reverse(name, args=[scene.template.pk])
+    target = scene.district if scene.obj == "district" else scene.city
+    return reverse(name, args=[target.pk])
+
+
+def bulletins_payload(name: str, world) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tuijin.bulletins.render_docx import example_template
+
+    scene = world.bulletins
+    if name == "bulletins:new":
+        return {"period": matrix_period(), "region": world.city.regions.city.pk}
+    if name == "bulletins:detail":
+        return {"version": scene.city.version, "title": "矩阵通报（已修改）", "issuer": scene.city.issuer,
+                "text_next_steps": "一是加快项目建设。"}
+    if name in {"bulletins:publish", "bulletins:delete"}:
+        return {"version": scene.city.version}
+    if name == "bulletins:correct":
+        return {"correction": "附件1数据有误"}
+    if name == "bulletins:templates":
+        return {"name": "矩阵新模板", "file": SimpleUploadedFile("t.docx", example_template())}
+    if name == "bulletins:template_delete":
+        return {"version": scene.template.version}
+    return {}
+
+
+def assert_bulletins_saved(name: str, world) -> None:
+    from tuijin.bulletins.models import Bulletin, Template
+
+    scene = world.bulletins
+    if name == "bulletins:new":
+        assert Bulletin.objects.filter(region=world.city.regions.city, state="draft").count() == 2
+    elif name == "bulletins:detail":
+        assert Bulletin.objects.get(pk=scene.city.pk).title == "矩阵通报（已修改）"
+    elif name == "bulletins:publish":
+        assert Bulletin.objects.get(pk=scene.city.pk).number == 1
+    elif name == "bulletins:delete":
+        assert not Bulletin.objects.filter(pk=scene.city.pk).exists()
+    elif name == "bulletins:correct":
+        assert Bulletin.objects.filter(corrects=scene.city, correction="附件1数据有误", state="draft").exists()
+    elif name == "bulletins:templates":
+        assert Template.objects.filter(name="矩阵新模板").exists()
+    elif name == "bulletins:template_delete":
+        assert not Template.objects.filter(pk=scene.template.pk).exists()
     else:
         raise AssertionError(f"no saved-check for {name}")

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "tuijin.alerts",
     "tuijin.figures",
     "tuijin.scoring",
+    "tuijin.bulletins",
     "tuijin.demo",
 ]
 

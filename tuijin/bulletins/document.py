@@ -124,3 +124,24 @@ def section_number(index: int) -> str:
     if n < 20:
         return "十" + CHINESE_NUMERALS[n - 11]
     return str(n)
+
+
+def example_document() -> Document:
+    """A small complete bulletin with every kind of block: what a template is checked against and what
+    docs/bulletin-templates.md shows."""
+    table = Table("各地重点项目完成情况", ["地区", "项目数", "年度计划（亿元）", "累计完成（亿元）", "年计划完成率"],
+                  [["甲县", "12", "30.00", "26.10", "87.0%"], ["乙区", "9", "20.00", "15.00", "75.0%"]],
+                  ["合计", "21", "50.00", "41.10", "82.2%"], [False, True, True, True, True])
+    return Document(
+        title="关于2026年1—10月全市重点项目建设情况的通报", number="2026年第10期",
+        issuer="示范市重点项目建设推进办公室", date="2026年11月8日",
+        main_to="各县（市、区）、开发区，市直有关部门", copy_to="市委办公室，市政府办公室",
+        opening="现将2026年1—10月全市重点项目建设情况通报如下：",
+        sections=[
+            Section("overview", "总体情况", [Paragraph("1—10月，全市重点项目累计完成投资41.10亿元，占年度计划的82.2%，"
+                                                   "低于序时进度1.1个百分点。")]),
+            Section("rankings", "各地各部门完成情况及排名", [table]),
+            Section("next_steps", "下一步工作", [Paragraph("各地各部门要对照年度目标，倒排工期，确保完成全年任务。")]),
+        ],
+        annexes=[Table("各地重点项目建设情况表", table.columns, table.rows, table.totals, table.numeric, landscape=True)],
+    )

@@ -46,6 +46,7 @@ from .dispatch import build_dispatch
 from .models import DemoRun
 from .problems import build_problems
 from .schedules import build_lights, build_schedules
+from .bulletins import build_bulletins
 from .scoring import build_scoring
 
 DEFAULT_SEED = 371300
@@ -159,7 +160,7 @@ class DemoBuilder:
         self.owner_units: dict[tuple[str, str], Unit] = {}
 
     # ------------------------------------------------------------------ entry point
-    STEPS = 9
+    STEPS = 10
 
     def build(self) -> dict:
         with transaction.atomic():
@@ -201,6 +202,8 @@ class DemoBuilder:
             build_lights(self.today)
         with self._step(9, "考核排名与红黑榜"):
             self.scoring = build_scoring(dispatcher, self.today.year)
+        with self._step(10, "通报"):
+            self.bulletins = build_bulletins(dispatcher, self.today.year)
         DemoRun.objects.create(seed=self.seed)
         return self._summary(planned)
 
@@ -1074,6 +1077,7 @@ class DemoBuilder:
             "extra_logins": self.extra_logins,
             "problems": self.problems,
             "scoring": self.scoring,
+            "bulletins": self.bulletins,
             "lights": light_counts(),
         }
 

@@ -63,9 +63,9 @@ def _timed(func, requests: int) -> list[float]:
     return samples
 
 
-@register("figures", help="统计分析：省级规模 20,000 个项目、三年月报、节点、手续、问题；全省各县区全部指标、单个数字的明细")
-def figures_bench(options: BenchOptions) -> BenchResult:
-    rng = random.Random(options.seed + 15)
+def generate_figures_data(options: BenchOptions):
+    """The province with three years of reports, schedules and problems, as the figures bench and the
+    bulletin bench measure it: (its dispatcher, the last closed month, the counts, the figures by 县区)."""
     today = timezone.localdate()
     count = max(200, round(PROJECTS * options.scale))
     options.log(f"生成数据 generating {count} projects…")
@@ -86,14 +86,24 @@ def figures_bench(options: BenchOptions) -> BenchResult:
     # As of the last closed month (the open one is the current month).
     period = month_of(reporting.open_period.starts_on - timedelta(days=1)).key
     table = selectors.figures(dispatcher, period=period, group_by="region", region_level="district")
-    districts = [g.key for g in table.groups if not g.key.endswith("-self")]
-    if len(districts) < 10 or table.total["completed"] <= 0 or not table.total["milestones_due"]:
+    if table.total["completed"] <= 0 or not table.total["milestones_due"]:
         raise BenchError("the province's figures came out empty: the generated data is not what the bench needs")
     counts = {**data.counts, **reporting.counts, **scheduled, **generated.counts, "period": period,
               "groups": len(table.groups), "label": table.label,
               "total": {k: str(v) for k, v in table.total.as_json().items()
-                        if k in ("projects", "completed", "plan_rate", "time_progress", "start_rate", "on_time_rate")}}
-    del data
+                        if k in ("projects", "completed", "plan_rate", "time_progress", "start_rate", "on_time_rate")},
+              "generate_seconds": {"province": round(province_ms / 1000, 1), "reports": round(reports_ms / 1000, 1),
+                                   "problems": round(problems_ms / 1000, 1)}}
+    return dispatcher, period, counts, table
+
+
+@register("figures", help="统计分析：省级规模 20,000 个项目、三年月报、节点、手续、问题；全省各县区全部指标、单个数字的明细")
+def figures_bench(options: BenchOptions) -> BenchResult:
+    rng = random.Random(options.seed + 15)
+    dispatcher, period, counts, table = generate_figures_data(options)
+    districts = [g.key for g in table.groups if not g.key.endswith("-self")]
+    if len(districts) < 10:
+        raise BenchError("the province's figures came out empty: the generated data is not what the bench needs")
     gc.collect()
     gc.freeze()
 
@@ -145,7 +155,5 @@ def figures_bench(options: BenchOptions) -> BenchResult:
         **counts, "rounds": options.rounds, "requests_per_round": requests,
         "figures_p95_per_round": round_percentiles(rounds["regions"], 95),
         "explain_p95_per_round": round_percentiles(rounds["explain"], 95),
-        "generate_seconds": {"province": round(province_ms / 1000, 1), "reports": round(reports_ms / 1000, 1),
-                             "problems": round(problems_ms / 1000, 1)},
         "load_average": [round(load_before[0], 2), round(load_after[0], 2)], **environment(options),
     })

@@ -523,3 +523,58 @@ def _name_rows(rows: dict[int, ExplainRow]) -> None:
             "pk", "name", "code", "region__name"):
         row = rows[pk]
         row.project_id, row.name, row.code, row.region = pk, name, code, region
+
+
+# ------------------------------------------------------------------------------ problems by type
+
+
+@dataclass
+class ProblemTypeRow:
+    """The problems of one type (前期手续, 用地 …) among the figures' projects: raised in the year up to
+    the period's end (`total`, the figure 收集问题's rule), raised within the period's own months
+    (`new`), 销号 by the end (`closed`, the figure 已办结问题's rule) and still open (`open`)."""
+
+    key: int | None
+    name: str
+    total: int = 0
+    new: int = 0
+    closed: int = 0
+    open: int = 0
+    days: int = 0
+
+    @property
+    def rate(self) -> Decimal | None:
+        return registry._rate("problems_closed", "problems")({"problems_closed": self.closed, "problems": self.total})
+
+    def add(self, other: "ProblemTypeRow") -> None:
+        for name in ("total", "new", "closed", "open", "days"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def problems_by_type(user, *, period, filters=None, today: date | None = None) -> tuple[list[ProblemTypeRow], ProblemTypeRow]:
+    """The problems behind 收集问题 / 已办结问题 / 问题办结率 grouped by their type, most raised first, and
+    the total (which equals those figures for the same user, period and filters)."""
+    from django.db.models import Count, Q, Sum
+
+    from tuijin.problems.choices import ACTIVE_PROBLEM_STATES
+    from tuijin.problems.models import Problem, ProblemType
+
+    period = period_of(period)
+    basis = sources.basis_for(period, today)
+    projects = _projects(ledger_filter(user, filters, period.year))
+    closed = sources.problem_closed(basis, "")
+    rows = (Problem.objects.filter(sources.problem_where(basis, ""), project__in=projects.values("pk"))
+            .values("type_id").order_by("type_id")
+            .annotate(total=Count("pk"), new=Count("pk", filter=Q(raised_on__gte=period.start)),
+                      closed=Count("pk", filter=closed),
+                      open=Count("pk", filter=Q(status__in=list(ACTIVE_PROBLEM_STATES)) | (
+                          Q(status=ProblemStatus.CLOSED) & Q(closed_on__gt=basis.end))),
+                      days=Sum("days_to_close", filter=closed)))
+    names = dict(ProblemType.objects.values_list("pk", "name"))
+    result = [ProblemTypeRow(r["type_id"], names.get(r["type_id"], _("其他")), r["total"], r["new"], r["closed"],
+                             r["open"], r["days"] or 0) for r in rows]
+    result.sort(key=lambda r: (-r.total, r.name))
+    total = ProblemTypeRow(None, _("合计"))
+    for row in result:
+        total.add(row)
+    return result, total

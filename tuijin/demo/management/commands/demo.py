@@ -81,6 +81,11 @@ class Command(BaseCommand):
         out(f"  预警：绿灯 {lights['green']}、黄灯 {lights['yellow']}、红灯 {lights['red']}；问题 {s['problems']['problems']} 个")
         scoring = s["scoring"]
         out(f"  考核排名：方案 {scoring['schemes']} 个，考核结果 {scoring['runs']} 期（已发布 {scoring['published']} 期）")
+        bulletins = s["bulletins"]
+        if bulletins["published"] is not None:
+            out(f"  通报：{bulletins['published'].title}（{bulletins['published'].number_label}，已发布）")
+        if bulletins["draft"] is not None:
+            out(f"  通报草稿：{bulletins['draft'].title}")
         out(f"演示账号（密码均为 {data.DEMO_PASSWORD}）：")
         for username, display, role, unit, scope in s["logins"]:
             out(f"  {username:<11}{display:<5}{role} · {unit} · 数据范围：{scope}")
