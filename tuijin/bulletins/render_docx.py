@@ -29,6 +29,8 @@ import zipfile
 from xml.sax.saxutils import escape
 
 import jinja2
+import jinja2.meta
+import jinja2.sandbox
 from django.utils.translation import gettext as _
 from docx import Document as new_docx
 from docx.enum.section import WD_ORIENT, WD_SECTION
@@ -626,7 +628,8 @@ def _footer_xml(odd: bool) -> str:
              '</w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>1</w:t></w:r>'
              '<w:r><w:fldChar w:fldCharType="end"/></w:r>')
     side = '<w:jc w:val="right"/><w:ind w:right="280"/>' if odd else '<w:jc w:val="left"/><w:ind w:left="280"/>'
-    return (f'<w:p {W}><w:pPr><w:pStyle w:val="TuijinFooter"/>{side}</w:pPr>'
+    properties = _ppr('<w:pStyle w:val="TuijinFooter"/>' + side)
+    return (f"<w:p {W}>{properties}"
             f'<w:r><w:t xml:space="preserve">— </w:t></w:r>{field}<w:r><w:t xml:space="preserve"> —</w:t></w:r></w:p>')
 
 
@@ -738,25 +741,41 @@ def _open_template(template: bytes):
     return tpl
 
 
-def _syntax_message(exc: jinja2.TemplateSyntaxError) -> str:
-    near = [re.sub(r"\s+", " ", line).strip() for line in getattr(exc, "docx_context", []) or []]
-    near = [line for line in near if line][:3]
-    detail = exc.message or ""
+def _syntax_message(exc: jinja2.TemplateSyntaxError, source: str) -> str:
+    """Jinja's reason, and the template's own words where it stumbled (its paragraph and the one before)."""
+    lines = source.splitlines()
+    at = (exc.lineno or 1) - 1
+    near = [re.sub(r"<[^>]+>", "", line).strip() for line in lines[max(at - 1, 0):at + 1]]
+    near = " / ".join(text for text in near if text)
     if near:
         return _("模板中的占位符写法有误（%(detail)s），出错处附近的文字：“%(near)s”。占位符应写成 {{ title }}，"
                  "整段内容写成 {{p body }}，并且 {%% if %%} 等须有对应的 {%% endif %%}。") % {
-                     "detail": detail, "near": " / ".join(near)}
+                     "detail": exc.message, "near": near}
     return _("模板中的占位符写法有误（%(detail)s）。占位符应写成 {{ title }}，整段内容写成 {{p body }}，"
-             "并且 {%% if %%} 等须有对应的 {%% endif %%}。") % {"detail": detail}
+             "并且 {%% if %%} 等须有对应的 {%% endif %%}。") % {"detail": exc.message}
+
+
+def _check_syntax(tpl, env: jinja2.Environment) -> set[str]:
+    """The placeholders the template uses; TemplateError for a syntax error, naming where it is."""
+    sources = [tpl.get_xml()]
+    for uri in (tpl.HEADER_URI, tpl.FOOTER_URI):
+        sources += [tpl.get_part_xml(part) for _key, part in tpl.get_headers_footers(uri)]
+    used: set[str] = set()
+    for source in sources:
+        # As docxtpl prepares it: its tags folded away, one paragraph a line.
+        source = re.sub(r"<w:p([ >])", r"\n<w:p\1", tpl.patch_xml(source))
+        try:
+            used |= jinja2.meta.find_undeclared_variables(env.parse(source))
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateError(_syntax_message(exc, source)) from exc
+    return used
 
 
 def _render_template(doc: Document, template: bytes) -> bytes:
     tpl = _open_template(template)
-    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
-    try:
-        undeclared = tpl.get_undeclared_template_variables(jinja_env=env)
-    except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(_syntax_message(exc)) from exc
+    # Sandboxed: a template is an upload, and Jinja would otherwise reach any attribute of any object.
+    env = jinja2.sandbox.SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=True)
+    undeclared = _check_syntax(tpl, env)
     unknown = sorted(undeclared - set(PLACEHOLDERS))
     if unknown:
         raise TemplateError(_("模板中的占位符“%(names)s”不存在。可用的占位符：%(available)s。") % {
@@ -765,13 +784,20 @@ def _render_template(doc: Document, template: bytes) -> bytes:
         context = _context(doc, tpl, undeclared)
         tpl.render(context, jinja_env=env, autoescape=True)
     except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(_syntax_message(exc)) from exc
+        raise TemplateError(_syntax_message(exc, "")) from exc
     except jinja2.UndefinedError as exc:
-        raise TemplateError(_("模板引用了不存在的内容（%(detail)s）。可用的占位符：%(available)s；"
-                              "sections 中每一项有 number、heading、title、content。") % {
-                                  "detail": exc.message, "available": "、".join(PLACEHOLDERS)}) from exc
-    except jinja2.TemplateError as exc:
+        missing = re.search(r"has no attribute '([^']+)'|'([^']+)' is undefined", exc.message or "")
+        name = next((group for group in missing.groups() if group), "") if missing else exc.message
+        raise TemplateError(_("模板引用了不存在的内容“%(name)s”。可用的占位符：%(available)s；"
+                              "sections 中每一项有 key、number、heading、title、content。") % {
+                                  "name": name, "available": "、".join(PLACEHOLDERS)}) from exc
+    except jinja2.TemplateError as exc:  # the sandbox's SecurityError among them
         raise TemplateError(_("模板无法套用：%(detail)s") % {"detail": exc.message or exc}) from exc
+    except TemplateError:
+        raise
+    except Exception as exc:  # an expression in the template that fails (a range too big, 1/0 …): never a 500
+        logger.warning("bulletin template failed", exc_info=True)
+        raise TemplateError(_("模板无法套用：%(detail)s") % {"detail": exc}) from exc
     body = tpl.docx.element.body
     if body.xpath(".//w:r//w:p | .//w:t//w:p"):
         raise TemplateError(_("body、annexes 和各部分的 content 是整段内容，须单独占一段并写成 {{p body }}"
