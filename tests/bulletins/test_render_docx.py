@@ -242,3 +242,10 @@ def test_paragraph_properties_are_in_the_order_word_requires(sample):
                 order = [PPR_ORDER.index(child.tag) for child in ppr if child.tag in PPR_ORDER]
                 assert order == sorted(order), (name, [child.tag for child in ppr])
                 assert all(child.tag in PPR_ORDER for child in ppr), name
+
+
+def test_file_properties_name_the_bulletin_not_the_library(rendered, sample):
+    properties = rendered.core_properties
+    assert properties.title == sample.title
+    assert properties.author == properties.last_modified_by == sample.issuer
+    assert "python-docx" not in (properties.comments + properties.author + properties.last_modified_by)

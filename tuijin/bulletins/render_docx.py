@@ -26,6 +26,7 @@ import math
 import re
 import unicodedata
 import zipfile
+from datetime import UTC, datetime
 from xml.sax.saxutils import escape
 
 import jinja2
@@ -417,6 +418,7 @@ class _Writer:
         self.docx = docx
         self.body = docx.element.body
         self.landscape = False
+        self._at_page_start = False  # just after a section break: an annex needs no page break of its own
 
     # --- page geometry
 
@@ -531,8 +533,6 @@ class _Writer:
         self.paragraph("TuijinAnnexTitle", _balanced(table.title, self.text_width() / (XIAO_ER * 10)))
         self.table(table, caption=False)
 
-    _at_page_start = False
-
     def orient(self, landscape: bool) -> None:
         """Starts a new section on a new page when the orientation changes (the section break's own
         properties describe the pages before it, so they are the current ones)."""
@@ -625,6 +625,15 @@ def _new_document():
     return docx
 
 
+def _properties(docx, doc: Document) -> None:
+    """File properties Word shows: the bulletin's title and issuer, not python-docx's template's."""
+    properties = docx.core_properties
+    properties.title, properties.author, properties.last_modified_by = doc.title, doc.issuer, doc.issuer
+    properties.subject, properties.keywords, properties.comments = doc.number, "", ""
+    properties.created = properties.modified = datetime.now(UTC).replace(microsecond=0)
+    properties.revision = 1
+
+
 def _footer_xml(odd: bool) -> str:
     field = ('<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> PAGE '
              '</w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>1</w:t></w:r>'
@@ -659,8 +668,7 @@ def render_docx(doc: Document, template: bytes | None = None) -> bytes:
     if template is not None:
         return _render_template(doc, template)
     docx = _new_document()
-    docx.core_properties.title = doc.title
-    docx.core_properties.author = doc.issuer
+    _properties(docx, doc)
     writer = _Writer(docx)
     writer.heading(doc)
     for index, section in enumerate(doc.sections):
