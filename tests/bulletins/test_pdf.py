@@ -64,7 +64,7 @@ def _fake_soffice(tmp_path, body: str) -> str:
 
 def test_a_hanging_conversion_is_stopped_with_its_process_group(monkeypatch, tmp_path):
     pids = tmp_path / "pids"
-    fake = _fake_soffice(tmp_path, f"sleep 300 &\necho $! >> {pids}\necho $$ >> {pids}\nwait\n")
+    fake = _fake_soffice(tmp_path, f"/bin/sleep 300 &\necho $! >> {pids}\necho $$ >> {pids}\nwait\n")
     monkeypatch.setattr(pdf, "soffice_path", lambda: fake)
     with pytest.raises(pdf.PdfFailed, match="超时"):
         pdf.docx_to_pdf(b"docx", timeout=1)
