@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole suite: lint, migrations check, pytest on SQLite, and again on PostgreSQL when
-# TUIJIN_TEST_DATABASE_URL is set. Browser tests run when Debian's Chromium is installed.
+# TUIJIN_TEST_DATABASE_URL is set. Browser tests run when Debian's Chromium is installed, the bulletins'
+# PDF tests when LibreOffice and poppler are.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -16,6 +17,13 @@ if [ ! -x /usr/bin/chromium ]; then
   echo "######################################################################"
   echo "## WARNING: /usr/bin/chromium not found — BROWSER (e2e) TESTS SKIPPED ##"
   echo "## install with: apt-get install chromium fonts-noto-cjk             ##"
+  echo "######################################################################"
+fi
+
+if ! command -v soffice >/dev/null || ! command -v pdftoppm >/dev/null; then
+  echo "######################################################################"
+  echo "## WARNING: LibreOffice or poppler not found — BULLETIN PDF TESTS SKIPPED"
+  echo "## install with: apt-get install libreoffice-writer-nogui poppler-utils"
   echo "######################################################################"
 fi
 

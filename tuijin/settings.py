@@ -243,6 +243,8 @@ TUIJIN_PARSE_ISOLATED = os.environ.get("TUIJIN_PARSE_ISOLATED", "1") != "0"
 # Site photos on progress reports (tuijin.reports): size per image and images per report.
 TUIJIN_PHOTO_MAX_MB = float(os.environ.get("TUIJIN_PHOTO_MAX_MB", "10"))
 TUIJIN_PHOTOS_PER_REPORT = int(os.environ.get("TUIJIN_PHOTOS_PER_REPORT", "20"))
+# Bulletins (tuijin.bulletins): a font file with Chinese glyphs for the charts; empty: found through fontconfig.
+TUIJIN_CJK_FONT = os.environ.get("TUIJIN_CJK_FONT", "").strip()
 # Separation of duties in the monthly dispatch: whoever handed a report in may not approve it. A tiny
 # office where one person does both may allow it (TUIJIN_REVIEW_SELF_APPROVAL=1).
 TUIJIN_REVIEW_SELF_APPROVAL = env_bool("TUIJIN_REVIEW_SELF_APPROVAL", False)
