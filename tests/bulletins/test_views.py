@@ -70,9 +70,9 @@ def test_publish_then_download_the_docx_and_the_annex(office, town):
     from openpyxl import load_workbook
 
     _response, bulletin = _new(office, town)
-    office.post(reverse("bulletins:detail", args=[bulletin.pk]), {
-        "version": bulletin.version, "title": bulletin.title, "issuer": bulletin.issuer,
-        "text_next_steps": "一是加快项目开工。"})
+    office.post(reverse("bulletins:detail", args=[bulletin.pk]), {  # the form as the page sends it
+        "version": bulletin.version, "title": bulletin.title, "issuer": bulletin.issuer, "main_to": bulletin.main_to,
+        "copy_to": "市政府办公室", "red_header": "on", "opening": "", "text_next_steps": "一是加快项目开工。"})
     bulletin.refresh_from_db()
     response = office.post(reverse("bulletins:publish", args=[bulletin.pk]), {"version": bulletin.version})
     assert response.status_code == 302
@@ -85,9 +85,10 @@ def test_publish_then_download_the_docx_and_the_annex(office, town):
     assert response["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.wordprocessingml")
     assert "filename*=UTF-8''" in response["Content-Disposition"]
     text = "\n".join(p.text for p in Docx(io.BytesIO(response.content)).paragraphs)
-    assert "关于2026年1—10月全市重点项目建设情况的通报" in text
+    assert "关于2026年1—10月全市重点项目建设情况的通报" in text.replace("\n", "")  # the title breaks in two lines
     assert "累计完成投资2332.00万元，占年度计划的32.4%，低于序时进度47.8个百分点" in text
-    assert "一是加快项目开工。" in text and "2026年第1期" in text
+    assert "一是加快项目开工。" in text and "2026年第1期" in text and "各县（市、区）、开发区，市直有关部门" in text
+    assert "市政府办公室" in text
 
     response = office.get(reverse("bulletins:annex", args=[bulletin.pk]))
     book = load_workbook(io.BytesIO(response.content))

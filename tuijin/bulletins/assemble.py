@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.conf import settings
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tuijin.figures import selectors as figures
@@ -331,7 +332,9 @@ class Assembler:
 
 
 def assemble(user, spec: Spec, today: date | None = None) -> Assembly:
-    return Assembler(user, spec, today).run()
+    """The bulletin's content; in Chinese whatever the language of the page that asks (a 公文 is Chinese)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return Assembler(user, spec, today).run()
 
 
 def next_number(region: Region, year: int) -> int:

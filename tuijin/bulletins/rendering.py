@@ -10,10 +10,15 @@ from .models import Bulletin
 
 
 def docx_of(bulletin: Bulletin) -> bytes:
+    """The issue as .docx, in Chinese whatever the language of the page that asks."""
+    from django.conf import settings
+    from django.utils import translation
+
     from .render_docx import render_docx
 
     document, _headline = selectors.document_of(bulletin)
-    return render_docx(document, template=selectors.template_bytes(bulletin))
+    with translation.override(settings.LANGUAGE_CODE):
+        return render_docx(document, template=selectors.template_bytes(bulletin))
 
 
 def annex_tables(document: Document) -> list[writer.Table]:
