@@ -151,9 +151,24 @@ def test_the_groups_sentence_skips_empty_groups_and_missing_rates():
 
 
 def test_the_warnings_and_causes_sentences():
-    assert say.warnings_sentence("11月8日", 3, 5) == "截至11月8日，共有红灯预警项目3个、黄灯预警项目5个，详见下表。"
-    assert say.warnings_sentence("11月8日", 0, 2) == "截至11月8日，共有黄灯预警项目2个，详见下表。"
+    assert say.warnings_sentence("11月8日", 3, 5) == \
+        "截至11月8日，共有红灯预警项目3个、黄灯预警项目5个，红灯项目见下表，全部预警项目见附件。"
+    assert say.warnings_sentence("11月8日", 0, 2) == "截至11月8日，共有黄灯预警项目2个，详见附件。"
     assert say.warnings_sentence("11月8日", 0, 0) == "截至11月8日，无红灯、黄灯预警项目。"
     assert say.causes_sentence([("用地", 20), ("前期手续", 32), ("资金", 0), ("征拆/民事", 15), ("施工组织", 3)]) == \
         "从问题类型看，主要集中在前期手续（32个）、用地（20个）和征拆/民事（15个）。"
     assert say.causes_sentence([("资金", 0)]) == ""
+
+
+def test_before_any_report_the_groups_sentence_gives_the_plans():
+    rows = [("产业发展类", {"projects": 2, "annual_plan": D("8000"), "completed": D("0"), "plan_rate": D("0.0")})]
+    assert say.groups_sentence("分类别看", rows, say.WAN, has_reports=False) == "分类别看，产业发展类项目2个，年度计划投资8000.00万元。"
+
+
+def test_the_standing_sentence_names_no_first_or_last_across_a_tie():
+    tied = [("甲县", D("0.0"), D("-100.0")), ("乙县", D("0.0"), D("-100.0"))]
+    assert say.standing_sentence("地区", tied) == "从各地区看，2个低于序时进度。"
+    six = [("甲", D("9"), D("1")), ("乙", D("8"), D("1")), ("丙", D("7"), D("1")), ("丁", D("7"), D("1")),
+           ("戊", D("5"), D("1")), ("己", D("4"), D("1"))]
+    # 丙 and 丁 tie across the third place: neither three is named; the single first and last are.
+    assert say.standing_sentence("地区", six) == "从各地区看，6个超过序时进度；甲完成率最高，己最低。"

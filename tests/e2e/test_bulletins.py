@@ -30,7 +30,9 @@ def test_draft_write_publish_and_download(page, new_page, live_server, login, e2
     preview = office.locator("#bulletin-preview")
     expect(preview).to_contain_text("全市重点项目建设情况的通报")
     expect(preview).to_contain_text(f"全市共有重点项目{len(e2e_data.projects)}个")
-    expect(preview.locator("section[data-section='rankings'] table")).to_have_count(1)
+    captions = preview.locator("section[data-section='rankings'] figcaption")
+    expect(captions.first).to_have_text("各地重点项目完成情况及排名")
+    expect(captions.nth(1)).to_have_text("各牵头单位重点项目完成情况及排名")
 
     # Publishing before 下一步工作 is written is refused, and the draft stays a draft.
     office.once("dialog", lambda dialog: dialog.accept())

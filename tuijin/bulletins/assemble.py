@@ -31,7 +31,7 @@ from .document import Document, Image, Paragraph, Section, Table
 TABLE_KEYS = ("projects", "annual_plan", "completed", "plan_rate", "deviation_points")
 REGION_KEYS = ("projects", "total_investment", "annual_plan", "completed", "plan_rate", "time_progress",
                "deviation_points", "planned_starts", "started", "start_rate")
-WARNING_ROWS = 30  # the body lists the first 30 warned projects; the annex lists them all
+WARNING_ROWS = 20  # the body lists the 20 red projects furthest behind; the annex lists every warned one
 PLACE = {RegionLevel.PROVINCE: "全省", RegionLevel.CITY: "全市", RegionLevel.DISTRICT: "全区",
          RegionLevel.COUNTY: "全县", RegionLevel.ZONE: "全区"}
 
@@ -146,6 +146,7 @@ class Assembler:
         self.total_table = self.figures()
         total = self.total_table.total.values
         self.unit = say.unit_for([total.get("annual_plan"), total.get("completed")])
+        self.has_reports = self.total_table.basis.as_of is not None and bool(total.get("completed"))
         self.regions = self.figures("region", REGION_KEYS)
         self.units = self.figures("lead_unit", TABLE_KEYS)
         annexes: list[Table] = []
@@ -182,7 +183,7 @@ class Assembler:
         values = self.total_table.total.values
         stages = values.get("projects_by_stage") or {}
         stage_counts = [(str(COMPONENT_LABELS[f"stage_{k}"]), n) for k, n in stages.items()]
-        has_reports = self.total_table.basis.as_of is not None and bool(values.get("completed"))
+        has_reports = self.has_reports
         blocks = [Paragraph(say.scale_sentence(self.place, _("重点项目"), values, self.unit, stage_counts))]
         for text in (say.completion_sentence(self.period.span_label, values, self.unit, has_reports=has_reports),
                      say.starts_sentence(values) if values.get("projects") else "",
@@ -203,9 +204,9 @@ class Assembler:
             if len(table.groups) < 2:
                 continue
             rows = [(g.name + (what if by == "category" else ""), g.values) for g in table.groups]
-            text = say.groups_sentence(lead, rows, self.unit)
-            best = say.best_sentence(what if by == "category" else "", [(g.name, g.values.get("plan_rate"))
-                                                                        for g in table.groups]) if by == "category" else ""
+            text = say.groups_sentence(lead, rows, self.unit, has_reports=self.has_reports)
+            best = say.best_sentence(what, [(g.name, g.values.get("plan_rate")) for g in table.groups]) \
+                if by == "category" and self.has_reports else ""
             if text:
                 blocks.append(Paragraph(text + best))
             blocks.append(figure_table(_("按%(what)s统计") % {"what": first}, first, table, TABLE_KEYS, self.unit))
@@ -220,7 +221,8 @@ class Assembler:
             positions = ranks.competition_ranks([g.values.get("plan_rate") for g in groups])
             ordered = sorted(zip(positions, groups, strict=True), key=lambda p: (p[0] is None, p[0] or 0))
             ranked = [(g.name, g.values.get("plan_rate"), g.values.get("deviation_points")) for _p, g in ordered]
-            blocks.append(Paragraph(say.standing_sentence(noun, ranked)))
+            blocks.append(Paragraph(say.standing_sentence(noun, ranked) if self.has_reports else
+                                    _("各%(noun)s尚无计入统计的投资完成数据。") % {"noun": noun}))
             if table is self.regions:
                 blocks.append(figure_table(_("各地重点项目完成情况及排名"), first, table, TABLE_KEYS, self.unit,
                                            ranked=True))
@@ -235,7 +237,7 @@ class Assembler:
 
     def groups_chart(self) -> Image | None:
         groups = [g for g in self.regions.groups if g.values.get("plan_rate") is not None][:40]
-        if len(groups) < 2:
+        if len(groups) < 2 or not self.has_reports:
             return None
         from . import charts
 
@@ -253,8 +255,8 @@ class Assembler:
         runs = (Run.objects.filter(state=RunState.PUBLISHED, period_end=self.period.end).select_related("scheme")
                 .order_by("scheme__name", "id"))
         for run in runs:
-            results = list(Result.objects.filter(run=run).exclude(board="").order_by("series_sort", "board", "rank",
-                                                                                    "subject_name"))
+            results = sorted(Result.objects.filter(run=run).exclude(board=""),
+                             key=lambda r: (r.series_sort, r.board != "red", r.rank or 0, r.subject_name))
             if not results:
                 continue
             labels = board_labels(run.snapshot.get("config") or run.scheme.config)
@@ -281,9 +283,10 @@ class Assembler:
                       .values("project_id", "level", "dimension", "reason", "value"))
         by_project: dict[int, dict] = {}
         for alert in alerts:
-            entry = by_project.setdefault(alert["project_id"], {"level": 0, "reasons": [], "lag": None})
+            entry = by_project.setdefault(alert["project_id"], {"level": 0, "reasons": [], "kinds": [], "lag": None})
             entry["level"] = max(entry["level"], alert["level"])
             entry["reasons"].append(alert["reason"])
+            entry["kinds"].append(str(Dimension(alert["dimension"]).label))
             if alert["dimension"] == Dimension.INVESTMENT_LAG:
                 entry["lag"] = alert["value"]
         red = sum(1 for e in by_project.values() if e["level"] == Light.RED)
@@ -301,18 +304,27 @@ class Assembler:
         ordered = sorted(by_project.items(), key=lambda item: (-item[1]["level"], item[1]["lag"] is None,
                                                               -(item[1]["lag"] or 0), info[item[0]]["name"]))
         light = {Light.RED: _("红灯"), Light.YELLOW: _("黄灯")}
-        rows = [[str(i), info[pid]["name"], info[pid]["region__name"] or "", str(light[e["level"]]),
-                 str(e["lag"]) if e["lag"] is not None else "—", "；".join(dict.fromkeys(e["reasons"])),
-                 info[pid]["lead_unit__name"] or "", "、".join(leaders.get(pid, []))]
-                for i, (pid, e) in enumerate(ordered, start=1)]
-        columns = [_("序号"), _("项目名称"), _("地区"), _("预警"), _("滞后（个百分点）"), _("预警原因"), _("牵头单位"),
-                   _("联系领导")]
+
+        def row(number, pid, entry, detail):
+            what = "；".join(dict.fromkeys(entry["reasons"] if detail else entry["kinds"]))
+            return [str(number), info[pid]["name"], info[pid]["region__name"] or "", str(light[entry["level"]]),
+                    str(entry["lag"]) if entry["lag"] is not None else "—", what, info[pid]["lead_unit__name"] or "",
+                    "、".join(leaders.get(pid, []))]
+
         numeric = [True, False, False, False, True, False, False, False]
-        shown = rows[:WARNING_ROWS]
-        note = (_("本表列出前%(n)s个，全部%(all)s个见附件。") % {"n": WARNING_ROWS, "all": len(rows)}
-                if len(rows) > WARNING_ROWS else "")
-        blocks.append(Table(_("预警及滞后项目"), columns, shown, None, numeric, note=note))
-        annexes.append(Table(_("预警项目清单"), columns, rows, None, numeric, landscape=True))
+        head = [_("序号"), _("项目名称"), _("地区"), _("预警"), _("滞后（个百分点）")]
+        tail = [_("牵头单位"), _("联系领导")]
+        # The body names the red ones (the first WARNING_ROWS of them) by what they are warned of; the
+        # annex lists every red and yellow one with the warnings' own words.
+        reds = [(pid, e) for pid, e in ordered if e["level"] == Light.RED][:WARNING_ROWS]
+        if reds:
+            note = (_("本表列出滞后最多的%(n)s个红灯项目，全部%(all)s个预警项目及预警原因见附件。")
+                    % {"n": len(reds), "all": len(ordered)})
+            blocks.append(Table(_("红灯预警项目"), [*head, _("预警事项"), *tail],
+                                [row(i, pid, e, False) for i, (pid, e) in enumerate(reds, 1)], None, numeric, note=note))
+        annexes.append(Table(_("预警项目清单"), [*head, _("预警原因"), *tail],
+                             [row(i, pid, e, True) for i, (pid, e) in enumerate(ordered, 1)], None, numeric,
+                             landscape=True))
         return blocks
 
     def problems(self) -> list:

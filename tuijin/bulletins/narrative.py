@@ -181,11 +181,16 @@ def reporting_sentence(values: dict) -> str:
 # ------------------------------------------------------------------------------------ comparisons
 
 
-def groups_sentence(lead: str, rows: list[tuple[str, dict]], unit: Unit) -> str:
-    """分类别看，产业发展类项目60个，完成投资120.00亿元，占年度计划的90.1%；…。"""
+def groups_sentence(lead: str, rows: list[tuple[str, dict]], unit: Unit, *, has_reports: bool = True) -> str:
+    """分类别看，产业发展类项目60个，完成投资120.00亿元，占年度计划的90.1%；…。 Before any report counts, each
+    group's year plan instead: 产业发展类项目60个，年度计划投资130.00亿元；…。"""
     parts = []
     for name, values in rows:
         if not values.get("projects"):
+            continue
+        if not has_reports:
+            parts.append(_("%(name)s项目%(n)s个，年度计划投资%(plan)s%(unit)s") % {
+                "name": name, "n": values["projects"], "plan": money(values.get("annual_plan"), unit), "unit": unit.name})
             continue
         part = _("%(name)s项目%(n)s个，完成投资%(done)s%(unit)s") % {
             "name": name, "n": values["projects"], "done": money(values.get("completed"), unit), "unit": unit.name}
@@ -212,7 +217,8 @@ def best_sentence(what: str, rows: list[tuple[str, Decimal | None]]) -> str:
 def standing_sentence(noun: str, ranked: list[tuple[str, Decimal | None, Decimal | None]], top: int = 3) -> str:
     """从各县区看，9个超过序时进度、3个低于序时进度；A、B和C完成率居前三位，X、Y和Z居后三位。
 
-    `ranked` is (name, 完成率, 与序时之差) in rank order (best first); groups without a rate are left out."""
+    `ranked` is (name, 完成率, 与序时之差) in rank order (best first); groups without a rate are left out.
+    The first and last places are named only when a tie does not straddle their edge."""
     rows = [r for r in ranked if r[1] is not None]
     if not rows:
         return ""
@@ -229,11 +235,11 @@ def standing_sentence(noun: str, ranked: list[tuple[str, Decimal | None, Decimal
     text = _("从各%(noun)s看") % {"noun": noun}
     if counts:
         text += "，" + "、".join(counts)
-    if len(rows) >= 2 * top:
+    if len(rows) >= 2 * top and rows[top - 1][1] > rows[top][1] and rows[-top - 1][1] > rows[-top][1]:
         text += _("；%(best)s完成率居前%(k)s位，%(worst)s居后%(k)s位") % {
             "best": join([r[0] for r in rows[:top]]), "worst": join([r[0] for r in rows[-top:]]),
             "k": _chinese_small(top)}
-    elif len(rows) >= 2:
+    elif len(rows) >= 2 and rows[0][1] > rows[1][1] and rows[-2][1] > rows[-1][1]:
         text += _("；%(best)s完成率最高，%(worst)s最低") % {"best": rows[0][0], "worst": rows[-1][0]}
     return text + "。"
 
@@ -250,7 +256,8 @@ def warnings_sentence(when: str, red: int, yellow: int) -> str:
         parts.append(_("红灯预警项目%(n)s个") % {"n": red})
     if yellow:
         parts.append(_("黄灯预警项目%(n)s个") % {"n": yellow})
-    return _("截至%(when)s，共有%(list)s，详见下表。") % {"when": when, "list": "、".join(parts)}
+    where = _("红灯项目见下表，全部预警项目见附件") if red else _("详见附件")
+    return _("截至%(when)s，共有%(list)s，%(where)s。") % {"when": when, "list": "、".join(parts), "where": where}
 
 
 def causes_sentence(rows: list[tuple[str, int]]) -> str:

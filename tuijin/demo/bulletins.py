@@ -7,7 +7,7 @@ from datetime import date
 from django.utils.translation import gettext as _
 
 from tuijin.bulletins import services
-from tuijin.org.models import Region
+from tuijin.bulletins.selectors import office_regions
 
 from .scoring import closed_months
 
@@ -17,7 +17,7 @@ NEXT_STEPS = _("一是加快项目开工。对未按计划开工的项目逐一�
 
 
 def build_bulletins(dispatcher, year: int) -> dict:
-    city = Region.objects.filter(parent__isnull=True).order_by("path").first()
+    city = office_regions(dispatcher).order_by("path").first()  # the dispatcher's own city
     months = closed_months(year)
     result = {"published": None, "draft": None}
     if city is None or not months:
