@@ -20,11 +20,11 @@ from django.utils import timezone
 from tuijin.core.bench import (
     BenchOptions,
     BenchResult,
-    elapsed_ms,
     environment,
     latency_metrics,
     register,
     round_percentiles,
+    timed_calls,
 )
 from tuijin.figures.bench import generate_figures_data
 from tuijin.figures.periods import parse_period
@@ -41,12 +41,7 @@ WARMUP = 1
 
 
 def _timed(func, requests: int) -> list[float]:
-    samples = []
-    for number in range(WARMUP + requests):
-        _result, ms = elapsed_ms(func, number)
-        if number >= WARMUP:
-            samples.append(ms)
-    return samples
+    return timed_calls(func, requests, WARMUP)
 
 
 def _annex_rows(limit: int = 1000) -> list[list[str]]:

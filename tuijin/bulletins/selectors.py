@@ -11,19 +11,12 @@ from django.db.models import Q
 from tuijin.core.exceptions import get_or_not_found
 from tuijin.figures.periods import parse_period
 from tuijin.org.models import Region
-from tuijin.org.selectors import OFFICE_ROLES, user_access
+from tuijin.org.selectors import OFFICE_ROLES, subtrees_q, user_access
 
 from .assemble import Assembly, Spec, assemble
 from .choices import State
 from .document import Document
 from .models import Bulletin, Template
-
-
-def _paths_q(paths, field: str = "region__path") -> Q:
-    query = Q(pk__in=[])
-    for path in paths:
-        query |= Q(**{f"{field}__startswith": path})
-    return query
 
 
 def office_regions(user):
@@ -32,7 +25,7 @@ def office_regions(user):
     if access.is_superuser:
         return Region.objects.all()
     paths = access.region_paths(OFFICE_ROLES)
-    return Region.objects.filter(_paths_q(paths, "path")) if paths else Region.objects.none()
+    return Region.objects.filter(subtrees_q(paths)) if paths else Region.objects.none()
 
 
 def bulletins_visible_to(user):
@@ -40,10 +33,10 @@ def bulletins_visible_to(user):
     if access.is_superuser:
         return Bulletin.objects.all()
     office = access.region_paths(OFFICE_ROLES)
-    query = _paths_q(office)
+    query = subtrees_q(office, "region__path")
     paths = {g.region_path for g in access.grants}
     if paths:
-        published = _paths_q(paths)  # their region's editions and those below
+        published = subtrees_q(paths, "region__path")  # their region's editions and those below
         for path in paths:  # and the editions of the regions above theirs
             ancestors = [path[:i + 1] for i, ch in enumerate(path) if ch == "/" and i + 1 < len(path)]
             published |= Q(region__path__in=ancestors)

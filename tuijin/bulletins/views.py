@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from tuijin.core.exceptions import ConflictError, get_or_not_found
+from tuijin.core.exceptions import ConflictError, get_or_not_found, messages_of
 from tuijin.core.sheets import writer
 from tuijin.figures.periods import month_of
 from tuijin.org.selectors import is_office, require_office
@@ -24,10 +24,7 @@ from .models import Template
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def _errors(error: ValidationError) -> list[str]:
-    if hasattr(error, "message_dict"):
-        return [m for found in error.message_dict.values() for m in found]
-    return list(error.messages)
+_errors = messages_of
 
 
 def _last_month() -> str:

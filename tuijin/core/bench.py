@@ -120,6 +120,16 @@ def elapsed_ms(func: Callable, *args, **kwargs) -> tuple[Any, float]:
     return result, (time.perf_counter() - start) * 1000
 
 
+def timed_calls(func: Callable, requests: int, warmup: int) -> list[float]:
+    """Call func(n) for n in 0 … warmup + requests − 1; the milliseconds of the calls after the warm-up."""
+    samples = []
+    for number in range(warmup + requests):
+        _result, ms = elapsed_ms(func, number)
+        if number >= warmup:
+            samples.append(ms)
+    return samples
+
+
 def latency_metrics(prefix: str, rounds: Sequence[Sequence[float]], *, target_p95: float | None) -> dict[str, Metric]:
     """p50 (informational) and p95 (against the target) of millisecond timings taken in rounds.
 

@@ -65,3 +65,10 @@ def get_or_not_found(queryset, **lookups):
         return queryset.get(**lookups)
     except queryset.model.DoesNotExist:
         raise NotFound(_("%(model)s不存在或不在您的范围内") % {"model": queryset.model._meta.verbose_name}) from None
+
+
+def messages_of(error) -> list[str]:
+    """A ValidationError's Chinese messages in order, whether it holds a dict of them (per field) or a list."""
+    if hasattr(error, "message_dict"):
+        return [message for found in error.message_dict.values() for message in found]
+    return list(error.messages)

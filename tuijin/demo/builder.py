@@ -41,12 +41,12 @@ from tuijin.projects.services import BulkProject, annual_plan_validate, project_
 
 from . import data
 from .admissions import build_applications
+from .bulletins import build_bulletins
 from .clock import Clock, local_today
 from .dispatch import build_dispatch
 from .models import DemoRun
 from .problems import build_problems
 from .schedules import build_lights, build_schedules
-from .bulletins import build_bulletins
 from .scoring import build_scoring
 
 DEFAULT_SEED = 371300

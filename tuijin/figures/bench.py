@@ -37,6 +37,7 @@ from tuijin.core.bench import (
     latency_metrics,
     register,
     round_percentiles,
+    timed_calls,
 )
 from tuijin.org.choices import Role
 from tuijin.problems.bench import PROBLEMS, generate_problems
@@ -55,12 +56,7 @@ EXPLAIN_MIX = ("completed", "plan_rate", "time_progress", "start_rate", "work_ra
 
 
 def _timed(func, requests: int) -> list[float]:
-    samples = []
-    for number in range(WARMUP + requests):
-        _result, ms = elapsed_ms(func, number)
-        if number >= WARMUP:
-            samples.append(ms)
-    return samples
+    return timed_calls(func, requests, WARMUP)
 
 
 def generate_figures_data(options: BenchOptions):

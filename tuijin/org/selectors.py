@@ -91,6 +91,17 @@ def require_editor(user) -> None:
         raise PermissionDenied
 
 
+def subtrees_q(paths, field: str = "path"):
+    """Rows within the regions of `paths` (their subtrees): `field` is the region path to match, e.g.
+    "region__path" from a record; no paths match nothing."""
+    from django.db.models import Q
+
+    query = Q(pk__in=[])
+    for path in paths:
+        query |= Q(**{f"{field}__startswith": path})
+    return query
+
+
 def regions_editable_by(user):
     """Regions where the user may place a project (their editor grants' subtrees)."""
     access = user_access(user)
@@ -99,25 +110,14 @@ def regions_editable_by(user):
     paths = access.region_paths(EDITOR_ROLES)
     if not paths:
         return Region.objects.none()
-    from django.db.models import Q
-
-    query = Q()
-    for path in paths:
-        query |= Q(path__startswith=path)
-    return Region.objects.filter(query)
+    return Region.objects.filter(subtrees_q(paths))
 
 
 def regions_visible_to(user):
     access = user_access(user)
     if access.is_superuser or not access.grants:
         return Region.objects.all() if access.is_superuser else Region.objects.none()
-    from django.db.models import Q
-
-    paths = {g.region_path for g in access.grants}
-    query = Q()
-    for path in paths:
-        query |= Q(path__startswith=path)
-    return Region.objects.filter(query)
+    return Region.objects.filter(subtrees_q({g.region_path for g in access.grants}))
 
 
 def primary_unit(user) -> Unit | None:

@@ -5,7 +5,7 @@ from django.db.models import Q
 
 from tuijin.org.choices import Role
 from tuijin.org.models import Leader, Region, Unit
-from tuijin.org.selectors import is_office, user_access
+from tuijin.org.selectors import is_office, subtrees_q, user_access
 from tuijin.projects.models import Project
 
 from .choices import RunState, SubjectKind
@@ -66,10 +66,7 @@ def own_subject_ids(user, kind: str) -> set[int]:
     access = user_access(user)
     if kind == SubjectKind.REGION:
         paths = {g.region_path for g in access.grants}
-        query = Q()
-        for path in paths:
-            query |= Q(path__startswith=path)
-        return set(Region.objects.filter(query).values_list("pk", flat=True)) if paths else set()
+        return set(Region.objects.filter(subtrees_q(paths)).values_list("pk", flat=True)) if paths else set()
     if kind in (SubjectKind.LEAD_UNIT, SubjectKind.RESPONSIBLE_UNIT):
         return set(access.unit_ids([g.role for g in access.grants]))
     if kind == SubjectKind.PROJECT:

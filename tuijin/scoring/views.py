@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from tuijin.core.exceptions import ConflictError
+from tuijin.core.exceptions import ConflictError, messages_of
 from tuijin.core.parsing import parse_id
 from tuijin.org.selectors import is_office, require_office
 
@@ -32,10 +32,7 @@ def _date(value) -> date | None:
         return None
 
 
-def _errors(error: ValidationError) -> list[str]:
-    if hasattr(error, "message_dict"):
-        return [m for messages_ in error.message_dict.values() for m in messages_]
-    return list(error.messages)
+_errors = messages_of
 
 
 def _figure_choices():

@@ -13,7 +13,7 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from tuijin.core.exceptions import ConflictError
+from tuijin.core.exceptions import ConflictError, messages_of
 from tuijin.core.management.acting import acting_user
 from tuijin.figures.periods import PeriodError, parse_period
 from tuijin.org.models import Region
@@ -24,9 +24,7 @@ from ...models import Bulletin
 
 
 def _messages(error: ValidationError) -> str:
-    if hasattr(error, "message_dict"):
-        return "；".join(m for found in error.message_dict.values() for m in found)
-    return "；".join(error.messages)
+    return "；".join(messages_of(error))
 
 
 class Command(BaseCommand):

@@ -16,7 +16,7 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from tuijin.core.exceptions import ConflictError
+from tuijin.core.exceptions import ConflictError, messages_of
 from tuijin.core.management.acting import acting_user
 from tuijin.scoring import selectors, services
 from tuijin.scoring.models import Run, Scheme
@@ -26,9 +26,7 @@ BOARDS = {"red": "红榜", "black": "黑榜", "": ""}
 
 
 def _messages(error: ValidationError) -> str:
-    if hasattr(error, "message_dict"):
-        return "；".join(m for messages in error.message_dict.values() for m in messages)
-    return "；".join(error.messages)
+    return "；".join(messages_of(error))
 
 
 class Command(BaseCommand):
