@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from tuijin.core.sheets import writer
-from tuijin.core.sheets.writer import DATE, DECIMAL, INTEGER, MONEY, RATE, Column
+from tuijin.core.sheets.writer import DECIMAL, INTEGER, MONEY, RATE, Column
 
 PRINT_LIMIT = 2000  # rows of one table on a print page; the .xlsx has them all
 # Sum of the columns' widths (Excel's character units) beyond which a table needs A4 landscape: A4
@@ -94,6 +94,7 @@ class Section:
     freeze_columns: int = 0
     unit: str | None = "条"  # None: the note counts what the rows hold
     note: str = ""  # one more line in the subtitle (what is counted, what is left out)
+    terms: Sequence[tuple[str, str]] | None = None  # a filter only this table has (None: the export's)
 
     @property
     def wide(self) -> bool:
@@ -138,9 +139,10 @@ class ListExport:
         return f"{self.name}_{timezone.localtime(self.now):%Y%m%d}"
 
     def section_title(self, section: Section) -> str:
+        terms = self.terms if section.terms is None else section.terms
         if len(self.sections) > 1 and section.heading:
-            return list_title(f"{self.name}·{section.heading}", self.terms)
-        return self.title
+            return list_title(f"{self.name}·{section.heading}", terms)
+        return list_title(self.name, terms)
 
     def subtitle(self, section: Section) -> str:
         count = _("共%(n)s%(unit)s") % {"n": len(section.rows), "unit": section.unit} if section.unit is not None else ""

@@ -7,7 +7,7 @@ from datetime import date
 from django.db.models import Subquery
 from django.utils.translation import gettext as _
 
-from tuijin.core.listexport import ListExport, Section, totals_row
+from tuijin.core.listexport import ListExport, Section
 from tuijin.core.sheets.writer import DATE, INTEGER, RATE, Column
 
 from .models import Problem, SupervisionOrder

@@ -14,7 +14,6 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tuijin.core.parsing import query_id, query_int
-
 from tuijin.org.models import Unit
 
 from .choices import ACTIVE_PROBLEM_STATES, Ladder, OrderStatus, ProblemStatus, Source
