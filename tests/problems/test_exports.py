@@ -81,6 +81,12 @@ def test_the_download_has_a_chinese_name(client, people, two_districts):
     response = client.get(reverse("problems:list_xlsx"))
     assert x.filename_of(response) == x.quoted(f"问题清单_{today():%Y%m%d}.xlsx")
     assert f'filename="problems_{today():%Y%m%d}.xlsx"' in response["Content-Disposition"]
+    ws = x.workbook(response).active
+    assert (ws.page_setup.paperSize, ws.page_setup.orientation) == (9, "landscape")  # A4, wide
+    assert ws.print_title_rows == "$3:$3"  # the header on every printed page
+    narrow = x.workbook(client.get(reverse("problems:stats_xlsx"))).active
+    assert (narrow.page_setup.paperSize, narrow.page_setup.orientation) == (9, "portrait")  # A4 portrait
+    assert "@page { size: A4; }" in client.get(reverse("problems:stats_print")).content.decode()
 
 
 def test_the_print_page_has_every_row_on_a4_landscape_with_the_filter_in_the_title(client, people, two_districts):

@@ -22,12 +22,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from tuijin.core.sheets import writer
-from tuijin.core.sheets.writer import DECIMAL, INTEGER, MONEY, RATE, Column
+from tuijin.core.sheets.writer import DATE, DECIMAL, INTEGER, MONEY, RATE, Column
 
 PRINT_LIMIT = 2000  # rows of one table on a print page; the .xlsx has them all
 # Sum of the columns' widths (Excel's character units) beyond which a table needs A4 landscape: A4
 # portrait's printable width holds about a hundred of them at the print page's font size.
 PORTRAIT_WIDTH = 100
+PRINT_DATE_WIDTH = 12.5  # a date's column on paper, in the same units
 
 
 # ---------------------------------------------------------------------------------------- the filter
@@ -125,6 +126,7 @@ class ListExport:
     stated: str = ""
     slug: str = "list"
     now: datetime = field(default_factory=timezone.now)
+    chart: object = None  # what a print page of its own draws instead of the tables (the Gantt's wall chart)
 
     @property
     def title(self) -> str:
@@ -144,10 +146,11 @@ class ListExport:
             return list_title(f"{self.name}·{section.heading}", terms)
         return list_title(self.name, terms)
 
-    def subtitle(self, section: Section) -> str:
+    def subtitle(self, section: Section, *, printed: bool = False) -> str:
         count = _("共%(n)s%(unit)s") % {"n": len(section.rows), "unit": section.unit} if section.unit is not None else ""
+        at = f"{timezone.localtime(self.now):%Y-%m-%d %H:%M}"
         parts = [self.stated, section.note, count,
-                 _("导出时间：%(at)s") % {"at": f"{timezone.localtime(self.now):%Y-%m-%d %H:%M}"}]
+                 _("打印时间：%(at)s") % {"at": at} if printed else _("导出时间：%(at)s") % {"at": at}]
         return "　".join(part for part in parts if part)
 
     def tables(self) -> list[writer.Table]:
@@ -196,60 +199,72 @@ def print_cell(value, kind: str) -> str:
 NUMERIC = (MONEY, DECIMAL, INTEGER, RATE)
 
 
+def cell_class(kind: str) -> str:
+    """A printed cell's class: numbers right-aligned, numbers and dates never broken across lines."""
+    return "num" if kind in NUMERIC else "date" if kind == DATE else ""
+
+
 @dataclass
 class PrintTable:
-    """A section as the print page's template reads it: header rows, cells as text."""
+    """A section as the print page's template reads it: header rows, cells as text with their class."""
 
     title: str
     subtitle: str
     widths: list[float]  # percent of the table's width per column
-    header_rows: list[list[tuple[str, int, int, bool]]]  # (text, colspan, rowspan, numeric)
-    totals: list[tuple[str, bool, int]] | None  # (text, numeric, colspan)
-    rows: list[list[tuple[str, bool]]]  # (text, numeric)
+    header_rows: list[list[tuple[str, int, int, str]]]  # (text, colspan, rowspan, class)
+    totals: list[tuple[str, str, int]] | None  # (text, class, colspan)
+    rows: list[list[tuple[str, str]]]  # (text, class)
     left_out: int  # rows beyond PRINT_LIMIT
 
 
-def header_rows(columns: Sequence[Column]) -> list[list[tuple[str, int, int, bool]]]:
+def header_rows(columns: Sequence[Column]) -> list[list[tuple[str, int, int, str]]]:
     """The header as the sheet writes it: one row, or two when some columns have a group header (merged
     over the consecutive columns that share it; a column without one spans both rows)."""
-    numeric = [c.kind in NUMERIC for c in columns]
+    classes = ["num" if c.kind in NUMERIC else "" for c in columns]
     if not any(c.group for c in columns):
-        return [[(c.header, 1, 1, n) for c, n in zip(columns, numeric, strict=True)]]
-    upper: list[tuple[str, int, int, bool]] = []
-    lower: list[tuple[str, int, int, bool]] = []
+        return [[(c.header, 1, 1, k) for c, k in zip(columns, classes, strict=True)]]
+    upper: list[tuple[str, int, int, str]] = []
+    lower: list[tuple[str, int, int, str]] = []
     previous = None
-    for column, n in zip(columns, numeric, strict=True):
+    for column, k in zip(columns, classes, strict=True):
         if not column.group:
-            upper.append((column.header, 1, 2, n))
+            upper.append((column.header, 1, 2, k))
         elif previous is not None and previous.group == column.group:
-            text, span, rows, _numeric = upper[-1]
-            upper[-1] = (text, span + 1, rows, False)
+            text, span, rows, _class = upper[-1]
+            upper[-1] = (text, span + 1, rows, "")
         else:
-            upper.append((column.group, 1, 1, False))
+            upper.append((column.group, 1, 1, ""))
         if column.group:
-            lower.append((column.header, 1, 1, n))
+            lower.append((column.header, 1, 1, k))
         previous = column
     return [upper, lower]
+
+
+def print_widths(columns: Sequence[Column]) -> list[float]:
+    """Each column's share of the printed table's width (percent), from its width in the sheet; a date
+    column gets at least what 年-月-日 needs on one line."""
+    widths = [max(c.width, PRINT_DATE_WIDTH) if c.kind == DATE else c.width for c in columns]
+    total = sum(widths) or 1
+    return [round(w * 100 / total, 2) for w in widths]
 
 
 def print_tables(export: ListExport) -> list[PrintTable]:
     tables = []
     for section in export.sections:
         columns = list(section.columns)
-        total_width = sum(c.width for c in columns) or 1
-        numeric = [c.kind in NUMERIC for c in columns]
         kinds = [c.kind for c in columns]
+        classes = [cell_class(k) for k in kinds]
         totals = None
         if section.totals is not None:
             span = max(1, min(section.totals_label_span, len(columns)))
-            totals = [(print_cell(section.totals[0], kinds[0]), False, span)]
-            totals += [(print_cell(v, k), n, 1)
-                       for v, k, n in zip(section.totals[span:], kinds[span:], numeric[span:], strict=True)]
+            totals = [(print_cell(section.totals[0], kinds[0]), "", span)]
+            totals += [(print_cell(v, k), c, 1)
+                       for v, k, c in zip(section.totals[span:], kinds[span:], classes[span:], strict=True)]
         shown = section.rows[:PRINT_LIMIT]
-        rows = [[(print_cell(v, k), n) for v, k, n in zip(row, kinds, numeric, strict=True)] for row in shown]
+        rows = [[(print_cell(v, k), c) for v, k, c in zip(row, kinds, classes, strict=True)] for row in shown]
         tables.append(PrintTable(
             title=export.section_title(section) if len(export.sections) > 1 else "",
-            subtitle=export.subtitle(section), widths=[round(c.width * 100 / total_width, 2) for c in columns],
+            subtitle=export.subtitle(section, printed=True), widths=print_widths(columns),
             header_rows=header_rows(columns), totals=totals, rows=rows, left_out=len(section.rows) - len(shown),
         ))
     return tables
@@ -259,7 +274,7 @@ def print_response(request, export: ListExport, *, back: str = "", template: str
                    **context) -> HttpResponse:
     return render(request, template, {
         "export": export, "title": export.title, "landscape": export.landscape, "tables": print_tables(export),
-        "back": back, "print_limit": PRINT_LIMIT, "printed_at": timezone.localtime(export.now), **context,
+        "back": back, "print_limit": PRINT_LIMIT, **context,
     })
 
 
