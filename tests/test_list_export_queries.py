@@ -2,48 +2,27 @@
 its page does (tests/test_list_queries.py, whose scenes these reuse): an export reads its rows through the
 page's own selector, in bulk, never one query per row. Each is checked to hold all its rows."""
 
-import io
 from datetime import timedelta
 
-import openpyxl
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from . import factories as f
-from .exports import XLSX
-from .test_list_queries import N, _seq, _submitted_period, grow_problems, problem_type, projects, today  # noqa: F401
+from .test_list_queries import (  # noqa: F401 - the scenes (fixtures) of the pages' own tests
+    N,
+    _seq,
+    _submitted_period,
+    grow_alerts,
+    grow_nodes,
+    grow_problems,
+    problem_type,
+    projects,
+    queries,
+    same_for_n_and_3n,
+    today,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def body_text(response) -> str:
-    if response["Content-Type"] == XLSX:
-        book = openpyxl.load_workbook(io.BytesIO(response.content))
-        return "\n".join(str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for v in row
-                         if v is not None)
-    return response.content.decode()
-
-
-def queries(client, url: str, expected: list[str]) -> int:
-    client.get(url)
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200
-    body = body_text(response)
-    missing = [text for text in expected if text not in body]
-    assert not missing, f"{url} does not show {missing}"
-    return len(captured)
-
-
-def same_for_n_and_3n(client, url: str, grow) -> None:
-    shown = grow(N)
-    few = queries(client, url, shown)
-    shown += grow(2 * N)
-    many = queries(client, url, shown)
-    assert few == many, f"{url}: {few} queries for {N} rows, {many} for {3 * N}"
 
 
 EXPORTS = ("xlsx", "print")
@@ -123,38 +102,12 @@ def test_the_review_export_does_not_grow_with_its_reports(client, city, users, k
 
 
 @pytest.mark.parametrize("kind", EXPORTS)
-def test_the_warnings_export_does_not_grow_with_the_alerts(client, city, users, kind):
-    from tuijin.alerts.models import Alert, AlertRule
-    from tuijin.projects.choices import Light
-
-    rule = AlertRule.objects.get(preset="standard", dimension="milestone_overdue")
+def test_the_warnings_export_does_not_grow_with_the_alerts(client, users, grow_alerts, kind):  # noqa: F811
     client.force_login(users["dispatcher"])
-
-    def grow(n):
-        batch, now, shown = next(_seq), timezone.now(), []
-        for i, project in enumerate(projects(city, n, f"预警导出{batch}-")):
-            level = Light.RED if i % 2 else Light.YELLOW
-            Alert.objects.create(project=project, rule=rule, dimension=rule.dimension, level=level, value=10 + i,
-                                 reason=f"导出预警{batch}-{i}", first_seen=now, last_seen=now, level_since=now)
-            type(project).objects.filter(pk=project.pk).update(light=level)
-            shown.append(f"导出预警{batch}-{i}")
-        return shown
-
-    same_for_n_and_3n(client, reverse(f"alerts:list_{kind}"), grow)
+    same_for_n_and_3n(client, reverse(f"alerts:list_{kind}"), grow_alerts)
 
 
 @pytest.mark.parametrize("kind", EXPORTS)
-def test_the_gantt_export_does_not_grow_with_the_projects(client, city, users, kind):
-    from tuijin.schedules import services
-    from tuijin.schedules.models import MilestoneTemplate
-
-    template = MilestoneTemplate.objects.get(kind="building")
+def test_the_gantt_export_does_not_grow_with_the_projects(client, users, grow_nodes, kind):  # noqa: F811
     client.force_login(users["dispatcher"])
-
-    def grow(n):
-        made = projects(city, n, f"挂图项目{next(_seq)}-")
-        for i, project in enumerate(made):
-            services.apply_template(None, project, template, today() + timedelta(days=200 + 30 * i))
-        return [project.name for project in made]
-
-    same_for_n_and_3n(client, reverse(f"schedules:gantt_{kind}"), grow)
+    same_for_n_and_3n(client, reverse(f"schedules:gantt_{kind}"), grow_nodes)

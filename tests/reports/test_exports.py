@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 
 from tests import exports as x
-from tests.clock import at
 from tests import factories as f
+from tests.clock import at
 from tuijin.core.models import Notification
 from tuijin.reports import services
 from tuijin.reports.models import ProgressReport
