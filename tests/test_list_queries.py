@@ -8,14 +8,17 @@ page is checked to show all its rows, so an empty page cannot pass.
 
 Pages here: problems (list, inbox, overdue, orders, stats, meetings, inspections, a project's tab), reports
 (inbox, a period, the review queue, the grid, a project's tab), the admission queue, alerts and the Gantt
-data (the Gantt page itself lists nothing: it loads the data). The ledger (/projects/) and the exports have
-their own tests (tests/test_ledger.py, tests/ledgerio/test_export.py).
+data (the Gantt page itself lists nothing: it loads the data). The ledger (/projects/) and its exports have
+their own tests (tests/test_ledger.py, tests/ledgerio/test_export.py); every other list's 导出Excel and 打印
+theirs in tests/test_list_export_queries.py, on these scenes.
 """
 
+import io
 import json
 from datetime import timedelta
 from itertools import count
 
+import openpyxl
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -23,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from . import factories as f
+from .exports import XLSX
 
 pytestmark = pytest.mark.django_db
 
@@ -40,11 +44,21 @@ def queries(client, url: str, expected: list[str]) -> int:
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
     assert response.status_code == 200
-    body = json.dumps(response.json(), ensure_ascii=False) if response["Content-Type"] == "application/json" \
-        else response.content.decode()
+    body = body_text(response)
     missing = [text for text in expected if text not in body]
     assert not missing, f"{url} does not show {missing}"
     return len(captured)
+
+
+def body_text(response) -> str:
+    """What a response shows as text: a page, a JSON payload, or every cell of an .xlsx export."""
+    if response["Content-Type"] == "application/json":
+        return json.dumps(response.json(), ensure_ascii=False)
+    if response["Content-Type"] == XLSX:
+        book = openpyxl.load_workbook(io.BytesIO(response.content))
+        return "\n".join(str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for v in row
+                         if v is not None)
+    return response.content.decode()
 
 
 def same_for_n_and_3n(client, url: str, grow) -> tuple[int, int]:
@@ -202,12 +216,13 @@ def test_the_inbox_does_not_grow_with_the_reports(client, city, users):
 # ---------------------------------------------------------------------------------------- alerts
 
 
-def test_the_alert_list_does_not_grow_with_the_alerts(client, city, users):
+@pytest.fixture
+def grow_alerts(city):
+    """grow(n): n projects, each with an active alert (red and yellow in turn) and its light."""
     from tuijin.alerts.models import Alert, AlertRule
     from tuijin.projects.choices import Light
 
     rule = AlertRule.objects.get(preset="standard", dimension="milestone_overdue")
-    client.force_login(users["dispatcher"])
 
     def grow(n):
         batch, now, shown = next(_seq), timezone.now(), []
@@ -219,19 +234,24 @@ def test_the_alert_list_does_not_grow_with_the_alerts(client, city, users):
             shown.append(f"节点逾期{batch}-{i}")
         return shown
 
-    same_for_n_and_3n(client, reverse("alerts:list"), grow)
+    return grow
+
+
+def test_the_alert_list_does_not_grow_with_the_alerts(client, users, grow_alerts):
+    client.force_login(users["dispatcher"])
+    same_for_n_and_3n(client, reverse("alerts:list"), grow_alerts)
 
 
 # ------------------------------------------------------------------------------------- schedules
 
 
-def test_the_gantt_data_does_not_grow_with_the_projects(client, city, users):
-    """挂图作战's rows (the JSON the chart loads), each project with a template's nodes."""
+@pytest.fixture
+def grow_nodes(city):
+    """grow(n): n projects, each with a template's nodes planned backwards from a date of its own."""
     from tuijin.schedules import services
     from tuijin.schedules.models import MilestoneTemplate
 
     template = MilestoneTemplate.objects.get(kind="building")
-    client.force_login(users["dispatcher"])
 
     def grow(n):
         made = projects(city, n, f"进度项目{next(_seq)}-")
@@ -239,7 +259,13 @@ def test_the_gantt_data_does_not_grow_with_the_projects(client, city, users):
             services.apply_template(None, project, template, today() + timedelta(days=200 + 30 * i))
         return [project.name for project in made]
 
-    same_for_n_and_3n(client, reverse("schedules:gantt_data"), grow)
+    return grow
+
+
+def test_the_gantt_data_does_not_grow_with_the_projects(client, users, grow_nodes):
+    """挂图作战's rows (the JSON the chart loads), each project with a template's nodes."""
+    client.force_login(users["dispatcher"])
+    same_for_n_and_3n(client, reverse("schedules:gantt_data"), grow_nodes)
 
 
 # ------------------------------------------------------------------------- more reports and projects

@@ -146,6 +146,14 @@ reports:period_open    GET    -        login     ok     ok         403    403   
 reports:period_open    POST   -        login     saved  saved      403    403        403        403     403       403           403
 reports:period         GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
 reports:period         POST   -        login     405    405        405    405        405        405     405       405           405
+reports:period_xlsx    GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
+reports:period_xlsx    POST   -        login     405    405        405    405        405        405     405       405           405
+reports:period_print   GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
+reports:period_print   POST   -        login     405    405        405    405        405        405     405       405           405
+reports:review_xlsx    GET    -        login     ok     ok         403    403        403        403     403       403           403
+reports:review_xlsx    POST   -        login     405    405        405    405        405        405     405       405           405
+reports:review_print   GET    -        login     ok     ok         403    403        403        403     403       403           403
+reports:review_print   POST   -        login     405    405        405    405        405        405     405       405           405
 reports:period_close   GET    -        login     405    405        405    405        405        405     405       405           405
 reports:period_close   POST   -        login     saved  saved      403    403        403        403     403       403           403
 reports:period_remind  GET    -        login     405    405        405    405        405        405     405       405           405
@@ -221,8 +229,16 @@ schedules:gantt        GET    -        login     ok     ok         ok     ok    
 schedules:gantt        POST   -        login     405    405        405    405        405        405     405       405           405
 schedules:gantt_data   GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
 schedules:gantt_data   POST   -        login     405    405        405    405        405        405     405       405           405
+schedules:gantt_xlsx   GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
+schedules:gantt_xlsx   POST   -        login     405    405        405    405        405        405     405       405           405
+schedules:gantt_print  GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
+schedules:gantt_print  POST   -        login     405    405        405    405        405        405     405       405           405
 alerts:list            GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
 alerts:list            POST   -        login     405    405        405    405        405        405     405       405           405
+alerts:list_xlsx       GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
+alerts:list_xlsx       POST   -        login     405    405        405    405        405        405     405       405           405
+alerts:list_print      GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
+alerts:list_print      POST   -        login     405    405        405    405        405        405     405       405           405
 alerts:refresh         GET    -        login     405    405        405    405        405        405     405       405           405
 alerts:refresh         POST   -        login     saved  saved      403    403        403        403     403       403           403
 alerts:rules           GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
@@ -242,12 +258,24 @@ figures:explain        GET    other    login     ok     ok         ok     404   
 figures:explain        POST   own      login     405    405        405    405        405        405     405       405           405
 problems:list          GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
 problems:list          POST   -        login     405    405        405    405        405        405     405       405           405
+problems:list_xlsx     GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
+problems:list_xlsx     POST   -        login     405    405        405    405        405        405     405       405           405
+problems:list_print    GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
+problems:list_print    POST   -        login     405    405        405    405        405        405     405       405           405
 problems:inbox         GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
 problems:inbox         POST   -        login     405    405        405    405        405        405     405       405           405
 problems:overdue       GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
 problems:overdue       POST   -        login     405    405        405    405        405        405     405       405           405
+problems:overdue_xlsx  GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
+problems:overdue_xlsx  POST   -        login     405    405        405    405        405        405     405       405           405
+problems:overdue_print GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
+problems:overdue_print POST   -        login     405    405        405    405        405        405     405       405           405
 problems:stats         GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
 problems:stats         POST   -        login     405    405        405    405        405        405     405       405           405
+problems:stats_xlsx    GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
+problems:stats_xlsx    POST   -        login     405    405        405    405        405        405     405       405           405
+problems:stats_print   GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
+problems:stats_print   POST   -        login     405    405        405    405        405        405     405       405           405
 problems:project       GET    own      login     ok     ok         ok     ok         404        ok      ok        404           404
 problems:project       GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404
 problems:project       POST   own      login     405    405        405    405        405        405     405       405           405
@@ -347,11 +375,21 @@ problems:order_attach  POST   own      login     saved  saved      403    403   
 problems:order_attach  POST   other    login     saved  saved      403    404        saved      403     saved     404           404
 problems:meetings      GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
 problems:meetings      POST   -        login     405    405        405    405        405        405     405       405           405
+problems:meetings_xlsx GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
+problems:meetings_xlsx POST   -        login     405    405        405    405        405        405     405       405           405
+problems:meetings_print GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
+problems:meetings_print POST   -        login     405    405        405    405        405        405     405       405           405
 problems:meeting_new   GET    -        login     ok     ok         403    403        403        403     ok        403           403
 problems:meeting_new   POST   -        login     saved  saved      403    403        403        403     saved     403           403
 problems:meeting       GET    own      login     ok     ok         ok     ok         404        ok      ok        404            404
 problems:meeting       GET    other    login     ok     ok         ok     404        ok         ok      ok        404            404
 problems:meeting       POST   own      login     405    405        405    405        405        405     405       405           405
+problems:meeting_xlsx  GET    own      login     ok     ok         ok     ok         404        ok      ok        404            404
+problems:meeting_xlsx  GET    other    login     ok     ok         ok     404        ok         ok      ok        404            404
+problems:meeting_xlsx  POST   own      login     405    405        405    405        405        405     405       405           405
+problems:meeting_print GET    own      login     ok     ok         ok     ok         404        ok      ok        404            404
+problems:meeting_print GET    other    login     ok     ok         ok     404        ok         ok      ok        404            404
+problems:meeting_print POST   own      login     405    405        405    405        405        405     405       405           405
 problems:meeting_edit  GET    own      login     ok     ok         403    403        404        403     ok        404           404
 problems:meeting_edit  GET    other    login     ok     ok         403    404        403        403     ok        404           404
 problems:meeting_edit  POST   own      login     saved  saved      403    403        404        403     saved     404           404
@@ -553,7 +591,8 @@ def drop_stored_file(batch) -> None:
 
 
 PERIOD_URLS = {"reports:period", "reports:period_close", "reports:period_remind", "reports:grid", "reports:review",
-               "reports:import", "reports:period_projects"}
+               "reports:import", "reports:period_projects", "reports:period_xlsx", "reports:period_print",
+               "reports:review_xlsx", "reports:review_print"}
 REPORT_URLS = {"reports:report", "reports:report_review"}
 PHOTO_URLS = {"reports:photo"}
 # Report URLs whose case needs the report handed in first (the review answers only submitted ones).
@@ -569,7 +608,7 @@ APPROVALS_FIRST = {"schedules:approvals_save"}
 MATRIX_RULE = {"preset": "standard", "dimension": "milestone_overdue"}  # the rule alerts:rule edits
 WUHAN_RULE = "投资完成低于时序进度（武汉）"
 NO_OBJECT_URLS = {"schedules:gantt", "schedules:gantt_data", "alerts:list", "alerts:refresh", "alerts:rules",
-                  "alerts:preset"}
+                  "alerts:preset", "schedules:gantt_xlsx", "schedules:gantt_print", "alerts:list_xlsx", "alerts:list_print"}
 
 
 def milestone_of(project):
@@ -826,12 +865,16 @@ PROBLEM_TEXT = "矩阵问题"        # description of the problem a case prepare
 ORDER_TEXT = "矩阵督办内容"      # content of the order a case prepares
 ATTACHMENT_NAME = "矩阵附件.pdf"  # the attachment a case prepares
 PROBLEMS_NO_OBJECT = {"problems:list", "problems:inbox", "problems:overdue", "problems:stats", "problems:orders",
-                      "problems:meetings", "problems:meeting_new", "problems:inspections", "problems:inspection_new"}
+                      "problems:meetings", "problems:meeting_new", "problems:inspections", "problems:inspection_new",
+                      # each list's 导出Excel and 打印 (core.listexport)
+                      "problems:list_xlsx", "problems:list_print", "problems:overdue_xlsx", "problems:overdue_print",
+                      "problems:stats_xlsx", "problems:stats_print", "problems:meetings_xlsx", "problems:meetings_print"}
 PROBLEMS_PROJECT_URLS = {"problems:project", "problems:new", "problems:order_new"}
 PROBLEM_URLS = {"problems:detail", "problems:assign", "problems:step", "problems:attach", "problems:problem_order"}
 ATTACHMENT_URLS = {"problems:attachment", "problems:attachment_delete"}
 ORDER_URLS = {"problems:order", "problems:order_step", "problems:order_attach", "problems:order_print"}
-MEETING_URLS = {"problems:meeting", "problems:meeting_edit", "problems:meeting_decide", "problems:meeting_attach"}
+MEETING_URLS = {"problems:meeting", "problems:meeting_edit", "problems:meeting_decide", "problems:meeting_attach",
+                "problems:meeting_xlsx", "problems:meeting_print"}
 INSPECTION_URLS = {"problems:inspection", "problems:inspection_edit", "problems:inspection_decide",
                    "problems:inspection_photos", "problems:inspection_photo"}
 # The status each workflow step is prepared in, and one it is not for (the "wrong" column).

@@ -10,11 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from tuijin.core.exceptions import ConflictError
+from tuijin.core.listexport import filter_terms
 from tuijin.org.selectors import is_office, require_office
 from tuijin.projects.filtersets import LedgerFilterSet
 from tuijin.projects.selectors import ledger_queryset, project_for_user
 
-from . import engine, selectors, services
+from . import engine, exporting, selectors, services
 from . import rules as rule_text
 from .choices import DIMENSION_METHODS, Dimension, Preset
 from .filtersets import AlertFilterSet
@@ -25,15 +26,22 @@ from .models import AlertRule
 PROJECT_FILTERS = ("region", "unit", "leader", "category", "level", "stage", "q")
 
 
-@login_required
-@require_safe
-def alert_list(request):
+def _alerts(request):
+    """The warnings list of the page's filters: (the projects' LedgerFilterSet, the alerts' AlertFilterSet,
+    the judged projects). The page and its exports both read it here."""
     data = request.GET.copy()
     data.setdefault("year", "")
     data.pop("light", None)  # here the light is the alert's (AlertFilterSet), not a project filter
     filterset = LedgerFilterSet(data, queryset=ledger_queryset(request.user), user=request.user, archived=False)
     projects = filterset.qs.admitted()  # 申报中 and 已退回 projects are not judged
     alert_filter = AlertFilterSet(request.GET, queryset=selectors.alert_list(request.user, projects))
+    return filterset, alert_filter, projects
+
+
+@login_required
+@require_safe
+def alert_list(request):
+    filterset, alert_filter, projects = _alerts(request)
     page = Paginator(alert_filter.qs, 50).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
@@ -44,6 +52,12 @@ def alert_list(request):
         "is_leader": selectors.is_leader_of_any(request.user), "base_query": params.urlencode(),
         "is_office": is_office(request.user), "last_run": selectors.last_run(),
     })
+
+
+def alert_list_export(request):
+    filterset, alert_filter, projects = _alerts(request)
+    return exporting.alert_list_export(alert_filter.qs, filter_terms(alert_filter) + filter_terms(filterset),
+                                       selectors.summary(projects))
 
 
 @login_required

@@ -14,9 +14,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tuijin.core.parsing import query_id, query_int
+from tuijin.org.models import Unit
 
-from .choices import ACTIVE_PROBLEM_STATES, OrderStatus, ProblemStatus, Source
-from .models import Inspection, Meeting, Problem, SupervisionOrder
+from .choices import ACTIVE_PROBLEM_STATES, Ladder, OrderStatus, ProblemStatus, Source
+from .models import Inspection, Meeting, Problem, ProblemType, SupervisionOrder
 
 QUERY_MAX = 50  # characters of free text searched
 DUE = [("overdue", _("已逾期")), ("soon", _("7天内到期"))]
@@ -53,14 +54,16 @@ class ProblemFilterSet(_DatedFilterSet):
     """问题清单: status (or "active": not finished), type, level, source, handling unit, deadline, what falls
     due by a day (a meeting's), and words of the description or the project's name."""
 
-    status = django_filters.ChoiceFilter(choices=[("active", _("未办结")), *ProblemStatus.choices], method="filter_status")
-    type = django_filters.NumberFilter(field_name="type_id")
-    level = django_filters.NumberFilter(method="filter_level")
-    source = django_filters.ChoiceFilter(choices=Source.choices)
-    unit = django_filters.NumberFilter(field_name="handling_unit_id")
-    due = django_filters.ChoiceFilter(choices=DUE, method="filter_due")
-    due_by = django_filters.CharFilter(method="filter_due_by")
-    q = django_filters.CharFilter(method="filter_words")
+    # The labels are the filter bar's: an export's title states the filters in force with them.
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=[("active", _("未办结")), *ProblemStatus.choices],
+                                         method="filter_status")
+    type = django_filters.NumberFilter(label=_("问题类型"), field_name="type_id")
+    level = django_filters.NumberFilter(label=_("协调层级"), method="filter_level")
+    source = django_filters.ChoiceFilter(label=_("来源"), choices=Source.choices)
+    unit = django_filters.NumberFilter(label=_("责任单位"), field_name="handling_unit_id")
+    due = django_filters.ChoiceFilter(label=_("时限"), choices=DUE, method="filter_due")
+    due_by = django_filters.CharFilter(label=_("到期"), method="filter_due_by")
+    q = django_filters.CharFilter(label=_("关键词"), method="filter_words")
 
     class Meta:
         model = Problem
@@ -90,6 +93,24 @@ class ProblemFilterSet(_DatedFilterSet):
         words = _words(value)
         return queryset.filter(Q(description__icontains=words) | Q(project__name__icontains=words)) if words else queryset
 
+    # How an export's title states the filters that hold an id or a code (core.listexport.filter_terms).
+
+    def describe_type(self, value) -> str:
+        return ProblemType.objects.filter(pk=value).values_list("name", flat=True).first() or ""
+
+    def describe_unit(self, value) -> str:
+        return Unit.objects.filter(pk=value).values_list("name", flat=True).first() or ""
+
+    def describe_level(self, value) -> str:
+        return str(dict(Ladder.choices).get(int(value), "")) if value else ""
+
+    def describe_due_by(self, value) -> str:
+        day = iso_day(value)
+        return _("%(day)s前到期、尚未解决") % {"day": day.isoformat()} if day else ""
+
+    def describe_q(self, value) -> str:
+        return _words(value)
+
 
 class OrderFilterSet(_DatedFilterSet):
     """督办单: status ("overdue" too, as the overdue page links it), deadline, and words of the content, the
@@ -118,11 +139,14 @@ class OrderFilterSet(_DatedFilterSet):
 class GatheringFilterSet(django_filters.FilterSet):
     """Meetings or inspections by kind (the value as given: one no kind has lists nothing)."""
 
-    kind = django_filters.CharFilter(field_name="kind")
+    kind = django_filters.CharFilter(label=_("类型"), field_name="kind")
 
     class Meta:
         model = Meeting
         fields: list[str] = []
+
+    def describe_kind(self, value) -> str:
+        return str(dict(self._meta.model._meta.get_field("kind").choices).get(value, value))
 
 
 class MeetingFilterSet(GatheringFilterSet):

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from tuijin.core.listexport import export_urls
+
 from . import views
 
 app_name = "problems"
@@ -36,4 +38,10 @@ urlpatterns = [
     path("inspections/<int:pk>/decide/", views.inspection_decide, name="inspection_decide"),
     path("inspections/<int:pk>/photos/", views.inspection_photo_add, name="inspection_photos"),
     path("inspection-photos/<int:pk>/", views.inspection_photo, name="inspection_photo"),
+    # Each list's 导出Excel and 打印, of the page's current filter (core.listexport).
+    *export_urls("", views.problem_list_export, "list", page="problems:list"),
+    *export_urls("overdue/", views.overdue_export, "overdue", page="problems:overdue"),
+    *export_urls("stats/", views.stats_export, "stats", page="problems:stats"),
+    *export_urls("meetings/", views.meetings_export, "meetings", page="problems:meetings"),
+    *export_urls("meetings/<int:pk>/", views.meeting_export, "meeting", page="problems:meeting"),
 ]

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from tuijin.core.exceptions import ConflictError
+from tuijin.core.listexport import filter_terms
 from tuijin.core.parsing import parse_int as _int
 from tuijin.core.photos import photo_response
 from tuijin.core.workflow import allowed_steps, legal_step
@@ -32,7 +33,7 @@ from tuijin.org.selectors import (
 from tuijin.projects.models import Project
 from tuijin.projects.selectors import project_for_user
 
-from . import selectors, services
+from . import exporting, selectors, services
 from .choices import (
     ACTIVE_PROBLEM_STATES,
     DUE_SOON_DAYS,
@@ -119,14 +120,27 @@ def _filter_context(request):
     }
 
 
+def _problem_list(request, today):
+    """问题清单 of the page's filter, in its order: (the bound FilterSet, the problems). The page and its
+    exports both read it here."""
+    filterset = ProblemFilterSet(request.GET, queryset=selectors.problem_list(request.user), today=today)
+    return filterset, filterset.qs.order_by("-raised_on", "-id")
+
+
 @login_required
 @require_safe
 def problem_list(request):
     today = timezone.localdate()
-    rows = ProblemFilterSet(request.GET, queryset=selectors.problem_list(request.user), today=today).qs.order_by("-raised_on", "-id")
+    _filterset, rows = _problem_list(request, today)
     return render(request, "problems/problem_list.html", {
         "page": _page(request, rows), "today": today, "query": _query(request), **_filter_context(request),
     })
+
+
+def problem_list_export(request):
+    today = timezone.localdate()
+    filterset, rows = _problem_list(request, today)
+    return exporting.problem_list_export(rows, filter_terms(filterset), today)
 
 
 @login_required
@@ -156,15 +170,27 @@ def inbox(request):
     })
 
 
-@login_required
-@require_safe
-def overdue(request):
-    today = timezone.localdate()
+def _overdue_lists(request, today):
+    """The overdue page's tab (due=overdue|soon) with its problems and orders, in the page's order."""
     which = "soon" if request.GET.get("which") == "soon" else "overdue"  # the page's tabs: due=overdue|soon
     problems = ProblemFilterSet({"due": which}, queryset=selectors.problem_list(request.user), today=today).qs
     orders = OrderFilterSet({"due": which}, queryset=selectors.order_rows(SupervisionOrder.objects.visible_to(request.user)),
                             today=today).qs
-    problems, orders = problems.order_by("deadline", "id"), orders.order_by("reply_by", "id")
+    return which, problems.order_by("deadline", "id"), orders.order_by("reply_by", "id")
+
+
+def overdue_export(request):
+    today = timezone.localdate()
+    which, problems, orders = _overdue_lists(request, today)
+    label = _("已逾期") if which == "overdue" else _("%(n)s天内到期") % {"n": DUE_SOON_DAYS}
+    return exporting.overdue_export(label, problems, orders, today)
+
+
+@login_required
+@require_safe
+def overdue(request):
+    today = timezone.localdate()
+    which, problems, orders = _overdue_lists(request, today)
     return render(request, "problems/overdue.html", {
         "which": which, "page": _page(request, problems), "query": _query(request),
         "orders": orders[:ORDERS_ON_OVERDUE], "order_count": orders.count(), "orders_shown": ORDERS_ON_OVERDUE,
@@ -190,29 +216,52 @@ def _posted_day(request, name: str):
 DATE_FORMAT_ERROR = gettext_lazy("日期格式不正确，应为 年-月-日，如 2026-12-31")
 
 
-@login_required
-@require_safe
-def stats(request):
-    today = timezone.localdate()
+def _stat_groups():
+    return [("unit", _("按责任单位")), ("type", _("按问题类型")), ("month", _("按提出月份"))]
+
+
+def _stats_query(request, today):
+    """办结统计's grouping and dates as the page reads them (by, start, end, what was wrong with them):
+    by unit from January 1st by default; a date that is not 年-月-日 is left out, reversed dates swapped."""
     by = request.GET.get("by", "unit")
     if by not in selectors.GROUPS:
         by = "unit"
     start, end = iso_day(request.GET.get("start")), iso_day(request.GET.get("end"))
     if start is None and not request.GET.get("start"):
         start = today.replace(month=1, day=1)
-    bad = (request.GET.get("start") and start is None) or (request.GET.get("end") and end is None)
-    if bad:
-        messages.error(request, DATE_FORMAT_ERROR)
+    errors = []
+    if (request.GET.get("start") and start is None) or (request.GET.get("end") and end is None):
+        errors.append(DATE_FORMAT_ERROR)
     if start and end and start > end:
-        messages.error(request, _("开始日期不能晚于结束日期"))
+        errors.append(_("开始日期不能晚于结束日期"))
         start, end = end, start
+    return by, start, end, errors
+
+
+STAT_HEADERS = {"unit": gettext_lazy("责任单位"), "type": gettext_lazy("问题类型"), "month": gettext_lazy("提出月份")}
+
+
+@login_required
+@require_safe
+def stats(request):
+    today = timezone.localdate()
+    by, start, end, errors = _stats_query(request, today)
+    for error in errors:
+        messages.error(request, error)
     rows = selectors.closure_stats(request.user, by, today, start, end)
     return render(request, "problems/stats.html", {
         "page": Paginator(rows, STATS_PAGE).get_page(request.GET.get("page")), "query": _query(request),
         "total": selectors.stat_total(rows), "by": by, "start": start, "end": end,
-        "groups": [("unit", _("按责任单位")), ("type", _("按问题类型")), ("month", _("按提出月份"))],
-        "header": {"unit": _("责任单位"), "type": _("问题类型"), "month": _("提出月份")}[by],
+        "groups": _stat_groups(), "header": STAT_HEADERS[by],
     })
+
+
+def stats_export(request):
+    today = timezone.localdate()
+    by, start, end, _errors = _stats_query(request, today)
+    rows = selectors.closure_stats(request.user, by, today, start, end)
+    return exporting.stats_export(rows, selectors.stat_total(rows), by_label=dict(_stat_groups())[by],
+                                  header=str(STAT_HEADERS[by]), start=start, end=end)
 
 
 @login_required
@@ -511,10 +560,16 @@ def order_print(request, pk):
 # ----------------------------------------------------------------------------- meetings, inspections
 
 
+def _gathering_rows(request, model):
+    """The meetings (inspections) of the list's filter, in its order: (the bound FilterSet, the rows)."""
+    filterset = (MeetingFilterSet if model is Meeting else InspectionFilterSet)(
+        request.GET, queryset=model.objects.visible_to(request.user))
+    return filterset, filterset.qs
+
+
 def _gathering_list(request, model, template):
     today = timezone.localdate()
-    filterset = MeetingFilterSet if model is Meeting else InspectionFilterSet
-    rows = filterset(request.GET, queryset=model.objects.visible_to(request.user)).qs
+    _filterset, rows = _gathering_rows(request, model)
     kind = request.GET.get("kind", "")
     related = ("chair",) if model is Meeting else ("leader",)
     return render(request, template, {
@@ -529,6 +584,20 @@ def _gathering_list(request, model, template):
 @require_safe
 def meeting_list(request):
     return _gathering_list(request, Meeting, "problems/meeting_list.html")
+
+
+def meetings_export(request):
+    """The meetings of the list's filter, each with its decisions and their status now."""
+    filterset, meetings = _gathering_rows(request, Meeting)
+    return exporting.meeting_decisions_export(request.user, meetings, filter_terms(filterset), timezone.localdate())
+
+
+def meeting_export(request, pk):
+    """One meeting's decisions (交办事项清单) and their status now; a meeting the user does not see is 404."""
+    meeting = selectors.meeting_for_user(request.user, pk)
+    return exporting.meeting_decisions_export(
+        request.user, Meeting.objects.filter(pk=meeting.pk), [], timezone.localdate(),
+        name=_("%(meeting)s交办事项") % {"meeting": meeting.title})
 
 
 @login_required

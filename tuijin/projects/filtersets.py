@@ -371,6 +371,11 @@ class LedgerFilterSet(django_filters.FilterSet):
         return result
 
 
+    def extra_terms(self) -> list[tuple[str, str]]:
+        """The narrowings in force as an export's title states them (core.listexport.filter_terms)."""
+        return [("", words) for _name, _pk, words in self.narrowing]
+
+
 def narrow(queryset, name: str, pk: int):
     """A narrowing of LedgerFilterSet.NARROWINGS applied to projects: the one definition, which the ledger
     and the figures' groups (tuijin.figures.dimensions) both use."""

@@ -5,6 +5,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from tuijin.core.parsing import parse_int
+from tuijin.org.models import Unit
 
 from .models import ProgressReport
 
@@ -25,6 +26,13 @@ class ReportFilterSet(django_filters.FilterSet):
             return queryset.filter(unit__isnull=True)
         unit_id = parse_int(value)
         return queryset if unit_id is None else queryset.filter(unit_id=unit_id)
+
+    def describe_unit(self, value) -> str:
+        """How an export's title states the filter (core.listexport.filter_terms): the unit's name."""
+        if value == NO_UNIT:
+            return _("（未指定牵头单位）")
+        unit_id = parse_int(value)
+        return "" if unit_id is None else Unit.objects.filter(pk=unit_id).values_list("name", flat=True).first() or ""
 
     @property
     def unit_key(self):

@@ -287,6 +287,31 @@ def report_hands(report: ProgressReport, events=None) -> dict:
             "submitted_by_id": report.submitted_by_id}
 
 
+def reporters_for_units(paths_by_unit) -> dict:
+    """Who a 催报 reaches, per unit of `paths_by_unit` ({unit id or None: the region paths of its projects
+    with reports missing}): the unit's active clerks (填报员); for a unit with none, and for reports
+    without a unit, the region-scoped clerks whose unit's region holds one of those projects. Two queries
+    for any number of units; each list in user id order."""
+    from tuijin.org.choices import Role, Scope
+    from tuijin.org.models import Membership
+
+    active = Membership.objects.filter(role=Role.REPORTER, is_active=True, user__is_active=True).select_related("user")
+    found: dict = {unit: {} for unit in paths_by_unit}
+    unit_ids = [unit for unit in paths_by_unit if unit]
+    for member in active.filter(unit_id__in=unit_ids).order_by("user_id"):
+        found[member.unit_id].setdefault(member.user_id, member.user)
+    wanting = {unit: paths for unit, paths in paths_by_unit.items() if not found[unit] and paths}
+    if wanting:
+        prefixes = {path[:i] for paths in wanting.values() for path in paths for i in range(1, len(path) + 1)}
+        near = list(active.filter(unit__region__path__in=prefixes, scope=Scope.REGION)
+                    .annotate(region_path=F("unit__region__path")).order_by("user_id"))
+        for unit, paths in wanting.items():
+            for member in near:
+                if any(path.startswith(member.region_path) for path in paths):
+                    found[unit].setdefault(member.user_id, member.user)
+    return {unit: list(users.values()) for unit, users in found.items()}
+
+
 def missing_reports(user, period: ReportPeriod):
     """Reports of the period not handed in yet (pending, draft, returned); filtersets.ReportFilterSet
     narrows them to one unit."""

@@ -13,7 +13,6 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +26,6 @@ from tuijin.core.notify import notify
 from tuijin.core.parsing import parse_int
 from tuijin.core.versioning import claim, claim_many, mark_changed
 from tuijin.core.workflow import legal_step
-from tuijin.org.choices import Role, Scope
 from tuijin.org.selectors import require_office
 from tuijin.projects.models import AnnualPlan, Project
 
@@ -52,7 +50,7 @@ from .models import (
     default_due,
     period_bounds,
 )
-from .selectors import earlier_this_year, opening_balances, report_for_user
+from .selectors import earlier_this_year, opening_balances, report_for_user, reporters_for_units
 from .workflow import REPORT_WORKFLOW, REVIEW_STEPS
 
 # The fields a clerk fills; everything else on a report is kept by these services.
@@ -612,26 +610,8 @@ def reports_approve_many(user, period: ReportPeriod, versions: dict[int, int]) -
 # ---------------------------------------------------------------------------------------- reminders
 
 
-def _reporters_for(unit_id: int | None, region_paths: set[str]):
-    from django.contrib.auth import get_user_model
-
-    users = get_user_model().objects.filter(is_active=True)
-    query = Q(pk__in=[])
-    if unit_id:
-        query |= Q(memberships__unit_id=unit_id, memberships__role=Role.REPORTER, memberships__is_active=True)
-    found = list(users.filter(query).distinct())
-    if found or not region_paths:
-        return found
-    # No clerk in the unit itself: the reporters of the district the projects are in.
-    region_query = Q(pk__in=[])
-    for path in region_paths:
-        prefixes = [path[:i] for i in range(1, len(path) + 1)]
-        region_query |= Q(memberships__unit__region__path__in=prefixes, memberships__scope=Scope.REGION)
-    return list(users.filter(region_query, memberships__role=Role.REPORTER, memberships__is_active=True).distinct())
-
-
 def _submitter_and_unit_reporters(report: ProgressReport):
-    users = list(_reporters_for(report.unit_id, {report.project.region.path}))
+    users = reporters_for_units({report.unit_id: {report.project.region.path}})[report.unit_id]
     if report.submitted_by_id:
         users.insert(0, report.submitted_by)
     return users
@@ -654,8 +634,9 @@ def period_remind(user, period: ReportPeriod, *, unit_id: int | None = None, all
         raise ValidationError(_("没有需要催报的单位：所选单位的项目都已上报"))
     url = reverse("reports:inbox")
     reminders = []
-    for unit, paths in by_unit.items():
-        recipients = _reporters_for(unit, paths)
+    reached = reporters_for_units(by_unit)  # the same people the period's export names as 催报对象
+    for unit in by_unit:
+        recipients = reached[unit]
         due = f"{period.due_on.month}月{period.due_on.day}日"
         if timezone.localdate() > period.due_on:
             text = _("%(period)s调度填报已超过截止日期（%(due)s），尚有%(n)s个项目未上报，请尽快填报") % {

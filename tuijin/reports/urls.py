@@ -1,5 +1,7 @@
 from django.urls import path
 
+from tuijin.core.listexport import export_urls
+
 from . import views
 
 app_name = "reports"
@@ -17,4 +19,7 @@ urlpatterns = [
     path("<int:pk>/review/", views.report_review, name="report_review"),
     path("photos/<int:pk>/", views.photo_file, name="photo"),
     path("project/<int:pk>/", views.project_reports, name="project"),
+    # 导出Excel and 打印 of the period's 填报情况 and of its review queue (core.listexport).
+    *export_urls("periods/<int:pk>/", views.period_export, "period", page="reports:period"),
+    *export_urls("periods/<int:pk>/review/", views.review_export, "review", page="reports:review"),
 ]

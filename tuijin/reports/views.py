@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from tuijin.core.exceptions import ConflictError
 from tuijin.core.fields import number_text
+from tuijin.core.listexport import filter_terms
 from tuijin.core.parsing import parse_int as _int
 from tuijin.core.parsing import query_year
 from tuijin.core.photos import photo_response
@@ -21,7 +22,7 @@ from tuijin.core.workflow import allowed_steps
 from tuijin.org.selectors import is_editor, is_office, require_editor, require_office
 from tuijin.projects.selectors import project_for_user
 
-from . import selectors, services, tables
+from . import exporting, selectors, services, tables
 from .choices import EDITABLE_STATES, ReportAction, ReportState, WorkStatus
 from .filtersets import ReportFilterSet
 from .forms import PeriodOpenForm, ReportForm, ReviewForm
@@ -93,7 +94,7 @@ def period_detail(request, pk):
     overview = selectors.period_overview(request.user, period)
     office = is_office(request.user)
     # ?unit=<id> or ?unit=none lists that unit's missing reports below the tables (ReportFilterSet).
-    chosen = ReportFilterSet(request.GET, queryset=selectors.missing_reports(request.user, period))
+    chosen = _missing(request, period)
     missing = list(chosen.qs[:500]) if "unit" in request.GET else None
     return render(request, "reports/period_detail.html", {
         "period": period, "overview": overview, "is_office": office, "states": ReportState,
@@ -104,6 +105,20 @@ def period_detail(request, pk):
                                              csrf_token=get_token(request)),
         "region_rows": tables.render_region_rows(overview),
     })
+
+
+def _missing(request, period) -> ReportFilterSet:
+    """The period's reports not handed in yet, of the page's unit filter (ReportFilterSet)."""
+    return ReportFilterSet(request.GET, queryset=selectors.missing_reports(request.user, period))
+
+
+def period_export(request, pk):
+    """填报情况 as the period page shows it: by unit with whom to chase, by region, the missing reports
+    (all of them, or the unit's the page lists)."""
+    period = selectors.period_get(pk)
+    chosen = _missing(request, period)
+    overview = selectors.period_overview(request.user, period)
+    return exporting.period_export(request.user, period, overview, chosen.qs, filter_terms(chosen))
 
 
 def _unit_name(overview, key) -> str:
@@ -550,6 +565,14 @@ def review(request, pk):
     rows = [{"report": r, "figures": bases[r.project_id].figures(r.amount, period.ends_on),
              "approve_refused": approve.refusal(request.user, r)} for r in queue]
     return render(request, "reports/review.html", {"period": period, "rows": rows})
+
+
+def review_export(request, pk):
+    """The review queue as its page lists it, with the same figures; the office's, as the page."""
+    require_office(request.user)
+    period = selectors.period_get(pk)
+    queue = list(selectors.review_queue(request.user, period))
+    return exporting.review_export(period, queue, selectors.bases(queue, period))
 
 
 # --------------------------------------------------------------------------------- project history

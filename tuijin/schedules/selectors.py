@@ -105,10 +105,19 @@ def gantt_nodes(projects):
     return Milestone.objects.filter(project__in=projects.values("pk"))
 
 
-def gantt_rows(nodes, today: date, *, limit: int = GANTT_LIMIT) -> tuple[list[dict], int]:
-    """(rows, total) of `nodes` (gantt_nodes, filtered), ordered by project then node: one dict per
-    node with planned, baseline and actual spans, for the Gantt chart's JSON. At most `limit` rows;
-    `total` says how many matched."""
+@dataclass
+class GanttNodes:
+    """The nodes a Gantt chart shows (the first `limit` of the filtered ones, by project then node), each
+    annotated (_annotate: status, days late, the previous node's dates); `projects`: id → (name, region)."""
+
+    nodes: list[Milestone]
+    projects: dict[int, tuple[str, str]]
+    total: int  # how many matched
+
+
+def gantt_milestones(nodes, today: date, *, limit: int = GANTT_LIMIT) -> GanttNodes:
+    """The Gantt chart's nodes of `nodes` (gantt_nodes, filtered): what the page's chart, its export and
+    its wall chart all show. Four queries whatever their number."""
     total = nodes.count()
     picked = list(nodes.order_by("project__region__path", "project_id", "sort", "id")
                   .values_list("pk", "project_id", "sort")[:limit])
@@ -119,15 +128,20 @@ def gantt_rows(nodes, today: date, *, limit: int = GANTT_LIMIT) -> tuple[list[di
                 .only("id", "project_id", "name", "sort", "marks", "planned_date", "baseline_date", "actual_date"))
     _annotate(full, today)
     by_pk = {m.pk: m for m in full}
-    names = dict(Project.objects.filter(pk__in=project_ids).values_list("pk", "name"))
+    projects = {pk: (name, region) for pk, name, region in
+                Project.objects.filter(pk__in=project_ids).values_list("pk", "name", "region__name")}
+    return GanttNodes([by_pk[pk] for pk, _p, _s in picked if pk in by_pk], projects, total)
+
+
+def gantt_rows(nodes, today: date, *, limit: int = GANTT_LIMIT) -> tuple[list[dict], int]:
+    """(rows, total) of `nodes` (gantt_nodes, filtered), ordered by project then node: one dict per
+    node with planned, baseline and actual spans, for the Gantt chart's JSON. At most `limit` rows;
+    `total` says how many matched."""
+    found = gantt_milestones(nodes, today, limit=limit)
     head, tail = reverse("projects:detail", args=[918273645]).split("918273645")
-    rows = []
-    for pk, project_id, _sort in picked:
-        m = by_pk.get(pk)
-        if m is None:
-            continue
-        rows.append(gantt_row(m, names.get(project_id, ""), f"{head}{project_id}{tail}"))
-    return rows, total
+    rows = [gantt_row(m, found.projects.get(m.project_id, ("", ""))[0], f"{head}{m.project_id}{tail}")
+            for m in found.nodes]
+    return rows, found.total
 
 
 def gantt_row(m: Milestone, project_name: str, project_url: str = "") -> dict:

@@ -1,6 +1,8 @@
 from django.urls import path
 
-from . import views
+from tuijin.core.listexport import export_urls
+
+from . import exporting, views
 
 app_name = "schedules"
 urlpatterns = [
@@ -17,4 +19,6 @@ urlpatterns = [
     path("milestones/<int:pk>/delete/", views.milestone_delete, name="milestone_delete"),
     path("milestones/<int:pk>/evidence/", views.milestone_evidence, name="milestone_evidence"),
     path("milestones/<int:pk>/photo/", views.milestone_photo, name="milestone_photo"),
+    # 导出Excel (the chart's nodes) and 打印 (a wall chart, one row per project), of the page's filters.
+    *export_urls("gantt/", views.gantt_export, "gantt", page="schedules:gantt", printed=exporting.gantt_print),
 ]

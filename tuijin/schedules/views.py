@@ -15,13 +15,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from tuijin.core.exceptions import ConflictError
+from tuijin.core.listexport import filter_terms
 from tuijin.core.parsing import parse_int as _int
 from tuijin.core.photos import photo_response
 from tuijin.org.selectors import is_office
 from tuijin.projects.filtersets import LedgerFilterSet
 from tuijin.projects.selectors import ledger_queryset, project_editable, project_for_user
 
-from . import selectors, services
+from . import exporting, selectors, services
 from .choices import OPEN_APPROVAL_STATES, ApprovalStatus, MilestoneStatus
 from .filtersets import MilestoneFilterSet
 from .forms import ApplyTemplateForm, ApprovalForm, BaselineForm, MilestoneForm
@@ -362,6 +363,15 @@ def gantt(request):
     return render(request, "schedules/gantt.html", {
         "filter": _gantt_filter(request), "node_filter": MilestoneFilterSet(request.GET), "query": request.GET.urlencode(),
     })
+
+
+def gantt_export(request):
+    """The chart's nodes of the page's filters, for its .xlsx and its wall chart."""
+    filterset = _gantt_filter(request)
+    today = timezone.localdate()
+    node_filter = MilestoneFilterSet(request.GET, queryset=selectors.gantt_nodes(filterset.qs), today=today)
+    found = selectors.gantt_milestones(node_filter.qs, today, limit=exporting.EXPORT_LIMIT)
+    return exporting.gantt_export(found, filter_terms(filterset) + filter_terms(node_filter), today)
 
 
 @login_required

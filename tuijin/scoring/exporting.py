@@ -3,10 +3,12 @@ total, each indicator's value and points, board and notes, grouped by 序列."""
 
 from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tuijin.core.sheets import writer
 
+from .choices import SubjectKind
 from .ranks import movement
 from .schemes import board_labels
 from .selectors import run_label
@@ -46,9 +48,33 @@ def run_table(run, results) -> writer.Table:
             row += [boards.get(line.board, ""), movement(line.previous_rank, line.rank), "；".join(notes)]
             yield row
 
-    title = f"{run.snapshot.get('scheme', {}).get('name', run.scheme.name)} {run.snapshot.get('period_label', '')}"
-    return writer.Table(columns=columns, rows=rows(), title=title, subtitle=run_label(run),
-                        sheet_name=_("考核结果"), freeze_columns=3)
+    return writer.Table(columns=columns, rows=rows(), title=run_title(run), subtitle=run_subtitle(run),
+                        sheet_name=_("考核结果"), freeze_columns=3, paper=writer.A4, landscape=True)
+
+
+def run_title(run) -> str:
+    """What was ranked, by which scheme, for which period: 县区月度考核 2026年10月（考核对象：县区/园区）."""
+    scheme = run.snapshot.get("scheme", {})
+    kind = run.snapshot.get("subject_kind") or run.scheme.subject_kind
+    ranked = str(dict(SubjectKind.choices).get(kind, kind))
+    return _("%(scheme)s %(period)s（考核对象：%(kind)s）") % {
+        "scheme": scheme.get("name", run.scheme.name), "period": run.snapshot.get("period_label", ""), "kind": ranked}
+
+
+def run_subtitle(run) -> str:
+    """Published or draft, and what the figures are as of (as the run's page says)."""
+    computed = timezone.localtime(run.computed_at) if run.computed_at else None
+    parts = [run_label(run), _("截至%(p)s末，已审核填报") % {"p": run.snapshot.get("period_label", "")}]
+    if computed:
+        parts.append(_("%(when)s计算") % {"when": f"{computed:%Y-%m-%d %H:%M}"})
+    return "　".join(parts)
+
+
+def run_filename(run) -> tuple[str, str]:
+    """(the download's name, an ASCII one for old clients)."""
+    scheme = run.snapshot.get("scheme", {}).get("name", run.scheme.name)
+    period = run.snapshot.get("period_label", "")
+    return f"{scheme}_{period}_{run_label(run)}.xlsx", f"ranking_{run.pk}.xlsx"
 
 
 def run_workbook(run, results) -> bytes:

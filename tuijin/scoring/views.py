@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -258,8 +259,12 @@ def run_board(request, pk):
 def run_print(request, pk):
     run = _run_for(request, pk)
     results = list(selectors.results_visible_to(request.user, run))
+    from .exporting import run_subtitle, run_title
+
     return render(request, "scoring/run_print.html", {
         "run": run, "label": selectors.run_label(run), "series": selectors.series_of(results),
+        "title": run_title(run), "subtitle": run_subtitle(run), "landscape": True,
+        "back": reverse("scoring:run", args=[run.pk]),
         "indicators": run.snapshot.get("scheme", {}).get("indicators", []),
         "boards": schemes.board_labels(run.snapshot.get("config")),
     })
@@ -268,13 +273,16 @@ def run_print(request, pk):
 @login_required
 @require_safe
 def run_export(request, pk):
-    from .exporting import run_workbook
+    from tuijin.core.sheets import writer
+
+    from .exporting import run_filename, run_workbook
 
     run = _run_for(request, pk)
     results = list(selectors.results_visible_to(request.user, run))
     content = run_workbook(run, results)
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="ranking-{run.pk}.xlsx"'
+    response = HttpResponse(content, content_type=writer.XLSX_CONTENT_TYPE)
+    filename, fallback = run_filename(run)
+    response["Content-Disposition"] = writer.attachment_header(filename, fallback=fallback)
     return response
 
 

@@ -26,9 +26,12 @@ TEXT = "text"
 MONEY = "money"  # two places with thousands separators
 DECIMAL = "decimal"  # any other quantity shown with two places (areas…)
 INTEGER = "integer"
+RATE = "rate"  # a percentage to one place, as the pages show rates (97.2); the header says （%）
 DATE = "date"
 
-NUMBER_FORMATS = {MONEY: "#,##0.00", DECIMAL: "#,##0.00", INTEGER: "0", DATE: "yyyy-mm-dd"}
+NUMBER_FORMATS = {MONEY: "#,##0.00", DECIMAL: "#,##0.00", INTEGER: "0", RATE: "0.0", DATE: "yyyy-mm-dd"}
+
+A3, A4 = 8, 9  # XlsxWriter's paper sizes
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -108,6 +111,8 @@ class Table:
     totals_label_span: int = 1
     sheet_name: str = "Sheet1"
     freeze_columns: int = 0
+    paper: int = A3  # as wide ledgers are printed; lists go on A4
+    landscape: bool = True
 
 
 def attachment_header(filename: str, fallback: str) -> str:
@@ -120,18 +125,22 @@ def attachment_header(filename: str, fallback: str) -> str:
 # --- xlsx ---------------------------------------------------------------------------------------------
 
 
-def xlsx_bytes(table: Table) -> bytes:
+def xlsx_bytes(table: Table, *more: Table) -> bytes:
+    """The table as an .xlsx workbook; tables after the first become the workbook's next sheets."""
     out = io.BytesIO()
-    write_xlsx(table, out)
+    write_xlsx((table, *more), out)
     return out.getvalue()
 
 
-def write_xlsx(table: Table, out, *, stream_rows: bool = True) -> int:
-    """Write the table as an .xlsx workbook to a binary file object; returns the number of data rows.
+def write_xlsx(tables: Table | Sequence[Table], out, *, stream_rows: bool = True) -> int:
+    """Write the table (or tables, one sheet each) as an .xlsx workbook to a binary file object; returns
+    the number of data rows.
 
     XlsxWriter in constant_memory mode writes each row to disk as soon as the next one starts, so
-    memory stays flat however many rows there are; the price is that rows must be written in order.
+    memory stays flat however many rows there are; the price is that rows must be written in order
+    (each sheet is written whole before the next one starts).
     """
+    tables = [tables] if isinstance(tables, Table) else list(tables)
     workbook = xlsxwriter.Workbook(
         out,
         {
@@ -144,7 +153,11 @@ def write_xlsx(table: Table, out, *, stream_rows: bool = True) -> int:
         },
     )
     try:
-        return _write_sheet(workbook, table, stream_rows)
+        names: set[str] = set()
+        count = 0
+        for table in tables:
+            count += _write_sheet(workbook, table, stream_rows, _unique_sheet_name(table.sheet_name, names))
+        return count
     finally:
         workbook.close()
 
@@ -174,10 +187,10 @@ class _Formats:
             self.totals.append(bold)
 
 
-def _write_sheet(workbook, table: Table, stream_rows: bool) -> int:
+def _write_sheet(workbook, table: Table, stream_rows: bool, sheet_name: str) -> int:
     columns = list(table.columns)
     last_col = len(columns) - 1
-    sheet = workbook.add_worksheet(_sheet_name(table.sheet_name))
+    sheet = workbook.add_worksheet(sheet_name)
     formats = _Formats(workbook, columns)
     for index, column in enumerate(columns):
         sheet.set_column(index, index, column.width)
@@ -201,9 +214,10 @@ def _write_sheet(workbook, table: Table, stream_rows: bool) -> int:
     sheet.freeze_panes(header_end, table.freeze_columns)
     # Codes and phone numbers are text on purpose: no green "number stored as text" triangles.
     sheet.ignore_errors({"number_stored_as_text": xl_range(0, 0, max(row, 1) - 1, last_col)})
-    sheet.set_landscape()
-    sheet.set_paper(8)  # A3, as wide ledgers are printed
-    sheet.fit_to_pages(1, 0)
+    if table.landscape:
+        sheet.set_landscape()
+    sheet.set_paper(table.paper)
+    sheet.fit_to_pages(1, 0)  # every column on the page's width, as many pages down as the rows need
     sheet.repeat_rows(header_start, header_end - 1)
     return count
 
@@ -212,6 +226,19 @@ def _sheet_name(name: str) -> str:
     """What Excel accepts as a sheet name: 31 characters at most, none of []:*?/\\, no edge quote."""
     name = re.sub(r"[\[\]:*?/\\]", "_", clean_text(name))[:31].strip("'")
     return name or "Sheet1"
+
+
+def _unique_sheet_name(name: str, taken: set[str]) -> str:
+    """_sheet_name(name), numbered (name2, name3…) when a sheet of the workbook has it (Excel compares
+    sheet names without case)."""
+    base = _sheet_name(name)
+    candidate, number = base, 1
+    while candidate.lower() in taken:
+        number += 1
+        suffix = str(number)
+        candidate = base[: 31 - len(suffix)] + suffix
+    taken.add(candidate.lower())
+    return candidate
 
 
 def _merged_text(sheet, row: int, first_col: int, last_col: int, text: str, cell_format) -> None:

@@ -68,3 +68,16 @@ def tenths(value) -> str:
 def page_tabs(page, obj, tab):
     """The tabs other apps add to a page (tuijin.core.tabs), `tab` being the active one's key."""
     return {"obj": obj, "tab": tab, "tabs": tabs_of(page)}
+
+
+@register.inclusion_tag("_list_export.html", takes_context=True)
+def list_export(context, name: str, *args):
+    """The 导出Excel and 打印 buttons of a list page (core.listexport.export_urls named `name`): both
+    carry the page's current filter (its GET parameters, without the page number)."""
+    from django.urls import reverse
+
+    query = context["request"].GET.copy()
+    query.pop("page", None)
+    encoded = query.urlencode()
+    suffix = f"?{encoded}" if encoded else ""
+    return {"xlsx": reverse(f"{name}_xlsx", args=args) + suffix, "printed": reverse(f"{name}_print", args=args) + suffix}
