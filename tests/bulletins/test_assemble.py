@@ -100,3 +100,11 @@ def test_the_document_survives_its_snapshot(built):
     assert again == built.document
     numbers = re.findall(r"\d+\.\d", _texts(_section(again, "overview")))
     assert numbers
+
+
+def test_the_top_regions_bulletin_counts_every_project(town):
+    province = town.city.regions.province
+    found = assemble(None, Spec(period=OCT, region=province))
+    assert found.document.title == "关于2026年1—10月全省重点项目建设情况的通报"
+    assert found.headline["projects"] == 6 and found.headline["completed"] == "2332.00"
+    assert found.filters == {}

@@ -162,3 +162,20 @@ def test_a_template_in_use_cannot_be_deleted(town):
     services.bulletin_delete(None, bulletin, version=bulletin.version)
     services.template_delete(None, Template.objects.get(pk=template.pk), version=template.version)
     assert not Template.objects.exists()
+
+
+def test_a_zip_bomb_template_is_refused_before_it_is_unpacked(town):
+    import io
+    import zipfile
+
+    from tuijin.bulletins.render_docx import example_template
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(example_template())) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in source.infolist():
+            out.writestr(item, source.read(item))
+        out.writestr("word/media/padding.bin", b"\0" * (60 * 1024 * 1024))  # 60 MB of zeros in ~60 KB
+    with pytest.raises(ValidationError) as caught:
+        services.template_upload(None, name="炸弹", data=buffer.getvalue())
+    assert any("压缩" in m for m in _messages(caught.value))
+    assert not Template.objects.exists()

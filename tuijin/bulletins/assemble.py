@@ -135,7 +135,9 @@ class Assembler:
         self.spec = spec
         self.period = spec.period
         self.today = today or timezone.localdate()
-        self.filters = {"region": spec.region.pk}
+        # The audience as the ledger's region filter; the top region (a province's own bulletin) is every
+        # project, and the ledger's filter offers only the regions below it.
+        self.filters = {"region": spec.region.pk} if spec.region.parent_id is not None else {}
         self.place = place_word(spec.region)
 
     def figures(self, group_by=None, keys=None, **kwargs):

@@ -738,11 +738,21 @@ def _context(doc: Document, tpl, used: set[str]) -> dict:
     return context
 
 
+TEMPLATE_MAX_UNCOMPRESSED = 50 * 1024 * 1024  # a letterhead template is a few hundred KB
+
+
 def _open_template(template: bytes):
     from docxtpl import DocxTemplate
 
+    from tuijin.core.sheets.book import SheetReadError
+    from tuijin.core.sheets.xlsx import open_zip
+
     if not template or not zipfile.is_zipfile(io.BytesIO(template)):
         raise TemplateError(_("模板不是有效的 Word 文档（.docx）。请在 Word 中“另存为”“Word 文档 (*.docx)”后重新上传。"))
+    try:  # the checks every uploaded package gets (zip bombs, unsafe names) before anything unpacks it
+        open_zip(template, TEMPLATE_MAX_UNCOMPRESSED)
+    except SheetReadError as exc:
+        raise TemplateError(str(exc)) from exc
     tpl = DocxTemplate(io.BytesIO(template))
     try:
         tpl.init_docx()

@@ -47,7 +47,7 @@ _CT_SHEET = (
 
 
 def _read_zip(data: bytes, limits: _Limits, max_uncompressed: int, sheet: str | None) -> Workbook:
-    members = _open_zip(data, max_uncompressed)
+    members = open_zip(data, max_uncompressed)
     names = {info.filename for info in members}
     if "mimetype" in names:
         mimetype = _inflate(data, _member(members, "mimetype")).strip()
@@ -89,7 +89,10 @@ def _read_zip(data: bytes, limits: _Limits, max_uncompressed: int, sheet: str | 
     return _load(data, "xlsx", limits, sheet, by_name, epoch_1904=epoch_1904)
 
 
-def _open_zip(data: bytes, max_uncompressed: int) -> list[zipfile.ZipInfo]:
+def open_zip(data: bytes, max_uncompressed: int) -> list[zipfile.ZipInfo]:
+    """The members of an Office Open XML package (.xlsx, .docx) after the checks every upload gets:
+    members count, names (no duplicates, no unsafe paths), no encryption, the uncompressed size and the
+    compression ratio (zip bombs), stored or deflated only. SheetReadError with the Chinese reason."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
