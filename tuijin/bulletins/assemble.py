@@ -31,7 +31,8 @@ from .document import Document, Image, Paragraph, Section, Table
 TABLE_KEYS = ("projects", "annual_plan", "completed", "plan_rate", "deviation_points")
 REGION_KEYS = ("projects", "total_investment", "annual_plan", "completed", "plan_rate", "time_progress",
                "deviation_points", "planned_starts", "started", "start_rate")
-WARNING_ROWS = 20  # the body lists the 20 red projects furthest behind; the annex lists every warned one
+WARNING_ROWS = 20  # the body lists the 20 red projects furthest behind
+WARNING_ANNEX_ROWS = 300  # the annex the first 300 warned ones (a province has thousands: the warnings list exports them)
 PLACE = {RegionLevel.PROVINCE: "全省", RegionLevel.CITY: "全市", RegionLevel.DISTRICT: "全区",
          RegionLevel.COUNTY: "全县", RegionLevel.ZONE: "全区"}
 
@@ -317,16 +318,18 @@ class Assembler:
         head = [_("序号"), _("项目名称"), _("地区"), _("预警"), _("滞后（个百分点）")]
         tail = [_("牵头单位"), _("联系领导")]
         # The body names the red ones (the first WARNING_ROWS of them) by what they are warned of; the
-        # annex lists every red and yellow one with the warnings' own words.
+        # annex the first WARNING_ANNEX_ROWS red and yellow ones with the warnings' own words.
         reds = [(pid, e) for pid, e in ordered if e["level"] == Light.RED][:WARNING_ROWS]
         if reds:
-            note = (_("本表列出滞后最多的%(n)s个红灯项目，全部%(all)s个预警项目及预警原因见附件。")
-                    % {"n": len(reds), "all": len(ordered)})
+            note = _("本表列出滞后最多的%(n)s个红灯项目，预警原因见附件。") % {"n": len(reds)}
             blocks.append(Table(_("红灯预警项目"), [*head, _("预警事项"), *tail],
                                 [row(i, pid, e, False) for i, (pid, e) in enumerate(reds, 1)], None, numeric, note=note))
+        listed = ordered[:WARNING_ANNEX_ROWS]
+        note = (_("本表列出滞后最多的%(n)s个预警项目（红灯在前），全部%(all)s个可在“预警”页面导出。")
+                % {"n": len(listed), "all": len(ordered)} if len(ordered) > len(listed) else "")
         annexes.append(Table(_("预警项目清单"), [*head, _("预警原因"), *tail],
-                             [row(i, pid, e, True) for i, (pid, e) in enumerate(ordered, 1)], None, numeric,
-                             landscape=True))
+                             [row(i, pid, e, True) for i, (pid, e) in enumerate(listed, 1)], None, numeric,
+                             landscape=True, note=note))
         return blocks
 
     def problems(self) -> list:

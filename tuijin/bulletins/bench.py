@@ -20,6 +20,7 @@ from django.utils import timezone
 from tuijin.core.bench import (
     BenchOptions,
     BenchResult,
+    elapsed_ms,
     environment,
     latency_metrics,
     register,
@@ -65,9 +66,10 @@ def bulletin_bench(options: BenchOptions) -> BenchResult:
     province = Region.objects.filter(parent__isnull=True).order_by("path").first()
     period = parse_period(period_key)
     spec = Spec(period=period, region=province, texts={"next_steps": "一是加快项目建设。\n二是强化要素保障。"})
-    found = assemble(dispatcher, spec)
+    found, assemble_ms = elapsed_ms(assemble, dispatcher, spec)
+    data, render_ms = elapsed_ms(render_docx, found.document)
     counts.update(sections=len(found.document.sections), annex_rows=[len(t.rows) for t in found.document.annexes],
-                  docx_bytes=len(render_docx(found.document)))
+                  docx_bytes=len(data), first_call_ms={"assemble": round(assemble_ms), "render": round(render_ms)})
     rows = _annex_rows()
     annex = Document(title="附件", number="", issuer="", date="", sections=[Section("overview", "附件", [])],
                      annexes=[Table("重点项目清单", ["序号", "项目名称", "地区", "年度计划（万元）", "累计完成（万元）"], rows,
