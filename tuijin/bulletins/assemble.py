@@ -200,15 +200,16 @@ class Assembler:
 
     def categories(self) -> list:
         blocks: list = []
-        for by, lead, first, what in (("category", _("分类别看"), _("项目类别"), _("类项目")),
-                                      ("stage", _("分阶段看"), _("项目阶段"), _("项目")),
-                                      ("level", _("分级别看"), _("项目级别"), _("项目"))):
+        for by, lead, first in (("category", _("分类别看"), _("项目类别")), ("stage", _("分阶段看"), _("项目阶段")),
+                                ("level", _("分级别看"), _("项目级别"))):
             table = self.figures(by, TABLE_KEYS)
             if len(table.groups) < 2:
                 continue
-            rows = [(g.name + (what if by == "category" else ""), g.values) for g in table.groups]
+            # 交通 → 交通类(项目); a category already called 产业发展类 keeps its name.
+            names = [g.name if by != "category" or g.name.endswith("类") else g.name + _("类") for g in table.groups]
+            rows = list(zip(names, [g.values for g in table.groups], strict=True))
             text = say.groups_sentence(lead, rows, self.unit, has_reports=self.has_reports)
-            best = say.best_sentence(what, [(g.name, g.values.get("plan_rate")) for g in table.groups]) \
+            best = say.best_sentence(_("项目"), [(name, values.get("plan_rate")) for name, values in rows]) \
                 if by == "category" and self.has_reports else ""
             if text:
                 blocks.append(Paragraph(text + best))
