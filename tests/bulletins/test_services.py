@@ -179,3 +179,18 @@ def test_a_zip_bomb_template_is_refused_before_it_is_unpacked(town):
         services.template_upload(None, name="炸弹", data=buffer.getvalue())
     assert any("压缩" in m for m in _messages(caught.value))
     assert not Template.objects.exists()
+
+
+def test_a_draft_written_from_the_english_interface_is_still_in_chinese(town):
+    from django.utils import translation
+
+    with translation.override("en"):
+        draft = services.bulletin_create(None, period="2026-10", region=town.city.regions.city)
+        draft = services.bulletin_save(None, draft, version=draft.version, title=draft.title, issuer=draft.issuer,
+                                       main_to=draft.main_to, texts={"next_steps": "一是。"})
+        published = services.bulletin_publish(None, draft, version=draft.version)
+        document, _headline = selectors.document_of(published)
+    assert draft.title == "关于2026年1—10月全市重点项目建设情况的通报"
+    assert draft.main_to == "各县（市、区）、开发区，市直有关部门"
+    assert document.number == "2026年第1期"
+    assert [s.heading for s in document.sections][0] == "总体情况"

@@ -53,16 +53,20 @@ def bulletin_for(user, pk) -> Bulletin:
 
 
 def spec_of(bulletin: Bulletin) -> Spec:
-    corrects = ""
-    if bulletin.corrects_id is not None:
-        from django.utils.translation import gettext as _
+    """What the office chose, with the words the system adds (期号, the correction line) in Chinese."""
+    from django.conf import settings
+    from django.utils import translation
+    from django.utils.translation import gettext as _
 
-        corrects = _("本期对%(n)s通报予以更正：%(what)s") % {"n": bulletin.corrects.number_label,
-                                                    "what": bulletin.correction}
-    return Spec(period=parse_period(bulletin.period), region=bulletin.region, title=bulletin.title,
-                issuer=bulletin.issuer, issued_on=bulletin.issued_on, number=bulletin.number_label,
-                main_to=bulletin.main_to, copy_to=bulletin.copy_to, red_header=bulletin.red_header,
-                opening=bulletin.opening, texts=bulletin.texts or {}, corrects=corrects)
+    with translation.override(settings.LANGUAGE_CODE):
+        corrects = ""
+        if bulletin.corrects_id is not None:
+            corrects = _("本期对%(n)s通报予以更正：%(what)s") % {"n": bulletin.corrects.number_label,
+                                                        "what": bulletin.correction}
+        return Spec(period=parse_period(bulletin.period), region=bulletin.region, title=bulletin.title,
+                    issuer=bulletin.issuer, issued_on=bulletin.issued_on, number=str(bulletin.number_label),
+                    main_to=bulletin.main_to, copy_to=bulletin.copy_to, red_header=bulletin.red_header,
+                    opening=bulletin.opening, texts=bulletin.texts or {}, corrects=corrects)
 
 
 def assembly_of(bulletin: Bulletin) -> Assembly:

@@ -4,10 +4,11 @@ the version it read. `user` None is the system (the CLI without --user, the demo
 
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tuijin.core.exceptions import get_or_not_found
@@ -87,9 +88,10 @@ def bulletin_create(user, *, period, region, template: Template | None = None, c
             errors["correction"] = [_("更正说明不能超过500字")]
     if errors:
         raise ValidationError(errors)
-    bulletin = Bulletin(period=parsed.key, region=place, title=default_title(parsed, place),
-                        issuer=default_issuer(place), main_to=default_main_to(place), template=template,
-                        created_by=user if getattr(user, "pk", None) else None)
+    with translation.override(settings.LANGUAGE_CODE):  # the document's words are Chinese whoever drafts it
+        bulletin = Bulletin(period=parsed.key, region=place, title=default_title(parsed, place),
+                            issuer=default_issuer(place), main_to=default_main_to(place), template=template,
+                            created_by=user if getattr(user, "pk", None) else None)
     if corrects is not None:
         bulletin.corrects, bulletin.correction = corrects, correction
         for name in ("title", "issuer", "main_to", "copy_to", "red_header", "opening", "texts", "template"):
