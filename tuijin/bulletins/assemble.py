@@ -31,6 +31,7 @@ from .document import Document, Image, Paragraph, Section, Table
 TABLE_KEYS = ("projects", "annual_plan", "completed", "plan_rate", "deviation_points")
 REGION_KEYS = ("projects", "total_investment", "annual_plan", "completed", "plan_rate", "time_progress",
                "deviation_points", "planned_starts", "started", "start_rate")
+UNIT_TABLE_ROWS = 60  # the lead units' ranking table, up to a city's departments and districts
 WARNING_ROWS = 20  # the body lists the 20 red projects furthest behind
 WARNING_ANNEX_ROWS = 300  # the annex the first 300 warned ones (a province has thousands: the warnings list exports them)
 PLACE = {RegionLevel.PROVINCE: "全省", RegionLevel.CITY: "全市", RegionLevel.DISTRICT: "全区",
@@ -230,7 +231,7 @@ class Assembler:
             if table is self.regions:
                 blocks.append(figure_table(_("各地重点项目完成情况及排名"), first, table, TABLE_KEYS, self.unit,
                                            ranked=True))
-            else:
+            elif len(groups) <= UNIT_TABLE_ROWS:  # a province's hundreds of lead units: the sentence only
                 blocks.append(figure_table(_("各牵头单位重点项目完成情况及排名"), first, table, TABLE_KEYS,
                                            self.unit, ranked=True))
         chart = self.groups_chart()
