@@ -677,6 +677,7 @@ def prepare(name: str, project, world, obj: str = "own") -> None:
     """Set the scene a case needs before the "nothing written" snapshot is taken."""
     if name.startswith("scoring:"):
         prepare_scoring(world, published=obj == "published")
+        return
     if name.startswith("bulletins:"):
         prepare_bulletins(world, obj)
         return
@@ -1232,6 +1233,7 @@ def assert_saved(name: str, project: Project | None, before_count: int, world=No
         return
     if name.startswith("scoring:"):
         assert_scoring_saved(name, world, user)
+        return
     if name.startswith("bulletins:"):
         assert_bulletins_saved(name, world)
         return
