@@ -194,3 +194,11 @@ def test_a_draft_written_from_the_english_interface_is_still_in_chinese(town):
     assert draft.main_to == "各县（市、区）、开发区，市直有关部门"
     assert document.number == "2026年第1期"
     assert [s.heading for s in document.sections][0] == "总体情况"
+
+
+@pytest.mark.parametrize("region", ["", "abc", "1e309", "-3"])
+def test_a_missing_or_garbled_region_is_refused_and_nothing_is_written(town, region):
+    with pytest.raises(ValidationError) as caught:
+        services.bulletin_create(town.city.users["dispatcher"], period="2026-10", region=region)
+    assert _messages(caught.value) == ["请选择通报范围"]
+    assert not Bulletin.objects.exists()

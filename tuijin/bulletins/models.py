@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from tuijin.core.fields import LimitedTextField
 from tuijin.core.models import VersionedModel
 from tuijin.org.models import Region
 
@@ -48,7 +49,7 @@ class Bulletin(VersionedModel):
     main_to = models.CharField(_("主送"), max_length=500, blank=True)
     copy_to = models.CharField(_("抄送"), max_length=500, blank=True)
     red_header = models.BooleanField(_("红头"), default=True)
-    opening = models.TextField(_("开头语"), blank=True, max_length=2000)
+    opening = LimitedTextField(_("开头语"), blank=True, max_length=2000)
     texts = models.JSONField(_("各部分文字"), default=dict, blank=True,
                              help_text=_("各部分在生成内容之后的文字，按部分代码保存"))
     template = models.ForeignKey(Template, verbose_name=_("模板"), null=True, blank=True, on_delete=models.PROTECT,

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from tuijin.core.exceptions import get_or_not_found
 from tuijin.core.history import stamp
+from tuijin.core.parsing import parse_id
 from tuijin.core.versioning import claim
 from tuijin.figures.periods import PeriodError, parse_period
 from tuijin.org.models import Region
@@ -33,11 +34,11 @@ def _office(user) -> None:
 
 
 def _region_for(user, region) -> Region:
-    if isinstance(region, Region):
-        pk = region.pk
-    else:
-        pk = region
+    """The audience region (a Region or its id as given in a form) among the user's office regions."""
+    pk = region.pk if isinstance(region, Region) else parse_id(region)
     queryset = Region.objects.all() if user is None else selectors.office_regions(user)
+    if pk is None:
+        raise ValidationError({"region": [_("请选择通报范围")]})
     return get_or_not_found(queryset, pk=pk)
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from tuijin.core.exceptions import ConflictError, get_or_not_found, messages_of
+from tuijin.core.parsing import parse_id
 from tuijin.core.sheets import writer
 from tuijin.figures.periods import month_of
 from tuijin.org.selectors import is_office, require_office
@@ -25,6 +26,13 @@ DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 
 
 _errors = messages_of
+
+
+def _template(data) -> Template | None:
+    """The template chosen in a form ("" for the default layout); 404 for one that does not exist."""
+    if not data.get("template"):
+        return None
+    return get_or_not_found(Template.objects.all(), pk=parse_id(data["template"]) or 0)
 
 
 def _last_month() -> str:
@@ -50,9 +58,7 @@ def bulletin_list(request):
 @require_POST
 def bulletin_new(request):
     require_office(request.user)
-    template = None
-    if request.POST.get("template"):
-        template = get_or_not_found(Template.objects.all(), pk=request.POST["template"])
+    template = _template(request.POST)
     try:
         bulletin = services.bulletin_create(request.user, period=request.POST.get("period", ""),
                                             region=request.POST.get("region") or 0, template=template)
@@ -77,9 +83,7 @@ def bulletin_detail(request, pk):
             messages.error(request, _("该期通报已发布，不能再修改；如需更正，请发布更正的新一期"))
             return redirect("bulletins:detail", bulletin.pk)
         posted = request.POST
-        template = None
-        if posted.get("template"):
-            template = get_or_not_found(Template.objects.all(), pk=posted["template"])
+        template = _template(posted)
         try:
             issued_on = date.fromisoformat(posted["issued_on"]) if posted.get("issued_on") else None
         except ValueError:
