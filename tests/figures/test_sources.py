@@ -2,12 +2,17 @@
 records at once counts exactly what the pass per source (SQLite's) counts, for every dimension, on this
 database."""
 
+from dataclasses import replace
+
 import pytest
+from django.db.models import Q
 
 from tuijin.figures import registry, sources
 from tuijin.figures.periods import parse_period
 from tuijin.figures.selectors import _projects, dimension_of, ledger_filter
+from tuijin.projects.models import Project
 
+RELATED_COMPONENTS = {name for name, source in registry.COMPONENTS.items() if source in sources.RELATED}
 BY = ("region", "lead_unit", "responsible_unit", "category", "level", "stage", "program", "leader")
 
 
@@ -40,7 +45,7 @@ def test_the_town_has_records_of_every_source_in_october(town):
     # Not a vacuous comparison: every source counts something in the town (conftest.py).
     for name in ("working", "milestones_due", "approvals_required", "problems", "reports_due"):
         assert total[name] > 0, name
-    assert set(total) == {name for name, source in registry.COMPONENTS.items() if source in sources.RELATED}
+    assert set(total) == RELATED_COMPONENTS
 
 
 def test_a_period_whose_reports_are_not_due_yet_counts_no_reporting(town):
@@ -49,3 +54,20 @@ def test_a_period_whose_reports_are_not_due_yet_counts_no_reporting(town):
         assert one == each
         assert all("reports_due" not in components and components["problems"] >= 0 for components in one.values())
         assert any(components["working"] for components in one.values())
+
+
+def test_no_project_counts_nothing_and_no_record_counts_zero(town):
+    period = parse_period("2026-10")
+    basis = sources.basis_for(period)
+    specs = [sources.RELATED[source] for source in sorted(sources.RELATED)]
+    nobody = Project.objects.none()  # a user without scope
+    assert sources.related_components(specs, nobody, sources.Grouping("region_id"), basis) == {}
+    total = sources.related_components(specs, nobody, sources.Grouping(), basis)[None]
+    assert total == dict.fromkeys(RELATED_COMPONENTS, 0)
+    # A condition no record can meet compiles to nothing: its counts are 0, the others unchanged.
+    never = replace(sources.RELATED[registry.PROBLEMS], where=lambda b, prefix: Q(**{f"{prefix}pk__in": []}))
+    projects = _projects(ledger_filter(None, None, period.year))
+    found = sources.related_components([never, sources.RELATED[registry.MILESTONES]], projects, sources.Grouping(), basis)
+    assert found[None]["problems"] == found[None]["problems_closed"] == found[None]["problem_days"] == 0
+    assert found[None]["milestones_due"] == sources.source_components(
+        sources.RELATED[registry.MILESTONES], projects, sources.Grouping(), basis)[None]["milestones_due"] > 0

@@ -15,6 +15,7 @@ from decimal import Decimal
 from functools import cached_property, reduce
 from operator import or_
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Case, Count, F, FilteredRelation, IntegerField, Max, Min, Q, Sum, Value, When
 from django.utils import timezone
@@ -408,7 +409,11 @@ def related_components(specs: Iterable[Related], projects, grouping: Grouping, b
     connection = connections[projects.db]
     quote = connection.ops.quote_name
     base = grouping.rows(projects).values(*grouping.columns, figure_project=F("pk"))
-    sql, params = base.query.get_compiler(using=projects.db).as_sql()
+    try:
+        sql, params = base.query.get_compiler(using=projects.db).as_sql()
+    except EmptyResultSet:  # no project (a user without scope): as the aggregate of nothing
+        names = [name for members in tables.values() for spec, _where in members for name in _record_counts(spec, b)]
+        return {} if grouping.columns else {None: dict.fromkeys(names, 0)}
     selects, joins, names = [], [], []
     for number, (model, members) in enumerate(tables.items()):
         shared = len(members) > 1
@@ -418,14 +423,18 @@ def related_components(specs: Iterable[Related], projects, grouping: Grouping, b
                 # On a table shared by several sources, each counts only its own records.
                 if shared:
                     condition = own if condition is None else own & condition
-                alias = f"figure_{len(names)}"
-                aggregates[alias] = Count("pk", filter=condition) if column is None else Sum(column, filter=condition)
+                aggregates[f"figure_{len(names)}"] = (Count("pk", filter=condition) if column is None
+                                                      else Sum(column, filter=condition))
                 names.append(name)
-                selects.append(f"SUM(t{number}.{quote(alias)})")
         where = reduce(or_, (own for _spec, own in members))
         records = (model.objects.filter(where).order_by().values(figure_project=F("project_id"))
                    .annotate(**aggregates))
-        records_sql, records_params = records.query.get_compiler(using=projects.db).as_sql()
+        try:
+            records_sql, records_params = records.query.get_compiler(using=projects.db).as_sql()
+        except EmptyResultSet:  # a condition no record can meet
+            selects += ["0"] * len(aggregates)
+            continue
+        selects += [f"SUM(t{number}.{quote(alias)})" for alias in aggregates]
         joins.append(f" LEFT JOIN ({records_sql}) t{number} ON t{number}.{quote('figure_project')} = "
                      f"b.{quote('figure_project')}")
         params = (*params, *records_params)
