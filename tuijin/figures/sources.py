@@ -1,5 +1,6 @@
 """Where the components of the figures come from (registry.COMPONENTS): one grouped query per source
-for every group at once, and the same conditions row by row for a drill-down.
+for every group at once (on PostgreSQL one for all the sources of records), and the same conditions row
+by row for a drill-down.
 
 Every condition is written once here, as a Q object or an expression, and used both ways: counted with
 `Count(filter=...)` per group and as a 0/1 column per row. The money comes from the ledger's own sums
@@ -445,6 +446,7 @@ def related_components(specs: Iterable[Related], projects, grouping: Grouping, b
     with connection.cursor() as cursor:
         cursor.execute(query, params)
         for row in cursor.fetchall():
+            # The group values are read as the driver gives them: ids (the dimensions group by foreign keys).
             key, values = (row[0], row[1:]) if group else (None, row)
             # SUM of counts is NUMERIC on PostgreSQL: back to int (0 for a group without records).
             found[key] = {name: int(value or 0) for name, value in zip(names, values, strict=True)}
