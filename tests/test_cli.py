@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from tuijin.settings import database_from_url
 
@@ -102,7 +103,7 @@ def test_a_postgresql_url_decodes_escaped_characters_and_keeps_query_options():
     db = database_from_url("postgresql://tuijin:p%40ss%2Fw0rd@db.internal/tuijin?sslmode=require")
     assert db["PASSWORD"] == "p@ss/w0rd"
     assert db["PORT"] == ""
-    assert db["OPTIONS"] == {"sslmode": "require"}
+    assert db["OPTIONS"] == {"sslmode": "require", "options": SESSION}
 
 
 def test_an_unsupported_database_url_is_refused():
@@ -116,7 +117,25 @@ def test_a_postgresql_url_reuses_connections_and_names_its_test_database(monkeyp
     db = database_from_url("postgresql://u@h/d")
     assert (db["CONN_MAX_AGE"], db["CONN_HEALTH_CHECKS"]) == (30, True)
     assert db["TEST"] == {"NAME": "test_tuijin_x"}
-    assert db["OPTIONS"] == {}
+    assert db["OPTIONS"] == {"options": SESSION}
+
+
+SESSION = "-c max_parallel_workers_per_gather=0 -c work_mem=16MB -c jit=off"
+
+
+def test_every_postgresql_connection_opens_without_parallel_workers_or_jit_and_with_16mb_work_mem():
+    assert database_from_url("postgresql://u@h/d")["OPTIONS"]["options"] == SESSION
+
+
+def test_a_setting_the_url_names_keeps_the_urls_value_and_the_others_are_added():
+    options = database_from_url("postgresql://u@h/d?options=-c%20jit%3Don%20--work_mem%3D64MB")["OPTIONS"]["options"]
+    assert options == "-c jit=on --work_mem=64MB -c max_parallel_workers_per_gather=0"
+    other = database_from_url("postgresql://u@h/d?options=-c%20statement_timeout%3D5000")["OPTIONS"]["options"]
+    assert other == f"-c statement_timeout=5000 {SESSION}"
+
+
+def test_sqlite_gets_no_postgresql_session_options():
+    assert "options" not in database_from_url("sqlite:////tmp/x.sqlite3")["OPTIONS"]
 
 
 def test_an_unsupported_scheme_that_dj_database_url_knows_is_still_refused():
@@ -130,3 +149,14 @@ def test_the_default_database_lives_in_a_data_directory_with_url_characters_in_i
     result = run([sys.executable, "-c", code], tmp_path, TUIJIN_DATA_DIR=str(data_dir), DATABASE_URL="")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(data_dir / "tuijin.sqlite3")
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL's session settings")
+def test_the_postgresql_connection_runs_with_the_session_settings():
+    with connection.cursor() as cursor:
+        shown = {}
+        for name in ("max_parallel_workers_per_gather", "work_mem", "jit"):
+            cursor.execute(f"SHOW {name}")
+            shown[name] = cursor.fetchone()[0]
+    assert shown == {"max_parallel_workers_per_gather": "0", "work_mem": "16MB", "jit": "off"}

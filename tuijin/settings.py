@@ -1,6 +1,7 @@
 """Tuijin settings: one module, driven by environment variables (see README "配置")."""
 
 import os
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -118,6 +119,29 @@ SQLITE_SCHEMES = {"sqlite"}
 POSTGRESQL_SCHEMES = {"postgres", "postgresql", "pgsql"}
 
 
+# Session settings of every PostgreSQL connection, sent when it opens (libpq `options`); measured in
+# docs/benchmarks.md ("PostgreSQL session settings"). A DATABASE_URL naming one of them in its own options
+# (?options=-c%20work_mem%3D64MB) keeps its value.
+POSTGRESQL_SESSION = {
+    # Tuijin's queries take milliseconds: a parallel worker costs more to start than it saves and takes a
+    # core from another request, and with one on offer PostgreSQL planned the ledger's sorted pages as a
+    # Gather Merge feeding nested loops, 2-3x slower than the plain plan (the ledger's p95).
+    "max_parallel_workers_per_gather": "0",
+    # The figures' ledger pass keeps its groups in a hash table instead of sorting them on four keys.
+    "work_mem": "16MB",
+    # JIT compiles plans whose estimated cost passes jit_above_cost: the figures' ledger pass is just under
+    # it at province scale, and compiling it took 25-40 ms of a query that runs in 45.
+    "jit": "off",
+}
+
+
+def postgresql_session_options(options: str) -> str:
+    """libpq's `options` with the POSTGRESQL_SESSION settings that `options` does not set itself."""
+    named = set(re.findall(r"(?:-c\s*|--)([A-Za-z_.]+)\s*=", options))
+    added = [f"-c {name}={value}" for name, value in POSTGRESQL_SESSION.items() if name not in named]
+    return " ".join(part for part in (options.strip(), *added) if part)
+
+
 def database_from_url(url: str) -> dict:
     """Turn DATABASE_URL into a Django DATABASES entry (sqlite:///path or postgresql://...).
 
@@ -148,6 +172,7 @@ def database_from_url(url: str) -> dict:
         }
     db = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True)
     db.setdefault("OPTIONS", {})
+    db["OPTIONS"]["options"] = postgresql_session_options(db["OPTIONS"].get("options", ""))
     db["PORT"] = str(db["PORT"])  # Django's settings keep the port as text
     db["TEST"] = {"NAME": os.environ.get("TUIJIN_TEST_PG_NAME") or None}
     return db

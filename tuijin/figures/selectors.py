@@ -236,8 +236,7 @@ def figures(user, *, period, group_by: str | None = None, filters=None, keys=Non
 
     def gather(grouping) -> dict:
         raw: dict = defaultdict(dict)
-        passes = {sources.GROUPED[source] for source in wanted if source != registry.LAST_YEAR}
-        results = [run(projects, grouping, basis) for run in sorted(passes, key=lambda f: f.__qualname__)]
+        results = sources.grouped_components(set(wanted) - {registry.LAST_YEAR}, projects, grouping, basis)
         if last_year:
             results.append(sources.last_year_components(last_projects, grouping, last_basis))
         for found in results:

@@ -1,5 +1,6 @@
 """Where the components of the figures come from (registry.COMPONENTS): one grouped query per source
-for every group at once, and the same conditions row by row for a drill-down.
+for every group at once (on PostgreSQL one for all the sources of records), and the same conditions row
+by row for a drill-down.
 
 Every condition is written once here, as a Q object or an expression, and used both ways: counted with
 `Count(filter=...)` per group and as a 0/1 column per row. The money comes from the ledger's own sums
@@ -12,8 +13,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, reduce
+from operator import or_
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.db.models import Case, Count, F, FilteredRelation, IntegerField, Max, Min, Q, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -364,7 +368,7 @@ def merge_components(target: dict, components: dict) -> None:
             target[name] = target.get(name, 0) + value
 
 
-def related_components(source: Related, projects, grouping: Grouping, b: Basis) -> dict:
+def source_components(source: Related, projects, grouping: Grouping, b: Basis) -> dict:
     """The records of one source per group, from the projects (a LEFT JOIN of only the counting records):
     one pass over the projects, each looked up in the records' index by project."""
     where = source.where(b, f"{source.relation}__")
@@ -387,6 +391,77 @@ def related_components(source: Related, projects, grouping: Grouping, b: Basis) 
     return found
 
 
+def related_components(specs: Iterable[Related], projects, grouping: Grouping, b: Basis) -> dict:
+    """The records of every source in `specs` per group, in one query: each table's counting records are
+    counted per project first (a derived table grouped by project; sources reading the same table share
+    one, each counting its own rows), then joined to the grouped projects once and summed per group.
+
+    One pass over the projects for all the sources: on PostgreSQL every pass is a scan and hash join of
+    the projects and their plans, which five passes paid five times (docs/benchmarks.md, "The figures
+    bench"). Every component is a count or an integer sum, so the sums of the per-project counts are
+    the counts: 0 for a group without records."""
+    tables: dict[type, list[tuple[Related, Q]]] = {}
+    for spec in specs:
+        where = spec.where(b, "")
+        if where is not None:
+            tables.setdefault(spec.model, []).append((spec, where))
+    if not tables:
+        return {}
+    connection = connections[projects.db]
+    quote = connection.ops.quote_name
+    base = grouping.rows(projects).values(*grouping.columns, figure_project=F("pk"))
+    try:
+        sql, params = base.query.get_compiler(using=projects.db).as_sql()
+    except EmptyResultSet:  # no project (a user without scope): as the aggregate of nothing
+        names = [name for members in tables.values() for spec, _where in members for name in _record_counts(spec, b)]
+        return {} if grouping.columns else {None: dict.fromkeys(names, 0)}
+    selects, joins, names = [], [], []
+    for number, (model, members) in enumerate(tables.items()):
+        shared = len(members) > 1
+        aggregates = {}
+        for spec, own in members:
+            for name, (column, condition) in _record_counts(spec, b).items():
+                # On a table shared by several sources, each counts only its own records.
+                if shared:
+                    condition = own if condition is None else own & condition
+                aggregates[f"figure_{len(names)}"] = (Count("pk", filter=condition) if column is None
+                                                      else Sum(column, filter=condition))
+                names.append(name)
+        where = reduce(or_, (own for _spec, own in members))
+        records = (model.objects.filter(where).order_by().values(figure_project=F("project_id"))
+                   .annotate(**aggregates))
+        try:
+            records_sql, records_params = records.query.get_compiler(using=projects.db).as_sql()
+        except EmptyResultSet:  # a condition no record can meet
+            selects += ["0"] * len(aggregates)
+            continue
+        selects += [f"SUM(t{number}.{quote(alias)})" for alias in aggregates]
+        joins.append(f" LEFT JOIN ({records_sql}) t{number} ON t{number}.{quote('figure_project')} = "
+                     f"b.{quote('figure_project')}")
+        params = (*params, *records_params)
+    group = [f"b.{quote(column)}" for column in grouping.columns]
+    query = (f"SELECT {', '.join([*group, *selects])} FROM ({sql}) b{''.join(joins)}"
+             + (f" GROUP BY {group[0]}" if group else ""))
+    found = {}
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        for row in cursor.fetchall():
+            # The group values are read as the driver gives them: ids (the dimensions group by foreign keys).
+            key, values = (row[0], row[1:]) if group else (None, row)
+            # SUM of counts is NUMERIC on PostgreSQL: back to int (0 for a group without records).
+            found[key] = {name: int(value or 0) for name, value in zip(names, values, strict=True)}
+    return found
+
+
+def _record_counts(spec: Related, b: Basis) -> dict:
+    """A source's components on its own records: {component: (the field summed, None to count; the
+    condition, None for every record)}."""
+    counts: dict = {spec.count: (None, None)} if spec.count else {}
+    counts.update({name: (None, q) for name, q in (spec.flags(b, "", "project__") if spec.flags else {}).items()})
+    counts.update(spec.sums(b, "") if spec.sums else {})
+    return counts
+
+
 def last_year_components(projects_last_year, grouping: Grouping, b_last: Basis) -> dict:
     """累计完成 of last year's projects (the same filters, last year's plans) as of the same day a year ago."""
     done = b_last.completion()
@@ -394,13 +469,17 @@ def last_year_components(projects_last_year, grouping: Grouping, b_last: Basis) 
     return {key: {"completed_last_year": row["done"] or Decimal("0.00")} for key, row in found.items()}
 
 
-def _related(source: str):
-    return lambda projects, grouping, b: related_components(RELATED[source], projects, grouping, b)
-
-
-# The grouped queries, by source; a source sharing another's pass names the same function (run once).
-GROUPED = {
-    registry.LEDGER: ledger_components,
-    registry.SCHEDULE: ledger_components,
-    **{source: _related(source) for source in RELATED},
-}
+def grouped_components(wanted: set[str], projects, grouping: Grouping, b: Basis) -> list[dict]:
+    """The grouped queries for the sources `wanted` (last year's aside): the ledger's pass (which also
+    carries 序时) and one pass for every source of records."""
+    found = []
+    if wanted & {registry.LEDGER, registry.SCHEDULE}:
+        found.append(ledger_components(projects, grouping, b))
+    related = [RELATED[source] for source in sorted(wanted) if source in RELATED]
+    if related and connections[projects.db].vendor == "sqlite":
+        # SQLite looks each project's records up in their index, a pass per source: cheaper there than
+        # building the per-project counts first (docs/benchmarks.md, "The figures bench").
+        found += [source_components(spec, projects, grouping, b) for spec in related]
+    elif related:
+        found.append(related_components(related, projects, grouping, b))
+    return found
