@@ -34,9 +34,12 @@ def _converter(field: models.Field, connection) -> Callable | None:
             lambda value, t=target: t.get_db_prep_save(value, connection))
     if hasattr(field, "bulk_db_value"):
         return field.bulk_db_value  # a custom field's fast path (MoneyField)
-    if not type(field).__module__.startswith("django."):
-        return lambda value, f=field: f.get_db_prep_save(value, connection)  # other custom fields
     kind = field.get_internal_type()
+    if not type(field).__module__.startswith("django."):
+        if isinstance(field, models.TextField | models.CharField) and _django_prep(field):
+            # A text field of our own that prepares values as Django's do (LimitedTextField): text as it is.
+            return lambda value, f=field: value if type(value) is str else f.get_db_prep_save(value, connection)
+        return lambda value, f=field: f.get_db_prep_save(value, connection)  # other custom fields
     if kind in _PLAIN:
         return None
     if connection.vendor == "postgresql" and kind in ("DateField", "DateTimeField", "TimeField"):
@@ -55,6 +58,12 @@ def _converter(field: models.Field, connection) -> Callable | None:
     if kind == "DecimalField":
         return lambda value, f=field: connection.ops.adapt_decimalfield_value(value, f.max_digits, f.decimal_places)
     return lambda value, f=field: f.get_db_prep_save(value, connection)
+
+
+def _django_prep(field: models.Field) -> bool:
+    """Whether `field` prepares values for the database with Django's own methods (none overridden)."""
+    return all(getattr(type(field), name).__module__.startswith("django.")
+               for name in ("get_prep_value", "get_db_prep_value", "get_db_prep_save", "pre_save"))
 
 
 @contextmanager
@@ -201,9 +210,13 @@ def create_rows(model, rows: list[dict]) -> None:
             for field in per_row:
                 if field.attname not in row:
                     row[field.attname] = field.get_default()
-            for name in fixed.keys() - row.keys():
-                row[name] = fixed[name]
-            yield values(row)
+            try:
+                line = values(row)
+            except KeyError:  # columns left out (most callers give every column: no set to build then)
+                for name in fixed.keys() - row.keys():
+                    row[name] = fixed[name]
+                line = values(row)
+            yield line
 
     insert_rows(model, columns, filled())
 

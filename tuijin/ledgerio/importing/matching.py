@@ -129,9 +129,12 @@ class _UnitMaker:
     def __init__(self, dicts: Dictionaries, result: ImportResult):
         self.dicts, self.result = dicts, result
         self.new: dict[tuple[int, str], _Pending] = {}
-        self.ancestors: dict[int, set[int]] = {}
-        self.keys: dict[str, str] = {}  # name as written → _key(name)
-        self.found: dict[tuple[str, int], int] = {}  # (key, region) → an existing unit's pk
+        # What the dictionaries answer, kept with them: the analysis (reconcile._needs) and the commit ask
+        # the same ten thousand names.
+        memo = dicts.memo.setdefault(_UnitMaker, ({}, {}, {}))
+        self.ancestors: dict[int, set[int]] = memo[0]
+        self.keys: dict[str, str] = memo[1]  # name as written → _key(name)
+        self.found: dict[tuple[str, int], int] = memo[2]  # (key, region) → an existing unit's pk
 
     def get(self, name: str, region: Region, kind: str):
         key = self.keys.get(name)
