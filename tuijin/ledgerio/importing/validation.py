@@ -103,8 +103,9 @@ def _validate(analysis: Analysis) -> None:
         if row.errors:
             continue
         project = build_project(row, analysis)
-        plan_rows = [(p.year, p.planned_investment, p.completed_before) for p in plans.get(project.pk, []) if p.year != analysis.year]
-        plan = build_plan(row, analysis, project, plans.get(project.pk, []))
+        existing = plans.get(project.pk, ()) if row.project is not None else ()
+        plan_rows = [(p.year, p.planned_investment, p.completed_before) for p in existing if p.year != analysis.year]
+        plan = build_plan(row, analysis, project, existing)
         if plan is not None:
             plan_rows.append((plan.year, plan.planned_investment, plan.completed_before))
             plan_rows.sort()
@@ -124,9 +125,10 @@ def _region_editable(analysis: Analysis, region: Region) -> bool:
     paths = analysis.editable_paths
     if paths is None:
         return True
-    if region.pk not in analysis.editable_regions:
-        analysis.editable_regions[region.pk] = any(region.path.startswith(p) for p in paths)
-    return analysis.editable_regions[region.pk]
+    editable = analysis.editable_regions.get(region.id)
+    if editable is None:
+        editable = analysis.editable_regions[region.id] = any(region.path.startswith(p) for p in paths)
+    return editable
 
 
 PROJECT_VALUE_FIELDS = (
@@ -194,7 +196,8 @@ def build_project(row: Row, analysis: Analysis) -> Project:
     attributes = project.__dict__
     attributes.update({name: value for name in PROJECT_VALUE_FIELDS
                        if (value := values.get(name)) is not None and value != ""})
-    attributes.update({attname: value.pk for name, attname in _FK_ATTNAMES if (value := values.get(name)) is not None})
+    # (.id, not Django's .pk property: dictionary rows and regions all have an id)
+    attributes.update({attname: value.id for name, attname in _FK_ATTNAMES if (value := values.get(name)) is not None})
     return project
 
 
