@@ -212,7 +212,7 @@ def _handlers(analysis: Analysis) -> list:
 # repeated cells (its regions, dictionary words, periods, contacts) are handled once and the effect copied.
 _PURE = frozenset({_money, _serial, _name, _code, _plain, _long_text, _period, _year, _date, _land, _region,
                    _dictionary})
-_MEMO_TRIAL = 256  # cells a column is tried on: a column of distinct cells (names, amounts) stops remembering
+_MEMO_LIMIT = 1000  # distinct cells a column remembers; one with more (names, amounts, phones) stops remembering
 
 
 class _Probe:
@@ -238,19 +238,19 @@ def _effect(handler, cell: _Cell, column, raw, text) -> tuple:
 class _Handled:
     """A column with its handler, and what the handler did to each distinct cell (pure handlers only)."""
 
-    __slots__ = ("column", "index", "handler", "skip_blanks", "memo", "tried")
+    __slots__ = ("column", "index", "handler", "skip_blanks", "memo")
 
     def __init__(self, column, handler):
         self.column, self.index, self.handler = column, column.index, handler
         self.skip_blanks = handler is not _name
         self.memo = {} if handler in _PURE else None
-        self.tried = 0
 
     def remember(self, probe: _Cell, raw, text) -> tuple:
-        effect = self.memo[(type(raw), raw)] = _effect(self.handler, probe, self.column, raw, text)
-        self.tried += 1
-        if self.tried == _MEMO_TRIAL and len(self.memo) > _MEMO_TRIAL // 2:
-            self.memo = None  # mostly distinct cells (names, amounts): the effects cost more than they save
+        effect = _effect(self.handler, probe, self.column, raw, text)
+        if len(self.memo) < _MEMO_LIMIT:
+            self.memo[(type(raw), raw)] = effect
+        else:
+            self.memo = None  # a column of distinct cells: remembering them costs more than it saves
         return effect
 
 
