@@ -20,6 +20,7 @@ LONG_TEXT_MAX = 4000
 
 CENT = Decimal("0.01")
 MAX_MONEY = Decimal("9999999999999.99")  # 万元; far beyond any real project, inside BIGINT
+_MAX_CENTS = int(MAX_MONEY * 100)
 
 
 def number_text(value) -> str:
@@ -97,10 +98,15 @@ class MoneyField(models.BigIntegerField):
         return int(money * 100)
 
     def bulk_db_value(self, value):
-        """get_db_prep_save for bulk writers (tuijin.core.bulk): a two-place Decimal straight to its
-        integer hundredths, anything else the long way."""
-        if type(value) is Decimal and value.as_tuple().exponent == -2:
-            return int(value.scaleb(2))
+        """get_db_prep_save for bulk writers (tuijin.core.bulk): a Decimal of whole cents or an int (a
+        default of 0) straight to its integer hundredths, anything else the long way."""
+        kind = type(value)
+        if kind is Decimal and value.is_finite():
+            numerator, denominator = value.as_integer_ratio()
+            if 100 % denominator == 0 and abs(numerator) <= _MAX_CENTS * denominator // 100:
+                return numerator * (100 // denominator)
+        elif kind is int and abs(value) <= MAX_MONEY:
+            return value * 100
         return self.get_prep_value(value)
 
     def check(self, **kwargs):

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tuijin.core.bulk import paused_gc
 from tuijin.core.sheets import store
 from tuijin.core.sheets.isolated import read_isolated
 from tuijin.core.sheets.reader import SheetReadError
@@ -62,12 +63,16 @@ def read(source, filename: str, *, sheet: str | None = None):
     return read_isolated(source, filename, max_bytes=max_bytes(), max_rows=max_rows(), sheet=sheet)
 
 
+@paused_gc()
 def import_ledger(source, filename: str, *, user=None, sheet=None, year=None, dry_run=False, overrides=None,
                   defaults=None, valid_only=False, accept_total_mismatch=False,
                   create_new=False) -> tuple[Analysis, ImportResult | None]:
     """Read, analyse and (unless dry_run, invalid or unconfirmed) write a ledger file. Raises
     SheetReadError for an unreadable file and ImportError_ for one without a usable sheet.
-    `accept_total_mismatch` and `create_new` confirm what Analysis.needs lists."""
+    `accept_total_mismatch` and `create_new` confirm what Analysis.needs lists.
+
+    The garbage collector stays paused from the read to the write (bulk.paused_gc): resumed between
+    them, it would walk every object the analysis made (0.1-0.15 s at 10,000 rows) to free none."""
     workbook = read(source, filename, sheet=sheet)
     analysis = analyze(workbook, filename=filename, user=user, sheet=sheet, year=year, overrides=overrides,
                        defaults=defaults, accept_total_mismatch=accept_total_mismatch, create_new=create_new)
@@ -195,6 +200,7 @@ def batch_update(batch, *, sheet: str, year: int | None, overrides: dict | None,
     return analysis
 
 
+@paused_gc()  # the analysis and the write, as import_ledger
 def batch_confirm(batch, *, valid_only: bool, accept_total_mismatch: bool = False, create_new: bool = False) -> ImportResult:
     """Import the batch's file as previewed, with the user's confirmations (Analysis.needs). Its file is
     removed once the import is done or has failed; a StaleImport (projects changed since the preview)

@@ -8,12 +8,13 @@ import datetime
 import math
 import re
 import unicodedata
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 CENT = Decimal("0.01")
+_EXACT = Context(prec=60)
 # Factor from each money unit to 万元, the stored unit.
 UNITS = {"元": Decimal("0.0001"), "万元": Decimal("1"), "亿元": Decimal("10000")}
 # Decimal places that show a two-place 万元 amount exactly in each unit.
@@ -213,15 +214,15 @@ def parse_amount(value, factor: Decimal = Decimal(1)) -> Decimal | None:
             factor = UNITS[unit]
     if number and number.adjusted() > MAX_INTEGER_DIGITS + 8:  # before arithmetic on huge exponents
         raise _amount_out_of_range(text)
-    with localcontext() as context:
-        context.prec = 60
-        result = number * factor
-        if result and result.adjusted() >= MAX_INTEGER_DIGITS:
-            raise _amount_out_of_range(text)
-        try:
-            result = result.quantize(CENT, rounding=ROUND_HALF_UP)
-        except InvalidOperation as exc:  # pragma: no cover - excluded by the digit check above
-            raise _amount_out_of_range(text) from exc
+    # The arithmetic in a context of its own (60 digits: exact for any amount let through above), given
+    # to each operation rather than entered with localcontext(): a file has tens of thousands of amounts.
+    result = _EXACT.multiply(number, factor)
+    if result and result.adjusted() >= MAX_INTEGER_DIGITS:
+        raise _amount_out_of_range(text)
+    try:
+        result = result.quantize(CENT, rounding=ROUND_HALF_UP, context=_EXACT)
+    except InvalidOperation as exc:  # pragma: no cover - excluded by the digit check above
+        raise _amount_out_of_range(text) from exc
     return result if result else abs(result)  # no "-0.00"
 
 

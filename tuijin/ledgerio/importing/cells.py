@@ -208,27 +208,102 @@ def _handlers(analysis: Analysis) -> list:
     return sorted(found, key=lambda pair: pair[0].field == F.REGION_CODE)
 
 
-def _parse_project_row(analysis: Analysis, row: Row, cells: list, dicts: Dictionaries, money: dict, epoch_1904: bool,
-                       texts: list[str], handlers: list):
-    values = row.values
+# Handlers whose effect on a row depends on the cell alone (not on what the row holds already): a column's
+# repeated cells (its regions, dictionary words, periods, contacts) are handled once and the effect copied.
+_PURE = frozenset({_money, _serial, _name, _code, _plain, _long_text, _period, _year, _date, _land, _region,
+                   _dictionary})
+_MEMO_LIMIT = 1000  # distinct cells a column remembers; one with more (names, amounts, phones) stops remembering
 
+
+class _Probe:
+    """A row stand-in that records what a pure handler does to it: values set, markers and errors."""
+
+    __slots__ = ("markers", "errors", "values")
+
+    def __init__(self):
+        self.markers, self.errors, self.values = [], [], {}
+
+
+def _effect(handler, cell: _Cell, column, raw, text) -> tuple:
+    """(values set, markers, error messages) of a pure handler on one cell."""
+    probe = _Probe()
+    cell.row, cell.values, cell.error = probe, probe.values, lambda _column, message: probe.errors.append(message)
+    try:
+        handler(cell, column, raw, text)
+    except ValidationError as exc:
+        probe.errors.append(exc.messages[0])
+    return tuple(cell.values.items()), tuple(probe.markers), tuple(probe.errors)
+
+
+class _Handled:
+    """A column with its handler, and what the handler did to each distinct cell (pure handlers only)."""
+
+    __slots__ = ("column", "index", "handler", "skip_blanks", "memo")
+
+    def __init__(self, column, handler):
+        self.column, self.index, self.handler = column, column.index, handler
+        self.skip_blanks = handler is not _name
+        self.memo = {} if handler in _PURE else None
+
+    def remember(self, probe: _Cell, raw, text) -> tuple:
+        effect = _effect(self.handler, probe, self.column, raw, text)
+        if len(self.memo) < _MEMO_LIMIT:
+            self.memo[(type(raw), raw)] = effect
+        else:
+            self.memo = None  # a column of distinct cells: remembering them costs more than it saves
+        return effect
+
+
+def _columns(analysis: Analysis, dicts: Dictionaries, money: dict, epoch_1904: bool) -> tuple[list, _Cell]:
+    """What _parse_project_row takes for a sheet: its handled columns, and the cell the pure handlers are
+    tried on."""
+    return ([_Handled(column, handler) for column, handler in _handlers(analysis)],
+            _Cell(analysis, _Probe(), dicts, money, epoch_1904, [], None))
+
+
+def _parse_project_row(analysis: Analysis, row: Row, cells: list, dicts: Dictionaries, money: dict, epoch_1904: bool,
+                       texts: list[str], handled: tuple[list, _Cell]):
+    """A project row's cells through the column handlers (`handled`: _columns of the sheet); a pure
+    handler's effect on a cell seen before in its column is copied instead of worked out again."""
     def error(column: ColumnMap | None, message: str) -> None:
         row.errors.append(Issue(analysis.sheet, row.number, column.label if column else "", message,
                                 column.letter if column else ""))
 
+    columns, probe = handled
+    values = row.values
     remarks = []
     cell = _Cell(analysis, row, dicts, money, epoch_1904, remarks, error)
-    for column, handler in handlers:
-        index = column.index
-        if index >= len(cells):
+    width = len(cells)
+    for spec in columns:
+        index = spec.index
+        if index >= width:
             continue
         text = texts[index]
-        if text in BLANKS and handler is not _name:
+        if text in BLANKS and spec.skip_blanks:
             continue
-        try:
-            handler(cell, column, cells[index], text)
-        except ValidationError as exc:
-            error(column, exc.messages[0])
+        raw = cells[index]
+        memo = spec.memo
+        if memo is None:
+            try:
+                spec.handler(cell, spec.column, raw, text)
+            except ValidationError as exc:
+                error(spec.column, exc.messages[0])
+            continue
+        effect = memo.get((type(raw), raw))
+        if effect is None:
+            effect = spec.remember(probe, raw, text)
+        changes, markers, errors = effect
+        if changes:
+            values.update(changes)
+        if markers:
+            row.markers += markers
+        for message in errors:
+            error(spec.column, message)
+    _finish_row(analysis, row, dicts, remarks, error)
+
+
+def _finish_row(analysis: Analysis, row: Row, dicts: Dictionaries, remarks: list, error) -> None:
+    values = row.values
     if analysis.region_from_address and F.REGION not in values and values.get(F.ADDRESS):
         # No region column: 建设地点 names the region ("罗庄区", "临沂市罗庄区罗庄街道…").
         region = dicts.region_in(values[F.ADDRESS])
@@ -244,15 +319,19 @@ def _parse_project_row(analysis: Analysis, row: Row, cells: list, dicts: Diction
         values[F.REMARKS] = f"{values[F.REMARKS]}\n{note}" if values.get(F.REMARKS) else note
     # Lifecycle words cross over: 项目性质 "新开工" gives the stage, 项目阶段 "在建" the nature (unless a
     # group row above, such as "（一）在建", says so explicitly).
-    for own, other in ((F.STAGE, F.NATURE), (F.NATURE, F.STAGE)):
+    for own, other in _CROSSING:
         if own not in values and row.context.get(own) is None and f"{other}_text" in values:
             crossed = dicts.lookup(own, values[f"{other}_text"])
             if crossed is not None:
                 values[own] = crossed
-    for name in (F.LEVEL, F.CATEGORY, F.NATURE, F.STAGE):
-        values.pop(f"{name}_text", None)
+    for name in _TEXT_KEYS:
+        values.pop(name, None)
     if not values.get(F.NAME):
         error(analysis.column(F.NAME), _("项目名称不能为空"))
+
+
+_CROSSING = ((F.STAGE, F.NATURE), (F.NATURE, F.STAGE))
+_TEXT_KEYS = tuple(f"{name}_text" for name in (F.LEVEL, F.CATEGORY, F.NATURE, F.STAGE))
 
 
 def _decimal(text: str) -> Decimal | None:

@@ -35,6 +35,7 @@ class Dictionaries:
         self._looked_up: dict = {}
         self._regions_found: dict = {}
         self._by_length: list | None = None
+        self.memo: dict = {}  # what users of the dictionaries remember of their answers (matching._UnitMaker)
         self.regions = list(Region.objects.only("id", "code", "name", "level", "path", "parent_id"))
         self.region_by_id = {r.pk: r for r in self.regions}
         self.region_by_code = {r.code: r for r in self.regions}

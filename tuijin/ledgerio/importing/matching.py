@@ -49,7 +49,7 @@ def _match(analysis: Analysis, dicts: Dictionaries) -> None:
     if codes:
         for project in Project.objects.filter(code__in=codes, is_archived=False):
             by_code[project.code] = project
-    region_ids = {r.values[F.REGION].pk for r in rows if r.values.get(F.REGION)}
+    region_ids = {r.values[F.REGION].id for r in rows if r.values.get(F.REGION)}
     by_name: dict[tuple[int, str], list[int]] = defaultdict(list)
     if region_ids:
         for pk, name, region_id in Project.objects.filter(region_id__in=region_ids, is_archived=False).values_list(
@@ -60,7 +60,7 @@ def _match(analysis: Analysis, dicts: Dictionaries) -> None:
     keys = []
     for row in rows:
         region = row.values.get(F.REGION)
-        keys.append((region.pk if region else None, name_key(row.values[F.NAME])))
+        keys.append((region.id if region else None, name_key(row.values[F.NAME])))
     wanted = {pks[0] for key in keys if key[0] is not None for pks in [by_name.get(key, [])] if len(pks) == 1}
     by_pk = {p.pk: p for p in Project.objects.filter(pk__in=wanted)} if wanted else {}
     seen_code: dict[str, int] = {}
@@ -85,7 +85,7 @@ def _match(analysis: Analysis, dicts: Dictionaries) -> None:
         seen_name[key] = row.number
         project = by_code.get(code) if code else None
         if project is None and region is not None:
-            pks = by_name.get((region.pk, key[1]), [])
+            pks = by_name.get((region.id, key[1]), [])
             if len(pks) > 1:
                 column = analysis.column(F.NAME)
                 row.errors.append(Issue(analysis.sheet, row.number, column.label,
@@ -129,33 +129,37 @@ class _UnitMaker:
     def __init__(self, dicts: Dictionaries, result: ImportResult):
         self.dicts, self.result = dicts, result
         self.new: dict[tuple[int, str], _Pending] = {}
-        self.ancestors: dict[int, set[int]] = {}
-        self.keys: dict[str, str] = {}  # name as written → _key(name)
-        self.found: dict[tuple[str, int], int] = {}  # (key, region) → an existing unit's pk
+        # What the dictionaries answer, kept with them: the analysis (reconcile._needs) and the commit ask
+        # the same ten thousand names.
+        memo = dicts.memo.setdefault(_UnitMaker, ({}, {}, {}))
+        self.ancestors: dict[int, set[int]] = memo[0]
+        self.keys: dict[str, str] = memo[1]  # name as written → _key(name)
+        self.found: dict[tuple[str, int], int] = memo[2]  # (key, region) → an existing unit's pk
 
     def get(self, name: str, region: Region, kind: str):
         key = self.keys.get(name)
         if key is None:
             key = self.keys[name] = _key(name)
-        known = self.found.get((key, region.pk))
+        region_id = region.id  # (not .pk: Django's property, here forty thousand times a file)
+        known = self.found.get((key, region_id))
         if known is not None:
             return known
         pk = self._existing(key, region)
         if pk is not None:
-            self.found[(key, region.pk)] = pk
+            self.found[(key, region_id)] = pk
             return pk
-        pending = self.new.get((region.pk, key))
+        pending = self.new.get((region_id, key))
         if pending is None:
-            pending = _Pending({"name": name.strip()[:100], "region_id": region.pk, "kind": kind})
-            self.new[(region.pk, key)] = pending
+            pending = _Pending({"name": name.strip()[:100], "region_id": region_id, "kind": kind})
+            self.new[(region_id, key)] = pending
         return pending
 
     def _existing(self, key: str, region: Region) -> int | None:
-        found = self.dicts.units_by_name.get(key, [])
+        found = self.dicts.units_by_name.get(key)
         if found:
-            ancestors = self.ancestors.get(region.pk)
+            ancestors = self.ancestors.get(region.id)
             if ancestors is None:
-                ancestors = self.ancestors[region.pk] = {r.pk for r in self.dicts.regions if region.path.startswith(r.path)}
+                ancestors = self.ancestors[region.id] = {r.id for r in self.dicts.regions if region.path.startswith(r.path)}
             near = [pk for pk, region_id in found if region_id in ancestors]
             if near:
                 return near[0]

@@ -22,7 +22,7 @@ from tuijin.org.models import Region
 from ..choices import MONEY_FIELDS, DictionaryKind, RowKind
 from ..mapping import ColumnMap
 from .analysis import Analysis, F, Issue, Row
-from .cells import _READS_TEXT, _handlers, _parse_project_row
+from .cells import _READS_TEXT, _columns, _parse_project_row
 from .dictionaries import Dictionaries
 
 _CN_NUMBER = sheet_rows.CN_NUMBER
@@ -52,10 +52,12 @@ def _row_label(texts: list[str], columns: list[ColumnMap]) -> str:
     return next((t for t in texts if t), "")
 
 
-def classify(cells: list, columns: list[ColumnMap], sheet_unit_columns: dict, texts: list[str] | None = None) -> tuple[str, str]:
-    """(kind, label) of one data row (`texts`: its cells through normalize_text, if already done)."""
+def classify(cells: list, columns: list[ColumnMap], sheet_unit_columns: dict, texts: list[str] | None = None,
+             positions: tuple[int | None, int | None] | None = None) -> tuple[str, str]:
+    """(kind, label) of one data row (`texts`: its cells through normalize_text, if already done;
+    `positions`: the mapping's (序号, name) columns, if already worked out)."""
     texts = [_text(v) for v in cells] if texts is None else texts
-    serial_col, name_col = _positions(columns)
+    serial_col, name_col = positions or _positions(columns)
     if serial_col is not None and name_col is not None and serial_col < len(cells) and name_col < len(texts):
         # The common case first: a numbered row with a name is a project (no pattern can say otherwise).
         raw_serial = cells[serial_col]
@@ -211,23 +213,29 @@ def _read_rows(analysis: Analysis, sheet, header, dicts: Dictionaries, epoch_190
     money = {c.index: UNITS[analysis.units[c.index]] for c in columns if c.field in MONEY_FIELDS}
     # Columns whose parsers read the normalized text; the others parse the raw cell.
     mapped = {c.index for c in columns if c.field in _READS_TEXT}
-    handlers = _handlers(analysis)
     normalized = _Normalized()
     stack: list[tuple[int, dict]] = []  # (depth, context) of the open groups
     footnotes = False
+    previous = None  # the last row read that is not blank
+    handled = _columns(analysis, dicts, money, epoch_1904)
+    width = 0
+    as_text: list = []
+    positions = _positions(columns)
     for offset, cells in enumerate(sheet.rows[header.bottom + 1:], start=header.bottom + 2):
         cells = list(cells)
         if csv:
             cells = [c[1:] if isinstance(c, str) and c.startswith("'") else c for c in cells]
+        if len(cells) > width:
+            width = len(cells)
+            as_text = [i in mapped for i in range(width)]
         # Cells of imported columns through normalize_text (each distinct text once: a ledger repeats
         # its regions, dictionary words, periods and contacts thousands of times); the others only as
         # far as telling blank from not (thousands of rows × columns add up).
-        texts = [(normalized[v] if type(v) is str else normalize_text(v)) if i in mapped
-                 else (v.strip() if type(v) is str else _cheap_text(v)) for i, v in enumerate(cells)]
-        kind, label = classify(cells, columns, money, texts)
+        texts = [(normalized[v] if type(v) is str else normalize_text(v)) if full
+                 else (v.strip() if type(v) is str else _cheap_text(v)) for full, v in zip(as_text, cells, strict=False)]
+        kind, label = classify(cells, columns, money, texts, positions)
         if footnotes and kind in (RowKind.PROJECT, RowKind.GROUP) and not _has_amounts(texts, money):
             kind = RowKind.FOOTNOTE  # the numbered lines of a note ("1、项目性质：…")
-        previous = next((r for r in reversed(analysis.rows) if r.kind != RowKind.BLANK), None)
         if kind == RowKind.GROUP and previous is not None and previous.kind == RowKind.SUBTOTAL \
                 and not _GROUP_NUMBER.match(label) and previous.label.replace(" ", "").startswith("其中"):
             kind = RowKind.SUBTOTAL  # "其中：在建重点项目（90项）" then "预备重点项目（10项）"
@@ -235,6 +243,7 @@ def _read_rows(analysis: Analysis, sheet, header, dicts: Dictionaries, epoch_190
         analysis.rows.append(row)
         if kind == RowKind.BLANK:
             continue
+        previous = row
         if kind == RowKind.DETAIL:
             analysis.rows_read += 1
             row.warnings.append(Issue(analysis.sheet, offset, "", _("没有项目名称和序号，视为上一项目的明细行，未导入")))
@@ -261,7 +270,7 @@ def _read_rows(analysis: Analysis, sheet, header, dicts: Dictionaries, epoch_190
             continue
         for _depth, context in stack:
             row.context.update(context)
-        _parse_project_row(analysis, row, cells, dicts, money, epoch_1904, texts, handlers)
+        _parse_project_row(analysis, row, cells, dicts, money, epoch_1904, texts, handled)
 
 
 class _Normalized(dict):

@@ -8,6 +8,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -102,8 +103,9 @@ def _validate(analysis: Analysis) -> None:
         if row.errors:
             continue
         project = build_project(row, analysis)
-        plan_rows = [(p.year, p.planned_investment, p.completed_before) for p in plans.get(project.pk, []) if p.year != analysis.year]
-        plan = build_plan(row, analysis, project, plans.get(project.pk, []))
+        existing = plans.get(project.pk, ()) if row.project is not None else ()
+        plan_rows = [(p.year, p.planned_investment, p.completed_before) for p in existing if p.year != analysis.year]
+        plan = build_plan(row, analysis, project, existing)
         if plan is not None:
             plan_rows.append((plan.year, plan.planned_investment, plan.completed_before))
             plan_rows.sort()
@@ -123,9 +125,10 @@ def _region_editable(analysis: Analysis, region: Region) -> bool:
     paths = analysis.editable_paths
     if paths is None:
         return True
-    if region.pk not in analysis.editable_regions:
-        analysis.editable_regions[region.pk] = any(region.path.startswith(p) for p in paths)
-    return analysis.editable_regions[region.pk]
+    editable = analysis.editable_regions.get(region.id)
+    if editable is None:
+        editable = analysis.editable_regions[region.id] = any(region.path.startswith(p) for p in paths)
+    return editable
 
 
 PROJECT_VALUE_FIELDS = (
@@ -167,24 +170,34 @@ def _blank(model) -> _Record:
     return record
 
 
+def _copy(instance):
+    """An unsaved-state copy of a model instance read from the database (the values of its fields, a fresh
+    _state as Model(*values) would have, no cached relations): what the rows of an import are built on."""
+    model, stored = type(instance), instance.__dict__
+    copy = model.__new__(model)
+    copy.__dict__.update({name: stored[name] if name in stored else getattr(instance, name) for name in _ATTNAMES[model]})
+    copy._state = ModelState()
+    copy._state.adding = False
+    return copy
+
+
+_ATTNAMES = {model: [f.attname for f in model._meta.concrete_fields] for model in (Project, AnnualPlan)}
+
+
 def build_project(row: Row, analysis: Analysis) -> Project:
     """The project as it will be saved: an unsaved copy of the existing one with the sheet's values
     over it (blank cells keep what is there), or a new one."""
     values = row.values
     if row.project is not None:
-        project = Project(*[getattr(row.project, f.attname) for f in Project._meta.concrete_fields])
-        project._state.adding = False
+        project = _copy(row.project)
     else:
         project = _blank(Project)
         project.year_listed = analysis.year
-    for name in PROJECT_VALUE_FIELDS:
-        value = values.get(name)
-        if value is not None and value != "":
-            setattr(project, name, value)
-    for name, attname in _FK_ATTNAMES:
-        value = values.get(name)
-        if value is not None:
-            setattr(project, attname, value.pk)
+    attributes = project.__dict__
+    attributes.update({name: value for name in PROJECT_VALUE_FIELDS
+                       if (value := values.get(name)) is not None and value != ""})
+    # (.id, not Django's .pk property: dictionary rows and regions all have an id)
+    attributes.update({attname: value.id for name, attname in _FK_ATTNAMES if (value := values.get(name)) is not None})
     return project
 
 
@@ -199,8 +212,7 @@ def build_plan(row: Row, analysis: Analysis, project: Project, existing: list) -
         plan = _blank(AnnualPlan)
         plan.year, plan.planned_investment, plan.completed_before = analysis.year, ZERO, ZERO
     else:
-        plan = AnnualPlan(*[getattr(plan, f.attname) for f in AnnualPlan._meta.concrete_fields])
-        plan._state.adding = False
+        plan = _copy(plan)
     plan.project = project
     if values.get(F.PLAN_INVESTMENT) is not None:
         plan.planned_investment = values[F.PLAN_INVESTMENT]

@@ -91,10 +91,10 @@ def commit(analysis: Analysis, *, valid_only: bool = False) -> ImportResult:
         items = []
         for row in rows:
             project, plan = row.built
-            for name in ("owner", "lead_unit"):
-                pending = getattr(project, f"{name}_id")
+            for attname in ("owner_id", "lead_unit_id"):
+                pending = getattr(project, attname)
                 if isinstance(pending, _Pending):
-                    setattr(project, f"{name}_id", pending.pk)
+                    setattr(project, attname, pending.pk)
             # A cell left blank keeps the project's links; one filled in replaces them.
             items.append(BulkProject(
                 project, row.project,
