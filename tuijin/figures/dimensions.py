@@ -8,6 +8,7 @@ on exactly the group's projects. A group's projects are the ledger filter of tho
 the grouped figure all count the same rows.
 """
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -46,7 +47,10 @@ def _codes(path: str) -> list[str]:
     return [code for code in path.split("/") if code]
 
 
-class Dimension:
+class Dimension(ABC):
+    """The interface every grouping implements (an abstract base: a subclass missing one of the three
+    methods cannot be instantiated)."""
+
     key = ""
     label = ""
     partition = True  # each project in exactly one group: the total is the sum of the groups
@@ -56,16 +60,17 @@ class Dimension:
         self.filterset = filterset  # the ledger filter the figures were computed with
         self.filters = filters  # its validated values (cleaned_data), for the groups' ledger parameters
 
+    @abstractmethod
     def groupings(self) -> list[Grouping]:
-        raise NotImplementedError
+        """The grouped queries' columns (one Grouping, or several whose groups are merged)."""
 
+    @abstractmethod
     def groups(self, raw_values: Iterable) -> dict:
         """{raw value: Group} for the raw values found."""
-        raise NotImplementedError
 
+    @abstractmethod
     def restrict(self, projects, key: str):
         """(Group, the group's projects among `projects`); NotFound for a key naming nothing."""
-        raise NotImplementedError
 
     def _params(self, obj) -> tuple[dict, bool]:
         """The ledger parameters of a group named by `obj` under the dimension's filter, and whether the
