@@ -283,7 +283,7 @@ class Assembler:
         from tuijin.projects.choices import Light
         from tuijin.projects.models import ProjectLeader
 
-        projects = figures._projects(figures.ledger_filter(self.user, self.filters, self.period.year))
+        projects = figures.projects_of(self.user, period=self.period, filters=self.filters)
         alerts = list(Alert.objects.active().filter(project__in=projects.values("pk"), level__gte=Light.YELLOW)
                       .values("project_id", "level", "dimension", "reason", "value"))
         by_project: dict[int, dict] = {}

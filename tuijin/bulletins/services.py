@@ -29,10 +29,6 @@ FIELD_MAX = {"title": 200, "issuer": 100, "main_to": 500, "copy_to": 500, "openi
 TEMPLATE_MAX_BYTES = 5 * 1024 * 1024
 
 
-def _office(user) -> None:
-    require_office(user)
-
-
 def _region_for(user, region) -> Region:
     """The audience region (a Region or its id as given in a form) among the user's office regions."""
     pk = region.pk if isinstance(region, Region) else parse_id(region)
@@ -46,7 +42,7 @@ def _editable(user, bulletin: Bulletin) -> Bulletin:
     """The bulletin if `user` is of the office of its region (NotFound otherwise)."""
     if user is None:
         return bulletin
-    _office(user)
+    require_office(user)
     get_or_not_found(selectors.bulletins_editable_by(user), pk=bulletin.pk)
     return bulletin
 
@@ -69,7 +65,7 @@ def bulletin_create(user, *, period, region, template: Template | None = None, c
                     correction: str = "") -> Bulletin:
     """A new draft for `period` (2026-10, 2026-Q3 …) and the audience `region` (a Region or its pk),
     with the default title, issuer and 主送; a correction copies the corrected issue's texts."""
-    _office(user)
+    require_office(user)
     errors: dict[str, list[str]] = {}
     try:
         parsed = parse_period(period)
@@ -217,7 +213,7 @@ def _check_template(data: bytes) -> None:
 @transaction.atomic
 def template_upload(user, *, name: str, data: bytes, note: str = "") -> Template:
     """An office's .docx template, checked by rendering a sample bulletin with it."""
-    _office(user)
+    require_office(user)
     name = (name or "").strip()
     errors: dict[str, list[str]] = {}
     if not name:
@@ -243,7 +239,7 @@ def template_upload(user, *, name: str, data: bytes, note: str = "") -> Template
 
 @transaction.atomic
 def template_delete(user, template: Template, *, version) -> None:
-    _office(user)
+    require_office(user)
     if template.bulletins.exists():
         raise ValidationError(_("模板“%(name)s”已被通报使用，不能删除") % {"name": template.name})
     claim(template, version)

@@ -85,6 +85,12 @@ def _projects(filterset):
     return filterset.qs.admitted()
 
 
+def projects_of(user, *, period, filters=None):
+    """The projects the figures of `period` count for `user` and the ledger `filters` (the same rule as
+    `figures()`): what a page listing records behind the figures (warnings, problems) starts from."""
+    return _projects(ledger_filter(user, filters, period_of(period).year))
+
+
 def filter_params(filterset) -> dict:
     """The filters in force as ledger parameters (ids), without the year: what a link carries."""
     params = {}
@@ -560,7 +566,7 @@ def problems_by_type(user, *, period, filters=None, today: date | None = None) -
 
     period = period_of(period)
     basis = sources.basis_for(period, today)
-    projects = _projects(ledger_filter(user, filters, period.year))
+    projects = projects_of(user, period=period, filters=filters)
     closed = sources.problem_closed(basis, "")
     rows = (Problem.objects.filter(sources.problem_where(basis, ""), project__in=projects.values("pk"))
             .values("type_id").order_by("type_id")
