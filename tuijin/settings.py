@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "tuijin.figures",
     "tuijin.scoring",
     "tuijin.bulletins",
+    "tuijin.dashboards",
     "tuijin.demo",
 ]
 
