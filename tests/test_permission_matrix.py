@@ -58,7 +58,9 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings
 from django.db import transaction
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tuijin.projects.models import AnnualPlan, Project
@@ -1311,8 +1313,34 @@ def world(django_db_setup, django_db_blocker):
 
         today = date.today()
         period = report_services.period_open(None, year=current_year(), month=today.month, project_ids=[own.pk, other.pk])
-        yield SimpleNamespace(city=city, own=own, other=other, period=period)
+        yield SimpleNamespace(city=city, own=own, other=other, period=period, sessions=principal_sessions(city))
         transaction.set_rollback(True)
+
+
+def principal_sessions(city) -> dict[str, str]:
+    """One signed-in session per principal, made once for the module (in its outer transaction): a case
+    sends its principal's session cookie instead of logging in again (a login writes the session, the
+    user's last_login and the sign-in signals: a quarter of a case's time). What a case's request does to
+    the session is rolled back with the case. The sessions outlive a slow run (6 hours, not the 30-minute
+    idle limit, which a case's rolled-back refresh could not slide)."""
+    sessions = {}
+    for name, user in city.users.items():
+        if user is None:
+            continue
+        client = Client()
+        client.force_login(user)
+        session = client.session
+        session.set_expiry(6 * 3600)
+        session.save()
+        sessions[name] = session.session_key
+    return sessions
+
+
+def sign_in(client, world, principal: str) -> None:
+    """The client carries `principal`'s session (principal_sessions); anonymous: none."""
+    key = world.sessions.get(principal)
+    if key is not None:
+        client.cookies[settings.SESSION_COOKIE_NAME] = key
 
 
 @pytest.mark.django_db
@@ -1328,7 +1356,7 @@ def test_each_principal_gets_the_expected_answer_from_each_url(client, world, me
     if name in IMPORT_BATCH_URLS:
         project = import_batch(obj, principal, world.city)
     if user is not None:
-        client.force_login(user)
+        sign_in(client, world, principal)
     prepare(name, project, world, obj)
     url = url_for(name, project, world)
     files = media_files()
@@ -1373,7 +1401,7 @@ def test_each_principal_gets_the_expected_answer_from_each_url(client, world, me
 @pytest.mark.parametrize("name", sorted({n for n, *_ in CASES}))
 def test_other_http_methods_never_write(client, world, media_files, name, method):
     """PUT/PATCH/DELETE as the superuser: refused (405) or treated as a read, never a write."""
-    client.force_login(world.city.users["admin"])
+    sign_in(client, world, "admin")
     target = import_batch("own", "admin", world.city) if name in IMPORT_BATCH_URLS else world.own
     prepare(name, target, world)
     url, files = url_for(name, target, world), media_files()
