@@ -26,7 +26,7 @@ from tuijin.projects.models import Project
 
 from . import engine, rules
 from .choices import DIMENSION_METHODS, Preset
-from .models import Alert, AlertRule, AlertRun
+from .models import Alert, AlertRule, AlertRun, LightSnapshot, PeriodLight
 from .presets import rules_of
 
 JUDGED_OUT_STAGES = (CanonicalStage.PAUSED, CanonicalStage.CANCELLED)
@@ -166,7 +166,7 @@ def _refresh(project_ids, dimensions, today: date) -> RefreshResult:
     for chunk in _chunks(plan.gone):
         Alert.objects.filter(pk__in=chunk).update(resolved_at=now)
     result.created, result.changed, result.resolved = len(plan.new_rows), len(plan.changed), len(plan.gone)
-    result.lights_changed = _refresh_lights(ids)
+    result.lights_changed = _refresh_lights(ids, today, now)
     result.projects = len(ids) if ids is not None else judged_projects().count()
     return result
 
@@ -176,9 +176,9 @@ def _chunks(items: list):
         yield items[start:start + CHUNK]
 
 
-def _refresh_lights(ids) -> int:
+def _refresh_lights(ids, today: date, now) -> int:
     """Each project's light and reason from its active alerts (red reasons first); only changed
-    projects are written."""
+    projects are written. The judged period's LightSnapshot follows (_record_lights)."""
     alerts = Alert.objects.active()
     projects = Project.objects.all()
     if ids is not None:
@@ -190,19 +190,54 @@ def _refresh_lights(ids) -> int:
         if level == light:
             reasons.append(reason)
         worst[project_id] = (light, reasons)
+    lights = {pk: (light, "；".join(reasons)[:REASON_LIMIT]) for pk, (light, reasons) in worst.items()}
     stored = projects.exclude(light=Light.GREEN, light_reason="") if ids is None else projects
     current = dict((pk, (light, reason)) for pk, light, reason in stored.values_list("pk", "light", "light_reason"))
-    for pk in worst:
+    for pk in lights:
         current.setdefault(pk, (Light.GREEN, ""))
     updates = []
-    for pk, (light, reason) in current.items():
-        new_light, reasons = worst.get(pk, (Light.GREEN, []))
-        new_reason = "；".join(reasons)[:REASON_LIMIT]
-        if (light, reason) != (new_light, new_reason):
+    for pk, was in current.items():
+        new_light, new_reason = lights.get(pk, (Light.GREEN, ""))
+        if was != (new_light, new_reason):
             # Plain records, not Project instances: building 10,000 models costs more than the UPDATE.
             updates.append(SimpleNamespace(pk=pk, light=new_light, light_reason=new_reason))
     update_objects(Project, updates, ["light", "light_reason"])
+    _record_lights(ids, lights, today, now)
     return len(updates)
+
+
+def _record_lights(ids, lights: dict[int, tuple[int, str]], today: date, now) -> None:
+    """The judged period's record of yellow and red projects (LightSnapshot) made equal to `lights` for
+    the projects refreshed (`ids`; None: all). A full refresh begins the record of a period newly judged;
+    a refresh of some projects only keeps a record already begun (a record begun by a partial refresh
+    would lack the others). Only the differences are written."""
+    period = engine.evaluation_period(today)
+    if period is None:
+        return
+    snapshot = LightSnapshot.objects.filter(period=period).first()
+    if snapshot is None:
+        if ids is not None:
+            return
+        snapshot = LightSnapshot.objects.create(period=period, begun_at=now, refreshed_at=now)
+    elif ids is None:
+        LightSnapshot.objects.filter(pk=snapshot.pk).update(refreshed_at=now)
+    recorded = PeriodLight.objects.filter(snapshot=snapshot)
+    if ids is not None:
+        recorded = recorded.filter(project_id__in=ids)
+    known = {pk: (row_id, light, reason) for row_id, pk, light, reason in
+             recorded.values_list("id", "project_id", "light", "reason")}
+    create, change = [], []
+    for pk, (light, reason) in lights.items():
+        row = known.pop(pk, None)
+        if row is None:
+            create.append({"snapshot_id": snapshot.pk, "project_id": pk, "light": light, "reason": reason})
+        elif row[1:] != (light, reason):
+            change.append(SimpleNamespace(pk=row[0], light=light, reason=reason))
+    create_rows(PeriodLight, create)
+    update_objects(PeriodLight, change, ["light", "reason"])
+    gone = [row[0] for row in known.values()]  # green again (or out of the ledger)
+    for chunk in _chunks(gone):
+        PeriodLight.objects.filter(pk__in=chunk).delete()
 
 
 def counts() -> dict:
