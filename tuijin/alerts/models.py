@@ -128,12 +128,16 @@ class LightSnapshot(models.Model):
 
 
 class PeriodLight(models.Model):
-    """One yellow or red project of a LightSnapshot, with its light's reason then."""
+    """One yellow or red project of a LightSnapshot: its light and the light's reason then (as the ledger
+    showed them), what it was warned of (every active alert's dimension) and, when it was behind 序时 on
+    investment, by how much (the investment-lag alert's value)."""
 
     snapshot = models.ForeignKey(LightSnapshot, on_delete=models.CASCADE, related_name="lights")
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="period_lights")
     light = models.PositiveSmallIntegerField(_("灯色"), choices=Light.choices)
     reason = models.CharField(_("预警原因"), max_length=300, blank=True)
+    dimensions = models.CharField(_("预警事项"), max_length=200, blank=True)  # dimension codes, comma-separated
+    lag = models.DecimalField(_("投资滞后"), max_digits=12, decimal_places=1, null=True, blank=True)
 
     objects = models.Manager.from_queryset(ProjectScopedQuerySet)()
 

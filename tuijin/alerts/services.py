@@ -9,6 +9,7 @@ changes; `tuijin refresh-alerts` and the office's button run it for everything.
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
@@ -25,7 +26,7 @@ from tuijin.projects.choices import CanonicalStage, Light
 from tuijin.projects.models import Project
 
 from . import engine, rules
-from .choices import DIMENSION_METHODS, Preset
+from .choices import DIMENSION_METHODS, Dimension, Preset
 from .models import Alert, AlertRule, AlertRun, LightSnapshot, PeriodLight
 from .presets import rules_of
 
@@ -184,12 +185,17 @@ def _refresh_lights(ids, today: date, now) -> int:
     if ids is not None:
         alerts, projects = alerts.filter(project_id__in=ids), projects.filter(pk__in=ids)
     worst: dict[int, tuple[int, list[str]]] = {}
-    for project_id, level, reason in alerts.order_by("project_id", "-level", "rule__sort", "rule_id").values_list(
-            "project_id", "level", "reason"):
+    warned: dict[int, tuple[list[str], Decimal | None]] = {}  # every active alert's dimension, the lag
+    for project_id, level, reason, dimension, value in alerts.order_by(
+            "project_id", "-level", "rule__sort", "rule_id").values_list("project_id", "level", "reason", "dimension", "value"):
         light, reasons = worst.get(project_id, (level, []))
         if level == light:
             reasons.append(reason)
         worst[project_id] = (light, reasons)
+        dimensions, lag = warned.get(project_id, ([], None))
+        if dimension not in dimensions:
+            dimensions.append(dimension)
+        warned[project_id] = (dimensions, value if dimension == Dimension.INVESTMENT_LAG else lag)
     lights = {pk: (light, "；".join(reasons)[:REASON_LIMIT]) for pk, (light, reasons) in worst.items()}
     stored = projects.exclude(light=Light.GREEN, light_reason="") if ids is None else projects
     current = dict((pk, (light, reason)) for pk, light, reason in stored.values_list("pk", "light", "light_reason"))
@@ -202,11 +208,11 @@ def _refresh_lights(ids, today: date, now) -> int:
             # Plain records, not Project instances: building 10,000 models costs more than the UPDATE.
             updates.append(SimpleNamespace(pk=pk, light=new_light, light_reason=new_reason))
     update_objects(Project, updates, ["light", "light_reason"])
-    _record_lights(ids, lights, today, now)
+    _record_lights(ids, {pk: (*lights[pk], ",".join(warned[pk][0]), warned[pk][1]) for pk in lights}, today, now)
     return len(updates)
 
 
-def _record_lights(ids, lights: dict[int, tuple[int, str]], today: date, now) -> None:
+def _record_lights(ids, lights: dict[int, tuple[int, str, str, Decimal | None]], today: date, now) -> None:
     """The judged period's record of yellow and red projects (LightSnapshot) made equal to `lights` for
     the projects refreshed (`ids`; None: all). A full refresh begins the record of a period newly judged;
     a refresh of some projects only keeps a record already begun (a record begun by a partial refresh
@@ -224,17 +230,18 @@ def _record_lights(ids, lights: dict[int, tuple[int, str]], today: date, now) ->
     recorded = PeriodLight.objects.filter(snapshot=snapshot)
     if ids is not None:
         recorded = recorded.filter(project_id__in=ids)
-    known = {pk: (row_id, light, reason) for row_id, pk, light, reason in
-             recorded.values_list("id", "project_id", "light", "reason")}
+    known = {row[1]: (row[0], *row[2:]) for row in
+             recorded.values_list("id", "project_id", "light", "reason", "dimensions", "lag")}
     create, change = [], []
-    for pk, (light, reason) in lights.items():
+    for pk, (light, reason, dimensions, lag) in lights.items():
         row = known.pop(pk, None)
         if row is None:
-            create.append({"snapshot_id": snapshot.pk, "project_id": pk, "light": light, "reason": reason})
-        elif row[1:] != (light, reason):
-            change.append(SimpleNamespace(pk=row[0], light=light, reason=reason))
+            create.append({"snapshot_id": snapshot.pk, "project_id": pk, "light": light, "reason": reason,
+                           "dimensions": dimensions, "lag": lag})
+        elif row[1:] != (light, reason, dimensions, lag):
+            change.append(SimpleNamespace(pk=row[0], light=light, reason=reason, dimensions=dimensions, lag=lag))
     create_rows(PeriodLight, create)
-    update_objects(PeriodLight, change, ["light", "reason"])
+    update_objects(PeriodLight, change, ["light", "reason", "dimensions", "lag"])
     gone = [row[0] for row in known.values()]  # green again (or out of the ledger)
     for chunk in _chunks(gone):
         PeriodLight.objects.filter(pk__in=chunk).delete()
