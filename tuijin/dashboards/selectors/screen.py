@@ -2,7 +2,7 @@
 sign-in (who reads through a token, whether a token still opens the screen, the office's list).
 
 Every figure comes from `tuijin.figures.selectors.figures` (the headline tiles and the districts, in one
-call), the lights from `tuijin.alerts.selectors.summary`, the overdue lists from `tuijin.problems.selectors`
+call), the lights from `tuijin.alerts.selectors.lights`, the overdue lists from `tuijin.problems.selectors`
 and the board from the latest published run of `tuijin.scoring`: this module only chooses, orders and
 words them for the screen.
 """
@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tuijin.alerts.models import Alert
-from tuijin.alerts.selectors import summary
+from tuijin.alerts.selectors import lights as light_counts
 from tuijin.core.templatetags.tuijin import yi
 from tuijin.figures import selectors as figures
 from tuijin.figures.registry import FIGURES, MONEY, RATE, display
@@ -109,8 +109,8 @@ class TokenRefusal:
 def token_refusal(token: DisplayToken, today: date | None = None, issuers: dict | None = None) -> TokenRefusal | None:
     """Why `token` no longer opens its screen, or None when it does: revoked, expired (after its last
     day), or its issuer may no longer issue it (account disabled, or no office grant over the region any
-    more): a token never reads more than its issuer now may hand out. `issuers` keeps the last answer
-    per issuer and region for a list of tokens."""
+    more): a token never reads more than its issuer now may hand out. `issuers` keeps each issuer's office
+    regions for a list of tokens."""
     today = today or timezone.localdate()
     again = _("如需继续展示，请联系推进办重新签发。")
     if token.revoked_at is not None:
@@ -125,13 +125,14 @@ def token_refusal(token: DisplayToken, today: date | None = None, issuers: dict 
 
 
 def _issuer_may(token: DisplayToken, issuers: dict) -> bool:
+    """Whether the token's issuer may still issue it: active, and of the office over its region (their office
+    regions read once per issuer, so a list of tokens costs the same whatever its length)."""
     issuer = token.issued_by
     if issuer is None or not issuer.is_active:
         return False
-    key = (issuer.pk, token.region_id)
-    if key not in issuers:
-        issuers[key] = office_regions(issuer).filter(pk=token.region_id).exists()
-    return issuers[key]
+    if issuer.pk not in issuers:
+        issuers[issuer.pk] = set(office_regions(issuer).values_list("pk", flat=True))
+    return token.region_id in issuers[issuer.pk]
 
 
 def token_state(token: DisplayToken, today: date | None = None, issuers: dict | None = None) -> tuple[str, str]:
@@ -205,7 +206,18 @@ def _headline(total, label: str) -> list[dict]:
     return tiles
 
 
-def _districts(table) -> list[dict]:
+def _breakdown(viewer, table, period, today) -> dict:
+    """The panel beside the headline (and under the map): the year's plan completion of each place one
+    level below the screen's region (the city's 县区, the province's cities); for a screen of one 县区,
+    of each 项目类别 instead (a list of one district says nothing)."""
+    if len(table.groups) > 1:
+        return {"by": "region", "title": _("各县区年计划完成率"), "rows": _rows(table)}
+    by_category = figures.figures(viewer, period=period, group_by="category", keys=("projects", "plan_rate",
+                                                                                     "deviation_points"), today=today)
+    return {"by": "category", "title": _("各类别项目年计划完成率"), "rows": _rows(by_category)}
+
+
+def _rows(table) -> list[dict]:
     rows = []
     for group in table.groups:
         rate, gap = group.get("plan_rate"), group.get("deviation_points")
@@ -217,7 +229,7 @@ def _districts(table) -> list[dict]:
 
 
 def _lights(projects) -> dict:
-    counts = summary(projects)["lights"]
+    counts = light_counts(projects)
     return {"red": counts.get(Light.RED, 0), "yellow": counts.get(Light.YELLOW, 0), "green": counts.get(Light.GREEN, 0)}
 
 
@@ -308,7 +320,7 @@ def screen_data(viewer, *, period=None, today: date | None = None) -> dict:
         "headline": _headline(table.total, table.label),
         "lights": {**lights, "labels": {"red": str(Light.RED.label), "yellow": str(Light.YELLOW.label),
                                         "green": str(Light.GREEN.label)}},
-        "districts": _districts(table),
+        "breakdown": _breakdown(viewer, table, period, today),
         "board": latest_board(viewer),
         "red": _red_projects(projects, lights["red"]),
         "overdue": _overdue(viewer, today),

@@ -134,7 +134,7 @@ def tokens(request):
         "history": selectors.token_history(request.user),
         "default_expiry": (today + timedelta(days=30)).isoformat(), "today": today.isoformat(),
         "max_expiry": (today + timedelta(days=services.MAX_DAYS)).isoformat(),
-    }, status=200)
+    })
 
 
 @login_required

@@ -33,16 +33,14 @@
     return true;
   }
 
-  // A tile's number shrinks until it fits its tile (a province's 总投资 is wider than a district's).
+  // A tile's number and unit shrink until they fit the tile (a province's 总投资 is wider than a district's).
   function fit(node) {
-    const num = node.querySelector(".num");
-    if (!num) return;
-    num.style.fontSize = "";
-    let size = parseFloat(getComputedStyle(num).fontSize);
-    const floor = size * 0.5;
+    node.style.fontSize = "";
+    let size = parseFloat(getComputedStyle(node).fontSize);
+    const floor = size * 0.45;
     while (node.scrollWidth > node.clientWidth + 1 && size > floor) {
-      size *= 0.92;
-      num.style.fontSize = size + "px";
+      size *= 0.93;
+      node.style.fontSize = size + "px";
     }
   }
 
@@ -80,7 +78,9 @@
     track.classList.add("is-rolling");
   }
 
-  function drawDistricts(rows) {
+  function drawBreakdown(breakdown) {
+    const rows = breakdown.rows;
+    if (map === null) document.getElementById("screen-map-title").textContent = breakdown.title;
     const scroller = document.getElementById("screen-districts");
     const track = scroller.querySelector(".track");
     track.replaceChildren();
@@ -132,7 +132,7 @@
     const track = scroller.querySelector(".track");
     track.replaceChildren();
     if (!board) {
-      track.appendChild(el("div", "empty", text.textEmpty));
+      track.appendChild(el("div", "empty", text.textNoBoard));
       return;
     }
     const head = el("div", "board-head");
@@ -201,7 +201,7 @@
     setStatus(data.generated_text, "");
     lastTime = data.generated_text;
     if (changed("tiles", data.headline)) drawTiles(data.headline);
-    if (changed("districts", data.districts)) drawDistricts(data.districts);
+    if (changed("breakdown", data.breakdown)) drawBreakdown(data.breakdown);
     if (changed("board", data.board)) drawBoard(data.board);
     if (changed("lights", data.lights)) drawLights(data.lights);
     if (changed("red", data.red)) drawList("screen-red", data.red);
