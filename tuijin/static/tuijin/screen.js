@@ -9,6 +9,7 @@
   if (!root || !source) return;
 
   const RETRY_SECONDS = 60;
+  const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
   const SECONDS_PER_ROW = 3;
   const text = root.dataset;
   const refreshSeconds = Math.max(30, Number(text.refresh) || 300);
@@ -66,7 +67,7 @@
     const track = scroller.querySelector(".track");
     track.classList.remove("is-rolling");
     track.querySelectorAll("[data-copy]").forEach(function (n) { n.remove(); });
-    if (track.scrollHeight <= scroller.clientHeight + 1) return;
+    if (track.scrollHeight <= scroller.clientHeight + 1 || reducedMotion.matches) return;  // scrolled by hand then
     const rows = Array.from(track.children);
     rows.forEach(function (row) {
       const copy = row.cloneNode(true);
