@@ -51,6 +51,13 @@ a published one (every principal with a place sees it), "district" a published e
 of 兰山区, gets 404; the principals of the city see the editions below it). A published bulletin is never
 edited (the office's POST is turned away with a message: 302, nothing written). The PDF is converted by a
 stand-in here (the conversion is tested in tests/bulletins); the office's template is the built-in example.
+The big screen (大屏, dashboards): dashboards:screen and its data are every signed-in principal's own scope (an
+outsider's screen is empty, not refused). The display-token pages (dashboards:tokens, issue and list;
+dashboards:token_revoke) are the office's (403 to everyone else); "city" is a token of 临沂市 the dispatcher
+issued. The token's own screen and data (dashboards:token_screen, token_screen_data) answer whoever holds the
+address, signed in or not, the same: "valid" a token in force (200, nothing written), "revoked" one revoked
+(410, a Chinese message page or JSON), "expired" one past its last day (410). A token never opens anything
+else: tests/dashboards/test_screen.py asks every other URL with it.
 """
 
 from datetime import date, timedelta
@@ -497,6 +504,22 @@ bulletins:template_example GET -       login     ok     ok         403    403   
 bulletins:template_example POST -      login     405    405        405    405        405        405     405       405           405
 bulletins:template_delete GET -        login     405    405        405    405        405        405     405       405           405
 bulletins:template_delete POST -       login     saved  saved      403    403        403        403     403       403           403
+dashboards:screen      GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
+dashboards:screen      POST   -        login     405    405        405    405        405        405     405       405           405
+dashboards:screen_data GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
+dashboards:screen_data POST   -        login     405    405        405    405        405        405     405       405           405
+dashboards:tokens      GET    -        login     ok     ok         403    403        403        403     403       403           403
+dashboards:tokens      POST   -        login     saved  saved      403    403        403        403     403       403           403
+dashboards:token_revoke GET   city     login     405    405        405    405        405        405     405       405           405
+dashboards:token_revoke POST  city     login     saved  saved      403    403        403        403     403       403           403
+dashboards:token_screen GET   valid    ok        ok     ok         ok     ok         ok         ok      ok        ok            ok
+dashboards:token_screen GET   revoked  410       410    410        410    410        410        410     410       410           410
+dashboards:token_screen GET   expired  410       410    410        410    410        410        410     410       410           410
+dashboards:token_screen POST  valid    405       405    405        405    405        405        405     405       405           405
+dashboards:token_screen_data GET valid ok        ok     ok         ok     ok         ok         ok      ok        ok            ok
+dashboards:token_screen_data GET revoked 410     410    410        410    410        410        410     410       410           410
+dashboards:token_screen_data GET expired 410     410    410        410    410        410        410     410       410           410
+dashboards:token_screen_data POST valid 405      405    405        405    405        405        405     405       405           405
 """
 
 EXCLUDED_NAMESPACES = {"admin"}
@@ -632,6 +655,8 @@ def matrix_rule():
 
 
 def url_for(name: str, project, world=None) -> str:
+    if name.startswith("dashboards:"):
+        return dashboards_url(name, world)
     if name.startswith("scoring:"):
         return scoring_url(name, world)
     if name.startswith("bulletins:"):
@@ -677,6 +702,9 @@ def report_of(world, project):
 
 def prepare(name: str, project, world, obj: str = "own") -> None:
     """Set the scene a case needs before the "nothing written" snapshot is taken."""
+    if name.startswith("dashboards:"):
+        prepare_dashboards(world, obj)
+        return
     if name.startswith("scoring:"):
         prepare_scoring(world, published=obj == "published")
         return
@@ -730,6 +758,8 @@ def png_upload():
 
 
 def payload(name: str, obj: str, project: Project | None, regions, world=None) -> dict:
+    if name.startswith("dashboards:"):
+        return dashboards_payload(name, world)
     if name.startswith("scoring:"):
         return scoring_payload(name, world)
     if name.startswith("bulletins:"):
@@ -1233,6 +1263,9 @@ def assert_saved(name: str, project: Project | None, before_count: int, world=No
 
     if assert_schedule_saved(name, project, user) or assert_problems_saved(name, project, world, user):
         return
+    if name.startswith("dashboards:"):
+        assert_dashboards_saved(name, world)
+        return
     if name.startswith("scoring:"):
         assert_scoring_saved(name, world, user)
         return
@@ -1682,5 +1715,49 @@ def assert_bulletins_saved(name: str, world) -> None:
         assert Template.objects.filter(name="矩阵新模板").exists()
     elif name == "bulletins:template_delete":
         assert not Template.objects.filter(pk=scene.template.pk).exists()
+    else:
+        raise AssertionError(f"no saved-check for {name}")
+
+
+def prepare_dashboards(world, obj: str) -> None:
+    """A display token of the city issued by the dispatcher: in force ("valid", "city"), revoked, or past its
+    last day ("expired"); kept with its secret on `world.screen`."""
+    from tuijin.dashboards import services as screen_services
+    from tuijin.dashboards.models import DisplayToken
+
+    dispatcher = world.city.users["dispatcher"]
+    token, secret = screen_services.display_token_issue(dispatcher, name="矩阵大屏", region=world.city.regions.city,
+                                                        expires_on=local_today() + timedelta(days=30))
+    if obj == "revoked":
+        token = screen_services.display_token_revoke(dispatcher, token, version=token.version, reason="矩阵撤销")
+    if obj == "expired":
+        DisplayToken.objects.filter(pk=token.pk).update(expires_on=local_today() - timedelta(days=1))
+    world.screen = SimpleNamespace(token=token, secret=secret)
+
+
+def dashboards_url(name: str, world) -> str:
+    if name in {"dashboards:token_screen", "dashboards:token_screen_data"}:
+        return reverse(name, args=[world.screen.secret])
+    if name == "dashboards:token_revoke":
+        return reverse(name, args=[world.screen.token.pk])
+    return reverse(name)
+
+
+def dashboards_payload(name: str, world) -> dict:
+    if name == "dashboards:tokens":
+        return {"name": "矩阵新令牌", "region": world.city.regions.lanshan.pk,
+                "expires_on": (local_today() + timedelta(days=7)).isoformat()}
+    if name == "dashboards:token_revoke":
+        return {"version": world.screen.token.version, "reason": "矩阵撤销"}
+    return {}
+
+
+def assert_dashboards_saved(name: str, world) -> None:
+    from tuijin.dashboards.models import DisplayToken
+
+    if name == "dashboards:tokens":
+        assert DisplayToken.objects.filter(name="矩阵新令牌", region=world.city.regions.lanshan).exists()
+    elif name == "dashboards:token_revoke":
+        assert DisplayToken.objects.get(pk=world.screen.token.pk).revoke_reason == "矩阵撤销"
     else:
         raise AssertionError(f"no saved-check for {name}")

@@ -26,14 +26,20 @@ def alert_list(user, projects):
             .order_by("-mine", "-level", "first_seen", "project_id", "rule__sort"))
 
 
+def lights(projects) -> dict:
+    """{light: number of projects} over `projects` (lights no project has are absent)."""
+    from django.db.models import Count
+
+    return dict(projects.values("light").order_by().annotate(n=Count("id")).values_list("light", "n"))
+
+
 def summary(projects) -> dict:
     """Projects by light and active alerts by dimension, over `projects`."""
     from django.db.models import Count
 
-    lights = dict(projects.values("light").order_by().annotate(n=Count("id")).values_list("light", "n"))
     dims = dict(Alert.objects.active().filter(project__in=projects.values("pk")).values("dimension").order_by()
                 .annotate(n=Count("id")).values_list("dimension", "n"))
-    return {"lights": lights, "dimensions": dims}
+    return {"lights": lights(projects), "dimensions": dims}
 
 
 def project_alerts(project: Project):
