@@ -299,6 +299,10 @@
       })
       .catch(function () { rows.replaceChildren(el("p", "wall-empty text-danger", wall.dataset.error)); });
     window.addEventListener("resize", function () { fit(wall); });
+    // 更多筛选 opening or closing moves the chart: it fills the window again.
+    ["shown.bs.collapse", "hidden.bs.collapse"].forEach(function (name) {
+      document.addEventListener(name, function () { fit(wall); });
+    });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
