@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from .views import cockpit
 
 app_name = "dashboards"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("cockpit/", cockpit.page, name="cockpit"),
+    path("cockpit/data/", cockpit.data, name="cockpit_data"),
+]
