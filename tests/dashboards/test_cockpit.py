@@ -287,3 +287,23 @@ def test_the_data_runs_the_same_queries_for_n_and_3n_projects(city, client):
     shown += _grow(city, 6, "乙")
     many = queries(shown)
     assert few == many, f"{few} queries for 2 projects, {many} for 8"
+
+
+# -------------------------------------------------------------------------------------------- bench
+
+
+def test_the_bench_measure_times_the_data_and_checks_its_total(town, city, settings):
+    from tuijin.core.bench import BenchError, BenchOptions
+    from tuijin.dashboards.bench import Context
+    from tuijin.dashboards.benches import cockpit as measure
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    dispatcher = city.users["dispatcher"]
+    table = figures(dispatcher, period="2026-10", group_by="region", region_level="district")
+    ctx = Context(dispatcher=dispatcher, period="2026-10", table=table, counts={})
+    metrics = measure.measure(ctx, BenchOptions(requests=2, rounds=1))
+    assert set(metrics) == {"cockpit_data_p50", "cockpit_data_p95"}
+    assert metrics["cockpit_data_p95"].target == 300.0 and metrics["cockpit_data_p95"].value > 0
+    wrong = Context(dispatcher=dispatcher, period="2026-09", table=table, counts={})  # September's total differs
+    with pytest.raises(BenchError, match="is not the figures'"):
+        measure.measure(wrong, BenchOptions(requests=1, rounds=1))

@@ -330,11 +330,6 @@ class MonthlyTable:
         累计完成投资)."""
         return ledger_params(self.filterset, month.basis, None)
 
-    def as_json(self) -> dict:
-        return {"year": self.year, "months": [
-            {"period": m.period.key, **GroupFigures(m.period.key, m.period.label, m.components, m.values).as_json()}
-            for m in self.months]}
-
 
 def monthly_keys(keys) -> list[str]:
     """The figures a month-by-month series can give (those computed from sources.MONTHLY_PARTS)."""
@@ -357,8 +352,7 @@ def monthly_figures(user, *, period, filters=None, keys=None, today: date | None
     keys = monthly_keys(keys)
     filterset = ledger_filter(user, filters, period.year)
     bases = sources.month_bases(period.year, today or timezone.localdate())
-    parts = {part for key in keys for part in FIGURES[key].parts}
-    found = sources.monthly_components(_projects(filterset), bases, parts)
+    found = sources.monthly_components(_projects(filterset), bases, registry.parts_of(keys))
     months = [MonthFigures(basis, components, registry.values_of(components, keys))
               for basis, components in zip(bases, found, strict=True)]
     return MonthlyTable(period.year, keys, months, filterset)
