@@ -25,6 +25,10 @@ accept only GET/HEAD (405 otherwise).
 figures:index (统计分析) is open to every signed-in user over their own scope (an outsider's figures are empty);
 figures:explain lists the projects behind a figure of the own (兰山区) or other (罗庄区) project's district:
 404 for a user with no project there.
+dashboards:cockpit (驾驶舱) and its data are open to every signed-in user over their own scope, like 统计分析;
+"own"/"other" ask for the own (兰山区) or other (罗庄区) project's district as the ledger's region filter: a
+district clerk may not choose another district (it is not among their filter options: 400 with the Chinese
+reason, no figures), nor may an outsider, who has no region at all.
 
 The problems app (tuijin/problems) works on its own records, each prepared per case: "own" is a
 problem, supervision order, meeting or inspection of the 兰山区 project, "other" one of the 罗庄区
@@ -265,6 +269,14 @@ figures:index          POST   -        login     405    405        405    405   
 figures:explain        GET    own      login     ok     ok         ok     ok         404        ok      ok        404           404
 figures:explain        GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404
 figures:explain        POST   own      login     405    405        405    405        405        405     405       405           405
+dashboards:cockpit     GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
+dashboards:cockpit     GET    own      login     ok     ok         ok     ok         400        ok      ok        ok            400
+dashboards:cockpit     GET    other    login     ok     ok         ok     400        ok         ok      ok        ok            400
+dashboards:cockpit     POST   -        login     405    405        405    405        405        405     405       405           405
+dashboards:cockpit_data GET   -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
+dashboards:cockpit_data GET   own      login     ok     ok         ok     ok         400        ok      ok        ok            400
+dashboards:cockpit_data GET   other    login     ok     ok         ok     400        ok         ok      ok        ok            400
+dashboards:cockpit_data POST  -        login     405    405        405    405        405        405     405       405           405
 problems:list          GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
 problems:list          POST   -        login     405    405        405    405        405        405     405       405           405
 problems:list_xlsx     GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
@@ -665,6 +677,8 @@ def url_for(name: str, project, world=None) -> str:
         # The figures of the project's district (statistics are read by region: a group the user has no
         # project in answers 404, like a project outside their scope).
         return f"{reverse(name)}?figure=projects&by=region&group={project.region.code}&period={current_year()}"
+    if name.startswith("dashboards:cockpit"):
+        return reverse(name) + (f"?region={project.region_id}" if project is not None else "")
     if name.startswith("problems:"):
         return problems_url(name, project)
     if name in MILESTONE_URLS:

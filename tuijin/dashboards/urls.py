@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from .views import screen
+from .views import cockpit, screen
 
 app_name = "dashboards"
 
@@ -9,6 +9,8 @@ app_name = "dashboards"
 TOKEN = r"(?P<token>[A-Za-z0-9_-]{32,64})"
 
 urlpatterns: list = [
+    path("cockpit/", cockpit.page, name="cockpit"),
+    path("cockpit/data/", cockpit.data, name="cockpit_data"),
     path("screen/", screen.screen, name="screen"),
     path("screen/data/", screen.screen_data, name="screen_data"),
     path("screen/tokens/", screen.tokens, name="tokens"),
