@@ -52,8 +52,7 @@ SCREEN_LABELS = {OFFICE: gettext_lazy("本月调度"), LEADER: gettext_lazy("我
 
 ROWS = 8  # rows shown under a number (the list behind it holds them all)
 # The headline figures of a scope and of a leader's projects: all from the ledger's one pass (序时 in it).
-HEADLINE_KEYS = ("projects", "annual_plan", "completed", "plan_rate", "time_progress", "deviation_points",
-                 "planned_starts", "started", "start_rate")
+HEADLINE_KEYS = ("projects", "annual_plan", "completed", "plan_rate", "time_progress", "deviation_points", "start_rate")
 PROJECT_KEYS = ("annual_plan", "completed", "plan_rate", "deviation_points")
 
 
@@ -79,10 +78,6 @@ class Number:
     @property
     def unit(self) -> str:
         return {MONEY: _("亿元"), RATE: "", POINTS: _("个百分点")}.get(self.kind, "")
-
-    @property
-    def is_zero(self) -> bool:
-        return not self.value
 
 
 def _url(name: str, params: dict | None = None, *args) -> str:
@@ -154,8 +149,10 @@ def headline(user, period: Period, filters: dict | None = None, prefix: str = ""
 
     def number(key: str, url: str | None = None, tone: str = "") -> Number:
         figure = FIGURES[key]
-        return Number(f"{prefix}{key}", str(figure.label), total[key], url or explain(key), figure.kind, tone,
-                      str(figure.definition))
+        hint = str(figure.definition)
+        if figure.kind == MONEY:  # the tile shows 亿元; the exact amount in 万元 on hover, as the list shows it
+            hint = _("%(amount)s万元。%(rule)s") % {"amount": display(total[key], MONEY), "rule": hint}
+        return Number(f"{prefix}{key}", str(figure.label), total[key], url or explain(key), figure.kind, tone, hint)
 
     deviation = total["deviation_points"]
     numbers = [
@@ -193,7 +190,7 @@ def scope_title(user) -> str:
 
 @dataclass
 class ProjectRow:
-    """One of the leader's projects that needs him: its light and reason, and its figures of the year."""
+    """A red or yellow project on a first screen: its light and the reason, and its figures of the year."""
 
     pk: int
     name: str
