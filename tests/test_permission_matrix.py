@@ -2,7 +2,7 @@
 
 Read the table as the access rules of the ledger (every URL has a row):
   login   302 to /login/?next=…                  (anonymous)
-  →/      302 to /  · →list 302 to /projects/ · →login 302 to /login/
+  →/      302 to /  · →login 302 to /login/
   ok      200, nothing written                   (a page, or a POST the page treats like a GET)
   form    200 with the form shown again, nothing written (e.g. a region outside the user's scope)
   saved   302 and the write happened
@@ -15,6 +15,9 @@ For projects:create the object column is the region posted in the form. For the 
 approval URLs it is the project whose first node (a template applied) or required approval is used;
 alerts:rule edits a warning rule, which belongs to no project ("-"): only admin and dispatcher may.
 
+home (/) is each signed-in user's first screen (tuijin.dashboards): the office's month at a glance, the
+leader's projects (the leader principal is linked to a 联系领导 of the own project here), everyone else's
+to-do over their own scope, and a sentence for the outsider, who has no place; GET/HEAD only.
 Read-only roles (leader, handler, inspector) get 403 on the edit pages of projects they can see: the
 project is looked up in the user's visible scope first (404 outside it), then the edit right is checked.
 Archive also answers 403 to a reporter, who may edit the project but not archive it.
@@ -83,8 +86,8 @@ from .writes import record_writes
 
 #  url name            method object   anonymous admin  dispatcher leader reporter_a reporter_b handler inspector dept_reporter outsider
 MATRIX = """
-home                   GET    -        →list     →list  →list      →list  →list      →list      →list   →list     →list         →list
-home                   POST   -        →list     →list  →list      →list  →list      →list      →list   →list     →list         →list
+home                   GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
+home                   POST   -        login     405    405        405    405        405        405     405       405           405
 login                  GET    -        ok        →/     →/         →/     →/         →/         →/      →/        →/            →/
 login                  POST   -        form      →/     →/         →/     →/         →/         →/      →/        →/            →/
 logout                 GET    -        405       405    405        405    405        405        405     405       405           405
@@ -728,6 +731,10 @@ def prepare(name: str, project, world, obj: str = "own") -> None:
     if name.startswith("problems:"):
         prepare_problems(name, project, world, obj)
         return
+    if name == "home":  # the leader principal is the own project's 联系领导: his screen lists it
+        from tuijin.projects.models import ProjectLeader
+
+        ProjectLeader.objects.get_or_create(project=world.own, leader=leader_record(world))
     if name == "notification_open":
         from tuijin.core.notify import notify
 
@@ -1415,7 +1422,7 @@ def test_each_principal_gets_the_expected_answer_from_each_url(client, world, me
     if name in IMPORT_BATCH_URLS:
         drop_stored_file(project)
 
-    redirects = {"login": None, "→/": "/", "→list": reverse("projects:list"), "→login": reverse("login")}
+    redirects = {"login": None, "→/": "/", "→login": reverse("login")}
     if outcome in redirects:
         assert response.status_code == 302, response.content.decode()[:500]
         location = response["Location"]

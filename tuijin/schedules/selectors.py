@@ -11,10 +11,13 @@ from django.utils.translation import gettext as _
 from tuijin.core.exceptions import get_or_not_found
 from tuijin.org.models import Leader, Region, Unit
 from tuijin.projects.choices import Admission, LeaderRole, Light
+from tuijin.projects.filtersets import LedgerFilterSet
 from tuijin.projects.models import Project, ProjectLeader
+from tuijin.projects.selectors import ledger_queryset
 
 from . import scheduling
 from .choices import ApprovalStatus, DoneBasis, MilestoneStatus, WallGrouping
+from .filtersets import MilestoneFilterSet
 from .models import Approval, Baseline, Milestone, MilestoneTemplate, Schedule
 
 
@@ -105,6 +108,16 @@ def project_approvals(project: Project, today: date) -> tuple[list[Approval], Ap
 def gantt_nodes(projects):
     """The nodes of `projects` (a scoped, filtered queryset), for filtersets.MilestoneFilterSet."""
     return Milestone.objects.filter(project__in=projects.values("pk"))
+
+
+def node_filter(user, params, today: date):
+    """The nodes of the Gantt chart (挂图作战) of these parameters as its data reads them: the ledger's
+    filters over the user's unarchived projects of every year, then MilestoneFilterSet (its `status`).
+    A first screen counts `.qs` and links to the chart with the same parameters."""
+    data = params.copy()
+    data.setdefault("year", "")  # nodes of every project, not only those with this year's plan
+    projects = LedgerFilterSet(data, queryset=ledger_queryset(user), user=user, archived=False)
+    return MilestoneFilterSet(params, queryset=gantt_nodes(projects.qs), today=today)
 
 
 def gantt_row(m: Milestone) -> dict:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tuijin.alerts.models import Alert
-from tuijin.alerts.selectors import lights as light_counts
+from tuijin.alerts.selectors import light_counts
 from tuijin.core.templatetags.tuijin import yi
 from tuijin.figures import selectors as figures
 from tuijin.figures.registry import FIGURES, MONEY, RATE, display
