@@ -67,7 +67,11 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     if db["ENGINE"] == "tuijin.core.sqlite" and not os.environ.get("TUIJIN_TEST_SQLITE_NAME"):
         # Per process, so also per pytest-xdist worker (whose suffix would make "test_/path…_gw0" of an
         # unset name).
-        test["NAME"] = str(Path(settings.DATA_DIR) / f"test-{os.getpid()}.sqlite3")
+        # In a folder of its own: the benches' throw-away databases go beside it (tests/test_bench.py's
+        # _leftovers counts this process's only, with other workers' benches running at the same time).
+        folder = Path(settings.DATA_DIR) / f"test-{os.getpid()}"
+        folder.mkdir(parents=True, exist_ok=True)
+        test["NAME"] = str(folder / "test.sqlite3")
     if db["ENGINE"] == "django.db.backends.postgresql":
         # The test run's own connections only: a commit returns without waiting for its WAL to reach the
         # disk (a crash could lose the last commits of a database the run drops anyway). What a commit

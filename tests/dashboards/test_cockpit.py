@@ -235,7 +235,7 @@ def test_the_page_has_its_filters_charts_and_nav_item(town, city, client):
                   "chart-problems", "chart-gauges"):
         assert f'id="{chart}"' in page
     assert "vendor/echarts/echarts.min.js" in page and "tuijin/cockpit.js" in page
-    assert "没有逐月的灯色记录" in page
+    assert "各月为该月作为预警判断月份期间记录的灯色" in page
     response = get(client, city.users["dispatcher"], "dashboards:cockpit", period="2026-10", level="999999")
     assert response.status_code == 400
 
@@ -307,3 +307,31 @@ def test_the_bench_measure_times_the_data_and_checks_its_total(town, city, setti
     wrong = Context(dispatcher=dispatcher, period="2026-09", table=table, counts={})  # September's total differs
     with pytest.raises(BenchError, match="is not the figures'"):
         measure.measure(wrong, BenchOptions(requests=1, rounds=1))
+
+
+def test_the_lights_month_by_month_are_the_recorded_ones_each_opening_its_projects(town, city, client):
+    """September's lights as recorded (alerts.LightSnapshot), October's today's (the month judged on
+    2026-11-20), August's unknown; each month's bar opens the drill-down of that month's figure, whose
+    rows are as many as the bar says."""
+    from django.utils import timezone
+
+    from tuijin.alerts.models import LightSnapshot, PeriodLight
+    from tuijin.projects.choices import Light
+    from tuijin.projects.models import Project
+    from tuijin.reports.models import ReportPeriod
+
+    september = ReportPeriod.objects.get(year=2026, month=9)
+    snapshot = LightSnapshot.objects.create(period=september, begun_at=timezone.now(), refreshed_at=timezone.now())
+    PeriodLight.objects.create(snapshot=snapshot, project=town.p.p2, light=Light.RED, reason="记录")
+    Project.objects.filter(pk__in=[town.p.p1.pk, town.p.p3.pk]).update(light=Light.YELLOW)
+    client.force_login(city.users["dispatcher"])
+    rows = {r["month"]: r for r in client.get(reverse("dashboards:cockpit_data"), {"period": "2026-10"}).json()["months"]["rows"]}
+    assert (rows[8]["red_projects"], rows[8]["links"]["red_projects"]) == (None, None)
+    assert (rows[9]["red_projects"], rows[9]["yellow_projects"]) == (1, 0)
+    assert (rows[10]["red_projects"], rows[10]["yellow_projects"]) == (0, 2)
+    assert rows[11]["red_projects"] is None                            # after the period asked for
+    page = client.get(rows[9]["links"]["red_projects"])
+    assert page.status_code == 200 and town.p.p2.name in page.content.decode()
+    assert town.p.p1.name not in page.content.decode()
+    page = client.get(rows[10]["links"]["yellow_projects"]).content.decode()
+    assert town.p.p1.name in page and town.p.p3.name in page and town.p.p2.name not in page

@@ -1,6 +1,7 @@
 """The figures month by month (monthly_figures: the cockpit's S-curve and problems by month) equal
 figures() asked for each month, for the hand-built town (conftest.py), with filters and scopes; and the
-light figures (红灯 / 黄灯 / 绿灯项目: the projects' current lights)."""
+light figures (红灯 / 黄灯 / 绿灯项目: the lights recorded for the month, else today's for the month judged
+now and later, else unknown)."""
 
 from datetime import date
 from decimal import Decimal
@@ -23,7 +24,8 @@ KEYS = monthly_keys(None)
 def test_the_monthly_figures_are_the_year_plan_completion_and_problem_figures():
     assert set(KEYS) == {"projects", "total_investment", "annual_plan", "completed", "plan_rate", "plan_to_date",
                          "plan_to_date_rate", "time_progress", "deviation_points", "problems", "problems_closed",
-                         "problem_close_rate", "problem_avg_days"}
+                         "problem_close_rate", "problem_avg_days", "red_projects", "yellow_projects",
+                         "green_projects"}
     with pytest.raises(FiguresError, match="指标“start_rate”不能逐月统计"):
         monthly_keys(["completed", "start_rate"])
 
@@ -97,7 +99,8 @@ def test_half_month_reporting_periods_the_as_of_period_is_the_latest_ending_by_t
     _assert_each_month_equals_figures(None)
 
 
-def test_the_light_figures_count_the_projects_current_lights(town):
+def test_the_light_figures_of_the_month_judged_now_are_the_projects_current_lights(town):
+    """On 2026-11-20 October is the month the warnings judge: its light figures are today's lights."""
     Project.objects.filter(pk__in=[town.p.p1.pk, town.p.p3.pk]).update(light=Light.RED)
     Project.objects.filter(pk=town.p.p2.pk).update(light=Light.YELLOW)
     Project.objects.filter(pk=town.p.p7.pk).update(light=Light.RED)  # 申报中: not among the figures' projects
@@ -106,7 +109,46 @@ def test_the_light_figures_count_the_projects_current_lights(town):
     assert (total["red_projects"], total["yellow_projects"], total["green_projects"]) == (2, 1, 3)
     lanshan = table.group("371302")
     assert (lanshan["red_projects"], lanshan["yellow_projects"], lanshan["green_projects"]) == (1, 1, 1)
-    assert "不按统计期回溯" in str(FIGURES["red_projects"].definition)
+    assert "灯色记录" in str(FIGURES["red_projects"].definition)
+
+
+def _record(month: int, lights: dict) -> None:
+    """The lights recorded for a 2026 month (alerts.LightSnapshot), as the warnings' refresh keeps them."""
+    from django.utils import timezone
+
+    from tuijin.alerts.models import LightSnapshot, PeriodLight
+
+    period = ReportPeriod.objects.filter(year=2026, month=month).first() or ReportPeriod.objects.create(
+        year=2026, month=month, starts_on=date(2026, month, 1), ends_on=date(2026, month, 28 if month == 2 else 30),
+        due_on=date(2026, month + 1, 5))
+    snapshot = LightSnapshot.objects.create(period=period, begun_at=timezone.now(), refreshed_at=timezone.now())
+    for project, light in lights.items():
+        PeriodLight.objects.create(snapshot=snapshot, project=project, light=light, reason="记录")
+
+
+def test_a_months_light_figures_are_its_recorded_lights_and_earlier_months_without_are_unknown(town):
+    Project.objects.filter(pk=town.p.p1.pk).update(light=Light.RED)      # today: P1 red only
+    _record(9, {town.p.p2: Light.RED, town.p.p3: Light.YELLOW, town.p.p4: Light.YELLOW, town.p.p7: Light.RED})
+    september = figures(None, period="2026-09", group_by="region")
+    # P2 red, P3 and P4 yellow as recorded (P7, 申报中, is not among the figures' projects); 6 − 3 green.
+    assert (september.total["red_projects"], september.total["yellow_projects"],
+            september.total["green_projects"]) == (1, 2, 3)
+    august = figures(None, period="2026-08")
+    assert (august.total["red_projects"], august.total["yellow_projects"], august.total["green_projects"]) == (
+        None, None, None)                                               # before October, no record: unknown
+    october = figures(None, period="2026-10")
+    assert (october.total["red_projects"], october.total["green_projects"]) == (1, 5)  # judged now: today's
+    table = _assert_each_month_equals_figures(None)
+    assert [table.month(n)["red_projects"] for n in (8, 9, 10, 11, 12)] == [None, 1, 1, 1, 1]
+    assert [table.month(n)["yellow_projects"] for n in (8, 9, 10)] == [None, 2, 0]
+
+
+def test_the_drill_down_of_a_recorded_months_light_lists_the_recorded_projects(town):
+    from tuijin.figures.selectors import explain
+
+    _record(9, {town.p.p2: Light.RED, town.p.p3: Light.YELLOW, town.p.p4: Light.YELLOW})
+    found = explain(None, "yellow_projects", None, period="2026-09")
+    assert found.value == 2 and sorted(r.project_id for r in found.rows) == sorted([town.p.p3.pk, town.p.p4.pk])
 
 
 @pytest.mark.parametrize("by", [None, "region", "stage", "responsible_unit"])

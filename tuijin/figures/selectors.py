@@ -226,6 +226,13 @@ def _finish(components: dict, computed: set[str], last_year: bool, parts=None) -
     return result
 
 
+def _lights_of(components: dict, basis) -> dict:
+    """The light components unknown (None) for an earlier month without recorded lights (sources.light_q)."""
+    if any(name in components for name in sources.LIGHT_COMPONENTS) and not basis.lights_known:
+        components.update({name: None for name in sources.LIGHT_COMPONENTS if name in components})
+    return components
+
+
 def figures(user, *, period, group_by: str | None = None, filters=None, keys=None,
             region_level: str | None = None, today: date | None = None) -> FigureTable:
     """Every figure (or those of `keys`) of the projects `user` sees that pass the ledger's `filters`, as
@@ -279,14 +286,14 @@ def figures(user, *, period, group_by: str | None = None, filters=None, keys=Non
         for group_key, (group, components) in ordered:
             if group_key not in present:
                 continue
-            done = _finish(components, wanted, last_year, parts)
+            done = _lights_of(_finish(components, wanted, last_year, parts), basis)
             groups.append(GroupFigures(group.key, group.name, done, registry.values_of(done, keys), group))
         if dimension.partition:
             for components in raw.values():
                 sources.merge_components(total_components, components)
     if dimension is None or not dimension.partition:
         total_components = gather(sources.Grouping()).get(None, {})
-    total = _finish(total_components, wanted, last_year, parts)
+    total = _lights_of(_finish(total_components, wanted, last_year, parts), basis)
     return FigureTable(basis, keys, groups, GroupFigures("total", _("合计"), total, registry.values_of(total, keys)),
                        dimension, filterset, last_year)
 

@@ -18,10 +18,25 @@ from operator import or_
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import Case, Count, F, FilteredRelation, IntegerField, Max, Min, Q, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+    When,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tuijin.alerts.models import LightSnapshot, PeriodLight
 from tuijin.problems.choices import ProblemStatus
 from tuijin.problems.models import Problem
 from tuijin.projects.choices import CanonicalStage, Light
@@ -29,7 +44,7 @@ from tuijin.projects.selectors import YEAR_PLAN, ledger_sums, with_year_plan
 from tuijin.reports.choices import HANDED_IN_STATES, WorkStatus, counted_states
 from tuijin.reports.figures import schedule_share
 from tuijin.reports.models import ProgressReport, ReportPeriod
-from tuijin.reports.selectors import completion_figure, counted_label
+from tuijin.reports.selectors import completion_figure, counted_label, last_due_period
 from tuijin.schedules.choices import ApprovalStatus, NodeMark
 from tuijin.schedules.models import Approval, Milestone
 
@@ -80,6 +95,23 @@ class Basis:
         return completion_figure(self.done_end, self.as_of.pk if self.as_of is not None else None)
 
 
+    @cached_property
+    def light_snapshot(self) -> int | None:
+        """The lights recorded for the period's last month (alerts.LightSnapshot, kept while that month was
+        the one the warnings judged), if any: what the light figures count."""
+        return (LightSnapshot.objects.filter(period__ends_on=self.end).order_by("-period_id")
+                .values_list("pk", flat=True).first())
+
+    @cached_property
+    def lights_known(self) -> bool:
+        """Whether the light figures have a value: recorded for the month, or the month is the one judged now
+        or later (the projects' lights as they are). An earlier month without a record has none."""
+        if self.light_snapshot is not None:
+            return True
+        judged = last_due_period(self.today)
+        return judged is None or self.end >= judged.ends_on
+
+
 def basis_for(period: Period, today: date | None = None) -> Basis:
     as_of = (ReportPeriod.objects.filter(year=period.year, ends_on__lte=period.end)
              .order_by("-ends_on", "-id").first())
@@ -119,9 +151,19 @@ def stage_q(stage: str) -> Q:
     return Q(stage__canonical=stage)
 
 
-# The warning light's components: the project's light as it is now (tuijin.alerts keeps only the current
-# light, not a light per month, so these do not change with the period asked for).
+# The warning light's components: the lights recorded for the period's last month (alerts.LightSnapshot)
+# when there is a record, else — the month judged now or a later one — the projects' lights as they are;
+# an earlier month without a record counts nothing and its light figures are unknown (Basis.lights_known).
 LIGHT_COMPONENTS = {"light_red": Light.RED, "light_yellow": Light.YELLOW, "light_green": Light.GREEN}
+
+
+def light_q(b: Basis, light: int) -> Q:
+    if b.light_snapshot is None:
+        return Q(light=light) if b.lights_known else Q(pk__in=[])
+    recorded = PeriodLight.objects.filter(snapshot_id=b.light_snapshot, project_id=OuterRef("pk"))
+    if light == Light.GREEN:
+        return ~Q(Exists(recorded))
+    return Q(Exists(recorded.filter(light=light)))
 
 
 def project_flags(b: Basis) -> dict[str, Q]:
@@ -130,7 +172,7 @@ def project_flags(b: Basis) -> dict[str, Q]:
         **{f"stage_{stage}": stage_q(stage) for stage in CanonicalStage.values},
         "planned_starts": planned_start_q(b), "started": started_q(b), "started_early": started_early_q(b),
         "planned_completions": planned_completion_q(b), "completions": completion_q(b),
-        **{name: Q(light=light) for name, light in LIGHT_COMPONENTS.items()},
+        **{name: light_q(b, light) for name, light in LIGHT_COMPONENTS.items()},
     }
 
 
@@ -518,7 +560,7 @@ def grouped_components(wanted: set[str], projects, grouping: Grouping, b: Basis,
 # projects every month: the figures' projects depend on the year, not the month), 本年累计完成 and 序时 as
 # of each month's end, and the year's problems raised and 销号 by then.
 MONTHLY_PARTS = frozenset({"projects", "total_investment", "annual_plan", "completed", "plan_due", "problems",
-                           "problems_closed", "problem_days"})
+                           "problems_closed", "problem_days", *LIGHT_COMPONENTS})
 
 
 def month_bases(year: int, today: date) -> list[Basis]:
@@ -610,4 +652,37 @@ def monthly_components(projects, bases: list[Basis], parts: set[str]) -> list[di
                     closed += n
                     days += total_days
             found.update(problems=raised, problems_closed=closed, problem_days=days)
+    if parts & set(LIGHT_COMPONENTS):
+        _month_lights(projects, bases, months)
     return months
+
+
+def _month_lights(projects, bases: list[Basis], months: list[dict]) -> None:
+    """The light components of each month as figures() counts them (light_q): the month's recorded lights,
+    else — the month judged now or later — the projects' lights as they are, else unknown (None). Two
+    queries for the year: the recorded yellow and red projects per month, the lights as they are."""
+    ends = [b.end for b in bases]
+    snapshots = dict(LightSnapshot.objects.filter(period__ends_on__in=ends).order_by("period_id")
+                     .values_list("period__ends_on", "pk"))  # the last period of an end, as Basis.light_snapshot
+    recorded: dict = defaultdict(int)
+    for snapshot, light, n in (PeriodLight.objects.filter(snapshot_id__in=list(snapshots.values()),
+                                                          project__in=projects.values("pk"))
+                               .values_list("snapshot_id", "light").order_by().annotate(n=Count("id"))):
+        recorded[snapshot, light] = n
+    total = current = None
+    for found, b in zip(months, bases, strict=True):
+        snapshot = snapshots.get(b.end)
+        if snapshot is not None:
+            b.__dict__["light_snapshot"] = snapshot  # Basis.light_snapshot, read once for the year
+            if total is None:
+                total = projects.count()
+            red, yellow = recorded[snapshot, Light.RED], recorded[snapshot, Light.YELLOW]
+            found.update(light_red=red, light_yellow=yellow, light_green=total - red - yellow)
+            continue
+        b.__dict__["light_snapshot"] = None
+        if not b.lights_known:
+            found.update({name: None for name in LIGHT_COMPONENTS})
+            continue
+        if current is None:
+            current = dict(projects.values("light").order_by().annotate(n=Count("id")).values_list("light", "n"))
+        found.update({name: current.get(light, 0) for name, light in LIGHT_COMPONENTS.items()})

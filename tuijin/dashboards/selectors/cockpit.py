@@ -25,7 +25,7 @@ GROUP_KEYS = ("projects", "annual_plan", "completed", "plan_to_date", "plan_rate
 TOTAL_KEYS = (*GROUP_KEYS, "total_investment", "planned_starts", "started", "start_rate", "planned_completions",
               "completions", "completion_rate", "red_projects", "yellow_projects", "green_projects")
 MONTH_KEYS = ("annual_plan", "completed", "plan_to_date", "plan_rate", "time_progress", "deviation_points",
-              "problems", "problems_closed", "problem_close_rate")
+              "problems", "problems_closed", "problem_close_rate", "red_projects", "yellow_projects", "green_projects")
 # The funnel's order: the canonical lifecycle (储备→前期→新开工→续建→竣工→投产→达效); 暂停 and 取消 aside.
 LIFECYCLE = (CanonicalStage.RESERVE, CanonicalStage.PRELIMINARY, CanonicalStage.NEW_START,
              CanonicalStage.CONSTRUCTION, CanonicalStage.COMPLETED, CanonicalStage.OPERATING,
@@ -88,16 +88,20 @@ def _funnel(table) -> tuple[list[dict], list[dict]]:
     return funnel, aside
 
 
-def _lights(table, filterset) -> list[dict]:
-    """Projects by their current light, each opening the ledger with that light (none for a light the
-    filters already exclude: it counts no project)."""
+def _lights(table, filterset, links: "_Links") -> list[dict]:
+    """Projects by light as of the period (the lights recorded for its month, else today's: the figures'
+    light_q), each opening the list behind it: the ledger with that light when the lights are today's
+    (none for a light the filters already exclude: it counts no project), else the figure's drill-down."""
     chosen = filterset.form.cleaned_data.get("light")
     base = table.ledger_params()
+    today = table.basis.light_snapshot is None
     labels = dict(Light.choices)
     rows = []
     for key, light, figure in LIGHTS:
         link = None
-        if base is not None and chosen in (None, "", str(int(light))):
+        if not today:
+            link = links.explain(figure) if table.total[figure] is not None else None
+        elif base is not None and chosen in (None, "", str(int(light))):
             link = ledger_url({**base, "light": int(light)})
         rows.append({"key": key, "name": str(labels[light]), "projects": table.total[figure], "ledger": link})
     return rows
@@ -114,8 +118,9 @@ def _months(monthly, period, links: _Links) -> dict:
         known = number <= last
         if not known:
             for key in ("completed", "plan_rate", "deviation_points", "deviation_text", "problems",
-                        "problems_closed", "problem_close_rate"):
+                        "problems_closed", "problem_close_rate", "red_projects", "yellow_projects", "green_projects"):
                 values[key] = None
+        lit = known and values["red_projects"] is not None  # the month's lights recorded (or today's)
         key = month.period.key
         completed_link = None
         if known:
@@ -129,6 +134,8 @@ def _months(monthly, period, links: _Links) -> dict:
                          "plan_to_date": links.explain("plan_to_date", period=key),
                          "problems": links.explain("problems", period=key) if known else None,
                          "problems_closed": links.explain("problems_closed", period=key) if known else None,
+                         "red_projects": links.explain("red_projects", period=key) if lit else None,
+                         "yellow_projects": links.explain("yellow_projects", period=key) if lit else None,
                      }})
     return {"year": monthly.year, "rows": rows}
 
@@ -151,6 +158,8 @@ def labels() -> dict:
         "wan": _("万元"), "unit_projects": _("个"), "rank": _("第%(n)s名"), "no_plan": _("无年度计划"),
         "click_ledger": _("点击打开台账"), "click_list": _("点击查看明细"), "none": _("暂无数据"),
         "no_problems": _("本年尚无问题"),
+        "red_projects": str(FIGURES["red_projects"].label), "yellow_projects": str(FIGURES["yellow_projects"].label),
+        "green_projects": str(FIGURES["green_projects"].label), "no_lights": _("本年尚无灯色记录"),
     }
 
 
@@ -174,7 +183,7 @@ def cockpit(user, *, period, filters=None) -> dict:
         "regions": {"title": str(regions.dimension.label), "rows": _ranked(regions, links, "region")},
         "categories": {"title": str(categories.dimension.label), "rows": _ranked(categories, links, "category")},
         "funnel": funnel, "stages_aside": aside,
-        "lights": _lights(regions, regions.filterset),
+        "lights": _lights(regions, regions.filterset, links),
         "gauges": [_gauge(regions, links, "start_rate", "started", "planned_starts"),
                    _gauge(regions, links, "completion_rate", "completions", "planned_completions")],
         "labels": labels(),

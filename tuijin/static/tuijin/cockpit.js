@@ -174,20 +174,37 @@
       ? `<a href="${esc(r.ledger)}">${esc(r.name)} ${r.projects}</a>` : `${esc(r.name)} ${r.projects}`).join("　");
   }
 
+  // The lights month by month: each month's recorded lights (the lights while it was the month judged),
+  // today's for the month judged now; a month without either is left empty.
   function lights(data) {
-    const L = data.labels, rows = data.lights;
+    const L = data.labels, rows = data.months.rows;
     const chart = make("chart-lights");
     chart.setOption({
       animation: false,
-      tooltip: { trigger: "item", formatter: (p) => `${esc(rows[p.dataIndex].name)}：${rows[p.dataIndex].projects} ${esc(L.unit_projects)}` },
-      legend: { bottom: 0 },
-      series: [{ type: "pie", radius: ["38%", "68%"], center: ["50%", "45%"], avoidLabelOverlap: true,
-        label: { formatter: (p) => `${rows[p.dataIndex].name} ${rows[p.dataIndex].projects}` },
-        // A light no project has keeps its place in the legend but draws no label.
-        data: rows.map((r) => ({ name: r.name, value: r.projects, itemStyle: { color: COLORS[r.key] },
-          label: { show: r.projects > 0 }, labelLine: { show: r.projects > 0 } })) }],
+      color: [COLORS.red, COLORS.yellow],
+      tooltip: { trigger: "axis", formatter: (items) => {
+        const r = rows[items[0].dataIndex];
+        if (r.red_projects === null) return esc(r.label);
+        return [`<strong>${esc(r.label)}</strong>`, `${esc(L.red_projects)}：${r.red_projects}`,
+          `${esc(L.yellow_projects)}：${r.yellow_projects}`, `${esc(L.green_projects)}：${r.green_projects}`,
+          esc(L.click_list)].join("<br>");
+      } },
+      legend: { data: [L.red_projects, L.yellow_projects], bottom: 0 },
+      grid: { left: 40, right: 16, top: 16, bottom: 56 },
+      xAxis: { type: "category", data: rows.map((r) => r.label) },
+      yAxis: { type: "value", minInterval: 1 },
+      series: [
+        { name: L.red_projects, type: "bar", stack: "lights", data: rows.map((r) => r.red_projects) },
+        { name: L.yellow_projects, type: "bar", stack: "lights", data: rows.map((r) => r.yellow_projects) },
+      ],
     });
-    chart.on("click", (p) => go(rows[p.dataIndex].ledger));
+    chart.on("click", (p) => {
+      const r = rows[p.dataIndex];
+      go(p.seriesIndex === 0 ? r.links.red_projects : r.links.yellow_projects);
+    });
+    if (!rows.some((r) => r.red_projects !== null)) {
+      chart.setOption({ title: { text: L.no_lights, left: "center", top: "middle", textStyle: { color: "#999", fontSize: 14 } } });
+    }
   }
 
   function problems(data) {
