@@ -52,7 +52,10 @@ respectively; own/other by handler and reporter_b).
 The scoring app (考核排名) works on a scheme of the two districts with a manual and a judges' item:
 "draft" is a scheme with only a draft run (drafts and such schemes only to the office; the sheet also to
 the judges, leader and inspector), "published" one whose run is published (every principal with a place
-sees it; an outsider, with none, gets 404). The office's writes answer 403 to everyone else.
+sees it; an outsider, with none, gets 404). The office's writes answer 403 to everyone else. Its 序列 is
+of regions; the exemption is 兰山区's (a subject's), edited (exemption_edit) and removed at the version
+shown. scoring:point is the drill-down of 兰山区's 年计划完成率: a line the principal may read (both
+districts are on a board), listing the projects of it the principal sees (none: an empty page, 200).
 The bulletins app (通报) works on editions of the city: "draft" a draft (only the office sees it), "published"
 a published one (every principal with a place sees it), "district" a published edition of 罗庄区 (reporter_a,
 of 兰山区, gets 404; the principals of the city see the editions below it). A published bulletin is never
@@ -463,11 +466,16 @@ scoring:compute        GET    draft    login     405    405        405    405   
 scoring:compute        POST   draft    login     saved  saved      403    403        403        403     403       403           403
 scoring:exemption_add  GET    draft    login     405    405        405    405        405        405     405       405           405
 scoring:exemption_add  POST   draft    login     saved  saved      403    403        403        403     403       403           403
+scoring:exemption_edit GET    draft    login     ok     ok         403    403        403        403     403       403           403
+scoring:exemption_edit POST   draft    login     saved  saved      403    403        403        403     403       403           403
 scoring:exemption_delete GET  draft    login     405    405        405    405        405        405     405       405           405
 scoring:exemption_delete POST draft    login     saved  saved      403    403        403        403     403       403           403
 scoring:run            GET    draft    login     ok     ok         404    404        404        404     404       404           404
 scoring:run            GET    published login    ok     ok         ok     ok         ok         ok      ok        ok            404
 scoring:run            POST   draft    login     405    405        405    405        405        405     405       405           405
+scoring:point          GET    draft    login     ok     ok         404    404        404        404     404       404           404
+scoring:point          GET    published login    ok     ok         ok     ok         ok         ok      ok        ok            404
+scoring:point          POST   draft    login     405    405        405    405        405        405     405       405           405
 scoring:board          GET    draft    login     ok     ok         404    404        404        404     404       404           404
 scoring:board          GET    published login    ok     ok         ok     ok         ok         ok      ok        ok            404
 scoring:board          POST   draft    login     405    405        405    405        405        405     405       405           405
@@ -1537,7 +1545,8 @@ def test_the_write_detector_lets_sessions_and_read_marks_through_but_not_new_mes
 
 def matrix_scheme_config(world) -> dict:
     regions = world.city.regions
-    return {"series": [{"name": "县区", "red": 1, "black": 1, "members": [regions.lanshan.pk, regions.luozhuang.pk]}],
+    return {"series": [{"name": "县区", "kind": "region", "red": 1, "black": 1,
+                        "members": [regions.lanshan.pk, regions.luozhuang.pk]}],
             "indicators": [
                 {"code": "plan", "name": "年计划完成率", "source": "figure", "figure": "plan_rate", "weight": "60",
                  "curve": {"kind": "linear", "target": "100"}},
@@ -1557,12 +1566,12 @@ def prepare_scoring(world, *, published: bool) -> None:
     from tuijin.scoring import services as scoring_services
 
     scheme = scoring_services.scheme_save(None, None, config=matrix_scheme_config(world), code="matrix",
-                                          name="矩阵方案", subject_kind="region", period_kind="month")
+                                          name="矩阵方案", period_kind="month")
     run = scoring_services.run_compute(None, scheme, matrix_period())
     if published:
         run = scoring_services.run_publish(None, run, version=run.version)
     exemption = scoring_services.exemption_add(world.city.users["dispatcher"], scheme,
-                                               subject_id=world.city.regions.lanshan.pk, reason="汛期停工",
+                                               subject=("region", world.city.regions.lanshan.pk), reason="汛期停工",
                                                starts=date(current_year(), 1, 1), ends=date(current_year(), 12, 31))
     world.scoring = SimpleNamespace(scheme=scheme, run=run, exemption=exemption)
 
@@ -1574,8 +1583,10 @@ def scoring_url(name: str, world) -> str:
     scene = world.scoring
     if name in SCORING_SCHEME_URLS:
         return reverse(name, args=[scene.scheme.pk])
-    if name == "scoring:exemption_delete":
+    if name in {"scoring:exemption_delete", "scoring:exemption_edit"}:
         return reverse(name, args=[scene.exemption.pk])
+    if name == "scoring:point":
+        return f"{reverse(name, args=[scene.run.pk])}?subject=region:{world.city.regions.lanshan.pk}&indicator=plan"
     if name in {"scoring:list", "scoring:preset_install", "scoring:import", "scoring:new"}:
         return reverse(name)
     return reverse(name, args=[scene.run.pk])
@@ -1583,9 +1594,9 @@ def scoring_url(name: str, world) -> str:
 
 def scoring_editor_post(world, code: str, name: str, version="") -> dict:
     regions = world.city.regions
-    return {"code": code, "name": name, "subject_kind": "region", "period_kind": "month", "version": version,
-            "series_rows": "1", "s-0-name": "县区", "s-0-red": "1", "s-0-black": "1",
-            "s-0-members": [str(regions.lanshan.pk), str(regions.luozhuang.pk)], "indicator_rows": "1",
+    return {"code": code, "name": name, "period_kind": "month", "version": version,
+            "series_rows": "1", "s-0-name": "县区", "s-0-kind": "region", "s-0-red": "1", "s-0-black": "1",
+            "s-0-members": [f"region:{regions.lanshan.pk}", f"region:{regions.luozhuang.pk}"], "indicator_rows": "1",
             "i-0-code": "plan", "i-0-name": "年计划完成率", "i-0-source": "figure", "i-0-figure": "plan_rate",
             "i-0-weight": "60", "i-0-kind": "linear", "i-0-target": "100", "i-0-higher_is_better": "1"}
 
@@ -1610,12 +1621,17 @@ def scoring_payload(name: str, world) -> dict:
     if name == "scoring:compute":
         return {"period": f"{current_year() - 1}-12"}
     if name == "scoring:exemption_add":
-        return {"subject_id": world.city.regions.luozhuang.pk, "reason": "不可抗力", "starts": f"{current_year()}-01-01",
-                "ends": f"{current_year()}-12-31"}
+        return {"subject": f"region:{world.city.regions.luozhuang.pk}", "reason": "不可抗力",
+                "starts": f"{current_year()}-01-01", "ends": f"{current_year()}-12-31"}
+    if name == "scoring:exemption_edit":
+        return {"reason": "汛期停工（延长）", "starts": f"{current_year()}-01-01", "ends": f"{current_year()}-12-31",
+                "version": scene.exemption.version}
+    if name == "scoring:exemption_delete":
+        return {"version": scene.exemption.version}
     if name == "scoring:sheet":
-        return {f"score-quality-{lanshan}": "8", f"score-pitch-{lanshan}": "80"}
+        return {f"score-quality-region:{lanshan}": "8", f"score-pitch-region:{lanshan}": "80"}
     if name == "scoring:veto":
-        return {"subject_id": lanshan, "reason": "安全事故"}
+        return {"subject": f"region:{lanshan}", "reason": "安全事故"}
     if name in {"scoring:publish", "scoring:delete"}:
         return {"version": scene.run.version}
     return {}
@@ -1637,6 +1653,8 @@ def assert_scoring_saved(name: str, world, user) -> None:
         assert Run.objects.filter(scheme=scene.scheme, period_end=date(current_year() - 1, 12, 31)).exists()
     elif name == "scoring:exemption_add":
         assert Exemption.objects.filter(scheme=scene.scheme, reason="不可抗力").exists()
+    elif name == "scoring:exemption_edit":
+        assert Exemption.objects.get(pk=scene.exemption.pk).reason == "汛期停工（延长）"
     elif name == "scoring:exemption_delete":
         assert not Exemption.objects.filter(pk=scene.exemption.pk).exists()
     elif name == "scoring:sheet":

@@ -122,6 +122,13 @@ def test_start_overdue_by_days(city):
     assert alerts(late) == [(Dimension.START_OVERDUE, R, D(100), "计划开工日期2026-04-01，已逾期100天未开工（无实际开工记录）")]
     assert alerts(later) == [(Dimension.START_OVERDUE, Y, D(70), "计划开工日期2026-05-01，已逾期70天未开工（无实际开工记录）")]
     assert alerts(yesterday) == [(Dimension.START_OVERDUE, Y, D(1), "计划开工日期2026-07-09，已逾期1天未开工（无实际开工记录）")]
+    # In English one day is a day (ngettext with one Chinese msgid for both forms).
+    from django.utils import translation
+
+    with translation.override("en"):
+        refresh(late, yesterday)
+    assert alerts(yesterday)[0][3] == "Planned start 2026-07-09, 1 day overdue without a start (no actual start recorded)"
+    assert alerts(late)[0][3] == "Planned start 2026-04-01, 100 days overdue without a start (no actual start recorded)"
 
 
 def test_started_or_building_projects_are_not_start_overdue(city):

@@ -4,7 +4,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from tuijin.scoring.curves import CurveError, parse
+from tuijin.scoring.curves import CurveError, describe, parse
 from tuijin.scoring.ranks import competition_ranks, movement, rank_text, tied, trimmed_mean
 
 # 延安: 进度 = 60 × 完成投资/年度计划 (capped at the weight unless the scheme says otherwise).
@@ -133,3 +133,20 @@ def test_a_curve_in_words(config, words):
     from tuijin.scoring.curves import describe
 
     assert describe(parse(config)) == words
+
+
+def test_the_english_words_take_the_plural_the_number_needs():
+    """One point, two points, half a point (0.5 points): ngettext with one Chinese msgid for both forms."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert describe(parse({"kind": "linear", "weight": 60, "target": 100, "cap": 1})).endswith(", at most 1 point")
+        assert describe(parse({"kind": "linear", "weight": 60, "target": 100})).endswith(", at most 60 points")
+        text = describe(parse({"kind": "per_point", "base": 25, "target": 100, "step": 2, "below": 1,
+                               "above": [[100, "0.5"]], "max_penalty": 1}))
+        assert "below 100, 1 point deducted for every 2 percentage points, at most 1 point deducted" in text
+        assert "above 100, 0.5 points added for every 2 percentage points" in text
+        assert describe(parse({"kind": "count", "each": -1, "cap": 3})) == "1 point deducted for each, at most 3 points deducted"
+        assert describe(parse({"kind": "rank", "ranks": [[1, 1, 1], [2, 3, "0.5"]]})) == (
+            "1 point for rank 1；0.5 points for ranks 2–3; otherwise 0 points")
+    assert describe(parse({"kind": "linear", "weight": 60, "target": 100, "cap": 1})) == "得分＝60×实际值÷100，最高1分"

@@ -15,11 +15,22 @@ def with_members(preset, *members):
 
 
 def run(preset, members, figures, scores=None, **extra):
+    """Lines by (kind, id); with one kind of subject in the preset, by id. `figures`, `scores` and the
+    other inputs are given by id when the preset has one kind, else by (kind, id)."""
     spec = with_members(preset, *members)
+    kinds = {s.kind for s in spec.series}
+    one = next(iter(kinds)) if len(kinds) == 1 else None
+
+    def keyed(mapping):
+        if one is None:
+            return mapping
+        return {((k[0], (one, k[1])) if isinstance(k, tuple) else (one, k)): v for k, v in mapping.items()}
+
     target = (preset["target_figure"], D(preset["target_value"])) if preset["target_figure"] else None
-    lines = compute(indicators=spec.indicators, series=spec.series, names={}, figures=figures, scores=scores or {},
-                    target=target, red_needs_target=preset["red_needs_target"], **extra)
-    return {line.subject_id: line for line in lines}
+    lines = compute(indicators=spec.indicators, series=spec.series, names={}, figures=keyed(figures),
+                    scores=keyed(scores or {}), target=target, red_needs_target=preset["red_needs_target"],
+                    **{name: keyed(value) for name, value in extra.items()})
+    return {(line.subject_id if one else line.key): line for line in lines}
 
 
 @pytest.mark.parametrize("code", sorted(PRESETS))
@@ -64,19 +75,27 @@ def test_city_works_monthly_by_hand_with_a_veto():
 
 
 def test_mianyang_boards_by_hand():
+    """县（市、区）/园区 are regions, 市直部门/市属国企 the units leading projects — here with the same ids
+    (region 1 and unit 1 are different subjects), each 序列 ranked on its own."""
+    assert [s["kind"] for s in MIANYANG_BOARDS["series"]] == ["region", "lead_unit"]
     rates = {1: 120, 2: 105, 3: 100, 4: 95, 5: 80, 6: 60}
-    figures = {s: {"plan_rate": D(r), "plan_to_date_rate": D(r), "start_rate": D(100), "milestone_rate": D(100),
-                   "problem_close_rate": D(100)} for s, r in rates.items()}
-    figures.update({7: {"plan_rate": D(90), "plan_to_date_rate": D(90)}, 8: {"plan_rate": D(101), "plan_to_date_rate": D(101)}})
-    lines = run(MIANYANG_BOARDS, [(1, 2, 3, 4, 5, 6), (7, 8)], figures)
+    figures = {("region", s): {"plan_rate": D(r), "plan_to_date_rate": D(r), "start_rate": D(100), "milestone_rate": D(100),
+                               "problem_close_rate": D(100)} for s, r in rates.items()}
+    figures.update({("lead_unit", 1): {"plan_rate": D(90), "plan_to_date_rate": D(90)},
+                    ("lead_unit", 2): {"plan_rate": D(101), "plan_to_date_rate": D(101)}})
+    lines = run(MIANYANG_BOARDS, [(1, 2, 3, 4, 5, 6), (1, 2)], figures)
     # 50 × rate capped at 60, plus 20 + 15 + 15.
-    assert [lines[s].total for s in range(1, 7)] == [D("110.00"), D("102.50"), D("100.00"), D("97.50"), D("90.00"), D("80.00")]
+    assert [lines[("region", s)].total for s in range(1, 7)] == [
+        D("110.00"), D("102.50"), D("100.00"), D("97.50"), D("90.00"), D("80.00")]
     # 红榜 needs the period's target (≥100% of the 1—N月 plan): only 1–3 though 5 places; 黑榜 the rest.
-    assert [lines[s].board for s in range(1, 7)] == ["red", "red", "red", "black", "black", "black"]
-    # 市直部门: 8 met its target (red); 7 did not (black).
-    assert (lines[8].board, lines[7].board) == ("red", "black")
-    exempted = run(MIANYANG_BOARDS, [(1, 2, 3, 4, 5, 6), (7, 8)], figures, exemptions={5: "因不可抗力停工，经推进办批准"})
-    assert [exempted[s].board for s in (4, 5, 6)] == ["black", "", "black"]
+    assert [lines[("region", s)].board for s in range(1, 7)] == ["red", "red", "red", "black", "black", "black"]
+    # 市直部门: unit 2 met its target (101%: 50.50 + 0 + 0 + 0, red); unit 1 did not (90%: 45.00, black).
+    assert (lines[("lead_unit", 2)].total, lines[("lead_unit", 2)].rank, lines[("lead_unit", 2)].board) == (D("50.50"), 1, "red")
+    assert (lines[("lead_unit", 1)].total, lines[("lead_unit", 1)].rank, lines[("lead_unit", 1)].board) == (D("45.00"), 2, "black")
+    exempted = run(MIANYANG_BOARDS, [(1, 2, 3, 4, 5, 6), (1, 2)], figures,
+                   exemptions={("region", 5): "因不可抗力停工，经推进办批准"})
+    assert [exempted[("region", s)].board for s in (4, 5, 6)] == ["black", "", "black"]
+    assert exempted[("lead_unit", 1)].board == "black"  # the unit with the same id is not exempted
 
 
 def test_ten_fast_ten_slow_ranks_by_the_deviation_itself():

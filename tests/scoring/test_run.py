@@ -29,16 +29,16 @@ INDICATORS = [
 @pytest.fixture
 def scheme(town):  # noqa: F811
     city = town.city
-    document = {"series": [{"name": "县区", "red": 1, "black": 1,
+    document = {"series": [{"name": "县区", "kind": "region", "red": 1, "black": 1,
                             "members": [city.regions.lanshan.pk, city.regions.luozhuang.pk]}],
                 "indicators": INDICATORS}
     return services.scheme_save(city.users["dispatcher"], None, config=document, code="county", name="县区考核",
-                                subject_kind="region", period_kind="month", target_figure="plan_rate", target_value="100")
+                                period_kind="month", target_figure="plan_rate", target_value="100")
 
 
 def scored(town, scheme):  # noqa: F811
     city = town.city
-    lanshan, luozhuang = city.regions.lanshan.pk, city.regions.luozhuang.pk
+    lanshan, luozhuang = ("region", city.regions.lanshan.pk), ("region", city.regions.luozhuang.pk)
     run = services.run_compute(city.users["dispatcher"], scheme, "2026-10")
     services.sheet_save(city.users["dispatcher"], run, [("quality", lanshan, "8"), ("quality", luozhuang, "9"),
                                                         ("pitch", lanshan, "70")])
@@ -65,15 +65,15 @@ def test_the_run_by_hand(town, scheme):  # noqa: F811
     assert (lanshan.rank, lanshan.board, luozhuang.rank, luozhuang.board) == (1, "red", 2, "black")
     assert not lanshan.target_met and not luozhuang.target_met  # both short of 100% of the year's plan
     assert run.snapshot["period_label"] == "2026年10月"
-    assert run.snapshot["figures"][str(town.city.regions.lanshan.pk)]["plan_rate"] == "49.1"
+    assert run.snapshot["figures"][f"region:{town.city.regions.lanshan.pk}"]["plan_rate"] == "49.1"
     # The office sees each judge's sheet.
     sheets = {(sheet["judge"], sheet["item"]): sheet["scores"] for sheet in selectors.judges_sheets(run)}
     assert sheets[("王领导", "擂台赛")] == [("兰山区", D(90)), ("罗庄区", D(60))]
     assert sheets[("周督查", "擂台赛")] == [("兰山区", D(80))] and len(sheets) == 3
     # What was frozen computes the same lines again.
-    again = {line.subject_id: line for line in selectors.reproduce(run)}
+    again = {line.key: line for line in selectors.reproduce(run)}
     assert {s: (line.total, line.rank, line.board) for s, line in again.items()} == {
-        r.subject_id: (r.total, r.rank, r.board) for r in run.results.all()}
+        (r.subject_kind, r.subject_id): (r.total, r.rank, r.board) for r in run.results.all()}
 
 
 def test_a_veto_and_an_exemption(town, scheme):  # noqa: F811
@@ -82,8 +82,8 @@ def test_a_veto_and_an_exemption(town, scheme):  # noqa: F811
     city = town.city
     dispatcher, lanshan, luozhuang = city.users["dispatcher"], city.regions.lanshan.pk, city.regions.luozhuang.pk
     run = scored(town, scheme)
-    services.veto_set(dispatcher, run, subject_id=lanshan, reason="发生较大安全事故")
-    services.exemption_add(dispatcher, scheme, subject_id=luozhuang, reason="汛期停工，经推进办批准",
+    services.veto_set(dispatcher, run, subject=("region", lanshan), reason="发生较大安全事故")
+    services.exemption_add(dispatcher, scheme, subject=("region", luozhuang), reason="汛期停工，经推进办批准",
                            starts=date(2026, 10, 1), ends=date(2026, 10, 31))
     run = services.run_compute(dispatcher, scheme, "2026-10")
     result = lines(run)
@@ -105,7 +105,7 @@ def test_publication_numbers_and_freezes(town, scheme):  # noqa: F811
         services.run_compute(dispatcher, scheme, "2026-10")
     assert error.value.message_dict["period"] == ["2026年10月的考核结果已发布，不能重新计算"]
     with pytest.raises(ValidationError) as error:
-        services.sheet_save(dispatcher, run, [("quality", city.regions.lanshan.pk, "1")])
+        services.sheet_save(dispatcher, run, [("quality", ("region", city.regions.lanshan.pk), "1")])
     assert error.value.messages == ["该期考核结果已发布，不能再修改"]
     # A report approved later changes today's figures, never the published run.
     from tuijin.reports.models import ProgressReport
@@ -131,9 +131,9 @@ def test_a_wrong_period_is_refused(town, scheme, period, message):  # noqa: F811
 
 
 def test_a_series_without_subjects_cannot_run(town, scheme):  # noqa: F811
-    config = {**scheme.config, "series": [{"name": "县区", "members": []}]}
+    config = {**scheme.config, "series": [{"name": "县区", "kind": "region", "members": []}]}
     scheme = services.scheme_save(town.city.users["dispatcher"], scheme, version=scheme.version, config=config,
-                                  code=scheme.code, name=scheme.name, subject_kind="region", period_kind="month")
+                                  code=scheme.code, name=scheme.name, period_kind="month")
     with pytest.raises(ValidationError) as error:
         services.run_compute(town.city.users["dispatcher"], scheme, "2026-10")
     assert error.value.message_dict["config"] == ["序列“县区”尚未选择考核对象"]

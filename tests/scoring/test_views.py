@@ -23,10 +23,11 @@ def login(client, user):
 
 
 def editor_post(city, **overrides):
-    data = {"code": "county", "name": "县区考核", "subject_kind": "region", "period_kind": "month", "basis": "",
+    data = {"code": "county", "name": "县区考核", "period_kind": "month", "basis": "",
             "target_figure": "plan_rate", "target_value": "100", "is_active": "on", "version": "",
-            "series_rows": "2", "s-0-name": "县区", "s-0-red": "1", "s-0-black": "1",
-            "s-0-members": [str(city.regions.lanshan.pk), str(city.regions.luozhuang.pk)], "s-1-name": "",
+            "series_rows": "2", "s-0-name": "县区", "s-0-kind": "region", "s-0-red": "1", "s-0-black": "1",
+            "s-0-members": [f"region:{city.regions.lanshan.pk}", f"region:{city.regions.luozhuang.pk}"], "s-1-name": "",
+            "s-1-kind": "region",
             "indicator_rows": "3"}
     rows = [("plan", "年计划完成率", "figure", "plan_rate", "60", "linear", {"target": "100"}),
             ("quality", "工程质量", "manual", "", "10", "linear", {"target": "10"}),
@@ -77,9 +78,9 @@ def test_curve_lists_are_typed_as_people_write_them(client, town):  # noqa: F811
 
 def published_run(town):  # noqa: F811
     city = town.city
-    scheme = services.scheme_save(city.users["dispatcher"], None, code="county", name="县区考核", subject_kind="region",
+    scheme = services.scheme_save(city.users["dispatcher"], None, code="county", name="县区考核",
                                   period_kind="month", target_figure="plan_rate", target_value="100",
-                                  config={"series": [{"name": "县区", "red": 1, "black": 1,
+                                  config={"series": [{"name": "县区", "kind": "region", "red": 1, "black": 1,
                                                       "members": [city.regions.lanshan.pk, city.regions.luozhuang.pk]}],
                                           "indicators": INDICATORS})
     run = services.run_compute(city.users["dispatcher"], scheme, "2026-10")
@@ -96,14 +97,14 @@ def test_office_computes_scores_vetoes_and_publishes(client, town):  # noqa: F81
     page = client.get(reverse("scoring:run", args=[run.pk])).content.decode()
     assert "草稿（未发布）" in page and "兰山区" in page and "截至2026年10月末，已审核填报" in page
     # The value links to the projects and reports it is computed from.
-    link = re.search(r'href="(/figures/explain/\?[^"]+figure=plan_rate[^"]+)"', page).group(1).replace("&amp;", "&")
+    link = re.search(r'href="(/scoring/runs/\d+/point/\?[^"]+indicator=plan)"', page).group(1).replace("&amp;", "&")
     explained = client.get(link)
     assert explained.status_code == 200 and "兰山快速路" in explained.content.decode()
-    sheet = client.post(reverse("scoring:sheet", args=[run.pk]), {f"score-quality-{city.regions.lanshan.pk}": "11"})
+    sheet = client.post(reverse("scoring:sheet", args=[run.pk]), {f"score-quality-region:{city.regions.lanshan.pk}": "11"})
     assert "得分应在0到10之间" in sheet.content.decode() and not ManualScore.objects.exists()
-    client.post(reverse("scoring:sheet", args=[run.pk]), {f"score-quality-{city.regions.lanshan.pk}": "8"})
+    client.post(reverse("scoring:sheet", args=[run.pk]), {f"score-quality-region:{city.regions.lanshan.pk}": "8"})
     assert ManualScore.objects.get().score == 8
-    client.post(reverse("scoring:veto", args=[run.pk]), {"subject_id": city.regions.luozhuang.pk, "reason": "安全事故"})
+    client.post(reverse("scoring:veto", args=[run.pk]), {"subject": f"region:{city.regions.luozhuang.pk}", "reason": "安全事故"})
     client.post(reverse("scoring:recompute", args=[run.pk]))
     run.refresh_from_db()
     assert run.results.get(subject_id=city.regions.luozhuang.pk).vetoed == "安全事故"
@@ -155,3 +156,65 @@ def test_import_and_export_through_the_pages(client, town):  # noqa: F811
     response = client.post(reverse("scoring:import"), {"file": broken}, follow=True)
     assert "文件不是推进平台导出的考核方案（JSON）" in response.content.decode()
     assert Scheme.objects.count() == 2
+
+
+def test_each_series_chooses_its_kind_and_subjects_in_the_editor(client, town):  # noqa: F811
+    city = town.city
+    login(client, city.users["dispatcher"])
+    page = client.get(reverse("scoring:new")).content.decode()
+    assert 'name="s-0-kind"' in page and f'value="region:{city.regions.lanshan.pk}"' in page
+    # The second 序列 turned to 牵头单位 and the page asked for its subjects (列出可选对象): nothing saved,
+    # the typing kept, and the units listed for that row.
+    data = editor_post(city, **{"s-1-name": "市直部门", "s-1-kind": "lead_unit", "refresh": "1"})
+    response = client.post(reverse("scoring:new"), data)
+    text = response.content.decode()
+    assert response.status_code == 200 and not Scheme.objects.exists()
+    assert f'name="s-1-members" value="lead_unit:{city.units.development.pk}"' in text
+    assert 'value="市直部门"' in text
+    # Saved with a unit ticked.
+    data = editor_post(city, **{"s-1-name": "市直部门", "s-1-kind": "lead_unit", "s-1-red": "1", "s-1-black": "0",
+                                "s-1-members": [f"lead_unit:{city.units.development.pk}"], "series_rows": "2"})
+    assert client.post(reverse("scoring:new"), data).status_code == 302
+    scheme = Scheme.objects.get()
+    assert [(s["kind"], s["members"]) for s in scheme.config["series"]] == [
+        ("region", [city.regions.lanshan.pk, city.regions.luozhuang.pk]), ("lead_unit", [city.units.development.pk])]
+    detail = client.get(reverse("scoring:scheme", args=[scheme.pk])).content.decode()
+    assert "县区/园区、牵头（第一责任）单位" in detail and "临沂市发展和改革委员会" in detail
+    # Without the script: the kind changed but the boxes ticked are regions — not saved, said why.
+    data = editor_post(city, **{"s-0-kind": "lead_unit", "version": str(scheme.version)})
+    text = client.post(reverse("scoring:edit", args=[scheme.pk]), data).content.decode()
+    assert "序列“县区”的考核对象类型已更改，请重新勾选考核对象后保存" in text
+    assert Scheme.objects.get().config["series"][0]["kind"] == "region"
+
+
+def test_project_exemption_on_the_pages(client, town):  # noqa: F811
+    from tuijin.scoring.models import Exemption
+
+    city, p = town.city, town.p
+    scheme, _run = published_run(town)
+    login(client, city.users["dispatcher"])
+    detail = client.get(reverse("scoring:scheme", args=[scheme.pk])).content.decode()
+    assert f'<option value="{p.p2.pk}">兰山产业园' in detail and f'<option value="{p.p5.pk}"' not in detail  # 市本级: no
+    bad = client.post(reverse("scoring:exemption_add", args=[scheme.pk]),
+                      {"project": p.p2.pk, "reason": "", "starts": "2026-10-01", "ends": "2026-10-31"}, follow=True)
+    assert "请填写豁免原因" in bad.content.decode() and not Exemption.objects.exists()
+    client.post(reverse("scoring:exemption_add", args=[scheme.pk]),
+                {"project": p.p2.pk, "reason": "汛期停工", "starts": "2026-10-01", "ends": "2026-10-31"})
+    exemption = Exemption.objects.get()
+    client.post(reverse("scoring:recompute", args=[_run.pk]))
+    page = client.get(reverse("scoring:run", args=[_run.pk])).content.decode()
+    assert "已豁免" in page and "兰山产业园：汛期停工（张调度批准）" in page
+    link = re.search(r'href="(/scoring/runs/\d+/point/\?[^"]+indicator=plan)"', page).group(1).replace("&amp;", "&")
+    point = client.get(link).content.decode()
+    assert "64.8%" in point and "兰山快速路" in point and 'id="point-exempt"' in point and "汛期停工" in point
+    # Changed through its page, at the version it showed; a stale page is refused.
+    edit = reverse("scoring:exemption_edit", args=[exemption.pk])
+    assert "修改豁免" in client.get(edit).content.decode()
+    response = client.post(edit, {"reason": "汛期停工（延长）", "starts": "2026-10-01", "ends": "2026-11-30", "version": "1"})
+    assert response.status_code == 302 and Exemption.objects.get().reason == "汛期停工（延长）"
+    stale = client.post(edit, {"reason": "再改", "starts": "2026-10-01", "ends": "2026-11-30", "version": "1"})
+    assert "您的修改未保存" in stale.content.decode() and Exemption.objects.get().reason == "汛期停工（延长）"
+    history = client.get(edit).content.decode()
+    assert "由“汛期停工”改为“汛期停工（延长）”" in history
+    client.post(reverse("scoring:exemption_delete", args=[exemption.pk]), {"version": "2"})
+    assert not Exemption.objects.exists()

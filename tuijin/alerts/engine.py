@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, ngettext_lazy
 
 from tuijin.projects.choices import CanonicalStage
 from tuijin.projects.models import AnnualPlan
@@ -74,12 +75,14 @@ def start_overdue(rule, projects, today: date) -> dict[int, Finding]:
     for pk, planned in rows:
         if rule.method == Method.DAYS_OVERDUE:
             value = (today - planned).days
-            reason = _("计划开工日期%(d)s，已逾期%(n)s天未开工（无实际开工记录）") % {"d": planned, "n": value}
+            reason = ngettext("计划开工日期%(d)s，已逾期%(n)s天未开工（无实际开工记录）",
+                              "计划开工日期%(d)s，已逾期%(n)s天未开工（无实际开工记录）", value) % {"d": planned, "n": value}
         else:
             value = months_elapsed(planned, today)
             if value <= 0:
                 continue
-            reason = _("计划开工日期%(d)s，已滞后%(n)s个月未开工（无实际开工记录）") % {"d": planned, "n": value}
+            reason = ngettext("计划开工日期%(d)s，已滞后%(n)s个月未开工（无实际开工记录）",
+                              "计划开工日期%(d)s，已滞后%(n)s个月未开工（无实际开工记录）", value) % {"d": planned, "n": value}
         found[pk] = Finding(Decimal(value), reason)
     return found
 
@@ -177,7 +180,9 @@ def milestone_overdue(rule, projects, today: date) -> dict[int, Finding]:
     missing = {NodeMark.START: _("无实际开工记录"), NodeMark.COMPLETION: _("无实际竣工记录")}
     return overdue_findings(((pk, item, name, planned, missing.get(marks, _("无实际完成记录")))
                      for pk, item, name, planned, marks in rows),
-                    today, "milestone", _("“%(name)s”计划%(d)s，已逾期%(n)s天（%(fact)s）"), _("等%(k)s个节点逾期"))
+                    today, "milestone", ngettext_lazy("“%(name)s”计划%(d)s，已逾期%(n)s天（%(fact)s）",
+                                                      "“%(name)s”计划%(d)s，已逾期%(n)s天（%(fact)s）", "n"),
+                    _("等%(k)s个节点逾期"))
 
 
 def approval_overdue(rule, projects, today: date) -> dict[int, Finding]:
@@ -189,7 +194,9 @@ def approval_overdue(rule, projects, today: date) -> dict[int, Finding]:
             .values_list("project_id", "pk", "type__name", "target_date", "status", "project__actual_start"))
     return overdue_findings(((pk, item, name, planned, _approval_fact(status, started))
                      for pk, item, name, planned, status, started in rows),
-                    today, "approval", _("“%(name)s”计划%(d)s办结，已逾期%(n)s天（%(fact)s）"), _("等%(k)s项手续逾期"))
+                    today, "approval", ngettext_lazy("“%(name)s”计划%(d)s办结，已逾期%(n)s天（%(fact)s）",
+                                                     "“%(name)s”计划%(d)s办结，已逾期%(n)s天（%(fact)s）", "n"),
+                    _("等%(k)s项手续逾期"))
 
 
 def _approval_fact(status: str, started: date | None) -> str:
@@ -202,7 +209,8 @@ def _approval_fact(status: str, started: date | None) -> str:
 def overdue_findings(rows, today: date, kind: str, first_text: str, more_text: str) -> dict[int, Finding]:
     """One finding per project from rows (project id, item, name, due date[, missing fact]) that list each
     project's most overdue item first: its days overdue, `first_text` naming it (subject `kind:item`, or
-    the item as given when `kind` is empty), and `more_text` with the count when there are several."""
+    the item as given when `kind` is empty; an ngettext_lazy(…, "n") takes the plural form its days
+    need), and `more_text` with the count when there are several."""
     found: dict[int, Finding] = {}
     counts: dict[int, int] = {}
     for project_id, pk, name, planned, *fact in rows:

@@ -8,6 +8,7 @@ the alerts app, and `connect()` (called from the alerts app's `ready()`) adds it
 from datetime import date
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext_lazy
 
 from tuijin.problems.choices import OrderStatus
 from tuijin.problems.models import Problem, SupervisionOrder
@@ -28,7 +29,9 @@ def problem_overdue(rule, projects, today: date) -> dict[int, engine.Finding]:
             .values_list("project_id", "pk", "status", "reply_by", "rectify_by", "year", "seq")):
         rows.append((pk, f"order:{item}", f"督办〔{year}〕{seq}号", reply_by if status == OrderStatus.ISSUED else rectify_by))
     rows.sort(key=lambda row: (row[0], row[3], row[1]))
-    return engine.overdue_findings(rows, today, "", _("%(name)s逾期%(n)s天未办结（时限%(d)s）"), _("等%(k)s项问题督办逾期"))
+    return engine.overdue_findings(rows, today, "", ngettext_lazy("%(name)s逾期%(n)s天未办结（时限%(d)s）",
+                                                                  "%(name)s逾期%(n)s天未办结（时限%(d)s）", "n"),
+                                   _("等%(k)s项问题督办逾期"))
 
 
 def connect() -> None:

@@ -1,7 +1,8 @@
 """The demo city's assessments: this year's 县区 monthly scheme run for every closed month (each published
 but the last, which stays a draft for the office to publish), and the 绵阳 红黑榜 preset installed with
-the city's lead units in its two 序列 and run for the last closed quarter (a draft). Built through the
-real services, so the boards, drill-downs and history are what the office would see."""
+the city's 县区 (regions) in its first 序列 and the departments that lead projects (units) in its
+second, run for the last closed quarter (a draft). Built through the real services, so the boards,
+drill-downs and history are what the office would see."""
 
 from django.utils.translation import gettext as _
 
@@ -40,11 +41,12 @@ def build_scoring(dispatcher, year: int) -> dict:
     counties = list(Region.objects.filter(level__in=[RegionLevel.DISTRICT, RegionLevel.COUNTY, RegionLevel.ZONE])
                     .order_by("code").values_list("pk", flat=True))
     scheme = services.scheme_save(
-        dispatcher, None, code="county-monthly", name=_("县区重点项目月度考核"), subject_kind="region",
+        dispatcher, None, code="county-monthly", name=_("县区重点项目月度考核"),
         period_kind="month", basis=_("本市重点项目考核办法（演示）：投资40分、序时20分、开工15分、节点10分、问题10分、填报5分；"
                                      "每月通报，前三名进红榜，后两名进黑榜，完成年度计划的不进黑榜"),
         target_figure="plan_rate", target_value="100",
-        config={"series": [{"name": _("县（市、区）/园区"), "red": 3, "black": 2, "members": counties}], **COUNTY_MONTHLY})
+        config={"series": [{"name": _("县（市、区）/园区"), "kind": "region", "red": 3, "black": 2, "members": counties}],
+                **COUNTY_MONTHLY})
     months = closed_months(year)
     runs = []
     for month in months:
@@ -54,15 +56,12 @@ def build_scoring(dispatcher, year: int) -> dict:
         runs.append(run)
     boards = services.preset_install(dispatcher, "mianyang-boards")
     leading = set(Project.objects.admitted().exclude(lead_unit=None).values_list("lead_unit_id", flat=True))
-    governments = list(Unit.objects.filter(pk__in=leading, kind=UnitKind.GOVERNMENT).order_by("pk").values_list("pk", flat=True))
     departments = list(Unit.objects.filter(pk__in=leading).exclude(kind=UnitKind.GOVERNMENT).order_by("pk")
                        .values_list("pk", flat=True))
     config = dict(boards.config)
-    config["series"] = [{**config["series"][0], "members": governments}, {**config["series"][1], "members": departments}]
+    config["series"] = [{**config["series"][0], "members": counties}, {**config["series"][1], "members": departments}]
     boards = services.scheme_save(dispatcher, boards, version=boards.version, config=config,
-                                  **{k: getattr(boards, k) for k in ("code", "name", "subject_kind", "period_kind", "basis",
-                                                                     "target_figure", "target_value", "red_needs_target",
-                                                                     "is_active")})
+                                  **{k: getattr(boards, k) for k in services.HEADER_FIELDS})
     quarter = (months[-1] // 3) if months else 0
     if quarter:
         services.run_compute(dispatcher, boards, f"{year}-Q{quarter}")

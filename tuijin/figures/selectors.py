@@ -82,8 +82,10 @@ def ledger_filter(user, filters, year: int) -> LedgerFilterSet:
     return filterset
 
 
-def _projects(filterset):
-    return filterset.qs.admitted()
+def _projects(filterset, exclude=()):
+    """The filter's admitted projects, less those `exclude` names (ids: a scheme's exempted projects)."""
+    projects = filterset.qs.admitted()
+    return projects.exclude(pk__in=list(exclude)) if exclude else projects
 
 
 def projects_of(user, *, period, filters=None):
@@ -173,6 +175,7 @@ class FigureTable:
     dimension: Dimension | None = None
     filterset: LedgerFilterSet | None = None
     last_year: bool = False
+    excluded: frozenset = frozenset()  # the projects left out (the ledger cannot leave them out: no link)
 
     @property
     def label(self) -> str:
@@ -182,6 +185,8 @@ class FigureTable:
         return next((g for g in self.groups if g.key == key), None)
 
     def ledger_params(self, group: GroupFigures | None = None) -> dict | None:
+        if self.excluded:
+            return None
         return ledger_params(self.filterset, self.basis, group.group if group is not None else None)
 
     def as_json(self) -> dict:
@@ -234,23 +239,26 @@ def _lights_of(components: dict, basis) -> dict:
 
 
 def figures(user, *, period, group_by: str | None = None, filters=None, keys=None,
-            region_level: str | None = None, today: date | None = None) -> FigureTable:
+            region_level: str | None = None, today: date | None = None, exclude=()) -> FigureTable:
     """Every figure (or those of `keys`) of the projects `user` sees that pass the ledger's `filters`, as
     of the end of `period` (a Period or its text: 2026-10, 2026-Q3, 2026-H1, 2026), per group of
     `group_by` (a key of dimensions.DIMENSIONS) and in total. `user` None: every project (the system).
-    FiguresError for input it cannot compute from (Chinese message)."""
+    `exclude`: ids of projects left out of every figure, this year's and last year's (a scheme's
+    exempted projects); the table then offers no ledger link. FiguresError for input it cannot compute
+    from (Chinese message)."""
     period = period_of(period)
     keys = keys_of(keys)
+    exclude = frozenset(exclude or ())
     filterset = ledger_filter(user, filters, period.year)
     dimension = dimension_of(group_by, filterset, region_level)
     basis = sources.basis_for(period, today)
-    projects = _projects(filterset)
+    projects = _projects(filterset, exclude)
     wanted = registry.sources_of(keys)
     parts = registry.parts_of(keys)
     last_year = registry.LAST_YEAR in wanted and sources.has_last_year(basis)
     last_projects = last_basis = None
     if last_year:
-        last_projects = _projects(ledger_filter(user, filters, period.year - 1))
+        last_projects = _projects(ledger_filter(user, filters, period.year - 1), exclude)
         last_basis = sources.basis_for(period.last_year(), basis.today)
 
     def gather(grouping) -> dict:
@@ -295,7 +303,26 @@ def figures(user, *, period, group_by: str | None = None, filters=None, keys=Non
         total_components = gather(sources.Grouping()).get(None, {})
     total = _lights_of(_finish(total_components, wanted, last_year, parts), basis)
     return FigureTable(basis, keys, groups, GroupFigures("total", _("合计"), total, registry.values_of(total, keys)),
-                       dimension, filterset, last_year)
+                       dimension, filterset, last_year, exclude)
+
+
+def project_groups(project_ids, *, period, group_by: str, region_level: str | None = None) -> dict[int, set[str]]:
+    """{project id: the keys of the groups of `group_by` it falls in} by the same rules as `figures()`
+    (a project of several units or leaders falls in several; one without a value in none, or in the
+    group of those without one). What a page needs to say which of its subjects a project counts for."""
+    period = period_of(period)
+    dimension = dimension_of(group_by, ledger_filter(None, None, period.year), region_level)
+    result: dict[int, set[str]] = defaultdict(set)
+    if dimension is None or not project_ids:
+        return result
+    projects = Project.objects.filter(pk__in=list(project_ids))
+    for grouping in dimension.groupings():
+        rows = list(grouping.rows(projects).values_list("pk", "figure_group"))
+        named = dimension.groups(list(dict.fromkeys(raw for _pk, raw in rows)))
+        for pk, raw in rows:
+            if raw in named:
+                result[pk].add(named[raw].key)
+    return result
 
 
 # ---------------------------------------------------------------------------------- month by month
@@ -555,18 +582,19 @@ EXPLAIN = {
 
 
 def explain(user, figure_key: str, group_key: str | None, *, period, filters=None, group_by: str | None = None,
-            region_level: str | None = None, today: date | None = None) -> Explanation:
+            region_level: str | None = None, today: date | None = None, exclude=()) -> Explanation:
     """The projects (and their reports, nodes, approvals, problems) one figure of one group was computed
     from; `group_key` None (or "total"): of every project. The components summed over the rows give the
-    figure again (Explanation.value equals figures(...) for the group). NotFound for a group the user
-    has no project in; FiguresError for input it cannot compute from."""
+    figure again (Explanation.value equals figures(...) for the group, with the same `exclude`). NotFound
+    for a group the user has no project in; FiguresError for input it cannot compute from."""
     figure = FIGURES.get(figure_key)
     if figure is None:
         raise FiguresError(_("指标“%(key)s”不存在") % {"key": figure_key})
     period = period_of(period)
+    exclude = frozenset(exclude or ())
     filterset = ledger_filter(user, filters, period.year)
     basis = sources.basis_for(period, today)
-    projects = _projects(filterset)
+    projects = _projects(filterset, exclude)
     group = None
     dimension = dimension_of(group_by, filterset, region_level)
     if group_key in (None, "", "total"):
@@ -584,7 +612,7 @@ def explain(user, figure_key: str, group_key: str | None, *, period, filters=Non
         EXPLAIN[source](projects, basis, set(figure.parts), rows, labels)
     last_year = registry.LAST_YEAR in wanted and sources.has_last_year(basis)
     if last_year:
-        last_projects = _projects(ledger_filter(user, filters, period.year - 1))
+        last_projects = _projects(ledger_filter(user, filters, period.year - 1), exclude)
         if dimension is not None:
             _group, last_projects = dimension.restrict(last_projects, str(group_key))
         _explain_last_year(last_projects, sources.basis_for(period.last_year(), basis.today), figure.parts, rows)
@@ -599,8 +627,9 @@ def explain(user, figure_key: str, group_key: str | None, *, period, filters=Non
     finished = _finish(totals, computed, last_year)
     finished = {k: v for k, v in finished.items() if k in figure.parts}
     value = figure.compute(finished)
+    linked = not exclude and (group is not None or dimension is None)
     return Explanation(figure, basis, group, ordered, finished, value,
-                       ledger_params(filterset, basis, group) if group is not None or dimension is None else None)
+                       ledger_params(filterset, basis, group) if linked else None)
 
 
 def _name_rows(rows: dict[int, ExplainRow]) -> None:

@@ -66,10 +66,12 @@ def scoring_bench(options: BenchOptions) -> BenchResult:
     leading = list(Project.objects.admitted().exclude(lead_unit=None).order_by("lead_unit_id")
                    .values_list("lead_unit_id", flat=True).distinct()[:SUBJECTS])
     half = len(leading) // 2
-    scheme = services.scheme_save(None, None, code="bench-monthly", name="省级月度考核（基准）", subject_kind="lead_unit",
+    scheme = services.scheme_save(None, None, code="bench-monthly", name="省级月度考核（基准）",
                                   period_kind="month", target_figure="plan_rate", target_value="100",
-                                  config={"series": [{"name": "甲序列", "red": 10, "black": 10, "members": leading[:half]},
-                                                     {"name": "乙序列", "red": 10, "black": 10, "members": leading[half:]}],
+                                  config={"series": [{"name": "甲序列", "kind": "lead_unit", "red": 10, "black": 10,
+                                                      "members": leading[:half]},
+                                                     {"name": "乙序列", "kind": "lead_unit", "red": 10, "black": 10,
+                                                      "members": leading[half:]}],
                                           "indicators": INDICATORS})
     regions = [g.key for g in figures(dispatcher, period=period, group_by="region", region_level="district",
                                       keys=["projects"]).groups]  # the districts with projects to drill into

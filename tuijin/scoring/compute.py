@@ -2,7 +2,9 @@
 
 The service (services.run_compute) reads the scheme, the figures of the statistics layer, the manual
 and judges' scores, vetoes, exemptions and last period's ranks, and hands them here; what comes back
-is stored as the run's results. The rules, per 序列:
+is stored as the run's results. A subject is its kind and id, (“region”, 12): a scheme's 序列 may rank
+subjects of different kinds (县区 and 市直部门), whose ids may coincide; every input is keyed so. The
+rules, per 序列:
 
 - Each indicator's value is a figure (年计划完成率, 开工率…), the office's manual score, or the judges'
   trimmed mean. A "rank" curve scores the subject's rank within its 序列 by that value instead of the
@@ -17,6 +19,9 @@ is stored as the run's results. The rules, per 序列:
 - 黑榜: the last `black_count` ranks among those who may enter it — not a subject that met its target
   (完成目标任务) nor one exempted for a stated reason (不可抗力…), nor one already on the red board;
   a vetoed subject always may. A tie at the edge takes all who share it.
+- Withdrawn (`withdrawn`: a project of a 序列 of projects whose exemption removes it from the scheme's
+  figures): listed with its reason after the others, not ranked, no points, on no board, and not among
+  the values a "rank" curve ranks.
 """
 
 from collections.abc import Mapping, Sequence
@@ -27,6 +32,20 @@ from .curves import Curve
 from .ranks import competition_ranks, trimmed_mean
 
 ZERO = Decimal("0.00")
+Subject = tuple[str, int]  # (kind, id): ("region", 12)
+
+
+def subject_key(kind: str, subject_id: int) -> str:
+    """A subject as text (the snapshot's keys, the pages' form values): region:12."""
+    return f"{kind}:{subject_id}"
+
+
+def parse_key(text) -> Subject | None:
+    """region:12 → ("region", 12); None for anything else."""
+    kind, sep, number = str(text or "").partition(":")
+    if not sep or not number.isdigit() or not kind:
+        return None
+    return kind, int(number)
 
 
 @dataclass(frozen=True)
@@ -44,13 +63,19 @@ class IndicatorSpec:
 class SeriesSpec:
     id: int
     name: str
+    kind: str  # what it ranks: SubjectKind (region, lead_unit, responsible_unit, leader, project)
     members: tuple[int, ...]
     red_count: int = 0
     black_count: int = 0
 
+    @property
+    def subjects(self) -> tuple[Subject, ...]:
+        return tuple((self.kind, member) for member in self.members)
+
 
 @dataclass
 class Line:
+    kind: str
     subject_id: int
     name: str
     series_id: int
@@ -64,6 +89,11 @@ class Line:
     target_met: bool = False
     vetoed: str = ""
     exempted: str = ""
+    withdrawn: bool = False
+
+    @property
+    def key(self) -> Subject:
+        return self.kind, self.subject_id
 
 
 def indicator_value(indicator: IndicatorSpec, figures: Mapping[str, Decimal | None],
@@ -76,18 +106,21 @@ def indicator_value(indicator: IndicatorSpec, figures: Mapping[str, Decimal | No
     return scores[-1] if scores else None  # the office's manual score: one sheet per item
 
 
-def compute(*, indicators: Sequence[IndicatorSpec], series: Sequence[SeriesSpec], names: Mapping[int, str],
-            figures: Mapping[int, Mapping[str, Decimal | None]],
-            scores: Mapping[tuple[str, int], Sequence[Decimal]] | None = None,
-            target: tuple[str, Decimal] | None = None, vetoes: Mapping[int, str] | None = None,
-            exemptions: Mapping[int, str] | None = None,
-            previous: Mapping[int, int] | None = None, red_needs_target: bool = False) -> list[Line]:
+def compute(*, indicators: Sequence[IndicatorSpec], series: Sequence[SeriesSpec], names: Mapping[Subject, str],
+            figures: Mapping[Subject, Mapping[str, Decimal | None]],
+            scores: Mapping[tuple[str, Subject], Sequence[Decimal]] | None = None,
+            target: tuple[str, Decimal] | None = None, vetoes: Mapping[Subject, str] | None = None,
+            exemptions: Mapping[Subject, str] | None = None, withdrawn: Mapping[Subject, str] | None = None,
+            previous: Mapping[Subject, int] | None = None, red_needs_target: bool = False) -> list[Line]:
     scores, vetoes, exemptions, previous = scores or {}, vetoes or {}, exemptions or {}, previous or {}
+    withdrawn = withdrawn or {}
     lines: list[Line] = []
     for one in series:
-        block = [Line(subject_id=s, name=names.get(s, str(s)), series_id=one.id) for s in one.members]
+        every = [Line(kind=one.kind, subject_id=s, name=names.get((one.kind, s), str(s)), series_id=one.id)
+                 for s in one.members]
+        block = [line for line in every if line.key not in withdrawn]
         for indicator in indicators:
-            measured = [indicator_value(indicator, figures.get(line.subject_id, {}), scores.get((indicator.code, line.subject_id), ()))
+            measured = [indicator_value(indicator, figures.get(line.key, {}), scores.get((indicator.code, line.key), ()))
                         for line in block]
             scored = (competition_ranks(measured, higher_is_better=indicator.higher_is_better)
                       if indicator.curve.kind == "rank" else measured)
@@ -96,18 +129,23 @@ def compute(*, indicators: Sequence[IndicatorSpec], series: Sequence[SeriesSpec]
                 line.points[indicator.code] = indicator.curve.points(input_value)
         for line in block:
             line.total = sum(line.points.values(), ZERO)
-            line.vetoed = vetoes.get(line.subject_id, "")
-            line.exempted = exemptions.get(line.subject_id, "")
-            line.previous_rank = previous.get(line.subject_id)
+            line.vetoed = vetoes.get(line.key, "")
+            line.exempted = exemptions.get(line.key, "")
+            line.previous_rank = previous.get(line.key)
             if target:
-                reached = figures.get(line.subject_id, {}).get(target[0])
+                reached = figures.get(line.key, {}).get(target[0])
                 line.target_met = reached is not None and reached >= target[1]
             if line.vetoed:
                 line.total = ZERO
         _rank(block)
         _boards(block, one.red_count, one.black_count, red_needs_target)
         block.sort(key=lambda line: line.rank)  # stable: a tie keeps the 序列's own order of its members
-        lines.extend(block)
+        out = [line for line in every if line.key in withdrawn]
+        for line in out:
+            line.withdrawn, line.exempted = True, withdrawn[line.key]
+            line.values = {indicator.code: None for indicator in indicators}
+            line.previous_rank = previous.get(line.key)
+        lines.extend(block + out)
     return lines
 
 
@@ -119,7 +157,7 @@ def _rank(block: list[Line]) -> None:
     vetoed = [line for line in block if line.vetoed]
     for line in vetoed:
         line.rank = len(standing) + 1
-    shared = {}
+    shared: dict = {}
     for line in block:
         shared[line.rank] = shared.get(line.rank, 0) + 1
     for line in block:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -221,44 +221,69 @@ def _rank_ranges(config):
     return ranges
 
 
+def _n(value: Decimal) -> int:
+    """The number that picks a message's plural form (English: 1 point, 2 points, 0.5 points): the
+    value itself when whole, else any number other than one."""
+    value = abs(Decimal(value))
+    return int(value) if value == value.to_integral_value() else 2
+
+
 def describe(curve: Curve, weight: Decimal | None = None) -> str:
-    """The curve in words, as the scheme page and a bulletin's 评分说明 state it."""
+    """The curve in words, as the scheme page and a bulletin's 评分说明 state it. A number of points or
+    percentage points takes the plural form it needs (English: 1 point, 2 points) — one Chinese msgid
+    for both forms."""
     spec, p = curve.spec, _plain
     if curve.kind == "linear":
         text = _("得分＝%(w)s×实际值÷%(t)s") % {"w": p(spec["weight"]), "t": p(spec["target"])}
         if spec["cap"] is not None:
-            text += _("，最高%(c)s分") % {"c": p(spec["cap"])}
+            text += ngettext("，最高%(c)s分", "，最高%(c)s分", _n(spec["cap"])) % {"c": p(spec["cap"])}
     elif curve.kind == "per_point":
-        step = _("每%(s)s个百分点") % {"s": p(spec["step"])} if spec["step"] != 1 else _("每个百分点")
+        step = (ngettext("每%(s)s个百分点", "每%(s)s个百分点", _n(spec["step"])) % {"s": p(spec["step"])}
+                if spec["step"] != 1 else _("每个百分点"))
         whole = _("（不足一档不计）") if spec["whole_steps"] else ""
-        parts = [_("达到%(t)s得%(b)s分") % {"t": p(spec["target"]), "b": p(spec["base"])}]
+        parts = [ngettext("达到%(t)s得%(b)s分", "达到%(t)s得%(b)s分", _n(spec["base"])) % {
+            "t": p(spec["target"]), "b": p(spec["base"])}]
         if spec["below"]:
-            below = _("低于%(t)s的，%(step)s扣%(k)s分%(whole)s") % {"t": p(spec["target"]), "step": step, "k": p(spec["below"]), "whole": whole}
+            below = ngettext("低于%(t)s的，%(step)s扣%(k)s分%(whole)s", "低于%(t)s的，%(step)s扣%(k)s分%(whole)s",
+                             _n(spec["below"])) % {"t": p(spec["target"]), "step": step, "k": p(spec["below"]), "whole": whole}
             if spec["max_penalty"] is not None:
-                below += _("，最多扣%(m)s分") % {"m": p(spec["max_penalty"])}
+                below += ngettext("，最多扣%(m)s分", "，最多扣%(m)s分", _n(spec["max_penalty"])) % {"m": p(spec["max_penalty"])}
             parts.append(below)
         bonuses = [(start, rate) for start, rate in spec["above"] if rate]
         if bonuses:
-            above = "、".join(_("%(f)s以上%(step)s加%(k)s分") % {"f": p(start), "step": step, "k": p(rate)} for start, rate in bonuses)
+            above = "、".join(ngettext("%(f)s以上%(step)s加%(k)s分", "%(f)s以上%(step)s加%(k)s分", _n(rate)) % {
+                "f": p(start), "step": step, "k": p(rate)} for start, rate in bonuses)
             if spec["max_bonus"] is not None:
-                above += _("，最多加%(m)s分") % {"m": p(spec["max_bonus"])}
+                above += ngettext("，最多加%(m)s分", "，最多加%(m)s分", _n(spec["max_bonus"])) % {"m": p(spec["max_bonus"])}
             parts.append(above + whole)
         text = "；".join(parts)
     elif curve.kind == "bands":
-        text = "；".join(_("不低于%(l)s得%(v)s分") % {"l": p(low), "v": p(points)} for low, points in reversed(spec["bands"]))
-        text += _("；其余%(v)s分") % {"v": p(spec["otherwise"])}
+        text = "；".join(ngettext("不低于%(l)s得%(v)s分", "不低于%(l)s得%(v)s分", _n(points)) % {"l": p(low), "v": p(points)}
+                        for low, points in reversed(spec["bands"]))
+        text += _otherwise(spec["otherwise"])
     elif curve.kind == "rank":
-        text = "；".join((_("第%(a)s名得%(v)s分") % {"a": p(first), "v": p(points)} if first == last else
-                         _("第%(a)s–%(b)s名得%(v)s分") % {"a": p(first), "b": p(last), "v": p(points)})
+        text = "；".join((ngettext("第%(a)s名得%(v)s分", "第%(a)s名得%(v)s分", _n(points)) % {"a": p(first), "v": p(points)}
+                         if first == last else
+                         ngettext("第%(a)s–%(b)s名得%(v)s分", "第%(a)s–%(b)s名得%(v)s分", _n(points)) % {
+                             "a": p(first), "b": p(last), "v": p(points)})
                         for first, last, points in spec["ranks"])
-        text += _("；其余%(v)s分") % {"v": p(spec["otherwise"])}
+        text += _otherwise(spec["otherwise"])
     elif curve.kind == "value":
         text = _("得分＝指标值本身（按指标值排名）")
     else:
-        each = spec["each"]
-        text = (_("每个加%(v)s分") if each >= 0 else _("每个扣%(v)s分")) % {"v": p(abs(each))}
-        if spec["cap"] is not None:
-            text += (_("，最多加%(c)s分") if each >= 0 else _("，最多扣%(c)s分")) % {"c": p(abs(spec["cap"]))}
+        each, cap = spec["each"], spec["cap"]
+        if each >= 0:
+            text = ngettext("每个加%(v)s分", "每个加%(v)s分", _n(each)) % {"v": p(abs(each))}
+            if cap is not None:
+                text += ngettext("，最多加%(c)s分", "，最多加%(c)s分", _n(cap)) % {"c": p(abs(cap))}
+        else:
+            text = ngettext("每个扣%(v)s分", "每个扣%(v)s分", _n(each)) % {"v": p(abs(each))}
+            if cap is not None:
+                text += ngettext("，最多扣%(c)s分", "，最多扣%(c)s分", _n(cap)) % {"c": p(abs(cap))}
     if spec["missing"]:
-        text += _("；无数据的得%(v)s分") % {"v": p(spec["missing"])}
+        text += ngettext("；无数据的得%(v)s分", "；无数据的得%(v)s分", _n(spec["missing"])) % {"v": p(spec["missing"])}
     return text
+
+
+def _otherwise(points: Decimal) -> str:
+    return ngettext("；其余%(v)s分", "；其余%(v)s分", _n(points)) % {"v": _plain(points)}

@@ -8,10 +8,10 @@ from django.utils.translation import gettext as _
 
 from tuijin.core.sheets import writer
 
-from .choices import SubjectKind
+from .models import kinds_text
 from .ranks import movement
 from .schemes import board_labels
-from .selectors import run_label
+from .selectors import notes_of, run_kinds, run_label
 
 
 def _decimal(text):
@@ -33,16 +33,11 @@ def run_table(run, results) -> writer.Table:
 
     def rows():
         for line in results:
-            notes = []
-            if line.tied:
-                notes.append(_("并列"))
-            if line.vetoed:
-                notes.append(_("一票否决：%(r)s") % {"r": line.vetoed})
-            if line.exempted:
-                notes.append(_("豁免：%(r)s") % {"r": line.exempted})
+            notes = [_("并列")] if line.tied else []
+            notes += notes_of(line)
             if line.target_met:
                 notes.append(_("完成目标任务"))
-            row = [line.series, line.rank, line.subject_name, line.total]
+            row = [line.series, line.rank, line.subject_name, None if line.rank is None else line.total]
             for item in indicators:
                 row += [_decimal(line.values.get(item["code"])), _decimal(line.points.get(item["code"]))]
             row += [boards.get(line.board, ""), movement(line.previous_rank, line.rank), "；".join(notes)]
@@ -53,10 +48,10 @@ def run_table(run, results) -> writer.Table:
 
 
 def run_title(run) -> str:
-    """What was ranked, by which scheme, for which period: 县区月度考核 2026年10月（考核对象：县区/园区）."""
+    """What was ranked, by which scheme, for which period: 县区月度考核 2026年10月（考核对象：县区/园区）
+    — with 序列 of different kinds, each kind: （考核对象：县区/园区、牵头（第一责任）单位）."""
     scheme = run.snapshot.get("scheme", {})
-    kind = run.snapshot.get("subject_kind") or run.scheme.subject_kind
-    ranked = str(dict(SubjectKind.choices).get(kind, kind))
+    ranked = kinds_text(run_kinds(run))
     return _("%(scheme)s %(period)s（考核对象：%(kind)s）") % {
         "scheme": scheme.get("name", run.scheme.name), "period": run.snapshot.get("period_label", ""), "kind": ranked}
 

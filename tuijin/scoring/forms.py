@@ -1,7 +1,8 @@
 """The scheme editor's rows ↔ the scheme's document.
 
-The editor is a plain form: a row per 序列 (name, 红榜/黑榜 places, subjects) and a row per indicator
-(code, name, source, figure, weight, curve kind and the curve's settings as short fields). Lists in a
+The editor is a plain form: a row per 序列 (name, kind of subject, 红榜/黑榜 places, subjects — each
+ticked box's value is the subject as kind:id, region:12) and a row per indicator (code, name, source,
+figure, weight, curve kind and the curve's settings as short fields). Lists in a
 curve are typed as people write them: 加分区间 "100:0.2，130:0.1", 分档 "0:3，10000:5", 名次分档
 "1-3:7，4-6:5". What the office typed comes back as typed when the scheme refuses it; the document's
 own checks (tuijin.scoring.schemes) say what is wrong.
@@ -36,7 +37,6 @@ class SchemeHeaderForm(forms.Form):
     code = forms.CharField(label=_("方案代码"), max_length=50,
                            help_text=_("英文字母、数字或连字符，命令行中用它指定方案，如 county-monthly"))
     name = forms.CharField(label=_("方案名称"), max_length=100)
-    subject_kind = forms.ChoiceField(label=_("考核对象"), choices=SubjectKind.choices)
     period_kind = forms.ChoiceField(label=_("考核周期"), choices=PeriodKind.choices)
     basis = forms.CharField(label=_("依据"), max_length=300, required=False)
     target_figure = forms.CharField(label=_("目标完成指标"), max_length=40, required=False)
@@ -113,10 +113,12 @@ def curve_from_fields(kind: str, fields: dict) -> dict:
 
 
 def editor_rows(config: dict) -> tuple[list[dict], list[dict]]:
-    """The editor's rows for a document, with blank rows to add more."""
-    series = [{"name": s.get("name", ""), "red": s.get("red", 0), "black": s.get("black", 0),
-               "members": [str(m) for m in s.get("members", [])]} for s in config.get("series", [])]
-    series += [{"name": "", "red": "", "black": "", "members": []} for _ in range(BLANK_SERIES)]
+    """The editor's rows for a document, with blank rows to add more (a blank 序列 of the last row's
+    kind, or of regions)."""
+    series = [{"name": s.get("name", ""), "kind": s.get("kind", ""), "red": s.get("red", 0), "black": s.get("black", 0),
+               "members": [f"{s.get('kind')}:{m}" for m in s.get("members", [])]} for s in config.get("series", [])]
+    blank_kind = series[-1]["kind"] if series else SubjectKind.REGION
+    series += [{"name": "", "kind": blank_kind, "red": "", "black": "", "members": []} for _ in range(BLANK_SERIES)]
     indicators = [{"code": i.get("code", ""), "name": i.get("name", ""), "source": i.get("source", "figure"),
                    "figure": i.get("figure", ""), "weight": i.get("weight", ""),
                    "higher_is_better": i.get("higher_is_better", True), **curve_fields(i.get("curve") or {})}
@@ -124,6 +126,26 @@ def editor_rows(config: dict) -> tuple[list[dict], list[dict]]:
     indicators += [{"code": "", "name": "", "source": "figure", "figure": "", "weight": "", "higher_is_better": True,
                     **curve_fields({})} for _ in range(BLANK_INDICATORS)]
     return series, indicators
+
+
+def _member(value: str, kind: str):
+    """A ticked subject of a 序列 of `kind`: region:12 (or a bare 12) → 12; anything else as it came,
+    for the document's check to refuse."""
+    named, sep, number = value.partition(":")
+    if not sep:
+        named, number = kind, value
+    return int(number) if named == kind and number.isdigit() else value
+
+
+def kind_changed(data) -> list[str]:
+    """The names of the 序列 whose ticked subjects are of another kind than the one now chosen (its kind
+    was changed in the form): their subjects must be chosen again."""
+    changed = []
+    for index in range(_rows(data, "series_rows")):
+        kind = data.get(f"s-{index}-kind", "")
+        if any(":" in m and m.partition(":")[0] != kind for m in data.getlist(f"s-{index}-members")):
+            changed.append(data.get(f"s-{index}-name", "").strip() or str(index + 1))
+    return changed
 
 
 def config_from_post(data) -> dict:
@@ -135,9 +157,10 @@ def config_from_post(data) -> dict:
         members = data.getlist(prefix + "members")
         if not name and not members:
             continue
-        series.append({"name": name, "red": data.get(prefix + "red", "0").strip() or "0",
+        kind = data.get(prefix + "kind", "")
+        series.append({"name": name, "kind": kind, "red": data.get(prefix + "red", "0").strip() or "0",
                        "black": data.get(prefix + "black", "0").strip() or "0",
-                       "members": [int(m) if m.isdigit() else m for m in members]})
+                       "members": [_member(m, kind) for m in members]})
     indicators = []
     for index in range(_rows(data, "indicator_rows")):
         prefix = f"i-{index}-"
@@ -159,9 +182,17 @@ def config_from_post(data) -> dict:
 
 
 def rows_from_post(data) -> tuple[list[dict], list[dict]]:
-    """The editor's rows as posted (shown again, as typed, when the save is refused)."""
-    series = [{"name": data.get(f"s-{i}-name", ""), "red": data.get(f"s-{i}-red", ""), "black": data.get(f"s-{i}-black", ""),
-               "members": data.getlist(f"s-{i}-members")} for i in range(_rows(data, "series_rows"))]
+    """The editor's rows as posted (shown again, as typed, when the save is refused or the page lists a
+    序列's subjects anew), with a blank 序列 row to add another when the last one is filled."""
+    series = []
+    for i in range(_rows(data, "series_rows")):
+        kind = data.get(f"s-{i}-kind", "")
+        members = [m if ":" in m else f"{kind}:{m}" for m in data.getlist(f"s-{i}-members")]
+        series.append({"name": data.get(f"s-{i}-name", ""), "kind": kind, "red": data.get(f"s-{i}-red", ""),
+                       "black": data.get(f"s-{i}-black", ""), "members": members})
+    if not series or series[-1]["name"].strip() or series[-1]["members"]:
+        kind = series[-1]["kind"] if series else SubjectKind.REGION
+        series.append({"name": "", "kind": kind, "red": "", "black": "", "members": []})
     indicators = []
     for i in range(_rows(data, "indicator_rows")):
         row = {name: data.get(f"i-{i}-{name}", "") for name in (*CURVE_FIELDS, "code", "name", "source", "figure", "weight", "kind")}

@@ -1,8 +1,9 @@
 """Published assessment schemes reproduced as documents (the same shape a scheme exports as).
 
-Each is installed without subjects: the office picks its own 县区 or units into the 序列. What the
-published rule says that a figure cannot measure is a manual item the office scores; where a preset
-simplifies a published rule, its basis says how.
+Each is installed without subjects: the office picks its own 县区 or units into the 序列, each 序列
+of the kind of subject the published rule ranks in it (绵阳: 县（市、区）/园区 are regions, 市直部门/市属
+国企 the units that lead projects). What the published rule says that a figure cannot measure is a
+manual item the office scores; where a preset simplifies a published rule, its basis says how.
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -11,14 +12,13 @@ from django.utils.translation import gettext_lazy as _
 AWARD_2020 = {
     "code": "award-2020",
     "name": _("市重点工程综合奖评分（2020年评分表）"),
-    "subject_kind": "region",
     "period_kind": "year",
     "basis": _("2020年市重点工程综合奖（金/银奖）评分表：计划完成40分、项目开工25分、管理服务15分。"
                "完成率排名按年度计划完成率计；开工率按“项目1–5个不低于80%得5分，每低10个百分点扣1分，最多扣2分”计。"),
     "target_figure": "plan_rate",
     "target_value": "100",
     "red_needs_target": False,
-    "series": [{"name": _("区县（市）/开发园区"), "red": 3, "black": 0, "members": []}],
+    "series": [{"name": _("区县（市）/开发园区"), "kind": "region", "red": 3, "black": 0, "members": []}],
     "indicators": [
         {"code": "plan", "name": _("全年投资计划完成率"), "source": "figure", "figure": "plan_rate", "weight": "25",
          "curve": {"kind": "per_point", "base": "25", "target": "100", "below": "0.1",
@@ -46,14 +46,13 @@ AWARD_2020 = {
 CITY_WORKS_MONTHLY = {
     "code": "city-works-monthly",
     "name": _("城建重点项目月度百分制考核"),
-    "subject_kind": "project",
     "period_kind": "month",
     "basis": _("城建重点项目考核：工程进度60分、工程质量10分、资金保障20分、履约守法10分，文明施工每发现一处扣2分，"
                "发生重大安全质量事故一票否决。工程进度按完成1—N月投资计划的比例计。"),
     "target_figure": "plan_to_date_rate",
     "target_value": "100",
     "red_needs_target": False,
-    "series": [{"name": _("城建重点项目"), "red": 10, "black": 10, "members": []}],
+    "series": [{"name": _("城建重点项目"), "kind": "project", "red": 10, "black": 10, "members": []}],
     "indicators": [
         {"code": "progress", "name": _("工程进度"), "source": "figure", "figure": "plan_to_date_rate", "weight": "60",
          "curve": {"kind": "linear", "target": "100"}},
@@ -70,7 +69,6 @@ CITY_WORKS_MONTHLY = {
 MIANYANG_BOARDS = {
     "code": "mianyang-boards",
     "name": _("省市重点项目推进红黑榜（绵阳口径）"),
-    "subject_kind": "lead_unit",
     "period_kind": "quarter",
     "basis": _("绵阳市省市重点项目推进红黑榜：县（市、区）/园区序列红榜前5、黑榜后4，市直部门/市属国企序列红榜前4、黑榜后3；"
                "超额完成本期目标（完成1—N月计划投资）且量化评分靠前的进入红榜，完成目标任务或经批准因不可抗力未完成的不进入黑榜。"
@@ -78,8 +76,8 @@ MIANYANG_BOARDS = {
     "target_figure": "plan_to_date_rate",
     "target_value": "100",
     "red_needs_target": True,
-    "series": [{"name": _("县（市、区）/园区"), "red": 5, "black": 4, "members": []},
-               {"name": _("市直部门/市属国企"), "red": 4, "black": 3, "members": []}],
+    "series": [{"name": _("县（市、区）/园区"), "kind": "region", "red": 5, "black": 4, "members": []},
+               {"name": _("市直部门/市属国企"), "kind": "lead_unit", "red": 4, "black": 3, "members": []}],
     "indicators": [
         {"code": "plan", "name": _("投资完成率"), "source": "figure", "figure": "plan_rate", "weight": "50",
          "curve": {"kind": "linear", "target": "100", "cap": "60"}},
@@ -96,7 +94,6 @@ MIANYANG_BOARDS = {
 TEN_FAST_TEN_SLOW = {
     "code": "ten-fast-ten-slow",
     "name": _("十快十慢项目（按与序时进度之差）"),
-    "subject_kind": "project",
     "period_kind": "month",
     "basis": _("临沂市省市重点项目每月“十快项目”“十慢项目”：按年计划完成率与序时进度之差排序，超出最多的十个为十快、"
                "落后最多的十个为十慢。"),
@@ -104,7 +101,7 @@ TEN_FAST_TEN_SLOW = {
     "target_value": "100",
     "red_needs_target": False,
     "boards": {"red": _("十快项目"), "black": _("十慢项目")},
-    "series": [{"name": _("省市重点项目"), "red": 10, "black": 10, "members": []}],
+    "series": [{"name": _("省市重点项目"), "kind": "project", "red": 10, "black": 10, "members": []}],
     "indicators": [
         {"code": "deviation", "name": _("与序时进度之差（百分点）"), "source": "figure", "figure": "deviation_points",
          "weight": "0", "curve": {"kind": "value"}},

@@ -4,7 +4,8 @@ The editor writes it, a preset is one, a scheme exports and imports as one, and 
 it used. `parse` turns it into the specs tuijin.scoring.compute works on, or raises SchemeError with
 every problem found, each saying where ("第2个指标“开工率”：…").
 
-    {"series": [{"name": "县（市、区）/园区", "red": 5, "black": 4, "members": [12, 13]}],
+    {"series": [{"name": "县（市、区）/园区", "kind": "region", "red": 5, "black": 4, "members": [12, 13]},
+                {"name": "市直部门/市属国企", "kind": "lead_unit", "red": 4, "black": 3, "members": [7, 9]}],
      "boards": {"red": "十快项目", "black": "十慢项目"},   (optional: the boards' names, 红榜/黑榜 by default)
      "indicators": [{"code": "plan", "name": "年计划完成率", "source": "figure", "figure": "plan_rate",
                      "weight": "40", "curve": {"kind": "per_point", …}, "higher_is_better": true}]}
@@ -18,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
-from .choices import Source
+from .choices import Source, SubjectKind
 from .compute import IndicatorSpec, SeriesSpec
 from .curves import CurveError
 from .curves import parse as parse_curve
@@ -92,6 +93,9 @@ def _series(raw, errors: list[str], need_members: bool) -> list[SeriesSpec]:
             errors.append(_("序列名称“%(name)s”重复") % {"name": name})
         names.add(name)
         where = _("序列“%(name)s”") % {"name": name} if name else where
+        kind = item.get("kind")
+        if kind not in SubjectKind.values:
+            errors.append(_("%(where)s：请选择考核对象类型（县区/园区、牵头单位、责任单位、联系领导或项目）") % {"where": where})
         red, black = _whole(item.get("red", 0), 0, MAX_BOARD), _whole(item.get("black", 0), 0, MAX_BOARD)
         if red is None or black is None:
             errors.append(_("%(where)s：红榜、黑榜名额应为0–%(max)s的整数") % {"where": where, "max": MAX_BOARD})
@@ -100,13 +104,13 @@ def _series(raw, errors: list[str], need_members: bool) -> list[SeriesSpec]:
         if None in ids:
             errors.append(_("%(where)s：考核对象格式不正确") % {"where": where})
             ids = []
-        for subject in ids:
-            if subject in seen:
-                errors.append(_("同一考核对象不能重复列入（%(where)s与%(other)s）") % {"where": where, "other": seen[subject]})
-            seen.setdefault(subject, where)
+        for subject in ids:  # a region and a unit may share an id: a subject is its kind and id
+            if (kind, subject) in seen:
+                errors.append(_("同一考核对象不能重复列入（%(where)s与%(other)s）") % {"where": where, "other": seen[(kind, subject)]})
+            seen.setdefault((kind, subject), where)
         if need_members and not ids:
             errors.append(_("%(where)s尚未选择考核对象") % {"where": where})
-        result.append(SeriesSpec(id=index, name=name, members=tuple(dict.fromkeys(ids)), red_count=red or 0,
+        result.append(SeriesSpec(id=index, name=name, kind=kind, members=tuple(dict.fromkeys(ids)), red_count=red or 0,
                                  black_count=black or 0))
     return result
 

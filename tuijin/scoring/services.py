@@ -2,9 +2,12 @@
 judges' scores and vetoes, computing a run and publishing it. Each checks the role, validates with
 Chinese messages, keeps history and claims the version it read.
 
+A subject is (kind, id) — ("region", 12) — since a scheme's 序列 may rank different kinds of subject.
+
 A published run is frozen: its results, the scheme as it was and the figures it used are stored with
 it (Run.snapshot), so later reports, a changed scheme or a new exemption never change it."""
 
+from collections import defaultdict
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -15,15 +18,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tuijin.core.history import stamp
+from tuijin.core.templatetags.tuijin import person
 from tuijin.core.versioning import claim
 from tuijin.org.selectors import require_office
 
 from . import schemes, selectors
 from .choices import PeriodKind, RunState, Source, SubjectKind
-from .compute import compute
+from .compute import Subject, compute, subject_key
 from .curves import CENT
 from .models import Exemption, ManualScore, Result, Run, Scheme, Veto
 from .presets import PRESETS
+
+HEADER_FIELDS = ("code", "name", "period_kind", "basis", "target_figure", "target_value", "red_needs_target", "is_active")
 
 
 def figure_keys() -> set[str]:
@@ -45,8 +51,6 @@ def _header_errors(data: dict, scheme: Scheme | None) -> dict[str, list[str]]:
         errors["name"] = [_("请填写方案名称")]
     elif len(data["name"]) > 100:
         errors["name"] = [_("方案名称不能超过100个字")]
-    if data["subject_kind"] not in SubjectKind.values:
-        errors["subject_kind"] = [_("请选择考核对象")]
     if data["period_kind"] not in PeriodKind.values:
         errors["period_kind"] = [_("请选择考核周期")]
     if len(data["basis"]) > 300:
@@ -72,7 +76,6 @@ def _clean_header(fields: dict) -> dict:
     return {
         "code": str(fields.get("code") or "").strip(),
         "name": str(fields.get("name") or "").strip(),
-        "subject_kind": fields.get("subject_kind"),
         "period_kind": fields.get("period_kind") or PeriodKind.MONTH,
         "basis": str(fields.get("basis") or "").strip(),
         "target_figure": str(fields.get("target_figure") or "").strip(),
@@ -82,14 +85,17 @@ def _clean_header(fields: dict) -> dict:
     }
 
 
-def _member_errors(kind: str, config: dict) -> list[str]:
-    if kind not in SubjectKind.values:
-        return []
-    wanted = {m for s in config.get("series", []) for m in s.get("members", []) if isinstance(m, int)}
-    found = set(selectors.subject_model(kind).objects.filter(pk__in=wanted).values_list("pk", flat=True))
-    missing = sorted(wanted - found)
+def _member_errors(config: dict) -> list[str]:
+    """Each 序列's subjects exist as its kind of subject (a parsed document: kinds and ids are sound)."""
+    wanted: dict[str, set[int]] = defaultdict(set)
+    for series in config.get("series", []):
+        wanted[series["kind"]].update(int(m) for m in series.get("members", []))
+    missing = []
+    for kind, ids in wanted.items():
+        found = set(selectors.subject_model(kind).objects.filter(pk__in=ids).values_list("pk", flat=True))
+        missing += [(SubjectKind(kind).label, m) for m in sorted(ids - found)]
     if missing:
-        return [_("考核对象不存在：%(ids)s") % {"ids": "、".join(f"#{m}" for m in missing[:10])}]
+        return [_("考核对象不存在：%(ids)s") % {"ids": "、".join(f"{label}#{m}" for label, m in missing[:10])}]
     return []
 
 
@@ -107,11 +113,14 @@ def scheme_save(user, scheme: Scheme | None = None, *, version=None, config: dic
     """Create a scheme (scheme=None) or change one read at `version`: header fields and the document
     of 序列 and indicators, checked together; nothing is written when anything is wrong."""
     require_office(user)
+    unknown = set(fields) - set(HEADER_FIELDS)
+    if unknown:
+        raise TypeError(f"scheme_save: unknown fields {sorted(unknown)} (a 序列's kind is in the document)")
     data = _clean_header(fields)
     errors = _header_errors(data, scheme)
     try:
         schemes.parse(config, figures=figure_keys())
-        member_problems = _member_errors(data["subject_kind"], config)
+        member_problems = _member_errors(config)
         if member_problems:
             raise schemes.SchemeError(member_problems)
     except schemes.SchemeError as error:
@@ -130,36 +139,94 @@ def scheme_save(user, scheme: Scheme | None = None, *, version=None, config: dic
     return scheme
 
 
+@transaction.atomic
 def scheme_import(user, document) -> Scheme:
     """A scheme from a shared document (another office's export or a preset): its members are matched
-    by name among this city's subjects; a name not found here is refused, never dropped."""
+    by name among this city's subjects of each 序列's kind, its exempted projects by code (else by
+    name); a name not found here is refused, never dropped. A document of the first format (one kind
+    for the whole scheme, `subject_kind`) gives that kind to each 序列. The exemptions come in as the
+    importing office's, with their reasons and dates."""
     require_office(user)
     if not isinstance(document, dict) or not isinstance(document.get("series"), list):
         raise ValidationError({"config": [_("文件不是推进平台导出的考核方案（JSON）")]})
-    kind = document.get("subject_kind")
+    default_kind = document.get("subject_kind")
     config = {"series": [], "indicators": document.get("indicators")}
     if document.get("boards"):
         config["boards"] = document["boards"]
     missing: list[str] = []
-    if kind in SubjectKind.values:
-        by_name: dict[str, int] = {}
-        for pk, name in selectors.subject_model(kind).objects.values_list("pk", "name").order_by("pk"):
-            by_name.setdefault(name, pk)
-        for item in document["series"]:
-            if not isinstance(item, dict):
-                config["series"].append(item)
-                continue
-            members = item.get("members") or []
-            names = [str(m) for m in members] if isinstance(members, list) else []
-            missing += [n for n in names if n not in by_name]
-            config["series"].append({**item, "members": [by_name[n] for n in names if n in by_name]})
-    else:
-        config["series"] = document["series"]
+    by_kind: dict[str, dict[str, int]] = {}
+    for item in document["series"]:
+        if not isinstance(item, dict):
+            config["series"].append(item)
+            continue
+        kind = item.get("kind", default_kind)
+        members = item.get("members") or []
+        if kind not in SubjectKind.values or not isinstance(members, list):
+            config["series"].append({**item, "kind": kind})  # the document's check says what is wrong
+            continue
+        if kind not in by_kind:
+            by_kind[kind] = {}
+            for pk, name in selectors.subject_model(kind).objects.values_list("pk", "name").order_by("pk"):
+                by_kind[kind].setdefault(name, pk)
+        names = [str(m) for m in members]
+        missing += [n for n in names if n not in by_kind[kind]]
+        config["series"].append({**item, "kind": kind, "members": [by_kind[kind][n] for n in names if n in by_kind[kind]]})
     if missing:
         raise ValidationError({"config": [_("以下考核对象在本系统中找不到，请先核对名称：%(names)s")
                                           % {"names": "、".join(dict.fromkeys(missing))}]})
-    fields = {key: document.get(key) for key in selectors.HEADER}
-    return scheme_save(user, None, config=config, **fields)
+    fields = {key: document.get(key) for key in HEADER_FIELDS if key != "is_active"}
+    scheme = scheme_save(user, None, config=config, **fields)
+    _import_exemptions(user, scheme, document.get("exemptions"))
+    return scheme
+
+
+def _import_exemptions(user, scheme: Scheme, items) -> None:
+    from tuijin.projects.models import Project
+
+    if items in (None, []):
+        return
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise ValidationError({"config": [_("方案文件中的豁免格式不正确")]})
+    missing: list[str] = []
+    for item in items:
+        starts, ends = _iso_date(item.get("starts")), _iso_date(item.get("ends"))
+        fields = {"reason": str(item.get("reason") or ""), "starts": starts, "ends": ends}
+        if item.get("project") is not None:
+            code, name = str(item.get("project_code") or ""), str(item["project"])
+            found = (Project.objects.filter(code=code).first() if code else None) or Project.objects.filter(
+                name=name).order_by("pk").first()
+            if found is None:
+                missing.append(f"{name}（{code}）" if code else name)
+                continue
+            try:
+                exemption_add(user, scheme, project_id=found.pk, **fields)
+            except ValidationError as error:
+                raise ValidationError({"config": [_("豁免项目“%(name)s”：%(problem)s") % {
+                    "name": name, "problem": "；".join(error.messages)}]}) from None
+        else:
+            kind, name = item.get("kind"), str(item.get("subject") or "")
+            pk = None
+            if kind in SubjectKind.values:
+                pk = (selectors.subject_model(kind).objects.filter(name=name).order_by("pk").values_list("pk", flat=True)
+                      .first())
+            if pk is None:
+                missing.append(name)
+                continue
+            try:
+                exemption_add(user, scheme, subject=(kind, pk), **fields)
+            except ValidationError as error:
+                raise ValidationError({"config": [_("豁免对象“%(name)s”：%(problem)s") % {
+                    "name": name, "problem": "；".join(error.messages)}]}) from None
+    if missing:
+        raise ValidationError({"config": [_("以下豁免的对象或项目在本系统中找不到，请先核对：%(names)s")
+                                          % {"names": "、".join(dict.fromkeys(missing))}]})
+
+
+def _iso_date(value) -> date | None:
+    try:
+        return date.fromisoformat(str(value or ""))
+    except ValueError:
+        return None
 
 
 def preset_install(user, code: str) -> Scheme:
@@ -172,20 +239,15 @@ def preset_install(user, code: str) -> Scheme:
         raise ValidationError({"preset": [_("该预设方案已安装（方案代码“%(code)s”），可在方案列表中修改") % {"code": code}]})
     document = {key: (str(value) if key in ("name", "basis") else value) for key, value in preset.items()}
     document["series"] = [{**s, "name": str(s["name"]), "members": []} for s in preset["series"]]
+    document["format_version"] = 2
     document["indicators"] = [{**i, "name": str(i["name"])} for i in preset["indicators"]]
     if preset.get("boards"):
         document["boards"] = {key: str(label) for key, label in preset["boards"].items()}
     return scheme_import(user, document)
 
 
-@transaction.atomic
-def exemption_add(user, scheme: Scheme, *, subject_id, reason: str, starts: date | None, ends: date | None) -> Exemption:
-    require_office(user)
-    errors: dict[str, list[str]] = {}
+def _exemption_fields(reason: str, starts: date | None, ends: date | None, errors: dict) -> str:
     reason = (reason or "").strip()
-    members = {m for s in (scheme.config or {}).get("series", []) for m in s.get("members", [])}
-    if subject_id not in members:
-        errors["subject_id"] = [_("请选择本方案的考核对象")]
     if not reason:
         errors["reason"] = [_("请填写豁免原因（如：因不可抗力停工，经推进办批准）")]
     elif len(reason) > 300:
@@ -194,16 +256,84 @@ def exemption_add(user, scheme: Scheme, *, subject_id, reason: str, starts: date
         errors["starts"] = [_("请填写豁免的起止日期")]
     elif ends < starts:
         errors["ends"] = [_("结束日期不能早于开始日期")]
+    return reason
+
+
+def _overlapping(exemptions, starts: date | None, ends: date | None) -> bool:
+    return starts is not None and ends is not None and exemptions.filter(starts__lte=ends, ends__gte=starts).exists()
+
+
+_GIVEN = object()
+
+
+@transaction.atomic
+def exemption_add(user, scheme: Scheme, *, subject=_GIVEN, project_id=_GIVEN,
+                  reason: str, starts: date | None, ends: date | None) -> Exemption:
+    """Exempt, for a stated reason and the dates given, a subject of the scheme (`subject`: (kind, id);
+    it never enters the 黑榜) or a project of its subjects (`project_id`; it leaves the scheme's
+    figures). Pass one of the two (None when the form's value was unusable: refused with the message).
+    Nothing is written when anything is wrong; the office approves it (approved_by: the user)."""
+    from tuijin.projects.models import Project
+
+    require_office(user)
+    if (subject is _GIVEN) == (project_id is _GIVEN):
+        raise TypeError("exemption_add: pass either subject or project_id")
+    errors: dict[str, list[str]] = {}
+    project = None
+    if project_id is not _GIVEN:
+        project = Project.objects.filter(pk=project_id).only("pk", "name").first() if project_id else None
+        if project is None:
+            errors["project"] = [_("请选择要豁免的项目") if not project_id else _("项目不存在")]
+        elif not Project.objects.admitted().filter(pk=project.pk, is_archived=False).exists():
+            errors["project"] = [_("项目“%(name)s”未入库或已归档，不计入考核，无需豁免") % {"name": project.name}]
+        elif not selectors.project_subjects(scheme.config, [project.pk], starts or timezone.localdate()).get(project.pk):
+            errors["project"] = [_("项目“%(name)s”不属于本方案的任何考核对象，不能在本方案中豁免") % {"name": project.name}]
+    else:
+        if subject is None or tuple(subject) not in selectors.scheme_subjects(scheme):
+            errors["subject"] = [_("请选择本方案的考核对象")]
+    reason = _exemption_fields(reason, starts, ends, errors)
+    if not errors:
+        same = (scheme.exemptions.filter(project=project) if project is not None else
+                scheme.exemptions.filter(subject_kind=subject[0], subject_id=subject[1]))
+        if _overlapping(same, starts, ends):
+            errors["starts"] = [_("该项目在这段时间已有豁免，请修改原有的豁免") if project is not None else
+                                _("该考核对象在这段时间已有豁免，请修改原有的豁免")]
     if errors:
         raise ValidationError(errors)
-    exemption = Exemption(scheme=scheme, subject_id=subject_id, reason=reason, starts=starts, ends=ends, approved_by=user)
-    exemption.save()
+    exemption = Exemption(scheme=scheme, reason=reason, starts=starts, ends=ends, approved_by=user)
+    if project is not None:
+        exemption.project = project
+    else:
+        exemption.subject_kind, exemption.subject_id = subject
+    stamp(exemption, user, _("登记豁免")).save()
     return exemption
 
 
-def exemption_remove(user, exemption: Exemption) -> None:
+@transaction.atomic
+def exemption_change(user, exemption: Exemption, *, version, reason: str, starts: date | None, ends: date | None) -> Exemption:
+    """Change an exemption's reason or dates (read at `version`); runs already published keep the old."""
     require_office(user)
-    exemption.delete()
+    errors: dict[str, list[str]] = {}
+    reason = _exemption_fields(reason, starts, ends, errors)
+    if not errors:
+        others = Exemption.objects.filter(scheme=exemption.scheme_id).exclude(pk=exemption.pk)
+        same = (others.filter(project=exemption.project_id) if exemption.project_id else
+                others.filter(subject_kind=exemption.subject_kind, subject_id=exemption.subject_id))
+        if _overlapping(same, starts, ends):
+            errors["starts"] = [_("这段时间与同一对象的另一项豁免重叠")]
+    if errors:
+        raise ValidationError(errors)
+    claim(exemption, version)
+    exemption.reason, exemption.starts, exemption.ends = reason, starts, ends
+    stamp(exemption, user, _("修改豁免")).save()
+    return exemption
+
+
+@transaction.atomic
+def exemption_remove(user, exemption: Exemption, *, version) -> None:
+    require_office(user)
+    claim(exemption, version)
+    stamp(exemption, user, _("取消豁免")).delete()
 
 
 # -- runs ------------------------------------------------------------------------------------------
@@ -247,41 +377,67 @@ def run_compute(user, scheme: Scheme, period) -> Run:
         run.save()
     else:
         run.version += 1  # the results change: a page showing the old ones cannot publish them
-    subjects = [m for s in spec.series for m in s.members]
+    subjects = [subject for one in spec.series for subject in one.subjects]
     keys = {i.figure for i in spec.indicators if i.source == Source.FIGURE}
     if scheme.target_figure:
         keys.add(scheme.target_figure)
-    values = selectors.subject_figures(scheme.subject_kind, subjects, parsed, keys)
-    scores: dict[tuple[str, int], list[Decimal]] = {}
-    for indicator, subject, score in run.manual_scores.order_by("scored_at", "id").values_list(
-            "indicator", "subject_id", "score"):
-        scores.setdefault((indicator, subject), []).append(score)
-    vetoes = dict(run.vetoes.values_list("subject_id", "reason"))
-    exemptions = dict(Exemption.objects.filter(scheme=scheme, starts__lte=end, ends__gte=parsed.start)
-                      .values_list("subject_id", "reason"))
-    names = selectors.subject_names(scheme.subject_kind, subjects)
+    # The projects exempted for this period leave every figure of the scheme (the figures layer leaves
+    # them out); each is listed next to the subjects it would have counted for.
+    in_force = list(Exemption.objects.filter(scheme=scheme, starts__lte=end, ends__gte=parsed.start)
+                    .select_related("project", "approved_by").order_by("starts", "id"))
+    project_exemptions = [e for e in in_force if e.project_id]
+    excluded = {e.project_id for e in project_exemptions}
+    by_kind: dict[str, list[int]] = defaultdict(list)
+    for kind, subject_id in subjects:
+        by_kind[kind].append(subject_id)
+    values: dict[Subject, dict] = {}
+    names: dict[Subject, str] = {}
+    for kind, ids in by_kind.items():
+        values.update(((kind, pk), found) for pk, found in selectors.subject_figures(kind, ids, parsed, keys, exclude=excluded).items())
+        names.update(((kind, pk), name) for pk, name in selectors.subject_names(kind, ids).items())
+    scores: dict[tuple[str, Subject], list[Decimal]] = {}
+    for indicator, kind, subject, score in run.manual_scores.order_by("scored_at", "id").values_list(
+            "indicator", "subject_kind", "subject_id", "score"):
+        scores.setdefault((indicator, (kind, subject)), []).append(score)
+    vetoes = {(kind, pk): reason for kind, pk, reason in run.vetoes.values_list("subject_kind", "subject_id", "reason")}
+    exemptions = {(e.subject_kind, e.subject_id): e.reason for e in in_force if not e.project_id}
+    belongs = selectors.project_subjects(scheme.config, excluded, parsed)
+    listed: dict[Subject, list[dict]] = defaultdict(list)
+    frozen_projects = []
+    for exemption in project_exemptions:
+        entry = {"project": exemption.project_id, "name": exemption.project.name, "code": exemption.project.code,
+                 "reason": exemption.reason, "approved_by": person(exemption.approved_by),
+                 "starts": exemption.starts.isoformat(), "ends": exemption.ends.isoformat()}
+        found_in = [subject for subject in belongs.get(exemption.project_id, []) if subject in set(subjects)]
+        for subject in found_in:
+            listed[subject].append(entry)
+        frozen_projects.append({**entry, "subjects": [subject_key(*s) for s in found_in]})
+    withdrawn = {("project", e.project_id): e.reason for e in project_exemptions if ("project", e.project_id) in set(subjects)}
     lines = compute(indicators=spec.indicators, series=spec.series, names=names, figures=values, scores=scores,
                     target=(scheme.target_figure, scheme.target_value) if scheme.target_figure else None,
-                    vetoes=vetoes, exemptions=exemptions, previous=selectors.previous_ranks(scheme, end),
-                    red_needs_target=scheme.red_needs_target)
+                    vetoes=vetoes, exemptions=exemptions, withdrawn=withdrawn,
+                    previous=selectors.previous_ranks(scheme, end), red_needs_target=scheme.red_needs_target)
     run.results.all().delete()
     order = {s.id: index for index, s in enumerate(spec.series)}
     series_names = {s.id: s.name for s in spec.series}
     Result.objects.bulk_create([
         Result(run=run, series=series_names[line.series_id], series_sort=order[line.series_id],
-               subject_id=line.subject_id, subject_name=line.name[:200],
+               subject_kind=line.kind, subject_id=line.subject_id, subject_name=line.name[:200],
                values={k: _text(v) for k, v in line.values.items()},
                points={k: _text(v) for k, v in line.points.items()}, total=line.total, rank=line.rank, tied=line.tied,
                previous_rank=line.previous_rank, board=line.board, target_met=line.target_met,
-               vetoed=line.vetoed, exempted=line.exempted)
+               vetoed=line.vetoed, exempted=line.exempted,
+               exempt_projects=[] if line.withdrawn else listed.get(line.key, []))
         for line in lines])
     run.snapshot = {
-        "period": parsed.key, "period_label": parsed.label, "subject_kind": scheme.subject_kind,
+        "period": parsed.key, "period_label": parsed.label, "kinds": list(by_kind),
         "scheme": {"version": scheme.version, **selectors.scheme_document(scheme)},
         "config": scheme.config, "target": [scheme.target_figure, str(scheme.target_value)] if scheme.target_figure else None,
-        "red_needs_target": scheme.red_needs_target, "names": {str(k): v for k, v in names.items()},
-        "figures": {str(s): {k: _text(v) for k, v in values.get(s, {}).items()} for s in subjects},
-        "exemptions": {str(k): v for k, v in exemptions.items()},
+        "red_needs_target": scheme.red_needs_target, "names": {subject_key(*k): v for k, v in names.items()},
+        "figures": {subject_key(*s): {k: _text(v) for k, v in values.get(s, {}).items()} for s in subjects},
+        "exemptions": {subject_key(*k): v for k, v in exemptions.items()},
+        "withdrawn": {subject_key(*k): v for k, v in withdrawn.items()},
+        "excluded_projects": sorted(excluded), "project_exemptions": frozen_projects,
     }
     run.computed_at, run.computed_by = now, user if getattr(user, "pk", None) else None
     stamp(run, user, _("计算考核结果")).save()
@@ -297,7 +453,7 @@ def _text(value) -> str | None:
 
 
 class SheetError(Exception):
-    """Some scores of a sheet are not usable: `cells` maps (indicator code, subject id) to the Chinese
+    """Some scores of a sheet are not usable: `cells` maps (indicator code, subject) to the Chinese
     message; nothing of the sheet was written."""
 
     def __init__(self, cells: dict):
@@ -324,54 +480,56 @@ def _score_problem(item: dict, value: Decimal | None) -> str | None:
 
 @transaction.atomic
 def sheet_save(user, run: Run, entries) -> int:
-    """A scoring sheet: (indicator code, subject id, score text) for the items this user may score on a
-    draft — the office's manual items, or the judge's own sheet for judges' items. All or nothing;
-    the run's results follow when it is computed again. Returns how many scores were saved."""
+    """A scoring sheet: (indicator code, subject (kind, id), score text) for the items this user may
+    score on a draft — the office's manual items, or the judge's own sheet for judges' items. All or
+    nothing; the run's results follow when it is computed again. Returns how many scores were saved."""
     _draft(run)
     items = {i["code"]: i for i in selectors.sheet_items(run, user)}
     if not items:
         raise PermissionDenied
-    members = {m for s in (run.scheme.config or {}).get("series", []) for m in s.get("members", [])}
+    members = selectors.scheme_subjects(run.scheme)
     cells, clean = {}, []
-    for code, subject_id, raw in entries:
+    for code, subject, raw in entries:
         item = items.get(code)
-        if item is None or subject_id not in members:
-            cells[(code, subject_id)] = _("该项不在您的评分表中")
+        if item is None or subject not in members:
+            cells[(code, subject)] = _("该项不在您的评分表中")
             continue
         value = _decimal_or_none(raw)
         problem = _score_problem(item, value)
         if problem:
-            cells[(code, subject_id)] = problem
+            cells[(code, subject)] = problem
         else:
-            clean.append((code, subject_id, value))
+            clean.append((code, subject, value))
     if cells:
         raise SheetError(cells)
-    for code, subject_id, value in clean:
-        ManualScore.objects.update_or_create(run=run, indicator=code, subject_id=subject_id, judge=user,
+    for code, (kind, subject_id), value in clean:
+        ManualScore.objects.update_or_create(run=run, indicator=code, subject_kind=kind, subject_id=subject_id, judge=user,
                                              defaults={"score": value})
     return len(clean)
 
 
 @transaction.atomic
-def veto_set(user, run: Run, *, subject_id: int, reason: str) -> Veto:
+def veto_set(user, run: Run, *, subject: Subject | None, reason: str) -> Veto:
     require_office(user)
     _draft(run)
     reason = (reason or "").strip()
-    members = {m for s in (run.scheme.config or {}).get("series", []) for m in s.get("members", [])}
-    if subject_id not in members:
-        raise ValidationError({"subject_id": [_("请选择本方案的考核对象")]})
+    if subject is None or tuple(subject) not in selectors.scheme_subjects(run.scheme):
+        raise ValidationError({"subject": [_("请选择本方案的考核对象")]})
     if not reason:
         raise ValidationError({"reason": [_("请填写一票否决的原因")]})
     if len(reason) > 300:
         raise ValidationError({"reason": [_("原因不能超过300个字")]})
-    veto, _created = Veto.objects.update_or_create(run=run, subject_id=subject_id, defaults={"reason": reason, "by": user})
+    kind, subject_id = subject
+    veto, _created = Veto.objects.update_or_create(run=run, subject_kind=kind, subject_id=subject_id,
+                                                   defaults={"reason": reason, "by": user})
     return veto
 
 
-def veto_clear(user, run: Run, *, subject_id: int) -> None:
+def veto_clear(user, run: Run, *, subject: Subject | None) -> None:
     require_office(user)
     _draft(run)
-    run.vetoes.filter(subject_id=subject_id).delete()
+    if subject is not None:
+        run.vetoes.filter(subject_kind=subject[0], subject_id=subject[1]).delete()
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from tuijin.core.exceptions import ConflictError, messages_of
@@ -20,6 +21,7 @@ from tuijin.org.selectors import is_office, require_office
 
 from . import forms, schemes, selectors, services
 from .choices import RunState, Source, SubjectKind
+from .compute import parse_key
 from .models import Exemption, Run, Scheme
 from .presets import PRESETS
 
@@ -98,40 +100,50 @@ def scheme_import(request):
 def _editor(request, scheme: Scheme | None):
     require_office(request.user)
     errors: list[str] = []
+    notes: list[str] = []
     if request.method == "POST":
         header = forms.SchemeHeaderForm(request.POST)
         header.is_valid()
         fields = {**{k: request.POST.get(k, "") for k in header.fields}, "red_needs_target": request.POST.get("red_needs_target") == "on",
                   "is_active": request.POST.get("is_active") == "on"}
         shown = {**fields, "board_red": request.POST.get("board_red", ""), "board_black": request.POST.get("board_black", "")}
-        config = forms.config_from_post(request.POST)
-        try:
-            saved = services.scheme_save(request.user, scheme, version=request.POST.get("version"), config=config, **fields)
-        except ValidationError as error:
-            errors = _errors(error)
-        except ConflictError as error:
-            errors = [str(error.message)]
-        else:
-            messages.success(request, _("已保存考核方案“%(name)s”") % {"name": saved.name})
-            return redirect("scoring:scheme", saved.pk)
+        changed = forms.kind_changed(request.POST)
+        if changed and not request.POST.get("refresh"):
+            # A 序列's kind was changed without the page listing the new kind's subjects (no script):
+            # nothing is saved; its subjects are chosen again among the kind now chosen.
+            notes = [_("序列“%(name)s”的考核对象类型已更改，请重新勾选考核对象后保存") % {"name": name} for name in changed]
+        elif not request.POST.get("refresh"):
+            config = forms.config_from_post(request.POST)
+            try:
+                saved = services.scheme_save(request.user, scheme, version=request.POST.get("version"), config=config, **fields)
+            except ValidationError as error:
+                errors = _errors(error)
+            except ConflictError as error:
+                errors = [str(error.message)]
+            else:
+                messages.success(request, _("已保存考核方案“%(name)s”") % {"name": saved.name})
+                return redirect("scoring:scheme", saved.pk)
         series, indicators = forms.rows_from_post(request.POST)
         values = shown
     else:
-        header = None
-        source = scheme or Scheme(period_kind="month", subject_kind="region")
-        values = {k: getattr(source, k) for k in ("code", "name", "subject_kind", "period_kind", "basis", "target_figure",
+        source = scheme or Scheme(period_kind="month")
+        values = {k: getattr(source, k) for k in ("code", "name", "period_kind", "basis", "target_figure",
                                                    "target_value", "red_needs_target", "is_active")}
         boards = (source.config or {}).get("boards") or {}
         values.update(board_red=boards.get("red", ""), board_black=boards.get("black", ""))
         series, indicators = forms.editor_rows(source.config or {})
-    kind = values.get("subject_kind") or "region"
-    candidates = list(selectors.subject_choices(kind)) if kind in SubjectKind.values else []
-    for row in series:  # each 序列's own subjects first, ticked; then the rest to choose from
+    candidates: dict[str, list] = {}
+    for row in series:  # each 序列's own subjects first, ticked; then the rest of its kind to choose from
+        kind = row["kind"] if row["kind"] in SubjectKind.values else SubjectKind.REGION
+        row["kind"] = kind
+        if kind not in candidates:
+            candidates[kind] = list(selectors.subject_choices(kind))
         chosen = set(row["members"])
-        row["options"] = sorted(((pk, name, str(pk) in chosen) for pk, name in candidates), key=lambda o: not o[2])
+        row["options"] = sorted(((f"{kind}:{pk}", name, f"{kind}:{pk}" in chosen) for pk, name in candidates[kind]),
+                                key=lambda o: not o[2])
     return render(request, "scoring/scheme_form.html", {
         "scheme": scheme, "values": values, "series_rows": series, "indicator_rows": indicators, "errors": errors,
-        "form": forms.SchemeHeaderForm(),
+        "notes": notes, "form": forms.SchemeHeaderForm(), "kinds": SubjectKind.choices,
         "figures": _figure_choices(), "sources": Source.choices, "curve_kinds": forms.CURVE_KINDS,
         "version": request.POST.get("version") if request.method == "POST" else getattr(scheme, "version", ""),
     })
@@ -156,13 +168,14 @@ def scheme_detail(request, pk):
     scheme = get_object_or_404(selectors.schemes_visible_to(request.user), pk=pk)
     office = is_office(request.user)
     document = selectors.scheme_document(scheme)
+    members = selectors.members_with_names(scheme)
     return render(request, "scoring/scheme_detail.html", {
         "scheme": scheme, "document": document, "is_office": office,
         "indicators": selectors.indicators_described(document["indicators"]),
         "runs": selectors.runs_visible_to(request.user).filter(scheme=scheme).order_by("-period_end", "-id"),
-        "exemptions": scheme.exemptions.select_related("approved_by") if office else [],
-        "names": selectors.subject_names(scheme.subject_kind, [e.subject_id for e in scheme.exemptions.all()]) if office else {},
-        "members": selectors.members_with_names(scheme),
+        "exemptions": selectors.exemptions_of(scheme) if office else [],
+        "exemptable": selectors.exemptable_projects(scheme) if office else [],
+        "members": members,
         "figures": dict(_figure_choices()),
     })
 
@@ -196,18 +209,48 @@ def run_compute(request, pk):
 @login_required
 @require_POST
 def exemption_add(request, pk):
+    """登记豁免: a subject of the scheme (`subject`: region:12) or a project of its subjects (`project`)."""
     require_office(request.user)
     scheme = get_object_or_404(Scheme, pk=pk)
+    dates = {"reason": request.POST.get("reason", ""), "starts": _date(request.POST.get("starts")),
+             "ends": _date(request.POST.get("ends"))}
+    target = ({"project_id": parse_id(request.POST.get("project"))} if "project" in request.POST else
+              {"subject": parse_key(request.POST.get("subject"))})
     try:
-        services.exemption_add(request.user, scheme, subject_id=parse_id(request.POST.get("subject_id")),
-                               reason=request.POST.get("reason", ""), starts=_date(request.POST.get("starts")),
-                               ends=_date(request.POST.get("ends")))
+        services.exemption_add(request.user, scheme, **target, **dates)
     except ValidationError as error:
         for message in _errors(error):
             messages.error(request, message)
     else:
         messages.success(request, _("已登记豁免，下次计算时生效（已发布的结果不变）"))
-    return redirect("scoring:scheme", scheme.pk)
+    return redirect(reverse("scoring:scheme", args=[scheme.pk]) + "#exemptions")
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def exemption_edit(request, pk):
+    """修改豁免: its reason and dates, by the office, at the version the page showed."""
+    require_office(request.user)
+    exemption = get_object_or_404(Exemption.objects.select_related("scheme", "project", "approved_by"), pk=pk)
+    errors: list[str] = []
+    values = {"reason": exemption.reason, "starts": exemption.starts.isoformat(), "ends": exemption.ends.isoformat(),
+              "version": exemption.version}
+    if request.method == "POST":
+        values = {key: request.POST.get(key, "") for key in ("reason", "starts", "ends", "version")}
+        try:
+            services.exemption_change(request.user, exemption, version=values["version"], reason=values["reason"],
+                                      starts=_date(values["starts"]), ends=_date(values["ends"]))
+        except ValidationError as error:
+            errors = _errors(error)
+        except ConflictError as error:
+            errors = [str(error.message)]
+        else:
+            messages.success(request, _("已修改豁免，下次计算时生效（已发布的结果不变）"))
+            return redirect(reverse("scoring:scheme", args=[exemption.scheme_id]) + "#exemptions")
+    return render(request, "scoring/exemption_form.html", {
+        "exemption": exemption, "scheme": exemption.scheme, "values": values, "errors": errors,
+        "what": selectors.exemption_label(exemption), "history": selectors.exemption_history(exemption),
+    })
 
 
 @login_required
@@ -215,9 +258,13 @@ def exemption_add(request, pk):
 def exemption_delete(request, pk):
     require_office(request.user)
     exemption = get_object_or_404(Exemption, pk=pk)
-    services.exemption_remove(request.user, exemption)
-    messages.success(request, _("已取消豁免"))
-    return redirect("scoring:scheme", exemption.scheme_id)
+    try:
+        services.exemption_remove(request.user, exemption, version=request.POST.get("version"))
+    except (ValidationError, ConflictError) as error:
+        messages.error(request, str(getattr(error, "message", None) or "；".join(_errors(error))))
+    else:
+        messages.success(request, _("已取消豁免"))
+    return redirect(reverse("scoring:scheme", args=[exemption.scheme_id]) + "#exemptions")
 
 
 def _run_for(request, pk) -> Run:
@@ -238,8 +285,30 @@ def run_detail(request, pk):
         "boards": schemes.board_labels(run.snapshot.get("config")),
         "series": selectors.series_of(results), "is_office": office, "draft": draft,
         "has_sheet": draft and any(i.get("source") in (Source.MANUAL, Source.JUDGES) for i in indicators),
-        "vetoes": {v.subject_id: v for v in run.vetoes.all()} if office else {},
+        "vetoes": {f"{v.subject_kind}:{v.subject_id}": v for v in run.vetoes.all()} if office else {},
         "judges_sheets": selectors.judges_sheets(run) if office else [],
+    })
+
+
+@login_required
+@require_safe
+def run_point(request, pk):
+    """The drill-down of one value of a run: the projects and reports behind it (today's data, the
+    run's exempted projects left out and listed apart, 已豁免 with the reason)."""
+    from tuijin.figures.registry import COMPONENT_LABELS, display, display_part
+
+    run = _run_for(request, pk)
+    found = selectors.point(request.user, run, request.GET.get("subject", ""), request.GET.get("indicator", ""))
+    explanation = found["found"]
+    parts = [(part, COMPONENT_LABELS[part]) for part in explanation.figure.parts] if explanation else []
+    return render(request, "scoring/run_point.html", {
+        "run": run, "label": selectors.run_label(run), **found,
+        "shown": selectors.with_links(run, [found["line"]])[0].shown.get(found["indicator"]["code"]),
+        "today": display(explanation.value, explanation.figure.kind) if explanation else None,
+        "parts": parts,
+        "rows": [(row, [display_part(row.parts.get(key)) for key, _l in parts]) for row in explanation.rows]
+        if explanation else [],
+        "totals": [display_part(explanation.totals.get(key)) for key, _l in parts] if explanation else [],
     })
 
 
@@ -259,6 +328,8 @@ def run_board(request, pk):
 def run_print(request, pk):
     run = _run_for(request, pk)
     results = list(selectors.results_visible_to(request.user, run))
+    for line in results:
+        line.notes = selectors.notes_of(line)
     from .exporting import run_subtitle, run_title
 
     return render(request, "scoring/run_print.html", {
@@ -315,25 +386,27 @@ def run_sheet(request, pk):
     if request.method == "POST":
         entries = []
         for item in items:
-            for _series, members in subjects:
-                for subject_id, _name in members:
-                    raw = request.POST.get(f"score-{item['code']}-{subject_id}", "").strip()
-                    typed[(item["code"], subject_id)] = raw
+            for series in subjects:
+                for member in series["members"]:
+                    raw = request.POST.get(f"score-{item['code']}-{member['key']}", "").strip()
+                    typed[(item["code"], member["subject"])] = raw
                     if raw:
-                        entries.append((item["code"], subject_id, raw))
+                        entries.append((item["code"], member["subject"], raw))
         try:
             saved = services.sheet_save(request.user, run, entries)
         except services.SheetError as error:
             errors = error.cells
-            messages.error(request, _("评分未保存：%(n)s处填写有误，请按标红的提示修改") % {"n": len(errors)})
+            messages.error(request, ngettext("评分未保存：%(n)s处填写有误，请按标红的提示修改",
+                                             "评分未保存：%(n)s处填写有误，请按标红的提示修改", len(errors)) % {"n": len(errors)})
         else:
-            messages.success(request, _("已保存%(n)s项评分，重新计算后计入结果") % {"n": saved})
+            messages.success(request, ngettext("已保存%(n)s项评分，重新计算后计入结果", "已保存%(n)s项评分，重新计算后计入结果",
+                                               saved) % {"n": saved})
             return redirect("scoring:sheet", run.pk)
     values = typed or {key: format(sheet.score, "f") for key, sheet in selectors.sheets(run, request.user).items()}
-    rows = [(series, [(subject_id, name, [{"item": item, "name": f"score-{item['code']}-{subject_id}",
-                                           "value": values.get((item["code"], subject_id), ""),
-                                           "error": errors.get((item["code"], subject_id))} for item in items])
-                      for subject_id, name in members]) for series, members in subjects]
+    rows = [(series["name"], [(member["key"], member["name"], [{"item": item, "name": f"score-{item['code']}-{member['key']}",
+                                                 "value": values.get((item["code"], member["subject"]), ""),
+                                                 "error": errors.get((item["code"], member["subject"]))} for item in items])
+                              for member in series["members"]]) for series in subjects]
     return render(request, "scoring/run_sheet.html", {
         "run": run, "label": selectors.run_label(run), "items": items, "rows": rows,
     })
@@ -343,11 +416,11 @@ def run_sheet(request, pk):
 @require_POST
 def veto_save(request, pk):
     def save(run):
-        subject = parse_id(request.POST.get("subject_id"))
+        subject = parse_key(request.POST.get("subject"))
         if request.POST.get("clear") == "1":
-            services.veto_clear(request.user, run, subject_id=subject)
+            services.veto_clear(request.user, run, subject=subject)
             return _("已取消一票否决，重新计算后生效")
-        services.veto_set(request.user, run, subject_id=subject, reason=request.POST.get("reason", ""))
+        services.veto_set(request.user, run, subject=subject, reason=request.POST.get("reason", ""))
         return _("已记录一票否决，重新计算后生效")
     return _office_write(request, pk, save)
 

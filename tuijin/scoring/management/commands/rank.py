@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tuijin.core.exceptions import ConflictError, messages_of
 from tuijin.core.management.acting import acting_user
 from tuijin.scoring import selectors, services
+from tuijin.scoring.choices import SubjectKind
 from tuijin.scoring.models import Run, Scheme
 from tuijin.scoring.presets import PRESETS
 
@@ -90,7 +91,7 @@ class Command(BaseCommand):
 
     def do_list(self, options):
         for scheme in Scheme.objects.order_by("code"):
-            self.stdout.write(f"{scheme.code}\t{scheme.name}\t{scheme.get_subject_kind_display()}\t{scheme.get_period_kind_display()}")
+            self.stdout.write(f"{scheme.code}\t{scheme.name}\t{scheme.kinds_display}\t{scheme.get_period_kind_display()}")
             for run in scheme.runs.order_by("-period_end")[:12]:
                 self.stdout.write(f"  #{run.pk}\t{run.snapshot.get('period_label', run.period_end)}\t"
                                   f"{run.get_state_display()}\t{selectors.run_label(run)}")
@@ -126,16 +127,17 @@ class Command(BaseCommand):
         self.stdout.write(f"已发布：{run.scheme.name} {run.snapshot.get('period_label')}（{selectors.run_label(run)}）")
 
     def _print(self, run: Run, as_json: bool):
-        payload = selectors.run_payload(run)
+        results = list(run.results.all())
+        payload = selectors.run_payload(run, results)
         if as_json:
             self.stdout.write(json.dumps(payload, ensure_ascii=False))
             return
         self.stdout.write(f"{payload['scheme_name']}  {payload['period_label']}  {payload['label']}（#{run.pk}）")
-        for series in payload["series"]:
-            self.stdout.write(f"【{series['name']}】")
-            for line in series["results"]:
-                rank = f"{'并列' if line['tied'] else ''}第{line['rank']}名"
-                notes = [n for n in (BOARDS[line["board"]], line["movement"],
-                                     f"一票否决：{line['vetoed']}" if line["vetoed"] else "",
-                                     f"豁免：{line['exempted']}" if line["exempted"] else "") if n]
-                self.stdout.write(f"  {rank:<8}{line['name']}\t{line['total']}分\t{' '.join(notes)}")
+        kinds = dict(SubjectKind.choices)
+        for series, lines in selectors.series_of(results):
+            self.stdout.write(f"【{series}】（{kinds.get(lines[0].subject_kind, '')}）" if lines else f"【{series}】")
+            for line in lines:
+                rank = f"{'并列' if line.tied else ''}第{line.rank}名" if line.rank is not None else "不参与排名"
+                total = f"{line.total}分" if line.rank is not None else "—"
+                notes = [n for n in (BOARDS[line.board], line.movement, *selectors.notes_of(line)) if n]
+                self.stdout.write(f"  {rank:<8}{line.subject_name}\t{total}\t{' '.join(notes)}")
