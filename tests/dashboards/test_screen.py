@@ -275,11 +275,11 @@ def test_the_data_takes_no_parameter_that_widens_it(client, scene):
 def test_the_screen_shows_the_latest_published_board(client, scene):
     from tuijin.scoring import services as scoring
 
-    config = {"series": [{"name": "县区", "red": 1, "black": 1,
+    config = {"series": [{"name": "县区", "kind": "region", "red": 1, "black": 1,
                           "members": [scene.regions.lanshan.pk, scene.regions.luozhuang.pk]}],
               "indicators": [{"code": "plan", "name": "年计划完成率", "source": "figure", "figure": "plan_rate",
                               "weight": "100", "curve": {"kind": "linear", "target": "100"}}]}
-    scheme = scoring.scheme_save(None, None, config=config, code="screen", name="县区月度考核", subject_kind="region",
+    scheme = scoring.scheme_save(None, None, config=config, code="screen", name="县区月度考核",
                                  period_kind="month")
     _token, secret = issue(scene)
     assert client.get(token_url(secret, data=True)).json()["board"] is None  # no published run yet
