@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from tuijin.problems.choices import ProblemStatus
 from tuijin.problems.models import Problem
-from tuijin.projects.choices import CanonicalStage
+from tuijin.projects.choices import CanonicalStage, Light
 from tuijin.projects.selectors import YEAR_PLAN, ledger_sums, with_year_plan
 from tuijin.reports.choices import HANDED_IN_STATES, WorkStatus, counted_states
 from tuijin.reports.figures import schedule_share
@@ -119,12 +119,17 @@ def stage_q(stage: str) -> Q:
     return Q(stage__canonical=stage)
 
 
+def red_q() -> Q:
+    """Red now: the light is the project's current verdict (tuijin.alerts), not one as of the period."""
+    return Q(light=Light.RED)
+
+
 def project_flags(b: Basis) -> dict[str, Q]:
     """The ledger source's counted conditions on projects, by component."""
     return {
         **{f"stage_{stage}": stage_q(stage) for stage in CanonicalStage.values},
         "planned_starts": planned_start_q(b), "started": started_q(b), "started_early": started_early_q(b),
-        "planned_completions": planned_completion_q(b), "completions": completion_q(b),
+        "planned_completions": planned_completion_q(b), "completions": completion_q(b), "red_projects": red_q(),
     }
 
 
