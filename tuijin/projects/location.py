@@ -27,6 +27,11 @@ def coordinate_errors(longitude, latitude) -> list[tuple[str, str]]:
     if (longitude is None) != (latitude is None):
         missing = "latitude" if latitude is None else "longitude"
         errors.append((missing, _("经度和纬度须同时填写（或都不填）")))
+    if longitude is not None and latitude is not None and not _within(longitude, LONGITUDE_RANGE) \
+            and _within(longitude, LATITUDE_RANGE) and _within(latitude, LONGITUDE_RANGE):
+        errors.append(("longitude", _("经度%(lng)s、纬度%(lat)s填反了：经度在东经73°—136°之间，纬度在北纬3°—54°之间")
+                       % {"lng": _plain(longitude), "lat": _plain(latitude)}))
+        return errors
     if longitude is not None and not LONGITUDE_RANGE[0] <= longitude <= LONGITUDE_RANGE[1]:
         errors.append(("longitude", _("经度%(value)s不在中国境内（东经73°—136°），请检查是否与纬度填反")
                        % {"value": _plain(longitude)}))
@@ -34,6 +39,10 @@ def coordinate_errors(longitude, latitude) -> list[tuple[str, str]]:
         errors.append(("latitude", _("纬度%(value)s不在中国境内（北纬3°—54°），请检查是否与经度填反")
                        % {"value": _plain(latitude)}))
     return errors
+
+
+def _within(value, bounds) -> bool:
+    return bounds[0] <= value <= bounds[1]
 
 
 def _plain(value) -> str:
