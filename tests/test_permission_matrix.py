@@ -25,6 +25,9 @@ accept only GET/HEAD (405 otherwise).
 figures:index (统计分析) is open to every signed-in user over their own scope (an outsider's figures are empty);
 figures:explain lists the projects behind a figure of the own (兰山区) or other (罗庄区) project's district:
 404 for a user with no project there.
+dashboards:map (落地地图) and its data are open to every signed-in user over their own scope: both projects
+are given a location first, and the data's points are exactly the ones the user sees (a district clerk's
+map holds only its district's project; an outsider's map is empty).
 
 The problems app (tuijin/problems) works on its own records, each prepared per case: "own" is a
 problem, supervision order, meeting or inspection of the 兰山区 project, "other" one of the 罗庄区
@@ -256,6 +259,10 @@ figures:index          POST   -        login     405    405        405    405   
 figures:explain        GET    own      login     ok     ok         ok     ok         404        ok      ok        404           404
 figures:explain        GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404
 figures:explain        POST   own      login     405    405        405    405        405        405     405       405           405
+dashboards:map         GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
+dashboards:map         POST   -        login     405    405        405    405        405        405     405       405           405
+dashboards:map_data    GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
+dashboards:map_data    POST   -        login     405    405        405    405        405        405     405       405           405
 problems:list          GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
 problems:list          POST   -        login     405    405        405    405        405        405     405       405           405
 problems:list_xlsx     GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
@@ -662,7 +669,7 @@ def url_for(name: str, project, world=None) -> str:
         return reverse(name, args=[project.pk, current_year()])
     if name in {"home", "login", "logout", "projects:list", "projects:create", "ledgerio:export_xlsx",
                 "ledgerio:export_csv", "ledgerio:upload", "notifications", "notifications_read", "reports:inbox",
-                "reports:period_open", "projects:admissions", "figures:index"}:
+                "reports:period_open", "projects:admissions", "figures:index", "dashboards:map", "dashboards:map_data"}:
         return reverse(name)
     return reverse(name, args=[project.pk])
 
@@ -684,6 +691,8 @@ def prepare(name: str, project, world, obj: str = "own") -> None:
     if name.startswith("problems:"):
         prepare_problems(name, project, world, obj)
         return
+    if name.startswith("dashboards:map"):
+        Project.objects.filter(pk__in=[world.own.pk, world.other.pk]).update(longitude="118.350000", latitude="35.060000")
     if name == "notification_open":
         from tuijin.core.notify import notify
 
@@ -1352,6 +1361,9 @@ def test_each_principal_gets_the_expected_answer_from_each_url(client, world, me
     elif outcome in {"ok", "form"}:
         assert response.status_code == 200
         assert_nothing_written(writes, media_files, files)
+        if name == "dashboards:map_data":
+            seen = Project.objects.visible_to(user).filter(pk__in=[world.own.pk, world.other.pk])
+            assert {p["id"] for p in response.json()["points"]} == set(seen.values_list("pk", flat=True))
         if name in {"schedules:milestone_photo", "problems:inspection_photo"}:
             assert response["Content-Type"] == "image/png"
             assert b"".join(response.streaming_content).startswith(b"\x89PNG")

@@ -1,7 +1,7 @@
 /* 落地地图: one city's districts coloured by a figure, its projects as points coloured by their light.
  *
  *   var map = TuijinMap.mount(element, {dataUrl: "/dashboards/map/data/?…", data: payload, dark: false,
- *                                       onDistrict: function (district) {…}});
+ *                                       fontScale: 1, onDistrict: function (district) {…}});
  *   map.refresh();   // reads dataUrl again and redraws (the big screen calls it on its timer)
  *   map.dispose();
  *
@@ -108,8 +108,9 @@
     return lines.join("<br>");
   }
 
-  function option(payload, geo, dark) {
+  function option(payload, geo, dark, scale) {
     var L = payload.labels;
+    var size = function (n) { return Math.round(n * scale); };
     var text = dark ? "#e6edf5" : "#333";
     var empty = dark ? "#2b3445" : "#e9ecef";
     var border = dark ? "#8fa3bf" : "#fff";
@@ -127,7 +128,7 @@
     var pointSeries = lights.map(function (light) {
       return {
         type: "scatter", name: payload.lights[light], coordinateSystem: geo ? "geo" : "cartesian2d",
-        symbolSize: 7, z: 4, itemStyle: {color: LIGHT_COLORS[light], borderColor: dark ? "#111" : "#fff", borderWidth: 0.8},
+        symbolSize: size(7), z: 4, itemStyle: {color: LIGHT_COLORS[light], borderColor: dark ? "#111" : "#fff", borderWidth: 0.8},
         emphasis: {scale: 1.8},
         data: payload.points.filter(function (p) { return p.light === light; }).map(function (p) {
           return {name: p.name, value: [p.lng, p.lat], point: p};
@@ -136,17 +137,18 @@
     });
     var markerSeries = {
       type: "scatter", name: "districts-without-boundary", coordinateSystem: geo ? "geo" : "cartesian2d",
-      symbol: "diamond", symbolSize: 16, z: 5, data: markers,
+      symbol: "diamond", symbolSize: size(16), z: 5, data: markers,
       itemStyle: {borderColor: dark ? "#e6edf5" : "#333", borderWidth: 1},
       label: {show: true, position: "right", formatter: function (p) { return p.data.district.label; },
-              color: text, fontSize: 11, textBorderColor: dark ? "#111" : "#fff", textBorderWidth: 2}
+              color: text, fontSize: size(11), textBorderColor: dark ? "#111" : "#fff", textBorderWidth: 2}
     };
-    // The districts' names over the points (the points cluster where a name would sit in the area).
+    // The districts' names over the points (the points cluster where a name would sit in the area); silent,
+    // so the point or the area under a name is what the mouse finds.
     var nameSeries = {
-      type: "scatter", name: "district-names", coordinateSystem: "geo", symbolSize: 1, z: 8, data: names,
+      type: "scatter", name: "district-names", coordinateSystem: "geo", symbolSize: 1, z: 8, data: names, silent: true,
       itemStyle: {color: "rgba(0,0,0,0)"}, emphasis: {disabled: true},
       label: {show: true, position: "inside", formatter: function (p) { return p.data.district.label; },
-              color: text, fontSize: 12, fontWeight: "bold", backgroundColor: dark ? "rgba(17,24,39,0.65)" : "rgba(255,255,255,0.75)",
+              color: text, fontSize: size(12), fontWeight: "bold", backgroundColor: dark ? "rgba(17,24,39,0.65)" : "rgba(255,255,255,0.75)",
               padding: [1, 3], borderRadius: 3}
     };
     var bounds = range(payload, payload.districts);
@@ -161,11 +163,11 @@
                   return escapeHtml(p.name) + "：" + escapeHtml(L.no_value);
                 }},
       legend: {data: lights.map(function (l) { return payload.lights[l]; }), bottom: 6, right: 10, orient: "horizontal",
-               textStyle: {color: text}, itemWidth: 10, itemHeight: 10},
+               textStyle: {color: text, fontSize: size(12)}, itemWidth: size(10), itemHeight: size(10)},
       visualMap: {type: "continuous", min: bounds[0], max: bounds[1], calculable: false, seriesIndex: [0, 1],
                   inRange: {color: SCALES[payload.figure.scale] || SCALES.neutral}, left: 10, bottom: 10,
                   text: [String(bounds[1]) + payload.figure.unit, String(bounds[0]) + payload.figure.unit],
-                  textStyle: {color: text}, itemHeight: 110},
+                  textStyle: {color: text, fontSize: size(12)}, itemHeight: size(110)},
       series: []
     };
     if (geo) {
@@ -191,6 +193,7 @@
   function mount(element, options) {
     options = options || {};
     var dark = !!options.dark;
+    var scale = options.fontScale || 1;  // the big screen's larger type (1.6 reads from the back of a room)
     var chart = echarts.init(element, dark ? "dark" : null, {renderer: "canvas"});
     var current = null;
     var onDistrict = options.onDistrict || function (d) { if (d.ledger) { window.location.href = d.ledger; } };
@@ -211,7 +214,7 @@
       return loadGeo(payload).then(function (geo) {
         chart.clear();
         if (!payload.districts.length && !payload.points.length) { message(payload.labels.empty); return; }
-        chart.setOption(option(payload, geo, dark), true);
+        chart.setOption(option(payload, geo, dark, scale), true);
         element.dataset.ready = "1";
         element.dispatchEvent(new CustomEvent("tuijin:map-drawn", {detail: payload}));
       });
