@@ -12,6 +12,7 @@ from html import unescape
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from tests import factories as f
 from tests.geo import GEO_DIR
@@ -212,9 +213,37 @@ def test_bad_input_is_a_400_with_the_reason(placed, city, client, params, messag
     assert response.status_code == 400 and message in response.json()["error"]
 
 
-def test_the_map_speaks_english(placed, city, client):
-    client.cookies["django_language"] = "en"
+@pytest.fixture
+def english(client, settings):
+    """Pages asked in English; afterwards the thread speaks the default again (the locale middleware
+    activates the cookie's language and leaves it active, which would reach the next test)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    yield client
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+def test_the_map_speaks_english(placed, city, english):
+    client = english
     page = get(client, city.users["dispatcher"], period=PERIOD).content.decode()
     data = get(client, city.users["dispatcher"], "dashboards:map_data", period=PERIOD).json()
     assert "Project map" in page and "落地地图" not in page
     assert data["labels"]["open"] == "Open the project" and data["lights"]["red"] == "Red light"
+
+
+def test_the_maps_queries_do_not_grow_with_its_projects(placed, city):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    dispatcher = city.users["dispatcher"]
+    map_data(dispatcher, period=PERIOD)  # the user's grants, read once per request (cached on the user)
+    with CaptureQueriesContext(connection) as few:
+        map_data(dispatcher, period=PERIOD)
+    for i in range(12):
+        project = f.ProjectFactory(name=f"兰山加点项目{i}", region=city.regions.lanshan)
+        AnnualPlan.objects.create(project=project, year=2026, planned_investment=Decimal("10.00"),
+                                  completed_before=Decimal("0.00"))
+        place(project, f"118.3{i:02d}000", "35.100000")
+    with CaptureQueriesContext(connection) as many:
+        found = map_data(dispatcher, period=PERIOD)
+    assert len(found.points) == 15
+    assert len(many.captured_queries) == len(few.captured_queries)
