@@ -28,20 +28,24 @@ if ! command -v soffice >/dev/null || ! command -v pdftoppm >/dev/null; then
 fi
 
 status=0
-# The two databases run side by side (one process each on a 2-core machine): the suite's wall time is
-# the longer run, not the sum. The PostgreSQL run's output is shown when it ends.
+# The two databases run side by side, each in TUIJIN_TEST_WORKERS pytest-xdist workers (default 2): the
+# four processes share the two cores to the end, where one process per database left a core idle while
+# the longer run finished alone. The PostgreSQL run's output is shown when it ends.
+workers="${TUIJIN_TEST_WORKERS:-2}"
+parallel=()
+if [ "$workers" -gt 1 ]; then parallel=(-n "$workers"); fi
 pg_pid=""
 if [ -n "${TUIJIN_TEST_DATABASE_URL:-}" ]; then
   pg_log="$TUIJIN_DATA_DIR/pytest-postgresql.log"
   echo "== pytest on PostgreSQL (${TUIJIN_TEST_DATABASE_URL%%@*}@…), in the background: $pg_log"
-  DATABASE_URL="$TUIJIN_TEST_DATABASE_URL" $BIN/pytest -q -p no:cacheprovider "$@" >"$pg_log" 2>&1 &
+  DATABASE_URL="$TUIJIN_TEST_DATABASE_URL" $BIN/pytest -q -p no:cacheprovider "${parallel[@]}" "$@" >"$pg_log" 2>&1 &
   pg_pid=$!
 else
   echo "(TUIJIN_TEST_DATABASE_URL not set: PostgreSQL run skipped)"
 fi
 
 echo "== pytest on SQLite"
-$BIN/pytest -q "$@" || status=$?
+$BIN/pytest -q "${parallel[@]}" "$@" || status=$?
 
 if [ -n "$pg_pid" ]; then
   pg_status=0

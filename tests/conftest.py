@@ -64,7 +64,9 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
     db = settings.DATABASES["default"]
     test = db.setdefault("TEST", {})
-    if db["ENGINE"] == "tuijin.core.sqlite" and not test.get("NAME"):
+    if db["ENGINE"] == "tuijin.core.sqlite" and not os.environ.get("TUIJIN_TEST_SQLITE_NAME"):
+        # Per process, so also per pytest-xdist worker (whose suffix would make "test_/path…_gw0" of an
+        # unset name).
         test["NAME"] = str(Path(settings.DATA_DIR) / f"test-{os.getpid()}.sqlite3")
     if db["ENGINE"] == "django.db.backends.postgresql":
         # The test run's own connections only: a commit returns without waiting for its WAL to reach the

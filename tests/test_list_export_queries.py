@@ -107,7 +107,8 @@ def test_the_warnings_export_does_not_grow_with_the_alerts(client, users, grow_a
     same_for_n_and_3n(client, reverse(f"alerts:list_{kind}"), grow_alerts)
 
 
+@pytest.mark.parametrize("options", ["", "?group=leader&window=all"])
 @pytest.mark.parametrize("kind", EXPORTS)
-def test_the_gantt_export_does_not_grow_with_the_projects(client, users, grow_nodes, kind):  # noqa: F811
+def test_the_gantt_export_does_not_grow_with_the_projects(client, users, grow_nodes, kind, options):  # noqa: F811
     client.force_login(users["dispatcher"])
-    same_for_n_and_3n(client, reverse(f"schedules:gantt_{kind}"), grow_nodes)
+    same_for_n_and_3n(client, reverse(f"schedules:gantt_{kind}") + options, grow_nodes)

@@ -72,11 +72,30 @@ def test_the_warnings_filter_by_light_dimension_and_mine(client, users, alerts, 
     assert listed_alerts(client) == both
 
 
+def test_the_warnings_filter_by_the_day_their_light_began(client, users, alerts, own_project, other_project):
+    """`since`: the alerts whose present light began that day or later (a first screen's 本月新亮红灯), the
+    day judged in Shanghai; the date input shows it back."""
+    from datetime import datetime, timedelta
+
+    from .clock import SHANGHAI
+
+    start = datetime(2026, 11, 1, 0, 0, tzinfo=SHANGHAI)
+    Alert.objects.filter(pk=alerts[own_project.pk].pk).update(level_since=start)  # the first minute of the day
+    Alert.objects.filter(pk=alerts[other_project.pk].pk).update(level_since=start - timedelta(minutes=1))
+    client.force_login(users["dispatcher"])
+    assert listed_alerts(client, since="2026-11-01") == [own_project.name]
+    assert listed_alerts(client, since="2026-10-31") == sorted([own_project.name, other_project.name])
+    assert listed_alerts(client, since="2026-11-02") == []
+    assert listed_alerts(client, since="2026-11-01", light="1") == []
+    page = client.get(reverse("alerts:list"), {"since": "2026-11-01"})
+    assert 'name="since" id="id_since" value="2026-11-01"' in page.content.decode()
+
+
 @pytest.mark.parametrize("junk", GARBAGE)
 def test_the_warnings_list_ignores_garbage(junk, client, users, alerts, own_project, other_project):
     client.force_login(users["dispatcher"])
     both = sorted([own_project.name, other_project.name])
-    assert listed_alerts(client, light=junk, dimension=junk, mine=junk, page=junk) == both
+    assert listed_alerts(client, light=junk, dimension=junk, mine=junk, since=junk, page=junk) == both
 
 
 # ------------------------------------------------------------------------------------------- Gantt
@@ -96,9 +115,10 @@ def nodes(users, own_project):
 
 
 def gantt_names(client, **params) -> list[str]:
-    response = client.get(reverse("schedules:gantt_data"), params)
+    """The nodes 挂图作战 draws (in its project rows), this year's or not."""
+    response = client.get(reverse("schedules:gantt_data"), {"window": "all", **params})
     assert response.status_code == 200
-    return [row["name"] for row in response.json()["rows"]]
+    return [n["name"] for row in response.json()["rows"] for n in row["nodes"]]
 
 
 def test_the_gantt_filters_nodes_by_status(client, users, nodes):

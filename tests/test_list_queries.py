@@ -8,8 +8,8 @@ page is checked to show all its rows, so an empty page cannot pass.
 
 Pages here: problems (list, inbox, overdue, orders, stats, meetings, inspections, a project's tab), reports
 (inbox, a period, the review queue, the grid, a project's tab), the admission queue, alerts and the Gantt
-data (the Gantt page itself lists nothing: it loads the data). The ledger (/projects/) and its exports have
-their own tests (tests/test_ledger.py, tests/ledgerio/test_export.py); every other list's 导出Excel and 打印
+data in each grouping (the Gantt page itself lists nothing: it loads the data). The ledger (/projects/) and its
+exports have their own tests (tests/test_ledger.py, tests/ledgerio/test_export.py); every other list's 导出Excel and 打印
 theirs in tests/test_list_export_queries.py, on these scenes.
 """
 
@@ -262,10 +262,13 @@ def grow_nodes(city):
     return grow
 
 
-def test_the_gantt_data_does_not_grow_with_the_projects(client, users, grow_nodes):
-    """挂图作战's rows (the JSON the chart loads), each project with a template's nodes."""
+@pytest.mark.parametrize("options", ["", "?group=region&window=all", "?group=unit", "?group=leader",
+                                     "?group=leader&status=open"])
+def test_the_gantt_data_does_not_grow_with_the_projects(options, client, users, grow_nodes):
+    """挂图作战's rows (the JSON the wall chart loads), each project with a template's nodes, a lead unit and a
+    分包领导 of its own (so each grouping's groups grow with the rows too)."""
     client.force_login(users["dispatcher"])
-    same_for_n_and_3n(client, reverse("schedules:gantt_data"), grow_nodes)
+    same_for_n_and_3n(client, reverse("schedules:gantt_data") + options, grow_nodes)
 
 
 # ------------------------------------------------------------------------- more reports and projects

@@ -2,7 +2,7 @@
 
 Read the table as the access rules of the ledger (every URL has a row):
   login   302 to /login/?next=…                  (anonymous)
-  →/      302 to /  · →list 302 to /projects/ · →login 302 to /login/
+  →/      302 to /  · →login 302 to /login/
   ok      200, nothing written                   (a page, or a POST the page treats like a GET)
   form    200 with the form shown again, nothing written (e.g. a region outside the user's scope)
   saved   302 and the write happened
@@ -15,6 +15,9 @@ For projects:create the object column is the region posted in the form. For the 
 approval URLs it is the project whose first node (a template applied) or required approval is used;
 alerts:rule edits a warning rule, which belongs to no project ("-"): only admin and dispatcher may.
 
+home (/) is each signed-in user's first screen (tuijin.dashboards): the office's month at a glance, the
+leader's projects (the leader principal is linked to a 联系领导 of the own project here), everyone else's
+to-do over their own scope, and a sentence for the outsider, who has no place; GET/HEAD only.
 Read-only roles (leader, handler, inspector) get 403 on the edit pages of projects they can see: the
 project is looked up in the user's visible scope first (404 outside it), then the edit right is checked.
 Archive also answers 403 to a reporter, who may edit the project but not archive it.
@@ -25,6 +28,10 @@ accept only GET/HEAD (405 otherwise).
 figures:index (统计分析) is open to every signed-in user over their own scope (an outsider's figures are empty);
 figures:explain lists the projects behind a figure of the own (兰山区) or other (罗庄区) project's district:
 404 for a user with no project there.
+dashboards:cockpit (驾驶舱) and its data are open to every signed-in user over their own scope, like 统计分析;
+"own"/"other" ask for the own (兰山区) or other (罗庄区) project's district as the ledger's region filter: a
+district clerk may not choose another district (it is not among their filter options: 400 with the Chinese
+reason, no figures), nor may an outsider, who has no region at all.
 dashboards:map (落地地图) and its data are open to every signed-in user over their own scope: both projects
 are given a location first, and the data's points are exactly the ones the user sees (a district clerk's
 map holds only its district's project; an outsider's map is empty).
@@ -54,6 +61,13 @@ a published one (every principal with a place sees it), "district" a published e
 of 兰山区, gets 404; the principals of the city see the editions below it). A published bulletin is never
 edited (the office's POST is turned away with a message: 302, nothing written). The PDF is converted by a
 stand-in here (the conversion is tested in tests/bulletins); the office's template is the built-in example.
+The big screen (大屏, dashboards): dashboards:screen and its data are every signed-in principal's own scope (an
+outsider's screen is empty, not refused). The display-token pages (dashboards:tokens, issue and list;
+dashboards:token_revoke) are the office's (403 to everyone else); "city" is a token of 临沂市 the dispatcher
+issued. The token's own screen and data (dashboards:token_screen, token_screen_data) answer whoever holds the
+address, signed in or not, the same: "valid" a token in force (200, nothing written), "revoked" one revoked
+(410, a Chinese message page or JSON), "expired" one past its last day (410). A token never opens anything
+else: tests/dashboards/test_screen.py asks every other URL with it.
 """
 
 from datetime import date, timedelta
@@ -61,7 +75,9 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings
 from django.db import transaction
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tuijin.projects.models import AnnualPlan, Project
@@ -73,8 +89,8 @@ from .writes import record_writes
 
 #  url name            method object   anonymous admin  dispatcher leader reporter_a reporter_b handler inspector dept_reporter outsider
 MATRIX = """
-home                   GET    -        →list     →list  →list      →list  →list      →list      →list   →list     →list         →list
-home                   POST   -        →list     →list  →list      →list  →list      →list      →list   →list     →list         →list
+home                   GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
+home                   POST   -        login     405    405        405    405        405        405     405       405           405
 login                  GET    -        ok        →/     →/         →/     →/         →/         →/      →/        →/            →/
 login                  POST   -        form      →/     →/         →/     →/         →/         →/      →/        →/            →/
 logout                 GET    -        405       405    405        405    405        405        405     405       405           405
@@ -259,6 +275,14 @@ figures:index          POST   -        login     405    405        405    405   
 figures:explain        GET    own      login     ok     ok         ok     ok         404        ok      ok        404           404
 figures:explain        GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404
 figures:explain        POST   own      login     405    405        405    405        405        405     405       405           405
+dashboards:cockpit     GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
+dashboards:cockpit     GET    own      login     ok     ok         ok     ok         400        ok      ok        ok            400
+dashboards:cockpit     GET    other    login     ok     ok         ok     400        ok         ok      ok        ok            400
+dashboards:cockpit     POST   -        login     405    405        405    405        405        405     405       405           405
+dashboards:cockpit_data GET   -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
+dashboards:cockpit_data GET   own      login     ok     ok         ok     ok         400        ok      ok        ok            400
+dashboards:cockpit_data GET   other    login     ok     ok         ok     400        ok         ok      ok        ok            400
+dashboards:cockpit_data POST  -        login     405    405        405    405        405        405     405       405           405
 dashboards:map         GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
 dashboards:map         POST   -        login     405    405        405    405        405        405     405       405           405
 dashboards:map_data    GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
@@ -502,6 +526,22 @@ bulletins:template_example GET -       login     ok     ok         403    403   
 bulletins:template_example POST -      login     405    405        405    405        405        405     405       405           405
 bulletins:template_delete GET -        login     405    405        405    405        405        405     405       405           405
 bulletins:template_delete POST -       login     saved  saved      403    403        403        403     403       403           403
+dashboards:screen      GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
+dashboards:screen      POST   -        login     405    405        405    405        405        405     405       405           405
+dashboards:screen_data GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
+dashboards:screen_data POST   -        login     405    405        405    405        405        405     405       405           405
+dashboards:tokens      GET    -        login     ok     ok         403    403        403        403     403       403           403
+dashboards:tokens      POST   -        login     saved  saved      403    403        403        403     403       403           403
+dashboards:token_revoke GET   city     login     405    405        405    405        405        405     405       405           405
+dashboards:token_revoke POST  city     login     saved  saved      403    403        403        403     403       403           403
+dashboards:token_screen GET   valid    ok        ok     ok         ok     ok         ok         ok      ok        ok            ok
+dashboards:token_screen GET   revoked  410       410    410        410    410        410        410     410       410           410
+dashboards:token_screen GET   expired  410       410    410        410    410        410        410     410       410           410
+dashboards:token_screen POST  valid    405       405    405        405    405        405        405     405       405           405
+dashboards:token_screen_data GET valid ok        ok     ok         ok     ok         ok         ok      ok        ok            ok
+dashboards:token_screen_data GET revoked 410     410    410        410    410        410        410     410       410           410
+dashboards:token_screen_data GET expired 410     410    410        410    410        410        410     410       410           410
+dashboards:token_screen_data POST valid 405      405    405        405    405        405        405     405       405           405
 """
 
 EXCLUDED_NAMESPACES = {"admin"}
@@ -637,6 +677,8 @@ def matrix_rule():
 
 
 def url_for(name: str, project, world=None) -> str:
+    if name.startswith("dashboards:"):
+        return dashboards_url(name, world)
     if name.startswith("scoring:"):
         return scoring_url(name, world)
     if name.startswith("bulletins:"):
@@ -645,6 +687,8 @@ def url_for(name: str, project, world=None) -> str:
         # The figures of the project's district (statistics are read by region: a group the user has no
         # project in answers 404, like a project outside their scope).
         return f"{reverse(name)}?figure=projects&by=region&group={project.region.code}&period={current_year()}"
+    if name.startswith("dashboards:cockpit"):
+        return reverse(name) + (f"?region={project.region_id}" if project is not None else "")
     if name.startswith("problems:"):
         return problems_url(name, project)
     if name in MILESTONE_URLS:
@@ -682,6 +726,9 @@ def report_of(world, project):
 
 def prepare(name: str, project, world, obj: str = "own") -> None:
     """Set the scene a case needs before the "nothing written" snapshot is taken."""
+    if name.startswith("dashboards:"):
+        prepare_dashboards(world, obj)
+        return
     if name.startswith("scoring:"):
         prepare_scoring(world, published=obj == "published")
         return
@@ -691,6 +738,10 @@ def prepare(name: str, project, world, obj: str = "own") -> None:
     if name.startswith("problems:"):
         prepare_problems(name, project, world, obj)
         return
+    if name == "home":  # the leader principal is the own project's 联系领导: his screen lists it
+        from tuijin.projects.models import ProjectLeader
+
+        ProjectLeader.objects.get_or_create(project=world.own, leader=leader_record(world))
     if name.startswith("dashboards:map"):
         Project.objects.filter(pk__in=[world.own.pk, world.other.pk]).update(longitude="118.350000", latitude="35.060000")
     if name == "notification_open":
@@ -737,6 +788,8 @@ def png_upload():
 
 
 def payload(name: str, obj: str, project: Project | None, regions, world=None) -> dict:
+    if name.startswith("dashboards:"):
+        return dashboards_payload(name, world)
     if name.startswith("scoring:"):
         return scoring_payload(name, world)
     if name.startswith("bulletins:"):
@@ -1240,6 +1293,9 @@ def assert_saved(name: str, project: Project | None, before_count: int, world=No
 
     if assert_schedule_saved(name, project, user) or assert_problems_saved(name, project, world, user):
         return
+    if name.startswith("dashboards:"):
+        assert_dashboards_saved(name, world)
+        return
     if name.startswith("scoring:"):
         assert_scoring_saved(name, world, user)
         return
@@ -1320,8 +1376,34 @@ def world(django_db_setup, django_db_blocker):
 
         today = date.today()
         period = report_services.period_open(None, year=current_year(), month=today.month, project_ids=[own.pk, other.pk])
-        yield SimpleNamespace(city=city, own=own, other=other, period=period)
+        yield SimpleNamespace(city=city, own=own, other=other, period=period, sessions=principal_sessions(city))
         transaction.set_rollback(True)
+
+
+def principal_sessions(city) -> dict[str, str]:
+    """One signed-in session per principal, made once for the module (in its outer transaction): a case
+    sends its principal's session cookie instead of logging in again (a login writes the session, the
+    user's last_login and the sign-in signals: a quarter of a case's time). What a case's request does to
+    the session is rolled back with the case. The sessions outlive a slow run (6 hours, not the 30-minute
+    idle limit, which a case's rolled-back refresh could not slide)."""
+    sessions = {}
+    for name, user in city.users.items():
+        if user is None:
+            continue
+        client = Client()
+        client.force_login(user)
+        session = client.session
+        session.set_expiry(6 * 3600)
+        session.save()
+        sessions[name] = session.session_key
+    return sessions
+
+
+def sign_in(client, world, principal: str) -> None:
+    """The client carries `principal`'s session (principal_sessions); anonymous: none."""
+    key = world.sessions.get(principal)
+    if key is not None:
+        client.cookies[settings.SESSION_COOKIE_NAME] = key
 
 
 @pytest.mark.django_db
@@ -1337,7 +1419,7 @@ def test_each_principal_gets_the_expected_answer_from_each_url(client, world, me
     if name in IMPORT_BATCH_URLS:
         project = import_batch(obj, principal, world.city)
     if user is not None:
-        client.force_login(user)
+        sign_in(client, world, principal)
     prepare(name, project, world, obj)
     url = url_for(name, project, world)
     files = media_files()
@@ -1349,7 +1431,7 @@ def test_each_principal_gets_the_expected_answer_from_each_url(client, world, me
     if name in IMPORT_BATCH_URLS:
         drop_stored_file(project)
 
-    redirects = {"login": None, "→/": "/", "→list": reverse("projects:list"), "→login": reverse("login")}
+    redirects = {"login": None, "→/": "/", "→login": reverse("login")}
     if outcome in redirects:
         assert response.status_code == 302, response.content.decode()[:500]
         location = response["Location"]
@@ -1385,7 +1467,7 @@ def test_each_principal_gets_the_expected_answer_from_each_url(client, world, me
 @pytest.mark.parametrize("name", sorted({n for n, *_ in CASES}))
 def test_other_http_methods_never_write(client, world, media_files, name, method):
     """PUT/PATCH/DELETE as the superuser: refused (405) or treated as a read, never a write."""
-    client.force_login(world.city.users["admin"])
+    sign_in(client, world, "admin")
     target = import_batch("own", "admin", world.city) if name in IMPORT_BATCH_URLS else world.own
     prepare(name, target, world)
     url, files = url_for(name, target, world), media_files()
@@ -1666,5 +1748,49 @@ def assert_bulletins_saved(name: str, world) -> None:
         assert Template.objects.filter(name="矩阵新模板").exists()
     elif name == "bulletins:template_delete":
         assert not Template.objects.filter(pk=scene.template.pk).exists()
+    else:
+        raise AssertionError(f"no saved-check for {name}")
+
+
+def prepare_dashboards(world, obj: str) -> None:
+    """A display token of the city issued by the dispatcher: in force ("valid", "city"), revoked, or past its
+    last day ("expired"); kept with its secret on `world.screen`."""
+    from tuijin.dashboards import services as screen_services
+    from tuijin.dashboards.models import DisplayToken
+
+    dispatcher = world.city.users["dispatcher"]
+    token, secret = screen_services.display_token_issue(dispatcher, name="矩阵大屏", region=world.city.regions.city,
+                                                        expires_on=local_today() + timedelta(days=30))
+    if obj == "revoked":
+        token = screen_services.display_token_revoke(dispatcher, token, version=token.version, reason="矩阵撤销")
+    if obj == "expired":
+        DisplayToken.objects.filter(pk=token.pk).update(expires_on=local_today() - timedelta(days=1))
+    world.screen = SimpleNamespace(token=token, secret=secret)
+
+
+def dashboards_url(name: str, world) -> str:
+    if name in {"dashboards:token_screen", "dashboards:token_screen_data"}:
+        return reverse(name, args=[world.screen.secret])
+    if name == "dashboards:token_revoke":
+        return reverse(name, args=[world.screen.token.pk])
+    return reverse(name)
+
+
+def dashboards_payload(name: str, world) -> dict:
+    if name == "dashboards:tokens":
+        return {"name": "矩阵新令牌", "region": world.city.regions.lanshan.pk,
+                "expires_on": (local_today() + timedelta(days=7)).isoformat()}
+    if name == "dashboards:token_revoke":
+        return {"version": world.screen.token.version, "reason": "矩阵撤销"}
+    return {}
+
+
+def assert_dashboards_saved(name: str, world) -> None:
+    from tuijin.dashboards.models import DisplayToken
+
+    if name == "dashboards:tokens":
+        assert DisplayToken.objects.filter(name="矩阵新令牌", region=world.city.regions.lanshan).exists()
+    elif name == "dashboards:token_revoke":
+        assert DisplayToken.objects.get(pk=world.screen.token.pk).revoke_reason == "矩阵撤销"
     else:
         raise AssertionError(f"no saved-check for {name}")

@@ -108,3 +108,30 @@ def test_the_top_regions_bulletin_counts_every_project(town):
     assert found.document.title == "关于2026年1—10月全省重点项目建设情况的通报"
     assert found.headline["projects"] == 6 and found.headline["completed"] == "2332.00"
     assert found.filters == {}
+
+
+def test_the_warnings_are_the_lights_recorded_for_the_month(town):
+    """With October's lights recorded (alerts.LightSnapshot), the October bulletin states them — not the
+    alerts of the day it is drafted — and says they are as of the month's end."""
+    from tuijin.alerts import services as alerts
+    from tuijin.alerts.models import Alert, PeriodLight
+    from tuijin.projects.choices import Light
+
+    alerts.refresh(None)  # 2026-11-20: October is the month judged, its record begins
+    recorded = dict(PeriodLight.objects.filter(snapshot__period__year=2026, snapshot__period__month=10)
+                    .values_list("project_id", "light"))
+    red = sum(1 for light in recorded.values() if light == Light.RED)
+    yellow = len(recorded) - red
+    assert recorded, "the town has warned projects in October"
+    Alert.objects.all().delete()  # today's warnings are gone; October's record stays
+    document = assemble(None, Spec(period=OCT, region=town.city.regions.city)).document
+    text = _texts(_section(document, "warnings"))
+    counted = "、".join(part for part in (f"红灯预警项目{red}个" if red else "", f"黄灯预警项目{yellow}个" if yellow else "") if part)
+    assert text.startswith(f"截至10月底，共有{counted}，")
+    listed = next(t for t in document.annexes if t.title == "预警项目清单")
+    assert len(listed.rows) == len(recorded)
+
+
+def test_without_a_record_the_warnings_are_todays(town):
+    document = assemble(None, Spec(period=OCT, region=town.city.regions.city)).document
+    assert _texts(_section(document, "warnings")).startswith("截至11月20日，")

@@ -128,14 +128,15 @@ def screenshot(artifacts_dir):
 
 @pytest.fixture
 def login(live_server):
-    """Log in through the real login form (labels 用户名/密码, button 登录) and land on the ledger."""
+    """Log in through the real login form (labels 用户名/密码, button 登录) and land on the ledger (asked for
+    as the page after logging in); `start="/"` lands on the user's first screen (首页) instead."""
 
-    def do_login(page, username: str, password: str = PASSWORD, start: str = "/login/"):
+    def do_login(page, username: str, password: str = PASSWORD, start: str = "/login/?next=/projects/"):
         page.goto(f"{live_server.url}{start}")
         page.get_by_label("用户名", exact=True).fill(username)
         page.get_by_label("密码", exact=True).fill(password)
         page.get_by_role("button", name="登录", exact=True).click()
-        page.wait_for_url(f"{live_server.url}/projects/**")
+        page.wait_for_url(f"{live_server.url}/" if start == "/" else f"{live_server.url}/projects/**")
         return page
 
     return do_login

@@ -23,8 +23,8 @@ def test_wrong_password_shows_chinese_error(page, live_server, e2e_data, screens
 
 
 def test_dispatcher_logs_in_and_sees_ledger_with_totals(page, live_server, login, e2e_data: E2EData, screenshot):
-    # Start from the site root: it redirects to the login form and back to the ledger afterwards.
-    login(page, "dispatcher", PASSWORD, start="/")
+    # Start from the ledger's address: it redirects to the login form and back to the ledger afterwards.
+    login(page, "dispatcher", PASSWORD, start="/projects/")
     expect(page).to_have_url(f"{live_server.url}/projects/")
     expect(page.get_by_role("heading", level=1)).to_have_text("重点项目台账")
     expect(page.locator("#current-user")).to_have_text("张调度")

@@ -69,22 +69,27 @@ PROBLEM_CASES = [
     ({"status": "bogus"}, "abcde"), ({"source": "月报"}, "abcde"), ({"due": "later"}, "abcde"),
     ({"due_by": "2026-13-45"}, "abcde"), ({"due_by": "明天"}, "abcde"), ({"status": "bogus", "source": "report"}, "a"),
     ({"q": "资" * 5000}, ""), ({"q": "%_"}, ""),
+    # Escalated to a leader (提请协调, a first screen's link): theirs at the leader's level or above only.
+    ({"leader": "王建国"}, "c"), ({"leader": "王建国", "status": "active"}, "c"), ({"leader": "999999"}, ""),
 ]
 
 
 @pytest.mark.parametrize(("params", "expected"), PROBLEM_CASES, ids=[str(case[0])[:60] for case in PROBLEM_CASES])
-def test_the_problem_list_filters(params, expected, client, people, problems, units):
+def test_the_problem_list_filters(params, expected, client, people, problems, units, contact_leader):
     values = dict(params)
     if values.get("type") == "资金":
         values["type"] = kind("资金").pk
     if values.get("unit") == "transport":
         values["unit"] = units.transport.pk
+    if values.get("leader") == "王建国":
+        values["leader"] = contact_leader.pk
     client.force_login(people["dispatcher"])
     assert listed(client, "problems:list", values, problems) == expected
 
 
 @pytest.mark.parametrize(("name", "value", "message"), [
     ("type", "资金", "参数“type”不是有效的编号"), ("unit", "-1", "参数“unit”不是有效的编号"),
+    ("leader", "王建国", "参数“leader”不是有效的编号"),
     ("level", "100", "参数“level”的值不正确（应为0至99之间的整数）"), ("level", "二", "参数“level”的值不正确"),
 ])
 def test_an_id_or_level_that_is_not_a_number_is_a_400_with_its_reason(name, value, message, client, people, problems):
@@ -98,7 +103,7 @@ def test_the_filter_bar_shows_what_was_asked(client, people, problems):
     client.force_login(people["dispatcher"])
     response = client.get(reverse("problems:list"), {"status": "active", "due": "soon", "q": "用地"})
     assert response.context["f"] == {"status": "active", "type": "", "level": "", "source": "", "unit": "", "due": "soon",
-                                     "due_by": "", "q": "用地"}
+                                     "due_by": "", "leader": "", "q": "用地"}
     assert '<option value="active" selected>' in response.content.decode()
 
 
@@ -126,13 +131,30 @@ ORDER_CASES = [
     ({"status": "overdue"}, "1"), ({"due": "soon"}, "2"), ({"due": "overdue"}, "1"),
     ({"q": "督办事项2"}, "2"), ({"q": "罗庄"}, "2"), ({"q": "交通"}, "3"),  # the content, the project's or the unit's name
     ({"status": "bogus"}, "123"), ({"due": "later"}, "123"), ({"q": "办" * 5000}, ""),
+    # A first screen's links: not yet closed (待回复 or 整改中), due by a day (a meeting's), about the projects of
+    # a contact leader (王建国 is the 兰山区 project's).
+    ({"status": "open"}, "12"), ({"due_by": day(3).isoformat()}, "12"), ({"due_by": day(0).isoformat()}, "1"),
+    ({"due_by": "明天"}, "123"), ({"leader": "王建国"}, "13"), ({"leader": "王建国", "status": "open"}, "1"),
+    ({"leader": "999999"}, ""),
 ]
 
 
 @pytest.mark.parametrize(("params", "expected"), ORDER_CASES, ids=[str(case[0])[:60] for case in ORDER_CASES])
-def test_the_order_list_filters(params, expected, client, people, orders):
+def test_the_order_list_filters(params, expected, client, people, orders, contact_leader):
+    values = dict(params)
+    if values.get("leader") == "王建国":
+        values["leader"] = contact_leader.pk
     client.force_login(people["dispatcher"])
-    assert listed(client, "problems:orders", params, orders) == expected
+    assert listed(client, "problems:orders", values, orders) == expected
+
+
+def test_the_order_list_says_which_leaders_projects_it_shows(client, people, orders, contact_leader):
+    client.force_login(people["dispatcher"])
+    response = client.get(reverse("problems:orders"), {"leader": contact_leader.pk, "status": "open"})
+    page = response.content.decode()
+    assert "仅显示 联系领导：王建国（副市长） 的督办单。" in page
+    assert f'<input type="hidden" name="leader" value="{contact_leader.pk}">' in page
+    assert client.get(reverse("problems:orders"), {"leader": "王"}).status_code == 400
 
 
 @pytest.mark.parametrize(("which", "problems_listed", "orders_listed"), [
@@ -179,3 +201,13 @@ def test_an_unknown_inbox_tab_shows_the_first(client, people, problems):
     response = client.get(reverse("problems:inbox"), {"tab": "bogus"})
     assert response.status_code == 200
     assert response.context["tab"] == "assign"  # the office's first tab: 待交办
+
+
+def test_the_problem_list_says_which_leader_it_shows(client, people, problems, contact_leader):
+    """A first screen's link (提请我协调): the list states the leader and keeps him in its filter bar."""
+    client.force_login(people["dispatcher"])
+    response = client.get(reverse("problems:list"), {"leader": contact_leader.pk, "status": "active"})
+    page = response.content.decode()
+    assert "仅显示 提请协调领导：王建国（副市长） 的问题。" in page
+    assert f'<input type="hidden" name="leader" value="{contact_leader.pk}">' in page
+    assert response.context["page"].paginator.count == 1

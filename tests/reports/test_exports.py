@@ -137,3 +137,17 @@ def test_amounts_in_the_review_totals_are_exact(client, users, period, other_pro
     assert printed[1][:3] == ["合计（2项）", "12.60", "12.60"]
     ws = x.workbook(client.get(reverse("reports:review_xlsx", args=[period.pk]))).active
     assert Decimal(str(x.values(ws)[0][3])) == Decimal("12.6")
+
+
+def test_a_closed_periods_review_queue_exports_nothing_as_its_page_shows_nothing(client, users, period, city):
+    """Submitted reports can no longer be reviewed once the period is closed: the page hides its table,
+    and the export and the print page list no report either."""
+    services.period_close(city.users["dispatcher"], period, version=period.version, force=True)
+    client.force_login(users["dispatcher"])
+    page = client.get(reverse("reports:review", args=[period.pk])).content.decode()
+    assert "该调度期已关闭，不能再审核。" in page and 'id="review-queue"' not in page
+    ws = x.workbook(client.get(reverse("reports:review_xlsx", args=[period.pk]))).active
+    totals, *rows = x.values(ws)
+    assert totals[0] == "合计（0项）" and rows == []
+    printed = x.print_rows(client.get(reverse("reports:review_print", args=[period.pk])))
+    assert [r for r in printed[1:] if r and r[0] == "1"] == []

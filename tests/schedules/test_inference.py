@@ -116,18 +116,21 @@ def test_another_projects_nodes_infer_nothing(own_project, other_project):
 def test_the_gantt_filters_follow_the_inference(building, users):
     set_facts(building, actual_start=date(2025, 11, 3))
     Milestone.objects.filter(project=building, sort=30).update(actual_date=date(2026, 6, 20))
-    nodes = selectors.gantt_nodes(Project.objects.filter(pk=building.pk))
+    projects = Project.objects.filter(pk=building.pk)
+    nodes = selectors.gantt_nodes(projects)
 
     def rows(status):
-        return selectors.gantt_rows(MilestoneFilterSet({"status": status}, queryset=nodes, today=TODAY).qs, TODAY)
+        data = selectors.wall_projects(projects, MilestoneFilterSet({"status": status}, queryset=nodes, today=TODAY).qs,
+                                       TODAY, node_filtered=True)
+        return [m for row in data.projects for m in row.nodes], data.total
 
     overdue, total = rows(MilestoneStatus.OVERDUE)
-    assert (total, [r["name"] for r in overdue]) == (1, ["正式投产或交付使用"])
+    assert (total, [m.name for m in overdue]) == (1, ["正式投产或交付使用"])
     done, total = rows("done")
-    assert [(r["name"], r["status"], r["actual"]) for r in done] == [
-        ("开工进场", "inferred", None), ("打桩或基础开挖", "inferred", None), ("主体工程封顶", "done_late", "2026-06-20")]
+    assert [(m.name, m.status, m.actual_date) for m in done] == [
+        ("开工进场", "inferred", None), ("打桩或基础开挖", "inferred", None), ("主体工程封顶", "done_late", date(2026, 6, 20))]
     opened, total = rows("open")
-    assert [r["name"] for r in opened] == ["正式投产或交付使用"]
+    assert [m.name for m in opened] == ["正式投产或交付使用"]
 
 
 def test_the_schedule_page_shows_inferred_nodes_as_inferred(client, users, building):

@@ -104,3 +104,48 @@ class AlertRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.started_at:%Y-%m-%d %H:%M}"
+
+
+class LightSnapshot(models.Model):
+    """The lights as they stood while `period` was the period judged (engine.evaluation_period: the
+    latest one already due): what the ledger showed beside that month's figures. Begun by the first full
+    recompute once the period falls due (the nightly job), kept by every refresh while it is the judged
+    one, and left as it was once the next period falls due — the lights "as of" that month, for the
+    cockpit's lights over time and the month's bulletin. Only the yellow and red projects are recorded
+    (PeriodLight); a project not listed was green, or not in the ledger, then."""
+
+    period = models.OneToOneField("reports.ReportPeriod", verbose_name=_("调度期"), on_delete=models.CASCADE,
+                                  related_name="light_snapshot")
+    begun_at = models.DateTimeField(_("开始记录"))
+    refreshed_at = models.DateTimeField(_("最近更新"))
+
+    class Meta:
+        verbose_name = _("灯色记录")
+        verbose_name_plural = _("灯色记录")
+
+    def __str__(self) -> str:
+        return str(self.period)
+
+
+class PeriodLight(models.Model):
+    """One yellow or red project of a LightSnapshot: its light and the light's reason then (as the ledger
+    showed them), what it was warned of (every active alert's dimension) and, when it was behind 序时 on
+    investment, by how much (the investment-lag alert's value)."""
+
+    snapshot = models.ForeignKey(LightSnapshot, on_delete=models.CASCADE, related_name="lights")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="period_lights")
+    light = models.PositiveSmallIntegerField(_("灯色"), choices=Light.choices)
+    reason = models.CharField(_("预警原因"), max_length=300, blank=True)
+    dimensions = models.CharField(_("预警事项"), max_length=200, blank=True)  # dimension codes, comma-separated
+    lag = models.DecimalField(_("投资滞后"), max_digits=12, decimal_places=1, null=True, blank=True)
+
+    objects = models.Manager.from_queryset(ProjectScopedQuerySet)()
+
+    class Meta:
+        verbose_name = _("月度灯色")
+        verbose_name_plural = _("月度灯色")
+        constraints = [models.UniqueConstraint(fields=["snapshot", "project"], name="alerts_one_light_per_period")]
+        indexes = [models.Index(fields=["snapshot", "light"], name="alerts_period_light")]
+
+    def __str__(self) -> str:
+        return f"{self.snapshot} · {self.project_id} · {self.get_light_display()}"

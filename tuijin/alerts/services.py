@@ -9,6 +9,7 @@ changes; `tuijin refresh-alerts` and the office's button run it for everything.
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
@@ -25,8 +26,8 @@ from tuijin.projects.choices import CanonicalStage, Light
 from tuijin.projects.models import Project
 
 from . import engine, rules
-from .choices import DIMENSION_METHODS, Preset
-from .models import Alert, AlertRule, AlertRun
+from .choices import DIMENSION_METHODS, Dimension, Preset
+from .models import Alert, AlertRule, AlertRun, LightSnapshot, PeriodLight
 from .presets import rules_of
 
 JUDGED_OUT_STAGES = (CanonicalStage.PAUSED, CanonicalStage.CANCELLED)
@@ -166,7 +167,7 @@ def _refresh(project_ids, dimensions, today: date) -> RefreshResult:
     for chunk in _chunks(plan.gone):
         Alert.objects.filter(pk__in=chunk).update(resolved_at=now)
     result.created, result.changed, result.resolved = len(plan.new_rows), len(plan.changed), len(plan.gone)
-    result.lights_changed = _refresh_lights(ids)
+    result.lights_changed = _refresh_lights(ids, today, now)
     result.projects = len(ids) if ids is not None else judged_projects().count()
     return result
 
@@ -176,33 +177,74 @@ def _chunks(items: list):
         yield items[start:start + CHUNK]
 
 
-def _refresh_lights(ids) -> int:
+def _refresh_lights(ids, today: date, now) -> int:
     """Each project's light and reason from its active alerts (red reasons first); only changed
-    projects are written."""
+    projects are written. The judged period's LightSnapshot follows (_record_lights)."""
     alerts = Alert.objects.active()
     projects = Project.objects.all()
     if ids is not None:
         alerts, projects = alerts.filter(project_id__in=ids), projects.filter(pk__in=ids)
     worst: dict[int, tuple[int, list[str]]] = {}
-    for project_id, level, reason in alerts.order_by("project_id", "-level", "rule__sort", "rule_id").values_list(
-            "project_id", "level", "reason"):
+    warned: dict[int, tuple[list[str], Decimal | None]] = {}  # every active alert's dimension, the lag
+    for project_id, level, reason, dimension, value in alerts.order_by(
+            "project_id", "-level", "rule__sort", "rule_id").values_list("project_id", "level", "reason", "dimension", "value"):
         light, reasons = worst.get(project_id, (level, []))
         if level == light:
             reasons.append(reason)
         worst[project_id] = (light, reasons)
+        dimensions, lag = warned.get(project_id, ([], None))
+        if dimension not in dimensions:
+            dimensions.append(dimension)
+        warned[project_id] = (dimensions, value if dimension == Dimension.INVESTMENT_LAG else lag)
+    lights = {pk: (light, "；".join(reasons)[:REASON_LIMIT]) for pk, (light, reasons) in worst.items()}
     stored = projects.exclude(light=Light.GREEN, light_reason="") if ids is None else projects
     current = dict((pk, (light, reason)) for pk, light, reason in stored.values_list("pk", "light", "light_reason"))
-    for pk in worst:
+    for pk in lights:
         current.setdefault(pk, (Light.GREEN, ""))
     updates = []
-    for pk, (light, reason) in current.items():
-        new_light, reasons = worst.get(pk, (Light.GREEN, []))
-        new_reason = "；".join(reasons)[:REASON_LIMIT]
-        if (light, reason) != (new_light, new_reason):
+    for pk, was in current.items():
+        new_light, new_reason = lights.get(pk, (Light.GREEN, ""))
+        if was != (new_light, new_reason):
             # Plain records, not Project instances: building 10,000 models costs more than the UPDATE.
             updates.append(SimpleNamespace(pk=pk, light=new_light, light_reason=new_reason))
     update_objects(Project, updates, ["light", "light_reason"])
+    _record_lights(ids, {pk: (*lights[pk], ",".join(warned[pk][0]), warned[pk][1]) for pk in lights}, today, now)
     return len(updates)
+
+
+def _record_lights(ids, lights: dict[int, tuple[int, str, str, Decimal | None]], today: date, now) -> None:
+    """The judged period's record of yellow and red projects (LightSnapshot) made equal to `lights` for
+    the projects refreshed (`ids`; None: all). A full refresh begins the record of a period newly judged;
+    a refresh of some projects only keeps a record already begun (a record begun by a partial refresh
+    would lack the others). Only the differences are written."""
+    period = engine.evaluation_period(today)
+    if period is None:
+        return
+    snapshot = LightSnapshot.objects.filter(period=period).first()
+    if snapshot is None:
+        if ids is not None:
+            return
+        snapshot = LightSnapshot.objects.create(period=period, begun_at=now, refreshed_at=now)
+    elif ids is None:
+        LightSnapshot.objects.filter(pk=snapshot.pk).update(refreshed_at=now)
+    recorded = PeriodLight.objects.filter(snapshot=snapshot)
+    if ids is not None:
+        recorded = recorded.filter(project_id__in=ids)
+    known = {row[1]: (row[0], *row[2:]) for row in
+             recorded.values_list("id", "project_id", "light", "reason", "dimensions", "lag")}
+    create, change = [], []
+    for pk, (light, reason, dimensions, lag) in lights.items():
+        row = known.pop(pk, None)
+        if row is None:
+            create.append({"snapshot_id": snapshot.pk, "project_id": pk, "light": light, "reason": reason,
+                           "dimensions": dimensions, "lag": lag})
+        elif row[1:] != (light, reason, dimensions, lag):
+            change.append(SimpleNamespace(pk=row[0], light=light, reason=reason, dimensions=dimensions, lag=lag))
+    create_rows(PeriodLight, create)
+    update_objects(PeriodLight, change, ["light", "reason", "dimensions", "lag"])
+    gone = [row[0] for row in known.values()]  # green again (or out of the ledger)
+    for chunk in _chunks(gone):
+        PeriodLight.objects.filter(pk__in=chunk).delete()
 
 
 def counts() -> dict:

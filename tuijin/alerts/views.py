@@ -12,13 +12,11 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from tuijin.core.exceptions import ConflictError
 from tuijin.core.listexport import filter_terms
 from tuijin.org.selectors import is_office, require_office
-from tuijin.projects.filtersets import LedgerFilterSet
-from tuijin.projects.selectors import ledger_queryset, project_for_user
+from tuijin.projects.selectors import project_for_user
 
 from . import engine, exporting, selectors, services
 from . import rules as rule_text
 from .choices import DIMENSION_METHODS, Dimension, Preset
-from .filtersets import AlertFilterSet
 from .forms import PresetForm, RuleForm
 from .models import AlertRule
 
@@ -27,15 +25,8 @@ PROJECT_FILTERS = ("region", "unit", "leader", "category", "level", "stage", "q"
 
 
 def _alerts(request):
-    """The warnings list of the page's filters: (the projects' LedgerFilterSet, the alerts' AlertFilterSet,
-    the judged projects). The page and its exports both read it here."""
-    data = request.GET.copy()
-    data.setdefault("year", "")
-    data.pop("light", None)  # here the light is the alert's (AlertFilterSet), not a project filter
-    filterset = LedgerFilterSet(data, queryset=ledger_queryset(request.user), user=request.user, archived=False)
-    projects = filterset.qs.admitted()  # 申报中 and 已退回 projects are not judged
-    alert_filter = AlertFilterSet(request.GET, queryset=selectors.alert_list(request.user, projects))
-    return filterset, alert_filter, projects
+    """The warnings list of the page's filters (selectors.alert_filter): the page and its exports."""
+    return selectors.alert_filter(request.user, request.GET)
 
 
 @login_required
@@ -49,6 +40,7 @@ def alert_list(request):
         "filter": filterset, "project_filters": PROJECT_FILTERS, "page_obj": page, "summary": selectors.summary(projects),
         "dimensions": Dimension.choices, "dimension": alert_filter.chosen("dimension"),
         "light": alert_filter.chosen("light"), "mine": alert_filter.chosen("mine"),
+        "since": alert_filter.chosen("since"),
         "is_leader": selectors.is_leader_of_any(request.user), "base_query": params.urlencode(),
         "is_office": is_office(request.user), "last_run": selectors.last_run(),
     })

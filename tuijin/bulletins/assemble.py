@@ -279,24 +279,34 @@ class Assembler:
 
     def warnings(self, annexes: list) -> list:
         from tuijin.alerts.choices import Dimension
-        from tuijin.alerts.models import Alert
+        from tuijin.alerts.models import Alert, LightSnapshot, PeriodLight
         from tuijin.projects.choices import Light
         from tuijin.projects.models import ProjectLeader
 
         projects = figures.projects_of(self.user, period=self.period, filters=self.filters)
-        alerts = list(Alert.objects.active().filter(project__in=projects.values("pk"), level__gte=Light.YELLOW)
-                      .values("project_id", "level", "dimension", "reason", "value"))
         by_project: dict[int, dict] = {}
-        for alert in alerts:
-            entry = by_project.setdefault(alert["project_id"], {"level": 0, "reasons": [], "kinds": [], "lag": None})
-            entry["level"] = max(entry["level"], alert["level"])
-            entry["reasons"].append(alert["reason"])
-            entry["kinds"].append(str(Dimension(alert["dimension"]).label))
-            if alert["dimension"] == Dimension.INVESTMENT_LAG:
-                entry["lag"] = alert["value"]
+        # The lights as of the bulletin's month when they were recorded (alerts.LightSnapshot: judged while
+        # that month's figures were the latest), else today's.
+        snapshot = LightSnapshot.objects.filter(period__ends_on=self.period.end).order_by("-period_id").first()
+        if snapshot is not None:
+            for pid, level, reason, dimensions, lag in (
+                    PeriodLight.objects.filter(snapshot=snapshot, project__in=projects.values("pk"))
+                    .values_list("project_id", "light", "reason", "dimensions", "lag")):
+                by_project[pid] = {"level": level, "reasons": [reason], "lag": lag,
+                                   "kinds": [str(Dimension(d).label) for d in dimensions.split(",") if d]}
+            when = _("%(m)s月底") % {"m": self.period.last_month}
+        else:
+            for alert in (Alert.objects.active().filter(project__in=projects.values("pk"), level__gte=Light.YELLOW)
+                          .values("project_id", "level", "dimension", "reason", "value")):
+                entry = by_project.setdefault(alert["project_id"], {"level": 0, "reasons": [], "kinds": [], "lag": None})
+                entry["level"] = max(entry["level"], alert["level"])
+                entry["reasons"].append(alert["reason"])
+                entry["kinds"].append(str(Dimension(alert["dimension"]).label))
+                if alert["dimension"] == Dimension.INVESTMENT_LAG:
+                    entry["lag"] = alert["value"]
+            when = _("%(m)s月%(d)s日") % {"m": self.today.month, "d": self.today.day}
         red = sum(1 for e in by_project.values() if e["level"] == Light.RED)
         yellow = len(by_project) - red
-        when = _("%(m)s月%(d)s日") % {"m": self.today.month, "d": self.today.day}
         blocks: list = [Paragraph(say.warnings_sentence(when, red, yellow))]
         if not by_project:
             return blocks

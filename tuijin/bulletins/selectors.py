@@ -10,22 +10,12 @@ from django.db.models import Q
 
 from tuijin.core.exceptions import get_or_not_found
 from tuijin.figures.periods import parse_period
-from tuijin.org.models import Region
-from tuijin.org.selectors import OFFICE_ROLES, subtrees_q, user_access
+from tuijin.org.selectors import OFFICE_ROLES, office_regions, subtrees_q, user_access
 
 from .assemble import Assembly, Spec, assemble
 from .choices import State
 from .document import Document
 from .models import Bulletin, Template
-
-
-def office_regions(user):
-    """The regions whose bulletins this user drafts and publishes (their office grants' subtrees)."""
-    access = user_access(user)
-    if access.is_superuser:
-        return Region.objects.all()
-    paths = access.region_paths(OFFICE_ROLES)
-    return Region.objects.filter(subtrees_q(paths)) if paths else Region.objects.none()
 
 
 def bulletins_visible_to(user):

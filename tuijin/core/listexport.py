@@ -19,6 +19,7 @@ from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_safe
 
 from tuijin.core.sheets import writer
@@ -36,8 +37,11 @@ PRINT_DATE_WIDTH = 12.5  # a date's column on paper, in the same units
 
 def list_title(name: str, terms: Sequence[tuple[str, str]]) -> str:
     """"问题清单（区县：高新区；状态：推进中）": the list's name and the filters in force, or the name alone."""
-    stated = "；".join(f"{label}：{words}" if label else words for label, words in terms)
-    return f"{name}（{stated}）" if stated else name
+    # The punctuation is the interface language's ("（区县：高新区；状态：推进中）" / " (District: …; Status: …)").
+    sep, colon, opening, closing = pgettext("list title", "；"), pgettext("list title", "："), \
+        pgettext("list title", "（"), pgettext("list title", "）")
+    stated = sep.join(f"{label}{colon}{words}" if label else words for label, words in terms)
+    return f"{name}{opening}{stated}{closing}" if stated else name
 
 
 def filter_terms(filterset, *, skip: Iterable[str] = ()) -> list[tuple[str, str]]:

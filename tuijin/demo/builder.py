@@ -47,7 +47,7 @@ from .clock import Clock, local_today
 from .dispatch import build_dispatch
 from .models import DemoRun
 from .problems import build_problems
-from .schedules import build_lights, build_schedules
+from .schedules import build_light_history, build_lights, build_schedules
 from .scoring import build_scoring
 
 DEFAULT_SEED = 371300
@@ -198,6 +198,7 @@ class DemoBuilder:
             build_lights(self.today)  # the orders go to the projects already red
             self.problems = build_problems(random.Random(self.seed + 3), clock)
         with self._step(8, "红黄绿灯预警"):
+            build_light_history(self.today)  # the earlier months' lights, for the lights over time
             build_lights(self.today)
         with self._step(9, "考核排名与红黑榜"):
             self.scoring = build_scoring(dispatcher, self.today.year)

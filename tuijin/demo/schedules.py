@@ -134,6 +134,25 @@ def _skip_recording(rng: random.Random, milestones: list[Milestone]) -> None:
             nodes[i].actual_date = None
 
 
+def build_light_history(today: date) -> int:
+    """The lights of the year's earlier months (alerts.LightSnapshot), each judged the day after the month
+    fell due, oldest first, as the nightly job would have judged them: the cockpit's lights over time
+    start with the year. (The demo's facts are today's: a node done late was not overdue in these
+    earlier judgements.) Returns the number of months recorded."""
+    from tuijin.alerts import services
+    from tuijin.reports.models import ReportPeriod
+    from tuijin.reports.selectors import last_due_period
+
+    judged = last_due_period(today)
+    if judged is None:
+        return 0
+    earlier = list(ReportPeriod.objects.filter(year=judged.year, ends_on__lt=judged.ends_on, due_on__lt=today)
+                   .order_by("ends_on", "id"))
+    for period in earlier:
+        services.refresh(None, today=max(period.due_on, period.ends_on) + timedelta(days=1))
+    return len(earlier)
+
+
 def build_lights(today: date) -> None:
     """Every project's light as of the demo's "today" (the nightly job keeps it current afterwards)."""
     from tuijin.alerts import services

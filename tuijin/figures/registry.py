@@ -27,7 +27,8 @@ COMPONENTS: dict[str, str] = {
     "projects": LEDGER, **{f"stage_{stage}": LEDGER for stage in CanonicalStage.values},
     "total_investment": LEDGER, "annual_plan": LEDGER, "completed": LEDGER,
     "planned_starts": LEDGER, "started": LEDGER, "started_early": LEDGER,
-    "planned_completions": LEDGER, "completions": LEDGER, "red_projects": LEDGER,
+    "planned_completions": LEDGER, "completions": LEDGER,
+    "light_red": LEDGER, "light_yellow": LEDGER, "light_green": LEDGER,
     "plan_due": SCHEDULE,
     "working": WORK,
     "milestones_due": MILESTONES, "milestones_on_time": MILESTONES,
@@ -42,7 +43,8 @@ COMPONENT_LABELS = {
     "total_investment": _("总投资（万元）"), "annual_plan": _("年度计划投资（万元）"),
     "completed": _("累计完成投资（万元）"), "planned_starts": _("计划新开工"), "started": _("已开工"),
     "started_early": _("提前开工"), "planned_completions": _("计划竣工"), "completions": _("已竣工投产"),
-    "red_projects": _("红灯项目"), "plan_due": _("1—N月计划投资（万元）"), "working": _("开复工"), "milestones_due": _("到期节点"),
+    "light_red": _("红灯项目"), "light_yellow": _("黄灯项目"), "light_green": _("绿灯项目"),
+    "plan_due": _("1—N月计划投资（万元）"), "working": _("开复工"), "milestones_due": _("到期节点"),
     "milestones_on_time": _("按期完成节点"), "approvals_required": _("应办手续"), "approvals_done": _("已办结手续"),
     "problems": _("提出问题"), "problems_closed": _("已销号问题"), "problem_days": _("办结用时合计（天）"),
     "reports_due": _("应报填报"), "reports_on_time": _("按时填报"),
@@ -161,8 +163,12 @@ _ALL = (
            _("计划竣工项目中，统计期末前已有实际竣工日期的")),
     Figure("completion_rate", _("竣工（投产）率"), RATE, ("completions", "planned_completions"),
            _rate("completions", "planned_completions"), _("已竣工投产 ÷ 计划竣工")),
-    Figure("red_projects", _("红灯项目"), COUNT, ("red_projects",), _part("red_projects"),
-           _("预警为红灯的项目（预警灯是项目现在的状态，不随统计期回溯）")),
+    Figure("red_projects", _("红灯项目"), COUNT, ("light_red",), _part("light_red"),
+           _("预警灯色为红灯的项目：项目的当前灯色（预警只保存当前灯色，不按统计期回溯）")),
+    Figure("yellow_projects", _("黄灯项目"), COUNT, ("light_yellow",), _part("light_yellow"),
+           _("预警灯色为黄灯的项目：项目的当前灯色（预警只保存当前灯色，不按统计期回溯）")),
+    Figure("green_projects", _("绿灯项目"), COUNT, ("light_green",), _part("light_green"),
+           _("没有红灯、黄灯预警的项目：项目的当前灯色（预警只保存当前灯色，不按统计期回溯）")),
     Figure("milestones_due", _("到期节点"), COUNT, ("milestones_due",), _part("milestones_due"),
            _("计划完成日期在本年1月1日至统计期末的进度节点")),
     Figure("milestones_on_time", _("按期完成节点"), COUNT, ("milestones_on_time",), _part("milestones_on_time"),
@@ -229,6 +235,11 @@ def figure_of(key: str) -> Figure | None:
 def sources_of(keys) -> set[str]:
     """The sources needed to compute these figures."""
     return {COMPONENTS[part] for key in keys for part in FIGURES[key].parts}
+
+
+def parts_of(keys) -> set[str]:
+    """The components these figures are computed from."""
+    return {part for key in keys for part in FIGURES[key].parts}
 
 
 def values_of(components: dict, keys=None) -> dict:

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.db.models import Case, F, IntegerField, Value, When
 from django.http import QueryDict
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tuijin.core.exceptions import NotFound
@@ -205,11 +206,15 @@ def ledger_params(filterset, basis: sources.Basis, group: Group | None) -> dict 
     return params
 
 
-def _finish(components: dict, computed: set[str], last_year: bool) -> dict:
-    """Fill in the components of the sources computed (0 where a group had no rows) and plan_due."""
+def _finish(components: dict, computed: set[str], last_year: bool, parts=None) -> dict:
+    """Fill in the components of the sources computed (0 where a group had no rows) and plan_due.
+    `parts`: the components the ledger's pass was asked for (None: all); its others were not computed."""
     result = dict(components)
     for name, source in registry.COMPONENTS.items():
         if source not in computed or name in result:
+            continue
+        if parts is not None and source in sources.LEDGER_SOURCES and name not in parts \
+                and name not in sources.LEDGER_ALWAYS:
             continue
         if source == registry.LAST_YEAR and not last_year:
             continue
@@ -234,6 +239,7 @@ def figures(user, *, period, group_by: str | None = None, filters=None, keys=Non
     basis = sources.basis_for(period, today)
     projects = _projects(filterset)
     wanted = registry.sources_of(keys)
+    parts = registry.parts_of(keys)
     last_year = registry.LAST_YEAR in wanted and sources.has_last_year(basis)
     last_projects = last_basis = None
     if last_year:
@@ -242,7 +248,7 @@ def figures(user, *, period, group_by: str | None = None, filters=None, keys=Non
 
     def gather(grouping) -> dict:
         raw: dict = defaultdict(dict)
-        results = sources.grouped_components(set(wanted) - {registry.LAST_YEAR}, projects, grouping, basis)
+        results = sources.grouped_components(set(wanted) - {registry.LAST_YEAR}, projects, grouping, basis, parts)
         if last_year:
             results.append(sources.last_year_components(last_projects, grouping, last_basis))
         for found in results:
@@ -273,16 +279,83 @@ def figures(user, *, period, group_by: str | None = None, filters=None, keys=Non
         for group_key, (group, components) in ordered:
             if group_key not in present:
                 continue
-            done = _finish(components, wanted, last_year)
+            done = _finish(components, wanted, last_year, parts)
             groups.append(GroupFigures(group.key, group.name, done, registry.values_of(done, keys), group))
         if dimension.partition:
             for components in raw.values():
                 sources.merge_components(total_components, components)
     if dimension is None or not dimension.partition:
         total_components = gather(sources.Grouping()).get(None, {})
-    total = _finish(total_components, wanted, last_year)
+    total = _finish(total_components, wanted, last_year, parts)
     return FigureTable(basis, keys, groups, GroupFigures("total", _("合计"), total, registry.values_of(total, keys)),
                        dimension, filterset, last_year)
+
+
+# ---------------------------------------------------------------------------------- month by month
+
+
+@dataclass
+class MonthFigures:
+    """One month's figures (as of its end): `values[figure key]`, from `components`."""
+
+    basis: sources.Basis
+    components: dict
+    values: dict
+
+    @property
+    def period(self) -> Period:
+        return self.basis.period
+
+    def __getitem__(self, key: str):
+        return self.values[key]
+
+    def get(self, key: str, default=None):
+        return self.values.get(key, default)
+
+
+@dataclass
+class MonthlyTable:
+    """The figures of each month of a year (1月…12月), each equal to figures() of that month."""
+
+    year: int
+    keys: list[str]
+    months: list[MonthFigures]
+    filterset: LedgerFilterSet
+
+    def month(self, number: int) -> MonthFigures:
+        return self.months[number - 1]
+
+    def ledger_params(self, month: MonthFigures) -> dict | None:
+        """The ledger listing the month's projects with 本年累计完成 as of the month (its 合计 is the month's
+        累计完成投资)."""
+        return ledger_params(self.filterset, month.basis, None)
+
+
+def monthly_keys(keys) -> list[str]:
+    """The figures a month-by-month series can give (those computed from sources.MONTHLY_PARTS)."""
+    wanted = keys_of(keys) if keys else [key for key, figure in FIGURES.items()
+                                         if set(figure.parts) <= sources.MONTHLY_PARTS]
+    unknown = [key for key in wanted if not set(FIGURES[key].parts) <= sources.MONTHLY_PARTS]
+    if unknown:
+        raise FiguresError(_("指标“%(keys)s”不能逐月统计") % {"keys": "、".join(unknown)})
+    return wanted
+
+
+def monthly_figures(user, *, period, filters=None, keys=None, today: date | None = None) -> MonthlyTable:
+    """The figures `keys` (those of sources.MONTHLY_PARTS: 项目数, 年度计划, 累计完成投资, 1—N月计划, 年计划完成率,
+    序时进度, 与序时进度之差, 收集问题, 已办结问题, 问题办结率…) of every month of the period's year, each as of
+    the month's end — what figures(user, period="YYYY-MM", filters=…) gives for each month — for the same
+    projects (the user's scope and the ledger's `filters`, the year's plans). A few grouped queries for
+    the whole year (sources.monthly_components), not twelve figures() calls. FiguresError for input it
+    cannot compute from."""
+    period = period_of(period)
+    keys = monthly_keys(keys)
+    filterset = ledger_filter(user, filters, period.year)
+    bases = sources.month_bases(period.year, today or timezone.localdate())
+    found = sources.monthly_components(_projects(filterset), bases, registry.parts_of(keys))
+    months = [MonthFigures(basis, components, registry.values_of(components, keys))
+              for basis, components in zip(bases, found, strict=True)]
+    return MonthlyTable(period.year, keys, months, filterset)
 
 
 # ------------------------------------------------------------------------------------------ explain

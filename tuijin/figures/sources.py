@@ -34,7 +34,7 @@ from tuijin.schedules.choices import ApprovalStatus, NodeMark
 from tuijin.schedules.models import Approval, Milestone
 
 from . import registry
-from .periods import Period
+from .periods import MONTH, Period
 
 # 序时 arithmetic: each plan's share of the year times its amount is kept to this many places before
 # summing, so that a group's sum is the same whatever order or grouping the plans come in.
@@ -119,9 +119,9 @@ def stage_q(stage: str) -> Q:
     return Q(stage__canonical=stage)
 
 
-def red_q() -> Q:
-    """Red now: the light is the project's current verdict (tuijin.alerts), not one as of the period."""
-    return Q(light=Light.RED)
+# The warning light's components: the project's light as it is now (tuijin.alerts keeps only the current
+# light, not a light per month, so these do not change with the period asked for).
+LIGHT_COMPONENTS = {"light_red": Light.RED, "light_yellow": Light.YELLOW, "light_green": Light.GREEN}
 
 
 def project_flags(b: Basis) -> dict[str, Q]:
@@ -129,7 +129,8 @@ def project_flags(b: Basis) -> dict[str, Q]:
     return {
         **{f"stage_{stage}": stage_q(stage) for stage in CanonicalStage.values},
         "planned_starts": planned_start_q(b), "started": started_q(b), "started_early": started_early_q(b),
-        "planned_completions": planned_completion_q(b), "completions": completion_q(b), "red_projects": red_q(),
+        "planned_completions": planned_completion_q(b), "completions": completion_q(b),
+        **{name: Q(light=light) for name, light in LIGHT_COMPONENTS.items()},
     }
 
 
@@ -319,39 +320,60 @@ class Grouping:
 
 
 PLAN = f"{YEAR_PLAN}__"
+# The sources the ledger's pass computes, and the components it always gives (the rest only when asked).
+LEDGER_SOURCES = (registry.LEDGER, registry.SCHEDULE)
+LEDGER_ALWAYS = ("projects", "total_investment", "annual_plan")
 
 
-def ledger_components(projects, grouping: Grouping, b: Basis) -> dict:
+def ledger_components(projects, grouping: Grouping, b: Basis, parts=None) -> dict:
     """One pass over the projects with their year's plan: 项目数, stage counts, 总投资, 年度计划, 累计完成, the
     start and completion counts, and the rows plan_due sums (`plan_due_rows`, summed once groups are
     rolled up). The pass also groups by the plan's start, completion and monthly plan, so that plans
     spread evenly come summed per (start, completion) and plans sharing a monthly plan come with their
-    number (and, when their amounts differ, which the plans' rules do not allow, one by one)."""
-    done = b.completion()
-    aggregates = {**ledger_sums(done), **{name: Count("id", filter=q) for name, q in project_flags(b).items()},
-                  "figure_low": Min(f"{PLAN}planned_investment"), "figure_high": Max(f"{PLAN}planned_investment")}
-    joined = grouping.rows(with_year_plan(projects, b.year, done).annotate(
-        figure_start=F(f"{PLAN}planned_start"), figure_completion=F(f"{PLAN}planned_completion"),
-        figure_monthly=F(f"{PLAN}monthly_plan")))
-    keys = ("figure_start", "figure_completion", "figure_monthly")
+    number (and, when their amounts differ, which the plans' rules do not allow, one by one).
+
+    `parts`: the components wanted (None: all of them). 项目数, 总投资 and 年度计划 always come; 累计完成 (a
+    join of the reports when asked as of an earlier period), the counted conditions and the grouping by
+    the plans' dates (序时) only when wanted, so a pass for project counts alone is a plain grouped count."""
+    wanted = set(registry.COMPONENTS) if parts is None else set(parts)
+    done = b.completion() if "completed" in wanted else None
+    dated = "plan_due" in wanted
+    aggregates = {**ledger_sums(done), **{name: Count("id", filter=q) for name, q in project_flags(b).items()
+                                          if name in wanted}}
+    keys: tuple = ()
+    joined = with_year_plan(projects, b.year, done)
+    if dated:
+        aggregates.update(figure_low=Min(f"{PLAN}planned_investment"), figure_high=Max(f"{PLAN}planned_investment"))
+        joined = joined.annotate(figure_start=F(f"{PLAN}planned_start"), figure_completion=F(f"{PLAN}planned_completion"),
+                                 figure_monthly=F(f"{PLAN}monthly_plan"))
+        keys = ("figure_start", "figure_completion", "figure_monthly")
+    joined = grouping.rows(joined)
+    columns = (*grouping.columns, *keys)
     found: dict = {}
     uneven: set = set()
     zero = Decimal("0.00")
-    for row in joined.values(*grouping.columns, *keys).annotate(**aggregates).order_by():
+    rows = (joined.values(*columns).annotate(**aggregates).order_by() if columns
+            else [joined.aggregate(**aggregates)])
+    for row in rows:
         key = row.pop("figure_group", None)
-        start, completion, monthly = (row.pop(name) for name in keys)
-        low, high = row.pop("figure_low"), row.pop("figure_high")
         planned, count = row.pop("plan") or zero, row.pop("n")
-        if not monthly:
-            due = [(planned, None, start, completion, b.end, 1)]
-        elif low == high:
-            due = [(low, monthly, start, completion, b.end, count)]
-        else:
-            due = []
-            uneven.add((key, start, completion, tuple(monthly)))
-        merge_components(found.setdefault(key, {}), {
-            "projects": count, "total_investment": row.pop("total") or zero, "annual_plan": planned,
-            "completed": row.pop("done") or zero, **row, "plan_due_rows": due})
+        if not count:
+            continue  # the aggregate of no project (a group's pass never returns one)
+        components = {"projects": count, "total_investment": row.pop("total") or zero, "annual_plan": planned}
+        if done is not None:
+            components["completed"] = row.pop("done") or zero
+        if dated:
+            start, completion, monthly = (row.pop(name) for name in keys)
+            low, high = row.pop("figure_low"), row.pop("figure_high")
+            if not monthly:
+                due = [(planned, None, start, completion, b.end, 1)]
+            elif low == high:
+                due = [(low, monthly, start, completion, b.end, count)]
+            else:
+                due = []
+                uneven.add((key, start, completion, tuple(monthly)))
+            components["plan_due_rows"] = due
+        merge_components(found.setdefault(key, {}), {**components, **row})
     if uneven:
         # Plans sharing a monthly plan but not their amount (which the plans' rules do not allow): one by one.
         rows = joined.exclude(**{f"{PLAN}monthly_plan": EMPTY_MONTHLY_PLAN}).values_list(
@@ -474,12 +496,12 @@ def last_year_components(projects_last_year, grouping: Grouping, b_last: Basis) 
     return {key: {"completed_last_year": row["done"] or Decimal("0.00")} for key, row in found.items()}
 
 
-def grouped_components(wanted: set[str], projects, grouping: Grouping, b: Basis) -> list[dict]:
+def grouped_components(wanted: set[str], projects, grouping: Grouping, b: Basis, parts=None) -> list[dict]:
     """The grouped queries for the sources `wanted` (last year's aside): the ledger's pass (which also
-    carries 序时) and one pass for every source of records."""
+    carries 序时; only the components `parts` of it when given) and one pass for every source of records."""
     found = []
     if wanted & {registry.LEDGER, registry.SCHEDULE}:
-        found.append(ledger_components(projects, grouping, b))
+        found.append(ledger_components(projects, grouping, b, parts))
     related = [RELATED[source] for source in sorted(wanted) if source in RELATED]
     if related and connections[projects.db].vendor == "sqlite":
         # SQLite looks each project's records up in their index, a pass per source: cheaper there than
@@ -488,3 +510,104 @@ def grouped_components(wanted: set[str], projects, grouping: Grouping, b: Basis)
     elif related:
         found.append(related_components(related, projects, grouping, b))
     return found
+
+
+# ------------------------------------------------------------------------------------ month by month
+
+# The components a month-by-month series (selectors.monthly_figures) has: the year's plans (the same
+# projects every month: the figures' projects depend on the year, not the month), 本年累计完成 and 序时 as
+# of each month's end, and the year's problems raised and 销号 by then.
+MONTHLY_PARTS = frozenset({"projects", "total_investment", "annual_plan", "completed", "plan_due", "problems",
+                           "problems_closed", "problem_days"})
+
+
+def month_bases(year: int, today: date) -> list[Basis]:
+    """The basis of each month of `year` (1月…12月): what basis_for gives for the month, from one read of
+    the year's reporting periods (each month's as-of period is the latest ending by the month's end)."""
+    periods = list(ReportPeriod.objects.filter(year=year).order_by("ends_on", "id"))
+    bases = []
+    for month in range(1, 13):
+        period = Period(MONTH, year, month)
+        as_of = None
+        for candidate in periods:  # in (ends_on, id) order: the last one by the end, as basis_for orders them
+            if candidate.ends_on <= period.end:
+                as_of = candidate
+        bases.append(Basis(period, as_of, today))
+    return bases
+
+
+def _plan_rows(projects, b: Basis) -> tuple[dict, list[tuple]]:
+    """The year's plans of the projects as the ledger's pass reads them for 序时 (ledger_components, asked
+    for plan_due only): 项目数, 总投资 and 年度计划, and the rows plan_due sums without their end —
+    (amount, monthly plan, planned start, planned completion, number of plans)."""
+    found = ledger_components(projects, Grouping(), b, parts={"plan_due"}).get(None, {})
+    zero = Decimal("0.00")
+    totals = {"projects": found.get("projects", 0), "total_investment": found.get("total_investment", zero),
+              "annual_plan": found.get("annual_plan", zero)}
+    rows = [(planned, monthly, start, completion, count)
+            for planned, monthly, start, completion, _end, count in found.get("plan_due_rows", [])]
+    return totals, rows
+
+
+def _completed_by_day(projects, year: int) -> list[tuple[date, Decimal]]:
+    """The counted reports' 本期完成投资 of the year summed per period end (what 本年累计完成 as of a day sums:
+    reports.selectors.counted_reports), over the projects."""
+    from tuijin.reports.selectors import counted_reports
+
+    found = (counted_reports(date(year, 12, 31)).filter(project__in=projects.order_by().values("pk"))
+             .values("period_end").annotate(done=Sum("amount")).order_by("period_end"))
+    return [(row["period_end"], row["done"]) for row in found]
+
+
+def _first_month(conditions: list[Q], never: int) -> Case:
+    """The number (1–12) of the first month whose condition holds (the conditions grow with the month),
+    `never` if none does: a month bucket from the figures' own conditions, evaluated by the database."""
+    return Case(*[When(q, then=Value(number)) for number, q in enumerate(conditions, start=1)],
+                default=Value(never), output_field=IntegerField())
+
+
+def _problems_by_month(projects, bases: list[Basis]) -> list[tuple[int, int, int, int]]:
+    """The year's problems of the projects per month raised and month 销号 (the first month whose
+    problem_where / problem_closed holds; 99 for never): rows (raised, closed, count, days to close)."""
+    raised = _first_month([problem_where(b, "") for b in bases], 99)
+    closed = _first_month([problem_closed(b, "") for b in bases], 99)
+    found = (Problem.objects.filter(problem_where(bases[-1], ""), project__in=projects.order_by().values("pk"))
+             .annotate(figure_raised=raised, figure_closed=closed).values("figure_raised", "figure_closed")
+             .annotate(n=Count("pk"), days=Sum("days_to_close")).order_by())
+    return [(r["figure_raised"], r["figure_closed"], r["n"], r["days"] or 0) for r in found]
+
+
+def monthly_components(projects, bases: list[Basis], parts: set[str]) -> list[dict]:
+    """The components `parts` (of MONTHLY_PARTS) as of each basis's month end, every month from the same
+    few queries over the year (the plans, the counted reports per period end, the problems per month)
+    instead of a figures() pass per month. Each month's components are those figures() gives for it."""
+    year = bases[0].year
+    months: list[dict] = [{} for _ in bases]
+    if parts & {"projects", "total_investment", "annual_plan", "plan_due"}:
+        totals, rows = _plan_rows(projects, bases[-1])
+        for found, b in zip(months, bases, strict=True):
+            found.update(totals)
+            if "plan_due" in parts:
+                found["plan_due"] = plan_due([(planned, monthly, start, completion, b.end, count)
+                                              for planned, monthly, start, completion, count in rows])
+    if "completed" in parts:
+        by_day = _completed_by_day(projects, year)
+        for found, b in zip(months, bases, strict=True):
+            done = Decimal("0.00")
+            for day, amount in by_day:
+                if day <= b.done_end:
+                    done += amount
+            found["completed"] = done
+    if parts & {"problems", "problems_closed", "problem_days"}:
+        problems = _problems_by_month(projects, bases)
+        for number, found in enumerate(months, start=1):
+            raised = closed = days = 0
+            for raised_in, closed_in, n, total_days in problems:
+                if raised_in > number:
+                    continue
+                raised += n  # problem_where of the month: raised in the year by its end
+                if closed_in <= number:  # and problem_closed of the month: 销号 by its end
+                    closed += n
+                    days += total_days
+            found.update(problems=raised, problems_closed=closed, problem_days=days)
+    return months

@@ -113,6 +113,16 @@ def regions_editable_by(user):
     return Region.objects.filter(subtrees_q(paths))
 
 
+def office_regions(user):
+    """Regions the user acts for as the office (their admin and dispatcher grants' subtrees; every region
+    for a superuser): where they publish bulletins and issue the big screen's display tokens."""
+    access = user_access(user)
+    if access.is_superuser:
+        return Region.objects.all()
+    paths = access.region_paths(OFFICE_ROLES)
+    return Region.objects.filter(subtrees_q(paths)) if paths else Region.objects.none()
+
+
 def regions_visible_to(user):
     access = user_access(user)
     if access.is_superuser or not access.grants:

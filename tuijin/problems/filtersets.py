@@ -14,9 +14,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tuijin.core.parsing import query_id, query_int
-from tuijin.org.models import Unit
+from tuijin.org.models import Leader, Unit
+from tuijin.projects.models import ProjectLeader
 
-from .choices import ACTIVE_PROBLEM_STATES, Ladder, OrderStatus, ProblemStatus, Source
+from .choices import ACTIVE_PROBLEM_STATES, OPEN_ORDER_STATES, Ladder, OrderStatus, ProblemStatus, Source
 from .models import Inspection, Meeting, Problem, ProblemType, SupervisionOrder
 
 QUERY_MAX = 50  # characters of free text searched
@@ -49,10 +50,23 @@ class _DatedFilterSet(django_filters.FilterSet):
             return queryset.due_soon(self.today)
         return queryset
 
+    def filter_due_by(self, queryset, name, value):
+        """What falls due by that day (a meeting's): open, deadline on or before it; not a date: ignored."""
+        day = iso_day(value)
+        return queryset.due_by(day) if day else queryset
+
+    def describe_due_by(self, value) -> str:
+        day = iso_day(value)
+        return _("%(day)s前到期、尚未办结") % {"day": day.isoformat()} if day else ""
+
+    def describe_leader(self, value) -> str:
+        return str(Leader.objects.filter(pk=value).first() or "")
+
 
 class ProblemFilterSet(_DatedFilterSet):
     """问题清单: status (or "active": not finished), type, level, source, handling unit, deadline, what falls
-    due by a day (a meeting's), and words of the description or the project's name."""
+    due by a day (a meeting's), the leader it was escalated to (提请协调: the coordinating leader, at the
+    leader's level or above) and words of the description or the project's name."""
 
     # The labels are the filter bar's: an export's title states the filters in force with them.
     status = django_filters.ChoiceFilter(label=_("状态"), choices=[("active", _("未办结")), *ProblemStatus.choices],
@@ -63,6 +77,7 @@ class ProblemFilterSet(_DatedFilterSet):
     unit = django_filters.NumberFilter(label=_("责任单位"), field_name="handling_unit_id")
     due = django_filters.ChoiceFilter(label=_("时限"), choices=DUE, method="filter_due")
     due_by = django_filters.CharFilter(label=_("到期"), method="filter_due_by")
+    leader = django_filters.NumberFilter(label=_("提请协调领导"), method="filter_leader")
     q = django_filters.CharFilter(label=_("关键词"), method="filter_words")
 
     class Meta:
@@ -73,6 +88,7 @@ class ProblemFilterSet(_DatedFilterSet):
         if data is not None:  # an unusable id or level is a 400 (core.parsing), as on every page
             query_id(data, "type")
             query_id(data, "unit")
+            query_id(data, "leader")
             query_int(data, "level", minimum=0, maximum=99)
         super().__init__(data, *args, **kwargs)
 
@@ -84,10 +100,10 @@ class ProblemFilterSet(_DatedFilterSet):
     def filter_level(self, queryset, name, value):
         return queryset.filter(level=value) if value else queryset  # 0: any level
 
-    def filter_due_by(self, queryset, name, value):
-        """What falls due by that day (a meeting's): open, deadline on or before it; not a date: ignored."""
-        day = iso_day(value)
-        return queryset.due_by(day) if day else queryset
+    def filter_leader(self, queryset, name, value):
+        """Escalated to this leader (problems.selectors.leader_inbox's own part): they coordinate it at
+        the leader's level or above."""
+        return queryset.filter(coordinating_leader_id=value, level__gte=Ladder.LEADER)
 
     def filter_words(self, queryset, name, value):
         words = _words(value)
@@ -113,21 +129,38 @@ class ProblemFilterSet(_DatedFilterSet):
 
 
 class OrderFilterSet(_DatedFilterSet):
-    """督办单: status ("overdue" too, as the overdue page links it), deadline, and words of the content, the
-    project's or the unit's name."""
+    """督办单: status ("overdue" too, as the overdue page links it, and "open": 待回复 or 整改中), deadline,
+    what falls due by a day (a meeting's), the projects of a contact leader (联系领导, any role), and words
+    of the content, the project's or the unit's name."""
 
-    status = django_filters.ChoiceFilter(choices=[*OrderStatus.choices, ("overdue", _("已逾期"))], method="filter_status")
-    due = django_filters.ChoiceFilter(choices=DUE, method="filter_due")
-    q = django_filters.CharFilter(method="filter_words")
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=[
+        *OrderStatus.choices, ("overdue", _("已逾期")), ("open", _("未办结"))], method="filter_status")
+    due = django_filters.ChoiceFilter(label=_("时限"), choices=DUE, method="filter_due")
+    due_by = django_filters.CharFilter(label=_("到期"), method="filter_due_by")
+    leader = django_filters.NumberFilter(label=_("联系领导"), method="filter_leader")
+    q = django_filters.CharFilter(label=_("关键词"), method="filter_words")
 
     class Meta:
         model = SupervisionOrder
         fields: list[str] = []
 
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None:
+            query_id(data, "leader")
+        super().__init__(data, *args, **kwargs)
+
     def filter_status(self, queryset, name, value):
         if value == "overdue":
             return queryset.overdue(self.today)
+        if value == "open":
+            return queryset.filter(status__in=OPEN_ORDER_STATES)
         return queryset.filter(status=value)
+
+    def filter_leader(self, queryset, name, value):
+        return queryset.filter(project_id__in=ProjectLeader.objects.filter(leader_id=value).values("project_id"))
+
+    def describe_q(self, value) -> str:
+        return _words(value)
 
     def filter_words(self, queryset, name, value):
         words = _words(value)

@@ -8,7 +8,7 @@ or their unit is the one it was issued to. Anything else answers 404.
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.utils.translation import gettext as _
 
 from tuijin.core.exceptions import NotFound
@@ -21,9 +21,12 @@ from .choices import (
     OPEN_ORDER_STATES,
     Interval,
     Ladder,
+    ProblemAction,
     ProblemStatus,
 )
+from .filtersets import OrderFilterSet, ProblemFilterSet
 from .models import (
+    Event,
     Inspection,
     Meeting,
     MeetingCadence,
@@ -80,6 +83,25 @@ def inspection_for_user(user, pk) -> Inspection:
 
 def problem_list(user):
     return Problem.objects.visible_to(user).select_related(*PROBLEM_ROW).only(*PROBLEM_ROW_FIELDS)
+
+
+def problem_filter(user, params, today: date) -> ProblemFilterSet:
+    """问题清单 of these filters as the list page reads them (ProblemFilterSet over problem_list): a screen
+    that counts `.qs` and links to the list with the same parameters shows the list's own count."""
+    return ProblemFilterSet(params, queryset=problem_list(user), today=today)
+
+
+def order_filter(user, params, today: date) -> OrderFilterSet:
+    """督办单 of these filters as the order list reads them (OrderFilterSet over the visible orders)."""
+    return OrderFilterSet(params, queryset=order_rows(SupervisionOrder.objects.visible_to(user)), today=today)
+
+
+def with_instruction(problems, user):
+    """The problems with `instructed`: whether `user` has written a 批示 on each (a leader's to-do marks
+    the ones still awaiting it)."""
+    pk = getattr(user, "pk", None)
+    return problems.annotate(instructed=Exists(Event.objects.filter(
+        problem_id=OuterRef("pk"), action=ProblemAction.INSTRUCT, actor_id=pk)))
 
 
 def problem_rows(queryset):

@@ -123,7 +123,7 @@ def _filter_context(request):
 def _problem_list(request, today):
     """问题清单 of the page's filter, in its order: (the bound FilterSet, the problems). The page and its
     exports both read it here."""
-    filterset = ProblemFilterSet(request.GET, queryset=selectors.problem_list(request.user), today=today)
+    filterset = selectors.problem_filter(request.user, request.GET, today)
     return filterset, filterset.qs.order_by("-raised_on", "-id")
 
 
@@ -131,9 +131,10 @@ def _problem_list(request, today):
 @require_safe
 def problem_list(request):
     today = timezone.localdate()
-    _filterset, rows = _problem_list(request, today)
+    filterset, rows = _problem_list(request, today)
     return render(request, "problems/problem_list.html", {
         "page": _page(request, rows), "today": today, "query": _query(request), **_filter_context(request),
+        "narrowed": _narrowed(filterset, ("leader",)),
     })
 
 
@@ -470,13 +471,26 @@ def attachment_delete(request, pk):
 @require_safe
 def order_list(request):
     today = timezone.localdate()
-    rows = OrderFilterSet(request.GET, queryset=selectors.order_rows(SupervisionOrder.objects.visible_to(request.user)),
-                          today=today).qs
+    filterset = selectors.order_filter(request.user, request.GET, today)
     status, q = request.GET.get("status", ""), (request.GET.get("q") or "").strip()[:QUERY_MAX]
     return render(request, "problems/order_list.html", {
-        "page": _page(request, rows.order_by("-year", "-seq")), "today": today, "query": _query(request), "statuses": OrderStatus.choices,
-        "status": status, "q": q, "may_supervise": may_supervise(request.user),
+        "page": _page(request, filterset.qs.order_by("-year", "-seq")), "today": today, "query": _query(request),
+        "statuses": OrderStatus.choices, "status": status, "q": q, "may_supervise": may_supervise(request.user),
+        "narrowed": _narrowed(filterset, ("leader", "due_by")),
     })
+
+
+def _narrowed(filterset, names) -> list[tuple[str, str, str]]:
+    """(name, value, "label：words") of the filters among `names` in force that the list's filter bar does
+    not offer (a first screen's link: a leader's problems or projects, what falls due by a meeting), so
+    the page keeps them in its form and says so."""
+    words = dict(filter_terms(filterset))
+    found = []
+    for name in names:
+        label = str(filterset.filters[name].label)
+        if words.get(label):
+            found.append((name, filterset.data.get(name), f"{label}：{words[label]}"))
+    return found
 
 
 @login_required

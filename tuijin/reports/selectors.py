@@ -256,6 +256,10 @@ def period_overview(user, period: ReportPeriod) -> Overview:
 
 
 def review_queue(user, period: ReportPeriod):
+    """The submitted reports of `period` the user may review, oldest first; none once the period is
+    closed (they can no longer be reviewed: the page, its export and the next-report link agree)."""
+    if not period.is_open:
+        return ProgressReport.objects.none()
     return (
         ProgressReport.objects.visible_to(user).filter(period=period, state=ReportState.SUBMITTED)
         .select_related("project", "project__region", "unit", "submitted_by")

@@ -62,3 +62,20 @@ class ApprovalStatus(models.TextChoices):
 
 OPEN_APPROVAL_STATES = (ApprovalStatus.NOT_STARTED, ApprovalStatus.IN_PROGRESS)
 DUE_SOON_DAYS = 7  # 临近时限: due within a week (宜昌 在线督查's yellow)
+
+
+class WallGrouping(models.TextChoices):
+    """How 挂图作战 groups its project rows: not at all, by 县区, by 牵头单位 or by 分包领导 (each project
+    under the first of its 分包领导: 一个项目、一名领导)."""
+
+    NONE = "", _("不分组")
+    REGION = "region", _("按县区")
+    UNIT = "unit", _("按牵头单位")
+    LEADER = "leader", _("按分包领导")
+
+
+class WallWindow(models.TextChoices):
+    """The time axis of 挂图作战: this year (January to December), or every node's dates."""
+
+    YEAR = "year", _("本年度")
+    ALL = "all", _("全周期")

@@ -1,28 +1,41 @@
-"""挂图作战 as it leaves the screen: the .xlsx holds the chart's nodes, one row each (core.listexport), and
-the print page is a wall chart — one row per project, its nodes as bars on one time axis, A4 landscape.
-Both draw exactly the nodes the page's chart draws (selectors.gantt_milestones of the page's filters)."""
+"""挂图作战 as it leaves the screen: the .xlsx holds the wall chart's nodes, one row each, project by project
+in the chart's order (core.listexport), and the print page is the wall chart itself — one row per
+project under its group's heading, its plan as a bar and its nodes as diamonds on the page's time axis,
+A4 landscape, the header repeated on every sheet. Both come from the rows the page draws
+(selectors.wall_projects of the page's filters, every page of them) laid out by wall.py."""
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
+from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from tuijin.core.listexport import ListExport, Section, print_response
+from tuijin.core.listexport import ListExport, Section
 from tuijin.core.sheets.writer import DATE, INTEGER, Column
+from tuijin.projects.choices import Light
 
-from .choices import MilestoneStatus
+from . import wall
+from .choices import MilestoneStatus, WallGrouping
+from .selectors import WallData, WallGroup, WallProject
 
-EXPORT_LIMIT = 20000  # nodes in the .xlsx (the page's chart shows GANTT_LIMIT)
-WALL_LIMIT = 2000  # nodes on the wall chart
-LABEL_MM_PER_CHAR = 2.3  # a node's name inside its bar (6.5pt): how much bar one character needs
-TIMELINE_MM = 168  # the time axis' width on A4 landscape (the page's CSS gives it that share)
+EXPORT_PROJECTS = 2500  # projects in the .xlsx (about 20,000 nodes)
+PRINT_PROJECTS = 1000  # of them on the print page (some forty sheets of A4)
+LEGEND = (MilestoneStatus.DONE, MilestoneStatus.DONE_LATE, MilestoneStatus.INFERRED, MilestoneStatus.OVERDUE,
+          MilestoneStatus.DUE_SOON, MilestoneStatus.PLANNED)
+GROUP_COLUMN = {WallGrouping.REGION: gettext_lazy("县区"), WallGrouping.UNIT: gettext_lazy("牵头单位"),
+                WallGrouping.LEADER: gettext_lazy("分包领导")}
 
 
-def gantt_columns() -> list[Column]:
+def gantt_columns(group: str = "") -> list[Column]:
+    grouped = [Column("group", str(GROUP_COLUMN[group]), width=14, wrap=True)] if group in GROUP_COLUMN else []
     return [
         Column("number", _("序号"), kind=INTEGER, width=5),
+        *grouped,
         Column("project", _("项目"), width=28, wrap=True),
         Column("region", _("区域"), width=10, wrap=True),
+        Column("leaders", _("联系领导"), width=10, wrap=True),
+        Column("light", _("预警"), width=6),
         Column("node", _("节点"), width=20, wrap=True),
         Column("start", _("计划开始"), kind=DATE, width=11),
         Column("planned", _("计划完成"), kind=DATE, width=11),
@@ -33,20 +46,26 @@ def gantt_columns() -> list[Column]:
     ]
 
 
-def gantt_export(found, terms, today: date) -> ListExport:
-    """`found`: selectors.gantt_milestones of the page's filters. The wall chart rides along for the
-    print page (`chart`)."""
+def gantt_export(data: WallData, window: wall.Window, group: str, terms, today: date) -> ListExport:
+    """`data`: selectors.wall_projects of the page's filters (one page of EXPORT_PROJECTS). The wall chart
+    rides along for the print page (`chart`)."""
+    lights = dict(Light.choices)
+    names = {g.key: g.name for g in data.groups}
     rows = []
-    for number, m in enumerate(found.nodes, start=1):
-        name, region = found.projects.get(m.project_id, ("", ""))
-        rows.append((number, name, region, m.name, m.starts or m.planned_date, m.planned_date, m.baseline_date,
-                     m.actual_date, str(m.status_label), m.days_late or None))
-    left_out = found.total - len(found.nodes)
-    note = _("共%(total)s个节点，仅列出前%(n)s个，请缩小筛选范围") % {"total": found.total, "n": len(found.nodes)} if left_out else ""
+    for project in data.projects:
+        light = str(lights[project.light]) if project.light is not None else ""
+        head = [names.get(project.group, "")] if group in GROUP_COLUMN else []
+        for m in project.nodes:
+            rows.append((len(rows) + 1, *head, project.name, project.region, "、".join(project.leaders), light, m.name,
+                         m.starts or m.planned_date, m.planned_date, m.baseline_date, m.actual_date, str(m.status_label),
+                         m.days_late or None))
+    note = (_("共%(total)s个项目，仅列出前%(n)s个，请缩小筛选范围") % {"total": data.total, "n": len(data.projects)}
+            if data.pages > 1 else "")
     return ListExport(
         name=_("挂图作战节点计划"), terms=terms, slug="gantt", stated=_("截至%(day)s") % {"day": today.isoformat()},
-        sections=[Section(gantt_columns(), rows, heading=_("节点计划"), unit=_("个节点"), note=note, freeze_columns=2)],
-        chart=wall_chart(found, today),
+        sections=[Section(gantt_columns(group), rows, heading=_("节点计划"), unit=_("个节点"), note=note,
+                          freeze_columns=2 + (group in GROUP_COLUMN))],
+        chart=wall_chart(data, window, group, today),
     )
 
 
@@ -54,128 +73,52 @@ def gantt_export(found, terms, today: date) -> ListExport:
 
 
 @dataclass
-class Bar:
-    left: float  # percent of the time axis
-    width: float
-    status: str
-    label: str
-    title: str
+class WallRow:
+    number: int
+    project: WallProject
+    light_label: str
+    words: list[tuple[str, str]]
+    marks: wall.RowMarks
 
 
 @dataclass
-class WallRow:
-    number: int
-    project: str
-    region: str
-    summary: list[tuple[str, str]]
-    bars: list[Bar] = field(default_factory=list)
-    baselines: list[tuple[float, float]] = field(default_factory=list)  # (left, width)
-    actuals: list[float] = field(default_factory=list)
-    nodes: list = field(default_factory=list)
+class WallSection:
+    group: WallGroup | None  # None: not grouped
+    rows: list[WallRow] = field(default_factory=list)
 
 
 @dataclass
 class WallChart:
-    months: list[tuple[float, float, str]]  # (left, width, label) of each tick's span on the axis
-    lines: list[float]  # where each month starts
+    axis: wall.Axis
     today: float | None
-    rows: list[WallRow]
-    total: int  # nodes matched
-    shown: int  # nodes drawn
+    window: str  # the time axis in words (2026年)
+    grouping: str  # 按县区…, "" when not grouped
+    sections: list[WallSection]
+    total: int  # projects matched
+    shown: int  # projects drawn
     legend: list[tuple[str, str]]
 
 
-def _month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def _next_month(day: date) -> date:
-    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
-
-
-def wall_chart(found, today: date, *, limit: int = WALL_LIMIT) -> WallChart:
-    """One row per project of `found`, its (first `limit`) nodes as bars from the previous node's planned
-    date to their own, coloured by status as on the page's chart; the baseline a thin bar under them, the
-    actual date a diamond, today a red line; the row says which nodes are overdue and which is next."""
-    nodes = found.nodes[:limit]
-    days = [d for m in nodes for d in (m.starts, m.planned_date, m.baseline_starts, m.baseline_date, m.actual_date) if d]
-    first = _month_start(min([*days, today - timedelta(days=7)]))
-    last = _next_month(max([*days, today + timedelta(days=7)]))
-    span = (last - first).days
-
-    def at(day: date) -> float:
-        return round((day - first).days * 100 / span, 3)
-
-    months: list[tuple[float, float, str]] = []
-    lines: list[float] = []
-    month = first
-    count = 0
-    while month < last:
-        count += 1
-        month = _next_month(month)
-    step = 1 if count <= 18 else 3 if count <= 48 else 12  # a label every month, quarter or year
-    month = first
-    while month < last:
-        following = month
-        for _i in range(step):
-            following = min(_next_month(following), last)
-        label = (_("%(y)s年") % {"y": month.year} if step == 12 else
-                 _("%(y)s年%(m)s月") % {"y": month.year, "m": month.month} if month.month == 1 or month == first else
-                 _("%(m)s月") % {"m": month.month})
-        months.append((at(month), round(at(following) - at(month), 3), label))
-        inner = month
-        while inner < following:
-            if step < 12 or inner.month % 3 == 1:  # over years, a line a quarter is enough
-                lines.append(at(inner))
-            inner = _next_month(inner)
-        month = following
-
-    rows: dict[int, WallRow] = {}
-    for m in nodes:
-        row = rows.get(m.project_id)
-        if row is None:
-            name, region = found.projects.get(m.project_id, ("", ""))
-            row = rows[m.project_id] = WallRow(len(rows) + 1, name, region, [])
-        row.nodes.append(m)
-        if m.planned_date:
-            start = m.starts if m.starts and m.starts < m.planned_date else m.planned_date
-            left, right = at(start), at(m.planned_date + timedelta(days=1))
-            width = max(round(right - left, 3), 0.4)
-            fits = int(width * TIMELINE_MM / 100 / LABEL_MM_PER_CHAR)
-            label = m.name if len(m.name) <= fits else (m.name[: fits - 1] + "…" if fits >= 3 else "")
-            row.bars.append(Bar(left, width, str(m.status), label,
-                                f"{m.name}：{_('计划')}{m.planned_date.isoformat()}　{m.status_label}"))
-        if m.baseline_date:
-            start = m.baseline_starts if m.baseline_starts and m.baseline_starts < m.baseline_date else m.baseline_date
-            row.baselines.append((at(start), max(round(at(m.baseline_date + timedelta(days=1)) - at(start), 3), 0.4)))
-        if m.actual_date:
-            row.actuals.append(at(m.actual_date))
-    for row in rows.values():
-        row.summary = _summary(row.nodes, today)
-    legend = [(s.value, str(s.label)) for s in (MilestoneStatus.DONE, MilestoneStatus.DONE_LATE, MilestoneStatus.INFERRED,
-                                                MilestoneStatus.OVERDUE, MilestoneStatus.DUE_SOON, MilestoneStatus.PLANNED)]
-    return WallChart(months, lines, at(today) if first <= today < last else None, list(rows.values()),
-                     found.total, len(nodes), legend)
-
-
-def _summary(nodes, today: date) -> list[tuple[str, str]]:
-    """What the row says in words, as (text, date kept on one line): the overdue nodes (days late), the
-    next node due, how many are done."""
-    late = [m for m in nodes if m.status == MilestoneStatus.OVERDUE]
-    lines = []
-    if late:
-        lines.append((_("逾期：%(nodes)s") % {"nodes": "、".join(
-            _("%(name)s（%(n)s天）") % {"name": m.name, "n": m.days_late} for m in late[:3])
-            + ("…" if len(late) > 3 else "")}, ""))
-    upcoming = [m for m in nodes if m.status in (MilestoneStatus.DUE_SOON, MilestoneStatus.PLANNED)]
-    if upcoming:
-        lines.append((_("下一节点：%(name)s") % {"name": upcoming[0].name}, upcoming[0].planned_date.isoformat()))
-    done = sum(1 for m in nodes if m.status in (MilestoneStatus.DONE, MilestoneStatus.DONE_LATE, MilestoneStatus.INFERRED))
-    lines.append((_("已完成%(done)s/%(n)s个节点") % {"done": done, "n": len(nodes)}, ""))
-    return lines
+def wall_chart(data: WallData, window: wall.Window, group: str, today: date, *, limit: int = PRINT_PROJECTS) -> WallChart:
+    """The print page's wall chart: the first `limit` rows of `data`, under their groups' headings."""
+    lights = dict(Light.choices)
+    groups = {g.key: g for g in data.groups}
+    sections: list[WallSection] = []
+    for number, project in enumerate(data.projects[:limit], start=1):
+        heading = groups.get(project.group) if group else None
+        if not sections or sections[-1].group is not heading:
+            sections.append(WallSection(heading))
+        sections[-1].rows.append(WallRow(
+            number, project, str(lights[project.light]) if project.light is not None else "",
+            wall.progress_words(project), wall.row_marks(project, window)))
+    return WallChart(wall.axis(window), window.x(today), window.label(),
+                     str(WallGrouping(group).label) if group else "", sections, data.total,
+                     min(len(data.projects), limit), [(s.value, str(s.label)) for s in LEGEND])
 
 
 def gantt_print(request, export, *, back: str = ""):
-    """The wall chart's print page (core.listexport.export_urls' `printed`)."""
-    return print_response(request, export, back=back, template="schedules/gantt_print.html", chart=export.chart,
-                          landscape=True)
+    """The wall chart's print page (core.listexport.export_urls' `printed`): A4 landscape, the chart
+    instead of the .xlsx's table."""
+    return render(request, "schedules/gantt_print.html", {
+        "export": export, "title": export.title, "landscape": True, "back": back, "chart": export.chart,
+    })

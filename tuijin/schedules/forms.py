@@ -3,12 +3,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tuijin.core.parsing import parse_int
 from tuijin.projects.forms import MarkInvalidMixin, _style
 
-from .choices import ApprovalStatus
+from .choices import ApprovalStatus, WallGrouping, WallWindow
 from .models import MilestoneTemplate
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+SMALL_SELECT = forms.Select(attrs={"class": "form-select form-select-sm"})
 DATE_ERRORS = {"invalid": _("日期格式不正确，应为 年-月-日，如 2026-12-31")}
 
 
@@ -61,3 +63,19 @@ class ApprovalForm(MarkInvalidMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _style(self)
+
+
+class WallOptionsForm(forms.Form):
+    """How 挂图作战 shows the filtered projects (not which: that is the filters'): grouped or not, over this
+    year or the whole plan, which page. A value outside the choices (a stale or mistyped link) is the
+    default; nothing here is refused."""
+
+    group = forms.ChoiceField(label=_("分组"), choices=WallGrouping.choices, required=False, widget=SMALL_SELECT)
+    window = forms.ChoiceField(label=_("时间范围"), choices=WallWindow.choices, required=False, widget=SMALL_SELECT)
+
+    def options(self) -> tuple[str, str, int]:
+        """(grouping, window, page) as asked, or their defaults."""
+        data = self.data
+        group = data.get("group", "") if data.get("group", "") in WallGrouping.values else WallGrouping.NONE
+        window = data.get("window") if data.get("window") in WallWindow.values else WallWindow.YEAR
+        return group, window, parse_int(data.get("page"), minimum=1) or 1

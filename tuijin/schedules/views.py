@@ -22,10 +22,10 @@ from tuijin.org.selectors import is_office
 from tuijin.projects.filtersets import LedgerFilterSet
 from tuijin.projects.selectors import ledger_queryset, project_editable, project_for_user
 
-from . import exporting, selectors, services
+from . import exporting, selectors, services, wall
 from .choices import OPEN_APPROVAL_STATES, ApprovalStatus, MilestoneStatus
 from .filtersets import MilestoneFilterSet
-from .forms import ApplyTemplateForm, ApprovalForm, BaselineForm, MilestoneForm
+from .forms import ApplyTemplateForm, ApprovalForm, BaselineForm, MilestoneForm, WallOptionsForm
 from .workflow import baseline_step
 
 
@@ -143,7 +143,7 @@ def _schedule_page(request, project, failure=None, status=200):
     can_edit = project_editable(request.user, project) and not project.is_archived
     step = baseline_step(schedule.baseline_number if schedule else 0)
     suggested = services.suggested_template(project)
-    rows = [selectors.gantt_row(m, project.name) for m in milestones]
+    rows = [selectors.gantt_row(m) for m in milestones]
     return render(request, "schedules/project_schedule.html", {
         "project": project, "tab": "schedule", "milestones": milestones, "schedule": schedule,
         "baselines": selectors.baselines(project), "can_edit": can_edit,
@@ -356,32 +356,55 @@ def _gantt_filter(request):
     return LedgerFilterSet(data, queryset=ledger_queryset(request.user), user=request.user, archived=False)
 
 
+# The ledger's filters 挂图作战 keeps behind 更多筛选, so that the bar takes one line and the chart the screen.
+GANTT_MORE_FILTERS = ("year", "level", "category", "stage", "program", "admission")
+
+
 @login_required
 @require_safe
 def gantt(request):
-    """挂图作战: the nodes of any filtered set of projects on one chart."""
+    """挂图作战: a wall chart of any filtered set of projects, one row per project (its nodes as diamonds on
+    one time axis, expandable to a row per node), grouped by 县区, 牵头单位 or 分包领导. The page is the
+    frame; the rows come from gantt_data."""
+    filterset = _gantt_filter(request)
+    fields = list(filterset.form)
     return render(request, "schedules/gantt.html", {
-        "filter": _gantt_filter(request), "node_filter": MilestoneFilterSet(request.GET), "query": request.GET.urlencode(),
+        "filter": filterset, "node_filter": MilestoneFilterSet(request.GET), "options": WallOptionsForm(request.GET),
+        "main_fields": [f for f in fields if f.name not in GANTT_MORE_FILTERS],
+        "more_fields": [f for f in fields if f.name in GANTT_MORE_FILTERS],
+        "more_open": any(request.GET.get(name) for name in GANTT_MORE_FILTERS),
+        "query": request.GET.urlencode(),
+        "legend": [(s.value, s.label) for s in exporting.LEGEND],
     })
 
 
-def gantt_export(request):
-    """The chart's nodes of the page's filters, for its .xlsx and its wall chart."""
-    filterset = _gantt_filter(request)
+def _wall(request, filterset, *, per_page: int, page: int | None = None):
+    """The wall chart of the request's filters (`filterset`: _gantt_filter) and options: (node filter, data,
+    window, grouping, today)."""
     today = timezone.localdate()
     node_filter = MilestoneFilterSet(request.GET, queryset=selectors.gantt_nodes(filterset.qs), today=today)
-    found = selectors.gantt_milestones(node_filter.qs, today, limit=exporting.EXPORT_LIMIT)
-    return exporting.gantt_export(found, filter_terms(filterset) + filter_terms(node_filter), today)
+    node_filter.form.is_valid()
+    group, window, asked = WallOptionsForm(request.GET).options()
+    data = selectors.wall_projects(filterset.qs, node_filter.qs, today, group=group, page=page or asked,
+                                   per_page=per_page,
+                                   node_filtered=bool(getattr(node_filter.form, "cleaned_data", {}).get("status")))
+    return node_filter, data, wall.window_of(window, today, data), group, today
+
+
+def gantt_export(request):
+    """The wall chart's projects of the page's filters (every page, up to exporting.EXPORT_PROJECTS): their
+    nodes one row each in the .xlsx, the chart itself on the print page."""
+    filterset = _gantt_filter(request)
+    node_filter, data, window, group, today = _wall(request, filterset, per_page=exporting.EXPORT_PROJECTS, page=1)
+    return exporting.gantt_export(data, window, group, filter_terms(filterset) + filter_terms(node_filter), today)
 
 
 @login_required
 @require_safe
 def gantt_data(request):
+    """The wall chart's rows (one page of them) as JSON for wall.js."""
     filterset = _gantt_filter(request)
     if not filterset.is_valid():
         return JsonResponse({"error": _("筛选条件不正确，请重新选择")}, status=400)
-    today = timezone.localdate()
-    nodes = MilestoneFilterSet(request.GET, queryset=selectors.gantt_nodes(filterset.qs), today=today).qs
-    rows, total = selectors.gantt_rows(nodes, today)
-    return JsonResponse(selectors.gantt_payload(rows, total, today))
-
+    _nodes, data, window, group, today = _wall(request, filterset, per_page=selectors.WALL_PAGE)
+    return JsonResponse(wall.payload(data, window, today, group))

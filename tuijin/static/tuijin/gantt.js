@@ -1,8 +1,8 @@
-/* 挂图作战: milestones as a Gantt chart (ECharts custom series), planned vs baseline vs actual.
+/* A project's 倒排工期 as a Gantt chart (ECharts custom series), planned vs baseline vs actual.
  * Each row is one node; its bar runs from the previous node's date to its own. The thick bar is the
  * plan (coloured by status), the thin grey bar under it the baseline, the diamond the actual date,
- * the red vertical line today. Rows come from a <script type="application/json"> (data-source) or
- * from a URL (data-url) returning the same payload: {today, rows: [...], total, truncated}. */
+ * the red vertical line today. Rows come from a <script type="application/json"> (data-source):
+ * {today, rows: [...], total, truncated}. (挂图作战, every project on one chart, is wall.js.) */
 (function () {
   "use strict";
   var COLORS = {done: "#2e7d32", done_late: "#ef6c00", overdue: "#c62828", due_soon: "#f9a825",
@@ -18,15 +18,7 @@
       el.innerHTML = '<p class="text-muted small mb-0">' + (el.dataset.empty || "没有符合条件的节点。") + "</p>";
       return;
     }
-    var multi = rows.some(function (r, i) { return i > 0 && r.project !== rows[0].project; });
-    // Across projects the node's name comes first (it is what differs from row to row); the project's,
-    // shortened, after it. The tooltip has both in full.
-    var labels = rows.map(function (r) {
-      if (!multi) { return r.name; }
-      var project = r.project.length > 12 ? r.project.slice(0, 11) + "…" : r.project;
-      return r.name + " · " + project;
-    });
-    var fullLabels = rows.map(function (r) { return multi ? r.project + " · " + r.name : r.name; });
+    var labels = rows.map(function (r) { return r.name; });
     var shown = Math.min(rows.length, VISIBLE_ROWS);
     el.style.height = (80 + shown * 26) + "px";
     var data = rows.map(function (r, i) {
@@ -40,7 +32,7 @@
       grid: {left: 10, right: rows.length > shown ? 40 : 16, top: 24, bottom: 30, containLabel: true},
       tooltip: {trigger: "item", formatter: function (p) {
         var r = p.data.row;
-        var lines = ["<strong>" + escapeHtml(fullLabels[p.data.value[0]]) + "</strong>",
+        var lines = ["<strong>" + escapeHtml(labels[p.data.value[0]]) + "</strong>",
           "计划：" + (r.end || "—"), "基线：" + (r.baseline_end || "—"), "实际：" + (r.actual || "—"),
           "状态：" + r.status_label + (r.days_late ? "（" + r.days_late + "天）" : "")];
         return lines.join("<br>");
@@ -87,9 +79,6 @@
                                                 lineStyle: {color: "#c62828", type: "solid", width: 1.5}, data: [{xAxis: today}]}
       }]
     });
-    chart.on("click", function (p) {
-      if (p.data && p.data.row && p.data.row.project_url && multi) { window.location.href = p.data.row.project_url; }
-    });
     window.addEventListener("resize", function () { chart.resize(); });
   }
 
@@ -98,23 +87,7 @@
   }
 
   function load(el) {
-    if (el.dataset.source) {
-      render(el, JSON.parse(document.getElementById(el.dataset.source).textContent));
-      return;
-    }
-    var note = document.getElementById(el.dataset.note || "");
-    fetch(el.dataset.url, {headers: {"Accept": "application/json"}, credentials: "same-origin"})
-      .then(function (r) { return r.json().then(function (body) { return {ok: r.ok, body: body}; }); })
-      .then(function (res) {
-        if (!res.ok) { el.innerHTML = '<p class="text-danger small">' + escapeHtml(res.body.error || "加载失败，请刷新重试") + "</p>"; return; }
-        if (note) {
-          note.textContent = res.body.truncated
-            ? "共" + res.body.total + "个节点，图中显示前" + res.body.rows.length + "个，请缩小筛选范围。"
-            : "共" + res.body.total + "个节点。";
-        }
-        render(el, res.body);
-      })
-      .catch(function () { el.innerHTML = '<p class="text-danger small">加载失败，请检查网络后刷新重试</p>'; });
+    render(el, JSON.parse(document.getElementById(el.dataset.source).textContent));
   }
 
   document.addEventListener("DOMContentLoaded", function () {
