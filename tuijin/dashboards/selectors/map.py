@@ -95,7 +95,20 @@ class MapData:
                       "ledger": self.total_ledger},
             "points": self.points, "without_location": self.without_location, "other_cities": self.other_cities,
             "lights": {LIGHTS[light]: str(label) for light, label in LIGHT_LABELS.items()},
+            "labels": map_labels(),
         }
+
+
+def map_labels() -> dict:
+    """The words the map's script writes (in the language of the request: the script has none of its own)."""
+    return {
+        "projects": _("项目数"), "points": _("有坐标"), "owner": _("项目业主"), "lead_unit": _("牵头单位"),
+        "total": _("总投资"), "plan": _("年度计划"), "completed": _("本年累计完成"), "rate": _("完成率"),
+        "money_unit": _("万元"), "open": _("查看项目"), "ledger": _("点击查看该区域的项目"),
+        "no_boundary": _("无边界数据，标在其项目位置的中心"), "no_geo": _("没有该市的区县边界数据，只显示项目位置。"),
+        "empty": _("没有符合条件的项目。"), "error": _("地图数据读取失败，请刷新页面重试。"),
+        "light": _("预警"), "no_value": _("无数据"),
+    }
 
 
 def _values_json(values: dict) -> dict:

@@ -196,11 +196,13 @@
     var scale = options.fontScale || 1;  // the big screen's larger type (1.6 reads from the back of a room)
     var chart = echarts.init(element, dark ? "dark" : null, {renderer: "canvas"});
     var current = null;
-    var onDistrict = options.onDistrict || function (d) { if (d.ledger) { window.location.href = d.ledger; } };
+    // onDistrict null: districts do nothing when clicked (a meeting room's display has no ledger to open).
+    var onDistrict = options.onDistrict !== undefined ? options.onDistrict
+      : function (d) { if (d.ledger) { window.location.href = d.ledger; } };
 
     chart.on("click", function (p) {
       var district = p.data && p.data.district;
-      if (district) { onDistrict(district); }
+      if (district && onDistrict) { onDistrict(district); }
     });
 
     function message(text) {
@@ -210,6 +212,7 @@
     }
 
     function draw(payload) {
+      if (!payload) { message(""); return Promise.resolve(); }
       current = payload;
       return loadGeo(payload).then(function (geo) {
         chart.clear();
@@ -222,7 +225,10 @@
 
     function refresh() {
       if (!options.dataUrl) { return current ? draw(current) : Promise.resolve(); }
-      return getJSON(options.dataUrl).then(draw).catch(function (err) {
+      // A page whose data carries the map as its "map" (the big screen's) may be given as the URL too.
+      return getJSON(options.dataUrl).then(function (body) {
+        return draw(body && Object.prototype.hasOwnProperty.call(body, "map") ? body.map : body);
+      }).catch(function (err) {
         message((current && current.labels.error) || String(err.message || err));
       });
     }
