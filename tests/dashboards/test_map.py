@@ -247,3 +247,16 @@ def test_the_maps_queries_do_not_grow_with_its_projects(placed, city):
         found = map_data(dispatcher, period=PERIOD)
     assert len(found.points) == 15
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_the_big_screen_carries_the_map_of_its_viewer(placed, city):
+    from tuijin.dashboards.selectors.screen import ScreenViewer, screen_data
+
+    viewer = ScreenViewer(city.regions.city)  # what a display token of the city reads as
+    shown = screen_data(viewer, period=PERIOD)["map"]
+    expected = map_data(viewer, period=PERIOD).as_json()
+    assert shown["city"] == {"code": "371300", "name": "临沂市"}
+    assert [d["code"] for d in shown["districts"]] == [d["code"] for d in expected["districts"]]
+    assert {p["id"] for p in shown["points"]} == {placed.p.p1.pk, placed.p.p3.pk, placed.p.p5.pk}
+    district = ScreenViewer(city.regions.luozhuang)
+    assert [d["code"] for d in screen_data(district, period=PERIOD)["map"]["districts"]] == ["371311"]
