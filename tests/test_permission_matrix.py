@@ -678,7 +678,7 @@ def matrix_rule():
 
 def url_for(name: str, project, world=None) -> str:
     if name.startswith("dashboards:"):
-        return dashboards_url(name, world)
+        return dashboards_url(name, world, project)
     if name.startswith("scoring:"):
         return scoring_url(name, world)
     if name.startswith("bulletins:"):
@@ -687,8 +687,6 @@ def url_for(name: str, project, world=None) -> str:
         # The figures of the project's district (statistics are read by region: a group the user has no
         # project in answers 404, like a project outside their scope).
         return f"{reverse(name)}?figure=projects&by=region&group={project.region.code}&period={current_year()}"
-    if name.startswith("dashboards:cockpit"):
-        return reverse(name) + (f"?region={project.region_id}" if project is not None else "")
     if name.startswith("problems:"):
         return problems_url(name, project)
     if name in MILESTONE_URLS:
@@ -713,7 +711,7 @@ def url_for(name: str, project, world=None) -> str:
         return reverse(name, args=[project.pk, current_year()])
     if name in {"home", "login", "logout", "projects:list", "projects:create", "ledgerio:export_xlsx",
                 "ledgerio:export_csv", "ledgerio:upload", "notifications", "notifications_read", "reports:inbox",
-                "reports:period_open", "projects:admissions", "figures:index", "dashboards:map", "dashboards:map_data"}:
+                "reports:period_open", "projects:admissions", "figures:index"}:
         return reverse(name)
     return reverse(name, args=[project.pk])
 
@@ -727,6 +725,9 @@ def report_of(world, project):
 def prepare(name: str, project, world, obj: str = "own") -> None:
     """Set the scene a case needs before the "nothing written" snapshot is taken."""
     if name.startswith("dashboards:"):
+        if name.startswith("dashboards:map"):  # both projects located: the map's points are what the user sees
+            Project.objects.filter(pk__in=[world.own.pk, world.other.pk]).update(longitude="118.350000",
+                                                                                latitude="35.060000")
         prepare_dashboards(world, obj)
         return
     if name.startswith("scoring:"):
@@ -742,8 +743,6 @@ def prepare(name: str, project, world, obj: str = "own") -> None:
         from tuijin.projects.models import ProjectLeader
 
         ProjectLeader.objects.get_or_create(project=world.own, leader=leader_record(world))
-    if name.startswith("dashboards:map"):
-        Project.objects.filter(pk__in=[world.own.pk, world.other.pk]).update(longitude="118.350000", latitude="35.060000")
     if name == "notification_open":
         from tuijin.core.notify import notify
 
@@ -1768,7 +1767,9 @@ def prepare_dashboards(world, obj: str) -> None:
     world.screen = SimpleNamespace(token=token, secret=secret)
 
 
-def dashboards_url(name: str, world) -> str:
+def dashboards_url(name: str, world, project=None) -> str:
+    if name.startswith("dashboards:cockpit"):
+        return reverse(name) + (f"?region={project.region_id}" if project is not None else "")
     if name in {"dashboards:token_screen", "dashboards:token_screen_data"}:
         return reverse(name, args=[world.screen.secret])
     if name == "dashboards:token_revoke":
