@@ -34,6 +34,8 @@ from tuijin.projects.models import (
 )
 from tuijin.projects.services import annual_plan_validate, project_validate
 
+from .geo import boundaries, inside
+
 pytestmark = pytest.mark.django_db
 
 TODAY = date(2026, 11, 22)
@@ -124,7 +126,7 @@ class TestTheCityAtToday:
         assert all(re.match(PROJECT_CODE_PATTERN, c) for c in codes)
         for p in projects:
             assert 1000 <= p.total_investment <= 2000000
-            assert 34.4 <= p.latitude <= 36.2 and 117.4 <= p.longitude <= 119.1
+            assert p.latitude is None or (34.4 <= p.latitude <= 36.2 and 117.4 <= p.longitude <= 119.1)
             assert p.owner_id and p.lead_unit_id and p.version == 1
             assert p.search_text == p.build_search_text()
             assert p.actual_start is None or p.actual_start <= TODAY
@@ -181,6 +183,27 @@ class TestTheCityAtToday:
         assert "演示账号" in output
 
 
+
+    def test_most_projects_have_a_location_inside_their_district(self, demo_output):
+        """落地地图: every project placed in its district but the city's cross-district works and ideas still
+        being planned (谋划); a zone's projects inside the city. Checked against the bundled boundaries."""
+        projects = list(Project.objects.select_related("region", "stage"))
+        placed = [p for p in projects if p.longitude is not None]
+        assert len(placed) >= 0.9 * len(projects)
+        assert all((p.latitude is None) == (p.longitude is None) for p in projects)
+        assert all(p.longitude is None for p in projects if p.region.level == RegionLevel.CITY)
+        assert all(p.longitude is None for p in projects if p.stage.name == "谋划")
+        districts = boundaries("371300")
+        if districts is None:
+            pytest.skip("tuijin/static/vendor/geo/371300.json not built (npm run vendor)")
+        every = [polygon for _name, polygons in districts.values() for polygon in polygons]
+        for p in placed:
+            point = (float(p.longitude), float(p.latitude))
+            if p.region.level == RegionLevel.ZONE:
+                assert inside(point, every), p.name
+            else:
+                name, polygons = districts[p.region.code]
+                assert name == p.region.name and inside(point, polygons), (p.name, p.region.name, point)
 
     def test_the_demo_has_last_months_bulletin_published_and_this_months_in_draft(self, demo_output):
         from tuijin.bulletins import selectors as bulletin_selectors

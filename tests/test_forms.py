@@ -102,6 +102,11 @@ BAD_PROJECT_INPUT = [
     pytest.param({"total_investment": "abc"}, "输入一个数字。", id="garbage-amount"),
     pytest.param({"total_investment": "NaN"}, "输入一个数字。", id="nan-amount"),
     pytest.param({"name": ""}, "这个字段是必填项。", id="missing-name"),
+    # The location (落地地图): both halves or neither, in China, readable.
+    pytest.param({"longitude": "35.06", "latitude": "118.34"}, "经度35.06、纬度118.34填反了", id="location-swapped"),
+    pytest.param({"longitude": "118.34", "latitude": ""}, "经度和纬度须同时填写（或都不填）", id="location-half"),
+    pytest.param({"longitude": "160", "latitude": "35.06"}, "经度160不在中国境内（东经73°—136°）", id="location-abroad"),
+    pytest.param({"longitude": "东门外", "latitude": "35.06"}, "“东门外”不是有效的经度", id="location-garbage"),
 ]
 
 
@@ -183,6 +188,26 @@ def test_bad_input_on_project_edit_shows_the_message_and_writes_nothing(
     assert response.status_code == 200
     assert message in text(response)
     assert db_state() == before
+
+
+def test_a_location_typed_in_any_usual_form_is_saved_with_history(as_reporter, own_project):
+    data = f.project_form_data(own_project, longitude="１１８°２０′２４″", latitude="35.0612345", reason="标注位置")
+    response = as_reporter.post(reverse("projects:edit", args=[own_project.pk]), data)
+    assert response.status_code == 302
+    own_project.refresh_from_db()
+    assert (own_project.longitude, own_project.latitude) == (Decimal("118.340000"), Decimal("35.061235"))
+    latest = own_project.history.latest("history_date")
+    assert (latest.longitude, latest.latitude, latest.history_change_reason) == (
+        Decimal("118.340000"), Decimal("35.061235"), "标注位置")
+
+
+def test_the_form_offers_the_small_map_of_the_regions_city(as_reporter, own_project):
+    page = text(as_reporter.get(reverse("projects:edit", args=[own_project.pk])))
+    from tuijin.org.geo import boundary_url
+
+    if boundary_url("371300") is None:
+        pytest.skip("vendor/geo not built (npm run vendor)")
+    assert 'id="location-picker"' in page and "/static/vendor/geo/371300.json" in page
 
 
 def test_an_edit_without_the_version_is_refused(as_reporter, own_project, db_state):

@@ -32,6 +32,9 @@ dashboards:cockpit (驾驶舱) and its data are open to every signed-in user ove
 "own"/"other" ask for the own (兰山区) or other (罗庄区) project's district as the ledger's region filter: a
 district clerk may not choose another district (it is not among their filter options: 400 with the Chinese
 reason, no figures), nor may an outsider, who has no region at all.
+dashboards:map (落地地图) and its data are open to every signed-in user over their own scope: both projects
+are given a location first, and the data's points are exactly the ones the user sees (a district clerk's
+map holds only its district's project; an outsider's map is empty).
 
 The problems app (tuijin/problems) works on its own records, each prepared per case: "own" is a
 problem, supervision order, meeting or inspection of the 兰山区 project, "other" one of the 罗庄区
@@ -283,6 +286,10 @@ dashboards:cockpit_data GET   -        login     ok     ok         ok     ok    
 dashboards:cockpit_data GET   own      login     ok     ok         ok     ok         400        ok      ok        ok            400
 dashboards:cockpit_data GET   other    login     ok     ok         ok     400        ok         ok      ok        ok            400
 dashboards:cockpit_data POST  -        login     405    405        405    405        405        405     405       405           405
+dashboards:map         GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
+dashboards:map         POST   -        login     405    405        405    405        405        405     405       405           405
+dashboards:map_data    GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
+dashboards:map_data    POST   -        login     405    405        405    405        405        405     405       405           405
 problems:list          GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
 problems:list          POST   -        login     405    405        405    405        405        405     405       405           405
 problems:list_xlsx     GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
@@ -679,7 +686,7 @@ def matrix_rule():
 
 def url_for(name: str, project, world=None) -> str:
     if name.startswith("dashboards:"):
-        return dashboards_url(name, world)
+        return dashboards_url(name, world, project)
     if name.startswith("scoring:"):
         return scoring_url(name, world)
     if name.startswith("bulletins:"):
@@ -688,8 +695,6 @@ def url_for(name: str, project, world=None) -> str:
         # The figures of the project's district (statistics are read by region: a group the user has no
         # project in answers 404, like a project outside their scope).
         return f"{reverse(name)}?figure=projects&by=region&group={project.region.code}&period={current_year()}"
-    if name.startswith("dashboards:cockpit"):
-        return reverse(name) + (f"?region={project.region_id}" if project is not None else "")
     if name.startswith("problems:"):
         return problems_url(name, project)
     if name in MILESTONE_URLS:
@@ -728,6 +733,9 @@ def report_of(world, project):
 def prepare(name: str, project, world, obj: str = "own") -> None:
     """Set the scene a case needs before the "nothing written" snapshot is taken."""
     if name.startswith("dashboards:"):
+        if name.startswith("dashboards:map"):  # both projects located: the map's points are what the user sees
+            Project.objects.filter(pk__in=[world.own.pk, world.other.pk]).update(longitude="118.350000",
+                                                                                latitude="35.060000")
         prepare_dashboards(world, obj)
         return
     if name.startswith("scoring:"):
@@ -1442,6 +1450,9 @@ def test_each_principal_gets_the_expected_answer_from_each_url(client, world, me
     elif outcome in {"ok", "form"}:
         assert response.status_code == 200
         assert_nothing_written(writes, media_files, files)
+        if name == "dashboards:map_data":
+            seen = Project.objects.visible_to(user).filter(pk__in=[world.own.pk, world.other.pk])
+            assert {p["id"] for p in response.json()["points"]} == set(seen.values_list("pk", flat=True))
         if name in {"schedules:milestone_photo", "problems:inspection_photo"}:
             assert response["Content-Type"] == "image/png"
             assert b"".join(response.streaming_content).startswith(b"\x89PNG")
@@ -1774,7 +1785,9 @@ def prepare_dashboards(world, obj: str) -> None:
     world.screen = SimpleNamespace(token=token, secret=secret)
 
 
-def dashboards_url(name: str, world) -> str:
+def dashboards_url(name: str, world, project=None) -> str:
+    if name.startswith("dashboards:cockpit"):
+        return reverse(name) + (f"?region={project.region_id}" if project is not None else "")
     if name in {"dashboards:token_screen", "dashboards:token_screen_data"}:
         return reverse(name, args=[world.screen.secret])
     if name == "dashboards:token_revoke":

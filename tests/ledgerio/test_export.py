@@ -41,7 +41,7 @@ INJECTIONS = ["=cmd|' /c calc'!A1", "+1", "-1+1", "@SUM(1)", "\t=1", "\r=1", "'=
 # maps back. A change here is a change of the exchange format.
 STANDARD_HEADERS = [
     "序号", "项目代码", "项目名称", "入库入统代码", "所属区域", "区划代码", "列入年度", "项目级别", "项目类别",
-    "建设性质", "项目阶段", "专项行动", "建设地点", "建设内容及规模", "建设起止年限", "计划开工日期", "计划竣工日期",
+    "建设性质", "项目阶段", "专项行动", "建设地点", "坐标（经度,纬度）", "建设内容及规模", "建设起止年限", "计划开工日期", "计划竣工日期",
     "建设用地面积（亩）", "总投资（万元）", f"{YEAR}年计划投资（万元）", "开工至上年底累计完成投资（万元）", "年度建设目标",
     # as of one period by one rule (issue #13 §3); no period is open in these tests
     "本年累计完成（尚无调度期）/本年累计完成投资（万元）", "本年累计完成（尚无调度期）/完成率（%）",
@@ -125,6 +125,8 @@ def rich_project(city):
         owner_contact="张三",
         owner_phone="0539-8888888",
         address="兰山区北城新区",
+        longitude=Decimal("118.340000"),
+        latitude=Decimal("35.060000"),
         scale="新建道路3.2公里\n配套雨污管网",
         total_investment=Decimal("12345.67"),
         start_year=YEAR - 1,
@@ -228,6 +230,7 @@ def test_a_project_row_holds_every_standard_column(as_dispatcher, rich_project):
         "stage": "续建",
         "programs": "重大项目攻坚年",
         "address": "兰山区北城新区",
+        "coordinates": "118.340000,35.060000",
         "scale": "新建道路3.2公里\n配套雨污管网",
         "period": f"{YEAR - 1}-{YEAR + 2}",
         "planned_start": datetime(YEAR - 1, 3, 1),

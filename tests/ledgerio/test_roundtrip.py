@@ -14,7 +14,8 @@ from tuijin.projects.selectors import current_year
 pytestmark = pytest.mark.django_db
 
 FIELDS = ("name", "code", "region_id", "level_id", "category_id", "nature_id", "stage_id", "total_investment",
-          "start_year", "end_year", "planned_start", "owner_id", "owner_contact", "address", "scale")
+          "start_year", "end_year", "planned_start", "owner_id", "owner_contact", "address", "scale", "longitude",
+          "latitude")
 
 
 @pytest.fixture
@@ -32,6 +33,8 @@ def ledger(city):
             name=f"特色往返项目{i}（二期）", code=f"{year}-371302-48-01-{700000 + i:06d}", region=city.regions.lanshan,
             total_investment=Decimal("99999999.99") if i == 0 else Decimal("12345.67") + i, owner=city.units.owner,
             owner_contact="张三", address="兰山区某路", scale="建设道路 3.5 公里；桥梁 2 座",
+            # a location (落地地图) on most: the 坐标 column must bring it back to the last place
+            longitude=Decimal(f"118.3{i}1234") if i % 4 else None, latitude=Decimal(f"35.0{i}6789") if i % 4 else None,
             # every role, so that the export's three leader columns must come back as they went out
             leaders=[(city.contact_leader, ("contracted", "linked", "coordinating")[i % 3])],
             responsible_units=[city.units.transport],

@@ -1,6 +1,7 @@
 from django.urls import path, re_path
 
 from .views import cockpit, screen
+from .views import map as map_views
 
 app_name = "dashboards"
 
@@ -11,6 +12,8 @@ TOKEN = r"(?P<token>[A-Za-z0-9_-]{32,64})"
 urlpatterns: list = [
     path("cockpit/", cockpit.page, name="cockpit"),
     path("cockpit/data/", cockpit.data, name="cockpit_data"),
+    path("map/", map_views.map_page, name="map"),
+    path("map/data/", map_views.map_data, name="map_data"),
     path("screen/", screen.screen, name="screen"),
     path("screen/data/", screen.screen_data, name="screen_data"),
     path("screen/tokens/", screen.tokens, name="tokens"),

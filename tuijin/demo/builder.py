@@ -9,6 +9,7 @@ or before `today - ACTUAL_LAG`. Every project and annual plan goes through the l
 
 import contextlib
 import hashlib
+import math
 import random
 import string
 import time
@@ -51,8 +52,6 @@ from .scoring import build_scoring
 
 DEFAULT_SEED = 371300
 ACTUAL_LAG = timedelta(days=7)  # the latest recorded fact (an actual start, a completion) is a week old
-LAT_RANGE = (34.42, 36.18)
-LNG_RANGE = (117.42, 119.08)
 HISTORY_REASON = "加载演示数据"
 CENT = Decimal("0.01")
 ORDINALS = "一二三四五六七八九十"
@@ -458,7 +457,7 @@ class DemoBuilder:
             owner_contact=self._person(),
             owner_phone=self._phone(),
         )
-        self._place(project, info)
+        self._place(project, info, stage_name)
         self._dates(project, timeline)
         self._funds(project, spec, stage_name)
         project.scale = self._scale(spec, total)
@@ -651,13 +650,16 @@ class DemoBuilder:
             return self.natures[rng.choices(["新建", "扩建", "技术改造"], (65, 20, 15))[0]]
         return self.natures["新建"]
 
-    def _place(self, project: Project, info: RegionInfo) -> None:
+    def _place(self, project: Project, info: RegionInfo, stage_name: str) -> None:
+        """The address, and a point inside the district (data.py's "spread" around its centre) for most
+        projects: not for the city's cross-district works (a railway has no one point), nor for an idea
+        still being planned (谋划: no site yet)."""
         rng = self.rng
         if info.kind == 3:
             a, b = rng.sample(self.regions, 2)
             lat0, lng0 = rng.choice([a, b]).spec["center"]
             project.address = f"临沂市{a.name}、{b.name}境内"
-            spread = 0.08
+            spread = None
         else:
             lat0, lng0 = info.spec["center"]
             named = [t for t in info.spec["towns"] if t in project.name]
@@ -667,11 +669,15 @@ class DemoBuilder:
                 project.address = f"{info.name}{town}{rng.choice(['境内', '驻地周边', '东部片区', '西部片区'])}"
             else:
                 project.address = f"{info.name}{town}{rng.choice(roads)}以{rng.choice('东西南北')}"
-            spread = 0.06
-        lat = min(max(lat0 + rng.uniform(-spread, spread), LAT_RANGE[0]), LAT_RANGE[1])
-        lng = min(max(lng0 + rng.uniform(-spread, spread) * 1.2, LNG_RANGE[0]), LNG_RANGE[1])
-        project.latitude = Decimal(f"{lat:.6f}")
-        project.longitude = Decimal(f"{lng:.6f}")
+            spread = info.spec["spread"]
+        # Two draws whatever comes of them, so the rest of the city stays as it was.
+        u, v = rng.uniform(-1, 1), rng.uniform(-1, 1)
+        if spread is None or stage_name == "谋划":
+            return
+        # The square onto the disc (elliptical grid mapping): every point within `spread` of the centre.
+        x, y = u * math.sqrt(1 - v * v / 2), v * math.sqrt(1 - u * u / 2)
+        project.latitude = Decimal(f"{lat0 + y * spread:.6f}")
+        project.longitude = Decimal(f"{lng0 + x * spread * 1.2:.6f}")
 
     # ------------------------------------------------------------------ lifecycle
     def _timeline(self, year: int, total: Decimal) -> dict:

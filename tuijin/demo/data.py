@@ -5,6 +5,9 @@ the leaders' names are made up and belong to no real official.
 """
 
 # Region: code, name, level, centroid (lat, lng), towns/streets, rivers, roads, projects to build.
+# "spread": how far from the centre (degrees of latitude; 1.2 times that of longitude) a project may be
+# placed and still lie inside the district: the largest such ellipse within the district's boundary of
+# the map (vendor/geo/371300.json), a little smaller; for a zone, well inside the district around it.
 PROVINCE = ("370000", "山东省")
 CITY = ("371300", "临沂市", (35.06, 118.34))
 
@@ -20,90 +23,90 @@ COUNTY_ROADS = [
 
 REGIONS = [
     {
-        "code": "371302", "name": "兰山区", "level": "district", "center": (35.12, 118.30), "projects": 62,
+        "code": "371302", "name": "兰山区", "level": "district", "center": (35.12, 118.30), "spread": 0.065, "projects": 62,
         "towns": ["银雀山街道", "兰山街道", "金雀山街道", "柳青街道", "白沙埠镇", "枣园镇", "半程镇", "义堂镇",
                   "李官镇", "方城镇", "汪沟镇"],
         "rivers": ["沂河", "祊河", "柳青河", "涑河", "李公河"], "urban": True,
     },
     {
-        "code": "371311", "name": "罗庄区", "level": "district", "center": (34.99, 118.28), "projects": 52,
+        "code": "371311", "name": "罗庄区", "level": "district", "center": (34.99, 118.28), "spread": 0.043, "projects": 52,
         "towns": ["罗庄街道", "傅庄街道", "盛庄街道", "册山街道", "高都街道", "沂堂镇", "褚墩镇", "黄山镇"],
         "rivers": ["沂河", "陷泥河", "燕子河", "武河"], "urban": True,
     },
     {
-        "code": "371312", "name": "河东区", "level": "district", "center": (35.11, 118.43), "projects": 46,
+        "code": "371312", "name": "河东区", "level": "district", "center": (35.11, 118.43), "spread": 0.032, "projects": 46,
         "towns": ["九曲街道", "凤凰岭街道", "太平街道", "汤头街道", "八湖镇", "汤河镇", "郑旺镇", "相公街道"],
         "rivers": ["沭河", "汤河", "沂河", "青龙河"], "urban": True,
     },
     {
-        "code": "371321", "name": "沂南县", "level": "county", "center": (35.55, 118.46), "projects": 35,
+        "code": "371321", "name": "沂南县", "level": "county", "center": (35.55, 118.46), "spread": 0.097, "projects": 35,
         "towns": ["界湖街道", "岸堤镇", "孙祖镇", "双堠镇", "青驼镇", "张庄镇", "砖埠镇", "葛沟镇", "大庄镇",
                   "辛集镇", "蒲汪镇", "湖头镇", "苏村镇", "铜井镇", "依汶镇"],
         "rivers": ["沂河", "东汶河", "蒙河"],
     },
     {
-        "code": "371322", "name": "郯城县", "level": "county", "center": (34.62, 118.36), "projects": 33,
+        "code": "371322", "name": "郯城县", "level": "county", "center": (34.62, 118.36), "spread": 0.052, "projects": 33,
         "towns": ["郯城街道", "马头镇", "重坊镇", "李庄镇", "杨集镇", "港上镇", "高峰头镇", "庙山镇", "红花镇",
                   "胜利镇", "花园乡", "归昌乡", "泉源乡"],
         "rivers": ["沂河", "沭河", "白马河", "墨河"],
     },
     {
-        "code": "371323", "name": "沂水县", "level": "county", "center": (35.78, 118.62), "projects": 40,
+        "code": "371323", "name": "沂水县", "level": "county", "center": (35.78, 118.62), "spread": 0.059, "projects": 40,
         "towns": ["沂城街道", "龙家圈街道", "道托镇", "高庄镇", "许家湖镇", "黄山铺镇", "诸葛镇", "崔家峪镇",
                   "四十里堡镇", "杨庄镇", "夏蔚镇", "沙沟镇", "高桥镇", "院东头镇", "泉庄镇", "马站镇"],
         "rivers": ["沂河", "沭河", "东汶河"],
     },
     {
-        "code": "371324", "name": "兰陵县", "level": "county", "center": (34.86, 118.06), "projects": 40,
+        "code": "371324", "name": "兰陵县", "level": "county", "center": (34.86, 118.06), "spread": 0.063, "projects": 40,
         "towns": ["卞庄街道", "苍山街道", "向城镇", "磨山镇", "神山镇", "车辋镇", "尚岩镇", "兰陵镇", "长城镇",
                   "芦柞镇", "新兴镇", "鲁城镇", "南桥镇", "大仲村镇", "庄坞镇", "矿坑镇", "金岭镇"],
         "rivers": ["武河", "西泇河", "东泇河", "燕子河"],
     },
     {
-        "code": "371325", "name": "费县", "level": "county", "center": (35.27, 117.98), "projects": 35,
+        "code": "371325", "name": "费县", "level": "county", "center": (35.27, 117.98), "spread": 0.081, "projects": 35,
         "towns": ["费城街道", "上冶镇", "薛庄镇", "探沂镇", "胡阳镇", "新庄镇", "梁邱镇", "石井镇", "朱田镇",
                   "马庄镇", "大田庄乡", "南张庄乡"],
         "rivers": ["祊河", "浚河", "温凉河"],
     },
     {
-        "code": "371326", "name": "平邑县", "level": "county", "center": (35.50, 117.64), "projects": 33,
+        "code": "371326", "name": "平邑县", "level": "county", "center": (35.50, 117.64), "spread": 0.065, "projects": 33,
         "towns": ["平邑街道", "仲村镇", "武台镇", "保太镇", "柏林镇", "卞桥镇", "地方镇", "铜石镇", "温水镇",
                   "流峪镇", "郑城镇", "白彦镇", "临涧镇", "丰阳镇"],
         "rivers": ["浚河", "祊河", "唐村河"],
     },
     {
-        "code": "371327", "name": "莒南县", "level": "county", "center": (35.18, 118.83), "projects": 35,
+        "code": "371327", "name": "莒南县", "level": "county", "center": (35.18, 118.83), "spread": 0.117, "projects": 35,
         "towns": ["十字路街道", "大店镇", "板泉镇", "洙边镇", "文疃镇", "石莲子镇", "岭泉镇", "筵宾镇", "涝坡镇",
                   "相沟镇", "道口镇"],
         "rivers": ["鸡龙河", "浔河", "袁公河"],
     },
     {
-        "code": "371328", "name": "蒙阴县", "level": "county", "center": (35.71, 117.94), "projects": 29,
+        "code": "371328", "name": "蒙阴县", "level": "county", "center": (35.71, 117.94), "spread": 0.081, "projects": 29,
         "towns": ["蒙阴街道", "常路镇", "岱崮镇", "坦埠镇", "垛庄镇", "高都镇", "野店镇", "桃墟镇", "联城镇",
                   "旧寨乡"],
         "rivers": ["东汶河", "梓河", "蒙河"],
     },
     {
-        "code": "371329", "name": "临沭县", "level": "county", "center": (34.92, 118.65), "projects": 31,
+        "code": "371329", "name": "临沭县", "level": "county", "center": (34.92, 118.65), "spread": 0.075, "projects": 31,
         "towns": ["临沭街道", "郑山街道", "蛟龙镇", "大兴镇", "石门镇", "曹庄镇", "南古镇", "白旄镇", "青云镇",
                   "玉山镇", "店头镇"],
         "rivers": ["沭河", "新沭河", "苍源河"],
     },
     {
         "code": "371371", "name": "临沂高新技术产业开发区", "short": "临沂高新区", "level": "zone",
-        "center": (35.03, 118.26), "projects": 36,
+        "center": (35.03, 118.26), "spread": 0.03, "projects": 36,
         "towns": ["罗西街道", "马厂湖镇", "新桥片区", "科技创业园片区"],
         "rivers": ["柳青河", "祊河", "陷泥河"], "urban": True,
     },
     {
         "code": "371372", "name": "临沂经济技术开发区", "short": "临沂经开区", "level": "zone",
-        "center": (35.02, 118.45), "projects": 35,
+        "center": (35.02, 118.45), "spread": 0.03, "projects": 35,
         "towns": ["芝麻墩街道", "梅埠街道", "朱保镇", "经开区综合保税片区"],
         "rivers": ["沂河", "李公河", "青龙河"], "urban": True,
     },
     {
         "code": "371373", "name": "临沂临港经济开发区", "short": "临沂临港区", "level": "zone",
-        "center": (35.12, 118.99), "projects": 31,
+        "center": (35.12, 118.99), "spread": 0.03, "projects": 31,
         "towns": ["团林镇", "坪上镇", "壮岗镇", "朱芦镇"],
         "rivers": ["绣针河", "相邸河", "鸡龙河"],
     },

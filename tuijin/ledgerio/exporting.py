@@ -56,6 +56,7 @@ def ledger_columns(year: int, as_of: completion.AsOf | None = None) -> list[Colu
         Column("stage", "项目阶段", width=8, wrap=True),
         Column("programs", "专项行动", width=16, wrap=True),
         Column("address", "建设地点", width=20, wrap=True),
+        Column("coordinates", "坐标（经度,纬度）", width=21),
         Column("scale", "建设内容及规模", width=40, wrap=True),
         Column("period", "建设起止年限", width=11),
         Column("planned_start", "计划开工日期", kind=DATE, width=11),
@@ -85,7 +86,8 @@ def ledger_columns(year: int, as_of: completion.AsOf | None = None) -> list[Colu
 # What one project row reads, in one query (relations joined, the year's plan joined as YEAR_PLAN).
 ROW_FIELDS = (
     "id", "code", "name", "stats_code", "region__name", "region__code", "year_listed", "level__name", "category__name",
-    "category__parent__name", "nature__name", "stage__name", "address", "scale", "start_year", "end_year",
+    "category__parent__name", "nature__name", "stage__name", "address", "longitude", "latitude", "scale", "start_year",
+    "end_year",
     "planned_start", "planned_completion", "land_area", "total_investment", f"{YEAR_PLAN}__planned_investment",
     f"{YEAR_PLAN}__completed_before", f"{YEAR_PLAN}__construction_goal", "owner__name", "owner_contact",
     "owner_phone", "lead_unit__name", "remarks", "light", "light_reason",
@@ -233,7 +235,8 @@ def ledger_export_rows(filtered, *, year: int, ordering: list[str],
     roles = [role for _, _, role in LEADER_COLUMNS]
     for number, (
         pk, code, name, stats_code, region, region_code, year_listed, level, category, category_parent, nature,
-        stage, address, scale, start_year, end_year, planned_start, planned_completion, land_area, total, plan,
+        stage, address, longitude, latitude, scale, start_year, end_year, planned_start, planned_completion, land_area,
+        total, plan,
         before, goal,
         owner, owner_contact, owner_phone, lead_unit, remarks, light, light_reason, *done,
     ) in enumerate(projects.iterator(chunk_size=CHUNK), start=1):
@@ -248,7 +251,9 @@ def ledger_export_rows(filtered, *, year: int, ordering: list[str],
         rows.append((
             number, code, name, stats_code, region, region_code, year_listed, level,
             f"{category_parent}{CATEGORY_SEPARATOR}{category}" if category_parent else category,
-            nature, stage, join(programs.get(pk, ())), address, scale, _period(start_year, end_year),
+            nature, stage, join(programs.get(pk, ())), address,
+            f"{longitude},{latitude}" if longitude is not None and latitude is not None else "",
+            scale, _period(start_year, end_year),
             planned_start, planned_completion, land_area, total, plan, before, goal,
             completed, completion.rate(completed, plan), progress.get(pk, ""), str(lights.get(light, "")), light_reason,
             owner, owner_contact, owner_phone, lead_unit, join(units.get(pk, ())),

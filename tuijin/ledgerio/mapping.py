@@ -13,7 +13,7 @@ from .choices import MONEY_FIELDS, LedgerField
 from .models import HeaderSynonym, SavedMapping
 
 _YEAR = re.compile(r"(?<!\d)(19|20)\d{2}(?=年)")
-_BRACKETED = re.compile(r"\((?:[^()]*?(?:元|亩|%|项|个|平方米|公里|千米|米)[^()]*?)\)")
+_BRACKETED = re.compile(r"\((?:[^()]*?(?:元|亩|%|项|个|平方米|公里|千米|米|°)[^()]*?)\)")
 _NOISE = re.compile(r"[\s\"'“”‘’:：、,，.。]")
 _CN_MONTH = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10, "十一": 11, "十二": 12}
 # A month's planned investment: "3月计划投资", "3月份计划", "1-3月累计计划投资" (from January: cumulative),

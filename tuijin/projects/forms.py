@@ -4,13 +4,15 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from tuijin.core.fields import MoneyFormField
+from tuijin.core.fields import MoneyFormField, number_text
 from tuijin.core.versioning import MISSING_VERSION
+from tuijin.org.geo import boundary_url, city_codes_of
 from tuijin.org.models import Leader, Region, Unit
 from tuijin.org.selectors import regions_editable_by
 
 from . import services
 from .choices import LeaderRole
+from .location import LATITUDE, LONGITUDE, CoordinateError, coordinate_errors, parse_degrees
 from .models import AnnualPlan, Category, Level, Nature, Program, Project, Stage
 from .plans import active_months, even_monthly_plan
 
@@ -44,6 +46,30 @@ def _style(form: forms.Form) -> None:
         widget.attrs.setdefault("class", css)
 
 
+class CoordinateField(forms.DecimalField):
+    """经度 or 纬度: decimal degrees (any number of places, rounded to six) or 度分秒 ("118°20′24″"),
+    full-width digits accepted; typed, or set by clicking the small map beside it (location_picker.js)."""
+
+    def __init__(self, *, axis: str, **kwargs):
+        self.axis = axis
+        kwargs.pop("max_digits", None)
+        kwargs.pop("decimal_places", None)
+        super().__init__(**kwargs)
+        self.validators = []  # the range is the location's rule (location.coordinate_errors, in clean())
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_degrees(value, self.axis)
+        except CoordinateError as exc:
+            raise ValidationError(str(exc), code="invalid") from None
+
+    def bound_data(self, data, initial):
+        data = super().bound_data(data, initial)
+        return number_text(data) if isinstance(data, str) else data
+
+
 class ProjectForm(MarkInvalidMixin, forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     contracted_leaders = forms.ModelMultipleChoiceField(
@@ -53,6 +79,10 @@ class ProjectForm(MarkInvalidMixin, forms.ModelForm):
         label=_("挂点领导"), queryset=Leader.objects.filter(is_active=True), required=False
     )
     reason = forms.CharField(label=_("修改说明"), max_length=200, required=False)
+    longitude = CoordinateField(axis=LONGITUDE, label=_("经度"), required=False,
+                                widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "118.340000"}))
+    latitude = CoordinateField(axis=LATITUDE, label=_("纬度"), required=False,
+                               widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "35.060000"}))
 
     class Meta:
         model = Project
@@ -122,7 +152,23 @@ class ProjectForm(MarkInvalidMixin, forms.ModelForm):
         both = set(cleaned.get("contracted_leaders") or []) & set(cleaned.get("linked_leaders") or [])
         if both:
             self.add_error("linked_leaders", _("同一位领导不能同时是分包领导和挂点领导"))
+        if "longitude" not in self.errors and "latitude" not in self.errors:
+            for name, message in coordinate_errors(cleaned.get("longitude"), cleaned.get("latitude")):
+                self.add_error(name, message)
         return cleaned
+
+    def location_maps(self) -> dict:
+        """{region id: {geo: the URL of its city's district boundaries, city: the city's code, region: its
+        own}} for the regions offered: the small map the location is clicked on (location_picker.js) shows
+        the chosen region's city, centred on the region (its district's boundary is keyed by its code)."""
+        regions = list(self.fields["region"].queryset.only("pk", "code", "path"))
+        codes = {region.pk: region.code for region in regions}
+        maps = {}
+        for region_id, city in city_codes_of(regions).items():
+            url = boundary_url(city)
+            if url is not None:
+                maps[str(region_id)] = {"geo": url, "city": city, "region": codes[region_id]}
+        return maps
 
     def _post_clean(self):
         super()._post_clean()

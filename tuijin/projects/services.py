@@ -29,6 +29,7 @@ from tuijin.org.selectors import (
 from . import completion
 from .choices import Admission
 from .events import AnnualPlanChanged, ProjectChanged
+from .location import coordinate_errors
 from .models import AnnualPlan, Project, ProjectLeader, ProjectResponsibleUnit
 from .plans import monthly_plan_errors
 
@@ -105,6 +106,8 @@ def project_rules(project: Project, *, plans=(), today=None) -> dict[str, list[s
         add("actual_completion", _("实际竣工日期不能晚于今天"))
     if project.parent_id and project.pk and project.parent_id == project.pk:
         add("parent", _("打包项目不能是项目自身"))
+    for name, message in coordinate_errors(project.longitude, project.latitude):
+        add(name, message)
     if total_ok:
         for year, planned, before in plans:
             if planned + before > project.total_investment:

@@ -324,5 +324,14 @@ def screen_data(viewer, *, period=None, today: date | None = None) -> dict:
         "board": latest_board(viewer),
         "red": _red_projects(projects, lights["red"]),
         "overdue": _overdue(viewer, today),
-        "map": None,  # the 落地地图's data joins here when the map is wired (issue #17 §4)
+        "map": _map(viewer, table.basis.period),
     }
+
+
+def _map(viewer, period) -> dict | None:
+    """The 落地地图 of the viewer's city (selectors.map: districts by 年计划完成率, projects as points), which
+    the screen's map panel draws (district_map.js); None when there is no city to show."""
+    from .map import map_data
+
+    found = map_data(viewer, period=period)
+    return found.as_json() if found.city is not None else None

@@ -17,6 +17,7 @@ from tuijin.core.sheets.values import (
     parse_period,
     strip_markers,
 )
+from tuijin.projects.location import CoordinateError, parse_coordinates, parse_degrees
 
 from ..choices import LEADER_FIELDS, MONEY_FIELDS, DictionaryKind
 from ..mapping import ColumnMap, plan_month
@@ -116,6 +117,26 @@ def _land(c: _Cell, column, raw, text):
     c.values[F.LAND_AREA] = _decimal(text)
 
 
+def _coordinates(c: _Cell, column, raw, text):
+    """坐标 / 经纬度: both halves in one cell, "118.34,35.06" (经度在前, or marked E/N, 东经/北纬)."""
+    try:
+        found = parse_coordinates(text)
+    except CoordinateError as exc:
+        raise ValidationError(str(exc)) from None
+    if found is not None:
+        c.values[F.LONGITUDE], c.values[F.LATITUDE] = found
+
+
+def _degrees(c: _Cell, column, raw, text):
+    """经度 or 纬度 in a column of its own: decimal degrees or 度分秒."""
+    try:
+        value = parse_degrees(text, column.field)
+    except CoordinateError as exc:
+        raise ValidationError(str(exc)) from None
+    if value is not None:
+        c.values[column.field] = value
+
+
 def _region(c: _Cell, column, raw, text):
     region, reason = c.dicts.region(text)
     if region is None:
@@ -185,6 +206,7 @@ def _people(raw, text: str) -> tuple[tuple[str, str], ...]:
 
 
 _READS_TEXT = frozenset({F.SERIAL, F.NAME, F.CODE, F.STATS_CODE, F.OWNER_CONTACT, F.OWNER_PHONE, F.LAND_AREA,
+                         F.COORDINATES, F.LONGITUDE, F.LATITUDE,
                          F.REGION, F.REGION_CODE, F.LEVEL, F.CATEGORY, F.NATURE, F.STAGE, F.PROGRAMS})
 
 _HANDLERS = {
@@ -195,6 +217,7 @@ _HANDLERS = {
     F.ADDRESS: _long_text, F.SCALE: _long_text, F.CONSTRUCTION_GOAL: _long_text, F.REMARKS: _remarks,
     F.PERIOD: _period, F.START_YEAR: _year, F.END_YEAR: _year, F.YEAR_LISTED: _year,
     F.PLANNED_START: _date, F.PLANNED_COMPLETION: _date, F.LAND_AREA: _land,
+    F.COORDINATES: _coordinates, F.LONGITUDE: _degrees, F.LATITUDE: _degrees,
     F.REGION: _region, F.REGION_CODE: _region,
     F.LEVEL: _dictionary, F.CATEGORY: _dictionary, F.NATURE: _dictionary, F.STAGE: _dictionary,
     F.PROGRAMS: _programs, F.OWNER: _unit, F.LEAD_UNIT: _unit, F.RESPONSIBLE_UNITS: _responsible,
@@ -211,7 +234,7 @@ def _handlers(analysis: Analysis) -> list:
 # Handlers whose effect on a row depends on the cell alone (not on what the row holds already): a column's
 # repeated cells (its regions, dictionary words, periods, contacts) are handled once and the effect copied.
 _PURE = frozenset({_money, _serial, _name, _code, _plain, _long_text, _period, _year, _date, _land, _region,
-                   _dictionary})
+                   _dictionary, _coordinates, _degrees})
 _MEMO_LIMIT = 1000  # distinct cells a column remembers; one with more (names, amounts, phones) stops remembering
 
 

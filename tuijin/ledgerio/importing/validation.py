@@ -20,6 +20,10 @@ from ..mapping import ColumnMap
 from .analysis import REQUIRED, ZERO, Analysis, F, Issue, Row, _present
 from .rows import REGION_REASON
 
+# Fields a sheet may give in a column of their own or within another's: a message about one of them
+# points at the other column when the sheet has no column of its own for it.
+_COMBINED = {F.START_YEAR: F.PERIOD, F.END_YEAR: F.PERIOD, F.LONGITUDE: F.COORDINATES, F.LATITUDE: F.COORDINATES}
+
 _CHAR_LIMITS = {name: Project._meta.get_field(name).max_length
                 for name in ("name", "code", "stats_code", "address", "owner_contact", "owner_phone")}
 
@@ -65,7 +69,7 @@ def _validate(analysis: Analysis) -> None:
         values = row.values
 
         def error(name: str, message: str, row=row) -> None:
-            column = analysis.column(name) or (analysis.column(F.PERIOD) if name in (F.START_YEAR, F.END_YEAR) else None)
+            column = analysis.column(name) or analysis.column(_COMBINED.get(name, ""))
             row.errors.append(Issue(analysis.sheet, row.number, column.label if column else str(F(name).label) if name in F.values else "",
                                     message, column.letter if column else ""))
 
@@ -134,6 +138,7 @@ def _region_editable(analysis: Analysis, region: Region) -> bool:
 PROJECT_VALUE_FIELDS = (
     F.YEAR_LISTED, F.CODE, F.STATS_CODE, F.NAME, F.ADDRESS, F.SCALE, F.START_YEAR, F.END_YEAR, F.PLANNED_START,
     F.PLANNED_COMPLETION, F.TOTAL_INVESTMENT, F.OWNER_CONTACT, F.OWNER_PHONE, F.LAND_AREA, F.REMARKS,
+    F.LONGITUDE, F.LATITUDE,
 )
 PROJECT_FK_FIELDS = (F.REGION, F.LEVEL, F.CATEGORY, F.NATURE, F.STAGE)
 _FK_ATTNAMES = [(name, f"{name}_id") for name in PROJECT_FK_FIELDS]

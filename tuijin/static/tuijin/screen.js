@@ -186,13 +186,19 @@
     roll(scroller);
   }
 
-  function mountMap(url) {
-    if (map !== null || !window.TuijinMap || typeof window.TuijinMap.mount !== "function") return;
+  function mountMap(payload) {
+    if (!payload || !window.TuijinMap || typeof window.TuijinMap.mount !== "function") return;
+    if (map !== null) {
+      if (typeof map.draw === "function") map.draw(payload);
+      return;
+    }
     const holder = document.getElementById("screen-map");
     holder.hidden = false;
     document.getElementById("screen-districts").hidden = true;
     document.getElementById("screen-map-title").textContent = text.textMap;
-    map = window.TuijinMap.mount(holder, { dataUrl: url, dark: true, onDistrict: null }) || {};
+    // The screen's own refresh carries the map's data (data.map); type grows with the root size (rem).
+    const rootSize = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
+    map = window.TuijinMap.mount(holder, { data: payload, dark: true, fontScale: rootSize / 10, onDistrict: null }) || {};
   }
 
   function draw(data) {
@@ -207,8 +213,7 @@
     if (changed("lights", data.lights)) drawLights(data.lights);
     if (changed("red", data.red)) drawList("screen-red", data.red);
     if (changed("overdue", data.overdue)) drawList("screen-overdue", data.overdue);
-    mountMap(root.dataset.url);
-    if (map && typeof map.refresh === "function") map.refresh();
+    if (changed("map", data.map)) mountMap(data.map);
   }
 
   function setStatus(words, state) {
