@@ -31,7 +31,7 @@ from .services import import_ledger, summary
 
 ROWS = 10_000
 EXISTING = 2_000
-TARGET_SECONDS = 3.0
+TARGET_SECONDS = 2.0  # issue #14 §3: ≤ 2 s for 10,000 rows on both databases
 # Reading the file alone (tuijin.core.sheets): the figure tests/sheets/test_reader.py used to assert
 # for a 10,000 x 25 sheet, judged here where a loaded machine cannot fail the suite.
 READ_TARGET_SECONDS = 1.0
@@ -111,7 +111,7 @@ def build_ledger(data, rows: int, rng: random.Random, year: int) -> bytes:
     return out.getvalue()
 
 
-@register("import", help="台账导入：10,000 行 .xlsx 省级台账的读取、列对应、校验、写入全过程（目标 ≤ 3 s）")
+@register("import", help="台账导入：10,000 行 .xlsx 省级台账的读取、列对应、校验、写入全过程（目标 ≤ 2 s）")
 def import_bench(options: BenchOptions) -> BenchResult:
     rng = random.Random(options.seed)
     rows = max(100, round(ROWS * options.scale))
