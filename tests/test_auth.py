@@ -58,11 +58,12 @@ def test_the_login_page_is_in_chinese(client):
         assert words in body
 
 
-def test_the_right_password_logs_in_and_lands_on_the_ledger(client, users):
+def test_the_right_password_logs_in_and_lands_on_the_first_screen(client, users):
     response = log_in(client, "reporter_a")
     assert response.status_code == 302
     assert client.session[SESSION_KEY] == str(users["reporter_a"].pk)
-    assert client.get(response["Location"], follow=True).request["PATH_INFO"] == LEDGER
+    landed = client.get(response["Location"], follow=True)
+    assert landed.request["PATH_INFO"] == "/" and 'id="home-head"' in landed.content.decode()
 
 
 def test_a_wrong_password_is_refused_in_chinese(client, users):
