@@ -53,6 +53,8 @@ SCREEN_LABELS = {OFFICE: gettext_lazy("本月调度"), LEADER: gettext_lazy("我
 ROWS = 8  # rows shown under a number (the list behind it holds them all)
 # The headline figures of a scope and of a leader's projects: all from the ledger's one pass (序时 in it).
 HEADLINE_KEYS = ("projects", "annual_plan", "completed", "plan_rate", "time_progress", "deviation_points", "start_rate")
+LIGHT_FIGURES = ((Light.RED, "red_projects"), (Light.YELLOW, "yellow_projects"), (Light.GREEN, "green_projects"))
+LIGHT_KEYS = tuple(key for _light, key in LIGHT_FIGURES)
 PROJECT_KEYS = ("annual_plan", "completed", "plan_rate", "deviation_points")
 
 
@@ -140,7 +142,11 @@ def headline(user, period: Period, filters: dict | None = None, prefix: str = ""
     figures, when the caller already asked them) and `lights` ({light: projects}) spare asking again."""
     filters = filters or {}
     if table is None:
-        table = figures.figures(user, period=period, filters=filters, keys=HEADLINE_KEYS)
+        # The lights in the same pass (the figures' light figures: for the month judged, the lights the
+        # ledger's light filter shows).
+        table = figures.figures(user, period=period, filters=filters, keys=(*HEADLINE_KEYS, *LIGHT_KEYS))
+        if lights is None and table.total["red_projects"] is not None:
+            lights = {int(light): table.total[key] for light, key in LIGHT_FIGURES}
     total = table.total
     ledger = table.ledger_params() or {}
 
