@@ -6,7 +6,6 @@ file has no boundaries, and the pages that draw maps say so."""
 from functools import lru_cache
 
 from django.contrib.staticfiles import finders
-from django.contrib.staticfiles.storage import staticfiles_storage
 from django.templatetags.static import static
 
 from .choices import RegionLevel
@@ -17,12 +16,9 @@ BOUNDARIES = "vendor/geo/{code}.json"
 
 @lru_cache(maxsize=256)
 def _boundary_exists(path: str) -> bool:
-    if finders.find(path):
-        return True
-    try:
-        return staticfiles_storage.exists(path)
-    except (OSError, ValueError, NotImplementedError):
-        return False
+    """Whether the file is bundled: scripts/copy_vendor.mjs writes it into tuijin/static/vendor, where the
+    static finders look (also after collectstatic, which copies from there)."""
+    return finders.find(path) is not None
 
 
 def boundary_url(code: str | None) -> str | None:
