@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.test.utils import override_settings
 
-from tuijin.core.bench import BenchError, BenchOptions, BenchResult, environment, register
+from tuijin.core.bench import BenchError, BenchOptions, BenchResult, environment, register, timed_calls
 from tuijin.figures.bench import generate_figures_data
 
 from . import benches
@@ -37,6 +37,21 @@ class Context:
     table: object
     counts: dict
     extra: dict = field(default_factory=dict)
+
+
+DEFAULT_REQUESTS = 20  # timed calls per screen and round
+WARMUP = 2
+
+
+def timed_rounds(name: str, call, options) -> list[list[float]]:
+    """`options.rounds` rounds of `options.requests` (default DEFAULT_REQUESTS) timed calls of call(n),
+    each after WARMUP untimed ones: what a screen's measure gives latency_metrics."""
+    requests = options.requests or DEFAULT_REQUESTS
+    rounds = []
+    for number in range(1, options.rounds + 1):
+        options.log(f"  {name} round {number}…")
+        rounds.append(timed_calls(call, requests, WARMUP))
+    return rounds
 
 
 def measure_modules():

@@ -8,11 +8,10 @@ from __future__ import annotations
 from django.test import Client
 from django.urls import reverse
 
-from tuijin.core.bench import BenchError, latency_metrics, timed_calls
+from tuijin.core.bench import BenchError, latency_metrics
+from tuijin.dashboards.bench import timed_rounds
 
 TARGET_P95_MS = 300.0
-DEFAULT_REQUESTS = 20
-WARMUP = 2
 
 
 def measure(ctx, options) -> dict:
@@ -30,9 +29,5 @@ def measure(ctx, options) -> dict:
             raise BenchError(f"the cockpit's total {total['projects']} / {total['completed']} is not the figures' {expected}")
         return response
 
-    requests = options.requests or DEFAULT_REQUESTS
-    rounds = []
-    for number in range(1, options.rounds + 1):
-        options.log(f"  cockpit round {number}…")
-        rounds.append(timed_calls(call, requests, WARMUP))
+    rounds = timed_rounds("cockpit", call, options)
     return latency_metrics("cockpit_data", rounds, target_p95=TARGET_P95_MS)

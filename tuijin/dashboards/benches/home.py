@@ -15,7 +15,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from tuijin.core.bench import BenchError, BenchOptions, Metric, latency_metrics, timed_calls
+from tuijin.core.bench import BenchError, BenchOptions, Metric, latency_metrics
+from tuijin.dashboards.bench import timed_rounds
 from tuijin.dashboards.selectors import home
 from tuijin.figures import selectors as figures
 from tuijin.org.choices import RegionLevel, Role, Scope
@@ -23,8 +24,6 @@ from tuijin.org.models import Leader, Membership
 from tuijin.projects.choices import LeaderRole
 
 TARGET_P95 = 150.0
-DEFAULT_REQUESTS = 20
-WARMUP = 2
 
 
 def leader_principal() -> tuple[Leader, object]:
@@ -61,10 +60,6 @@ def measure(ctx, options: BenchOptions) -> dict[str, Metric]:
             raise BenchError(f"the leader's first screen ({response.status_code}) does not show his {expected} projects")
         return response
 
-    requests = options.requests or DEFAULT_REQUESTS
-    rounds = []
-    for number in range(1, options.rounds + 1):
-        options.log(f"  leader_home round {number}…")
-        rounds.append(timed_calls(page, requests, WARMUP))
+    rounds = timed_rounds("leader_home", page, options)
     ctx.extra["leader_home"] = {"leader": str(leader), "projects": expected}
     return latency_metrics("leader_home", rounds, target_p95=TARGET_P95)

@@ -11,7 +11,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from tuijin.core.bench import BenchError, latency_metrics, timed_calls
+from tuijin.core.bench import BenchError, latency_metrics
+from tuijin.dashboards.bench import timed_rounds
 from tuijin.figures.selectors import figures
 from tuijin.figures.views import default_period
 from tuijin.org.selectors import office_regions
@@ -19,8 +20,6 @@ from tuijin.org.selectors import office_regions
 from .. import services
 
 TARGET_P95_MS = 300.0
-DEFAULT_REQUESTS = 20
-WARMUP = 2
 
 
 def measure(ctx, options) -> dict:
@@ -41,9 +40,5 @@ def measure(ctx, options) -> dict:
             raise BenchError(f"the big screen shows {tiles['projects']} / {tiles['annual_plan']}, the figures {expected}")
         return response
 
-    requests = options.requests or DEFAULT_REQUESTS
-    rounds = []
-    for number in range(1, options.rounds + 1):
-        options.log(f"  screen round {number}…")
-        rounds.append(timed_calls(call, requests, WARMUP))
+    rounds = timed_rounds("screen", call, options)
     return latency_metrics("screen_refresh", rounds, target_p95=TARGET_P95_MS)

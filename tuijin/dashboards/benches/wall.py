@@ -12,13 +12,12 @@ from __future__ import annotations
 from django.test import Client
 from django.urls import reverse
 
-from tuijin.core.bench import BenchError, latency_metrics, timed_calls
+from tuijin.core.bench import BenchError, latency_metrics
+from tuijin.dashboards.bench import timed_rounds
 from tuijin.org.models import Region
 from tuijin.schedules.selectors import WALL_PAGE
 
 WALL_TARGET_P95_MS = 300.0
-DEFAULT_REQUESTS = 20
-WARMUP = 2
 ASKED = ({}, {"group": "region"}, {"group": "unit", "window": "all"}, {"group": "leader"}, {"window": "all"})
 
 
@@ -41,11 +40,7 @@ def measure(ctx, options) -> dict:
         sizes.append((len(body["rows"]), sum(len(r["nodes"]) for r in body["rows"])))
         return body
 
-    requests = options.requests or DEFAULT_REQUESTS
-    rounds = []
-    for number in range(1, options.rounds + 1):
-        options.log(f"  挂图作战 round {number}…")
-        rounds.append(timed_calls(load, requests, WARMUP))
+    rounds = timed_rounds("挂图作战", load, options)
     rows = sorted({r for r, _n in sizes})
     options.log(f"  挂图作战: {rows} projects a page, up to {max(n for _r, n in sizes)} nodes")
     ctx.extra["wall_rows"] = rows
