@@ -470,7 +470,7 @@ class Labels:
 
 
 def _explain_ledger(projects, basis, parts, rows, labels):
-    flags = {name: q for name, q in sources.project_flags(basis).items() if name in parts}
+    flags = sources.project_flags(basis, set(parts))
     done = basis.completion() if "completed" in parts else None
     found = (with_year_plan(projects, basis.year, done).order_by()
              .annotate(figure_done=done.expression if done is not None else Value(None, output_field=MoneyField()),

@@ -166,14 +166,17 @@ def light_q(b: Basis, light: int) -> Q:
     return Q(Exists(recorded.filter(light=light)))
 
 
-def project_flags(b: Basis) -> dict[str, Q]:
-    """The ledger source's counted conditions on projects, by component."""
-    return {
+def project_flags(b: Basis, wanted: set[str] | frozenset[str] | None = None) -> dict[str, Q]:
+    """The ledger source's counted conditions on projects, by component (those `wanted`; None: all). The
+    light conditions read the month's light record, so they are built only when asked for."""
+    flags = {
         **{f"stage_{stage}": stage_q(stage) for stage in CanonicalStage.values},
         "planned_starts": planned_start_q(b), "started": started_q(b), "started_early": started_early_q(b),
         "planned_completions": planned_completion_q(b), "completions": completion_q(b),
-        **{name: light_q(b, light) for name, light in LIGHT_COMPONENTS.items()},
     }
+    if wanted is None or not wanted.isdisjoint(LIGHT_COMPONENTS):
+        flags.update({name: light_q(b, light) for name, light in LIGHT_COMPONENTS.items()})
+    return flags if wanted is None else {name: q for name, q in flags.items() if name in wanted}
 
 
 WORKING_STATES = (WorkStatus.STARTED, WorkStatus.RESUMED)
@@ -380,7 +383,7 @@ def ledger_components(projects, grouping: Grouping, b: Basis, parts=None) -> dic
     wanted = set(registry.COMPONENTS) if parts is None else set(parts)
     done = b.completion() if "completed" in wanted else None
     dated = "plan_due" in wanted
-    aggregates = {**ledger_sums(done), **{name: Count("id", filter=q) for name, q in project_flags(b).items()
+    aggregates = {**ledger_sums(done), **{name: Count("id", filter=q) for name, q in project_flags(b, wanted).items()
                                           if name in wanted}}
     keys: tuple = ()
     joined = with_year_plan(projects, b.year, done)
