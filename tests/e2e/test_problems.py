@@ -60,6 +60,9 @@ def principals(e2e_data: E2EData):
 def step_form(page, action):
     """The form of one workflow step, unfolded like a user would if it sits in a closed <details>."""
     selector = f'form.step-form[data-action="{action}"]'
+    # Wait for the form to be on the page first: right after a click on a link, the old page is still
+    # shown, and asking it for closed <details> would find none and skip the unfolding.
+    page.locator(selector).wait_for(state="attached")
     folded = page.locator(f"details:not([open]):has({selector})")
     if folded.count():
         folded.locator("summary").first.click()

@@ -204,6 +204,8 @@ USERS = [
     ("reporter2", "王填报", "reporter", "罗庄区", "region"),
     ("handler", "赵办理", "handler", "zrzy", "region"),
     ("inspector", "刘督查", "inspector", "dcs", "region"),
+    ("security", "孙安全", "security", "fgw", "region"),
+    ("auditor", "周审计", "auditor", "fgw", "region"),
 ]
 DEMO_PASSWORD = "tuijin-demo"
 
