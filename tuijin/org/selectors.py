@@ -12,6 +12,9 @@ EDITOR_ROLES = frozenset({Role.ADMIN, Role.DISPATCHER, Role.REPORTER})
 OFFICE_ROLES = frozenset({Role.ADMIN, Role.DISPATCHER})
 # Who issues supervision orders (督办单) and records meetings and inspections with their decisions.
 SUPERVISOR_ROLES = OFFICE_ROLES | {Role.INSPECTOR}
+# 三权分立: the system administrator is Role.ADMIN (users, dictionaries, settings, and the office's work);
+# these two administer the platform only and see no business data.
+ADMINISTRATION_ROLES = frozenset({Role.SECURITY, Role.AUDITOR})
 
 
 @dataclass(frozen=True)
@@ -25,16 +28,20 @@ class Grant:
 
 @dataclass(frozen=True)
 class Access:
+    """What a user may reach. `grants` are the business grants (their regions and units scope every
+    project, report and problem the user sees); the security and audit administrators' memberships
+    (ADMINISTRATION_ROLES) open no business data and are kept apart in `administration`."""
     user_id: int | None
     is_superuser: bool = False
     grants: tuple[Grant, ...] = field(default_factory=tuple)
+    administration: frozenset[str] = frozenset()
 
     @property
     def roles(self) -> frozenset[str]:
-        return frozenset(g.role for g in self.grants)
+        return frozenset(g.role for g in self.grants) | self.administration
 
     def has_role(self, *roles: str) -> bool:
-        return self.is_superuser or any(g.role in roles for g in self.grants)
+        return self.is_superuser or any(g.role in roles for g in self.grants) or bool(self.administration & set(roles))
 
     def grants_for(self, roles) -> list[Grant]:
         return [g for g in self.grants if g.role in roles]
@@ -58,7 +65,12 @@ def user_access(user) -> Access:
         .values_list("role", "scope", "unit__region__path", "unit__region_id", "unit_id")
         .order_by("id")
     )
-    access = Access(user_id=user.pk, is_superuser=user.is_superuser, grants=tuple(Grant(*row) for row in rows))
+    grants = [Grant(*row) for row in rows]
+    access = Access(
+        user_id=user.pk, is_superuser=user.is_superuser,
+        grants=tuple(g for g in grants if g.role not in ADMINISTRATION_ROLES),
+        administration=frozenset(g.role for g in grants if g.role in ADMINISTRATION_ROLES),
+    )
     user._tuijin_access = access
     return access
 
@@ -72,6 +84,21 @@ def is_office(user) -> bool:
 def is_editor(user) -> bool:
     """Fills in projects, reports and schedules within the user's scope: admins, dispatchers, reporters."""
     return user_access(user).has_role(*EDITOR_ROLES)
+
+
+def is_system_admin(user) -> bool:
+    """Users, dictionaries and settings (系统管理员)."""
+    return user_access(user).has_role(Role.ADMIN)
+
+
+def is_security_admin(user) -> bool:
+    """Roles, grants, unlocks and second-factor resets (安全管理员)."""
+    return user_access(user).has_role(Role.SECURITY)
+
+
+def is_audit_admin(user) -> bool:
+    """Reads and exports the audit trail, nothing else (审计管理员)."""
+    return user_access(user).has_role(Role.AUDITOR)
 
 
 def may_supervise(user) -> bool:
