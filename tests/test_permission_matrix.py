@@ -32,6 +32,8 @@ dashboards:cockpit (驾驶舱) and its data are open to every signed-in user ove
 "own"/"other" ask for the own (兰山区) or other (罗庄区) project's district as the ledger's region filter: a
 district clerk may not choose another district (it is not among their filter options: 400 with the Chinese
 reason, no figures), nor may an outsider, who has no region at all.
+healthz (the office's monitoring, tuijin.ops.health) answers everyone alike, signed in or not: a JSON object of
+the checks, no data of anyone's; GET/HEAD only.
 dashboards:map (落地地图) and its data are open to every signed-in user over their own scope: both projects
 are given a location first, and the data's points are exactly the ones the user sees (a district clerk's
 map holds only its district's project; an outsider's map is empty).
@@ -162,6 +164,8 @@ notifications_read     GET    -        login     405    405        405    405   
 notifications_read     POST   -        login     302    302        302    302        302        302     302       302           302
 notification_open      GET    -        login     404    404        404    302        404        404     404       404           404
 notification_open      POST   -        login     405    405        405    405        405        405     405       405           405
+healthz                GET    -        ok        ok     ok         ok     ok         ok         ok      ok        ok            ok
+healthz                POST   -        405       405    405        405    405        405        405     405       405           405
 reports:inbox          GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
 reports:inbox          POST   -        login     405    405        405    405        405        405     405       405           405
 reports:period_open    GET    -        login     ok     ok         403    403        403        403     403       403           403
@@ -719,7 +723,7 @@ def url_for(name: str, project, world=None) -> str:
         return reverse(name, args=[project.pk, current_year()])
     if name in {"home", "login", "logout", "projects:list", "projects:create", "ledgerio:export_xlsx",
                 "ledgerio:export_csv", "ledgerio:upload", "notifications", "notifications_read", "reports:inbox",
-                "reports:period_open", "projects:admissions", "figures:index"}:
+                "reports:period_open", "projects:admissions", "figures:index", "healthz"}:
         return reverse(name)
     return reverse(name, args=[project.pk])
 

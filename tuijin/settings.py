@@ -11,6 +11,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from tuijin.ops.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent
 
 
@@ -79,6 +81,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "tuijin.ops.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -287,13 +290,11 @@ TUIJIN_NOTIFY_CHANNELS = [c for c in os.environ.get("TUIJIN_NOTIFY_CHANNELS", ""
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-    "loggers": {"axes": {"level": "WARNING"}},
-}
+# /healthz fails when the data directory's disk has less free space than this (uploads, SQLite, backups).
+TUIJIN_HEALTH_MIN_FREE_MB = env_int("TUIJIN_HEALTH_MIN_FREE_MB", 1024)
+# JSON lines with the request id (tuijin/ops/logs.py); TUIJIN_LOG_FORMAT=text for a terminal.
+LOGGING = logging_config(os.environ.get("TUIJIN_LOG_FORMAT", "json").strip().lower(),
+                         os.environ.get("LOG_LEVEL", "WARNING"))
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 TUIJIN_PAGE_SIZE = 50

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from tuijin.core import views as core_views
 from tuijin.dashboards.views import home as home_views
+from tuijin.ops import views as ops_views
 
 admin.site.site_header = "推进 · 重点项目管理服务平台"
 admin.site.site_title = "推进"
@@ -27,5 +28,6 @@ urlpatterns = [
     path("notifications/read/", core_views.notifications_read, name="notifications_read"),
     path("notifications/<int:pk>/", core_views.notification_open, name="notification_open"),
     path("admin/", admin.site.urls),
+    path("healthz", ops_views.healthz, name="healthz"),  # the office's monitoring (tuijin.ops.health)
 ]
 handler400 = "tuijin.core.views.bad_request"
