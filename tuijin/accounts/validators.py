@@ -91,9 +91,9 @@ class HistoryValidator:
             return
         from .models import PasswordHistory
 
-        hashes = list(PasswordHistory.objects.filter(user=user).values_list("password", flat=True)[:keep])
-        if user.password:
-            hashes.append(user.password)
+        # The current password and the keep - 1 before it.
+        hashes = [user.password] if user.password else []
+        hashes += PasswordHistory.objects.filter(user=user).values_list("password", flat=True)[:keep - 1]
         if any(check_password(password, stored) for stored in hashes):
             raise ValidationError(_("不能使用最近%(n)s次用过的密码。") % {"n": keep}, code="password_reused")
 
