@@ -188,3 +188,16 @@ def test_the_code_step_then_enrolment_order_for_a_reset_required_user(client, us
     assert log_in(client, "dispatcher", temporary)["Location"] == reverse("login_code")
     assert client.post(reverse("login_code"), {"code": code(key, 1)})["Location"] == reverse("accounts:password")
     assert client.session[SESSION_KEY] == str(users["dispatcher"].pk)
+
+
+def test_the_django_admin_login_hands_over_to_the_sites_two_step_login(client, users):
+    response = client.get(reverse("admin:login") + "?next=/admin/auth/user/")
+    assert response.status_code == 302 and response["Location"] == f"{reverse('login')}?next=/admin/auth/user/"
+    posted = client.post(reverse("admin:login"), {"username": "admin", "password": f.PASSWORD})
+    assert posted.status_code == 302 and SESSION_KEY not in client.session  # no sign-in past the second factor
+    client.force_login(users["dispatcher"])
+    assert client.get(reverse("admin:login")).status_code == 403
+    client.force_login(users["admin"])
+    assert client.get(reverse("admin:login"))["Location"] == reverse("admin:index")
+    evil = client.get(reverse("admin:login") + "?next=https://evil.example/")
+    assert evil["Location"] == reverse("admin:index")
