@@ -16,7 +16,7 @@ class AccountState(models.Model):
     must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
     # Marked by the demo builder; honoured only in a demo installation (tuijin.accounts.selectors.is_exempt).
     demo_exempt = models.BooleanField(_("演示账号"), default=False)
-    history = HistoricalRecords()
+    history = HistoricalRecords(user_db_constraint=False)
 
     class Meta:
         verbose_name = _("账户安全状态")
