@@ -201,3 +201,11 @@ def test_the_django_admin_login_hands_over_to_the_sites_two_step_login(client, u
     assert client.get(reverse("admin:login"))["Location"] == reverse("admin:index")
     evil = client.get(reverse("admin:login") + "?next=https://evil.example/")
     assert evil["Location"] == reverse("admin:index")
+
+
+def test_the_admin_site_shows_no_authenticator_secrets(client, users):
+    from django.contrib import admin
+
+    assert not admin.site.is_registered(TOTPDevice) and not admin.site.is_registered(StaticDevice)
+    client.force_login(users["admin"])
+    assert "otp_totp" not in client.get(reverse("admin:index")).content.decode()

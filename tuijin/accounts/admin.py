@@ -18,3 +18,17 @@ class AccountStateAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def _unregister_otp_admins() -> None:
+    """django-otp's admin pages show and edit the authenticators' secrets and the recovery codes: the devices
+    change only through 账户与安全 and the security administrator's reset (which are audited)."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    for model in (TOTPDevice, StaticDevice):
+        if admin.site.is_registered(model):
+            admin.site.unregister(model)
+
+
+_unregister_otp_admins()
