@@ -209,3 +209,15 @@ def test_the_admin_site_shows_no_authenticator_secrets(client, users):
     assert not admin.site.is_registered(TOTPDevice) and not admin.site.is_registered(StaticDevice)
     client.force_login(users["admin"])
     assert "otp_totp" not in client.get(reverse("admin:index")).content.decode()
+
+
+def test_the_account_pages_have_english_translations(client, users):
+    from django.conf import settings
+
+    client.force_login(users["reporter_a"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(HOME).content.decode()
+    assert "Account and security" in page and "Change password" in page and "Bind an authenticator" in page
+    refused = client.post(reverse("accounts:password"), {"old_password": f.PASSWORD, "new_password1": "luozhuang",
+                                                         "new_password2": "luozhuang"}).content.decode()
+    assert "This password is too common and easily guessed; choose another." in refused
