@@ -64,7 +64,11 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "tuijin.core",
+    "tuijin.accounts",
     "tuijin.org",
     "tuijin.projects",
     "tuijin.ledgerio",
@@ -90,6 +94,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "tuijin.core.middleware.SessionTimeoutMiddleware",
+    "tuijin.accounts.middleware.AccountGateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "tuijin.core.middleware.RefuseNulCharactersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -192,12 +197,26 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Password rules (等保 2.0 8.1.4.1 a; tuijin/accounts/validators.py, docs/security.md): on by default, each
+# number from the environment. A forced change at the first login, after TUIJIN_PASSWORD_MAX_AGE_DAYS (0: never
+# expires; a warning from TUIJIN_PASSWORD_WARN_DAYS before) and after an administrator's reset.
+TUIJIN_PASSWORD_MIN_LENGTH = env_int("TUIJIN_PASSWORD_MIN_LENGTH", 8)
+TUIJIN_PASSWORD_MIN_CLASSES = env_int("TUIJIN_PASSWORD_MIN_CLASSES", 3)
+TUIJIN_PASSWORD_HISTORY = env_int("TUIJIN_PASSWORD_HISTORY", 5)
+TUIJIN_PASSWORD_MAX_AGE_DAYS = env_int("TUIJIN_PASSWORD_MAX_AGE_DAYS", 90)
+TUIJIN_PASSWORD_WARN_DAYS = env_int("TUIJIN_PASSWORD_WARN_DAYS", 7)
+TUIJIN_PASSWORD_CHANGE_FIRST_LOGIN = env_bool("TUIJIN_PASSWORD_CHANGE_FIRST_LOGIN", True)
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
+    {"NAME": "tuijin.accounts.validators.LengthValidator"},
+    {"NAME": "tuijin.accounts.validators.CharacterClassesValidator"},
+    {"NAME": "tuijin.accounts.validators.UsernameValidator"},
+    {"NAME": "tuijin.accounts.validators.CommonPasswordsValidator"},
+    {"NAME": "tuijin.accounts.validators.HistoryValidator"},
+] if env_bool("TUIJIN_PASSWORD_RULES", True) else []
+# Second factor (等保 8.1.4.1 d: one factor cryptographic): TOTP (django-otp) for these roles; a user of
+# such a role who has not enrolled is sent to enrolment after the password step. Others may enrol.
+TUIJIN_SECOND_FACTOR_ROLES = env_list("TUIJIN_SECOND_FACTOR_ROLES", "admin,dispatcher,security,auditor")
+OTP_TOTP_ISSUER = os.environ.get("TUIJIN_OTP_ISSUER", "推进重点项目平台")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
