@@ -4,10 +4,6 @@ from django.urls import include, path
 from tuijin.core import views as core_views
 from tuijin.dashboards.views import home as home_views
 
-admin.site.site_header = "推进 · 重点项目管理服务平台"
-admin.site.site_title = "推进"
-admin.site.index_title = "系统管理"
-
 urlpatterns = [
     path("", home_views.home, name="home"),  # each role's first screen (tuijin.dashboards)
     path("login/", core_views.LoginView.as_view(), name="login"),
