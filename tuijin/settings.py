@@ -109,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tuijin.core.context_processors.tuijin",
+                "tuijin.org.context_processors.places",
             ],
         },
     }

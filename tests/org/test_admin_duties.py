@@ -379,3 +379,19 @@ def test_the_audit_home_links_the_audit_trail_and_nothing_else(client, people):
     section = page[page.index('id="home-admin"'):]
     assert 'href="/audit/"' in section and "审计日志" in section
     assert "/admin/" not in section
+
+
+@pytest.mark.parametrize(("principal", "business"), [("security", False), ("auditor", False), ("dispatcher", True),
+                                                     ("sysadmin", True), ("outsider", True)])
+def test_the_security_and_audit_administrators_navbar_has_no_business_pages(client, people, principal, business):
+    client.force_login(people[principal])
+    nav = client.get("/").content.decode().split("</nav>")[0]
+    assert (reverse("projects:list") in nav) is business
+    assert reverse("home") in nav
+
+
+def test_the_unlock_pages_speak_chinese(client, people):
+    client.force_login(people["security"])
+    page = client.get("/admin/").content.decode()
+    assert "登录尝试（解锁）" in page and "登录失败记录" in page and "登录记录" in page
+    assert "Access attempts" not in page
