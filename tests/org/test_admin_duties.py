@@ -395,3 +395,31 @@ def test_the_unlock_pages_speak_chinese(client, people):
     page = client.get("/admin/").content.decode()
     assert "登录尝试（解锁）" in page and "登录失败记录" in page and "登录记录" in page
     assert "Access attempts" not in page
+
+
+def test_every_grant_change_is_announced_with_its_values_before_and_after(client, people, units,
+                                                                          django_capture_on_commit_callbacks):
+    from tuijin.core import events
+    from tuijin.org.events import GrantChanged
+
+    seen = []
+    events.subscribe(GrantChanged, seen.append)
+    try:
+        client.force_login(people["security"])
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(reverse("admin:org_membership_add"), membership_form(people["outsider"], units.transport))
+        granted = Membership.objects.get(user=people["outsider"])
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(reverse("admin:org_membership_change", args=[granted.pk]),
+                        membership_form(people["outsider"], units.transport, Role.HANDLER))
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(reverse("admin:org_membership_delete", args=[granted.pk]), {"post": "yes"})
+    finally:
+        events._subscribers[GrantChanged].remove(seen.append)
+    assert [(e.action, e.user, e.account_id) for e in seen] == [
+        ("granted", people["security"], people["outsider"].pk), ("changed", people["security"], people["outsider"].pk),
+        ("withdrawn", people["security"], people["outsider"].pk)]
+    assert seen[0].before is None and seen[0].after["role"] == Role.REPORTER
+    assert (seen[1].before["role"], seen[1].after["role"]) == (Role.REPORTER, Role.HANDLER)
+    assert seen[2].before["role"] == Role.HANDLER and seen[2].after is None
+    assert seen[2].before["unit"] == units.transport.pk

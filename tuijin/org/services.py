@@ -9,8 +9,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from tuijin.core import events
 from tuijin.core.history import stamp
 
+from .events import GrantChanged
 from .models import Membership
 from .selectors import is_security_admin, is_system_admin
 
@@ -37,25 +39,40 @@ def membership_check(membership: Membership, by, *, original_user_id: int | None
         raise ValidationError(_("不能为自己授予角色或修改自己的角色，请由另一位安全管理员办理。"), code="self_grant")
 
 
+GRANT_FIELDS = ("user_id", "unit_id", "role", "scope", "is_active")
+
+
+def _values(membership) -> dict:
+    return {name.removesuffix("_id"): getattr(membership, name) for name in GRANT_FIELDS}
+
+
 @transaction.atomic
 def membership_save(membership: Membership, by, reason: str = "") -> Membership:
-    """Save a new or changed membership after membership_check, with its history."""
-    original_user_id = None
+    """Save a new or changed membership after membership_check, with its history; GrantChanged (with the
+    values before and after) after the commit."""
+    before = None
     if membership.pk is not None:
-        original_user_id = (Membership.objects.select_for_update().filter(pk=membership.pk)
-                            .values_list("user_id", flat=True).first())
-    membership_check(membership, by, original_user_id=original_user_id)
+        stored = Membership.objects.select_for_update().filter(pk=membership.pk).first()
+        before = _values(stored) if stored is not None else None
+    membership_check(membership, by, original_user_id=before["user"] if before else None)
     membership.full_clean()
     stamp(membership, by, reason or _("授权变更"))
     membership.save()
+    event = GrantChanged(user=by, membership_id=membership.pk, account_id=membership.user_id,
+                         action="changed" if before else "granted", before=before, after=_values(membership))
+    transaction.on_commit(lambda: events.emit(event))
     return membership
 
 
 @transaction.atomic
 def membership_delete(membership: Membership, by, reason: str = "") -> None:
     membership_check(membership, by)
+    before, pk = _values(membership), membership.pk
     stamp(membership, by, reason or _("撤销授权"))
     membership.delete()
+    event = GrantChanged(user=by, membership_id=pk, account_id=before["user"], action="withdrawn",
+                         before=before, after=None)
+    transaction.on_commit(lambda: events.emit(event))
 
 
 def user_check(account, by, changed_fields) -> None:
