@@ -10,6 +10,8 @@ Principals (the permission matrix uses these names):
   inspector      市委市政府督查室, inspector (read-only, whole city)
   dept_reporter  市交通运输局, reporter, scope unit (only projects the bureau leads or is responsible for)
   outsider       a logged-in user with no membership
+  security       市发展和改革委员会, 安全管理员 (roles, grants, unlocks; no business data)
+  auditor        市发展和改革委员会, 审计管理员 (the audit trail only; no business data)
   anonymous      not logged in
 
 Use `client.force_login(user)`; django-axes needs a request to authenticate, so only the login
@@ -36,7 +38,7 @@ from . import factories as f
 
 PRINCIPALS = (
     "anonymous", "admin", "dispatcher", "leader", "reporter_a", "reporter_b", "handler", "inspector",
-    "dept_reporter", "outsider",
+    "dept_reporter", "outsider", "security", "auditor",
 )
 
 

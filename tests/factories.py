@@ -299,6 +299,9 @@ def build_city():
         "inspector": ("周督查", units.inspection, Role.INSPECTOR, Scope.REGION),
         "dept_reporter": ("吴交通", units.transport, Role.REPORTER, Scope.UNIT),
         "outsider": ("钱无岗", None, None, None),
+        # 三权分立: administrators of the platform, with no business grant (they see no project)
+        "security": ("孙安全", units.development, Role.SECURITY, Scope.REGION),
+        "auditor": ("周审计", units.development, Role.AUDITOR, Scope.REGION),
     }
     User = get_user_model()
     accounts = User.objects.bulk_create([

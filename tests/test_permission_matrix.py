@@ -22,6 +22,10 @@ again; the writes themselves are tested in tests/accounts, the module's sessions
 authenticator is refused with a message (302, nothing written). accounts:users and the resets are the
 administrators' (the superuser principal is both the system and the security administrator: 403 to everyone
 else); "-" there is reporter_b, who holds an authenticator for accounts:reset_factor.
+security and auditor are the security and audit administrators (三权分立): their grants open no business
+data, so every business URL answers them as it answers the outsider (404 for a record, 403 for a role's
+page, an empty list or figure otherwise); home is their tools' screen. Their admin pages (/admin/, outside
+this matrix) are tested per model and action in tests/org/test_admin_duties.py.
 home (/) is each signed-in user's first screen (tuijin.dashboards): the office's month at a glance, the
 leader's projects (the leader principal is linked to a 联系领导 of the own project here), everyone else's
 to-do over their own scope, and a sentence for the outsider, who has no place; GET/HEAD only.
@@ -99,486 +103,486 @@ from . import factories as f
 from .conftest import PRINCIPALS
 from .writes import record_writes
 
-#  url name            method object   anonymous admin  dispatcher leader reporter_a reporter_b handler inspector dept_reporter outsider
+#  url name            method object   anonymous admin  dispatcher leader reporter_a reporter_b handler inspector dept_reporter outsider  security auditor
 MATRIX = """
-home                   GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
-home                   POST   -        login     405    405        405    405        405        405     405       405           405
-login                  GET    -        ok        →/     →/         →/     →/         →/         →/      →/        →/            →/
-login                  POST   -        form      →/     →/         →/     →/         →/         →/      →/        →/            →/
-logout                 GET    -        405       405    405        405    405        405        405     405       405           405
-logout                 POST   -        →login    →login →login     →login →login     →login     →login  →login    →login        →login
-projects:list          GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
-projects:list          POST   -        login     405    405        405    405        405        405     405       405           405
-projects:create        GET    -        login     ok     ok         403    ok         ok         403     403       403           403
-projects:create        POST   own      login     saved  saved      403    saved      form       403     403       403           403
-projects:create        POST   other    login     saved  saved      403    form       saved      403     403       403           403
-projects:detail        GET    own      login     ok     ok         ok     ok         404        ok      ok        404           404
-projects:detail        GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404
-projects:detail        POST   own      login     405    405        405    405        405        405     405       405           405
-projects:detail        POST   other    login     405    405        405    405        405        405     405       405           405
-projects:plans         GET    own      login     ok     ok         ok     ok         404        ok      ok        404           404
-projects:plans         GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404
-projects:plans         POST   own      login     405    405        405    405        405        405     405       405           405
-projects:plans         POST   other    login     405    405        405    405        405        405     405       405           405
-projects:history       GET    own      login     ok     ok         ok     ok         404        ok      ok        404           404
-projects:history       GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404
-projects:history       POST   own      login     405    405        405    405        405        405     405       405           405
-projects:history       POST   other    login     405    405        405    405        405        405     405       405           405
-projects:edit          GET    own      login     ok     ok         403    ok         404        403     403       404           404
-projects:edit          GET    other    login     ok     ok         403    404        ok         403     403       404           404
-projects:edit          POST   own      login     saved  saved      403    saved      404        403     403       404           404
-projects:edit          POST   other    login     saved  saved      403    404        saved      403     403       404           404
-projects:archive       GET    own      login     405    405        405    405        405        405     405       405           405
-projects:archive       GET    other    login     405    405        405    405        405        405     405       405           405
-projects:archive       POST   own      login     saved  saved      403    403        404        403     403       404           404
-projects:archive       POST   other    login     saved  saved      403    404        403        403     403       404           404
-projects:plan_create   GET    own      login     ok     ok         403    ok         404        403     403       404           404
-projects:plan_create   GET    other    login     ok     ok         403    404        ok         403     403       404           404
-projects:plan_create   POST   own      login     saved  saved      403    saved      404        403     403       404           404
-projects:plan_create   POST   other    login     saved  saved      403    404        saved      403     403       404           404
-projects:plan_edit     GET    own      login     ok     ok         403    ok         404        403     403       404           404
-projects:plan_edit     GET    other    login     ok     ok         403    404        ok         403     403       404           404
-projects:plan_edit     POST   own      login     saved  saved      403    saved      404        403     403       404           404
-projects:plan_edit     POST   other    login     saved  saved      403    404        saved      403     403       404           404
-projects:admissions    GET    -        login     ok     ok         403    403        403        403     403       403           403
-projects:admissions    POST   -        login     405    405        405    405        405        405     405       405           405
-projects:admission     GET    own      login     405    405        405    405        405        405     405       405           405
-projects:admission     GET    other    login     405    405        405    405        405        405     405       405           405
-projects:admission     POST   own      login     saved  saved      403    403        404        403     403       404           404
-projects:admission     POST   other    login     saved  saved      403    404        403        403     403       404           404
-ledgerio:export_xlsx   GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
-ledgerio:export_xlsx   POST   -        login     405    405        405    405        405        405     405       405           405
-ledgerio:export_csv    GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
-ledgerio:export_csv    POST   -        login     405    405        405    405        405        405     405       405           405
-ledgerio:upload        GET    -        login     ok     ok         403    ok         ok         403     403       ok            403
-ledgerio:upload        POST   -        login     ok     ok         403    ok         ok         403     403       ok            403
-ledgerio:preview       GET    own      login     ok     ok         403    ok         ok         403     403       ok            403
-ledgerio:preview       GET    other    login     404    404        403    404        404        403     403       404           403
-ledgerio:preview       POST   own      login     400    400        403    400        400        403     403       400           403
-ledgerio:preview       POST   other    login     404    404        403    404        404        403     403       404           403
-ledgerio:confirm       GET    own      login     405    405        405    405        405        405     405       405           405
-ledgerio:confirm       POST   own      login     saved  saved      403    saved      saved      403     403       302           403
-ledgerio:confirm       POST   other    login     404    404        403    404        404        403     403       404           403
-ledgerio:discard       GET    own      login     405    405        405    405        405        405     405       405           405
-ledgerio:discard       POST   own      login     302    302        403    302        302        403     403       302           403
-ledgerio:discard       POST   other    login     404    404        403    404        404        403     403       404           403
-ledgerio:result        GET    own      login     302    302        403    302        302        403     403       302           403
-ledgerio:result        GET    other    login     404    404        403    404        404        403     403       404           403
-ledgerio:result        POST   own      login     405    405        405    405        405        405     405       405           405
-notifications          GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
-notifications          POST   -        login     405    405        405    405        405        405     405       405           405
-notifications_read     GET    -        login     405    405        405    405        405        405     405       405           405
-notifications_read     POST   -        login     302    302        302    302        302        302     302       302           302
-notification_open      GET    -        login     404    404        404    302        404        404     404       404           404
-notification_open      POST   -        login     405    405        405    405        405        405     405       405           405
-healthz                GET    -        ok        ok     ok         ok     ok         ok         ok      ok        ok            ok
-healthz                POST   -        405       405    405        405    405        405        405     405       405           405
-login_code             GET    -        →login    →login →login     →login →login     →login     →login  →login    →login        →login
-login_code             POST   -        →login    →login →login     →login →login     →login     →login  →login    →login        →login
-accounts:home          GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
-accounts:home          POST   -        login     405    405        405    405        405        405     405       405           405
-accounts:password      GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
-accounts:password      POST   -        login     form   form       form   form       form       form    form      form          form
-accounts:enrol         GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
-accounts:enrol         POST   -        login     form   form       form   form       form       form    form      form          form
-accounts:factor_remove GET    -        login     405    405        405    405        405        405     405       405           405
-accounts:factor_remove POST   -        login     302    302        302    302        302        302     302       302           302
-accounts:codes         GET    -        login     405    405        405    405        405        405     405       405           405
-accounts:codes         POST   -        login     302    302        302    302        302        302     302       302           302
-accounts:users         GET    -        login     ok     403        403    403        403        403     403       403           403
-accounts:users         POST   -        login     405    405        405    405        405        405     405       405           405
-accounts:reset_password GET   -        login     405    405        405    405        405        405     405       405           405
-accounts:reset_password POST  -        login     saved  403        403    403        403        403     403       403           403
-accounts:reset_factor  GET    -        login     405    405        405    405        405        405     405       405           405
-accounts:reset_factor  POST   -        login     saved  403        403    403        403        403     403       403           403
-reports:inbox          GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
-reports:inbox          POST   -        login     405    405        405    405        405        405     405       405           405
-reports:period_open    GET    -        login     ok     ok         403    403        403        403     403       403           403
-reports:period_open    POST   -        login     saved  saved      403    403        403        403     403       403           403
-reports:period         GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
-reports:period         POST   -        login     405    405        405    405        405        405     405       405           405
-reports:period_xlsx    GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
-reports:period_xlsx    POST   -        login     405    405        405    405        405        405     405       405           405
-reports:period_print   GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
-reports:period_print   POST   -        login     405    405        405    405        405        405     405       405           405
-reports:review_xlsx    GET    -        login     ok     ok         403    403        403        403     403       403           403
-reports:review_xlsx    POST   -        login     405    405        405    405        405        405     405       405           405
-reports:review_print   GET    -        login     ok     ok         403    403        403        403     403       403           403
-reports:review_print   POST   -        login     405    405        405    405        405        405     405       405           405
-reports:period_close   GET    -        login     405    405        405    405        405        405     405       405           405
-reports:period_close   POST   -        login     saved  saved      403    403        403        403     403       403           403
-reports:period_remind  GET    -        login     405    405        405    405        405        405     405       405           405
-reports:period_remind  POST   -        login     saved  saved      403    403        403        403     403       403           403
-reports:grid           GET    -        login     ok     ok         403    ok         ok         403     403       ok            403
-reports:grid           POST   own      login     saved  saved      403    saved      404        403     403       404           403
-reports:grid           POST   other    login     saved  saved      403    404        saved      403     403       404           403
-reports:review         GET    -        login     ok     ok         403    403        403        403     403       403           403
-reports:review         POST   own      login     saved  saved      403    403        403        403     403       403           403
-reports:report         GET    own      login     ok     ok         ok     ok         404        ok      ok        404           404
-reports:report         GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404
-reports:report         POST   own      login     saved  saved      403    saved      404        403     403       404           404
-reports:report         POST   other    login     saved  saved      403    404        saved      403     403       404           404
-reports:report_review  GET    own      login     405    405        405    405        405        405     405       405           405
-reports:report_review  POST   own      login     saved  saved      403    403        404        403     403       404           404
-reports:report_review  POST   other    login     saved  saved      403    404        403        403     403       404           404
-reports:photo          GET    own      login     ok     ok         ok     ok         404        ok      ok        404           404
-reports:photo          GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404
-reports:photo          POST   own      login     405    405        405    405        405        405     405       405           405
-reports:import         GET    -        login     ok     ok         403    ok         ok         403     403       ok            403
-reports:import         POST   own      login     saved  saved      403    saved      400        403     403       400           403
-reports:import         POST   other    login     saved  saved      403    400        saved      403     403       400           403
-reports:period_projects GET   -        login     405    405        405    405        405        405     405       405           405
-reports:period_projects POST  own      login     saved  saved      403    403        403        403     403       403           403
-reports:project        GET    own      login     ok     ok         ok     ok         404        ok      ok        404           404
-reports:project        GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404
-reports:project        POST   own      login     405    405        405    405        405        405     405       405           405
-schedules:project      GET    own      login     ok     ok         ok     ok         404        ok      ok        404           404
-schedules:project      GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404
-schedules:project      POST   own      login     405    405        405    405        405        405     405       405           405
-schedules:project      POST   other    login     405    405        405    405        405        405     405       405           405
-schedules:approvals    GET    own      login     ok     ok         ok     ok         404        ok      ok        404           404
-schedules:approvals    GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404
-schedules:approvals    POST   own      login     405    405        405    405        405        405     405       405           405
-schedules:approvals    POST   other    login     405    405        405    405        405        405     405       405           405
-schedules:apply        GET    own      login     405    405        405    405        405        405     405       405           405
-schedules:apply        GET    other    login     405    405        405    405        405        405     405       405           405
-schedules:apply        POST   own      login     saved  saved      403    saved      404        403     403       404           404
-schedules:apply        POST   other    login     saved  saved      403    404        saved      403     403       404           404
-schedules:milestone_add GET own        login     405    405        405    405        405        405     405       405           405
-schedules:milestone_add GET other      login     405    405        405    405        405        405     405       405           405
-schedules:milestone_add POST own       login     saved  saved      403    saved      404        403     403       404           404
-schedules:milestone_add POST other     login     saved  saved      403    404        saved      403     403       404           404
-schedules:approvals_init GET own       login     405    405        405    405        405        405     405       405           405
-schedules:approvals_init GET other     login     405    405        405    405        405        405     405       405           405
-schedules:approvals_init POST own      login     saved  saved      403    saved      404        403     403       404           404
-schedules:approvals_init POST other    login     saved  saved      403    404        saved      403     403       404           404
-schedules:milestone_delete GET own     login     405    405        405    405        405        405     405       405           405
-schedules:milestone_delete GET other   login     405    405        405    405        405        405     405       405           405
-schedules:milestone_delete POST own    login     saved  saved      403    saved      404        403     403       404           404
-schedules:milestone_delete POST other  login     saved  saved      403    404        saved      403     403       404           404
-schedules:milestone_evidence GET own   login     405    405        405    405        405        405     405       405           405
-schedules:milestone_evidence GET other login     405    405        405    405        405        405     405       405           405
-schedules:milestone_evidence POST own  login     saved  saved      403    saved      404        403     403       404           404
-schedules:milestone_evidence POST other login     saved  saved      403    404        saved      403     403       404           404
-schedules:milestones_save GET own      login     405    405        405    405        405        405     405       405           405
-schedules:milestones_save GET other    login     405    405        405    405        405        405     405       405           405
-schedules:milestones_save POST own     login     saved  saved      403    saved      404        403     403       404           404
-schedules:milestones_save POST other   login     saved  saved      403    404        saved      403     403       404           404
-schedules:approvals_save GET own       login     405    405        405    405        405        405     405       405           405
-schedules:approvals_save GET other     login     405    405        405    405        405        405     405       405           405
-schedules:approvals_save POST own      login     saved  saved      403    saved      404        403     403       404           404
-schedules:approvals_save POST other    login     saved  saved      403    404        saved      403     403       404           404
-schedules:baseline     GET    own      login     405    405        405    405        405        405     405       405           405
-schedules:baseline     GET    other    login     405    405        405    405        405        405     405       405           405
-schedules:baseline     POST   own      login     saved  saved      403    403        404        403     403       404           404
-schedules:baseline     POST   other    login     saved  saved      403    404        403        403     403       404           404
-schedules:milestone_photo GET own      login     ok     ok         ok     ok         404        ok      ok        404           404
-schedules:milestone_photo GET other    login     ok     ok         ok     404        ok         ok      ok        404           404
-schedules:milestone_photo POST own     login     405    405        405    405        405        405     405       405           405
-schedules:milestone_photo POST other   login     405    405        405    405        405        405     405       405           405
-schedules:gantt        GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
-schedules:gantt        POST   -        login     405    405        405    405        405        405     405       405           405
-schedules:gantt_data   GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
-schedules:gantt_data   POST   -        login     405    405        405    405        405        405     405       405           405
-schedules:gantt_xlsx   GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
-schedules:gantt_xlsx   POST   -        login     405    405        405    405        405        405     405       405           405
-schedules:gantt_print  GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
-schedules:gantt_print  POST   -        login     405    405        405    405        405        405     405       405           405
-alerts:list            GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
-alerts:list            POST   -        login     405    405        405    405        405        405     405       405           405
-alerts:list_xlsx       GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
-alerts:list_xlsx       POST   -        login     405    405        405    405        405        405     405       405           405
-alerts:list_print      GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
-alerts:list_print      POST   -        login     405    405        405    405        405        405     405       405           405
-alerts:refresh         GET    -        login     405    405        405    405        405        405     405       405           405
-alerts:refresh         POST   -        login     saved  saved      403    403        403        403     403       403           403
-alerts:rules           GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
-alerts:rules           POST   -        login     405    405        405    405        405        405     405       405           405
-alerts:preset          GET    -        login     405    405        405    405        405        405     405       405           405
-alerts:preset          POST   -        login     saved  saved      403    403        403        403     403       403           403
-alerts:rule            GET    -        login     ok     ok         403    403        403        403     403       403           403
-alerts:rule            POST   -        login     saved  saved      403    403        403        403     403       403           403
-alerts:project         GET    own      login     ok     ok         ok     ok         404        ok      ok        404           404
-alerts:project         GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404
-alerts:project         POST   own      login     405    405        405    405        405        405     405       405           405
-alerts:project         POST   other    login     405    405        405    405        405        405     405       405           405
-figures:index          GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
-figures:index          POST   -        login     405    405        405    405        405        405     405       405           405
-figures:explain        GET    own      login     ok     ok         ok     ok         404        ok      ok        404           404
-figures:explain        GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404
-figures:explain        POST   own      login     405    405        405    405        405        405     405       405           405
-dashboards:cockpit     GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
-dashboards:cockpit     GET    own      login     ok     ok         ok     ok         400        ok      ok        ok            400
-dashboards:cockpit     GET    other    login     ok     ok         ok     400        ok         ok      ok        ok            400
-dashboards:cockpit     POST   -        login     405    405        405    405        405        405     405       405           405
-dashboards:cockpit_data GET   -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
-dashboards:cockpit_data GET   own      login     ok     ok         ok     ok         400        ok      ok        ok            400
-dashboards:cockpit_data GET   other    login     ok     ok         ok     400        ok         ok      ok        ok            400
-dashboards:cockpit_data POST  -        login     405    405        405    405        405        405     405       405           405
-dashboards:map         GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
-dashboards:map         POST   -        login     405    405        405    405        405        405     405       405           405
-dashboards:map_data    GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
-dashboards:map_data    POST   -        login     405    405        405    405        405        405     405       405           405
-problems:list          GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
-problems:list          POST   -        login     405    405        405    405        405        405     405       405           405
-problems:list_xlsx     GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
-problems:list_xlsx     POST   -        login     405    405        405    405        405        405     405       405           405
-problems:list_print    GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
-problems:list_print    POST   -        login     405    405        405    405        405        405     405       405           405
-problems:inbox         GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
-problems:inbox         POST   -        login     405    405        405    405        405        405     405       405           405
-problems:overdue       GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
-problems:overdue       POST   -        login     405    405        405    405        405        405     405       405           405
-problems:overdue_xlsx  GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
-problems:overdue_xlsx  POST   -        login     405    405        405    405        405        405     405       405           405
-problems:overdue_print GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
-problems:overdue_print POST   -        login     405    405        405    405        405        405     405       405           405
-problems:stats         GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
-problems:stats         POST   -        login     405    405        405    405        405        405     405       405           405
-problems:stats_xlsx    GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
-problems:stats_xlsx    POST   -        login     405    405        405    405        405        405     405       405           405
-problems:stats_print   GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
-problems:stats_print   POST   -        login     405    405        405    405        405        405     405       405           405
-problems:project       GET    own      login     ok     ok         ok     ok         404        ok      ok        404           404
-problems:project       GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404
-problems:project       POST   own      login     405    405        405    405        405        405     405       405           405
-problems:project       POST   other    login     405    405        405    405        405        405     405       405           405
-problems:new           GET    own      login     ok     ok         ok     ok         404        403     ok        404           404
-problems:new           GET    other    login     ok     ok         ok     404        ok         403     ok        404           404
-problems:new           POST   own      login     saved  saved      saved  saved      404        403     saved     404           404
-problems:new           POST   other    login     saved  saved      saved  404        saved      403     saved     404           404
-problems:order_new     GET    own      login     ok     ok         403    403        404        403     ok        404           404
-problems:order_new     GET    other    login     ok     ok         403    404        403        403     ok        404           404
-problems:order_new     POST   own      login     saved  saved      403    403        404        403     saved     404           404
-problems:order_new     POST   other    login     saved  saved      403    404        403        403     saved     404           404
-problems:detail        GET    own      login     ok     ok         ok     ok         404        ok      ok        ok            404
-problems:detail        GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404
-problems:detail        POST   own      login     405    405        405    405        405        405     405       405           405
-problems:detail        POST   other    login     405    405        405    405        405        405     405       405           405
-problems:assign        GET    own      login     405    405        405    405        405        405     405       405           405
-problems:assign        POST   own      login     saved  saved      403    403        404        403     403       403           404
-problems:assign        POST   other    login     saved  saved      403    404        403        403     403       404           404
-problems:assign        POST   wrong    login     403    403        403    403        404        403     403       403           404
-problems:step/accept   GET    own      login     405    405        405    405        405        405     405       405           405
-problems:step/accept   POST   own      login     saved  saved      403    403        404        saved   403       403           404
-problems:step/accept   POST   other    login     saved  saved      403    404        saved      403     403       404           404
-problems:step/accept   POST   wrong    login     403    403        403    403        404        403     403       403           404
-problems:step/reply    GET    own      login     405    405        405    405        405        405     405       405           405
-problems:step/reply    POST   own      login     saved  saved      403    403        404        saved   403       saved         404
-problems:step/reply    POST   other    login     saved  saved      403    404        saved      403     403       404           404
-problems:step/reply    POST   wrong    login     403    403        403    403        404        403     403       403           404
-problems:step/extend   POST   own      login     saved  saved      saved  403        404        403     403       403           404
-problems:step/extend   POST   other    login     saved  saved      403    404        403        403     403       404           404
-problems:step/extend   POST   wrong    login     403    403        403    403        404        403     403       403           404
-problems:step/escalate POST   own      login     saved  saved      saved  403        404        saved   403       403           404
-problems:step/escalate POST   other    login     saved  saved      403    404        saved      403     403       404           404
-problems:step/escalate POST   wrong    login     403    403        403    403        404        403     403       403           404
-problems:step/instruct POST   own      login     saved  403        saved  403        404        403     403       403           404
-problems:step/instruct POST   other    login     saved  403        saved  404        403        403     403       404           404
-problems:step/instruct POST   wrong    login     403    403        403    403        404        403     403       403           404
-problems:step/resolve  POST   own      login     saved  saved      403    403        404        saved   403       403           404
-problems:step/resolve  POST   other    login     saved  saved      403    404        saved      403     403       404           404
-problems:step/resolve  POST   wrong    login     403    403        403    403        404        403     403       403           404
-problems:step/close    POST   own      login     saved  saved      403    403        404        403     saved     403           404
-problems:step/close    POST   other    login     saved  saved      403    404        403        403     saved     404           404
-problems:step/close    POST   wrong    login     403    403        403    403        404        403     403       403           404
-problems:step/return   POST   own      login     saved  saved      403    403        404        403     saved     403           404
-problems:step/return   POST   other    login     saved  saved      403    404        403        403     saved     404           404
-problems:step/return   POST   wrong    login     403    403        403    403        404        403     403       403           404
-problems:step/unsolvable POST own      login     saved  saved      403    403        404        403     403       403           404
-problems:step/unsolvable POST other    login     saved  saved      403    404        403        403     403       404           404
-problems:step/unsolvable POST wrong    login     403    403        403    403        404        403     403       403           404
-problems:step/reopen   POST   own      login     saved  saved      403    403        404        403     403       403           404
-problems:step/reopen   POST   other    login     saved  saved      403    404        403        403     403       404           404
-problems:step/reopen   POST   wrong    login     403    403        403    403        404        403     403       403           404
-problems:step/fly      POST   own      login     404    404        404    404        404        404     404       404           404
-problems:attach        GET    own      login     405    405        405    405        405        405     405       405           405
-problems:attach        POST   own      login     saved  saved      403    saved      404        saved   saved     403           404
-problems:attach        POST   other    login     saved  saved      403    404        saved      403     saved     404           404
-problems:attach        POST   wrong    login     403    403        403    403        404        403     403       403           404
-problems:problem_order GET    own      login     405    405        405    405        405        405     405       405           405
-problems:problem_order POST   own      login     saved  saved      403    403        404        403     saved     403           404
-problems:problem_order POST   other    login     saved  saved      403    404        403        403     saved     404           404
-problems:attachment    GET    own      login     ok     ok         ok     ok         404        ok      ok        ok            404
-problems:attachment    GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404
-problems:attachment    GET    order    login     ok     ok         ok     ok         404        ok      ok        404           404
-problems:attachment    GET    meeting  login     ok     ok         ok     ok         404        ok      ok        404            404
-problems:attachment    POST   own      login     405    405        405    405        405        405     405       405           405
-problems:attachment_delete GET own     login     405    405        405    405        405        405     405       405           405
-problems:attachment_delete POST own    login     saved  saved      403    403        404        saved   403       403           404
-problems:attachment_delete POST other  login     saved  saved      403    404        saved      403     403       404           404
-problems:attachment_delete POST order  login     saved  saved      403    403        404        saved   403       404           404
-problems:attachment_delete POST meeting login    saved  saved      403    403        404        403     saved     404           404
-problems:attachment_delete POST wrong  login     302    302        403    403        404        302     403       403           404
-problems:orders        GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
-problems:orders        POST   -        login     405    405        405    405        405        405     405       405           405
-problems:order         GET    own      login     ok     ok         ok     ok         404        ok      ok        404           404
-problems:order         GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404
-problems:order         POST   own      login     405    405        405    405        405        405     405       405           405
-problems:order         POST   other    login     405    405        405    405        405        405     405       405           405
-problems:order_print   GET    own      login     ok     ok         ok     ok         404        ok      ok        404           404
-problems:order_print   GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404
-problems:order_print   POST   own      login     405    405        405    405        405        405     405       405           405
-problems:order_step/reply GET own      login     405    405        405    405        405        405     405       405           405
-problems:order_step/reply POST own     login     saved  403        403    403        404        saved   403       404           404
-problems:order_step/reply POST other   login     saved  403        403    404        saved      403     403       404           404
-problems:order_step/reply POST wrong   login     403    403        403    403        404        403     403       404           404
-problems:order_step/progress POST own  login     saved  403        403    403        404        saved   403       404           404
-problems:order_step/progress POST other login    saved  403        403    404        saved      403     403       404           404
-problems:order_step/progress POST wrong login    403    403        403    403        404        403     403       404           404
-problems:order_step/return POST own    login     saved  saved      403    403        404        403     saved     404           404
-problems:order_step/return POST other  login     saved  saved      403    404        403        403     saved     404           404
-problems:order_step/return POST wrong  login     403    403        403    403        404        403     403       404           404
-problems:order_step/close POST own     login     saved  saved      403    403        404        403     saved     404           404
-problems:order_step/close POST other   login     saved  saved      403    404        403        403     saved     404           404
-problems:order_step/close POST wrong   login     403    403        403    403        404        403     403       404           404
-problems:order_step/fly POST  own      login     404    404        404    404        404        404     404       404           404
-problems:order_attach  GET    own      login     405    405        405    405        405        405     405       405           405
-problems:order_attach  POST   own      login     saved  saved      403    403        404        saved   saved     404           404
-problems:order_attach  POST   other    login     saved  saved      403    404        saved      403     saved     404           404
-problems:meetings      GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
-problems:meetings      POST   -        login     405    405        405    405        405        405     405       405           405
-problems:meetings_xlsx GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
-problems:meetings_xlsx POST   -        login     405    405        405    405        405        405     405       405           405
-problems:meetings_print GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
-problems:meetings_print POST   -        login     405    405        405    405        405        405     405       405           405
-problems:meeting_new   GET    -        login     ok     ok         403    403        403        403     ok        403           403
-problems:meeting_new   POST   -        login     saved  saved      403    403        403        403     saved     403           403
-problems:meeting       GET    own      login     ok     ok         ok     ok         404        ok      ok        404            404
-problems:meeting       GET    other    login     ok     ok         ok     404        ok         ok      ok        404            404
-problems:meeting       POST   own      login     405    405        405    405        405        405     405       405           405
-problems:meeting_xlsx  GET    own      login     ok     ok         ok     ok         404        ok      ok        404            404
-problems:meeting_xlsx  GET    other    login     ok     ok         ok     404        ok         ok      ok        404            404
-problems:meeting_xlsx  POST   own      login     405    405        405    405        405        405     405       405           405
-problems:meeting_print GET    own      login     ok     ok         ok     ok         404        ok      ok        404            404
-problems:meeting_print GET    other    login     ok     ok         ok     404        ok         ok      ok        404            404
-problems:meeting_print POST   own      login     405    405        405    405        405        405     405       405           405
-problems:meeting_edit  GET    own      login     ok     ok         403    403        404        403     ok        404           404
-problems:meeting_edit  GET    other    login     ok     ok         403    404        403        403     ok        404           404
-problems:meeting_edit  POST   own      login     saved  saved      403    403        404        403     saved     404           404
-problems:meeting_edit  POST   other    login     saved  saved      403    404        403        403     saved     404           404
-problems:meeting_decide GET   own      login     405    405        405    405        405        405     405       405           405
-problems:meeting_decide POST  own      login     saved  saved      403    403        404        403     saved     404           404
-problems:meeting_decide POST  other    login     saved  saved      403    404        403        403     saved     404           404
-problems:meeting_attach GET   own      login     405    405        405    405        405        405     405       405           405
-problems:meeting_attach POST  own      login     saved  saved      403    403        404        403     saved     404           404
-problems:meeting_attach POST  other    login     saved  saved      403    404        403        403     saved     404           404
-problems:inspections   GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
-problems:inspections   POST   -        login     405    405        405    405        405        405     405       405           405
-problems:inspection_new GET   -        login     ok     ok         403    403        403        403     ok        403           403
-problems:inspection_new POST  -        login     saved  saved      403    403        403        403     saved     403           403
-problems:inspection    GET    own      login     ok     ok         ok     ok         404        ok      ok        404            404
-problems:inspection    GET    other    login     ok     ok         ok     404        ok         ok      ok        404            404
-problems:inspection    POST   own      login     405    405        405    405        405        405     405       405           405
-problems:inspection_edit GET  own      login     ok     ok         403    403        404        403     ok        404           404
-problems:inspection_edit GET  other    login     ok     ok         403    404        403        403     ok        404           404
-problems:inspection_edit POST own      login     saved  saved      403    403        404        403     saved     404           404
-problems:inspection_edit POST other    login     saved  saved      403    404        403        403     saved     404           404
-problems:inspection_decide GET own     login     405    405        405    405        405        405     405       405           405
-problems:inspection_decide POST own    login     saved  saved      403    403        404        403     saved     404           404
-problems:inspection_decide POST other  login     saved  saved      403    404        403        403     saved     404           404
-problems:inspection_photos GET own     login     405    405        405    405        405        405     405       405           405
-problems:inspection_photos POST own    login     saved  saved      403    403        404        403     saved     404           404
-problems:inspection_photos POST other  login     saved  saved      403    404        403        403     saved     404           404
-problems:inspection_photo GET own      login     ok     ok         ok     ok         404        ok      ok        404            404
-problems:inspection_photo GET other    login     ok     ok         ok     404        ok         ok      ok        404            404
-problems:inspection_photo POST own     login     405    405        405    405        405        405     405       405           405
-scoring:list           GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
-scoring:list           POST   -        login     405    405        405    405        405        405     405       405           405
-scoring:preset_install GET    -        login     405    405        405    405        405        405     405       405           405
-scoring:preset_install POST   -        login     saved  saved      403    403        403        403     403       403           403
-scoring:import         GET    -        login     405    405        405    405        405        405     405       405           405
-scoring:import         POST   -        login     saved  saved      403    403        403        403     403       403           403
-scoring:new            GET    -        login     ok     ok         403    403        403        403     403       403           403
-scoring:new            POST   -        login     saved  saved      403    403        403        403     403       403           403
-scoring:scheme         GET    published login    ok     ok         ok     ok         ok         ok      ok        ok            404
-scoring:scheme         GET    draft    login     ok     ok         404    404        404        404     404       404           404
-scoring:scheme         POST   draft    login     405    405        405    405        405        405     405       405           405
-scoring:edit           GET    draft    login     ok     ok         403    403        403        403     403       403           403
-scoring:edit           POST   draft    login     saved  saved      403    403        403        403     403       403           403
-scoring:export         GET    draft    login     ok     ok         403    403        403        403     403       403           403
-scoring:export         POST   draft    login     405    405        405    405        405        405     405       405           405
-scoring:compute        GET    draft    login     405    405        405    405        405        405     405       405           405
-scoring:compute        POST   draft    login     saved  saved      403    403        403        403     403       403           403
-scoring:exemption_add  GET    draft    login     405    405        405    405        405        405     405       405           405
-scoring:exemption_add  POST   draft    login     saved  saved      403    403        403        403     403       403           403
-scoring:exemption_edit GET    draft    login     ok     ok         403    403        403        403     403       403           403
-scoring:exemption_edit POST   draft    login     saved  saved      403    403        403        403     403       403           403
-scoring:exemption_delete GET  draft    login     405    405        405    405        405        405     405       405           405
-scoring:exemption_delete POST draft    login     saved  saved      403    403        403        403     403       403           403
-scoring:run            GET    draft    login     ok     ok         404    404        404        404     404       404           404
-scoring:run            GET    published login    ok     ok         ok     ok         ok         ok      ok        ok            404
-scoring:run            POST   draft    login     405    405        405    405        405        405     405       405           405
-scoring:point          GET    draft    login     ok     ok         404    404        404        404     404       404           404
-scoring:point          GET    published login    ok     ok         ok     ok         ok         ok      ok        ok            404
-scoring:point          POST   draft    login     405    405        405    405        405        405     405       405           405
-scoring:board          GET    draft    login     ok     ok         404    404        404        404     404       404           404
-scoring:board          GET    published login    ok     ok         ok     ok         ok         ok      ok        ok            404
-scoring:board          POST   draft    login     405    405        405    405        405        405     405       405           405
-scoring:print          GET    draft    login     ok     ok         404    404        404        404     404       404           404
-scoring:print          GET    published login    ok     ok         ok     ok         ok         ok      ok        ok            404
-scoring:print          POST   draft    login     405    405        405    405        405        405     405       405           405
-scoring:run_export     GET    draft    login     ok     ok         404    404        404        404     404       404           404
-scoring:run_export     GET    published login    ok     ok         ok     ok         ok         ok      ok        ok            404
-scoring:run_export     POST   draft    login     405    405        405    405        405        405     405       405           405
-scoring:sheet          GET    draft    login     ok     ok         ok     404        404        404     ok        404           404
-scoring:sheet          GET    published login    404    404        404    404        404        404     404       404           404
-scoring:sheet          POST   draft    login     saved  saved      saved  404        404        404     saved     404           404
-scoring:veto           GET    draft    login     405    405        405    405        405        405     405       405           405
-scoring:veto           POST   draft    login     saved  saved      403    403        403        403     403       403           403
-scoring:recompute      GET    draft    login     405    405        405    405        405        405     405       405           405
-scoring:recompute      POST   draft    login     saved  saved      403    403        403        403     403       403           403
-scoring:publish        GET    draft    login     405    405        405    405        405        405     405       405           405
-scoring:publish        POST   draft    login     saved  saved      403    403        403        403     403       403           403
-scoring:delete         GET    draft    login     405    405        405    405        405        405     405       405           405
-scoring:delete         POST   draft    login     saved  saved      403    403        403        403     403       403           403
-bulletins:list         GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
-bulletins:list         POST   -        login     405    405        405    405        405        405     405       405           405
-bulletins:new          GET    -        login     405    405        405    405        405        405     405       405           405
-bulletins:new          POST   -        login     saved  saved      403    403        403        403     403       403           403
-bulletins:detail       GET    draft    login     ok     ok         404    404        404        404     404       404           404
-bulletins:detail       GET    published login    ok     ok         ok     ok         ok         ok      ok        ok            404
-bulletins:detail       GET    district login     ok     ok         ok     404        ok         ok      ok        ok            404
-bulletins:detail       POST   draft    login     saved  saved      404    404        404        404     404       404           404
-bulletins:detail       POST   published login    302    302        403    403        403        403     403       403           404
-bulletins:publish      GET    draft    login     405    405        405    405        405        405     405       405           405
-bulletins:publish      POST   draft    login     saved  saved      403    403        403        403     403       403           403
-bulletins:delete       GET    draft    login     405    405        405    405        405        405     405       405           405
-bulletins:delete       POST   draft    login     saved  saved      403    403        403        403     403       403           403
-bulletins:correct      GET    published login    405    405        405    405        405        405     405       405           405
-bulletins:correct      POST   published login    saved  saved      403    403        403        403     403       403           403
-bulletins:docx         GET    draft    login     ok     ok         404    404        404        404     404       404           404
-bulletins:docx         GET    published login    ok     ok         ok     ok         ok         ok      ok        ok            404
-bulletins:docx         GET    district login     ok     ok         ok     404        ok         ok      ok        ok            404
-bulletins:docx         POST   published login    405    405        405    405        405        405     405       405           405
-bulletins:pdf          GET    draft    login     ok     ok         404    404        404        404     404       404           404
-bulletins:pdf          GET    published login    ok     ok         ok     ok         ok         ok      ok        ok            404
-bulletins:pdf          POST   published login    405    405        405    405        405        405     405       405           405
-bulletins:annex        GET    draft    login     ok     ok         404    404        404        404     404       404           404
-bulletins:annex        GET    published login    ok     ok         ok     ok         ok         ok      ok        ok            404
-bulletins:annex        POST   published login    405    405        405    405        405        405     405       405           405
-bulletins:templates    GET    -        login     ok     ok         403    403        403        403     403       403           403
-bulletins:templates    POST   -        login     saved  saved      403    403        403        403     403       403           403
-bulletins:template_example GET -       login     ok     ok         403    403        403        403     403       403           403
-bulletins:template_example POST -      login     405    405        405    405        405        405     405       405           405
-bulletins:template_delete GET -        login     405    405        405    405        405        405     405       405           405
-bulletins:template_delete POST -       login     saved  saved      403    403        403        403     403       403           403
-dashboards:screen      GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
-dashboards:screen      POST   -        login     405    405        405    405        405        405     405       405           405
-dashboards:screen_data GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
-dashboards:screen_data POST   -        login     405    405        405    405        405        405     405       405           405
-dashboards:tokens      GET    -        login     ok     ok         403    403        403        403     403       403           403
-dashboards:tokens      POST   -        login     saved  saved      403    403        403        403     403       403           403
-dashboards:token_revoke GET   city     login     405    405        405    405        405        405     405       405           405
-dashboards:token_revoke POST  city     login     saved  saved      403    403        403        403     403       403           403
-dashboards:token_screen GET   valid    ok        ok     ok         ok     ok         ok         ok      ok        ok            ok
-dashboards:token_screen GET   revoked  410       410    410        410    410        410        410     410       410           410
-dashboards:token_screen GET   expired  410       410    410        410    410        410        410     410       410           410
-dashboards:token_screen POST  valid    405       405    405        405    405        405        405     405       405           405
-dashboards:token_screen_data GET valid ok        ok     ok         ok     ok         ok         ok      ok        ok            ok
-dashboards:token_screen_data GET revoked 410     410    410        410    410        410        410     410       410           410
-dashboards:token_screen_data GET expired 410     410    410        410    410        410        410     410       410           410
-dashboards:token_screen_data POST valid 405      405    405        405    405        405        405     405       405           405
+home                   GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok        ok       ok
+home                   POST   -        login     405    405        405    405        405        405     405       405           405       405      405
+login                  GET    -        ok        →/     →/         →/     →/         →/         →/      →/        →/            →/        →/       →/
+login                  POST   -        form      →/     →/         →/     →/         →/         →/      →/        →/            →/        →/       →/
+logout                 GET    -        405       405    405        405    405        405        405     405       405           405       405      405
+logout                 POST   -        →login    →login →login     →login →login     →login     →login  →login    →login        →login    →login   →login
+projects:list          GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok        ok       ok
+projects:list          POST   -        login     405    405        405    405        405        405     405       405           405       405      405
+projects:create        GET    -        login     ok     ok         403    ok         ok         403     403       403           403       403      403
+projects:create        POST   own      login     saved  saved      403    saved      form       403     403       403           403       403      403
+projects:create        POST   other    login     saved  saved      403    form       saved      403     403       403           403       403      403
+projects:detail        GET    own      login     ok     ok         ok     ok         404        ok      ok        404           404       404      404
+projects:detail        GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404       404      404
+projects:detail        POST   own      login     405    405        405    405        405        405     405       405           405       405      405
+projects:detail        POST   other    login     405    405        405    405        405        405     405       405           405       405      405
+projects:plans         GET    own      login     ok     ok         ok     ok         404        ok      ok        404           404       404      404
+projects:plans         GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404       404      404
+projects:plans         POST   own      login     405    405        405    405        405        405     405       405           405       405      405
+projects:plans         POST   other    login     405    405        405    405        405        405     405       405           405       405      405
+projects:history       GET    own      login     ok     ok         ok     ok         404        ok      ok        404           404       404      404
+projects:history       GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404       404      404
+projects:history       POST   own      login     405    405        405    405        405        405     405       405           405       405      405
+projects:history       POST   other    login     405    405        405    405        405        405     405       405           405       405      405
+projects:edit          GET    own      login     ok     ok         403    ok         404        403     403       404           404       404      404
+projects:edit          GET    other    login     ok     ok         403    404        ok         403     403       404           404       404      404
+projects:edit          POST   own      login     saved  saved      403    saved      404        403     403       404           404       404      404
+projects:edit          POST   other    login     saved  saved      403    404        saved      403     403       404           404       404      404
+projects:archive       GET    own      login     405    405        405    405        405        405     405       405           405       405      405
+projects:archive       GET    other    login     405    405        405    405        405        405     405       405           405       405      405
+projects:archive       POST   own      login     saved  saved      403    403        404        403     403       404           404       404      404
+projects:archive       POST   other    login     saved  saved      403    404        403        403     403       404           404       404      404
+projects:plan_create   GET    own      login     ok     ok         403    ok         404        403     403       404           404       404      404
+projects:plan_create   GET    other    login     ok     ok         403    404        ok         403     403       404           404       404      404
+projects:plan_create   POST   own      login     saved  saved      403    saved      404        403     403       404           404       404      404
+projects:plan_create   POST   other    login     saved  saved      403    404        saved      403     403       404           404       404      404
+projects:plan_edit     GET    own      login     ok     ok         403    ok         404        403     403       404           404       404      404
+projects:plan_edit     GET    other    login     ok     ok         403    404        ok         403     403       404           404       404      404
+projects:plan_edit     POST   own      login     saved  saved      403    saved      404        403     403       404           404       404      404
+projects:plan_edit     POST   other    login     saved  saved      403    404        saved      403     403       404           404       404      404
+projects:admissions    GET    -        login     ok     ok         403    403        403        403     403       403           403       403      403
+projects:admissions    POST   -        login     405    405        405    405        405        405     405       405           405       405      405
+projects:admission     GET    own      login     405    405        405    405        405        405     405       405           405       405      405
+projects:admission     GET    other    login     405    405        405    405        405        405     405       405           405       405      405
+projects:admission     POST   own      login     saved  saved      403    403        404        403     403       404           404       404      404
+projects:admission     POST   other    login     saved  saved      403    404        403        403     403       404           404       404      404
+ledgerio:export_xlsx   GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok        ok       ok
+ledgerio:export_xlsx   POST   -        login     405    405        405    405        405        405     405       405           405       405      405
+ledgerio:export_csv    GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok        ok       ok
+ledgerio:export_csv    POST   -        login     405    405        405    405        405        405     405       405           405       405      405
+ledgerio:upload        GET    -        login     ok     ok         403    ok         ok         403     403       ok            403       403      403
+ledgerio:upload        POST   -        login     ok     ok         403    ok         ok         403     403       ok            403       403      403
+ledgerio:preview       GET    own      login     ok     ok         403    ok         ok         403     403       ok            403       403      403
+ledgerio:preview       GET    other    login     404    404        403    404        404        403     403       404           403       403      403
+ledgerio:preview       POST   own      login     400    400        403    400        400        403     403       400           403       403      403
+ledgerio:preview       POST   other    login     404    404        403    404        404        403     403       404           403       403      403
+ledgerio:confirm       GET    own      login     405    405        405    405        405        405     405       405           405       405      405
+ledgerio:confirm       POST   own      login     saved  saved      403    saved      saved      403     403       302           403       403      403
+ledgerio:confirm       POST   other    login     404    404        403    404        404        403     403       404           403       403      403
+ledgerio:discard       GET    own      login     405    405        405    405        405        405     405       405           405       405      405
+ledgerio:discard       POST   own      login     302    302        403    302        302        403     403       302           403       403      403
+ledgerio:discard       POST   other    login     404    404        403    404        404        403     403       404           403       403      403
+ledgerio:result        GET    own      login     302    302        403    302        302        403     403       302           403       403      403
+ledgerio:result        GET    other    login     404    404        403    404        404        403     403       404           403       403      403
+ledgerio:result        POST   own      login     405    405        405    405        405        405     405       405           405       405      405
+notifications          GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok        ok       ok
+notifications          POST   -        login     405    405        405    405        405        405     405       405           405       405      405
+notifications_read     GET    -        login     405    405        405    405        405        405     405       405           405       405      405
+notifications_read     POST   -        login     302    302        302    302        302        302     302       302           302       302      302
+notification_open      GET    -        login     404    404        404    302        404        404     404       404           404       404      404
+notification_open      POST   -        login     405    405        405    405        405        405     405       405           405       405      405
+healthz                GET    -        ok        ok     ok         ok     ok         ok         ok      ok        ok            ok  ok        ok
+healthz                POST   -        405       405    405        405    405        405        405     405       405           405  405       405
+login_code             GET    -        →login    →login →login     →login →login     →login     →login  →login    →login        →login  →login    →login
+login_code             POST   -        →login    →login →login     →login →login     →login     →login  →login    →login        →login  →login    →login
+accounts:home          GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok  ok        ok
+accounts:home          POST   -        login     405    405        405    405        405        405     405       405           405  405       405
+accounts:password      GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok  ok        ok
+accounts:password      POST   -        login     form   form       form   form       form       form    form      form          form  form      form
+accounts:enrol         GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok  ok        ok
+accounts:enrol         POST   -        login     form   form       form   form       form       form    form      form          form  form      form
+accounts:factor_remove GET    -        login     405    405        405    405        405        405     405       405           405  405       405
+accounts:factor_remove POST   -        login     302    302        302    302        302        302     302       302           302  302       302
+accounts:codes         GET    -        login     405    405        405    405        405        405     405       405           405  405       405
+accounts:codes         POST   -        login     302    302        302    302        302        302     302       302           302  302       302
+accounts:users         GET    -        login     ok     403        403    403        403        403     403       403           403  ok        403
+accounts:users         POST   -        login     405    405        405    405        405        405     405       405           405  405       405
+accounts:reset_password GET   -        login     405    405        405    405        405        405     405       405           405  405       405
+accounts:reset_password POST  -        login     saved  403        403    403        403        403     403       403           403  403       403
+accounts:reset_factor  GET    -        login     405    405        405    405        405        405     405       405           405  405       405
+accounts:reset_factor  POST   -        login     saved  403        403    403        403        403     403       403           403  saved     403
+reports:inbox          GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok        ok       ok
+reports:inbox          POST   -        login     405    405        405    405        405        405     405       405           405       405      405
+reports:period_open    GET    -        login     ok     ok         403    403        403        403     403       403           403       403      403
+reports:period_open    POST   -        login     saved  saved      403    403        403        403     403       403           403       403      403
+reports:period         GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok        ok       ok
+reports:period         POST   -        login     405    405        405    405        405        405     405       405           405       405      405
+reports:period_xlsx    GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok        ok       ok
+reports:period_xlsx    POST   -        login     405    405        405    405        405        405     405       405           405       405      405
+reports:period_print   GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok        ok       ok
+reports:period_print   POST   -        login     405    405        405    405        405        405     405       405           405       405      405
+reports:review_xlsx    GET    -        login     ok     ok         403    403        403        403     403       403           403       403      403
+reports:review_xlsx    POST   -        login     405    405        405    405        405        405     405       405           405       405      405
+reports:review_print   GET    -        login     ok     ok         403    403        403        403     403       403           403       403      403
+reports:review_print   POST   -        login     405    405        405    405        405        405     405       405           405       405      405
+reports:period_close   GET    -        login     405    405        405    405        405        405     405       405           405       405      405
+reports:period_close   POST   -        login     saved  saved      403    403        403        403     403       403           403       403      403
+reports:period_remind  GET    -        login     405    405        405    405        405        405     405       405           405       405      405
+reports:period_remind  POST   -        login     saved  saved      403    403        403        403     403       403           403       403      403
+reports:grid           GET    -        login     ok     ok         403    ok         ok         403     403       ok            403       403      403
+reports:grid           POST   own      login     saved  saved      403    saved      404        403     403       404           403       403      403
+reports:grid           POST   other    login     saved  saved      403    404        saved      403     403       404           403       403      403
+reports:review         GET    -        login     ok     ok         403    403        403        403     403       403           403       403      403
+reports:review         POST   own      login     saved  saved      403    403        403        403     403       403           403       403      403
+reports:report         GET    own      login     ok     ok         ok     ok         404        ok      ok        404           404       404      404
+reports:report         GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404       404      404
+reports:report         POST   own      login     saved  saved      403    saved      404        403     403       404           404       404      404
+reports:report         POST   other    login     saved  saved      403    404        saved      403     403       404           404       404      404
+reports:report_review  GET    own      login     405    405        405    405        405        405     405       405           405       405      405
+reports:report_review  POST   own      login     saved  saved      403    403        404        403     403       404           404       404      404
+reports:report_review  POST   other    login     saved  saved      403    404        403        403     403       404           404       404      404
+reports:photo          GET    own      login     ok     ok         ok     ok         404        ok      ok        404           404       404      404
+reports:photo          GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404       404      404
+reports:photo          POST   own      login     405    405        405    405        405        405     405       405           405       405      405
+reports:import         GET    -        login     ok     ok         403    ok         ok         403     403       ok            403       403      403
+reports:import         POST   own      login     saved  saved      403    saved      400        403     403       400           403       403      403
+reports:import         POST   other    login     saved  saved      403    400        saved      403     403       400           403       403      403
+reports:period_projects GET   -        login     405    405        405    405        405        405     405       405           405       405      405
+reports:period_projects POST  own      login     saved  saved      403    403        403        403     403       403           403       403      403
+reports:project        GET    own      login     ok     ok         ok     ok         404        ok      ok        404           404       404      404
+reports:project        GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404       404      404
+reports:project        POST   own      login     405    405        405    405        405        405     405       405           405       405      405
+schedules:project      GET    own      login     ok     ok         ok     ok         404        ok      ok        404           404       404      404
+schedules:project      GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404       404      404
+schedules:project      POST   own      login     405    405        405    405        405        405     405       405           405       405      405
+schedules:project      POST   other    login     405    405        405    405        405        405     405       405           405       405      405
+schedules:approvals    GET    own      login     ok     ok         ok     ok         404        ok      ok        404           404       404      404
+schedules:approvals    GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404       404      404
+schedules:approvals    POST   own      login     405    405        405    405        405        405     405       405           405       405      405
+schedules:approvals    POST   other    login     405    405        405    405        405        405     405       405           405       405      405
+schedules:apply        GET    own      login     405    405        405    405        405        405     405       405           405       405      405
+schedules:apply        GET    other    login     405    405        405    405        405        405     405       405           405       405      405
+schedules:apply        POST   own      login     saved  saved      403    saved      404        403     403       404           404       404      404
+schedules:apply        POST   other    login     saved  saved      403    404        saved      403     403       404           404       404      404
+schedules:milestone_add GET own        login     405    405        405    405        405        405     405       405           405       405      405
+schedules:milestone_add GET other      login     405    405        405    405        405        405     405       405           405       405      405
+schedules:milestone_add POST own       login     saved  saved      403    saved      404        403     403       404           404       404      404
+schedules:milestone_add POST other     login     saved  saved      403    404        saved      403     403       404           404       404      404
+schedules:approvals_init GET own       login     405    405        405    405        405        405     405       405           405       405      405
+schedules:approvals_init GET other     login     405    405        405    405        405        405     405       405           405       405      405
+schedules:approvals_init POST own      login     saved  saved      403    saved      404        403     403       404           404       404      404
+schedules:approvals_init POST other    login     saved  saved      403    404        saved      403     403       404           404       404      404
+schedules:milestone_delete GET own     login     405    405        405    405        405        405     405       405           405       405      405
+schedules:milestone_delete GET other   login     405    405        405    405        405        405     405       405           405       405      405
+schedules:milestone_delete POST own    login     saved  saved      403    saved      404        403     403       404           404       404      404
+schedules:milestone_delete POST other  login     saved  saved      403    404        saved      403     403       404           404       404      404
+schedules:milestone_evidence GET own   login     405    405        405    405        405        405     405       405           405       405      405
+schedules:milestone_evidence GET other login     405    405        405    405        405        405     405       405           405       405      405
+schedules:milestone_evidence POST own  login     saved  saved      403    saved      404        403     403       404           404       404      404
+schedules:milestone_evidence POST other login     saved  saved      403    404        saved      403     403       404           404       404      404
+schedules:milestones_save GET own      login     405    405        405    405        405        405     405       405           405       405      405
+schedules:milestones_save GET other    login     405    405        405    405        405        405     405       405           405       405      405
+schedules:milestones_save POST own     login     saved  saved      403    saved      404        403     403       404           404       404      404
+schedules:milestones_save POST other   login     saved  saved      403    404        saved      403     403       404           404       404      404
+schedules:approvals_save GET own       login     405    405        405    405        405        405     405       405           405       405      405
+schedules:approvals_save GET other     login     405    405        405    405        405        405     405       405           405       405      405
+schedules:approvals_save POST own      login     saved  saved      403    saved      404        403     403       404           404       404      404
+schedules:approvals_save POST other    login     saved  saved      403    404        saved      403     403       404           404       404      404
+schedules:baseline     GET    own      login     405    405        405    405        405        405     405       405           405       405      405
+schedules:baseline     GET    other    login     405    405        405    405        405        405     405       405           405       405      405
+schedules:baseline     POST   own      login     saved  saved      403    403        404        403     403       404           404       404      404
+schedules:baseline     POST   other    login     saved  saved      403    404        403        403     403       404           404       404      404
+schedules:milestone_photo GET own      login     ok     ok         ok     ok         404        ok      ok        404           404       404      404
+schedules:milestone_photo GET other    login     ok     ok         ok     404        ok         ok      ok        404           404       404      404
+schedules:milestone_photo POST own     login     405    405        405    405        405        405     405       405           405       405      405
+schedules:milestone_photo POST other   login     405    405        405    405        405        405     405       405           405       405      405
+schedules:gantt        GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok        ok       ok
+schedules:gantt        POST   -        login     405    405        405    405        405        405     405       405           405       405      405
+schedules:gantt_data   GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok        ok       ok
+schedules:gantt_data   POST   -        login     405    405        405    405        405        405     405       405           405       405      405
+schedules:gantt_xlsx   GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok        ok       ok
+schedules:gantt_xlsx   POST   -        login     405    405        405    405        405        405     405       405           405       405      405
+schedules:gantt_print  GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok        ok       ok
+schedules:gantt_print  POST   -        login     405    405        405    405        405        405     405       405           405       405      405
+alerts:list            GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok        ok       ok
+alerts:list            POST   -        login     405    405        405    405        405        405     405       405           405       405      405
+alerts:list_xlsx       GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok        ok       ok
+alerts:list_xlsx       POST   -        login     405    405        405    405        405        405     405       405           405       405      405
+alerts:list_print      GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok        ok       ok
+alerts:list_print      POST   -        login     405    405        405    405        405        405     405       405           405       405      405
+alerts:refresh         GET    -        login     405    405        405    405        405        405     405       405           405       405      405
+alerts:refresh         POST   -        login     saved  saved      403    403        403        403     403       403           403       403      403
+alerts:rules           GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok        ok       ok
+alerts:rules           POST   -        login     405    405        405    405        405        405     405       405           405       405      405
+alerts:preset          GET    -        login     405    405        405    405        405        405     405       405           405       405      405
+alerts:preset          POST   -        login     saved  saved      403    403        403        403     403       403           403       403      403
+alerts:rule            GET    -        login     ok     ok         403    403        403        403     403       403           403       403      403
+alerts:rule            POST   -        login     saved  saved      403    403        403        403     403       403           403       403      403
+alerts:project         GET    own      login     ok     ok         ok     ok         404        ok      ok        404           404       404      404
+alerts:project         GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404       404      404
+alerts:project         POST   own      login     405    405        405    405        405        405     405       405           405       405      405
+alerts:project         POST   other    login     405    405        405    405        405        405     405       405           405       405      405
+figures:index          GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok        ok       ok
+figures:index          POST   -        login     405    405        405    405        405        405     405       405           405       405      405
+figures:explain        GET    own      login     ok     ok         ok     ok         404        ok      ok        404           404       404      404
+figures:explain        GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404       404      404
+figures:explain        POST   own      login     405    405        405    405        405        405     405       405           405       405      405
+dashboards:cockpit     GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok        ok       ok
+dashboards:cockpit     GET    own      login     ok     ok         ok     ok         400        ok      ok        ok            400       400      400
+dashboards:cockpit     GET    other    login     ok     ok         ok     400        ok         ok      ok        ok            400       400      400
+dashboards:cockpit     POST   -        login     405    405        405    405        405        405     405       405           405       405      405
+dashboards:cockpit_data GET   -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok        ok       ok
+dashboards:cockpit_data GET   own      login     ok     ok         ok     ok         400        ok      ok        ok            400       400      400
+dashboards:cockpit_data GET   other    login     ok     ok         ok     400        ok         ok      ok        ok            400       400      400
+dashboards:cockpit_data POST  -        login     405    405        405    405        405        405     405       405           405       405      405
+dashboards:map         GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok        ok       ok
+dashboards:map         POST   -        login     405    405        405    405        405        405     405       405           405       405      405
+dashboards:map_data    GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok        ok       ok
+dashboards:map_data    POST   -        login     405    405        405    405        405        405     405       405           405       405      405
+problems:list          GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok        ok       ok
+problems:list          POST   -        login     405    405        405    405        405        405     405       405           405       405      405
+problems:list_xlsx     GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok        ok       ok
+problems:list_xlsx     POST   -        login     405    405        405    405        405        405     405       405           405       405      405
+problems:list_print    GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok        ok       ok
+problems:list_print    POST   -        login     405    405        405    405        405        405     405       405           405       405      405
+problems:inbox         GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok        ok       ok
+problems:inbox         POST   -        login     405    405        405    405        405        405     405       405           405       405      405
+problems:overdue       GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok        ok       ok
+problems:overdue       POST   -        login     405    405        405    405        405        405     405       405           405       405      405
+problems:overdue_xlsx  GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok        ok       ok
+problems:overdue_xlsx  POST   -        login     405    405        405    405        405        405     405       405           405       405      405
+problems:overdue_print GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok        ok       ok
+problems:overdue_print POST   -        login     405    405        405    405        405        405     405       405           405       405      405
+problems:stats         GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok        ok       ok
+problems:stats         POST   -        login     405    405        405    405        405        405     405       405           405       405      405
+problems:stats_xlsx    GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok        ok       ok
+problems:stats_xlsx    POST   -        login     405    405        405    405        405        405     405       405           405       405      405
+problems:stats_print   GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok        ok       ok
+problems:stats_print   POST   -        login     405    405        405    405        405        405     405       405           405       405      405
+problems:project       GET    own      login     ok     ok         ok     ok         404        ok      ok        404           404       404      404
+problems:project       GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404       404      404
+problems:project       POST   own      login     405    405        405    405        405        405     405       405           405       405      405
+problems:project       POST   other    login     405    405        405    405        405        405     405       405           405       405      405
+problems:new           GET    own      login     ok     ok         ok     ok         404        403     ok        404           404       404      404
+problems:new           GET    other    login     ok     ok         ok     404        ok         403     ok        404           404       404      404
+problems:new           POST   own      login     saved  saved      saved  saved      404        403     saved     404           404       404      404
+problems:new           POST   other    login     saved  saved      saved  404        saved      403     saved     404           404       404      404
+problems:order_new     GET    own      login     ok     ok         403    403        404        403     ok        404           404       404      404
+problems:order_new     GET    other    login     ok     ok         403    404        403        403     ok        404           404       404      404
+problems:order_new     POST   own      login     saved  saved      403    403        404        403     saved     404           404       404      404
+problems:order_new     POST   other    login     saved  saved      403    404        403        403     saved     404           404       404      404
+problems:detail        GET    own      login     ok     ok         ok     ok         404        ok      ok        ok            404       404      404
+problems:detail        GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404       404      404
+problems:detail        POST   own      login     405    405        405    405        405        405     405       405           405       405      405
+problems:detail        POST   other    login     405    405        405    405        405        405     405       405           405       405      405
+problems:assign        GET    own      login     405    405        405    405        405        405     405       405           405       405      405
+problems:assign        POST   own      login     saved  saved      403    403        404        403     403       403           404       404      404
+problems:assign        POST   other    login     saved  saved      403    404        403        403     403       404           404       404      404
+problems:assign        POST   wrong    login     403    403        403    403        404        403     403       403           404       404      404
+problems:step/accept   GET    own      login     405    405        405    405        405        405     405       405           405       405      405
+problems:step/accept   POST   own      login     saved  saved      403    403        404        saved   403       403           404       404      404
+problems:step/accept   POST   other    login     saved  saved      403    404        saved      403     403       404           404       404      404
+problems:step/accept   POST   wrong    login     403    403        403    403        404        403     403       403           404       404      404
+problems:step/reply    GET    own      login     405    405        405    405        405        405     405       405           405       405      405
+problems:step/reply    POST   own      login     saved  saved      403    403        404        saved   403       saved         404       404      404
+problems:step/reply    POST   other    login     saved  saved      403    404        saved      403     403       404           404       404      404
+problems:step/reply    POST   wrong    login     403    403        403    403        404        403     403       403           404       404      404
+problems:step/extend   POST   own      login     saved  saved      saved  403        404        403     403       403           404       404      404
+problems:step/extend   POST   other    login     saved  saved      403    404        403        403     403       404           404       404      404
+problems:step/extend   POST   wrong    login     403    403        403    403        404        403     403       403           404       404      404
+problems:step/escalate POST   own      login     saved  saved      saved  403        404        saved   403       403           404       404      404
+problems:step/escalate POST   other    login     saved  saved      403    404        saved      403     403       404           404       404      404
+problems:step/escalate POST   wrong    login     403    403        403    403        404        403     403       403           404       404      404
+problems:step/instruct POST   own      login     saved  403        saved  403        404        403     403       403           404       404      404
+problems:step/instruct POST   other    login     saved  403        saved  404        403        403     403       404           404       404      404
+problems:step/instruct POST   wrong    login     403    403        403    403        404        403     403       403           404       404      404
+problems:step/resolve  POST   own      login     saved  saved      403    403        404        saved   403       403           404       404      404
+problems:step/resolve  POST   other    login     saved  saved      403    404        saved      403     403       404           404       404      404
+problems:step/resolve  POST   wrong    login     403    403        403    403        404        403     403       403           404       404      404
+problems:step/close    POST   own      login     saved  saved      403    403        404        403     saved     403           404       404      404
+problems:step/close    POST   other    login     saved  saved      403    404        403        403     saved     404           404       404      404
+problems:step/close    POST   wrong    login     403    403        403    403        404        403     403       403           404       404      404
+problems:step/return   POST   own      login     saved  saved      403    403        404        403     saved     403           404       404      404
+problems:step/return   POST   other    login     saved  saved      403    404        403        403     saved     404           404       404      404
+problems:step/return   POST   wrong    login     403    403        403    403        404        403     403       403           404       404      404
+problems:step/unsolvable POST own      login     saved  saved      403    403        404        403     403       403           404       404      404
+problems:step/unsolvable POST other    login     saved  saved      403    404        403        403     403       404           404       404      404
+problems:step/unsolvable POST wrong    login     403    403        403    403        404        403     403       403           404       404      404
+problems:step/reopen   POST   own      login     saved  saved      403    403        404        403     403       403           404       404      404
+problems:step/reopen   POST   other    login     saved  saved      403    404        403        403     403       404           404       404      404
+problems:step/reopen   POST   wrong    login     403    403        403    403        404        403     403       403           404       404      404
+problems:step/fly      POST   own      login     404    404        404    404        404        404     404       404           404       404      404
+problems:attach        GET    own      login     405    405        405    405        405        405     405       405           405       405      405
+problems:attach        POST   own      login     saved  saved      403    saved      404        saved   saved     403           404       404      404
+problems:attach        POST   other    login     saved  saved      403    404        saved      403     saved     404           404       404      404
+problems:attach        POST   wrong    login     403    403        403    403        404        403     403       403           404       404      404
+problems:problem_order GET    own      login     405    405        405    405        405        405     405       405           405       405      405
+problems:problem_order POST   own      login     saved  saved      403    403        404        403     saved     403           404       404      404
+problems:problem_order POST   other    login     saved  saved      403    404        403        403     saved     404           404       404      404
+problems:attachment    GET    own      login     ok     ok         ok     ok         404        ok      ok        ok            404       404      404
+problems:attachment    GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404       404      404
+problems:attachment    GET    order    login     ok     ok         ok     ok         404        ok      ok        404           404       404      404
+problems:attachment    GET    meeting  login     ok     ok         ok     ok         404        ok      ok        404            404       404      404
+problems:attachment    POST   own      login     405    405        405    405        405        405     405       405           405       405      405
+problems:attachment_delete GET own     login     405    405        405    405        405        405     405       405           405       405      405
+problems:attachment_delete POST own    login     saved  saved      403    403        404        saved   403       403           404       404      404
+problems:attachment_delete POST other  login     saved  saved      403    404        saved      403     403       404           404       404      404
+problems:attachment_delete POST order  login     saved  saved      403    403        404        saved   403       404           404       404      404
+problems:attachment_delete POST meeting login    saved  saved      403    403        404        403     saved     404           404       404      404
+problems:attachment_delete POST wrong  login     302    302        403    403        404        302     403       403           404       404      404
+problems:orders        GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok        ok       ok
+problems:orders        POST   -        login     405    405        405    405        405        405     405       405           405       405      405
+problems:order         GET    own      login     ok     ok         ok     ok         404        ok      ok        404           404       404      404
+problems:order         GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404       404      404
+problems:order         POST   own      login     405    405        405    405        405        405     405       405           405       405      405
+problems:order         POST   other    login     405    405        405    405        405        405     405       405           405       405      405
+problems:order_print   GET    own      login     ok     ok         ok     ok         404        ok      ok        404           404       404      404
+problems:order_print   GET    other    login     ok     ok         ok     404        ok         ok      ok        404           404       404      404
+problems:order_print   POST   own      login     405    405        405    405        405        405     405       405           405       405      405
+problems:order_step/reply GET own      login     405    405        405    405        405        405     405       405           405       405      405
+problems:order_step/reply POST own     login     saved  403        403    403        404        saved   403       404           404       404      404
+problems:order_step/reply POST other   login     saved  403        403    404        saved      403     403       404           404       404      404
+problems:order_step/reply POST wrong   login     403    403        403    403        404        403     403       404           404       404      404
+problems:order_step/progress POST own  login     saved  403        403    403        404        saved   403       404           404       404      404
+problems:order_step/progress POST other login    saved  403        403    404        saved      403     403       404           404       404      404
+problems:order_step/progress POST wrong login    403    403        403    403        404        403     403       404           404       404      404
+problems:order_step/return POST own    login     saved  saved      403    403        404        403     saved     404           404       404      404
+problems:order_step/return POST other  login     saved  saved      403    404        403        403     saved     404           404       404      404
+problems:order_step/return POST wrong  login     403    403        403    403        404        403     403       404           404       404      404
+problems:order_step/close POST own     login     saved  saved      403    403        404        403     saved     404           404       404      404
+problems:order_step/close POST other   login     saved  saved      403    404        403        403     saved     404           404       404      404
+problems:order_step/close POST wrong   login     403    403        403    403        404        403     403       404           404       404      404
+problems:order_step/fly POST  own      login     404    404        404    404        404        404     404       404           404       404      404
+problems:order_attach  GET    own      login     405    405        405    405        405        405     405       405           405       405      405
+problems:order_attach  POST   own      login     saved  saved      403    403        404        saved   saved     404           404       404      404
+problems:order_attach  POST   other    login     saved  saved      403    404        saved      403     saved     404           404       404      404
+problems:meetings      GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok        ok       ok
+problems:meetings      POST   -        login     405    405        405    405        405        405     405       405           405       405      405
+problems:meetings_xlsx GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok        ok       ok
+problems:meetings_xlsx POST   -        login     405    405        405    405        405        405     405       405           405       405      405
+problems:meetings_print GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok        ok       ok
+problems:meetings_print POST   -        login     405    405        405    405        405        405     405       405           405       405      405
+problems:meeting_new   GET    -        login     ok     ok         403    403        403        403     ok        403           403       403      403
+problems:meeting_new   POST   -        login     saved  saved      403    403        403        403     saved     403           403       403      403
+problems:meeting       GET    own      login     ok     ok         ok     ok         404        ok      ok        404            404       404      404
+problems:meeting       GET    other    login     ok     ok         ok     404        ok         ok      ok        404            404       404      404
+problems:meeting       POST   own      login     405    405        405    405        405        405     405       405           405       405      405
+problems:meeting_xlsx  GET    own      login     ok     ok         ok     ok         404        ok      ok        404            404       404      404
+problems:meeting_xlsx  GET    other    login     ok     ok         ok     404        ok         ok      ok        404            404       404      404
+problems:meeting_xlsx  POST   own      login     405    405        405    405        405        405     405       405           405       405      405
+problems:meeting_print GET    own      login     ok     ok         ok     ok         404        ok      ok        404            404       404      404
+problems:meeting_print GET    other    login     ok     ok         ok     404        ok         ok      ok        404            404       404      404
+problems:meeting_print POST   own      login     405    405        405    405        405        405     405       405           405       405      405
+problems:meeting_edit  GET    own      login     ok     ok         403    403        404        403     ok        404           404       404      404
+problems:meeting_edit  GET    other    login     ok     ok         403    404        403        403     ok        404           404       404      404
+problems:meeting_edit  POST   own      login     saved  saved      403    403        404        403     saved     404           404       404      404
+problems:meeting_edit  POST   other    login     saved  saved      403    404        403        403     saved     404           404       404      404
+problems:meeting_decide GET   own      login     405    405        405    405        405        405     405       405           405       405      405
+problems:meeting_decide POST  own      login     saved  saved      403    403        404        403     saved     404           404       404      404
+problems:meeting_decide POST  other    login     saved  saved      403    404        403        403     saved     404           404       404      404
+problems:meeting_attach GET   own      login     405    405        405    405        405        405     405       405           405       405      405
+problems:meeting_attach POST  own      login     saved  saved      403    403        404        403     saved     404           404       404      404
+problems:meeting_attach POST  other    login     saved  saved      403    404        403        403     saved     404           404       404      404
+problems:inspections   GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok        ok       ok
+problems:inspections   POST   -        login     405    405        405    405        405        405     405       405           405       405      405
+problems:inspection_new GET   -        login     ok     ok         403    403        403        403     ok        403           403       403      403
+problems:inspection_new POST  -        login     saved  saved      403    403        403        403     saved     403           403       403      403
+problems:inspection    GET    own      login     ok     ok         ok     ok         404        ok      ok        404            404       404      404
+problems:inspection    GET    other    login     ok     ok         ok     404        ok         ok      ok        404            404       404      404
+problems:inspection    POST   own      login     405    405        405    405        405        405     405       405           405       405      405
+problems:inspection_edit GET  own      login     ok     ok         403    403        404        403     ok        404           404       404      404
+problems:inspection_edit GET  other    login     ok     ok         403    404        403        403     ok        404           404       404      404
+problems:inspection_edit POST own      login     saved  saved      403    403        404        403     saved     404           404       404      404
+problems:inspection_edit POST other    login     saved  saved      403    404        403        403     saved     404           404       404      404
+problems:inspection_decide GET own     login     405    405        405    405        405        405     405       405           405       405      405
+problems:inspection_decide POST own    login     saved  saved      403    403        404        403     saved     404           404       404      404
+problems:inspection_decide POST other  login     saved  saved      403    404        403        403     saved     404           404       404      404
+problems:inspection_photos GET own     login     405    405        405    405        405        405     405       405           405       405      405
+problems:inspection_photos POST own    login     saved  saved      403    403        404        403     saved     404           404       404      404
+problems:inspection_photos POST other  login     saved  saved      403    404        403        403     saved     404           404       404      404
+problems:inspection_photo GET own      login     ok     ok         ok     ok         404        ok      ok        404            404       404      404
+problems:inspection_photo GET other    login     ok     ok         ok     404        ok         ok      ok        404            404       404      404
+problems:inspection_photo POST own     login     405    405        405    405        405        405     405       405           405       405      405
+scoring:list           GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok        ok       ok
+scoring:list           POST   -        login     405    405        405    405        405        405     405       405           405       405      405
+scoring:preset_install GET    -        login     405    405        405    405        405        405     405       405           405       405      405
+scoring:preset_install POST   -        login     saved  saved      403    403        403        403     403       403           403       403      403
+scoring:import         GET    -        login     405    405        405    405        405        405     405       405           405       405      405
+scoring:import         POST   -        login     saved  saved      403    403        403        403     403       403           403       403      403
+scoring:new            GET    -        login     ok     ok         403    403        403        403     403       403           403       403      403
+scoring:new            POST   -        login     saved  saved      403    403        403        403     403       403           403       403      403
+scoring:scheme         GET    published login    ok     ok         ok     ok         ok         ok      ok        ok            404       404      404
+scoring:scheme         GET    draft    login     ok     ok         404    404        404        404     404       404           404       404      404
+scoring:scheme         POST   draft    login     405    405        405    405        405        405     405       405           405       405      405
+scoring:edit           GET    draft    login     ok     ok         403    403        403        403     403       403           403       403      403
+scoring:edit           POST   draft    login     saved  saved      403    403        403        403     403       403           403       403      403
+scoring:export         GET    draft    login     ok     ok         403    403        403        403     403       403           403       403      403
+scoring:export         POST   draft    login     405    405        405    405        405        405     405       405           405       405      405
+scoring:compute        GET    draft    login     405    405        405    405        405        405     405       405           405       405      405
+scoring:compute        POST   draft    login     saved  saved      403    403        403        403     403       403           403       403      403
+scoring:exemption_add  GET    draft    login     405    405        405    405        405        405     405       405           405       405      405
+scoring:exemption_add  POST   draft    login     saved  saved      403    403        403        403     403       403           403       403      403
+scoring:exemption_edit GET    draft    login     ok     ok         403    403        403        403     403       403           403       403      403
+scoring:exemption_edit POST   draft    login     saved  saved      403    403        403        403     403       403           403       403      403
+scoring:exemption_delete GET  draft    login     405    405        405    405        405        405     405       405           405       405      405
+scoring:exemption_delete POST draft    login     saved  saved      403    403        403        403     403       403           403       403      403
+scoring:run            GET    draft    login     ok     ok         404    404        404        404     404       404           404       404      404
+scoring:run            GET    published login    ok     ok         ok     ok         ok         ok      ok        ok            404       404      404
+scoring:run            POST   draft    login     405    405        405    405        405        405     405       405           405       405      405
+scoring:point          GET    draft    login     ok     ok         404    404        404        404     404       404           404       404      404
+scoring:point          GET    published login    ok     ok         ok     ok         ok         ok      ok        ok            404       404      404
+scoring:point          POST   draft    login     405    405        405    405        405        405     405       405           405       405      405
+scoring:board          GET    draft    login     ok     ok         404    404        404        404     404       404           404       404      404
+scoring:board          GET    published login    ok     ok         ok     ok         ok         ok      ok        ok            404       404      404
+scoring:board          POST   draft    login     405    405        405    405        405        405     405       405           405       405      405
+scoring:print          GET    draft    login     ok     ok         404    404        404        404     404       404           404       404      404
+scoring:print          GET    published login    ok     ok         ok     ok         ok         ok      ok        ok            404       404      404
+scoring:print          POST   draft    login     405    405        405    405        405        405     405       405           405       405      405
+scoring:run_export     GET    draft    login     ok     ok         404    404        404        404     404       404           404       404      404
+scoring:run_export     GET    published login    ok     ok         ok     ok         ok         ok      ok        ok            404       404      404
+scoring:run_export     POST   draft    login     405    405        405    405        405        405     405       405           405       405      405
+scoring:sheet          GET    draft    login     ok     ok         ok     404        404        404     ok        404           404       404      404
+scoring:sheet          GET    published login    404    404        404    404        404        404     404       404           404       404      404
+scoring:sheet          POST   draft    login     saved  saved      saved  404        404        404     saved     404           404       404      404
+scoring:veto           GET    draft    login     405    405        405    405        405        405     405       405           405       405      405
+scoring:veto           POST   draft    login     saved  saved      403    403        403        403     403       403           403       403      403
+scoring:recompute      GET    draft    login     405    405        405    405        405        405     405       405           405       405      405
+scoring:recompute      POST   draft    login     saved  saved      403    403        403        403     403       403           403       403      403
+scoring:publish        GET    draft    login     405    405        405    405        405        405     405       405           405       405      405
+scoring:publish        POST   draft    login     saved  saved      403    403        403        403     403       403           403       403      403
+scoring:delete         GET    draft    login     405    405        405    405        405        405     405       405           405       405      405
+scoring:delete         POST   draft    login     saved  saved      403    403        403        403     403       403           403       403      403
+bulletins:list         GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok        ok       ok
+bulletins:list         POST   -        login     405    405        405    405        405        405     405       405           405       405      405
+bulletins:new          GET    -        login     405    405        405    405        405        405     405       405           405       405      405
+bulletins:new          POST   -        login     saved  saved      403    403        403        403     403       403           403       403      403
+bulletins:detail       GET    draft    login     ok     ok         404    404        404        404     404       404           404       404      404
+bulletins:detail       GET    published login    ok     ok         ok     ok         ok         ok      ok        ok            404       404      404
+bulletins:detail       GET    district login     ok     ok         ok     404        ok         ok      ok        ok            404       404      404
+bulletins:detail       POST   draft    login     saved  saved      404    404        404        404     404       404           404       404      404
+bulletins:detail       POST   published login    302    302        403    403        403        403     403       403           404       404      404
+bulletins:publish      GET    draft    login     405    405        405    405        405        405     405       405           405       405      405
+bulletins:publish      POST   draft    login     saved  saved      403    403        403        403     403       403           403       403      403
+bulletins:delete       GET    draft    login     405    405        405    405        405        405     405       405           405       405      405
+bulletins:delete       POST   draft    login     saved  saved      403    403        403        403     403       403           403       403      403
+bulletins:correct      GET    published login    405    405        405    405        405        405     405       405           405       405      405
+bulletins:correct      POST   published login    saved  saved      403    403        403        403     403       403           403       403      403
+bulletins:docx         GET    draft    login     ok     ok         404    404        404        404     404       404           404       404      404
+bulletins:docx         GET    published login    ok     ok         ok     ok         ok         ok      ok        ok            404       404      404
+bulletins:docx         GET    district login     ok     ok         ok     404        ok         ok      ok        ok            404       404      404
+bulletins:docx         POST   published login    405    405        405    405        405        405     405       405           405       405      405
+bulletins:pdf          GET    draft    login     ok     ok         404    404        404        404     404       404           404       404      404
+bulletins:pdf          GET    published login    ok     ok         ok     ok         ok         ok      ok        ok            404       404      404
+bulletins:pdf          POST   published login    405    405        405    405        405        405     405       405           405       405      405
+bulletins:annex        GET    draft    login     ok     ok         404    404        404        404     404       404           404       404      404
+bulletins:annex        GET    published login    ok     ok         ok     ok         ok         ok      ok        ok            404       404      404
+bulletins:annex        POST   published login    405    405        405    405        405        405     405       405           405       405      405
+bulletins:templates    GET    -        login     ok     ok         403    403        403        403     403       403           403       403      403
+bulletins:templates    POST   -        login     saved  saved      403    403        403        403     403       403           403       403      403
+bulletins:template_example GET -       login     ok     ok         403    403        403        403     403       403           403       403      403
+bulletins:template_example POST -      login     405    405        405    405        405        405     405       405           405       405      405
+bulletins:template_delete GET -        login     405    405        405    405        405        405     405       405           405       405      405
+bulletins:template_delete POST -       login     saved  saved      403    403        403        403     403       403           403       403      403
+dashboards:screen      GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok        ok       ok
+dashboards:screen      POST   -        login     405    405        405    405        405        405     405       405           405       405      405
+dashboards:screen_data GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok        ok       ok
+dashboards:screen_data POST   -        login     405    405        405    405        405        405     405       405           405       405      405
+dashboards:tokens      GET    -        login     ok     ok         403    403        403        403     403       403           403       403      403
+dashboards:tokens      POST   -        login     saved  saved      403    403        403        403     403       403           403       403      403
+dashboards:token_revoke GET   city     login     405    405        405    405        405        405     405       405           405       405      405
+dashboards:token_revoke POST  city     login     saved  saved      403    403        403        403     403       403           403       403      403
+dashboards:token_screen GET   valid    ok        ok     ok         ok     ok         ok         ok      ok        ok            ok        ok       ok
+dashboards:token_screen GET   revoked  410       410    410        410    410        410        410     410       410           410       410      410
+dashboards:token_screen GET   expired  410       410    410        410    410        410        410     410       410           410       410      410
+dashboards:token_screen POST  valid    405       405    405        405    405        405        405     405       405           405       405      405
+dashboards:token_screen_data GET valid ok        ok     ok         ok     ok         ok         ok      ok        ok            ok        ok       ok
+dashboards:token_screen_data GET revoked 410     410    410        410    410        410        410     410       410           410       410      410
+dashboards:token_screen_data GET expired 410     410    410        410    410        410        410     410       410           410       410      410
+dashboards:token_screen_data POST valid 405      405    405        405    405        405        405     405       405           405       405      405
 """
 
 EXCLUDED_NAMESPACES = {"admin"}

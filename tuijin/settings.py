@@ -54,7 +54,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "tuijin.org.admin_app.TuijinAdminConfig",  # django.contrib.admin, its site under 三权分立
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -87,6 +87,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "tuijin.ops.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "tuijin.core.middleware.SecurityHeadersMiddleware",  # outside WhiteNoise: static files get the headers too
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tuijin.core.middleware.ChineseFirstLocaleMiddleware",
@@ -98,7 +99,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "tuijin.core.middleware.RefuseNulCharactersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "tuijin.core.middleware.SecurityHeadersMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
     "tuijin.core.middleware.DomainErrorMiddleware",
@@ -118,6 +118,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tuijin.core.context_processors.tuijin",
+                "tuijin.org.context_processors.places",
             ],
         },
     }

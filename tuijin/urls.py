@@ -6,11 +6,6 @@ from tuijin.core import views as core_views
 from tuijin.dashboards.views import home as home_views
 from tuijin.ops import views as ops_views
 
-admin.site.site_header = "推进 · 重点项目管理服务平台"
-admin.site.site_title = "推进"
-admin.site.index_title = "系统管理"
-admin.site.login = account_views.admin_login  # one login for the whole site: password, then the second factor
-
 urlpatterns = [
     path("", home_views.home, name="home"),  # each role's first screen (tuijin.dashboards)
     path("login/", account_views.LoginView.as_view(), name="login"),

@@ -1,23 +1,19 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from tuijin.org.adminsite import SECURITY, DutyAdmin
+
 from .models import AccountState
 
 
 @admin.register(AccountState)
-class AccountStateAdmin(SimpleHistoryAdmin):
-    """Read-only: passwords and factors change through the services (账户与安全, the resets)."""
+class AccountStateAdmin(DutyAdmin, SimpleHistoryAdmin):
+    """The security administrator's, read-only: passwords and factors change through the services
+    (账户与安全, the resets)."""
+    duty = SECURITY
+    actions_allowed = ("view",)
     list_display = ("user", "password_changed_at", "must_change_password", "demo_exempt")
     search_fields = ("user__username",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def _unregister_otp_admins() -> None:

@@ -16,7 +16,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -323,19 +322,3 @@ def reset_factor(request, pk: int):
         messages.success(request, _("已重置%(user)s的双因素认证。") % {"user": target.username})
     return redirect("accounts:users")
 
-
-
-def admin_login(request, extra_context=None):
-    """The Django admin's login page (admin.site.login) would sign a user in with the password alone, past the
-    second factor and the duties: it hands over to this site's login instead. A signed-in user who is not
-    staff gets 403 (the admin would otherwise send them round to the login and back)."""
-    from django.contrib.auth.views import redirect_to_login
-
-    target = request.GET.get("next") or reverse("admin:index")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        target = reverse("admin:index")
-    if request.user.is_authenticated:
-        if request.user.is_active and request.user.is_staff:
-            return redirect(target)
-        raise PermissionDenied(_("系统管理后台只对系统管理员开放。"))
-    return redirect_to_login(target, reverse("login"))

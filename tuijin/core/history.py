@@ -51,8 +51,10 @@ def _display(field: models.Field, value, names: dict) -> str:
     return str(value)
 
 
-def describe(records, model, subject=lambda record: "", skip=("version", "id")) -> list[HistoryEntry]:
-    """Turn historical records into entries, newest first, each with before/after per changed field."""
+def describe(records, model, subject=lambda record: "", skip=("version", "id"), mask=None) -> list[HistoryEntry]:
+    """Turn historical records into entries, newest first, each with before/after per changed field.
+    `mask`: {field name: function} for the fields shown masked (personal information, core.masking)."""
+    mask = mask or {}
     records = list(records)
     fields = {f.attname: f for f in model._meta.concrete_fields if f.attname not in skip}
     # Resolve foreign keys to names in one query per related model.
@@ -65,6 +67,11 @@ def describe(records, model, subject=lambda record: "", skip=("version", "id")) 
     for related, ids in wanted.items():
         for obj in related._default_manager.filter(pk__in=ids):
             names[(related, obj.pk)] = _label(obj)
+
+    def shown(field, value) -> str:
+        if field.name in mask and value not in (None, ""):
+            return mask[field.name](value)
+        return _display(field, value, names)
 
     entries = []
     last_by_object: dict = {}
@@ -79,12 +86,12 @@ def describe(records, model, subject=lambda record: "", skip=("version", "id")) 
             if record.history_type == "+" or previous is None:
                 if new in (None, "", False) or field.name == "is_archived":
                     continue
-                changes.append(Change(field.name, str(field.verbose_name), "", _display(field, new, names)))
+                changes.append(Change(field.name, str(field.verbose_name), "", shown(field, new)))
             else:
                 old = getattr(previous, attname, None)
                 if old != new:
                     changes.append(
-                        Change(field.name, str(field.verbose_name), _display(field, old, names), _display(field, new, names))
+                        Change(field.name, str(field.verbose_name), shown(field, old), shown(field, new))
                     )
         user = record.history_user
         who = (user.get_full_name() or user.username) if user else _("系统")

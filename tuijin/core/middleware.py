@@ -35,12 +35,25 @@ class SessionTimeoutMiddleware:
 
 
 class SecurityHeadersMiddleware:
-    """CSP on every response, no-store on authenticated pages (headers a passive security scan checks)."""
+    """CSP and Permissions-Policy on every response, no-store on authenticated pages (headers a passive
+    security scan checks)."""
 
     csp = (
         "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
         "script-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'"
     )
+
+    # The browser features no page of the platform uses are off for every page and every frame; fullscreen
+    # stays open to the platform's own pages (a 大屏 is shown full screen), to no one else.
+    permissions_policy = ", ".join([
+        *(f"{feature}=()" for feature in (
+            "accelerometer", "autoplay", "bluetooth", "camera", "display-capture", "encrypted-media",
+            "geolocation", "gyroscope", "hid", "idle-detection", "magnetometer", "microphone", "midi",
+            "payment", "picture-in-picture", "publickey-credentials-get", "screen-wake-lock", "serial",
+            "usb", "xr-spatial-tracking", "browsing-topics",
+        )),
+        "fullscreen=(self)",
+    ])
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -48,6 +61,7 @@ class SecurityHeadersMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.setdefault("Content-Security-Policy", self.csp)
+        response.setdefault("Permissions-Policy", self.permissions_policy)
         if getattr(request, "user", None) is not None and request.user.is_authenticated:
             response["Cache-Control"] = "no-store"
         return response

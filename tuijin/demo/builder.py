@@ -352,7 +352,9 @@ class DemoBuilder:
             users.append(
                 user_model(
                     username=username, first_name=display, last_name="", password=password, is_active=True,
-                    is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN,
+                    # 三权分立: the administrators are staff by their role (the admin site asks the role, not
+                    # this flag); nobody is a superuser, which is for the installation only.
+                    is_staff=role in (Role.ADMIN, Role.SECURITY), is_superuser=False,
                 )
             )
         users = user_model.objects.bulk_create(users)

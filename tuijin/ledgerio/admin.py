@@ -2,11 +2,14 @@
 
 from django.contrib import admin
 
+from tuijin.org.adminsite import SYSTEM, DutyAdmin
+
 from .models import HeaderSynonym, ImportBatch, SavedMapping, ValueSynonym
 
 
 @admin.register(HeaderSynonym)
-class HeaderSynonymAdmin(admin.ModelAdmin):
+class HeaderSynonymAdmin(DutyAdmin, admin.ModelAdmin):
+    duty = SYSTEM
     list_display = ("text", "field", "is_active")
     list_editable = ("field", "is_active")
     list_filter = ("field", "is_active")
@@ -14,7 +17,8 @@ class HeaderSynonymAdmin(admin.ModelAdmin):
 
 
 @admin.register(ValueSynonym)
-class ValueSynonymAdmin(admin.ModelAdmin):
+class ValueSynonymAdmin(DutyAdmin, admin.ModelAdmin):
+    duty = SYSTEM
     list_display = ("kind", "text", "value", "is_active")
     list_editable = ("value", "is_active")
     list_filter = ("kind", "is_active")
@@ -22,23 +26,21 @@ class ValueSynonymAdmin(admin.ModelAdmin):
 
 
 @admin.register(SavedMapping)
-class SavedMappingAdmin(admin.ModelAdmin):
+class SavedMappingAdmin(DutyAdmin, admin.ModelAdmin):
+    duty = SYSTEM
     list_display = ("__str__", "updated_by", "updated_at")
     readonly_fields = ("signature", "labels", "updated_by", "updated_at")
     fields = ("signature", "labels", "fields", "updated_by", "updated_at")
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
+class ImportBatchAdmin(DutyAdmin, admin.ModelAdmin):
     """A record of who imported what and with which result; not editable."""
+
+    duty = SYSTEM
+    actions_allowed = ("view",)
 
     list_display = ("filename", "user", "status", "created_at", "finished_at")
     list_filter = ("status",)
     search_fields = ("filename", "user__username")
     readonly_fields = [f.name for f in ImportBatch._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

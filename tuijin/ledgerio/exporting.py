@@ -14,13 +14,14 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from tuijin.core.masking import mask_name, mask_phone
 from tuijin.core.sheets.writer import DATE, DECIMAL, INTEGER, MONEY, Column, Table
 from tuijin.org.models import Region
 from tuijin.org.selectors import user_access
 from tuijin.projects import completion
 from tuijin.projects.choices import LeaderRole, Light
 from tuijin.projects.models import Project, ProjectLeader, ProjectResponsibleUnit
-from tuijin.projects.selectors import YEAR_PLAN, current_year, with_year_plan
+from tuijin.projects.selectors import YEAR_PLAN, current_year, owner_contacts_visible, with_year_plan
 from tuijin.projects.tables import parse_sort
 
 OWNER_GROUP = "项目业主单位"
@@ -123,7 +124,9 @@ def ledger_export(user, filterset, *, sort: str | None, include_archived: bool, 
     year = selected_year or current_year()
     _, ordering = parse_sort(sort)
     basis = completion.as_of(year, as_of)
-    rows, sums = ledger_export_rows(_counted(filterset), year=year, ordering=ordering, as_of=basis)
+    counted = _counted(filterset)
+    rows, sums = ledger_export_rows(counted, year=year, ordering=ordering, as_of=basis,
+                                    full_contacts=owner_contacts_visible(user, counted))
     columns = ledger_columns(year, basis)
     totals: list = [None] * len(columns)
     totals[0] = f"合计（{sums.count}项）"
@@ -193,14 +196,16 @@ def _region_name(user, filterset) -> str:
     return Region.objects.filter(path="/" + "/".join(common) + "/").values_list("name", flat=True).first() or ""
 
 
-def ledger_export_rows(filtered, *, year: int, ordering: list[str],
-                       as_of: completion.AsOf | None = None) -> tuple[list[tuple], LedgerSums]:
+def ledger_export_rows(filtered, *, year: int, ordering: list[str], as_of: completion.AsOf | None = None,
+                       full_contacts: set[int] | None = frozenset()) -> tuple[list[tuple], LedgerSums]:
     """One row per project of `filtered` (a scoped, filtered Project queryset) in the ledger's order,
     values in ledger_columns() order, with exact Decimal sums of the money columns.
 
     Five queries whatever the number of rows: the projects with their relations, the year's plan and
     本年累计完成 as of `as_of` (completion.figure, read with them), then programmes, responsible units,
     leaders and 形象进度 as of `as_of` of the same projects (each by a subquery on the filtered set).
+    The owner's 联系人 and 联系电话 are written in full for the projects of `full_contacts` (None: all of them;
+    projects.selectors.owner_contacts_visible), masked for the others (core.masking).
     The rows are collected before writing because the sums come first in the sheet; summing the very
     rows written keeps the 合计 equal to them even while others save.
     """
@@ -240,6 +245,8 @@ def ledger_export_rows(filtered, *, year: int, ordering: list[str],
         before, goal,
         owner, owner_contact, owner_phone, lead_unit, remarks, light, light_reason, *done,
     ) in enumerate(projects.iterator(chunk_size=CHUNK), start=1):
+        if full_contacts is not None and pk not in full_contacts:
+            owner_contact, owner_phone = mask_name(owner_contact), mask_phone(owner_phone)
         completed = (done[0] if done[0] is not None else zero) if done else None
         if completed is not None:
             done_sum += completed

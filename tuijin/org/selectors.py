@@ -101,6 +101,12 @@ def is_audit_admin(user) -> bool:
     return user_access(user).has_role(Role.AUDITOR)
 
 
+def sees_contacts(user) -> bool:
+    """Contact persons and their phone numbers in full (个人信息, masked for everyone else by
+    core.masking): the office (admin, dispatcher), who call the units and owners; `None` is the system."""
+    return user is None or is_office(user)
+
+
 def may_supervise(user) -> bool:
     """Issues supervision orders and records meetings and inspections: the office and inspectors."""
     return user_access(user).has_role(*SUPERVISOR_ROLES)

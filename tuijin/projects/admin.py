@@ -2,11 +2,14 @@
 
 from django.contrib import admin
 
+from tuijin.org.adminsite import SYSTEM, DutyAdmin
+
 from .models import Category, Level, Nature, Program, Stage
 
 
 @admin.register(Level, Nature)
-class DictionaryAdmin(admin.ModelAdmin):
+class DictionaryAdmin(DutyAdmin, admin.ModelAdmin):
+    duty = SYSTEM
     list_display = ("name", "sort", "is_active")
     list_editable = ("sort", "is_active")
     search_fields = ("name",)
@@ -24,7 +27,8 @@ class StageAdmin(DictionaryAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(DutyAdmin, admin.ModelAdmin):
+    duty = SYSTEM
     list_display = ("name", "parent", "sort", "is_active")
     list_filter = ("parent",)
     list_editable = ("sort", "is_active")

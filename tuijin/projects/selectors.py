@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from tuijin.core.history import describe
+from tuijin.core.masking import mask_name, mask_phone
+from tuijin.org.selectors import sees_contacts
 
 from . import completion
 from .choices import Admission
@@ -331,9 +333,37 @@ def project_editable(user, project: Project) -> bool:
     return Project.objects.editable_by(user).filter(pk=project.pk).exists()
 
 
-def project_history(project: Project):
-    """Changes to the project, its annual plans, units and leaders, newest first, in human words."""
-    entries = describe(project.history.select_related("history_user").all(), Project)
+def owner_contacts_visible(user, projects) -> set[int] | None:
+    """Of `projects` (a Project queryset), the ids whose 业主联系人 and 联系电话 `user` sees in full: None
+    for all of them (the office, the system: org.selectors.sees_contacts), else those the user edits (the
+    project's own editors, who keep them). The rest are shown masked (core.masking). One query."""
+    if sees_contacts(user):
+        return None
+    return set(Project.objects.editable_by(user).filter(pk__in=projects.order_by().values("pk"))
+               .values_list("pk", flat=True))
+
+
+def sees_owner_contact(user, project: Project) -> bool:
+    visible = owner_contacts_visible(user, Project.objects.filter(pk=project.pk))
+    return visible is None or project.pk in visible
+
+
+def owner_contact(user, project: Project) -> tuple[str, str]:
+    """The project's 业主联系人 and 联系电话 as `user` may see them: in full or masked."""
+    if sees_owner_contact(user, project):
+        return project.owner_contact, project.owner_phone
+    return mask_name(project.owner_contact), mask_phone(project.owner_phone)
+
+
+# How the history shows the personal fields to whoever may not see them in full.
+PERSONAL_FIELDS = {"owner_contact": mask_name, "owner_phone": mask_phone}
+
+
+def project_history(project: Project, user=None):
+    """Changes to the project, its annual plans, units and leaders, newest first, in human words; the
+    owner's contact masked unless `user` sees it in full (owner_contact; `None`: the system, in full)."""
+    entries = describe(project.history.select_related("history_user").all(), Project,
+                       mask=None if sees_owner_contact(user, project) else PERSONAL_FIELDS)
     plans = AnnualPlan.history.filter(project_id=project.pk).select_related("history_user")
     entries += describe(plans, AnnualPlan, subject=lambda r: f"{r.year}年度计划", skip=("version", "id", "project_id"))
     links = ProjectLeader.history.filter(project_id=project.pk).select_related("history_user", "leader")

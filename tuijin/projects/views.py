@@ -91,6 +91,7 @@ def _render_detail(request, project, status=200, archive_form=None):
     context["programs"] = list(project.programs.all())
     context["current_plan"] = project.annual_plans.filter(year=selectors.current_year()).first()
     context["archive_form"] = archive_form or ArchiveForm(initial={"version": project.version})
+    context["owner_contact"], context["owner_phone"] = selectors.owner_contact(request.user, project)
     return render(request, "projects/project_detail.html", context, status=status)
 
 
@@ -112,7 +113,7 @@ def project_plans(request, pk):
 def project_history(request, pk):
     project = selectors.project_for_user(request.user, pk)
     context = _detail_context(request, project, "history")
-    context["entries"] = selectors.project_history(project)
+    context["entries"] = selectors.project_history(project, request.user)
     return render(request, "projects/project_history.html", context)
 
 

@@ -6,8 +6,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tuijin.core.listexport import ListExport, Section, totals_row
+from tuijin.core.masking import mask_name, mask_phone
 from tuijin.core.sheets.writer import INTEGER, MONEY, RATE, Column
 from tuijin.org.models import Unit
+from tuijin.org.selectors import sees_contacts
 
 from . import selectors
 
@@ -31,6 +33,8 @@ def period_export(user, period, overview, missing, missing_terms) -> ListExport:
     reached = selectors.reporters_for_units(paths_by_unit)
     contacts = {pk: (contact, phone) for pk, contact, phone in
                 Unit.objects.filter(pk__in=[t.key for t in overview.by_unit if t.key]).values_list("pk", "contact", "phone")}
+    if not sees_contacts(user):  # personal information: in full for the office only (core.masking)
+        contacts = {pk: (mask_name(contact), mask_phone(phone)) for pk, (contact, phone) in contacts.items()}
 
     unit_columns = [
         Column("unit", _("填报单位"), width=24, wrap=True),

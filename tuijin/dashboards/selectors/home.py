@@ -48,7 +48,12 @@ from tuijin.schedules import selectors as schedules
 from tuijin.schedules.choices import MilestoneStatus
 
 OFFICE, LEADER, WORK = "office", "leader", "work"
-SCREEN_LABELS = {OFFICE: gettext_lazy("本月调度"), LEADER: gettext_lazy("我联系的项目"), WORK: gettext_lazy("我的待办")}
+SECURITY, AUDIT = "security", "audit"  # the security and audit administrators' (三权分立): their tools only
+SCREEN_LABELS = {OFFICE: gettext_lazy("本月调度"), LEADER: gettext_lazy("我联系的项目"), WORK: gettext_lazy("我的待办"),
+                 SECURITY: gettext_lazy("安全管理"), AUDIT: gettext_lazy("安全审计")}
+# The audit trail's pages (the audit app, issue #18 §3) live at this path; linked as a path so that this
+# screen does not depend on that app being installed.
+AUDIT_PATH = "/audit/"
 
 ROWS = 8  # rows shown under a number (the list behind it holds them all)
 # The headline figures of a scope and of a leader's projects: all from the ledger's one pass (序时 in it).
@@ -96,6 +101,12 @@ def screens_for(user) -> list[str]:
     leader's (a leader grant, or a 联系领导 record linked to the account), everyone else's."""
     access = user_access(user)
     found = []
+    if Role.SECURITY in access.administration:
+        found.append(SECURITY)
+    if Role.AUDITOR in access.administration:
+        found.append(AUDIT)
+    if found and not access.grants:  # an administrator with no business grant: no business screen either
+        return found
     if access.has_role(*OFFICE_ROLES):
         found.append(OFFICE)
     if Role.LEADER in access.roles or leader_of(user) is not None:
@@ -518,7 +529,65 @@ def work_screen(user, today: date) -> WorkScreen:
     return screen
 
 
-SCREENS = {OFFICE: office_screen, LEADER: leader_screen, WORK: work_screen}
+# ------------------------------------------------------------------------ the administrators' screens
+
+
+@dataclass(frozen=True)
+class Tool:
+    """A tool on an administrator's first screen: its page, what it is for, and a count where one helps."""
+
+    key: str
+    label: str
+    url: str
+    text: str
+    count: int | None = None
+
+
+@dataclass
+class AdminScreen:
+    title: str
+    duty: str  # what this administrator does, in a sentence
+    tools: list[Tool]
+    cannot: str  # what they do not do (三权分立), so nobody looks for it here
+
+
+def security_screen(user, today: date) -> AdminScreen:
+    """The security administrator's: grants, unlocks and the login records, with the accounts locked now."""
+    from axes.models import AccessAttempt
+    from django.conf import settings
+    from django.utils import timezone
+
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    locked = AccessAttempt.objects.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
+                                          attempt_time__gte=since).count()
+    return AdminScreen(
+        title=_("安全管理员"),
+        duty=_("您负责用户的角色授权与数据范围、登录锁定的解除，并查看登录记录。"),
+        tools=[
+            Tool("grants", _("角色授权"), reverse("admin:org_membership_changelist"),
+                 _("为用户授予或撤销角色，设定其所属单位和数据范围。不能为自己授权。")),
+            Tool("unlock", _("解锁"), _url("admin:axes_accessattempt_changelist", {"locked_out": "yes"}),
+                 _("连续登录失败被锁定的账号和地址，删除其失败记录即解锁。"), locked),
+            Tool("logins", _("登录记录"), reverse("admin:axes_accesslog_changelist"), _("成功登录与退出的记录（只读）。")),
+            Tool("failures", _("登录失败记录"), reverse("admin:axes_accessfailurelog_changelist"),
+                 _("每一次登录失败的记录（只读）。")),
+        ],
+        cannot=_("用户账号、字典和系统设置由系统管理员维护；审计记录由审计管理员查阅。您的账号不能查看项目等业务数据。"),
+    )
+
+
+def audit_screen(user, today: date) -> AdminScreen:
+    """The audit administrator's: the audit trail, searched and exported, and nothing else."""
+    return AdminScreen(
+        title=_("审计管理员"),
+        duty=_("您负责查阅和导出安全审计记录：谁在何时从何处做了什么、结果如何。"),
+        tools=[Tool("audit", _("审计日志"), AUDIT_PATH, _("按用户、事件类型、时间和结果查询审计记录，导出查询结果。"))],
+        cannot=_("您不能修改任何设置、账号或授权，也不能查看项目等业务数据；审计记录任何人都不能修改或删除。"),
+    )
+
+
+SCREENS = {OFFICE: office_screen, LEADER: leader_screen, WORK: work_screen, SECURITY: security_screen,
+           AUDIT: audit_screen}
 
 
 def screen_for(user, kind: str, today: date):
