@@ -30,6 +30,7 @@ from tuijin.org.models import Membership
 from tuijin.problems.models import MeetingCadence
 from tuijin.projects.models import Category, Level, Nature, Program, Stage
 
+from .. import factories
 from ..writes import record_writes
 
 pytestmark = pytest.mark.django_db
@@ -424,3 +425,18 @@ def test_every_grant_change_is_announced_with_its_values_before_and_after(client
     assert (seen[1].before["role"], seen[1].after["role"]) == (Role.REPORTER, Role.HANDLER)
     assert seen[2].before["role"] == Role.HANDLER and seen[2].after is None
     assert seen[2].before["unit"] == units.transport.pk
+
+
+def test_the_admins_password_forms_hand_over_to_the_account_pages(client):
+    """Django's own password forms would bypass the rules' history, the forced change and the audit."""
+    system = get_user_model().objects.create_user("sys_pw", password="x")
+    unit = factories.UnitFactory(name="临沂市发展和改革委员会（测试）")
+    Membership.objects.create(user=system, unit=unit, role=Role.ADMIN, scope=Scope.REGION)
+    target = get_user_model().objects.create_user("target_pw", password="Old-pass-2026")
+    client.force_login(system)
+    assert client.get(reverse("admin:password_change"))["Location"] == reverse("accounts:password")
+    response = client.post(reverse("admin:auth_user_password_change", args=[target.pk]),
+                           {"password1": "New-pass-2026!", "password2": "New-pass-2026!"})
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:users")
+    target.refresh_from_db()
+    assert target.check_password("Old-pass-2026")  # nothing set

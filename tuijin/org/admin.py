@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -150,6 +151,11 @@ class UserAdmin(DutyAdmin, auth_admin.UserAdmin):
         if obj is not None and obj.is_superuser and not request.user.is_superuser:
             return False
         return super().has_change_permission(request, obj)
+
+    def user_change_password(self, request, id, form_url=""):
+        """Django's form would set a password past the reset service (its history, the forced change, the
+        audit): a password is reset on 用户账户管理 (accounts:users), or changed by its owner."""
+        return redirect("accounts:users")
 
     def save_model(self, request, obj, form, change):
         try:

@@ -110,6 +110,10 @@ class TuijinAdminSite(admin.AdminSite):
             raise PermissionDenied
         return redirect_to_login(request.GET.get("next") or "/admin/", settings.LOGIN_URL)
 
+    def password_change(self, request, extra_context=None):
+        """One way to change one's password: 账户与安全 (its rules, history and audit)."""
+        return redirect("accounts:password")
+
     def logout(self, request, extra_context=None):
         from tuijin.core.views import LogoutView
 

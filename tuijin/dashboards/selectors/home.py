@@ -562,10 +562,12 @@ def security_screen(user, today: date) -> AdminScreen:
                                           attempt_time__gte=since).count()
     return AdminScreen(
         title=_("安全管理员"),
-        duty=_("您负责用户的角色授权与数据范围、登录锁定的解除，并查看登录记录。"),
+        duty=_("您负责用户的角色授权与数据范围、双因素认证的重置、登录锁定的解除，并查看登录记录。"),
         tools=[
             Tool("grants", _("角色授权"), reverse("admin:org_membership_changelist"),
                  _("为用户授予或撤销角色，设定其所属单位和数据范围。不能为自己授权。")),
+            Tool("factors", _("双因素认证重置"), reverse("accounts:users"),
+                 _("用户丢失验证器时，重置其双因素认证；用户下次登录时重新绑定。")),
             Tool("unlock", _("解锁"), _url("admin:axes_accessattempt_changelist", {"locked_out": "yes"}),
                  _("连续登录失败被锁定的账号和地址，删除其失败记录即解锁。"), locked),
             Tool("logins", _("登录记录"), reverse("admin:axes_accesslog_changelist"), _("成功登录与退出的记录（只读）。")),
