@@ -56,13 +56,13 @@ class AuditEntry(models.Model):
     class Meta:
         verbose_name = _("审计记录")
         verbose_name_plural = _("审计记录")
-        ordering = ["-id"]
+        ordering = ["-at", "-id"]
         indexes = [
             models.Index(fields=["at"], name="audit_entry_at"),
-            models.Index(fields=["action", "-id"], name="audit_entry_action"),
-            models.Index(fields=["username", "-id"], name="audit_entry_username"),
-            models.Index(fields=["address", "-id"], name="audit_entry_address"),
-            models.Index(fields=["result", "-id"], name="audit_entry_result"),
+            models.Index(fields=["action", "-at"], name="audit_entry_action"),
+            models.Index(fields=["username", "-at"], name="audit_entry_username"),
+            models.Index(fields=["address", "-at"], name="audit_entry_address"),
+            models.Index(fields=["result", "-at"], name="audit_entry_result"),
             # The entries still to be sealed into the chain: a handful at any time.
             models.Index(fields=["id"], condition=models.Q(seq__isnull=True), name="audit_entry_unsealed"),
         ]

@@ -20,7 +20,7 @@ def require_auditor(user) -> None:
 
 def search(user, params) -> AuditFilterSet:
     require_auditor(user)
-    return AuditFilterSet(params, queryset=AuditEntry.objects.order_by("-id"))
+    return AuditFilterSet(params, queryset=AuditEntry.objects.order_by("-at", "-id"))
 
 
 # The detail's keys in words (the keys the subscribers and services write).
