@@ -41,6 +41,10 @@ LABELS = {
     "user_permissions": "权限", "rejected": "拒绝原因", "dry_run": "试导入", "valid_only": "仅导入有效行",
 }
 HISTORY_TYPES = {"+": "新建", "~": "修改", "-": "删除"}
+EVENTS = {"PasswordChanged": "修改密码", "PasswordReset": "重置密码", "FactorEnrolled": "绑定双因素",
+          "FactorRemoved": "解绑双因素", "FactorReset": "重置双因素", "RecoveryCodeUsed": "使用恢复码",
+          "SecondFactorFailed": "双因素验证失败"}
+PASSWORD_REASONS = {"self": "本人修改", "reset": "管理员重置后修改", "expired": "密码过期", "first": "首次登录"}
 WHAT = {"membership": "角色授权", "user": "用户权限", "groups": "用户组", "user_permissions": "用户权限"}
 
 
@@ -53,6 +57,10 @@ def _value(key: str, value) -> str:
         return HISTORY_TYPES.get(value, str(value))
     if key == "what":
         return WHAT.get(value, str(value))
+    if key == "event":
+        return EVENTS.get(value, str(value))
+    if key == "reason" and value in PASSWORD_REASONS:
+        return PASSWORD_REASONS[value]
     if key == "object_ids" and isinstance(value, list):
         return "、".join(f"{a}–{b}" if a != b else str(a) for a, b in value)
     if key == "fields" and isinstance(value, list):
