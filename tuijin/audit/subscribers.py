@@ -147,7 +147,8 @@ def on_history(sender, instance, history_instance, history_user=None, history_ch
     kind = history_instance.history_type
     services.record(
         Action.DATA_CHANGE, actor=history_user if getattr(history_user, "pk", None) else None,
-        target=f"{_label(model)}：{instance}"[:500],
+        # Not str(instance): some models' names read related rows (a query per save); the history row has all.
+        target=f"{_label(model)} #{instance.pk}",
         detail={"model": model._meta.label_lower, "history_id": history_instance.pk, "object_id": instance.pk,
                 "history_type": kind, "reason": history_change_reason or ""})
     from tuijin.org.models import Membership
