@@ -247,6 +247,28 @@ def test_publishing_a_bulletin_and_a_ranking_is_recorded(city):
     assert ranking.target.startswith("审计方案")
 
 
+def test_a_bulletins_annex_and_a_rankings_workbook_downloaded_are_exports(client, city):
+    from tuijin.bulletins import services as bulletins
+    from tuijin.scoring import services as scoring
+
+    period = f"{current_year()}-{date.today().month:02d}"
+    draft = bulletins.bulletin_create(None, period=period, region=city.regions.city)
+    regions = city.regions
+    config = {"series": [{"name": "县区", "kind": "region", "red": 1, "black": 1,
+                          "members": [regions.lanshan.pk, regions.luozhuang.pk]}],
+              "indicators": [{"code": "plan", "name": "年计划完成率", "source": "figure", "figure": "plan_rate",
+                              "weight": "60", "curve": {"kind": "linear", "target": "100"}}]}
+    scheme = scoring.scheme_save(None, None, config=config, code="audit", name="审计方案", period_kind="month")
+    run = scoring.run_compute(None, scheme, period)
+    client.force_login(city.users["dispatcher"])
+    assert client.get(reverse("bulletins:annex", args=[draft.pk])).status_code == 200
+    assert client.get(reverse("scoring:run_export", args=[run.pk])).status_code == 200
+    annex, ranking = entries(Action.EXPORT)
+    assert annex.detail["what"] == "通报附件" and annex.detail["bulletin_id"] == draft.pk
+    assert annex.detail["filename"].endswith("（附件）.xlsx") and draft.title in annex.detail["filter"]
+    assert ranking.detail["what"] == "考核排名" and ranking.detail["rows"] == 2 and "审计方案" in ranking.detail["filter"]
+
+
 # ---------------------------------------------------------------------------------- refused, admin
 
 
