@@ -44,6 +44,7 @@ HISTORY_TYPES = {"+": "新建", "~": "修改", "-": "删除"}
 EVENTS = {"PasswordChanged": "修改密码", "PasswordReset": "重置密码", "FactorEnrolled": "绑定双因素",
           "FactorRemoved": "解绑双因素", "FactorReset": "重置双因素", "RecoveryCodeUsed": "使用恢复码",
           "SecondFactorFailed": "双因素验证失败"}
+KINDS = {"bulletin": "通报", "ranking": "考核排名"}
 PASSWORD_REASONS = {"self": "本人修改", "reset": "管理员重置后修改", "expired": "密码过期", "first": "首次登录"}
 WHAT = {"membership": "角色授权", "user": "用户权限", "groups": "用户组", "user_permissions": "用户权限"}
 
@@ -57,6 +58,10 @@ def _value(key: str, value) -> str:
         return HISTORY_TYPES.get(value, str(value))
     if key == "what":
         return WHAT.get(value, str(value))
+    if key == "model" and isinstance(value, str) and "." in value:
+        return _model_name(value)
+    if key == "kind":
+        return KINDS.get(value, str(value))
     if key == "event":
         return EVENTS.get(value, str(value))
     if key == "reason" and value in PASSWORD_REASONS:
@@ -70,6 +75,16 @@ def _value(key: str, value) -> str:
     if isinstance(value, dict):
         return "；".join(f"{LABELS.get(k, k)}：{_value(k, v)}" for k, v in value.items())
     return str(value)
+
+
+def _model_name(label: str) -> str:
+    """"projects.project" → 项目 (the model's verbose name), the label itself for a model gone."""
+    from django.apps import apps
+
+    try:
+        return str(apps.get_model(label)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return label
 
 
 def detail_lines(entry: AuditEntry) -> list[str]:
