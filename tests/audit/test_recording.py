@@ -323,3 +323,9 @@ def test_account_events_map_to_their_actions(city):
     assert (password.target, password.username, password.detail["event"]) == ("leader", "admin", "PasswordChanged")
     factor = only(Action.SECOND_FACTOR)
     assert (factor.result, factor.username) == ("failure", "leader")
+
+
+def test_object_ids_are_kept_as_runs():
+    assert subscribers.ranges(range(100, 10100)) == [[100, 10099]]
+    assert subscribers.ranges([9, 3, 4, 5, 1, 10, 4]) == [[1, 1], [3, 5], [9, 10]]
+    assert subscribers.ranges([]) == []

@@ -140,7 +140,7 @@ def _locked_head() -> ChainHead:
 
 def seal_pending() -> int:
     """Chain the committed entries that have no place yet; returns how many."""
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # inside record()'s own transaction: no savepoint needed
         head = _locked_head()
         rows = list(AuditEntry.objects.filter(seq__isnull=True).order_by("id").values(*COLUMNS))
         if not rows:

@@ -186,8 +186,13 @@ def _grant_change(history, history_user) -> None:
 
 def ranges(ids) -> list[list[int]]:
     """Sorted ids as [first, last] runs: ten thousand consecutive ids are one pair."""
+    values = sorted(ids)
+    if not values:
+        return []
+    if values[-1] - values[0] == len(values) - 1 and len(set(values)) == len(values):
+        return [[int(values[0]), int(values[-1])]]  # the usual bulk write: ids reserved in one run (in C, no loop)
     out: list[list[int]] = []
-    for value in sorted(set(int(i) for i in ids)):
+    for value in sorted(set(int(i) for i in values)):
         if out and value == out[-1][1] + 1:
             out[-1][1] = value
         else:
