@@ -329,3 +329,25 @@ def test_object_ids_are_kept_as_runs():
     assert subscribers.ranges(range(100, 10100)) == [[100, 10099]]
     assert subscribers.ranges([9, 3, 4, 5, 1, 10, 4]) == [[1, 1], [3, 5], [9, 10]]
     assert subscribers.ranges([]) == []
+
+
+def test_a_monthly_report_import_accepted_and_one_refused_name_the_file_and_its_sha256(client, city):
+    from tuijin.reports import services as report_services
+
+    project = f.build_own_project(city)
+    today = date.today()
+    period = report_services.period_open(None, year=current_year(), month=today.month, project_ids=[project.pk])
+    client.force_login(city.users["reporter_a"])
+    good = f"项目名称,本月完成投资（万元）,形象进度\r\n{project.name},66.60,审计导入\r\n".encode()
+    response = client.post(reverse("reports:import", args=[period.pk]),
+                           {"file": SimpleUploadedFile("月报.csv", good), "action": "import"})
+    assert response.status_code == 302
+    accepted = only(Action.IMPORT)
+    assert accepted.result == "success" and accepted.detail["saved"] == 1
+    assert accepted.detail["sha256"] == hashlib.sha256(good).hexdigest() and accepted.detail["filename"] == "月报.csv"
+    bad = "项目名称,本月完成投资（万元）\r\n不存在的项目,1.00\r\n".encode()
+    client.post(reverse("reports:import", args=[period.pk]), {"file": SimpleUploadedFile("错表.csv", bad), "action": "import"})
+    refused = entries(Action.IMPORT)[-1]
+    assert refused.result == "failure" and refused.detail["rejected"] and refused.detail["filename"] == "错表.csv"
+    client.post(reverse("reports:import", args=[period.pk]), {"file": SimpleUploadedFile("检查.csv", good)})
+    assert len(entries(Action.IMPORT)) == 2  # a check without importing is no import
