@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "tuijin.bulletins",
     "tuijin.dashboards",
     "tuijin.demo",
+    "tuijin.ops",
 ]
 
 MIDDLEWARE = [

@@ -135,12 +135,17 @@ class ProgressReport(VersionedModel):
             models.UniqueConstraint(fields=["period", "project"], name="reports_one_per_project_period"),
         ]
         indexes = [
-            models.Index(fields=["project", "period_end"], name="reports_project_end"),
+            # A project's reports in time order; with the state and amount, it covers 本年累计完成 month by month
+            # on SQLite (figures.sources._completed_by_day), whose planner walks the projects' ranges.
+            models.Index(fields=["project", "period_end", "state", "amount"], name="reports_project_end"),
             models.Index(fields=["period", "state"], name="reports_period_state"),
             models.Index(fields=["period", "unit"], name="reports_period_unit"),
             # Covers the ledger's 合计 row: one period's counted figures joined to the filtered projects.
             models.Index(fields=["period", "project", "counted_approved", "counted_handed_in"],
                          name="reports_period_counted"),
+            # Covers the same on PostgreSQL, whose planner reads the year's rows in one range (2-3x faster
+            # there than a seq scan or the projects' ranges; SQLite does not choose it).
+            models.Index(fields=["period_end", "state", "project", "amount"], name="reports_end_counted"),
         ]
 
     def __str__(self) -> str:
