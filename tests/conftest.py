@@ -49,6 +49,11 @@ def pytest_configure(config):
     # every static file through the finders each time: a third of a page test's time. In tests it looks a
     # static file up when one is asked for instead (the browser tests ask; the file served is the same).
     settings.WHITENOISE_AUTOREFRESH = True
+    # The sign-in duties (tuijin.accounts) are on in production; the suite's users sign in without them:
+    # no forced change of the factories' password at the first login, no authenticator required of the
+    # office. tests/accounts turns them on (the `settings` fixture) where a test asks for them.
+    settings.TUIJIN_PASSWORD_CHANGE_FIRST_LOGIN = False
+    settings.TUIJIN_SECOND_FACTOR_ROLES = []
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,13 @@ For projects:create the object column is the region posted in the form. For the 
 approval URLs it is the project whose first node (a template applied) or required approval is used;
 alerts:rule edits a warning rule, which belongs to no project ("-"): only admin and dispatcher may.
 
+login_code is the sign-in's second step (the authenticator's code): without a password step just passed it
+sends everyone back to the login. accounts:* is each signed-in user's 账户与安全 (tuijin/accounts): every
+principal may change their own password and enrol an authenticator (a POST without the fields shows the form
+again; the writes themselves are tested in tests/accounts, the module's sessions being hashed with another hasher); turning the second factor off or regenerating recovery codes without an
+authenticator is refused with a message (302, nothing written). accounts:users and the resets are the
+administrators' (the superuser principal is both the system and the security administrator: 403 to everyone
+else); "-" there is reporter_b, who holds an authenticator for accounts:reset_factor.
 home (/) is each signed-in user's first screen (tuijin.dashboards): the office's month at a glance, the
 leader's projects (the leader principal is linked to a 联系领导 of the own project here), everyone else's
 to-do over their own scope, and a sentence for the outsider, who has no place; GET/HEAD only.
@@ -32,6 +39,8 @@ dashboards:cockpit (驾驶舱) and its data are open to every signed-in user ove
 "own"/"other" ask for the own (兰山区) or other (罗庄区) project's district as the ledger's region filter: a
 district clerk may not choose another district (it is not among their filter options: 400 with the Chinese
 reason, no figures), nor may an outsider, who has no region at all.
+healthz (the office's monitoring, tuijin.ops.health) answers everyone alike, signed in or not: a JSON object of
+the checks, no data of anyone's; GET/HEAD only.
 dashboards:map (落地地图) and its data are open to every signed-in user over their own scope: both projects
 are given a location first, and the data's points are exactly the ones the user sees (a district clerk's
 map holds only its district's project; an outsider's map is empty).
@@ -167,6 +176,26 @@ notifications_read     GET    -        login     405    405        405    405   
 notifications_read     POST   -        login     302    302        302    302        302        302     302       302           302
 notification_open      GET    -        login     404    404        404    302        404        404     404       404           404
 notification_open      POST   -        login     405    405        405    405        405        405     405       405           405
+healthz                GET    -        ok        ok     ok         ok     ok         ok         ok      ok        ok            ok
+healthz                POST   -        405       405    405        405    405        405        405     405       405           405
+login_code             GET    -        →login    →login →login     →login →login     →login     →login  →login    →login        →login
+login_code             POST   -        →login    →login →login     →login →login     →login     →login  →login    →login        →login
+accounts:home          GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
+accounts:home          POST   -        login     405    405        405    405        405        405     405       405           405
+accounts:password      GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
+accounts:password      POST   -        login     form   form       form   form       form       form    form      form          form
+accounts:enrol         GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
+accounts:enrol         POST   -        login     form   form       form   form       form       form    form      form          form
+accounts:factor_remove GET    -        login     405    405        405    405        405        405     405       405           405
+accounts:factor_remove POST   -        login     302    302        302    302        302        302     302       302           302
+accounts:codes         GET    -        login     405    405        405    405        405        405     405       405           405
+accounts:codes         POST   -        login     302    302        302    302        302        302     302       302           302
+accounts:users         GET    -        login     ok     403        403    403        403        403     403       403           403
+accounts:users         POST   -        login     405    405        405    405        405        405     405       405           405
+accounts:reset_password GET   -        login     405    405        405    405        405        405     405       405           405
+accounts:reset_password POST  -        login     saved  403        403    403        403        403     403       403           403
+accounts:reset_factor  GET    -        login     405    405        405    405        405        405     405       405           405
+accounts:reset_factor  POST   -        login     saved  403        403    403        403        403     403       403           403
 reports:inbox          GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok
 reports:inbox          POST   -        login     405    405        405    405        405        405     405       405           405
 reports:period_open    GET    -        login     ok     ok         403    403        403        403     403       403           403
@@ -697,7 +726,37 @@ def matrix_rule():
     return AlertRule.objects.get(**MATRIX_RULE)
 
 
+def accounts_url(name: str, world) -> str:
+    if name in {"accounts:reset_password", "accounts:reset_factor"}:
+        return reverse(name, args=[world.city.users["reporter_b"].pk])
+    return reverse(name)
+
+
+def accounts_payload(name: str) -> dict:
+    if name == "accounts:factor_remove":
+        return {"password": f.PASSWORD}
+    return {}
+
+
+def assert_accounts_saved(name: str, world, user) -> None:
+    from django.contrib.auth import get_user_model
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tuijin.accounts.models import AccountState
+
+    target = world.city.users["reporter_b"]
+    if name == "accounts:reset_password":
+        assert AccountState.objects.get(user=target).must_change_password
+        assert not get_user_model().objects.get(pk=target.pk).check_password(f.PASSWORD)
+    elif name == "accounts:reset_factor":
+        assert not TOTPDevice.objects.filter(user=target).exists()
+    else:
+        raise AssertionError(f"no saved-check for {name}")
+
+
 def url_for(name: str, project, world=None) -> str:
+    if name.startswith("accounts:"):
+        return accounts_url(name, world)
     if name.startswith("dashboards:"):
         return dashboards_url(name, world, project)
     if name.startswith("scoring:"):
@@ -730,10 +789,10 @@ def url_for(name: str, project, world=None) -> str:
         return reverse(name, args=[project.token])  # `project` is the ImportBatch here
     if name == "projects:plan_edit":
         return reverse(name, args=[project.pk, current_year()])
-    if name in {"home", "login", "logout", "projects:list", "projects:create", "ledgerio:export_xlsx",
+    if name in {"home", "login", "login_code", "logout", "projects:list", "projects:create", "ledgerio:export_xlsx",
                 "ledgerio:export_csv", "ledgerio:upload", "notifications", "notifications_read", "reports:inbox",
-                "reports:period_open", "projects:admissions", "figures:index", "audit:list", "audit:list_xlsx",
-                "audit:list_print", "audit:verify"}:
+                "reports:period_open", "projects:admissions", "figures:index", "healthz", "audit:list",
+                "audit:list_xlsx", "audit:list_print", "audit:verify"}:
         return reverse(name)
     return reverse(name, args=[project.pk])
 
@@ -761,6 +820,11 @@ def prepare(name: str, project, world, obj: str = "own") -> None:
     if name.startswith("problems:"):
         prepare_problems(name, project, world, obj)
         return
+    if name == "accounts:reset_factor":
+        from tuijin.accounts import services as account_services
+
+        account_services.factor_enrol(world.city.users["reporter_b"], key=(key := account_services.new_totp_key()),
+                                      token=totp_code(key))
     if name == "home":  # the leader principal is the own project's 联系领导: his screen lists it
         from tuijin.projects.models import ProjectLeader
 
@@ -797,6 +861,14 @@ def prepare(name: str, project, world, obj: str = "own") -> None:
         schedule_services.approvals_init(None, project)
 
 
+def totp_code(key: str) -> str:
+    from binascii import unhexlify
+
+    from django_otp.oath import totp
+
+    return f"{totp(unhexlify(key.encode())):06d}"
+
+
 def png_upload():
     from io import BytesIO
 
@@ -809,6 +881,8 @@ def png_upload():
 
 
 def payload(name: str, obj: str, project: Project | None, regions, world=None) -> dict:
+    if name.startswith("accounts:"):
+        return accounts_payload(name)
     if name.startswith("dashboards:"):
         return dashboards_payload(name, world)
     if name.startswith("scoring:"):
@@ -1313,6 +1387,9 @@ def assert_saved(name: str, project: Project | None, before_count: int, world=No
     from tuijin.reports.models import Reminder, ReportPeriod
 
     if assert_schedule_saved(name, project, user) or assert_problems_saved(name, project, world, user):
+        return
+    if name.startswith("accounts:"):
+        assert_accounts_saved(name, world, user)
         return
     if name.startswith("dashboards:"):
         assert_dashboards_saved(name, world)

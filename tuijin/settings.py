@@ -11,6 +11,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from tuijin.ops.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent
 
 
@@ -62,7 +64,11 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "tuijin.core",
+    "tuijin.accounts",
     "tuijin.org",
     "tuijin.audit",
     "tuijin.projects",
@@ -80,6 +86,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "tuijin.ops.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -91,6 +98,7 @@ MIDDLEWARE = [
     # a domain NotFound, a CSRF 403) and records the 403s and 404s of signed-in users (拒绝访问).
     "tuijin.audit.middleware.AccessDeniedAuditMiddleware",
     "tuijin.core.middleware.SessionTimeoutMiddleware",
+    "tuijin.accounts.middleware.AccountGateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "tuijin.core.middleware.RefuseNulCharactersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -193,12 +201,26 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Password rules (等保 2.0 8.1.4.1 a; tuijin/accounts/validators.py, docs/security.md): on by default, each
+# number from the environment. A forced change at the first login, after TUIJIN_PASSWORD_MAX_AGE_DAYS (0: never
+# expires; a warning from TUIJIN_PASSWORD_WARN_DAYS before) and after an administrator's reset.
+TUIJIN_PASSWORD_MIN_LENGTH = env_int("TUIJIN_PASSWORD_MIN_LENGTH", 8)
+TUIJIN_PASSWORD_MIN_CLASSES = env_int("TUIJIN_PASSWORD_MIN_CLASSES", 3)
+TUIJIN_PASSWORD_HISTORY = env_int("TUIJIN_PASSWORD_HISTORY", 5)
+TUIJIN_PASSWORD_MAX_AGE_DAYS = env_int("TUIJIN_PASSWORD_MAX_AGE_DAYS", 90)
+TUIJIN_PASSWORD_WARN_DAYS = env_int("TUIJIN_PASSWORD_WARN_DAYS", 7)
+TUIJIN_PASSWORD_CHANGE_FIRST_LOGIN = env_bool("TUIJIN_PASSWORD_CHANGE_FIRST_LOGIN", True)
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
+    {"NAME": "tuijin.accounts.validators.LengthValidator"},
+    {"NAME": "tuijin.accounts.validators.CharacterClassesValidator"},
+    {"NAME": "tuijin.accounts.validators.UsernameValidator"},
+    {"NAME": "tuijin.accounts.validators.CommonPasswordsValidator"},
+    {"NAME": "tuijin.accounts.validators.HistoryValidator"},
+] if env_bool("TUIJIN_PASSWORD_RULES", True) else []
+# Second factor (等保 8.1.4.1 d: one factor cryptographic): TOTP (django-otp) for these roles; a user of
+# such a role who has not enrolled is sent to enrolment after the password step. Others may enrol.
+TUIJIN_SECOND_FACTOR_ROLES = env_list("TUIJIN_SECOND_FACTOR_ROLES", "admin,dispatcher,security,auditor")
+OTP_TOTP_ISSUER = os.environ.get("TUIJIN_OTP_ISSUER", "推进重点项目平台")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -291,13 +313,11 @@ TUIJIN_NOTIFY_CHANNELS = [c for c in os.environ.get("TUIJIN_NOTIFY_CHANNELS", ""
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-    "loggers": {"axes": {"level": "WARNING"}},
-}
+# /healthz fails when the data directory's disk has less free space than this (uploads, SQLite, backups).
+TUIJIN_HEALTH_MIN_FREE_MB = env_int("TUIJIN_HEALTH_MIN_FREE_MB", 1024)
+# JSON lines with the request id (tuijin/ops/logs.py); TUIJIN_LOG_FORMAT=text for a terminal.
+LOGGING = logging_config(os.environ.get("TUIJIN_LOG_FORMAT", "json").strip().lower(),
+                         os.environ.get("LOG_LEVEL", "WARNING"))
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 

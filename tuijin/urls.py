@@ -1,17 +1,22 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from tuijin.accounts import views as account_views
 from tuijin.core import views as core_views
 from tuijin.dashboards.views import home as home_views
+from tuijin.ops import views as ops_views
 
 admin.site.site_header = "推进 · 重点项目管理服务平台"
 admin.site.site_title = "推进"
 admin.site.index_title = "系统管理"
+admin.site.login = account_views.admin_login  # one login for the whole site: password, then the second factor
 
 urlpatterns = [
     path("", home_views.home, name="home"),  # each role's first screen (tuijin.dashboards)
-    path("login/", core_views.LoginView.as_view(), name="login"),
+    path("login/", account_views.LoginView.as_view(), name="login"),
+    path("login/code/", account_views.login_code, name="login_code"),
     path("logout/", core_views.LogoutView.as_view(), name="logout"),
+    path("account/", include("tuijin.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("projects/", include("tuijin.projects.urls")),
     path("ledger/", include("tuijin.ledgerio.urls")),
@@ -28,5 +33,6 @@ urlpatterns = [
     path("notifications/read/", core_views.notifications_read, name="notifications_read"),
     path("notifications/<int:pk>/", core_views.notification_open, name="notification_open"),
     path("admin/", admin.site.urls),
+    path("healthz", ops_views.healthz, name="healthz"),  # the office's monitoring (tuijin.ops.health)
 ]
 handler400 = "tuijin.core.views.bad_request"

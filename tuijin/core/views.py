@@ -1,40 +1,11 @@
-"""Login and logout in Chinese, and small helpers shared by every app's views."""
+"""Logout, and small helpers shared by every app's views (the login is tuijin.accounts')."""
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
-
-
-class ChineseAuthenticationForm(AuthenticationForm):
-    error_messages = {
-        "invalid_login": _("用户名或密码错误。连续失败5次，账号将被锁定30分钟。"),
-        "inactive": _("该账号已停用，请联系系统管理员。"),
-    }
-
-    def __init__(self, request=None, *args, **kwargs):
-        super().__init__(request, *args, **kwargs)
-        self.fields["username"].label = _("用户名")
-        self.fields["password"].label = _("密码")
-        self.fields["username"].widget.attrs.update({"class": "form-control", "autofocus": True})
-        self.fields["password"].widget.attrs.update({"class": "form-control"})
-
-
-class LoginView(auth_views.LoginView):
-    form_class = ChineseAuthenticationForm
-    template_name = "registration/login.html"
-    redirect_authenticated_user = True
-
-    def post(self, request, *args, **kwargs):
-        from .lockout import address_throttled
-
-        if address_throttled(request):  # password spraying: this address is refused for a while
-            return render(request, "registration/locked.html", {"by_address": True}, status=429)
-        return super().post(request, *args, **kwargs)
 
 
 class LogoutView(auth_views.LogoutView):

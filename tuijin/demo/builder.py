@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
+from tuijin.accounts.services import mark_demo_users
 from tuijin.org.choices import RegionLevel, Role, Scope, UnitKind
 from tuijin.org.models import Leader, Membership, Region, Unit
 from tuijin.projects.choices import LeaderRole
@@ -369,6 +370,9 @@ class DemoBuilder:
             memberships.append(Membership(user=by_name[username], unit=unit, role=role, scope=Scope(scope)))
         extra = self._unit_accounts(password, {m.unit.name for m in memberships if m.role == Role.REPORTER})
         bulk_create_with_history(memberships + extra, Membership, default_change_reason=HISTORY_REASON)
+        # The demo's accounts keep the published password and need no authenticator, in the demo only
+        # (tuijin.accounts.selectors.is_exempt; the login page says so).
+        mark_demo_users(users + [m.user for m in extra])
         self.extra_logins = [m.user.username for m in extra]
         self.logins = [
             (m.user.username, m.user.first_name, str(m.get_role_display()), m.unit.name, str(m.get_scope_display()))
