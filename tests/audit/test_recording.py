@@ -351,3 +351,22 @@ def test_a_monthly_report_import_accepted_and_one_refused_name_the_file_and_its_
     assert refused.result == "failure" and refused.detail["rejected"] and refused.detail["filename"] == "错表.csv"
     client.post(reverse("reports:import", args=[period.pk]), {"file": SimpleUploadedFile("检查.csv", good)})
     assert len(entries(Action.IMPORT)) == 2  # a check without importing is no import
+
+
+def test_the_accounts_password_and_factor_events_are_recorded(city, django_capture_on_commit_callbacks):
+    """tuijin.accounts emits its events after commit; the audit trail subscribes them (ACCOUNT_EVENTS)."""
+    from tuijin.accounts import services as accounts
+
+    leader, admin = city.users["leader"], city.users["admin"]
+    with django_capture_on_commit_callbacks(execute=True):
+        accounts.password_change(leader, old_password=f.PASSWORD, new_password="Xq7#mP2v!Lr9zT")
+    changed = only(Action.PASSWORD)
+    assert (changed.target, changed.username, changed.detail["reason"]) == ("leader", "leader", "self")
+    with django_capture_on_commit_callbacks(execute=True):
+        accounts.reset_password(leader, admin)
+    reset = entries(Action.PASSWORD)[-1]
+    assert (reset.detail["event"], reset.target, reset.username) == ("PasswordReset", "leader", "admin")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert accounts.verify_second_factor(leader, "000000") is None
+    failed = only(Action.SECOND_FACTOR)
+    assert (failed.result, failed.detail["event"]) == ("failure", "SecondFactorFailed")
