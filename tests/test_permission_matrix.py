@@ -84,6 +84,11 @@ issued. The token's own screen and data (dashboards:token_screen, token_screen_d
 address, signed in or not, the same: "valid" a token in force (200, nothing written), "revoked" one revoked
 (410, a Chinese message page or JSON), "expired" one past its last day (410). A token never opens anything
 else: tests/dashboards/test_screen.py asks every other URL with it.
+The audit trail (安全审计, tuijin.audit) is the audit administrator's (org.selectors.is_audit_admin, which
+the superuser passes too): its list, its export and print page, and the chain check (POST audit:verify,
+302 back to the list, writing only to the audit tables, as every refused request here does: tests/writes.py
+lets the trail's appends through). Everyone else gets 403. The security and audit administrators'
+columns come with the three administrators' principals (tests/audit/test_pages.py asks them meanwhile).
 """
 
 from datetime import date, timedelta
@@ -583,6 +588,14 @@ dashboards:token_screen_data GET valid ok        ok     ok         ok     ok    
 dashboards:token_screen_data GET revoked 410     410    410        410    410        410        410     410       410           410       410      410
 dashboards:token_screen_data GET expired 410     410    410        410    410        410        410     410       410           410       410      410
 dashboards:token_screen_data POST valid 405      405    405        405    405        405        405     405       405           405       405      405
+audit:list             GET    -        login     ok     403        403    403        403        403     403       403           403       403      ok
+audit:list             POST   -        login     405    405        405    405        405        405     405       405           405       405      405
+audit:list_xlsx        GET    -        login     ok     403        403    403        403        403     403       403           403       403      ok
+audit:list_xlsx        POST   -        login     405    405        405    405        405        405     405       405           405       405      405
+audit:list_print       GET    -        login     ok     403        403    403        403        403     403       403           403       403      ok
+audit:list_print       POST   -        login     405    405        405    405        405        405     405       405           405       405      405
+audit:verify           GET    -        login     405    405        405    405        405        405     405       405           405       405      405
+audit:verify           POST   -        login     302    403        403    403        403        403     403       403           403       403      302
 """
 
 EXCLUDED_NAMESPACES = {"admin"}
@@ -782,7 +795,8 @@ def url_for(name: str, project, world=None) -> str:
         return reverse(name, args=[project.pk, current_year()])
     if name in {"home", "login", "login_code", "logout", "projects:list", "projects:create", "ledgerio:export_xlsx",
                 "ledgerio:export_csv", "ledgerio:upload", "notifications", "notifications_read", "reports:inbox",
-                "reports:period_open", "projects:admissions", "figures:index", "healthz"}:
+                "reports:period_open", "projects:admissions", "figures:index", "healthz", "audit:list",
+                "audit:list_xlsx", "audit:list_print", "audit:verify"}:
         return reverse(name)
     return reverse(name, args=[project.pk])
 

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "tuijin.core",
     "tuijin.accounts",
     "tuijin.org",
+    "tuijin.audit",
     "tuijin.projects",
     "tuijin.ledgerio",
     "tuijin.reports",
@@ -94,6 +95,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication, around everything else: sees the final status of every answer (a 404 made of
+    # a domain NotFound, a CSRF 403) and records the 403s and 404s of signed-in users (拒绝访问).
+    "tuijin.audit.middleware.AccessDeniedAuditMiddleware",
     "tuijin.core.middleware.SessionTimeoutMiddleware",
     "tuijin.accounts.middleware.AccountGateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -317,4 +321,11 @@ LOGGING = logging_config(os.environ.get("TUIJIN_LOG_FORMAT", "json").strip().low
                          os.environ.get("LOG_LEVEL", "WARNING"))
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
+# The audit trail (tuijin.audit): entries older than this many days are moved by `tuijin audit archive`
+# to a file in <data dir>/audit/ that keeps the hash chain. At least 184 (网络安全法 Art. 21: network logs
+# kept no less than six months, which is up to 184 days); a smaller value is refused.
+TUIJIN_AUDIT_RETENTION_DAYS = env_int("TUIJIN_AUDIT_RETENTION_DAYS", 184)
+if TUIJIN_AUDIT_RETENTION_DAYS < 184:
+    raise ImproperlyConfigured("TUIJIN_AUDIT_RETENTION_DAYS must be at least 184 (six months, 网络安全法 Art. 21)")
 TUIJIN_PAGE_SIZE = 50

@@ -11,6 +11,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from tuijin.audit import services as audit
+from tuijin.audit.choices import Action
 from tuijin.core.exceptions import get_or_not_found
 from tuijin.core.history import stamp
 from tuijin.core.parsing import parse_id
@@ -177,6 +179,10 @@ def bulletin_publish(user, bulletin: Bulletin, *, version, issued_on: date | Non
             stamp(bulletin, user, _("发布通报")).save()
     except IntegrityError:  # a concurrent publication took the number
         raise ValidationError(_("期号已被同时发布的通报占用，请刷新后重试")) from None
+    audit.record(Action.PUBLISH, actor=user if getattr(user, "pk", None) else None, target=str(bulletin),
+                 detail={"kind": "bulletin", "bulletin_id": bulletin.pk, "title": bulletin.title,
+                         "number": bulletin.number_label, "region": bulletin.region.name,
+                         "issued_on": bulletin.issued_on})
     return bulletin
 
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from tuijin.core.exceptions import ConflictError, get_or_not_found, messages_of
 from tuijin.core.parsing import parse_id
 from tuijin.core.sheets import writer
+from tuijin.core.signals import send_export
 from tuijin.figures.periods import month_of
 from tuijin.org.selectors import is_office, require_office
 
@@ -167,9 +168,13 @@ def bulletin_correct(request, pk):
     return _office_write(request, pk, correct)
 
 
-def _download(data: bytes, content_type: str, names: tuple[str, str]) -> HttpResponse:
+def _download(data: bytes, content_type: str, names: tuple[str, str], *, request=None, bulletin=None,
+              what: str = "") -> HttpResponse:
     response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = writer.attachment_header(*names)
+    if request is not None:
+        send_export(request, what=what, filter=f"{bulletin.title}（{bulletin.get_state_display()}）",
+                    format=names[0].rsplit(".", 1)[-1], filename=names[0], bulletin_id=bulletin.pk)
     return response
 
 
@@ -184,7 +189,8 @@ def bulletin_docx(request, pk):
     except TemplateError as error:
         messages.error(request, _("模板无法生成文档：%(e)s") % {"e": error})
         return redirect("bulletins:detail", bulletin.pk)
-    return _download(data, DOCX_TYPE, rendering.filename(bulletin, "docx"))
+    return _download(data, DOCX_TYPE, rendering.filename(bulletin, "docx"), request=request, bulletin=bulletin,
+                     what=_("通报"))
 
 
 @login_required
@@ -198,7 +204,8 @@ def bulletin_pdf(request, pk):
     except (pdf.PdfUnavailable, pdf.PdfFailed) as error:
         messages.error(request, str(error))
         return redirect("bulletins:detail", bulletin.pk)
-    return _download(data, "application/pdf", rendering.filename(bulletin, "pdf"))
+    return _download(data, "application/pdf", rendering.filename(bulletin, "pdf"), request=request,
+                     bulletin=bulletin, what=_("通报"))
 
 
 @login_required
@@ -208,7 +215,8 @@ def bulletin_annex(request, pk):
     document, _headline = selectors.document_of(bulletin)
     stem = rendering.filename(bulletin, "xlsx")
     return _download(rendering.annex_workbook(document), writer.XLSX_CONTENT_TYPE,
-                     (stem[0].replace(".xlsx", "（附件）.xlsx"), stem[1]))
+                     (stem[0].replace(".xlsx", "（附件）.xlsx"), stem[1]), request=request, bulletin=bulletin,
+                     what=_("通报附件"))
 
 
 # --------------------------------------------------------------------------------------- templates

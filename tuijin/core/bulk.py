@@ -296,6 +296,18 @@ def create_history(model, objs: list, *, history_type: str, user, reason: str, w
     if unknown:
         raise RuntimeError(f"{history._meta.label}: cannot fill {sorted(unknown)}")
     insert_rows(history, columns, (row(obj) for obj in objs))
+    pk = model._meta.pk.attname
+    _history_written(model, [obj[pk] if isinstance(obj, dict) else getattr(obj, pk) for obj in objs],
+                     history_type, user, reason, when)
+
+
+def _history_written(model, ids, history_type, user, reason, when) -> None:
+    """Tell the audit trail (core.signals.history_bulk_written) of history rows written in bulk."""
+    from .signals import history_bulk_written
+
+    if ids:
+        history_bulk_written.send(sender=model, model=model, object_ids=list(ids), history_type=history_type,
+                                  user=user, reason=reason, when=when)
 
 
 def copy_to_history(model, ids: Sequence[int], *, history_type: str, user, reason: str, when) -> None:
@@ -351,10 +363,11 @@ def copy_to_history(model, ids: Sequence[int], *, history_type: str, user, reaso
         if connection.vendor == "postgresql":  # one array parameter, not thousands to quote
             cursor.execute(head[: -len(" IN ")] + f" = ANY({_id_array(model, connection)}) ORDER BY t.{pk}",
                            [*params, _array_text(ids)])
-            return
-        for start in range(0, len(ids), 5000):
-            chunk = ids[start:start + 5000]
-            cursor.execute(head + "(" + ", ".join(["%s"] * len(chunk)) + f") ORDER BY t.{pk}", params + chunk)
+        else:
+            for start in range(0, len(ids), 5000):
+                chunk = ids[start:start + 5000]
+                cursor.execute(head + "(" + ", ".join(["%s"] * len(chunk)) + f") ORDER BY t.{pk}", params + chunk)
+    _history_written(model, ids, history_type, user, reason, when)
 
 
 def _id_array(model, connection) -> str:

@@ -157,6 +157,16 @@ class ListExport:
                  _("打印时间：%(at)s") % {"at": at} if printed else _("导出时间：%(at)s") % {"at": at}]
         return "　".join(part for part in parts if part)
 
+    def rows(self) -> int:
+        return sum(len(section.rows) for section in self.sections)
+
+    def audited(self, request, format: str) -> None:
+        """Tell the audit trail (core.signals.exported) what left the screen: the list, its filter, rows."""
+        from tuijin.core.signals import send_export
+
+        send_export(request, what=self.name, filter=self.title, rows=self.rows(), format=format,
+                    filename=f"{self.filename}.xlsx" if format == "xlsx" else "")
+
     def tables(self) -> list[writer.Table]:
         return [
             writer.Table(
@@ -302,14 +312,19 @@ def export_urls(route: str, build: Callable[..., ListExport], name: str, *, page
     @login_required
     @require_safe
     def xlsx_view(request, *args, **kwargs):
-        return xlsx_response(build(request, *args, **kwargs))
+        export = build(request, *args, **kwargs)
+        response = xlsx_response(export)
+        export.audited(request, "xlsx")
+        return response
 
     @login_required
     @require_safe
     def print_view(request, *args, **kwargs):
         export = build(request, *args, **kwargs)
         draw = printed or print_response
-        return draw(request, export, back=back_to(request, args, kwargs))
+        response = draw(request, export, back=back_to(request, args, kwargs))
+        export.audited(request, "print")
+        return response
 
     return [
         path(f"{route}export.xlsx", xlsx_view, name=f"{name}_xlsx"),

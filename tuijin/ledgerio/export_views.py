@@ -9,7 +9,9 @@ from django.http import HttpResponse
 from django.urls import path
 from django.views.decorators.http import require_safe
 
+from tuijin.core.listexport import filter_terms, list_title
 from tuijin.core.sheets import writer
+from tuijin.core.signals import send_export
 from tuijin.projects.filtersets import LedgerFilterSet
 from tuijin.projects.selectors import ledger_queryset
 
@@ -27,6 +29,9 @@ def _export(request, extension: str, content_type: str, render) -> HttpResponse:
     response["Content-Disposition"] = writer.attachment_header(
         f"{export.filename_stem}.{extension}", fallback=f"{export.ascii_stem}.{extension}"
     )
+    terms = list_title(export.table.title, filter_terms(filterset))
+    send_export(request, what="重点项目台账", filter=terms, rows=len(export.table.rows), format=extension,
+                filename=f"{export.filename_stem}.{extension}")
     return response
 
 

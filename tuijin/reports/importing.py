@@ -307,3 +307,21 @@ def commit(user, analysis: ReportImport, *, submit: bool = False) -> list[Progre
     analysis.saved = len(saved)
     return saved
 
+
+def audit(user, filename: str, content: bytes, *, analysis: ReportImport | None = None, refused: str = "") -> None:
+    """The import's 导入 entry in the audit trail (tuijin.audit): accepted with the reports saved, or
+    refused with why; the file's name and SHA-256 either way. Called after the import's transaction."""
+    import hashlib
+
+    from tuijin.audit import services as audit_services
+    from tuijin.audit.choices import Action, Result
+
+    detail = {"what": "月度填报", "filename": filename, "sha256": hashlib.sha256(content).hexdigest()}
+    if analysis is not None:
+        detail.update(period=analysis.period.label, saved=analysis.saved, errors=len(analysis.issues))
+    if analysis is None or not analysis.saved:
+        refused = refused or (_("文件有%(n)s处错误，没有导入任何内容") % {"n": len(analysis.issues)} if analysis else "")
+        detail["rejected"] = refused or _("没有导入任何内容")
+    audit_services.record(Action.IMPORT, actor=user if getattr(user, "pk", None) else None, target=filename,
+                          detail=detail, result=Result.SUCCESS if "rejected" not in detail else Result.FAILURE)
+

@@ -628,18 +628,25 @@ def import_reports(request, pk):
         if not period.is_open:
             messages.error(request, _("%(label)s的调度期已关闭，不能再导入") % {"label": period.label})
             return render(request, "reports/import.html", context, status=400)
+        content, importing_now = upload.read(), request.POST.get("action") == "import"
         try:
-            analysis = importing.analyze(request.user, period, upload.read(), upload.name,
+            analysis = importing.analyze(request.user, period, content, upload.name,
                                          sheet=request.POST.get("sheet") or None,
                                          submit=request.POST.get("submit") == "1")
         except SheetReadError as exc:
             messages.error(request, str(exc))
+            if importing_now:
+                importing.audit(request.user, upload.name, content, refused=str(exc))
             return render(request, "reports/import.html", context, status=400)
-        if request.POST.get("action") == "import" and analysis.valid:
-            try:
-                importing.commit(request.user, analysis, submit=request.POST.get("submit") == "1")
-            except ValidationError as exc:
-                messages.error(request, _errors_text(exc))
+        if importing_now:
+            refused = ""
+            if analysis.valid:
+                try:
+                    importing.commit(request.user, analysis, submit=request.POST.get("submit") == "1")
+                except ValidationError as exc:
+                    refused = _errors_text(exc)
+                    messages.error(request, refused)
+            importing.audit(request.user, upload.name, content, analysis=analysis, refused=refused)
             if analysis.saved:
                 messages.success(request, _("已从“%(file)s”导入%(n)s个项目的填报%(how)s")
                                  % {"file": upload.name, "n": analysis.saved,

@@ -17,6 +17,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tuijin.audit import services as audit
+from tuijin.audit.choices import Action
 from tuijin.core.history import stamp
 from tuijin.core.templatetags.tuijin import person
 from tuijin.core.versioning import claim
@@ -547,6 +549,10 @@ def run_publish(user, run: Run, *, version) -> Run:
     run.state, run.published_at = RunState.PUBLISHED, timezone.now()
     run.published_by = user if getattr(user, "pk", None) else None
     stamp(run, user, _("发布考核结果")).save()
+    audit.record(Action.PUBLISH, actor=user if getattr(user, "pk", None) else None,
+                 target=f"{run.scheme.name} {run.year}年第{run.number}期",
+                 detail={"kind": "ranking", "run_id": run.pk, "scheme": run.scheme.name, "year": run.year,
+                         "number": run.number, "results": run.results.count()})
     return run
 
 

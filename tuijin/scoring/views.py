@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from tuijin.core.exceptions import ConflictError, messages_of
 from tuijin.core.parsing import parse_id
+from tuijin.core.signals import send_export
 from tuijin.org.selectors import is_office, require_office
 
 from . import forms, schemes, selectors, services
@@ -188,6 +189,8 @@ def scheme_export(request, pk):
     text = json.dumps(selectors.scheme_document(scheme), ensure_ascii=False, indent=2)
     response = HttpResponse(text, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="scheme-{scheme.code}.json"'
+    send_export(request, what=_("考核方案"), filter=f"{scheme.name}（{scheme.code}）", format="json",
+                filename=f"scheme-{scheme.code}.json")
     return response
 
 
@@ -332,13 +335,15 @@ def run_print(request, pk):
         line.notes = selectors.notes_of(line)
     from .exporting import run_subtitle, run_title
 
-    return render(request, "scoring/run_print.html", {
+    response = render(request, "scoring/run_print.html", {
         "run": run, "label": selectors.run_label(run), "series": selectors.series_of(results),
         "title": run_title(run), "subtitle": run_subtitle(run), "landscape": True,
         "back": reverse("scoring:run", args=[run.pk]),
         "indicators": run.snapshot.get("scheme", {}).get("indicators", []),
         "boards": schemes.board_labels(run.snapshot.get("config")),
     })
+    send_export(request, what=_("考核排名"), filter=run_title(run), rows=len(results), format="print")
+    return response
 
 
 @login_required
@@ -354,6 +359,9 @@ def run_export(request, pk):
     response = HttpResponse(content, content_type=writer.XLSX_CONTENT_TYPE)
     filename, fallback = run_filename(run)
     response["Content-Disposition"] = writer.attachment_header(filename, fallback=fallback)
+    from .exporting import run_title
+
+    send_export(request, what=_("考核排名"), filter=run_title(run), rows=len(results), format="xlsx", filename=filename)
     return response
 
 

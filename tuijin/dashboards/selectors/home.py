@@ -53,7 +53,6 @@ SCREEN_LABELS = {OFFICE: gettext_lazy("本月调度"), LEADER: gettext_lazy("我
                  SECURITY: gettext_lazy("安全管理"), AUDIT: gettext_lazy("安全审计")}
 # The audit trail's pages (the audit app, issue #18 §3) live at this path; linked as a path so that this
 # screen does not depend on that app being installed.
-AUDIT_PATH = "/audit/"
 
 ROWS = 8  # rows shown under a number (the list behind it holds them all)
 # The headline figures of a scope and of a leader's projects: all from the ledger's one pass (序时 in it).
@@ -583,7 +582,7 @@ def audit_screen(user, today: date) -> AdminScreen:
     return AdminScreen(
         title=_("审计管理员"),
         duty=_("您负责查阅和导出安全审计记录：谁在何时从何处做了什么、结果如何。"),
-        tools=[Tool("audit", _("审计日志"), AUDIT_PATH, _("按用户、事件类型、时间和结果查询审计记录，导出查询结果。"))],
+        tools=[Tool("audit", _("审计日志"), reverse("audit:list"), _("按用户、事件类型、时间和结果查询审计记录，导出查询结果。"))],
         cannot=_("您不能修改任何设置、账号或授权，也不能查看项目等业务数据；审计记录任何人都不能修改或删除。"),
     )
 

@@ -7,6 +7,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from tuijin.audit.services import seal_pending
 from tuijin.demo import data
 from tuijin.demo.builder import DEFAULT_SEED, DemoBuilder, DemoDataError, demo_state
 from tuijin.projects.filtersets import options_changed
@@ -54,6 +55,7 @@ class Command(BaseCommand):
             except DemoDataError as exc:
                 raise CommandError(f"演示数据生成失败：{exc}") from exc
         options_changed()  # bulk inserts send no signals: the ledger's filter options are rebuilt
+        seal_pending()  # the build skips on_commit work: the audit entries it wrote are chained now
         self._report(summary, time.monotonic() - started)
 
     def _say(self, line: str) -> None:

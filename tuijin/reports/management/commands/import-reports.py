@@ -41,9 +41,13 @@ class Command(BaseCommand):
             self._unreadable(options, f"无法读取文件：{exc.strerror or exc}")
         try:
             analysis = importing.analyze(user, period, content, path.name, sheet=options["sheet"], submit=options["submit"])
-            if analysis.valid and not options["dry_run"]:
-                importing.commit(user, analysis, submit=options["submit"])
+            if not options["dry_run"]:
+                if analysis.valid:
+                    importing.commit(user, analysis, submit=options["submit"])
+                importing.audit(user, path.name, content, analysis=analysis)
         except SheetReadError as exc:
+            if not options["dry_run"]:
+                importing.audit(user, path.name, content, refused=str(exc))
             self._unreadable(options, str(exc))
         except PermissionDenied as exc:
             raise CommandError("该用户无权填报") from exc

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditConfig(AppConfig):
+    name = "tuijin.audit"
+    label = "audit"
+    verbose_name = _("安全审计")
+
+    def ready(self):
+        from . import subscribers
+
+        subscribers.connect()
