@@ -20,6 +20,7 @@ from tuijin.audit.models import AuditEntry
 from tuijin.core import events
 from tuijin.org.choices import Role
 from tuijin.org.models import Membership
+from tuijin.projects.models import Level
 from tuijin.projects.selectors import current_year
 
 from .. import factories as f
@@ -292,11 +293,11 @@ def test_an_anonymous_404_and_a_page_seen_are_not_recorded(client, city):
 
 def test_a_django_admin_action_is_recorded_and_the_superuser_flagged(client, city):
     client.force_login(city.users["admin"])
-    group = Group.objects.create(name="临时组")
-    response = client.post(reverse("admin:auth_group_delete", args=[group.pk]), {"post": "yes"})
+    level = Level.objects.create(name="临时级别")
+    response = client.post(reverse("admin:projects_level_delete", args=[level.pk]), {"post": "yes"})
     assert response.status_code == 302
     action = only(Action.ADMIN)
-    assert action.detail["operation"] == "删除" and action.detail["object"] == "临时组"
+    assert action.detail["operation"] == "删除" and action.detail["object"] == "临时级别"
     assert action.detail["superuser"] is True and "仅用于安装" in action.detail["note"]
 
 

@@ -22,6 +22,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from tuijin.accounts.models import AccountState
 from tuijin.ledgerio.models import ImportBatch, SavedMapping
 from tuijin.org import services
 from tuijin.org.adminsite import DutyAdmin
@@ -104,6 +105,7 @@ def some(label: str, people):
             get_data="", post_data="", http_accept="", path_info="/login/", attempt_time=now),
         "axes.accesslog": lambda: AccessLog.objects.create(username="reporter_a", ip_address="10.0.0.9",
                                                            user_agent="t", attempt_time=now, path_info="/login/"),
+        "accounts.accountstate": lambda: AccountState.objects.get_or_create(user=people["reporter_a"])[0],
         "axes.accessfailurelog": lambda: AccessFailureLog.objects.create(
             username="reporter_a", ip_address="10.0.0.9", user_agent="t", attempt_time=now, path_info="/login/"),
     }
