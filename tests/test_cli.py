@@ -18,6 +18,8 @@ def run(args, tmp_path, **env):
     """Run a command from a scratch directory, with the test's environment plus `env`."""
     environment = {**os.environ, "TUIJIN_DATA_DIR": str(tmp_path / "data"), **env}
     environment.pop("DJANGO_SETTINGS_MODULE", None)
+    # Set in this process by the browser tests' plugin (pytest-playwright): never a deployment's.
+    environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return subprocess.run(args, cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=900)  # a hang guard, not a speed limit
 
 

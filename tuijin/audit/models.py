@@ -90,7 +90,7 @@ class ChainHead(models.Model):
     verified_seq = models.BigIntegerField(null=True, blank=True)
     verified_at = models.DateTimeField(null=True, blank=True)
     verified_ok = models.BooleanField(null=True)
-    verified_message = models.TextField(blank=True)
+    verified_message = models.TextField(blank=True, editable=False)  # written by verify(), never typed
 
     class Meta:
         verbose_name = _("审计链状态")
