@@ -43,32 +43,10 @@ def installation(tmp_path):
 @pytest.fixture
 def target(tmp_path):
     """An empty installation beside this one: its own database (alias TARGET) and data directory."""
-    settings_dict = dict(connection.settings_dict)
-    created = None
-    if connection.vendor == "sqlite":
-        settings_dict["NAME"] = str(tmp_path / "restored.sqlite3")
-    else:
-        created = f"{connection.settings_dict['NAME']}_restore"
-        with connection._nodb_cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{created}"')
-            cursor.execute(f'CREATE DATABASE "{created}"')
-        settings_dict["NAME"] = created
-    settings_dict["CONN_MAX_AGE"] = 0
-    connections.settings[TARGET] = settings_dict
-    # Connected here, past the test case's guard against databases it was not given (a second test
-    # database would be made for every test of the suite); restore() keeps the connection it is given.
-    connections[TARGET].connect()
     data = tmp_path / "target"
     data.mkdir()
-    try:
+    with ops.empty_database_beside(TARGET, tmp_path):
         yield data
-    finally:
-        connections[TARGET].close()
-        del connections[TARGET]
-        connections.settings.pop(TARGET, None)
-        if created:
-            with connection._nodb_cursor() as cursor:
-                cursor.execute(f'DROP DATABASE IF EXISTS "{created}"')
 
 
 def restore_into(target_dir: Path, archive: Path, **kwargs):

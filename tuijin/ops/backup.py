@@ -29,7 +29,8 @@ import subprocess
 import tarfile
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -361,6 +362,36 @@ def prune_archives(folder: Path, *, retention: Retention = RETENTION) -> list[Pa
 
 
 # -------------------------------------------------------------------------------------------- restore
+
+
+@contextmanager
+def empty_database_beside(alias: str, folder: Path, *, of: str = "default") -> Iterator[str]:
+    """Register `alias` as a new, empty database beside `of` for the length of the block — a SQLite file in
+    `folder`, or a database `<name>_restore` on the same PostgreSQL server — connected now (also past a test
+    case's guard of the databases it was given), closed and dropped afterwards. Where a restore is tried
+    (the backup bench, tests/ops) without touching the installation."""
+    source = connections[of]
+    settings_dict = {**source.settings_dict, "CONN_MAX_AGE": 0}
+    created = None
+    if source.vendor == "sqlite":
+        settings_dict["NAME"] = str(Path(folder) / "restored.sqlite3")
+    else:
+        created = source.ops.quote_name(f"{source.settings_dict['NAME']}_restore")
+        with source._nodb_cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS {created}")
+            cursor.execute(f"CREATE DATABASE {created}")
+        settings_dict["NAME"] = f"{source.settings_dict['NAME']}_restore"
+    connections.settings[alias] = settings_dict
+    try:
+        connections[alias].connect()
+        yield alias
+    finally:
+        connections[alias].close()
+        del connections[alias]
+        connections.settings.pop(alias, None)
+        if created:
+            with source._nodb_cursor() as cursor:
+                cursor.execute(f"DROP DATABASE IF EXISTS {created}")
 
 
 def read_manifest(archive: Path) -> Manifest:

@@ -13,7 +13,6 @@ import tempfile
 from pathlib import Path
 
 from django.core import checks
-from django.db import connection, connections
 from django.test.utils import override_settings
 
 from tuijin.core.bench import BenchError, BenchOptions, BenchResult, Metric, environment, register
@@ -30,37 +29,19 @@ ALIAS = "bench_restore"
 def backup_bench(options: BenchOptions) -> BenchResult:
     generate_figures_data(options)
     scratch = Path(tempfile.mkdtemp(prefix="tuijin_backup_bench_"))
-    settings_dict = {**connection.settings_dict, "CONN_MAX_AGE": 0}
-    created = None
     try:
         options.log("backup…")
         result = ops.backup(scratch / "archives")
-        if connection.vendor == "sqlite":
-            settings_dict["NAME"] = str(scratch / "restored.sqlite3")
-        else:
-            created = f"{connection.settings_dict['NAME']}_restore"
-            with connection._nodb_cursor() as cursor:
-                cursor.execute(f"DROP DATABASE IF EXISTS {connection.ops.quote_name(created)}")
-                cursor.execute(f"CREATE DATABASE {connection.ops.quote_name(created)}")
-            settings_dict["NAME"] = created
-        connections.settings[ALIAS] = settings_dict
-        connections[ALIAS].connect()  # now (also past a test case's guard of the databases it was given)
         target = scratch / "target"
         target.mkdir()
         options.log("restore…")
-        with override_settings(DATA_DIR=target, MEDIA_ROOT=target / "media"):
+        with ops.empty_database_beside(ALIAS, scratch), \
+                override_settings(DATA_DIR=target, MEDIA_ROOT=target / "media"):
             restored = ops.restore(result.path, alias=ALIAS)
-        problems = [m for m in checks.run_checks(databases=[ALIAS]) if m.level >= checks.ERROR]
+            problems = [m for m in checks.run_checks(databases=[ALIAS]) if m.level >= checks.ERROR]
         if problems:
             raise BenchError(f"the restored installation fails its checks: {problems[:3]}")
     finally:
-        if ALIAS in connections.settings:
-            connections[ALIAS].close()
-            del connections[ALIAS]
-            connections.settings.pop(ALIAS, None)
-        if created:
-            with connection._nodb_cursor() as cursor:
-                cursor.execute(f"DROP DATABASE IF EXISTS {connection.ops.quote_name(created)}")
         shutil.rmtree(scratch, ignore_errors=True)
     manifest = result.manifest
     return BenchResult({
