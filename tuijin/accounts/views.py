@@ -13,8 +13,7 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -284,19 +283,12 @@ def users(request):
                                                    "temporary": request.session.pop(TEMPORARY, None)})
 
 
-def _target(pk: int):
-    target = get_user_model().objects.filter(pk=pk).first()
-    if target is None:
-        raise Http404
-    return target
-
-
 @login_required
 @require_POST
 def reset_password(request, pk: int):
     if not _require_resetter(request.user)["password"]:
         raise PermissionDenied(_("只有系统管理员可以重置密码。"))
-    target = _target(pk)
+    target = get_object_or_404(get_user_model(), pk=pk)
     try:
         temporary = services.reset_password(target, request.user)
     except PermissionDenied as error:
@@ -312,7 +304,7 @@ def reset_password(request, pk: int):
 def reset_factor(request, pk: int):
     if not _require_resetter(request.user)["factor"]:
         raise PermissionDenied(_("只有安全管理员可以重置双因素认证。"))
-    target = _target(pk)
+    target = get_object_or_404(get_user_model(), pk=pk)
     try:
         services.reset_second_factor(target, request.user)
     except (PermissionDenied, ValidationError) as error:
