@@ -59,7 +59,7 @@ def pytest_configure(config):
 
 
 @pytest.fixture(scope="session")
-def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, django_db_blocker):
     """On SQLite, test in a file rather than Django's shared in-memory database; on PostgreSQL, commit
     without waiting for the disk.
 
@@ -86,14 +86,34 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
         options = db.setdefault("OPTIONS", {})
         options["options"] = f"{options.get('options', '')} -c synchronous_commit=off".strip()
 
-
-@pytest.fixture(scope="session")
-def _throwaway_template(django_db_blocker):
+    # pytest-xdist's workers migrate once between them (tests/throwaway.py, SharedMigration).
     from django.db import connection
 
     from . import throwaway
 
-    template = throwaway.Template()
+    shared = throwaway.SharedMigration.for_this_worker(connection.vendor)
+    if shared is None:
+        yield
+        return
+    creation = type(connection.creation)
+    original = creation.create_test_db
+    creation.create_test_db = shared.create_test_db(original)
+    try:
+        yield
+    finally:
+        creation.create_test_db = original
+        with django_db_blocker.unblock():
+            shared.finished(connection)
+
+
+@pytest.fixture(scope="session")
+def _throwaway_template(django_db_setup, django_db_blocker):
+    from django.db import connection
+
+    from . import throwaway
+
+    shared = throwaway.SharedMigration.for_this_worker(connection.vendor)
+    template = (shared and shared.template()) or throwaway.Template()
     yield template
     with django_db_blocker.unblock():
         throwaway.drop(template, connection)

@@ -206,6 +206,7 @@ def test_a_backup_taken_while_50_clients_write_loses_nothing_committed_before_it
     assert Notification.objects.count() > len(in_backup) or after <= in_backup
 
 
+@pytest.mark.usefixtures("throwaway_databases")  # the bench's temporary database: a copy, not a migration
 @pytest.mark.django_db
 def test_the_backup_bench_times_a_backup_and_a_restore_and_leaves_the_database_alone(db_state, settings, tmp_path):
     from tests.test_bench import _leftovers
