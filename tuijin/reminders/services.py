@@ -196,7 +196,7 @@ def preference_save(user, *, channels, mobile: str = "") -> Preference:
         errors.setdefault("channels", []).append(_("您的账户未登记电子邮箱，请联系系统管理员登记后再选择电子邮件"))
     if errors:
         raise ValidationError(errors)
-    pref, _created = Preference.objects.select_for_update().get_or_create(user=user)
+    pref = Preference.objects.select_for_update().filter(user=user).first() or Preference(user=user)
     pref.channels, pref.mobile = ",".join(chosen), mobile
     pref.save()
     return pref
