@@ -181,3 +181,15 @@ def test_a_person_chooses_channels_and_bad_input_writes_nothing(users, channels)
     pref = services.preference_save(reporter, channels=["sms", "dingtalk"], mobile="138 0000 0001")
     assert (pref.channel_list, pref.mobile) == (["sms", "dingtalk"], "13800000001")
     assert pref.history.count() == 1
+
+
+def test_the_office_s_cui_bao_now_reaches_the_clerks_channels(users, channels, own_project, django_capture_on_commit_callbacks):
+    from tuijin.reports import services as report_services
+
+    choose(users["reporter_a"], ["sms"])
+    period = report_services.period_open(None, year=2026, month=11, project_ids=[own_project.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        report_services.period_remind(users["dispatcher"], period, all_units=True)
+    (row,) = Delivery.objects.all()
+    assert (row.user, row.channel, row.recipient) == (users["reporter_a"], "sms", "13800000001")
+    assert "2026年11月调度填报" in row.text

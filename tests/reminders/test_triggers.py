@@ -120,3 +120,16 @@ def test_the_cli_scans_and_delivers_with_json(on_day, period, users, capsys, set
     assert json.loads(capsys.readouterr().out)["report_due"] == 2
     call_command("reminders", "scan")
     assert capsys.readouterr().out.strip() == "没有需要提醒的事项"
+
+
+@pytest.mark.parametrize("on_day", [(2026, 11, 20)], indirect=True)
+def test_several_schedules_awaiting_are_one_message_to_each_office_person(on_day, users, own_project, other_project):
+    template = MilestoneTemplate.objects.get(kind="building")
+    for project in (own_project, other_project):
+        schedule_services.apply_template(None, project, template, TODAY + timedelta(days=365))
+    assert jobs.scan()["schedule_pending"] == 1
+    (text,) = texts(users["dispatcher"])
+    assert text.startswith("2个项目的进度计划（倒排工期）已编排，待批准基线：")
+    assert own_project.name in text and other_project.name in text
+    assert ReminderSent.objects.filter(trigger="schedule_pending").count() == 2
+    assert jobs.scan()["schedule_pending"] == 0

@@ -149,18 +149,45 @@ def orders_due(today: date) -> dict:
 
 def schedules_pending(today: date) -> dict:
     """Schedules with dated nodes whose baseline nobody has approved: the office over the project (nothing
-    else tells them a clerk has laid out a schedule)."""
+    else tells them a clerk has laid out a schedule). Each schedule is recorded once per repeat period; each
+    person gets one message listing their schedules (a city's office may have dozens on the first day)."""
     dated = Milestone.objects.filter(planned_date__isnull=False).values("project_id")
     schedules = list(Schedule.objects.filter(baseline_number=0, project_id__in=dated, project__is_archived=False)
-                     .select_related("project__region").order_by("id"))
-    office = OfficeMembers() if schedules else None
-    told = 0
-    for schedule in schedules:
-        project = schedule.project
-        users = office.over(project.region.path, {project.lead_unit_id} if project.lead_unit_id else ())
-        text = _("“%(project)s”的进度计划（倒排工期）已编排，待批准基线") % {"project": project.name}
-        told += remind_once(Trigger.SCHEDULE_PENDING, schedule.pk, today, users, text,
-                            reverse("schedules:project", args=[project.pk]), repeat=True)
+                     .select_related("project__region").order_by("project__name", "id"))
+    if not schedules:
+        return {Trigger.SCHEDULE_PENDING: 0}
+    since = today - timedelta(days=max(1, settings.TUIJIN_REMIND_REPEAT_DAYS) - 1)
+    recent = set(ReminderSent.objects.filter(trigger=Trigger.SCHEDULE_PENDING, day__gte=since, day__lte=today)
+                 .values_list("key", flat=True))
+    office = OfficeMembers()
+    waiting: dict[int, list] = defaultdict(list)
+    people: dict[int, object] = {}
+    with transaction.atomic():
+        for schedule in schedules:
+            if str(schedule.pk) in recent:
+                continue
+            project = schedule.project
+            users = office.over(project.region.path, {project.lead_unit_id} if project.lead_unit_id else ())
+            if not users:
+                continue
+            _obj, created = ReminderSent.objects.get_or_create(
+                trigger=Trigger.SCHEDULE_PENDING, key=str(schedule.pk), day=today, defaults={"recipients": len(users)})
+            if not created:
+                continue  # another scan took it a moment ago
+            for user in users:
+                people[user.pk] = user
+                waiting[user.pk].append(project)
+        told = 0
+        for pk, projects in waiting.items():
+            if len(projects) == 1:
+                text = _("“%(project)s”的进度计划（倒排工期）已编排，待批准基线") % {"project": projects[0].name}
+                url = reverse("schedules:project", args=[projects[0].pk])
+            else:
+                names = "、".join(p.name for p in projects[:5])
+                text = _("%(n)s个项目的进度计划（倒排工期）已编排，待批准基线：%(names)s%(more)s") % {
+                    "n": len(projects), "names": names, "more": _("等") if len(projects) > 5 else ""}
+                url = reverse("schedules:gantt")
+            told += len(notify([people[pk]], text, url))
     return {Trigger.SCHEDULE_PENDING: told}
 
 

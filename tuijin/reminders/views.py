@@ -15,7 +15,7 @@ from tuijin.org.selectors import is_office
 
 from . import selectors, services
 from .backends import enabled_channels
-from .choices import DeliveryStatus
+from .choices import Channel, DeliveryStatus
 from .models import Delivery
 
 
@@ -47,7 +47,7 @@ def deliveries(request):
     return render(request, "reminders/deliveries.html", {
         "page_obj": page, "status": status if status in DeliveryStatus.values else "",
         "statuses": DeliveryStatus.choices, "counts": selectors.delivery_counts(request.user),
-        "offered": enabled_channels(),
+        "offered": [Channel(c).label for c in enabled_channels()],
     })
 
 
