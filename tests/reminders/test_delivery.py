@@ -193,3 +193,12 @@ def test_the_office_s_cui_bao_now_reaches_the_clerks_channels(users, channels, o
     (row,) = Delivery.objects.all()
     assert (row.user, row.channel, row.recipient) == (users["reporter_a"], "sms", "13800000001")
     assert "2026年11月调度填报" in row.text
+
+
+def test_a_long_digest_lists_ten_and_counts_the_rest(users):
+    from tuijin.reminders.models import Delivery as Row
+
+    rows = [Row(text=f"第{i}条") for i in range(1, 13)]
+    text = services.compose(rows)
+    assert text.splitlines()[0] == "您有12条新消息："
+    assert text.splitlines()[10] == "10. 第10条" and text.splitlines()[-1] == "另有2条，请登录平台查看"

@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 MOBILE = re.compile(r"^1\d{10}$")
 LEASE = timedelta(minutes=10)  # a claimed batch another worker leaves alone while it is being sent
-DIGEST_LIMIT = 480
+DIGEST_LINES = 10  # a digest lists this many; the rest are counted (SMS and robots limit a message's length)
 
 
 # ------------------------------------------------------------------------------------------- queue
@@ -96,7 +96,9 @@ def compose(rows: list[Delivery]) -> str:
         link = _link(rows[0].url)
         return f"{rows[0].text}\n{link}" if link else rows[0].text
     lines = [_("您有%(n)s条新消息：") % {"n": len(rows)}]
-    lines += [f"{i}. {row.text}" for i, row in enumerate(rows, 1)]
+    lines += [f"{i}. {row.text}" for i, row in enumerate(rows[:DIGEST_LINES], 1)]
+    if len(rows) > DIGEST_LINES:
+        lines.append(_("另有%(n)s条，请登录平台查看") % {"n": len(rows) - DIGEST_LINES})
     site = settings.TUIJIN_REMINDER_SITE_URL
     if site:
         lines.append(_("详见：%(url)s") % {"url": f"{site}/notifications/"})
