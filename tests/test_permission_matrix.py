@@ -89,6 +89,10 @@ the superuser passes too): its list, its export and print page, and the chain ch
 302 back to the list, writing only to the audit tables, as every refused request here does: tests/writes.py
 lets the trail's appends through). Everyone else gets 403. The security and audit administrators'
 columns come with the three administrators' principals (tests/audit/test_pages.py asks them meanwhile).
+消息提醒 (tuijin.reminders): reminders:preferences is each signed-in user's choice of outside channels (the
+账户与安全 page's section posts it; an empty POST saves "no outside channel", 302 back). The delivery log
+(reminders:deliveries) and its retry are the office's (admin, dispatcher: 403 to everyone else); "own" is a
+failed delivery to reporter_a (兰山区, inside the dispatcher's city).
 """
 
 from datetime import date, timedelta
@@ -596,6 +600,12 @@ audit:list_print       GET    -        login     ok     403        403    403   
 audit:list_print       POST   -        login     405    405        405    405        405        405     405       405           405       405      405
 audit:verify           GET    -        login     405    405        405    405        405        405     405       405           405       405      405
 audit:verify           POST   -        login     302    403        403    403        403        403     403       403           403       403      302
+reminders:preferences  GET    -        login     405    405        405    405        405        405     405       405           405       405      405
+reminders:preferences  POST   -        login     saved  saved      saved  saved      saved      saved   saved     saved         saved     saved    saved
+reminders:deliveries   GET    -        login     ok     ok         403    403        403        403     403       403           403       403      403
+reminders:deliveries   POST   -        login     405    405        405    405        405        405     405       405           405       405      405
+reminders:delivery_retry GET  own      login     405    405        405    405        405        405     405       405           405       405      405
+reminders:delivery_retry POST own      login     saved  saved      403    403        403        403     403       403           403       403      403
 """
 
 EXCLUDED_NAMESPACES = {"admin"}
@@ -759,6 +769,12 @@ def assert_accounts_saved(name: str, world, user) -> None:
 
 
 def url_for(name: str, project, world=None) -> str:
+    if name == "reminders:delivery_retry":
+        from tuijin.reminders.models import Delivery
+
+        return reverse(name, args=[Delivery.objects.get(text="矩阵外发").pk])
+    if name.startswith("reminders:"):
+        return reverse(name)
     if name.startswith("accounts:"):
         return accounts_url(name, world)
     if name.startswith("dashboards:"):
@@ -837,6 +853,14 @@ def prepare(name: str, project, world, obj: str = "own") -> None:
         from tuijin.core.notify import notify
 
         notify([world.city.users["reporter_a"]], "矩阵消息", "/reports/")
+    if name == "reminders:delivery_retry":
+        from django.utils import timezone
+
+        from tuijin.reminders.models import Delivery
+
+        Delivery.objects.create(user=world.city.users["reporter_a"], channel="sms", recipient="13800000001",
+                                text="矩阵外发", status="failed", attempts=5, last_error="短信网关返回HTTP 500",
+                                next_at=timezone.now())
     if name == "projects:admission" and project is not None:
         Project.objects.filter(pk=project.pk).update(admission="pending")  # a clerk's 申报 awaiting the office
     if name in PHOTO_URLS and project is not None:
@@ -1394,6 +1418,16 @@ def assert_saved(name: str, project: Project | None, before_count: int, world=No
         return
     if name.startswith("accounts:"):
         assert_accounts_saved(name, world, user)
+        return
+    if name == "reminders:preferences":
+        from tuijin.reminders.models import Preference
+
+        assert Preference.objects.get(user=user).channels == ""
+        return
+    if name == "reminders:delivery_retry":
+        from tuijin.reminders.models import Delivery
+
+        assert Delivery.objects.get(text="矩阵外发").status == "pending"
         return
     if name.startswith("dashboards:"):
         assert_dashboards_saved(name, world)

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "tuijin.schedules",
     "tuijin.problems",
     "tuijin.alerts",
+    "tuijin.reminders",
     "tuijin.figures",
     "tuijin.scoring",
     "tuijin.bulletins",
@@ -309,7 +310,47 @@ TUIJIN_COUNTED_REPORTS = os.environ.get("TUIJIN_COUNTED_REPORTS", "approved").st
 if TUIJIN_COUNTED_REPORTS not in ("approved", "handed_in"):
     raise ImproperlyConfigured("TUIJIN_COUNTED_REPORTS must be approved or handed_in")
 # Outside channels for in-app messages (dotted paths of callables taking the new Notification rows): SMS, e-mail.
-TUIJIN_NOTIFY_CHANNELS = [c for c in os.environ.get("TUIJIN_NOTIFY_CHANNELS", "").split(",") if c.strip()]
+# tuijin.reminders queues each message for the outside channels a person chose (below), always first.
+TUIJIN_NOTIFY_CHANNELS = ["tuijin.reminders.services.deliveries_enqueue",
+                          *(c.strip() for c in os.environ.get("TUIJIN_NOTIFY_CHANNELS", "").split(",") if c.strip())]
+
+# 消息提醒 (tuijin.reminders, docs/deploy.md): the outside channels the office offers (email, sms, wecom,
+# dingtalk, file), those of a person who chose none, quiet hours (held, sent after), retries and the scan.
+TUIJIN_REMINDER_CHANNELS = env_list("TUIJIN_REMINDER_CHANNELS", "")
+TUIJIN_REMINDER_DEFAULT_CHANNELS = env_list("TUIJIN_REMINDER_DEFAULT_CHANNELS", "")
+TUIJIN_REMINDER_BACKENDS = {
+    "email": "tuijin.reminders.backends.EmailBackend",
+    "sms": os.environ.get("TUIJIN_SMS_BACKEND", "tuijin.reminders.backends.SmsBackend"),
+    "wecom": "tuijin.reminders.backends.WeComBackend",
+    "dingtalk": "tuijin.reminders.backends.DingTalkBackend",
+    "file": "tuijin.reminders.backends.FileBackend",
+}
+TUIJIN_REMINDER_QUIET = os.environ.get("TUIJIN_REMINDER_QUIET", "22:00-07:30").strip()
+TUIJIN_REMINDER_MAX_ATTEMPTS = env_int("TUIJIN_REMINDER_MAX_ATTEMPTS", 5)
+TUIJIN_REMINDER_RETRY_MINUTES = env_int("TUIJIN_REMINDER_RETRY_MINUTES", 5)  # doubled after each failure
+TUIJIN_REMINDER_HTTP_TIMEOUT = env_int("TUIJIN_REMINDER_HTTP_TIMEOUT", 10)
+TUIJIN_REMINDER_SITE_URL = os.environ.get("TUIJIN_REMINDER_SITE_URL", "").strip().rstrip("/")
+TUIJIN_REMINDER_FILE = os.environ.get("TUIJIN_REMINDER_FILE", str(DATA_DIR / "reminders" / "outbox.jsonl"))
+TUIJIN_REMINDER_EMAIL_SUBJECT = os.environ.get("TUIJIN_REMINDER_EMAIL_SUBJECT", "推进平台提醒")
+TUIJIN_REMIND_REPORT_DAYS = [int(d) for d in env_list("TUIJIN_REMIND_REPORT_DAYS", "3,0")]
+TUIJIN_REMIND_ORDER_DAYS = [int(d) for d in env_list("TUIJIN_REMIND_ORDER_DAYS", "3,0")]
+TUIJIN_REMIND_REPEAT_DAYS = env_int("TUIJIN_REMIND_REPEAT_DAYS", 7)  # overdue and awaiting ones, again after
+TUIJIN_SMS_URL = os.environ.get("TUIJIN_SMS_URL", "").strip()
+TUIJIN_SMS_KEY = os.environ.get("TUIJIN_SMS_KEY", "").strip()
+TUIJIN_SMS_SIGN = os.environ.get("TUIJIN_SMS_SIGN", "推进平台").strip()
+TUIJIN_SMS_PAYLOAD = os.environ.get("TUIJIN_SMS_PAYLOAD", "tuijin.reminders.backends.sms_payload")
+TUIJIN_WECOM_WEBHOOK = os.environ.get("TUIJIN_WECOM_WEBHOOK", "").strip()
+TUIJIN_DINGTALK_WEBHOOK = os.environ.get("TUIJIN_DINGTALK_WEBHOOK", "").strip()
+TUIJIN_DINGTALK_SECRET = os.environ.get("TUIJIN_DINGTALK_SECRET", "").strip()
+# Django's mail for the e-mail channel: SMTP from the environment.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tuijin@localhost")
 # Uploads larger than the import limit are refused before they are read (plus room for the form).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000

@@ -1,6 +1,7 @@
 """Send a message to users: stored in-app (the navbar's 消息), then handed to every outside channel
-named in settings.TUIJIN_NOTIFY_CHANNELS (dotted paths of callables `channel(notifications)`), the
-hook where SMS or e-mail gateways plug in. A channel that fails is logged, never undoes the message."""
+named in settings.TUIJIN_NOTIFY_CHANNELS (dotted paths of callables `channel(notifications)`), after the
+commit. The first is tuijin.reminders' queue (e-mail, SMS, 企业微信/钉钉, each person's choice); core knows
+it only by that setting. A channel that fails is logged, never undoes the message."""
 
 import logging
 from collections.abc import Iterable

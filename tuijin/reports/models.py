@@ -184,7 +184,8 @@ class ReportEvent(models.Model):
 
 
 class Reminder(TimeStampedModel):
-    """The office chased a unit for its missing reports of a period (in-app now; SMS/e-mail later)."""
+    """The office chased a unit for its missing reports of a period (in-app, and by the outside channels each
+    person chose: tuijin.reminders)."""
 
     period = models.ForeignKey(ReportPeriod, on_delete=models.CASCADE, related_name="reminders")
     unit = models.ForeignKey(Unit, verbose_name=_("单位"), null=True, blank=True, on_delete=models.CASCADE, related_name="+")
