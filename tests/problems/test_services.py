@@ -508,7 +508,10 @@ def test_escalating_to_the_county_names_no_leader(people, problem_at):
     assert (done.level, done.coordinating_leader) == (Ladder.COUNTY, None)
     event = Event.objects.get(problem=problem, action=A.ESCALATE)
     assert (event.level_before, event.level_after, event.leader) == (Ladder.UNIT, Ladder.COUNTY, None)
-    assert Notification.objects.count() == 0
+    # The office over the project arranges a county's coordination: its dispatcher is told, nobody else.
+    assert notices(people["dispatcher"]) == [(f"问题提级至{Ladder.COUNTY.label}：“兰山区北城新区道路改造工程”{DESCRIPTION}",
+                                              reverse("problems:detail", args=[problem.pk]))]
+    assert set(Notification.objects.values_list("user", flat=True)) == {people["dispatcher"].pk}
 
 
 def test_escalating_to_the_leader_goes_to_the_projects_contracted_leader_and_tells_him(people, project, contact_leader, problem_at):

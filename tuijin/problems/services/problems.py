@@ -175,6 +175,10 @@ def problem_step(user, problem: Problem, action: str, *, version, text: str = ""
             if leader.user_id:
                 notice = ([leader.user], _("提请协调：“%(project)s”%(text)s（%(level)s）")
                           % {"project": name, "text": problem.description[:60], "level": Ladder(level).label})
+        else:
+            # 县区/部门 coordination is the office's to arrange: the dispatchers over the project are told.
+            notice = (list(_office_users(problem.project)), _("问题提级至%(level)s：“%(project)s”%(text)s")
+                      % {"level": Ladder(level).label, "project": name, "text": problem.description[:60]})
     elif action == ProblemAction.INSTRUCT:
         users = list(_unit_users([problem.handling_unit_id])) if problem.handling_unit_id else []
         notice = (users + list(_office_users(problem.project)), _("领导批示（%(project)s）：%(text)s") % {"project": name, "text": text[:80]})
