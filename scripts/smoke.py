@@ -287,7 +287,8 @@ class Smoke:
         self.paths = path_map(self.tmp)
         self.logs = self.tmp / "logs"
         self.logs.mkdir()
-        self.processes: dict[str, subprocess.Popen] = {}
+        self.processes: dict[str, subprocess.Popen] = {}  # servers, each in its own process group
+        self.helpers: list[subprocess.Popen] = []  # commands run beside others (collectstatic, openssl, check)
         self.admin_url = (os.environ.get("TUIJIN_SMOKE_DATABASE_URL") or os.environ.get("TUIJIN_TEST_DATABASE_URL")
                           or "postgresql://postgres@127.0.0.1:5432/postgres")
         self.database = f"tuijin_smoke_{os.getpid()}"
@@ -368,18 +369,23 @@ class Smoke:
 
     def certificate(self) -> subprocess.Popen:
         ssl_dir = Path(self.paths["/etc/ssl/tuijin"])
-        return subprocess.Popen(
+        return self.helper(
             ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
              "-days", "1", "-subj", f"/CN={self.host}", "-addext", f"subjectAltName=DNS:{self.host}",
              "-keyout", str(ssl_dir / "privkey.pem"), "-out", str(ssl_dir / "fullchain.pem")],
             stdout=subprocess.DEVNULL, stderr=open(self.logs / "openssl.log", "wb"))
+
+    def helper(self, argv: list[str], **kwargs) -> subprocess.Popen:
+        process = subprocess.Popen(argv, **kwargs)
+        self.helpers.append(process)
+        return process
 
     def install(self):
         tuijin = str(BIN / "tuijin")
         workdir = Path(self.paths["/var/lib/tuijin"])
         with step("tuijin migrate（同时 collectstatic 与自签名证书 openssl, in parallel）"):
             openssl = self.certificate()
-            collect = subprocess.Popen([tuijin, "collectstatic", "--noinput", "-v0"], env=self.env, cwd=workdir,
+            collect = self.helper([tuijin, "collectstatic", "--noinput", "-v0"], env=self.env, cwd=workdir,
                                        stdout=open(self.logs / "collectstatic.log", "wb"), stderr=subprocess.STDOUT)
             run([tuijin, "migrate", "--noinput", "-v0"], self.env, self.logs / "migrate.log", cwd=workdir)
             check(collect.wait(timeout=300) == 0, "tuijin collectstatic failed:\n" + tail(self.logs / "collectstatic.log"))
@@ -388,7 +394,7 @@ class Smoke:
         # to start), which takes their start-up off the run's critical path.
         self.start_gunicorn()
         with step("演示数据 tuijin demo（同时 tuijin check --deploy, in parallel）"):
-            checking = subprocess.Popen([tuijin, "check", "--deploy", "--fail-level", "ERROR"], env=self.env,
+            checking = self.helper([tuijin, "check", "--deploy", "--fail-level", "ERROR"], env=self.env,
                                         cwd=workdir, stdout=open(self.logs / "check.log", "wb"),
                                         stderr=subprocess.STDOUT)
             run([tuijin, "demo"], self.env, self.logs / "demo.log", cwd=workdir)
@@ -623,6 +629,10 @@ class Smoke:
             for name in ("gunicorn.log", "nginx.log"):
                 say(f"    --- {name} (last lines)\n{tail(self.logs / name)}")
             say(f"    --- nginx error.log (last lines)\n{tail(self.tmp / 'nginx' / 'logs' / 'error.log')}")
+        for process in self.helpers:
+            if process.poll() is None:
+                process.kill()
+                process.wait(timeout=10)
         self.stop("nginx", signal.SIGQUIT, 15)      # graceful: requests in flight finish
         self.stop("gunicorn", signal.SIGTERM, 40)   # graceful, within the unit's --graceful-timeout 30
         for name, process in self.processes.items():
