@@ -293,9 +293,12 @@ class Smoke:
                           or "postgresql://postgres@127.0.0.1:5432/postgres")
         self.database = f"tuijin_smoke_{os.getpid()}"
         self.database_created = False
-        self.ports = {"app": free_port(), "http": free_port(), "https": free_port()}
-        while len(set(self.ports.values())) < 3:
-            self.ports["https"] = free_port()
+        ports: list[int] = []
+        while len(ports) < 3:  # three different free ports (the system may hand one out twice)
+            port = free_port()
+            if port not in ports:
+                ports.append(port)
+        self.ports = dict(zip(("app", "http", "https"), ports, strict=True))
         self.host = ""
         self.env: dict[str, str] = {}
 
