@@ -441,7 +441,8 @@ class Smoke:
                 f"{user}worker_processes 1;\npid {prefix}/nginx.pid;\nerror_log {prefix}/logs/error.log warn;\n"
                 "events { worker_connections 256; }\n"
                 f"http {{\n    include /etc/nginx/mime.types;\n    default_type application/octet-stream;\n"
-                f"    access_log {prefix}/logs/access.log;\n{temps}\n    include {prefix}/site.conf;\n}}\n",
+                "    log_format smoke '$request_id $status $request_uri';\n"
+                f"    access_log {prefix}/logs/access.log smoke;\n{temps}\n    include {prefix}/site.conf;\n}}\n",
                 encoding="utf-8")
             if os.geteuid() == 0:
                 self.tmp.chmod(0o755)  # the way to the static files, as /var/... is for www-data
@@ -503,8 +504,9 @@ class Smoke:
             check(set(health.get("checks", {})) >= {"database", "disk"}, f"/healthz checks: {body}")
             check("postgresql" in health["checks"]["database"].get("detail", ""), f"/healthz database: {body}")
             request_id = headers.get("X-Request-ID", "")
-            check(re.fullmatch(r"[0-9a-f]{32}", request_id) is not None,
-                  f"X-Request-ID {request_id!r} is not nginx's $request_id")
+            logged = (self.tmp / "nginx" / "logs" / "access.log").read_text(errors="replace")
+            check(f"{request_id} 200 /healthz" in logged,
+                  f"X-Request-ID {request_id!r} is not nginx's $request_id (its access log: {logged[-300:]!r})")
             say(f"    {body.strip()}  X-Request-ID {request_id}")
         with step("登录页与静态文件由 nginx 直接提供 login page; a static file served by nginx"):
             headers, html = browser.get("/login/")
