@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole suite: lint, migrations check, pytest on SQLite, and again on PostgreSQL when
 # TUIJIN_TEST_DATABASE_URL is set. Browser tests run when Debian's Chromium is installed, the bulletins'
-# PDF tests when LibreOffice and poppler are.
+# PDF tests when LibreOffice and poppler are, the deployment smoke test (scripts/smoke.sh) when nginx, openssl
+# and the PostgreSQL server are.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -24,6 +25,20 @@ if ! command -v soffice >/dev/null || ! command -v pdftoppm >/dev/null; then
   echo "######################################################################"
   echo "## WARNING: LibreOffice or poppler not found — BULLETIN PDF TESTS SKIPPED"
   echo "## install with: apt-get install libreoffice-writer-nogui poppler-utils"
+  echo "######################################################################"
+fi
+
+# The deployment smoke test (scripts/smoke.sh: docs/deploy.md on local ports behind nginx with TLS) needs
+# nginx, openssl and a PostgreSQL server; it runs after pytest, and its failure fails the suite.
+smoke=1
+if ! { command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; } || ! command -v openssl >/dev/null \
+    || [ -z "${TUIJIN_TEST_DATABASE_URL:-}" ]; then
+  smoke=0
+  echo "######################################################################"
+  echo "## WARNING: nginx, openssl or TUIJIN_TEST_DATABASE_URL missing —    ##"
+  echo "## DEPLOYMENT SMOKE TEST (scripts/smoke.sh) SKIPPED                 ##"
+  echo "## install with: apt-get install nginx openssl, and set             ##"
+  echo "## TUIJIN_TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test ##"
   echo "######################################################################"
 fi
 
@@ -53,5 +68,10 @@ if [ -n "$pg_pid" ]; then
   echo "== pytest on PostgreSQL (${TUIJIN_TEST_DATABASE_URL%%@*}@…)"
   cat "$pg_log"
   [ "$pg_status" -eq 0 ] || status=$pg_status
+fi
+
+if [ "$smoke" -eq 1 ]; then
+  echo "== deployment smoke test (scripts/smoke.sh)"
+  TUIJIN_SMOKE_DATABASE_URL="$TUIJIN_TEST_DATABASE_URL" bash scripts/smoke.sh || status=1
 fi
 exit $status
