@@ -29,7 +29,7 @@ if ! command -v soffice >/dev/null || ! command -v pdftoppm >/dev/null; then
 fi
 
 # The deployment smoke test (scripts/smoke.sh: docs/deploy.md on local ports behind nginx with TLS) needs
-# nginx, openssl and a PostgreSQL server; it runs after pytest, and its failure fails the suite.
+# nginx, openssl and a PostgreSQL server; it runs after the SQLite run, and its failure fails the suite.
 smoke=1
 if ! { command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; } || ! command -v openssl >/dev/null \
     || [ -z "${TUIJIN_TEST_DATABASE_URL:-}" ]; then
@@ -62,16 +62,19 @@ fi
 echo "== pytest on SQLite"
 $BIN/pytest -q "${parallel[@]}" "$@" || status=$?
 
+# The smoke test runs while the PostgreSQL run (the longer one) finishes, on the core the SQLite run freed.
+if [ "$smoke" -eq 1 ] && [ "$#" -gt 0 ]; then
+  echo "(pytest arguments given: a chosen part of the suite, the deployment smoke test is not run)"
+elif [ "$smoke" -eq 1 ]; then
+  echo "== deployment smoke test (scripts/smoke.sh)"
+  TUIJIN_SMOKE_DATABASE_URL="$TUIJIN_TEST_DATABASE_URL" bash scripts/smoke.sh || status=1
+fi
+
 if [ -n "$pg_pid" ]; then
   pg_status=0
   wait "$pg_pid" || pg_status=$?
   echo "== pytest on PostgreSQL (${TUIJIN_TEST_DATABASE_URL%%@*}@…)"
   cat "$pg_log"
   [ "$pg_status" -eq 0 ] || status=$pg_status
-fi
-
-if [ "$smoke" -eq 1 ]; then
-  echo "== deployment smoke test (scripts/smoke.sh)"
-  TUIJIN_SMOKE_DATABASE_URL="$TUIJIN_TEST_DATABASE_URL" bash scripts/smoke.sh || status=1
 fi
 exit $status
