@@ -24,6 +24,7 @@ urlpatterns = [
     path("bulletins/", include("tuijin.bulletins.urls")),
     path("dashboards/", include("tuijin.dashboards.urls")),
     path("audit/", include("tuijin.audit.urls")),
+    path("jobs/", include("tuijin.jobs.urls")),  # background jobs' progress (tuijin.jobs)
     path("notifications/", core_views.notifications, name="notifications"),
     path("notifications/read/", core_views.notifications_read, name="notifications_read"),
     path("notifications/<int:pk>/", core_views.notification_open, name="notification_open"),
