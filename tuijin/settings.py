@@ -354,6 +354,8 @@ TUIJIN_SCHEDULES = {
                  "title": "每日预警重算"},
     "overdue": {"call": "tuijin.problems.selectors.overdue_summary", "daily": "02:20",
                 "title": "每日超期问题检查"},
+    "audit-verify": {"call": "tuijin.audit.services.verify", "daily": "02:30",
+                     "title": "审计链校验（最后一条的哈希记入后台进程日志）"},
     "audit-archive": {"call": "tuijin.audit.services.archive", "daily": "02:40",
                       "title": "审计记录归档"},
     "backup": {"call": "tuijin.ops.backup.scheduled_backup", "daily": "03:00",

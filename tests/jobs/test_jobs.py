@@ -111,3 +111,18 @@ def test_the_list_shows_the_users_own_recent_jobs(client, users):
     assert "测试任务" in page and "别人的任务" not in page
     client.force_login(users["outsider"])
     assert "您还没有发起过后台任务" in client.get(reverse("jobs:list")).content.decode()
+
+
+def test_the_nightly_warnings_and_overdue_check_run_from_their_default_schedules(city, own_project):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from tuijin.alerts.models import AlertRun
+    from tuijin.jobs import schedules
+
+    at = datetime(2026, 12, 8, 2, 25, tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert schedules.tick("w-test", at) == ["warnings", "overdue"]  # the others' slots are last night's
+    runs = {run.name: run for run in ScheduleRun.objects.all()}
+    assert {name: run.status for name, run in runs.items()} == {"warnings": "done", "overdue": "done"}
+    assert AlertRun.objects.count() == 1 and '"projects": 1' in runs["warnings"].summary
+    assert '"problems": 0' in runs["overdue"].summary and '"orders": 0' in runs["overdue"].summary

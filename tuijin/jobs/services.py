@@ -9,6 +9,7 @@ can be retried. A job runs once: a second run of the same queued task finds it t
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from dataclasses import dataclass
@@ -171,14 +172,19 @@ def schedule_run(run_id: int) -> str:
         ScheduleRun.objects.filter(pk=run_id).update(status=JobStatus.FAILED, finished_at=timezone.now(),
                                                      error=f"{type(exc).__name__}: {exc}"[:ERROR_MAX])
         return "failed"
+    summary = describe(value)
     ScheduleRun.objects.filter(pk=run_id).update(status=JobStatus.DONE, finished_at=timezone.now(),
-                                                 summary=describe(value)[:ERROR_MAX])
+                                                 summary=summary[:ERROR_MAX])
+    # In the worker's log too (the journal): the audit chain's last hash is kept outside the database.
+    log.info("scheduled job %s done: %s", run.name, summary[:1000])
     return "done"
 
 
 def describe(value) -> str:
     """A scheduled callable's return value as text: JSON where it is data, its as_dict() where it has one."""
     def plain(v):
+        if dataclasses.is_dataclass(v) and not isinstance(v, type):
+            return dataclasses.asdict(v)
         if hasattr(v, "as_dict"):
             return v.as_dict()
         if isinstance(v, tuple | list):

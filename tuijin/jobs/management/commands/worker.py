@@ -1,6 +1,8 @@
 """`tuijin worker`: runs the background jobs and the scheduled work (tuijin/jobs/worker.py). Run one beside
 the web server (`make run` does); on PostgreSQL more may run at once, on any machine."""
 
+import logging
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.crypto import get_random_string
@@ -23,6 +25,9 @@ class Command(BaseCommand):
         if settings.TUIJIN_TASKS_BACKEND != "database":
             raise CommandError("TUIJIN_TASKS_BACKEND=immediate：任务在请求中直接执行，无需后台进程")
         schedules = all_schedules()  # a malformed TUIJIN_SCHEDULES stops here, before anything runs
+        if options["verbosity"]:
+            # What the scheduled jobs did goes to the worker's log (the journal) whatever LOG_LEVEL says.
+            logging.getLogger("tuijin.jobs").setLevel(logging.INFO)
         worker_id = options["worker_id"] or f"worker-{get_random_string(16)}"
         if options["verbosity"]:
             names = "、".join(s.name for s in schedules) or "无"
