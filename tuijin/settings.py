@@ -344,6 +344,8 @@ TUIJIN_TASKS_BACKEND = os.environ.get("TUIJIN_TASKS_BACKEND", "database").strip(
 if TUIJIN_TASKS_BACKEND not in TUIJIN_TASKS_BACKENDS:
     raise ImproperlyConfigured("TUIJIN_TASKS_BACKEND must be database or immediate")
 TASKS = {"default": {"BACKEND": TUIJIN_TASKS_BACKENDS[TUIJIN_TASKS_BACKEND]}}
+# A web request's bulk save re-judging more projects' warnings than this hands the re-judging to a job.
+TUIJIN_REJUDGE_INLINE_MAX = env_int("TUIJIN_REJUDGE_INLINE_MAX", 200)
 # A worker that has not written its heartbeat for this long is reported down by /healthz.
 TUIJIN_WORKER_STALE_SECONDS = env_int("TUIJIN_WORKER_STALE_SECONDS", 180)
 # Scheduled work: name → {"call": dotted path of a plain callable, "kwargs": {...}, and "daily": "HH:MM"

@@ -28,6 +28,13 @@ def recent_jobs(user):
     return Job.objects.filter(user_id=getattr(user, "pk", None) or -1).order_by("-created_at", "-id")[:RECENT]
 
 
+def latest_job(user, kind: str, since):
+    """The user's first job of `kind` started at or after `since` (a page that caused one links to it)."""
+    if since is None or not getattr(user, "pk", None):
+        return None
+    return Job.objects.filter(user=user, kind=kind, created_at__gte=since).order_by("created_at", "id").first()
+
+
 def job_data(job: Job) -> dict:
     return {"id": job.pk, "status": job.status, "status_label": str(job.get_status_display()),
             "done": job.done, "total": job.total, "percent": job.percent, "message": job.message,

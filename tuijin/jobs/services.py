@@ -60,6 +60,14 @@ class Progress:
 # ------------------------------------------------------------------------------------------- jobs
 
 
+def in_request() -> bool:
+    """Whether a web request is being served in this thread (django-simple-history's middleware keeps it):
+    a subscriber may then hand long work to a job rather than keep the user waiting."""
+    from simple_history.models import HistoricalRecords
+
+    return getattr(HistoricalRecords.context, "request", None) is not None
+
+
 def job_start(user, *, kind: str, title: str, func: str, params: dict | None = None) -> Job:
     """Record a job for `user` and queue it. `func` is a job function's dotted path (code, never input)."""
     import_string(func)  # a wrong path fails here, in the request, not later on the worker
