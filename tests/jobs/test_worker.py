@@ -159,3 +159,11 @@ def test_healthz_says_when_no_worker_has_ever_run_and_when_one_stopped(settings)
 def test_the_worker_command_refuses_the_immediate_backend():
     with pytest.raises(CommandError, match="无需后台进程"):
         call_command("worker", "--batch")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_command_in_batch_runs_what_is_queued_and_exits(database_backend, users):
+    job = services.job_start(users["dispatcher"], kind="test", title="命令执行", func=f"{FUNCS}.steps")
+    call_command("worker", "--batch", "--no-schedules", "--worker-id", "w-cmd", verbosity=0)
+    assert Job.objects.get(pk=job.pk).status == "done"
+    assert WorkerHeartbeat.objects.filter(worker_id="w-cmd").exists() and not ScheduleRun.objects.exists()
