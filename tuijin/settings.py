@@ -362,6 +362,8 @@ TUIJIN_SCHEDULES = {
                       "title": "审计记录归档"},
     "backup": {"call": "tuijin.ops.backup.scheduled_backup", "daily": "03:00",
                "title": "每日备份（含按保留策略清理）"},
+    "prune-queue": {"call": "tuijin.jobs.services.prune_queue", "daily": "03:30", "kwargs": {"days": 30},
+                    "title": "清理任务队列中30天前已完成的任务"},
 }
 # Where the scheduled nightly backup writes (empty: <data dir>/backups).
 TUIJIN_BACKUP_DIR = os.environ.get("TUIJIN_BACKUP_DIR", "").strip()

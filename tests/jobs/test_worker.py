@@ -3,6 +3,7 @@ scheduler claiming each slot once however many run, the heartbeat /healthz reads
 alike (the suite runs on both)."""
 
 import threading
+import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -137,7 +138,8 @@ def test_the_default_schedules_point_at_real_callables(settings):
     from django.utils.module_loading import import_string
 
     names = {s.name: s for s in schedules.all_schedules()}
-    assert set(names) == {"warnings", "overdue", "audit-verify", "audit-archive", "backup"}
+    assert set(names) == {"warnings", "overdue", "audit-verify", "audit-archive", "backup",
+                           "prune-queue"}
     for schedule in names.values():
         assert callable(import_string(schedule.call))
 
@@ -167,3 +169,14 @@ def test_the_worker_command_in_batch_runs_what_is_queued_and_exits(database_back
     call_command("worker", "--batch", "--no-schedules", "--worker-id", "w-cmd", verbosity=0)
     assert Job.objects.get(pk=job.pk).status == "done"
     assert WorkerHeartbeat.objects.filter(worker_id="w-cmd").exists() and not ScheduleRun.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_queue_forgets_finished_tasks_after_a_month_but_not_waiting_ones(database_backend, users):
+    done = services.job_start(users["dispatcher"], kind="test", title="旧任务", func=f"{FUNCS}.steps")
+    work()
+    waiting = services.job_start(users["dispatcher"], kind="test", title="排队", func=f"{FUNCS}.steps")
+    DBTaskResult.objects.filter(id=done.task_result_id).update(finished_at=timezone.now() - timedelta(days=31))
+    assert services.prune_queue(days=30)["deleted"] == 1
+    assert list(DBTaskResult.objects.values_list("id", flat=True)) == [uuid.UUID(waiting.task_result_id)]
+    assert Job.objects.count() == 2  # what users see stays

@@ -205,6 +205,16 @@ def describe(value) -> str:
         return str(value)
 
 
+def prune_queue(days: int = 30) -> dict:
+    """The queue's finished tasks older than `days` deleted (a scheduled job): the queue table holds what
+    waits and what ran lately; the Job rows (what users see) and the ScheduleRun rows stay."""
+    from django_tasks_db.models import DBTaskResult
+
+    cutoff = timezone.now() - timedelta(days=days)
+    deleted, _counts = DBTaskResult.objects.finished().filter(finished_at__lt=cutoff).delete()
+    return {"deleted": deleted, "before": cutoff.isoformat()}
+
+
 # -------------------------------------------------------------------------------------- heartbeat
 
 
