@@ -35,8 +35,10 @@ run: install
 	@echo ""
 	@echo "  推进 Tuijin 已启动： http://$(HOST):$(PORT)"
 	@echo "  演示账号（密码均为 tuijin-demo）：admin, dispatcher, leader, reporter, reporter2, handler, inspector"
-	@echo "  数据目录：$(TUIJIN_DATA_DIR)   按 Ctrl+C 停止"
+	@echo "  数据目录：$(TUIJIN_DATA_DIR)   后台任务进程：tuijin worker   按 Ctrl+C 停止"
 	@echo ""
+	@# The background worker beside gunicorn (jobs and schedules, tuijin/jobs); stopped with it on Ctrl+C.
+	$(BIN)/tuijin worker -v0 & WORKER=$$!; trap 'kill $$WORKER 2>/dev/null; wait $$WORKER' EXIT; \
 	$(BIN)/gunicorn tuijin.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile - --log-level warning
 
 dev: install

@@ -54,6 +54,10 @@ def pytest_configure(config):
     # The sign-in duties (tuijin.accounts) are on in production; the suite's users sign in without them:
     # no forced change of the factories' password at the first login, no authenticator required of the
     # office. tests/accounts turns them on (the `settings` fixture) where a test asks for them.
+    # Background jobs run inside the request that starts them (django-tasks' immediate backend), so a test
+    # of a page that starts one sees the job finished; tests/jobs runs the database backend and its worker.
+    settings.TUIJIN_TASKS_BACKEND = "immediate"
+    settings.TASKS = {"default": {"BACKEND": settings.TUIJIN_TASKS_BACKENDS["immediate"]}}
     settings.TUIJIN_PASSWORD_CHANGE_FIRST_LOGIN = False
     settings.TUIJIN_SECOND_FACTOR_ROLES = []
 

@@ -23,6 +23,7 @@ from .test_permission_matrix import (
     IMPORT_BATCH_URLS,
     drop_stored_file,
     import_batch,
+    matrix_job,
     media_files,  # noqa: F401  (the uploaded files, compared as the matrix does)
     payload,
     prepare,
@@ -116,6 +117,8 @@ def test_hard_input_never_answers_500(client, world, media_files, name, method, 
     client.raise_request_exception = False
     batch = import_batch(obj, principal, world.city) if name in IMPORT_BATCH_URLS else None
     target = batch or project
+    if name.startswith("jobs:") and obj != "-":
+        target = matrix_job(obj, principal, world.city)
     prepare(name, target, world, obj)
     url = url_for(name, target, world)
     keys = list(QUERY_PARAMS) if method == "GET" else None

@@ -43,6 +43,10 @@ dashboards:cockpit (驾驶舱) and its data are open to every signed-in user ove
 "own"/"other" ask for the own (兰山区) or other (罗庄区) project's district as the ledger's region filter: a
 district clerk may not choose another district (it is not among their filter options: 400 with the Chinese
 reason, no figures), nor may an outsider, who has no region at all.
+jobs:* are the background jobs' pages (tuijin.jobs): "own" is a failed job the requesting principal started
+(reporter_a's for anonymous), "other" reporter_b's (reporter_a's when reporter_b asks). A principal sees and
+retries their own; the office (admin, dispatcher) everybody's (it looks after them); anyone else's is 404.
+jobs:retry re-runs the failed job (the immediate backend finishes it in the request: 302 to the job's page).
 healthz (the office's monitoring, tuijin.ops.health) answers everyone alike, signed in or not: a JSON object of
 the checks, no data of anyone's; GET/HEAD only.
 dashboards:map (落地地图) and its data are open to every signed-in user over their own scope: both projects
@@ -184,6 +188,17 @@ notifications_read     GET    -        login     405    405        405    405   
 notifications_read     POST   -        login     302    302        302    302        302        302     302       302           302       302      302
 notification_open      GET    -        login     404    404        404    302        404        404     404       404           404       404      404
 notification_open      POST   -        login     405    405        405    405        405        405     405       405           405       405      405
+jobs:list              GET    -        login     ok     ok         ok     ok         ok         ok      ok        ok            ok        ok       ok
+jobs:list              POST   -        login     405    405        405    405        405        405     405       405           405       405      405
+jobs:detail            GET    own      login     ok     ok         ok     ok         ok         ok      ok        ok            ok        ok       ok
+jobs:detail            GET    other    login     ok     ok         404    404        404        404     404       404           404       404      404
+jobs:detail            POST   own      login     405    405        405    405        405        405     405       405           405       405      405
+jobs:data              GET    own      login     ok     ok         ok     ok         ok         ok      ok        ok            ok        ok       ok
+jobs:data              GET    other    login     ok     ok         404    404        404        404     404       404           404       404      404
+jobs:data              POST   own      login     405    405        405    405        405        405     405       405           405       405      405
+jobs:retry             GET    own      login     405    405        405    405        405        405     405       405           405       405      405
+jobs:retry             POST   own      login     saved  saved      saved  saved      saved      saved   saved     saved         saved     saved    saved
+jobs:retry             POST   other    login     saved  saved      404    404        404        404     404       404           404       404      404
 healthz                GET    -        ok        ok     ok         ok     ok         ok         ok      ok        ok            ok  ok        ok
 healthz                POST   -        405       405    405        405    405        405        405     405       405           405  405       405
 login_code             GET    -        →login    →login →login     →login →login     →login     →login  →login    →login        →login  →login    →login
@@ -768,6 +783,25 @@ def assert_accounts_saved(name: str, world, user) -> None:
         raise AssertionError(f"no saved-check for {name}")
 
 
+def matrix_job(obj: str, principal: str, city):
+    """"own": a failed job of the requesting principal (reporter_a's for anonymous); "other": reporter_b's
+    (reporter_a's when reporter_b asks). Its function finishes when retried."""
+    from tuijin.jobs.models import Job
+
+    owner = city.users.get(principal) if obj == "own" else None
+    if owner is None:
+        owner = city.users["reporter_a" if principal == "reporter_b" else "reporter_b"]
+    return Job.objects.create(kind="test", title="矩阵任务", user=owner, func="tests.jobs.functions.steps",
+                              status="failed", attempts=1, error="矩阵失败")
+
+
+def assert_job_saved(job) -> None:
+    from tuijin.jobs.models import Job
+
+    fresh = Job.objects.get(pk=job.pk)
+    assert (fresh.status, fresh.attempts, fresh.error, fresh.result_url) == ("done", 2, "", "/reports/")
+
+
 def url_for(name: str, project, world=None) -> str:
     if name == "reminders:delivery_retry":
         from tuijin.reminders.models import Delivery
@@ -775,6 +809,8 @@ def url_for(name: str, project, world=None) -> str:
         return reverse(name, args=[Delivery.objects.get(text="矩阵外发").pk])
     if name.startswith("reminders:"):
         return reverse(name)
+    if name.startswith("jobs:"):
+        return reverse(name) if name == "jobs:list" else reverse(name, args=[project.pk])
     if name.startswith("accounts:"):
         return accounts_url(name, world)
     if name.startswith("dashboards:"):
@@ -1416,6 +1452,9 @@ def assert_saved(name: str, project: Project | None, before_count: int, world=No
 
     if assert_schedule_saved(name, project, user) or assert_problems_saved(name, project, world, user):
         return
+    if name.startswith("jobs:"):
+        assert_job_saved(project)
+        return
     if name.startswith("accounts:"):
         assert_accounts_saved(name, world, user)
         return
@@ -1554,6 +1593,8 @@ def test_each_principal_gets_the_expected_answer_from_each_url(client, world, me
     regions, user = world.city.regions, world.city.users[principal]
     if name in IMPORT_BATCH_URLS:
         project = import_batch(obj, principal, world.city)
+    if name.startswith("jobs:") and obj != "-":
+        project = matrix_job(obj, principal, world.city)
     if user is not None:
         sign_in(client, world, principal)
     prepare(name, project, world, obj)
@@ -1605,6 +1646,8 @@ def test_other_http_methods_never_write(client, world, media_files, name, method
     """PUT/PATCH/DELETE as the superuser: refused (405) or treated as a read, never a write."""
     sign_in(client, world, "admin")
     target = import_batch("own", "admin", world.city) if name in IMPORT_BATCH_URLS else world.own
+    if name.startswith("jobs:"):
+        target = matrix_job("own", "admin", world.city)
     prepare(name, target, world)
     url, files = url_for(name, target, world), media_files()
     with record_writes() as writes:

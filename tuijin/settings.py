@@ -67,10 +67,13 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_tasks",
+    "django_tasks_db",
     "tuijin.core",
     "tuijin.accounts",
     "tuijin.org",
     "tuijin.audit",
+    "tuijin.jobs",
     "tuijin.projects",
     "tuijin.ledgerio",
     "tuijin.reports",
@@ -370,3 +373,45 @@ TUIJIN_AUDIT_RETENTION_DAYS = env_int("TUIJIN_AUDIT_RETENTION_DAYS", 184)
 if TUIJIN_AUDIT_RETENTION_DAYS < 184:
     raise ImproperlyConfigured("TUIJIN_AUDIT_RETENTION_DAYS must be at least 184 (six months, 网络安全法 Art. 21)")
 TUIJIN_PAGE_SIZE = 50
+
+# Background jobs (tuijin/jobs, docs/architecture.md "Background jobs and schedules"): django-tasks with its
+# database backend, run by `tuijin worker`. TUIJIN_TASKS_BACKEND=immediate runs each job inside the request
+# that starts it (no worker needed: a one-process trial, the test suite).
+TUIJIN_TASKS_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+TUIJIN_TASKS_BACKEND = os.environ.get("TUIJIN_TASKS_BACKEND", "database").strip() or "database"
+if TUIJIN_TASKS_BACKEND not in TUIJIN_TASKS_BACKENDS:
+    raise ImproperlyConfigured("TUIJIN_TASKS_BACKEND must be database or immediate")
+TASKS = {"default": {"BACKEND": TUIJIN_TASKS_BACKENDS[TUIJIN_TASKS_BACKEND]}}
+# A web request's bulk save re-judging more projects' warnings than this hands the re-judging to a job.
+TUIJIN_REJUDGE_INLINE_MAX = env_int("TUIJIN_REJUDGE_INLINE_MAX", 200)
+# A worker that has not written its heartbeat for this long is reported down by /healthz.
+TUIJIN_WORKER_STALE_SECONDS = env_int("TUIJIN_WORKER_STALE_SECONDS", 180)
+# Scheduled work: name → {"call": dotted path of a plain callable, "kwargs": {...}, and "daily": "HH:MM"
+# (Asia/Shanghai) or "every_minutes": N}. `tuijin worker` enqueues each at its time, once per slot however
+# many workers run. Another app adds its entry here (a plain callable; tuijin/jobs wraps it in a task).
+TUIJIN_SCHEDULES = {
+    "warnings": {"call": "tuijin.alerts.services.refresh_all", "daily": "02:00",
+                 "title": "每日预警重算"},
+    "overdue": {"call": "tuijin.problems.selectors.overdue_summary", "daily": "02:20",
+                "title": "每日超期问题检查"},
+    "audit-verify": {"call": "tuijin.audit.services.verify", "daily": "02:30",
+                     "title": "审计链校验（最后一条的哈希记入后台进程日志）"},
+    "audit-archive": {"call": "tuijin.audit.services.archive", "daily": "02:40",
+                      "title": "审计记录归档"},
+    "backup": {"call": "tuijin.ops.backup.scheduled_backup", "daily": "03:00",
+               "title": "每日备份（含按保留策略清理）"},
+    "prune-queue": {"call": "tuijin.jobs.services.prune_queue", "daily": "03:30", "kwargs": {"days": 30},
+                    "title": "清理任务队列中30天前已完成的任务"},
+    # tuijin.reminders: the day's deadline reminders queued after the quiet hours, then sent every few minutes.
+    "reminders-scan": {"call": "tuijin.reminders.jobs.scan", "daily": "08:00",
+                       "title": "到期与逾期提醒扫描"},
+    "reminders-deliver": {"call": "tuijin.reminders.jobs.deliver", "every_minutes": 5,
+                          "title": "发送消息提醒（邮件、短信、群机器人）"},
+}
+# Where the scheduled nightly backup writes (empty: <data dir>/backups).
+TUIJIN_BACKUP_DIR = os.environ.get("TUIJIN_BACKUP_DIR", "").strip()
+if not env_bool("TUIJIN_SCHEDULES_ENABLED", True):
+    TUIJIN_SCHEDULES = {}

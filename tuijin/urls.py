@@ -25,6 +25,7 @@ urlpatterns = [
     path("dashboards/", include("tuijin.dashboards.urls")),
     path("audit/", include("tuijin.audit.urls")),
     path("reminders/", include("tuijin.reminders.urls")),
+    path("jobs/", include("tuijin.jobs.urls")),  # background jobs' progress (tuijin.jobs)
     path("notifications/", core_views.notifications, name="notifications"),
     path("notifications/read/", core_views.notifications_read, name="notifications_read"),
     path("notifications/<int:pk>/", core_views.notification_open, name="notification_open"),

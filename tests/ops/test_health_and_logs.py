@@ -21,7 +21,7 @@ def test_healthz_answers_ok_with_its_checks_and_no_data():
     response = Client().get("/healthz")
     assert response.status_code == 200 and response["Cache-Control"].startswith("max-age=0")
     body = response.json()
-    assert body["status"] == "ok" and set(body["checks"]) == {"database", "disk"}
+    assert body["status"] == "ok" and set(body["checks"]) == {"database", "disk", "worker"}
     assert all(check["ok"] for check in body["checks"].values())
     assert "/" not in json.dumps(body)  # no path of the installation
 

@@ -7,7 +7,11 @@ so it is logged and left to the next full refresh (the nightly `tuijin refresh-a
 
 import logging
 
+from django.conf import settings
+from django.utils.translation import gettext as _
+
 from tuijin.core import events
+from tuijin.jobs.services import in_request, job_start
 from tuijin.problems.events import ProblemChanged
 from tuijin.projects.events import AnnualPlanChanged, ProjectChanged
 from tuijin.reports.events import PeriodChanged, ReportChanged
@@ -24,9 +28,18 @@ SCHEDULES = [Dimension.MILESTONE_OVERDUE, Dimension.APPROVAL_OVERDUE, Dimension.
 PROBLEMS = [Dimension.PROBLEM_OVERDUE]
 
 
-def _refresh(ids, dimensions) -> None:
+def _refresh(ids, dimensions, user=None) -> None:
     from . import services
 
+    if ids is not None and len(ids) > settings.TUIJIN_REJUDGE_INLINE_MAX and in_request() \
+            and getattr(user, "pk", None):
+        # A web request's bulk save (the ledger import's confirm): the user gets the answer now and the
+        # re-judging runs on the worker, its progress on the job's page (alerts/jobs.py).
+        job_start(user, kind="alerts_rejudge", title=_("重新判定%(n)s个项目的预警") % {"n": len(ids)},
+                  func="tuijin.alerts.jobs.rejudge",
+                  params={"project_ids": [int(i) for i in ids],
+                          "dimensions": None if dimensions is None else [str(d) for d in dimensions]})
+        return
     try:
         services.refresh(ids, dimensions=dimensions)
     except Exception:  # noqa: BLE001 — see the module docstring
@@ -34,11 +47,11 @@ def _refresh(ids, dimensions) -> None:
 
 
 def on_project(event: ProjectChanged) -> None:
-    _refresh(event.project_ids, ALL)
+    _refresh(event.project_ids, ALL, event.user)
 
 
 def on_plan(event: AnnualPlanChanged) -> None:
-    _refresh(event.project_ids, INVESTMENT)
+    _refresh(event.project_ids, INVESTMENT, event.user)
 
 
 def on_reports(event: ReportChanged) -> None:

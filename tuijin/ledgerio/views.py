@@ -8,6 +8,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from tuijin.jobs.selectors import latest_job
 from tuijin.org.selectors import regions_editable_by
 from tuijin.projects.models import Category, Level, Nature, Project, Stage
 
@@ -166,7 +167,9 @@ def result(request, token):
     order = {pk: i for i, pk in enumerate(ids)}
     projects.sort(key=lambda p: order.get(p.pk, 0))
     return render(request, "ledgerio/result.html", {"batch": batch, "data": data, "projects": projects,
-                                                     "more": max(0, len(ids) - len(projects))})
+                                                     "more": max(0, len(ids) - len(projects)),
+                                                     "rejudge": latest_job(request.user, "alerts_rejudge",
+                                                                           batch.finished_at)})
 
 
 urlpatterns = [

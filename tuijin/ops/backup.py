@@ -234,6 +234,16 @@ def archive_name(moment: datetime) -> str:
     return f"{ARCHIVE_PREFIX}{timezone.localtime(moment).strftime(ARCHIVE_TIME)}.tar"
 
 
+def scheduled_backup() -> dict:
+    """The nightly backup (a scheduled job, `TUIJIN_SCHEDULES["backup"]`): into TUIJIN_BACKUP_DIR (default
+    the data directory's backups folder), pruned by the retention, as `tuijin backup --prune`."""
+    from django.conf import settings
+
+    folder = getattr(settings, "TUIJIN_BACKUP_DIR", "") or None
+    result = backup(Path(folder) if folder else None, prune=True)
+    return {"archive": result.path.name, "bytes": result.size, "pruned": [p.name for p in result.pruned]}
+
+
 def backup(to: Path | None = None, *, alias: str = "default", prune: bool = False,
            now: datetime | None = None) -> BackupResult:
     """Write one archive into `to` (default: the data directory's backups folder) and, with `prune`,

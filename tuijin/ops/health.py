@@ -4,7 +4,8 @@ paths, names or figures of the data, so it may be asked without signing in (from
 the deployment guide keeps it off the public site).
 
 Checks: the database answers a query; the data directory's disk has at least TUIJIN_HEALTH_MIN_FREE_MB
-free (uploads, the SQLite file, backups)."""
+free (uploads, the SQLite file, backups); a background worker (`tuijin worker`, tuijin/jobs) wrote its
+heartbeat within TUIJIN_WORKER_STALE_SECONDS (with TUIJIN_TASKS_BACKEND=immediate no worker is needed)."""
 
 from __future__ import annotations
 
@@ -44,7 +45,24 @@ def disk() -> Check:
     return Check("disk", free_mb >= minimum, f"{free_mb} MB free (minimum {minimum} MB)")
 
 
-CHECKS = (database, disk)
+def worker() -> Check:
+    if settings.TUIJIN_TASKS_BACKEND != "database":
+        return Check("worker", True, "immediate backend: jobs run inside the request, no worker needed")
+    from tuijin.jobs.selectors import heartbeat_age
+
+    try:
+        age = heartbeat_age()
+    except DatabaseError as exc:
+        return Check("worker", False, f"{type(exc).__name__}")
+    if age is None:
+        return Check("worker", False, "no worker has ever run (start `tuijin worker`)")
+    limit = settings.TUIJIN_WORKER_STALE_SECONDS
+    if age > limit:
+        return Check("worker", False, f"last heartbeat {age:.0f} s ago (limit {limit} s): is `tuijin worker` running?")
+    return Check("worker", True, f"last heartbeat {age:.0f} s ago")
+
+
+CHECKS = (database, disk, worker)
 
 
 def run() -> list[Check]:

@@ -175,6 +175,16 @@ def due_soon_orders(user, today: date):
     return SupervisionOrder.objects.visible_to(user).due_soon(today).select_related(*ORDER_ROW).only(*ORDER_ROW_FIELDS).order_by("reply_by", "id")
 
 
+def overdue_summary(today: date | None = None) -> dict:
+    """The daily overdue check (a scheduled job, `TUIJIN_SCHEDULES["overdue"]`; `tuijin problems overdue`
+    lists the same rows): how many problems and supervision orders are past their deadline today."""
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    return {"date": today.isoformat(), "problems": Problem.objects.overdue(today).count(),
+            "orders": SupervisionOrder.objects.overdue(today).count()}
+
+
 def days_overdue(deadline: date | None, today: date) -> int:
     return (today - deadline).days if deadline and deadline < today else 0
 

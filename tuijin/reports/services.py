@@ -24,7 +24,7 @@ from tuijin.core.fields import TEXT_MAX, to_money
 from tuijin.core.history import stamp
 from tuijin.core.notify import notify
 from tuijin.core.parsing import parse_int
-from tuijin.core.versioning import claim, claim_many, mark_changed
+from tuijin.core.versioning import claim, claim_many, conflict, mark_changed, require_version
 from tuijin.core.workflow import legal_step
 from tuijin.org.selectors import require_office
 from tuijin.projects.models import AnnualPlan, Project
@@ -67,12 +67,10 @@ def _money(value: Decimal) -> str:
 # ------------------------------------------------------------------------------------------ periods
 
 
-@transaction.atomic
-def period_open(user, *, year: int, month: int, cadence: str = Cadence.MONTH, seq: int = 1,
-                due_on: date | None = None, stages=DEFAULT_REPORTING_STAGES, project_ids=None,
-                note: str = "") -> ReportPeriod:
-    """Open a report period and create a pending report for every project that must report: the
-    office's projects in `stages` (in construction and 前期 by default), or exactly `project_ids`."""
+def period_open_check(user, *, year: int, month: int, cadence: str = Cadence.MONTH, seq: int = 1,
+                      due_on: date | None = None) -> tuple[date, date, date, str]:
+    """What refuses a period before anything is written (the page asks it before queuing the job):
+    (starts_on, ends_on, due_on, label), or ValidationError naming the field."""
     require_office(user)
     errors: dict[str, list[str]] = {}
     if cadence not in Cadence.values:
@@ -96,6 +94,17 @@ def period_open(user, *, year: int, month: int, cadence: str = Cadence.MONTH, se
     overlap = ReportPeriod.objects.filter(starts_on__lte=ends_on, ends_on__gte=starts_on).first()
     if overlap:
         raise ValidationError({"month": [_("与已有调度期“%(other)s”时间重叠") % {"other": overlap.label}]})
+    return starts_on, ends_on, due_on, label
+
+
+@transaction.atomic
+def period_open(user, *, year: int, month: int, cadence: str = Cadence.MONTH, seq: int = 1,
+                due_on: date | None = None, stages=DEFAULT_REPORTING_STAGES, project_ids=None,
+                note: str = "") -> ReportPeriod:
+    """Open a report period and create a pending report for every project that must report: the
+    office's projects in `stages` (in construction and 前期 by default), or exactly `project_ids`."""
+    starts_on, ends_on, due_on, label = period_open_check(user, year=year, month=month, cadence=cadence, seq=seq,
+                                                          due_on=due_on)
     projects = Project.objects.visible_to_acting(user).filter(is_archived=False)
     if project_ids is not None:
         wanted = set(project_ids)
@@ -165,18 +174,28 @@ def period_remove_report(user, report: ProgressReport) -> None:
     stamp(report, user, _("移出调度期")).delete()
 
 
-@transaction.atomic
-def period_close(user, period: ReportPeriod, *, version: int, force: bool = False) -> ReportPeriod:
-    """Close (freeze) a period read at `version`: no report of it changes any more. Refused while
-    reports await review (their figures would never reach the ledger) unless `force`."""
+def period_close_check(user, period: ReportPeriod, *, version, force: bool = False, lock: bool = False) -> ReportPeriod:
+    """What refuses a close before anything is written (the page asks it before queuing the job): the
+    period closed already, reports awaiting review (unless `force`), a version not the stored one."""
     require_office(user)
-    period = ReportPeriod.objects.select_for_update().get(pk=period.pk)
+    rows = ReportPeriod.objects.select_for_update() if lock else ReportPeriod.objects
+    period = rows.get(pk=period.pk)
     if period.status == PeriodStatus.CLOSED:
         raise ValidationError(_("%(label)s的调度期已关闭") % {"label": period.label})
     waiting = period.reports.filter(state=ReportState.SUBMITTED).count()
     if waiting and not force:
         raise ValidationError(_("还有%(n)s个填报待审核：请先审核通过或退回，再关闭调度期（关闭后不能再审核，数字不会进入台账）")
                               % {"n": waiting})
+    if require_version(version) != period.version:
+        raise conflict(ReportPeriod, period.pk)
+    return period
+
+
+@transaction.atomic
+def period_close(user, period: ReportPeriod, *, version: int, force: bool = False) -> ReportPeriod:
+    """Close (freeze) a period read at `version`: no report of it changes any more. Refused while
+    reports await review (their figures would never reach the ledger) unless `force`."""
+    period = period_close_check(user, period, version=version, force=force, lock=True)
     claim(period, version)
     period.status = PeriodStatus.CLOSED
     period.closed_at = timezone.now()

@@ -19,6 +19,7 @@ from tuijin.core.parsing import parse_int as _int
 from tuijin.core.parsing import query_year
 from tuijin.core.photos import photo_response
 from tuijin.core.workflow import allowed_steps
+from tuijin.jobs.services import job_start
 from tuijin.org.selectors import is_editor, is_office, require_editor, require_office
 from tuijin.projects.selectors import project_for_user
 
@@ -69,20 +70,25 @@ def period_open(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            period = services.period_open(
+            _starts, _ends, _due, label = services.period_open_check(
                 request.user, year=data["year"], month=data["month"], cadence=data["cadence"], seq=data["seq"],
-                due_on=data["due_on"], stages=data["stages"], note=data["note"],
-            )
+                due_on=data["due_on"])
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("%(label)s调度期已开启，%(n)s个项目须填报，截止%(due)s")
-                             % {"label": period.label, "n": period.reports.count(), "due": period.due_on})
-            still_open = [p.label for p in selectors.open_periods().exclude(pk=period.pk)]
+            # Writing a pending report for every project and re-judging every project's warnings takes
+            # seconds at province scale: a background job (reports/jobs.py), whose page shows its progress.
+            job = job_start(request.user, kind="period_open", title=_("开启%(label)s调度期") % {"label": label},
+                            func="tuijin.reports.jobs.period_open", params={
+                                "year": data["year"], "month": data["month"], "cadence": data["cadence"],
+                                "seq": data["seq"], "due_on": data["due_on"].isoformat() if data["due_on"] else None,
+                                "stages": list(data["stages"]), "note": data["note"]})
+            still_open = [p.label for p in selectors.open_periods().exclude(
+                cadence=data["cadence"], year=data["year"], month=data["month"], seq=data["seq"])]
             if still_open:
                 messages.warning(request, _("注意：%(labels)s调度期仍在填报中，审核完后请及时关闭")
                                  % {"labels": "、".join(still_open)})
-            return redirect("reports:period", pk=period.pk)
+            return redirect("jobs:detail", pk=job.pk)
     return render(request, "reports/period_open.html", {"form": form})
 
 
@@ -162,14 +168,18 @@ def period_projects(request, pk):
 def period_close(request, pk):
     require_office(request.user)
     period = selectors.period_get(pk)
+    version = request.POST.get("version")
     try:
-        services.period_close(request.user, period, version=request.POST.get("version"))
+        services.period_close_check(request.user, period, version=version)
     except ConflictError as exc:
         messages.error(request, _("该调度期%(changed)s，本次没有关闭，请核对后再操作") % {"changed": exc.changed})
     except ValidationError as exc:
         messages.error(request, _errors_text(exc))
     else:
-        messages.success(request, _("%(label)s调度期已关闭，填报已冻结") % {"label": period.label})
+        # Closing re-judges every project's warnings: a background job (reports/jobs.py).
+        job = job_start(request.user, kind="period_close", title=_("关闭%(label)s调度期") % {"label": period.label},
+                        func="tuijin.reports.jobs.period_close", params={"period_id": period.pk, "version": version})
+        return redirect("jobs:detail", pk=job.pk)
     return redirect("reports:period", pk=pk)
 
 

@@ -358,19 +358,26 @@ def _period(scheme: Scheme, period):
     return parsed
 
 
-@transaction.atomic
-def run_compute(user, scheme: Scheme, period) -> Run:
-    """Compute (or recompute) the scheme's draft run for a period from today's figures, the manual
-    and judges' scores and vetoes already entered on that draft, and the exemptions in force."""
+def run_compute_check(user, scheme: Scheme, period):
+    """What refuses a computation before anything is written (the page asks it before queuing the job):
+    (the parsed period, the parsed scheme), or ValidationError."""
     require_office(user)
     parsed = _period(scheme, period)
-    end = parsed.end
-    if Run.objects.filter(scheme=scheme, period_end=end, state=RunState.PUBLISHED).exists():
+    if Run.objects.filter(scheme=scheme, period_end=parsed.end, state=RunState.PUBLISHED).exists():
         raise ValidationError({"period": [_("%(period)s的考核结果已发布，不能重新计算") % {"period": parsed.label}]})
     try:
         spec = schemes.parse(scheme.config, figures=figure_keys(), need_members=True)
     except schemes.SchemeError as error:
         raise ValidationError({"config": error.messages}) from None
+    return parsed, spec
+
+
+@transaction.atomic
+def run_compute(user, scheme: Scheme, period) -> Run:
+    """Compute (or recompute) the scheme's draft run for a period from today's figures, the manual
+    and judges' scores and vetoes already entered on that draft, and the exemptions in force."""
+    parsed, spec = run_compute_check(user, scheme, period)
+    end = parsed.end
     now = timezone.now()
     # One draft per period (a constraint); its row lock queues a second computation behind this one.
     run = Run.objects.select_for_update().filter(scheme=scheme, period_end=end, state=RunState.DRAFT).first()

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from tuijin.core.exceptions import ConflictError, messages_of
 from tuijin.core.parsing import parse_id
 from tuijin.core.signals import send_export
+from tuijin.jobs.services import job_start
 from tuijin.org.selectors import is_office, require_office
 
 from . import forms, schemes, selectors, services
@@ -199,14 +200,21 @@ def scheme_export(request, pk):
 def run_compute(request, pk):
     require_office(request.user)
     scheme = get_object_or_404(Scheme, pk=pk)
+    period = request.POST.get("period", "").strip()
     try:
-        run = services.run_compute(request.user, scheme, request.POST.get("period", "").strip())
+        parsed, _spec = services.run_compute_check(request.user, scheme, period)
     except ValidationError as error:
         for message in _errors(error):
             messages.error(request, message)
         return redirect("scoring:scheme", scheme.pk)
-    messages.success(request, _("已计算%(period)s的考核结果（草稿），核对后可发布") % {"period": run.snapshot.get("period_label")})
-    return redirect("scoring:run", run.pk)
+    return redirect("jobs:detail", _compute_job(request.user, scheme, period, parsed.label).pk)
+
+
+def _compute_job(user, scheme: Scheme, period: str, label: str):
+    """A ranking's computation reads every subject's figures: a background job (scoring/jobs.py)."""
+    return job_start(user, kind="scoring_compute",
+                     title=_("计算“%(scheme)s”%(period)s的考核结果") % {"scheme": scheme.name, "period": label},
+                     func="tuijin.scoring.jobs.run_compute", params={"scheme_id": scheme.pk, "period": period})
 
 
 @login_required
@@ -436,10 +444,16 @@ def veto_save(request, pk):
 @login_required
 @require_POST
 def run_recompute(request, pk):
-    def again(run):
-        services.run_compute(request.user, run.scheme, run.snapshot.get("period", ""))
-        return _("已按最新数据和评分重新计算")
-    return _office_write(request, pk, again)
+    require_office(request.user)
+    run = get_object_or_404(Run.objects.select_related("scheme"), pk=pk)
+    period = run.snapshot.get("period", "")
+    try:
+        parsed, _spec = services.run_compute_check(request.user, run.scheme, period)
+    except ValidationError as error:
+        for text in _errors(error):
+            messages.error(request, text)
+        return redirect("scoring:run", run.pk)
+    return redirect("jobs:detail", _compute_job(request.user, run.scheme, period, parsed.label).pk)
 
 
 @login_required
