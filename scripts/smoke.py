@@ -1,6 +1,6 @@
 """Deployment smoke test (issue #19 §3): docs/deploy.md done for real, on local ports, in a throw-away directory.
 
-From the project's own files — deploy/tuijin.env.example, deploy/tuijin-web.service (its ExecStart),
+From the project's own files — deploy/tuijin.env.example, deploy/tuijin-web.service and tuijin-worker.service (their ExecStart),
 deploy/nginx-tuijin.conf — with their paths and ports substituted, never a hand-written copy:
 
   a fresh PostgreSQL database; the env file filled in; tuijin migrate, collectstatic, check --deploy, demo;
@@ -9,7 +9,9 @@ deploy/nginx-tuijin.conf — with their paths and ports substituted, never a han
 
 then, through nginx over HTTPS with the certificate verified: HTTP redirects to HTTPS, /healthz answers ok,
 a static file comes from nginx, the demo's reporter signs in (CSRF token from the form), opens the ledger
-and hands in a monthly report, which is then read back from the page and the database. Everything is
+and hands in a monthly report, which is then read back from the page and the database; the worker, started
+with deploy/tuijin-worker.service's command line, runs the dispatcher's period opening (a background job,
+its page polled) and delivers the 催报 the dispatcher sends to the file backend. Everything is
 stopped and removed at the end (also on failure, Ctrl-C or SIGTERM) and the cleanup is checked.
 
 Run through scripts/smoke.sh. Environment: TUIJIN_SMOKE_DATABASE_URL (else TUIJIN_TEST_DATABASE_URL, else
@@ -33,17 +35,21 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import datetime
 from decimal import Decimal
 from html import unescape
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
 BIN = ROOT / ".venv" / "bin"
 PASSWORD = "tuijin-demo"
 REPORTER = "reporter"
+DISPATCHER = "dispatcher"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 class SmokeFailure(Exception):
@@ -301,6 +307,7 @@ class Smoke:
         self.ports = dict(zip(("app", "http", "https"), ports, strict=True))
         self.host = ""
         self.env: dict[str, str] = {}
+        self.report_period = 0  # the open period the reporter handed in to (submit_report)
 
     # --- the database server, through the maintenance database
     def admin_connect(self):
@@ -356,6 +363,12 @@ class Smoke:
                 "DATABASE_URL": self.database_url(),
                 # The site answers on a non-standard port here, so the browser's origin carries it.
                 "CSRF_TRUSTED_ORIGINS": f"https://{self.host}:{self.ports['https']}",
+                # Reminders go to the file backend (a JSON line each, <data dir>/reminders/outbox.jsonl), at
+                # any hour: the step "worker and a delivered reminder" reads it.
+                "TUIJIN_REMINDER_CHANNELS": "file",
+                "TUIJIN_REMINDER_DEFAULT_CHANNELS": "file",
+                "TUIJIN_REMINDER_QUIET": "",
+                "TUIJIN_REMINDER_DELIVER_MINUTES": "1",  # the delivery schedule's next slot within a minute
             }
             text = fill_env_file(relocate(example, self.paths), filled)
             env_path = Path(self.paths["/etc/tuijin"]) / "tuijin.env"
@@ -396,6 +409,7 @@ class Smoke:
         # gunicorn's workers load the app while the demo is written (a migrated database is all they need
         # to start), which takes their start-up off the run's critical path.
         self.start_gunicorn()
+        self.start_worker()  # /healthz answers ok only with a worker's heartbeat
         with step("演示数据 tuijin demo（同时 tuijin check --deploy, in parallel）"):
             checking = self.helper([tuijin, "check", "--deploy", "--fail-level", "ERROR"], env=self.env,
                                         cwd=workdir, stdout=open(self.logs / "check.log", "wb"),
@@ -455,6 +469,20 @@ class Smoke:
             self.nginx_error_log = prefix / "logs" / "error.log"
             self.wait_for_port("nginx", self.ports["https"], self.nginx_error_log)
 
+    def start_worker(self):
+        with step("启动后台进程：按 deploy/tuijin-worker.service 的 ExecStart (§4)"):
+            unit = unit_directives(DEPLOY / "tuijin-worker.service")
+            check(len(unit.get("ExecStart", [])) == 1, "tuijin-worker.service: expected one ExecStart")
+            argv = shlex.split(relocate(unit["ExecStart"][0], self.paths))
+            workdir = relocate(unit.get("WorkingDirectory", ["/var/lib/tuijin"])[0], self.paths)
+            env_file = relocate(unit.get("EnvironmentFile", [""])[0], self.paths)
+            check(Path(env_file) == Path(self.paths["/etc/tuijin"]) / "tuijin.env",
+                  f"tuijin-worker.service: EnvironmentFile {env_file} is not the guide's /etc/tuijin/tuijin.env")
+            say(f"    {shlex.join(argv)}")
+            self.processes["worker"] = subprocess.Popen(
+                argv, env=self.env, cwd=workdir, start_new_session=True,
+                stdout=open(self.logs / "worker.log", "wb"), stderr=subprocess.STDOUT)
+
     def wait_for_port(self, name: str, port: int, log: Path, seconds: float = 90):
         deadline = time.monotonic() + seconds
         while not port_open(port):
@@ -501,7 +529,7 @@ class Smoke:
             headers, body = browser.get("/healthz")
             health = json.loads(body)
             check(health.get("status") == "ok", f"/healthz: {body}")
-            check(set(health.get("checks", {})) >= {"database", "disk"}, f"/healthz checks: {body}")
+            check(set(health.get("checks", {})) >= {"database", "disk", "worker"}, f"/healthz checks: {body}")
             check("postgresql" in health["checks"]["database"].get("detail", ""), f"/healthz database: {body}")
             request_id = headers.get("X-Request-ID", "")
             logged = (self.tmp / "nginx" / "logs" / "access.log").read_text(errors="replace")
@@ -591,22 +619,67 @@ class Smoke:
             raise SmokeFailure(f"POST /reports/{pk}/: {status}, errors {errors}")
         check(headers.get("Location") == f"/reports/{pk}/", f"POST /reports/{pk}/ went to {headers.get('Location')}")
         say(f"    period {grids[0]}, report {pk}: version {fields['version']}, {amount} 万元 handed in")
+        self.report_period = int(grids[0])
         return pk, amount, progress
 
     def worker_and_reminder(self):
-        """PENDING (issue #19 §1–2): the task engine's worker and the reminders' file backend are being built.
+        """The worker (started beside gunicorn, start_worker); the dispatcher opens next January's period
+        through nginx (a background job the worker runs, its page polled until done) and sends 催报 for the
+        period the reporter handed in to; the worker's every-5-minutes delivery schedule writes the reporter's
+        reminder to the file backend."""
+        office = Https(self.host, self.ports["https"], Path(self.paths["/etc/ssl/tuijin"]) / "fullchain.pem")
+        with step(f"{DISPATCHER} 登录 the dispatcher signs in"):
+            _, html = office.get("/login/")
+            status, headers, _ = office.request("POST", "/login/", {
+                "csrfmiddlewaretoken": csrf_token(html, "/login/"), "username": DISPATCHER, "password": PASSWORD})
+            check(status == 302 and headers.get("Location") == "/",
+                  f"POST /login/ as {DISPATCHER}: {status} {headers.get('Location', '')!r}")
+        with step("开启调度期 = 后台任务，由后台进程执行 a period opened as a background job the worker runs"):
+            _, page = office.get("/reports/periods/new/")
+            year = str(datetime.now(SHANGHAI).year + 1)
+            status, headers, body = office.request("POST", "/reports/periods/new/", {
+                "csrfmiddlewaretoken": csrf_token(page, "/reports/periods/new/"), "year": year, "month": "1",
+                "cadence": "month", "seq": "1", "stages": ["construction"]})
+            location = headers.get("Location", "")
+            job = re.fullmatch(r"/jobs/(\d+)/", location)
+            check(status == 302 and job is not None, f"POST /reports/periods/new/: {status} {location!r} "
+                  "(expected the job's page)")
+            deadline, data = time.monotonic() + 180, {}
+            while time.monotonic() < deadline:
+                data = json.loads(office.get(f"/jobs/{job.group(1)}/data")[1])
+                if data.get("finished"):
+                    break
+                time.sleep(1)
+            check(data.get("status") == "done", f"job {job.group(1)}: {data} (worker log: {tail(self.logs / 'worker.log')})")
+            check(data.get("result_url", "").startswith("/reports/periods/"), f"job {job.group(1)}: no period link: {data}")
+            say(f"    job {job.group(1)}: {data.get('status_label')} — {data.get('message')} → {data.get('result_url')}")
+        with step("催报 → 后台进程按计划发送到文件通道 the reporter's reminder delivered by the worker (file backend)"):
+            period = self.report_period
+            _, page = office.get(f"/reports/periods/{period}/")
+            status, headers, _ = office.request("POST", f"/reports/periods/{period}/remind/", {
+                "csrfmiddlewaretoken": csrf_token(page, f"/reports/periods/{period}/"), "unit": ""},
+                referer=f"/reports/periods/{period}/")
+            check(status == 302, f"POST /reports/periods/{period}/remind/: {status}")
+            import psycopg
 
-        The lead wires this step after merging them: start the worker with deploy/tuijin-worker.service's
-        ExecStart (unit_directives + relocate, as start_gunicorn does; register it in self.processes so the
-        cleanup stops it), make a reminder due (e.g. the dispatcher's 催报 on the open period through nginx),
-        and check that the file backend delivered it. Until then this step says so and checks nothing.
-        """
-        unit = DEPLOY / "tuijin-worker.service"
-        say("    ######################################################################")
-        say("    ## 待接入 PENDING: task worker + reminder delivery not checked yet   ##")
-        state = "present but not wired here" if unit.exists() else "not shipped yet"
-        say(f"    ## deploy/tuijin-worker.service: {state:<36}##")
-        say("    ######################################################################")
+            with psycopg.connect(self.database_url(), connect_timeout=10) as conn:
+                row = conn.execute(
+                    "SELECT n.text FROM core_notification n JOIN auth_user u ON u.id = n.user_id "
+                    "WHERE u.username = %s ORDER BY n.id DESC LIMIT 1", [REPORTER]).fetchone()
+            check(row is not None, f"催报 stored no in-app message for {REPORTER}")
+            text = row[0]
+            outbox = Path(self.env["TUIJIN_DATA_DIR"]) / "reminders" / "outbox.jsonl"
+            deadline, lines = time.monotonic() + 240, []
+            while time.monotonic() < deadline:
+                if outbox.exists():
+                    lines = [json.loads(line) for line in outbox.read_text(encoding="utf-8").splitlines() if line]
+                    if any(line["recipient"] == REPORTER and line["text"] == text for line in lines):
+                        break
+                time.sleep(2)
+            mine = [line for line in lines if line["recipient"] == REPORTER and line["text"] == text]
+            check(bool(mine), f"no “{text}” for {REPORTER} in {outbox} after 4 minutes ({len(lines)} lines; "
+                  f"worker log: {tail(self.logs / 'worker.log')})")
+            say(f"    {outbox.name}: {len(lines)} messages; {REPORTER}: {mine[0]['text'][:60]}")
 
     # --- the end
     def stop(self, name: str, sig: int, grace: float) -> None:
@@ -629,9 +702,9 @@ class Smoke:
 
     def cleanup(self, failed: bool) -> list[str]:
         problems = []
-        say("清理 cleanup: nginx, gunicorn, database, directory")
+        say("清理 cleanup: nginx, gunicorn, worker, database, directory")
         if failed:
-            for name in ("gunicorn.log", "nginx.log"):
+            for name in ("gunicorn.log", "worker.log", "nginx.log"):
                 say(f"    --- {name} (last lines)\n{tail(self.logs / name)}")
             say(f"    --- nginx error.log (last lines)\n{tail(self.tmp / 'nginx' / 'logs' / 'error.log')}")
         for process in self.helpers:
@@ -640,6 +713,7 @@ class Smoke:
                 process.wait(timeout=10)
         self.stop("nginx", signal.SIGQUIT, 15)      # graceful: requests in flight finish
         self.stop("gunicorn", signal.SIGTERM, 40)   # graceful, within the unit's --graceful-timeout 30
+        self.stop("worker", signal.SIGTERM, 120)    # the task in hand finishes first (the unit's TimeoutStopSec)
         for name, process in self.processes.items():
             if process.poll() is None:
                 problems.append(f"{name} (pid {process.pid}) still running")
@@ -688,7 +762,6 @@ def main() -> int:
         smoke.install()
         smoke.start_nginx()
         smoke.through_nginx()
-        say("-- 任务引擎与提醒 task worker and a delivered reminder: 待接入 PENDING (not a pass, not a failure)")
         smoke.worker_and_reminder()
         failed = False
     except SmokeFailure as exc:

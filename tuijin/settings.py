@@ -408,7 +408,8 @@ TUIJIN_SCHEDULES = {
     # tuijin.reminders: the day's deadline reminders queued after the quiet hours, then sent every few minutes.
     "reminders-scan": {"call": "tuijin.reminders.jobs.scan", "daily": "08:00",
                        "title": "到期与逾期提醒扫描"},
-    "reminders-deliver": {"call": "tuijin.reminders.jobs.deliver", "every_minutes": 5,
+    "reminders-deliver": {"call": "tuijin.reminders.jobs.deliver",
+                          "every_minutes": env_int("TUIJIN_REMINDER_DELIVER_MINUTES", 5),
                           "title": "发送消息提醒（邮件、短信、群机器人）"},
 }
 # Where the scheduled nightly backup writes (empty: <data dir>/backups).
