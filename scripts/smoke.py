@@ -422,19 +422,28 @@ class Smoke:
 
     def start_gunicorn(self):
         with step("启动 gunicorn：按 deploy/tuijin-web.service 的 ExecStart (§4)"):
-            unit = unit_directives(DEPLOY / "tuijin-web.service")
-            check(len(unit.get("ExecStart", [])) == 1, "tuijin-web.service: expected one ExecStart")
-            command = relocate(unit["ExecStart"][0], self.paths)
-            command = replace_once(command, "127.0.0.1:8000", f"127.0.0.1:{self.ports['app']}", "tuijin-web.service")
-            argv = shlex.split(command)
-            workdir = relocate(unit.get("WorkingDirectory", ["/var/lib/tuijin"])[0], self.paths)
-            env_file = relocate(unit.get("EnvironmentFile", [""])[0], self.paths)
-            check(Path(env_file) == Path(self.paths["/etc/tuijin"]) / "tuijin.env",
-                  f"tuijin-web.service: EnvironmentFile {env_file} is not the guide's /etc/tuijin/tuijin.env")
-            say(f"    {shlex.join(argv)}")
-            self.processes["gunicorn"] = subprocess.Popen(
-                argv, env=self.env, cwd=workdir, start_new_session=True,
-                stdout=open(self.logs / "gunicorn.log", "wb"), stderr=subprocess.STDOUT)
+            self.start_unit("gunicorn", "tuijin-web.service",
+                            lambda command: replace_once(command, "127.0.0.1:8000", f"127.0.0.1:{self.ports['app']}",
+                                                         "tuijin-web.service"))
+
+    def start_worker(self):
+        with step("启动后台进程：按 deploy/tuijin-worker.service 的 ExecStart (§4)"):
+            self.start_unit("worker", "tuijin-worker.service")
+
+    def start_unit(self, name: str, unit_file: str, adapt=lambda command: command) -> None:
+        """Start `name` (logging to logs/<name>.log, in its own process group) as the systemd unit would: its
+        ExecStart with the paths relocated (and `adapt`ed: the port), its working directory, the env file."""
+        unit = unit_directives(DEPLOY / unit_file)
+        check(len(unit.get("ExecStart", [])) == 1, f"{unit_file}: expected one ExecStart")
+        argv = shlex.split(adapt(relocate(unit["ExecStart"][0], self.paths)))
+        workdir = relocate(unit.get("WorkingDirectory", ["/var/lib/tuijin"])[0], self.paths)
+        env_file = relocate(unit.get("EnvironmentFile", [""])[0], self.paths)
+        check(Path(env_file) == Path(self.paths["/etc/tuijin"]) / "tuijin.env",
+              f"{unit_file}: EnvironmentFile {env_file} is not the guide's /etc/tuijin/tuijin.env")
+        say(f"    {shlex.join(argv)}")
+        self.processes[name] = subprocess.Popen(
+            argv, env=self.env, cwd=workdir, start_new_session=True,
+            stdout=open(self.logs / f"{name}.log", "wb"), stderr=subprocess.STDOUT)
 
     def start_nginx(self):
         with step("nginx：由 deploy/nginx-tuijin.conf 生成站点（端口、路径替换），nginx -t，启动 (§5)"):
@@ -468,20 +477,6 @@ class Smoke:
                 stdout=open(self.logs / "nginx.log", "wb"), stderr=subprocess.STDOUT)
             self.nginx_error_log = prefix / "logs" / "error.log"
             self.wait_for_port("nginx", self.ports["https"], self.nginx_error_log)
-
-    def start_worker(self):
-        with step("启动后台进程：按 deploy/tuijin-worker.service 的 ExecStart (§4)"):
-            unit = unit_directives(DEPLOY / "tuijin-worker.service")
-            check(len(unit.get("ExecStart", [])) == 1, "tuijin-worker.service: expected one ExecStart")
-            argv = shlex.split(relocate(unit["ExecStart"][0], self.paths))
-            workdir = relocate(unit.get("WorkingDirectory", ["/var/lib/tuijin"])[0], self.paths)
-            env_file = relocate(unit.get("EnvironmentFile", [""])[0], self.paths)
-            check(Path(env_file) == Path(self.paths["/etc/tuijin"]) / "tuijin.env",
-                  f"tuijin-worker.service: EnvironmentFile {env_file} is not the guide's /etc/tuijin/tuijin.env")
-            say(f"    {shlex.join(argv)}")
-            self.processes["worker"] = subprocess.Popen(
-                argv, env=self.env, cwd=workdir, start_new_session=True,
-                stdout=open(self.logs / "worker.log", "wb"), stderr=subprocess.STDOUT)
 
     def wait_for_port(self, name: str, port: int, log: Path, seconds: float = 90):
         deadline = time.monotonic() + seconds

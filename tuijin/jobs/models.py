@@ -23,7 +23,7 @@ class Job(models.Model):
     total = models.PositiveIntegerField(_("总步数"), default=0)
     message = models.CharField(_("进度说明"), max_length=500, blank=True)
     result_url = models.CharField(_("结果地址"), max_length=500, blank=True)
-    error = models.TextField(_("失败原因"), blank=True)
+    error = models.TextField(_("失败原因"), blank=True, editable=False)  # written by the worker, never by a user
     attempts = models.PositiveIntegerField(_("执行次数"), default=0)
     task_result_id = models.CharField(_("任务队列编号"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -55,8 +55,8 @@ class ScheduleRun(models.Model):
     slot = models.DateTimeField(_("计划时间"))
     worker_id = models.CharField(_("领取的进程"), max_length=64)
     status = models.CharField(_("状态"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
-    summary = models.TextField(_("结果"), blank=True)
-    error = models.TextField(_("失败原因"), blank=True)
+    summary = models.TextField(_("结果"), blank=True, editable=False)
+    error = models.TextField(_("失败原因"), blank=True, editable=False)  # written by the worker, never by a user
     created_at = models.DateTimeField(_("领取时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
