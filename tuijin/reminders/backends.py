@@ -12,6 +12,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,15 +37,18 @@ class Message:
     username: str = ""
 
 
-class Backend:
+class Backend(ABC):
+    """A channel's backend: `address` says who it reaches, `send` delivers or raises DeliveryError."""
+
     channel: str = ""
     needs_address = True  # False: reaches a group even without the person's address (the robots)
 
     def address(self, user, preference) -> str:
         return ""
 
+    @abstractmethod
     def send(self, message: Message) -> None:
-        raise NotImplementedError
+        """Deliver `message`, or raise DeliveryError with a Chinese reason."""
 
 
 class EmailBackend(Backend):
@@ -128,14 +132,19 @@ class SmsBackend(Backend):
                                 % {"code": code, "msg": str(answer.get("message", answer.get("msg", answer.get("errmsg", ""))))[:200]})
 
 
-class WeComBackend(Backend):
-    """The 企业微信 group robot (TUIJIN_WECOM_WEBHOOK): a text message @-ing the person's mobile."""
+class RobotBackend(Backend, ABC):
+    """A group robot's webhook: it posts to the group even without the person's mobile, which it @-s."""
 
-    channel = Channel.WECOM
     needs_address = False
 
     def address(self, user, preference) -> str:
         return (getattr(preference, "mobile", "") or "").strip()
+
+
+class WeComBackend(RobotBackend):
+    """The 企业微信 group robot (TUIJIN_WECOM_WEBHOOK): a text message @-ing the person's mobile."""
+
+    channel = Channel.WECOM
 
     def send(self, message: Message) -> None:
         url = settings.TUIJIN_WECOM_WEBHOOK
@@ -155,15 +164,11 @@ def dingtalk_signed(url: str, secret: str, timestamp_ms: int | None = None) -> s
     return f"{url}{'&' if '?' in url else '?'}timestamp={timestamp}&sign={sign}"
 
 
-class DingTalkBackend(Backend):
+class DingTalkBackend(RobotBackend):
     """The 钉钉 group robot (TUIJIN_DINGTALK_WEBHOOK, signed when TUIJIN_DINGTALK_SECRET is set): a text
     message @-ing the person's mobile (钉钉 shows the @ only when the text names it too)."""
 
     channel = Channel.DINGTALK
-    needs_address = False
-
-    def address(self, user, preference) -> str:
-        return (getattr(preference, "mobile", "") or "").strip()
 
     def send(self, message: Message) -> None:
         url = settings.TUIJIN_DINGTALK_WEBHOOK
